@@ -1,0 +1,1 @@
+"""Sub-commands of ``nesyasp``, one module each (discovered by :mod:`nesyasp.cli`)."""

@@ -1,0 +1,415 @@
+"""The immutable abstract syntax tree of the rule language.
+
+Every node is a frozen, slotted dataclass whose fields are tuples or other
+nodes. ``str(node)`` prints canonical clingo syntax. Every node carries a
+``loc`` (:class:`~nesyasp.lang.errors.Location`) that takes no part in
+equality or hashing, so a parsed program equals the program parsed from its
+printed text. Change nodes with :func:`dataclasses.replace`.
+
+Examples
+--------
+>>> from nesyasp.lang.ast import Atom, Variable, Constant, Literal, Rule
+>>> head = Atom("target", (Variable("X"), Constant("bedroom")))
+>>> body = (Literal(Atom("bed1", (Variable("X"),))), Literal(Atom("ab1", (Variable("X"),)), negated=True))
+>>> print(Rule(head, body))
+target(X,bedroom) :- bed1(X), not ab1(X).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Iterator, Union
+
+from nesyasp.lang.errors import NO_LOCATION, Location
+
+__all__ = [
+    "Variable",
+    "Constant",
+    "Integer",
+    "Real",
+    "String",
+    "Function",
+    "BinaryOperation",
+    "UnaryOperation",
+    "Term",
+    "Atom",
+    "Comparison",
+    "Literal",
+    "Unsupported",
+    "Rule",
+    "Show",
+    "Pred",
+    "Include",
+    "Comment",
+    "Statement",
+    "Program",
+    "COMPARISON_OPERATORS",
+    "NEGATED_COMPARISON",
+    "term_variables",
+    "is_identifier",
+]
+
+_LOC = field(default=NO_LOCATION, compare=False, repr=False)
+
+_IDENTIFIER = re.compile(r"_*[a-z][A-Za-z0-9_']*\Z")
+
+
+def is_identifier(name: str) -> bool:
+    """True when ``name`` is a valid clingo constant or predicate name.
+
+    >>> is_identifier("bed1"), is_identifier("Bed"), is_identifier("295")
+    (True, False, False)
+    """
+    return bool(_IDENTIFIER.match(name)) and name not in ("not",)
+
+
+# --------------------------------------------------------------------- terms
+
+
+@dataclass(frozen=True, slots=True)
+class Variable:
+    """A variable such as ``X``; ``_`` is the anonymous variable."""
+
+    name: str
+    loc: Location = _LOC
+
+    def __str__(self) -> str:
+        return self.name
+
+
+@dataclass(frozen=True, slots=True)
+class Constant:
+    """A symbolic constant such as ``bedroom`` (a valid clingo identifier)."""
+
+    name: str
+    loc: Location = _LOC
+
+    def __str__(self) -> str:
+        return self.name
+
+
+@dataclass(frozen=True, slots=True)
+class Integer:
+    """An integer; clingo holds 32-bit integers, which the reasoner checks."""
+
+    value: int
+    loc: Location = _LOC
+
+    def __str__(self) -> str:
+        return str(self.value)
+
+
+@dataclass(frozen=True, slots=True)
+class Real:
+    """A decimal number such as ``30.5`` (FOLD-SE thresholds).
+
+    clingo has no floats: the reasoner encodes reals exactly as scaled
+    integers before solving, so the printed rule keeps its readable value.
+    ``text`` is the decimal as written (``142.0`` stays ``142.0``).
+    """
+
+    text: str
+    loc: Location = _LOC
+
+    @property
+    def value(self) -> Decimal:
+        """The exact decimal value."""
+        return Decimal(self.text)
+
+    def __str__(self) -> str:
+        return self.text
+
+
+@dataclass(frozen=True, slots=True)
+class String:
+    """A string constant such as ``"Living Room"``."""
+
+    value: str
+    loc: Location = _LOC
+
+    def __str__(self) -> str:
+        escaped = self.value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+        return f'"{escaped}"'
+
+
+@dataclass(frozen=True, slots=True)
+class Function:
+    """A compound term ``name(arg, ...)`` with at least one argument."""
+
+    name: str
+    arguments: tuple[Term, ...]
+    loc: Location = _LOC
+
+    def __str__(self) -> str:
+        return f"{self.name}({','.join(map(str, self.arguments))})"
+
+
+# Binding strength of arithmetic operators, as in clingo (higher binds tighter).
+_PRECEDENCE = {"+": 1, "-": 1, "*": 2, "/": 2, "\\": 2, "**": 3}
+
+
+@dataclass(frozen=True, slots=True)
+class BinaryOperation:
+    """An arithmetic term ``left op right`` with ``op`` in ``+ - * / \\ **``."""
+
+    operator: str
+    left: Term
+    right: Term
+    loc: Location = _LOC
+
+    def __str__(self) -> str:
+        prec = _PRECEDENCE[self.operator]
+        left, right = str(self.left), str(self.right)
+        if _needs_parens(self.left, prec, right_side=self.operator == "**"):
+            left = f"({left})"
+        if _needs_parens(self.right, prec, right_side=self.operator != "**"):
+            right = f"({right})"
+        return f"{left}{self.operator}{right}"
+
+
+def _needs_parens(term: Term, prec: int, right_side: bool) -> bool:
+    if not isinstance(term, BinaryOperation):
+        return False
+    inner = _PRECEDENCE[term.operator]
+    return inner < prec or (inner == prec and right_side)
+
+
+@dataclass(frozen=True, slots=True)
+class UnaryOperation:
+    """Unary minus ``-term`` (a negative integer literal is an :class:`Integer`)."""
+
+    operator: str
+    argument: Term
+    loc: Location = _LOC
+
+    def __str__(self) -> str:
+        inner = str(self.argument)
+        if isinstance(self.argument, (BinaryOperation, UnaryOperation)) or inner.startswith("-"):
+            inner = f"({inner})"
+        return f"{self.operator}{inner}"
+
+
+Term = Union[Variable, Constant, Integer, Real, String, Function, BinaryOperation, UnaryOperation]
+
+
+def term_variables(term: Term) -> Iterator[str]:
+    """Yield the names of the variables in ``term`` (``_`` included)."""
+    if isinstance(term, Variable):
+        yield term.name
+    elif isinstance(term, Function):
+        for arg in term.arguments:
+            yield from term_variables(arg)
+    elif isinstance(term, BinaryOperation):
+        yield from term_variables(term.left)
+        yield from term_variables(term.right)
+    elif isinstance(term, UnaryOperation):
+        yield from term_variables(term.argument)
+
+
+# ------------------------------------------------------------- atoms, literals
+
+COMPARISON_OPERATORS = ("=", "!=", "<", "<=", ">", ">=")
+NEGATED_COMPARISON = {"=": "!=", "!=": "=", "<": ">=", "<=": ">", ">": "<=", ">=": "<"}
+
+
+@dataclass(frozen=True, slots=True)
+class Atom:
+    """A predicate applied to terms: ``target(X,bedroom)``; ``p`` has no arguments."""
+
+    predicate: str
+    arguments: tuple[Term, ...] = ()
+    loc: Location = _LOC
+
+    @property
+    def signature(self) -> tuple[str, int]:
+        """``(name, arity)``."""
+        return (self.predicate, len(self.arguments))
+
+    def variables(self) -> Iterator[str]:
+        """Yield the variable names of the atom's arguments."""
+        for arg in self.arguments:
+            yield from term_variables(arg)
+
+    def __str__(self) -> str:
+        if not self.arguments:
+            return self.predicate
+        return f"{self.predicate}({','.join(map(str, self.arguments))})"
+
+
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    """A built-in comparison ``left op right``, ``op`` one of ``= != < <= > >=``."""
+
+    operator: str
+    left: Term
+    right: Term
+    loc: Location = _LOC
+
+    def variables(self) -> Iterator[str]:
+        """Yield the variable names on both sides."""
+        yield from term_variables(self.left)
+        yield from term_variables(self.right)
+
+    def __str__(self) -> str:
+        return f"{self.left}{self.operator}{self.right}"
+
+
+@dataclass(frozen=True, slots=True)
+class Literal:
+    """A body literal: an atom or a comparison, possibly under default negation.
+
+    A negated comparison (FOLD-SE's ``not(N=<0.6)``) is kept as it is: on a
+    mixed column it is not the same as the opposite comparison, because a
+    string value satisfies neither ``N=<0.6`` nor ``N>0.6``.
+    """
+
+    atom: Atom | Comparison
+    negated: bool = False
+    loc: Location = _LOC
+
+    @property
+    def is_comparison(self) -> bool:
+        """True for a comparison literal."""
+        return isinstance(self.atom, Comparison)
+
+    def variables(self) -> Iterator[str]:
+        """Yield the variable names of the literal."""
+        return self.atom.variables()
+
+    def __str__(self) -> str:
+        return f"not {self.atom}" if self.negated else str(self.atom)
+
+
+@dataclass(frozen=True, slots=True)
+class Unsupported:
+    """A construct that parses but lies outside the language (choice rule, aggregate, ...).
+
+    It may stand as a rule head or a body element; ``lang.checks`` rejects it
+    with an :class:`~nesyasp.lang.errors.UnsupportedConstructError` naming
+    ``construct``. ``text`` is the source text, printed as is.
+    """
+
+    construct: str
+    text: str
+    loc: Location = _LOC
+
+    def __str__(self) -> str:
+        return self.text
+
+
+# ------------------------------------------------------------------ statements
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """A rule ``head :- body.``; a fact has an empty body, a constraint no head."""
+
+    head: Atom | Unsupported | None
+    body: tuple[Literal | Unsupported, ...] = ()
+    loc: Location = _LOC
+
+    @property
+    def is_fact(self) -> bool:
+        """True for a rule with a head and no body."""
+        return self.head is not None and not self.body
+
+    @property
+    def is_constraint(self) -> bool:
+        """True for an integrity constraint ``:- body.``."""
+        return self.head is None
+
+    def __str__(self) -> str:
+        body = ", ".join(map(str, self.body))
+        if self.head is None:
+            return f":- {body}."
+        if not self.body:
+            return f"{self.head}."
+        return f"{self.head} :- {body}."
+
+
+@dataclass(frozen=True, slots=True)
+class Show:
+    """``#show name/arity.``"""
+
+    predicate: str
+    arity: int
+    loc: Location = _LOC
+
+    def __str__(self) -> str:
+        return f"#show {self.predicate}/{self.arity}."
+
+
+@dataclass(frozen=True, slots=True)
+class Pred:
+    """An s(CASP)-style annotation ``#pred p(X,Y) :: 'text with @(X)'.``
+
+    Kept for explanations; it does not change the model.
+    """
+
+    atom: Atom
+    text: str
+    loc: Location = _LOC
+
+    def __str__(self) -> str:
+        escaped = self.text.replace("\\", "\\\\").replace("'", "\\'")
+        return f"#pred {self.atom} :: '{escaped}'."
+
+
+@dataclass(frozen=True, slots=True)
+class Include:
+    """``#include "file.lp".``, resolved relative to the including file."""
+
+    path: str
+    loc: Location = _LOC
+
+    def __str__(self) -> str:
+        return f"#include {String(self.path)}."
+
+
+@dataclass(frozen=True, slots=True)
+class Comment:
+    """A comment, kept so that formatting a file loses nothing.
+
+    ``text`` excludes the ``%`` or ``%* *%`` delimiters; ``block`` tells which.
+    """
+
+    text: str
+    block: bool = False
+    loc: Location = _LOC
+
+    def __str__(self) -> str:
+        return f"%*{self.text}*%" if self.block else f"%{self.text}"
+
+
+Statement = Union[Rule, Show, Pred, Include, Comment]
+
+
+@dataclass(frozen=True, slots=True)
+class Program:
+    """A sequence of statements, in source order."""
+
+    statements: tuple[Statement, ...] = ()
+    source: str = field(default="<string>", compare=False)
+
+    @property
+    def rules(self) -> tuple[Rule, ...]:
+        """The rules, facts and constraints."""
+        return tuple(s for s in self.statements if isinstance(s, Rule))
+
+    @property
+    def shows(self) -> tuple[Show, ...]:
+        """The ``#show`` directives."""
+        return tuple(s for s in self.statements if isinstance(s, Show))
+
+    @property
+    def preds(self) -> tuple[Pred, ...]:
+        """The ``#pred`` annotations."""
+        return tuple(s for s in self.statements if isinstance(s, Pred))
+
+    def __add__(self, other: Program) -> Program:
+        return Program(self.statements + other.statements, self.source)
+
+    def __str__(self) -> str:
+        return "".join(f"{s}\n" for s in self.statements)

@@ -1,0 +1,173 @@
+"""The one exception tree of nesyasp, and diagnostics with source positions.
+
+Every error that nesyasp raises on bad input derives from :class:`NesyaspError`.
+An error carries an optional :class:`~nesyasp.lang.ast.Location` and formats as
+``FILE:LINE:COL: error: message``, followed by the offending source line and a
+caret when the source text is known.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import NamedTuple
+
+__all__ = [
+    "Position",
+    "Location",
+    "NO_LOCATION",
+    "Diagnostic",
+    "NesyaspError",
+    "ParseError",
+    "UnsupportedConstructError",
+    "SafetyError",
+    "StratificationError",
+    "ReasoningError",
+    "DataError",
+    "NotFittedError",
+    "format_location",
+    "source_context",
+]
+
+
+class Position(NamedTuple):
+    """A point in a source text: file name, 1-based line and 1-based column."""
+
+    file: str
+    line: int
+    column: int
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}"
+
+
+class Location(NamedTuple):
+    """A span of source text, from ``begin`` (inclusive) to ``end`` (exclusive)."""
+
+    begin: Position
+    end: Position
+
+    def __str__(self) -> str:
+        return str(self.begin)
+
+
+NO_LOCATION = Location(Position("<unknown>", 0, 0), Position("<unknown>", 0, 0))
+
+
+def format_location(location: Location | None) -> str:
+    """Return ``FILE:LINE:COL`` for a location, or ``<unknown>`` when there is none."""
+    if location is None or location == NO_LOCATION:
+        return "<unknown>"
+    b = location.begin
+    if b.line <= 0:
+        return b.file
+    return f"{b.file}:{b.line}:{b.column}"
+
+
+def source_context(location: Location | None, text: str | None) -> str:
+    """Return the source line of ``location`` with a caret line under it.
+
+    The text is read from ``text`` when given, else from the file named by the
+    location when it exists; an empty string is returned when neither is
+    available.
+    """
+    if location is None or location.begin.line <= 0:
+        return ""
+    if text is None:
+        path = Path(location.begin.file)
+        try:
+            text = path.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return ""
+    lines = text.splitlines()
+    idx = location.begin.line - 1
+    if not 0 <= idx < len(lines):
+        return ""
+    line = lines[idx].expandtabs(1)
+    col = max(location.begin.column, 1)
+    width = 1
+    if location.end.line == location.begin.line and location.end.column > col:
+        width = location.end.column - col
+    width = max(1, min(width, max(1, len(line) - col + 1)))
+    return f"    {line}\n    {' ' * (col - 1)}{'^' * width}"
+
+
+class NesyaspError(Exception):
+    """Base class of every error nesyasp raises on bad input.
+
+    Parameters
+    ----------
+    message:
+        What is wrong, in words a user can act on.
+    location:
+        Where in a source file, if the error comes from one.
+    text:
+        The source text, used to print the offending line with a caret.
+    """
+
+    kind = "error"
+
+    def __init__(self, message: str, location: Location | None = None, text: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.location = location
+        self.text = text
+
+    def __str__(self) -> str:
+        head = f"{format_location(self.location)}: {self.kind}: {self.message}"
+        if self.location is None or self.location == NO_LOCATION:
+            return self.message
+        context = source_context(self.location, self.text)
+        return f"{head}\n{context}" if context else head
+
+
+class ParseError(NesyaspError):
+    """The text is not in the rule language's syntax."""
+
+
+class UnsupportedConstructError(NesyaspError):
+    """A construct clingo knows but nesyasp's language excludes (choice, aggregate, ...)."""
+
+
+class SafetyError(NesyaspError):
+    """A variable of a rule is not bound by a positive body atom."""
+
+
+class StratificationError(NesyaspError):
+    """The program has a cycle through ``not``; the message lists its predicates."""
+
+    def __init__(self, message: str, cycle: tuple[str, ...] = (), location: Location | None = None,
+                 text: str | None = None):
+        super().__init__(message, location, text)
+        self.cycle = cycle
+
+
+class ReasoningError(NesyaspError):
+    """Facts, queries or solver input that cannot be reasoned with."""
+
+
+class DataError(NesyaspError):
+    """A data file or folder that cannot be read as asked (tables, images, masks)."""
+
+
+class NotFittedError(NesyaspError, ValueError, AttributeError):
+    """An estimator was used before ``fit``."""
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    """A warning or error found by a check, with its location.
+
+    ``severity`` is ``"warning"`` or ``"error"``.
+    """
+
+    severity: str
+    message: str
+    location: Location | None = None
+    code: str = field(default="", compare=False)
+
+    def format(self, text: str | None = None) -> str:
+        """Render as ``FILE:LINE:COL: severity: message`` plus the source line."""
+        head = f"{format_location(self.location)}: {self.severity}: {self.message}"
+        context = source_context(self.location, text)
+        return f"{head}\n{context}" if context else head
