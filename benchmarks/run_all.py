@@ -1,4 +1,4 @@
-"""Run every benchmark script ``benchmarks/bench_*.py`` in turn (``make bench``).
+"""Run every benchmark script in ``benchmarks/`` in turn (``make bench``).
 
 Each script prints its own figures and exits non-zero when its bar is missed.
 Pass names to run a subset: ``python benchmarks/run_all.py parse reason``.
@@ -15,7 +15,7 @@ HERE = Path(__file__).resolve().parent
 
 
 def main(argv: list[str]) -> int:
-    scripts = sorted(HERE.glob("bench_*.py"))
+    scripts = sorted(p for p in HERE.glob("*.py") if p.name != "run_all.py" and not p.name.startswith("_"))
     if argv:
         scripts = [s for s in scripts if any(a in s.stem for a in argv)]
     failed = []

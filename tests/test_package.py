@@ -1,0 +1,70 @@
+"""The package shell: lazy imports, the error tree, the AST printer, the CLI dispatcher."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from nesyasp.cli import build_parser, main
+from nesyasp.lang.ast import (Atom, BinaryOperation, Comparison, Constant, Integer, Literal, Program,
+                              Real, Rule, Variable)
+from nesyasp.lang.errors import Location, ParseError, Position, NesyaspError, StratificationError
+
+
+def test_import_is_cheap_and_torch_free():
+    code = "import sys, nesyasp, nesyasp.lang.ast; assert 'torch' not in sys.modules; print(nesyasp.__version__)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip().count(".") == 2
+
+
+def test_unknown_attribute_is_an_attribute_error():
+    import nesyasp
+
+    with pytest.raises(AttributeError, match="no attribute 'nope'"):
+        nesyasp.nope  # noqa: B018
+
+
+def test_rule_prints_canonical_clingo_syntax():
+    x = Variable("X")
+    rule = Rule(Atom("target", (x, Constant("bedroom"))),
+                (Literal(Atom("bed1", (x,))), Literal(Atom("ab1", (x,)), negated=True),
+                 Literal(Comparison("<=", Variable("N"), Real("0.6")), negated=True)))
+    assert str(rule) == "target(X,bedroom) :- bed1(X), not ab1(X), not N<=0.6."
+    assert str(Rule(Atom("a"), ())) == "a."
+    assert str(Rule(None, (Literal(Atom("a")),))) == ":- a."
+
+
+def test_arithmetic_prints_parentheses_only_where_needed():
+    a, b, c = Variable("A"), Variable("B"), Variable("C")
+    assert str(BinaryOperation("*", BinaryOperation("+", a, b), c)) == "(A+B)*C"
+    assert str(BinaryOperation("+", a, BinaryOperation("*", b, c))) == "A+B*C"
+    assert str(BinaryOperation("-", a, BinaryOperation("-", b, Integer(1)))) == "A-(B-1)"
+
+
+def test_locations_stay_out_of_equality():
+    here = Location(Position("f.lp", 3, 1), Position("f.lp", 3, 4))
+    assert Atom("a", (), loc=here) == Atom("a", ())
+    assert hash(Atom("a", (), loc=here)) == hash(Atom("a", ()))
+    program = Program((Rule(Atom("a")),), source="x.lp")
+    assert program == Program((Rule(Atom("a")),), source="y.lp")
+    assert str(program + program) == "a.\na.\n"
+
+
+def test_error_message_carries_position_and_caret():
+    text = "a :- b.\nfoo(X :- c.\n"
+    err = ParseError("expected ')'", Location(Position("rules.lp", 2, 7), Position("rules.lp", 2, 9)), text)
+    lines = str(err).splitlines()
+    assert lines[0] == "rules.lp:2:7: error: expected ')'"
+    assert lines[1].strip() == "foo(X :- c."
+    assert lines[2].index("^") - lines[1].index("f") == 6
+    assert isinstance(StratificationError("cycle", cycle=("p", "q")), NesyaspError)
+
+
+def test_cli_lists_commands_and_reports_bad_usage(capsys):
+    parser = build_parser()
+    assert "usage" in parser.format_help()
+    with pytest.raises(SystemExit) as exc:
+        main(["--no-such-flag"])
+    assert exc.value.code == 2
