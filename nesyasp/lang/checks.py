@@ -1,0 +1,368 @@
+"""Static checks of a parsed program: language, safety, stratification, definitions.
+
+:func:`diagnose` returns every finding as a :class:`~nesyasp.lang.errors.Diagnostic`;
+:func:`check_program` raises the first error as its exception class and
+returns the warnings. A diagnostic's ``code`` is the exception class name for
+errors (``SafetyError``, ...) and a short tag for warnings.
+
+Examples
+--------
+>>> from nesyasp.lang.parser import parse_program
+>>> check_program(parse_program("p(X) :- q(X), not r(X). q(1). r(2)."))
+[]
+>>> unsafe_variables(parse_program("p(X) :- not q(X).").rules[0])
+['X']
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from nesyasp.lang._fast import gc_paused
+from nesyasp.lang._graph import dependency_graph, negative_cycles, stratification_diagnostics
+from nesyasp.lang.ast import (Atom, BinaryOperation, Comparison, Constant, Function, Include, Integer, Literal,
+                              Program, Real, Rule, String, Term, UnaryOperation, Unsupported, Variable,
+                              term_variables)
+from nesyasp.lang.errors import (Diagnostic, Location, NesyaspError, SafetyError, StratificationError,
+                                 UnsupportedConstructError)
+
+__all__ = ["check_program", "diagnose", "unsafe_variables", "dependency_graph", "negative_cycles",
+           "INT_MIN", "INT_MAX", "ERROR_CLASSES"]
+
+INT_MIN, INT_MAX = -(2 ** 31), 2 ** 31 - 1
+
+ERROR_CLASSES: dict[str, type[NesyaspError]] = {
+    "UnsupportedConstructError": UnsupportedConstructError,
+    "SafetyError": SafetyError,
+    "StratificationError": StratificationError,
+}
+
+# What to write instead, keyed by a word of the construct's name.
+_ADVICE = {
+    "choice": "write one normal rule per alternative, or learn the choice away",
+    "disjunction": "write one rule per head atom (the language has no disjunctive heads)",
+    "aggregate": "count or sum in Python before reasoning, and pass the result as a fact",
+    "classical": "use a positive predicate such as not_p(X) or default negation 'not p(X)'",
+    "interval": "write one fact per value",
+    "tuple": "use a function term such as pair(A,B)",
+    "@-term": "compute the value in Python and pass it as a fact",
+    "#sup": "use an explicit integer bound",
+    "double": "use a helper predicate: q :- not p.  r :- not q.",
+    "#true": "drop the literal (#true) or the rule (#false)",
+    "#const": "write the value where it is used",
+    "weak": "optimization is outside the language; filter answers in Python",
+    "#minimize": "optimization is outside the language; filter answers in Python",
+    "#maximize": "optimization is outside the language; filter answers in Python",
+    "#external": "pass the atom as a fact instead",
+    "#program": "put everything in one program",
+    "#defined": "remove it; undefined predicates are only warnings",
+    "#script": "compute in Python and pass facts",
+    "#show": "write '#show name/arity.'",
+    "#include <": "include a file by its path in double quotes",
+}
+
+
+def _advice(construct: str) -> str:
+    for key, text in _ADVICE.items():
+        if key in construct:
+            return text
+    return "rewrite it with facts, normal rules and 'not'"
+
+
+# ------------------------------------------------------------------ safety
+
+
+_LEAVES = frozenset((Constant, Integer, Real, String))
+
+
+def _binding_variables(term: Term) -> Iterator[str]:
+    """Variables that a positive atom argument binds (as gringo does)."""
+    if isinstance(term, Variable):
+        yield term.name
+    elif isinstance(term, Function):
+        for arg in term.arguments:
+            yield from _binding_variables(arg)
+    elif isinstance(term, (BinaryOperation, UnaryOperation)):
+        names = list(term_variables(term))
+        if len(names) == 1:  # linear terms such as X+1 or -X are inverted by gringo
+            yield names[0]
+
+
+def _note(terms: Iterable[Term], seen: dict[str, None], bound: set[str] | None, skip_anonymous: bool) -> None:
+    """Record the variables of ``terms`` in ``seen``; those they bind in ``bound`` (when given)."""
+    for term in terms:
+        t = type(term)
+        if t is Variable:
+            name = term.name
+            if skip_anonymous and name == "_":
+                continue
+            seen[name] = None
+            if bound is not None:
+                bound.add(name)
+        elif t not in _LEAVES:
+            for name in term_variables(term):
+                if not (skip_anonymous and name == "_"):
+                    seen[name] = None
+            if bound is not None:
+                bound.update(_binding_variables(term))
+
+
+def _assign(bound: set[str], assignments: list[Comparison]) -> None:
+    """Extend ``bound`` with the variables that ``V = term`` assignments bind, to a fixpoint."""
+    changed = True
+    while changed and assignments:
+        changed = False
+        for cmp in list(assignments):
+            for one, other in ((cmp.left, cmp.right), (cmp.right, cmp.left)):
+                if all(v in bound for v in term_variables(other)):
+                    free = [v for v in term_variables(one) if v not in bound]
+                    if len(free) == 1 and free == list(_binding_variables(one)):
+                        bound.add(free[0])
+                        assignments.remove(cmp)
+                        changed = True
+                        break
+
+
+def unsafe_variables(rule: Rule, example_guard: bool = False) -> list[str]:
+    """Names of the variables of ``rule`` that no positive body atom binds, in first-seen order.
+
+    A variable is safe when it occurs in a positive body atom (or is assigned by
+    ``V = term`` from safe variables). The anonymous variable ``_`` under
+    ``not`` is always safe (clingo projects it away).
+
+    Parameters
+    ----------
+    rule:
+        The rule to inspect.
+    example_guard:
+        When True, the variable that is the head's first argument counts as
+        safe: the reasoner adds a domain atom for it (FOLD-style rules such as
+        ``target(X,c) :- not ab1(X).``).
+
+    Examples
+    --------
+    >>> from nesyasp.lang.parser import parse_program
+    >>> rule = parse_program("target(X,c) :- not ab1(X), N > 3.").rules[0]
+    >>> unsafe_variables(rule), unsafe_variables(rule, example_guard=True)
+    (['X', 'N'], ['N'])
+    """
+    seen: dict[str, None] = {}
+    bound: set[str] = set()
+    assignments: list[Comparison] = []
+    head = rule.head
+    if type(head) is Atom:
+        _note(head.arguments, seen, None, False)
+        if example_guard and head.arguments and type(head.arguments[0]) is Variable:
+            bound.add(head.arguments[0].name)
+    for lit in rule.body:
+        if type(lit) is not Literal:
+            continue
+        atom = lit.atom
+        if type(atom) is Atom:
+            _note(atom.arguments, seen, None if lit.negated else bound, lit.negated)
+        else:
+            _note((atom.left, atom.right), seen, None, False)
+            if not lit.negated and atom.operator == "=":
+                assignments.append(atom)
+    if assignments:
+        _assign(bound, assignments)
+    return [name for name in seen if name not in bound]
+
+
+def _safety(rule: Rule, example_guard: bool) -> Iterator[Diagnostic]:
+    unsafe = unsafe_variables(rule, example_guard)
+    if not unsafe:
+        return
+    names = ", ".join(unsafe)
+    plural = "s" if len(unsafe) > 1 else ""
+    hint = "add a positive body atom that binds " + ("them" if plural else "it")
+    head = rule.head
+    if (not example_guard and len(unsafe) == 1 and type(head) is Atom and head.arguments
+            and head.arguments[0] == Variable(unsafe[0])):
+        hint += " (a FOLD-style rule on the example variable: check with --example-guard)"
+    yield Diagnostic("error", f"unsafe variable{plural} {names} in rule: {hint}",
+                     _first_occurrence(rule, unsafe[0]), "SafetyError")
+
+
+def _first_occurrence(rule: Rule, name: str) -> Location:
+    parts: list[Atom | Literal | Unsupported] = [rule.head] if isinstance(rule.head, Atom) else []
+    parts.extend(rule.body)
+    for part in parts:
+        if isinstance(part, Unsupported):
+            continue
+        terms = part.arguments if isinstance(part, Atom) else (
+            part.atom.arguments if isinstance(part.atom, Atom) else (part.atom.left, part.atom.right))
+        for loc in _variable_locations(terms, name):
+            return loc
+    return rule.loc
+
+
+def _variable_locations(terms: Iterable[Term], name: str) -> Iterator[Location]:
+    for term in terms:
+        if isinstance(term, Variable) and term.name == name:
+            yield term.loc
+        elif isinstance(term, Function):
+            yield from _variable_locations(term.arguments, name)
+        elif isinstance(term, BinaryOperation):
+            yield from _variable_locations((term.left, term.right), name)
+        elif isinstance(term, UnaryOperation):
+            yield from _variable_locations((term.argument,), name)
+
+
+# ------------------------------------------------------- language, integers
+
+
+def _rule_terms(rule: Rule) -> Iterator[Term]:
+    if isinstance(rule.head, Atom):
+        yield from rule.head.arguments
+    for lit in rule.body:
+        if isinstance(lit, Literal):
+            if isinstance(lit.atom, Atom):
+                yield from lit.atom.arguments
+            else:
+                yield lit.atom.left
+                yield lit.atom.right
+
+
+def _integers(term: Term) -> Iterator[Integer]:
+    t = type(term)
+    if t is Integer:
+        yield term  # type: ignore[misc]
+    elif t is Function:
+        for arg in term.arguments:  # type: ignore[union-attr]
+            yield from _integers(arg)
+    elif t is BinaryOperation:
+        yield from _integers(term.left)  # type: ignore[union-attr]
+        yield from _integers(term.right)  # type: ignore[union-attr]
+    elif t is UnaryOperation:
+        yield from _integers(term.argument)  # type: ignore[union-attr]
+
+
+def _out_of_range(rule: Rule) -> Iterator[Integer]:
+    for term in _rule_terms(rule):
+        t = type(term)
+        if t is Integer:
+            if not INT_MIN <= term.value <= INT_MAX:  # type: ignore[union-attr]
+                yield term  # type: ignore[misc]
+        elif t is not Variable and t not in _LEAVES:
+            for number in _integers(term):
+                if not INT_MIN <= number.value <= INT_MAX:
+                    yield number
+
+
+def _unsupported(part: Unsupported) -> Diagnostic:
+    return Diagnostic("error", f"{part.construct} is not supported: {_advice(part.construct)}",
+                      part.loc, "UnsupportedConstructError")
+
+
+def _language(rule: Rule) -> Iterator[Diagnostic]:
+    if type(rule.head) is Unsupported:
+        yield _unsupported(rule.head)
+    for part in rule.body:
+        if type(part) is Unsupported:
+            yield _unsupported(part)
+    for number in _out_of_range(rule):
+        yield Diagnostic("error", f"integer {number.value} is outside clingo's 32-bit range "
+                         f"[{INT_MIN}, {INT_MAX}]; use a smaller value or a string",
+                         number.loc, "UnsupportedConstructError")
+
+
+def _includes(program: Program) -> Iterator[Diagnostic]:
+    base = Path(program.source).parent if program.source and not program.source.startswith("<") else Path()
+    for stmt in program.statements:
+        if isinstance(stmt, Include) and not (base / stmt.path).is_file():
+            yield Diagnostic("error", f"#include of a missing file '{stmt.path}' (looked in '{base}')",
+                             stmt.loc, "UnsupportedConstructError")
+
+
+# ---------------------------------------------------------- definitions
+
+
+def _definitions(program: Program) -> Iterator[Diagnostic]:
+    defined: set[tuple[str, int]] = set()
+    used: dict[tuple[str, int], Location] = {}  # body signature -> first use
+    first_use: dict[tuple[str, int], Location] = {}
+    for rule in program.rules:
+        head = rule.head
+        if type(head) is Atom:
+            sig = (head.predicate, len(head.arguments))
+            defined.add(sig)
+            if sig not in first_use:
+                first_use[sig] = head.loc
+        for lit in rule.body:
+            if type(lit) is Literal and type(lit.atom) is Atom:
+                atom = lit.atom
+                sig = (atom.predicate, len(atom.arguments))
+                if sig not in used:
+                    used[sig] = atom.loc
+    for sig, loc in used.items():
+        first_use.setdefault(sig, loc)
+        if sig not in defined:
+            yield Diagnostic("warning", f"predicate {sig[0]}/{sig[1]} is used but never defined "
+                             "(no rule or fact has it as head; supply it as facts)", loc, "undefined-predicate")
+    arities: dict[str, list[tuple[str, int]]] = {}
+    for sig in first_use:
+        arities.setdefault(sig[0], []).append(sig)
+    for name, sigs in arities.items():
+        if len(sigs) > 1:
+            sigs.sort(key=lambda s: (first_use[s].begin.line, first_use[s].begin.column))
+            listed = ", ".join(f"{name}/{n}" for _, n in sigs)
+            yield Diagnostic("warning", f"predicate {name} is used with different arities: {listed}",
+                             first_use[sigs[1]], "arity-clash")
+
+
+# ----------------------------------------------------------------- entry
+
+
+def diagnose(program: Program, example_guard: bool = False) -> list[Diagnostic]:
+    """Every error and warning of ``program``, errors first within each rule, in source order.
+
+    Parameters
+    ----------
+    program:
+        A parsed program.
+    example_guard:
+        Accept an unsafe head first-argument variable (see :func:`unsafe_variables`).
+    """
+    found: list[Diagnostic] = []
+    with gc_paused():
+        for rule in program.rules:
+            language = list(_language(rule))
+            found.extend(language)
+            if not language:
+                found.extend(_safety(rule, example_guard))
+        found.extend(_includes(program))
+        found.extend(stratification_diagnostics(program))
+        found.extend(_definitions(program))
+    return found
+
+
+def check_program(program: Program, example_guard: bool = False, text: str | None = None
+                  ) -> list[Diagnostic]:
+    """Check ``program``; raise its first error, return its warnings.
+
+    Parameters
+    ----------
+    program:
+        A parsed program.
+    example_guard:
+        Accept an unsafe head first-argument variable (see :func:`unsafe_variables`).
+    text:
+        The program's source text, for the caret line of the error message
+        (read from the file named in the location when omitted).
+
+    Raises
+    ------
+    UnsupportedConstructError, SafetyError, StratificationError
+        The first error found, with its location and the program's source line.
+    """
+    found = diagnose(program, example_guard)
+    for diag in found:
+        if diag.severity == "error":
+            if diag.code == "StratificationError":
+                cycles = negative_cycles(program)
+                cycle = cycles[0][0] if cycles else ()
+                raise StratificationError(diag.message, cycle, diag.location, text)
+            raise ERROR_CLASSES.get(diag.code, NesyaspError)(diag.message, diag.location, text)
+    return [d for d in found if d.severity != "error"]
