@@ -32,6 +32,12 @@ def main() -> None:
     rules = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "examples" / "rules").glob("*.lp"))
     step("check the example rule files", "-m", "nesyasp", "check", *rules)
     step("format one of them", "-m", "nesyasp", "fmt", rules[0])
+    step("query the Figure 3 rule set: which class is each image?",
+         "-m", "nesyasp", "query", "examples/figure3/labelled.lp", "examples/figure3/images_labelled.lp",
+         "-q", "target(X,C)")
+    step("why is img a bathroom, and why not a kitchen?",
+         "-m", "nesyasp", "query", "examples/figure3/labelled.lp", "examples/figure3/images_labelled.lp",
+         "-q", "target(img,X)", "--explain", "--why-not", "target(img,kitchen)")
 
 
 if __name__ == "__main__":

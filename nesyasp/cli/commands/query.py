@@ -1,0 +1,166 @@
+"""``nesyasp query``: answer a query over rules and facts, and explain the answers."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+NAME = "query"
+HELP = "answer a query such as target(img,X) over rules and facts, and explain why (or why not)"
+DESCRIPTION = """\
+Load the rule and fact FILEs (one program, as clingo reads several files),
+compute the program's unique model with clingo (or, for learned per-example
+rule sets, with the equivalent compiled numpy path), and print the answers of
+QUERY with their variable bindings.
+
+A query is an atom with variables, e.g. "target(img,X)" (which class is img?)
+or "target(X,kitchen)" (which images are kitchens?). It can be given with -q
+or as the last argument. Facts come from .lp files (f145(img).), and/or from
+a CSV table (--facts-table): a header row, then one row per example; the first
+column is the example id, every other column a 0/1 predicate (column 145 or
+f145 gives f145(id) where the cell is 1).
+
+Explanations are justification trees in the style of s(CASP): an answer holds
+because of one rule instance whose body holds, down to facts; a non-answer
+fails because every rule that could derive it has a failing literal ("there is
+no evidence that ..."). Rules whose example variable occurs only under 'not'
+(target(X,c) :- not f398(X), not ab1(X).) get the domain atom _example(X);
+every example, and any example named in the query, is in that domain.
+
+formats:
+  text    answers, and with --explain their justifications in English (#pred
+          annotations are used where the program has them)
+  json    {"query", "answers": [{"atom", "bindings", "justification"}]}, where a
+          justification node is {"literal", "holds", "because", "rule", "children"}
+  model   the partial model each justification uses: {target(img,bathroom), not ab1(img), ...}
+  dot     Graphviz digraphs of the justifications (pipe into 'dot -Tpng')
+
+examples:
+  nesyasp query examples/figure3/labelled.lp examples/figure3/images_labelled.lp "target(img,X)" --explain
+  nesyasp query rules.lp facts.lp -q "target(img,X)" --format json
+  nesyasp query rules.lp facts.lp --why-not "target(img,kitchen)"
+  nesyasp query rules.lp --facts-table filters.csv -q "target(X,C)" > answers.txt
+  nesyasp query rules.lp facts.lp -q "target(img,X)" --format dot | dot -Tpng -o why.png
+"""
+
+__all__ = ["NAME", "HELP", "DESCRIPTION", "add_arguments", "run", "read_table"]
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Options: files, query, --explain, --why-not, --format, --facts-table, --engine, --limit."""
+    parser.add_argument("files", nargs="+", metavar="FILE",
+                        help="rule and fact files (.lp); a last argument that is not a file is the query")
+    parser.add_argument("-q", "--query", help='the query, e.g. "target(img,X)"')
+    parser.add_argument("--explain", action="store_true", help="print the justification of every answer (text)")
+    parser.add_argument("--why-not", action="append", default=[], metavar="ATOM",
+                        help='explain why a ground atom does not hold, e.g. "target(img,kitchen)" (repeatable)')
+    parser.add_argument("--format", choices=("text", "json", "model", "dot"), default="text",
+                        help="output format (default: text)")
+    parser.add_argument("--facts-table", "--facts-csv", dest="facts_table", type=Path, metavar="CSV",
+                        help="a 0/1 CSV table of facts: first column the example id, the others predicates")
+    parser.add_argument("--engine", choices=("auto", "clingo", "compiled"), default="auto",
+                        help="auto: the compiled numpy path where it applies, clingo otherwise")
+    parser.add_argument("--limit", type=int, default=0, metavar="N",
+                        help="print at most N answers (0: all)")
+
+
+def read_table(path: Path) -> tuple[list[str], list[str], Any]:
+    """Read a 0/1 CSV table: (column names, example ids, boolean matrix)."""
+    import numpy as np
+
+    from nesyasp.lang.errors import DataError, Location, Position
+
+    try:
+        with path.open(newline="", encoding="utf-8") as handle:
+            rows = list(csv.reader(handle))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DataError(f"{path}: cannot read the table ({exc})") from None
+    if len(rows) < 1 or len(rows[0]) < 2:
+        raise DataError(f"{path}: a facts table needs a header row: id, then one column per predicate")
+    header, values, ids = rows[0], [], []
+    for number, row in enumerate(rows[1:], start=2):
+        if not row:
+            continue
+        if len(row) != len(header):
+            pos = Position(str(path), number, 1)
+            raise DataError(f"row has {len(row)} cells, the header {len(header)}", Location(pos, pos))
+        cells = [c.strip() for c in row[1:]]
+        bad = next((k for k, c in enumerate(cells) if c not in ("0", "1", "true", "false", "True", "False")), None)
+        if bad is not None:
+            pos = Position(str(path), number, bad + 2)
+            raise DataError(f"cell {cells[bad]!r} of column {header[bad + 1]!r} is not 0 or 1", Location(pos, pos))
+        ids.append(row[0].strip())
+        values.append([c in ("1", "true", "True") for c in cells])
+    matrix = np.array(values, dtype=bool).reshape(len(values), len(header) - 1)
+    return [h.strip() for h in header[1:]], ids, matrix
+
+
+def _split(args: argparse.Namespace) -> tuple[list[Path], str | None]:
+    from nesyasp.lang.errors import ReasoningError
+
+    files, query = list(args.files), args.query
+    if query is None and len(files) > 1 and not Path(files[-1]).exists() and not files[-1].endswith(".lp"):
+        query = files.pop()
+    missing = [f for f in files if not Path(f).is_file()]
+    if missing:
+        raise ReasoningError(f"no such file: {missing[0]}")
+    if query is None and not args.why_not:
+        raise ReasoningError('give a query, e.g. -q "target(img,X)", or --why-not ATOM')
+    return [Path(f) for f in files], query
+
+
+def run(args: argparse.Namespace) -> int:
+    """Load, answer, explain, print."""
+    from nesyasp.reason import Reasoner
+
+    files, query = _split(args)
+    reasoner = Reasoner(files, engine=args.engine)
+    if args.facts_table is not None:
+        columns, ids, matrix = read_table(args.facts_table)
+        reasoner.add_table(matrix, columns, ids)
+    answers = []
+    if query is not None:
+        found = reasoner.query(query)
+        count = len(found) if args.limit <= 0 else min(args.limit, len(found))
+        explain = args.explain or args.format != "text"
+        for i in range(count):
+            node = reasoner.explain(found.atom(i)) if explain and found.pattern is not None else None
+            answers.append((found.atom(i), found.bindings(i), node))
+    why_not = [(atom, {}, reasoner.explain(atom)) for atom in args.why_not]
+    sys.stdout.write(_render(args.format, query, answers, why_not, reasoner, len(answers)))
+    return 0
+
+
+def _render(fmt: str, query: str | None, answers: list, why_not: list, reasoner: Any, count: int) -> str:
+    from nesyasp.reason import answers_json, render_model, render_text, to_dot
+
+    preds = reasoner.translation.preds
+    trees = [n for _, _, n in answers + why_not if n is not None]
+    if fmt == "json":
+        if query is None:
+            return json.dumps(answers_json(why_not[0][0] if len(why_not) == 1 else ", ".join(a for a, _, _ in why_not),
+                                           why_not), indent=2) + "\n"
+        out = answers_json(query, answers)
+        if why_not:
+            out["why_not"] = answers_json("", why_not)["answers"]
+        return json.dumps(out, indent=2) + "\n"
+    if fmt == "model":
+        return "".join(render_model(t) + "\n" for t in trees)
+    if fmt == "dot":
+        return "".join(to_dot(t, f"justification{k}") for k, t in enumerate(trees))
+    lines = []
+    if query is not None:
+        for atom, bindings, node in answers:
+            binding = ", ".join(f"{k} = {v}" for k, v in bindings.items())
+            lines.append(f"{atom}" + (f"    ({binding})" if binding else ""))
+            if node is not None:
+                lines.extend("    " + line for line in render_text(node, preds).splitlines())
+        lines.append(f"% {count} answer{'s' if count != 1 else ''} to {query}")
+    for atom, _, node in why_not:
+        lines.append(f"% why not {atom}:" if not node.holds else f"% {atom} holds:")
+        lines.extend("    " + line for line in render_text(node, preds).splitlines())
+    return "".join(line + "\n" for line in lines)

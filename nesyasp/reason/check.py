@@ -1,0 +1,164 @@
+"""Checking a justification tree against the model it claims to explain.
+
+:func:`check_justification` recomputes every claim of a tree from the model
+and the program, independently of how the tree was built:
+
+* a node whose literal holds is true in the model, one that fails is false;
+* a ``fact`` node is a given fact;
+* a ``rule`` node names a rule of the program; its ``rule`` text is that
+  rule's ground instance under the node's binding, its head is the node's
+  atom, and its children are the instance's body literals, in order, all true;
+* a ``comparison`` node evaluates as it says;
+* a ``negation`` node has one child, its atom, with the opposite truth;
+* a ``no_rule`` node is false and no rule head unifies with it;
+* an ``all_rules_fail`` node is false, its children are false, and every rule
+  whose head unifies with it is refuted by at least one child;
+* no atom justifies itself: a ``rule`` node's atom never appears as a
+  ``rule`` or ``fact`` node below it;
+* a ``repeated`` node ("justified above") has an ancestor refuting the same literal.
+"""
+
+from __future__ import annotations
+
+import re
+
+import clingo
+
+from nesyasp.lang.ast import Atom, Rule
+from nesyasp.reason.justify import instance_text, literal_text
+from nesyasp.reason.model import Model
+from nesyasp.reason.node import BECAUSE, Node
+from nesyasp.reason.terms import evaluate_comparison, ground_atom, match_term
+
+__all__ = ["check_justification"]
+
+
+def check_justification(node: Node, model: Model) -> list[str]:
+    """Every problem found in the tree under ``node`` (an empty list: the tree is valid).
+
+    Parameters
+    ----------
+    node:
+        The root of a justification tree.
+    model:
+        The model it was built against (a :class:`~nesyasp.reason.model.Model`; its
+        ``translation`` holds the program's rules).
+    """
+    problems: list[str] = []
+    _check(node, model, (), problems, ())
+    return problems
+
+
+_VARIABLE = re.compile(r"(?<![\w\"'])_*[A-Z][\w']*")
+
+
+def _shape(literal: str) -> str:
+    """A literal with its free variables blanked (``reach(4,Y)`` and ``reach(4,_Anon1)`` are one pattern)."""
+    return _VARIABLE.sub("_", literal)
+
+
+def _truth(node: Node, model: Model) -> bool | None:
+    if node.atom is None:
+        return None
+    true = model.holds(node.atom)
+    return (not true) if node.negated else true
+
+
+def _check(node: Node, model: Model, above: tuple[clingo.Symbol, ...], problems: list[str],
+           refuting: tuple[str, ...]) -> None:
+    where = f"{node.literal} ({node.because})"
+    if node.repeated and _shape(node.literal) not in refuting:
+        problems.append(f"{where}: marked 'justified above' but no ancestor refutes it")
+    if node.because not in BECAUSE:
+        problems.append(f"{where}: unknown 'because'")
+        return
+    truth = _truth(node, model)
+    if truth is not None and truth != node.holds:
+        problems.append(f"{where}: says holds={node.holds} but the model says {truth}")
+    checker = _CHECKS[node.because]
+    checker(node, model, problems, where)
+    if node.because in ("rule", "fact") and node.atom is not None and node.atom in above:
+        problems.append(f"{where}: the atom justifies itself (it is being derived above)")
+    below = above + (node.atom,) if node.because == "rule" and node.atom is not None else above
+    if node.because == "all_rules_fail":
+        refuting = refuting + (_shape(node.literal),)
+    for child in node.children:
+        _check(child, model, below, problems, refuting)
+
+
+def _fact(node: Node, model: Model, problems: list[str], where: str) -> None:
+    if node.atom is None or node.negated or not node.holds or not model.is_fact(node.atom):
+        problems.append(f"{where}: not a given fact")
+
+
+def _rule(node: Node, model: Model, problems: list[str], where: str) -> None:
+    rule = node.source
+    if rule is None or rule not in model.translation.rules or not isinstance(rule.head, Atom):
+        problems.append(f"{where}: the rule is not a rule of the program")
+        return
+    if ground_atom(rule.head, node.binding) != node.atom:
+        problems.append(f"{where}: the rule's head under its binding is not the atom")
+    if node.rule != instance_text(rule, node.binding):
+        problems.append(f"{where}: {node.rule!r} is not the instance of {rule} under its binding")
+    expected = [literal_text(lit, node.binding) for lit in rule.body]
+    if [c.literal for c in node.children] != expected:
+        problems.append(f"{where}: the children are not the body literals {expected}")
+    if not all(c.holds for c in node.children):
+        problems.append(f"{where}: a body literal of the instance does not hold")
+
+
+def _comparison(node: Node, model: Model, problems: list[str], where: str) -> None:
+    if node.comparison is None:
+        problems.append(f"{where}: no comparison")
+        return
+    value = evaluate_comparison(node.comparison, node.binding)
+    truth = False if value is None else value != node.negated
+    if truth != node.holds:
+        problems.append(f"{where}: the comparison evaluates to {truth}")
+
+
+def _negation(node: Node, model: Model, problems: list[str], where: str) -> None:
+    if not node.negated or len(node.children) != 1:
+        problems.append(f"{where}: a negation has exactly one child, its atom")
+        return
+    child = node.children[0]
+    if child.holds == node.holds or child.negated:
+        problems.append(f"{where}: the child must be the atom with the opposite truth")
+    if node.atom is not None and child.atom != node.atom:
+        problems.append(f"{where}: the child is about another atom")
+
+
+def _unifying_rules(node: Node, model: Model) -> list[Rule]:
+    if node.atom is None:
+        name = node.literal.partition("(")[0]
+        return [r for r in model.translation.rules if isinstance(r.head, Atom) and r.head.predicate == name]
+    out = []
+    for rule in model.translation.rules:
+        if isinstance(rule.head, Atom) and rule.head.signature == (node.atom.name, len(node.atom.arguments)):
+            if all(match_term(t, v, {}) for t, v in zip(rule.head.arguments, node.atom.arguments)):
+                out.append(rule)
+    return out
+
+
+def _no_rule(node: Node, model: Model, problems: list[str], where: str) -> None:
+    if node.holds or node.children:
+        problems.append(f"{where}: a no_rule node is false and has no children")
+    if node.atom is not None and _unifying_rules(node, model):
+        problems.append(f"{where}: a rule head unifies with the atom")
+
+
+def _all_fail(node: Node, model: Model, problems: list[str], where: str) -> None:
+    if node.holds:
+        problems.append(f"{where}: an all_rules_fail node must be false")
+    if node.repeated:
+        return
+    if any(c.holds for c in node.children):
+        problems.append(f"{where}: a refuting child holds")
+    refuted = {id(c.source) for c in node.children}
+    for rule in _unifying_rules(node, model):
+        if id(rule) not in refuted and node.atom is not None:
+            problems.append(f"{where}: the rule {rule} is not refuted")
+
+
+_CHECKS = {"fact": _fact, "rule": _rule, "comparison": _comparison, "negation": _negation,
+           "no_rule": _no_rule, "all_rules_fail": _all_fail}

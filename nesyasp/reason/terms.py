@@ -1,0 +1,221 @@
+"""Ground terms as clingo symbols: conversion, arithmetic, matching and comparisons.
+
+Ground terms and atoms are :class:`clingo.Symbol` values everywhere in the
+reasoner (hashable, ordered exactly as clingo orders them, printed in
+canonical clingo syntax). Non-ground terms stay AST terms; a substitution maps
+variable names to symbols.
+
+Arithmetic follows clingo: ``/`` truncates towards zero, ``\\`` takes the sign
+of the dividend, a negative exponent gives 0 (``1`` for base 1), results wrap
+to 32 bits, and division by zero is *undefined*: the rule instance does not
+exist. Comparisons with a decimal (:class:`~nesyasp.lang.ast.Real`) compare
+exact decimal values; a decimal compared with a value that is not a number is
+undefined too, as in the translated program (see :mod:`nesyasp.reason.translate`).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any, Iterator, Mapping
+
+import clingo
+
+from nesyasp.lang.ast import (Atom, BinaryOperation, Comparison, Constant, Function, Integer, Real, String, Term,
+                              UnaryOperation, Variable, is_identifier)
+from nesyasp.lang.errors import ReasoningError
+
+__all__ = ["INT_MIN", "INT_MAX", "Subst", "to_symbol", "value_symbol", "ground_term", "ground_atom", "match_term",
+           "match_atom", "compare", "evaluate_comparison", "symbol_text", "NUMBER"]
+
+INT_MIN, INT_MAX = -(2 ** 31), 2 ** 31 - 1
+NUMBER = clingo.SymbolType.Number
+
+Subst = Mapping[str, clingo.Symbol]
+
+_UNDEFINED = None
+
+
+def _wrap(value: int) -> int:
+    return (value - INT_MIN) % (2 ** 32) + INT_MIN
+
+
+def value_symbol(value: Any, what: str = "value") -> clingo.Symbol:
+    """Turn a Python value into a clingo symbol, the way the parser reads constants.
+
+    ``int`` becomes a number (range-checked: clingo would silently wrap past
+    2**31), a ``str`` that is a valid identifier a constant, a ``'quoted'``
+    identifier the same constant (as FOLD prints them), any other ``str`` a
+    string. Booleans and floats are rejected.
+
+    >>> value_symbol("img1"), value_symbol("'bedroom'"), value_symbol("Living room"), value_symbol(7)
+    (Function('img1', [], True), Function('bedroom', [], True), String('Living room'), Number(7))
+    """
+    if isinstance(value, clingo.Symbol):
+        return value
+    if isinstance(value, bool) or not isinstance(value, (int, str)) and not hasattr(value, "__index__"):
+        raise ReasoningError(f"{what} {value!r}: use an int or a str (clingo has no floats or booleans)")
+    if not isinstance(value, str):
+        number = int(value)
+        if not INT_MIN <= number <= INT_MAX:
+            raise ReasoningError(f"{what} {number} is outside clingo's 32-bit integers "
+                                 f"[{INT_MIN}, {INT_MAX}] (clingo would silently wrap it)")
+        return clingo.Number(number)
+    text = value
+    if len(text) >= 2 and text[0] == text[-1] == "'":
+        text = text[1:-1]
+    if is_identifier(text):
+        return clingo.Function(text)
+    return clingo.String(text)
+
+
+def to_symbol(term: Term) -> clingo.Symbol:
+    """The symbol of a ground term without arithmetic (raises on variables and decimals)."""
+    symbol = ground_term(term, {})
+    if symbol is None:
+        raise ReasoningError(f"term {term} is not ground or not defined")
+    return symbol
+
+
+def _arith(op: str, a: int, b: int) -> int | None:
+    if op == "+":
+        return _wrap(a + b)
+    if op == "-":
+        return _wrap(a - b)
+    if op == "*":
+        return _wrap(a * b)
+    if op in ("/", "\\"):
+        if b == 0:
+            return _UNDEFINED
+        q = abs(a) // abs(b) * (1 if (a >= 0) == (b >= 0) else -1)
+        return _wrap(q) if op == "/" else _wrap(a - q * b)
+    if op == "**":
+        if b < 0:
+            return 1 if a == 1 else (-1 if a == -1 and b % 2 else (1 if a == -1 else 0))
+        return _wrap(pow(a, b, 2 ** 32))
+    return _UNDEFINED
+
+
+def ground_term(term: Term, subst: Subst) -> clingo.Symbol | None:
+    """The symbol of ``term`` under ``subst``; None when undefined or a variable is unbound.
+
+    Decimals are not symbols (clingo has none): a :class:`Real` gives None here;
+    comparisons evaluate them with :func:`evaluate_comparison`.
+    """
+    kind = type(term)
+    if kind is Variable:
+        return subst.get(term.name)
+    if kind is Constant:
+        return clingo.Function(term.name)
+    if kind is Integer:
+        return clingo.Number(term.value)
+    if kind is String:
+        return clingo.String(term.value)
+    if kind is Function:
+        args = [ground_term(a, subst) for a in term.arguments]
+        return None if any(a is None for a in args) else clingo.Function(term.name, args)
+    if kind is BinaryOperation:
+        left, right = ground_term(term.left, subst), ground_term(term.right, subst)
+        if left is None or right is None or left.type != NUMBER or right.type != NUMBER:
+            return None
+        value = _arith(term.operator, left.number, right.number)
+        return None if value is None else clingo.Number(value)
+    if kind is UnaryOperation:
+        inner = ground_term(term.argument, subst)
+        if inner is None or inner.type != NUMBER:
+            return None
+        return clingo.Number(_wrap(-inner.number))
+    return None
+
+
+def ground_atom(atom: Atom, subst: Subst) -> clingo.Symbol | None:
+    """The ground atom as a symbol, or None when an argument is unbound or undefined."""
+    args = []
+    for arg in atom.arguments:
+        value = ground_term(arg, subst)
+        if value is None:
+            return None
+        args.append(value)
+    return clingo.Function(atom.predicate, args)
+
+
+def match_term(term: Term, symbol: clingo.Symbol, subst: dict[str, clingo.Symbol]) -> bool:
+    """Extend ``subst`` (in place) so that ``term`` equals ``symbol``; False if impossible.
+
+    Arithmetic terms are matched by value when their variables are bound, and
+    otherwise rejected here (callers check them after the body binds them).
+    """
+    kind = type(term)
+    if kind is Variable:
+        if term.name == "_":
+            return True
+        bound = subst.get(term.name)
+        if bound is None:
+            subst[term.name] = symbol
+            return True
+        return bound == symbol
+    if kind is Function:
+        if symbol.type != clingo.SymbolType.Function or symbol.name != term.name \
+                or len(symbol.arguments) != len(term.arguments):
+            return False
+        return all(match_term(t, s, subst) for t, s in zip(term.arguments, symbol.arguments))
+    value = ground_term(term, subst)
+    return value is not None and value == symbol
+
+
+def match_atom(atom: Atom, symbol: clingo.Symbol, subst: dict[str, clingo.Symbol]) -> bool:
+    """Extend ``subst`` so that ``atom`` matches the ground atom ``symbol``."""
+    if symbol.name != atom.predicate or len(symbol.arguments) != len(atom.arguments):
+        return False
+    return all(match_term(t, s, subst) for t, s in zip(atom.arguments, symbol.arguments))
+
+
+def _decimal(term: Term, subst: Subst) -> Decimal | clingo.Symbol | None:
+    if type(term) is Real:
+        return term.value
+    if type(term) is UnaryOperation and type(term.argument) is Real:
+        return -term.argument.value
+    return ground_term(term, subst)
+
+
+def compare(op: str, left: Any, right: Any) -> bool:
+    """``left op right`` for two symbols or two numbers (clingo's total order on symbols)."""
+    if op == "=":
+        return left == right
+    if op == "!=":
+        return left != right
+    if op == "<":
+        return left < right
+    if op == "<=":
+        return left < right or left == right
+    if op == ">":
+        return right < left
+    if op == ">=":
+        return right < left or left == right
+    raise ReasoningError(f"unknown comparison operator {op!r}")
+
+
+def evaluate_comparison(cmp: Comparison, subst: Subst) -> bool | None:
+    """Truth of a comparison under ``subst``: True, False, or None when undefined.
+
+    With a decimal on either side both sides must be numbers; they are
+    compared exactly (this is what the scaled-integer translation computes).
+    """
+    left, right = _decimal(cmp.left, subst), _decimal(cmp.right, subst)
+    if left is None or right is None:
+        return None
+    if isinstance(left, Decimal) or isinstance(right, Decimal):
+        values = []
+        for side in (left, right):
+            if isinstance(side, clingo.Symbol):
+                if side.type != NUMBER:
+                    return None
+                side = Decimal(side.number)
+            values.append(side)
+        return compare(cmp.operator, values[0], values[1])
+    return compare(cmp.operator, left, right)
+
+
+def symbol_text(symbol: clingo.Symbol) -> str:
+    """A symbol as the user reads it (strings without quotes, other terms as clingo prints them)."""
+    return symbol.string if symbol.type == clingo.SymbolType.String else str(symbol)
+

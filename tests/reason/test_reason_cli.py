@@ -1,0 +1,69 @@
+"""``nesyasp query``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from nesyasp.cli import main
+
+FIGURE3 = Path(__file__).resolve().parents[2] / "examples" / "figure3"
+RAW, IMAGES = str(FIGURE3 / "raw.lp"), str(FIGURE3 / "images.lp")
+
+
+def test_query_text_and_explain(capsys):
+    assert main(["query", RAW, IMAGES, "target(img,X)", "--explain"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("target(img,bathroom)    (X = bathroom)\n")
+    assert "there is no evidence that img is an exception to the bathroom rule, because" in out
+    assert out.rstrip().endswith("% 1 answer to target(img,X)")
+
+
+def test_query_json_and_why_not(capsys):
+    assert main(["query", RAW, IMAGES, "-q", "target(img,X)", "--why-not", "target(img,kitchen)",
+                 "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["answers"][0]["justification"]["because"] == "rule"
+    assert data["why_not"][0]["justification"]["because"] == "all_rules_fail"
+    assert main(["query", RAW, IMAGES, "--why-not", "target(img,kitchen)", "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["query"] == "target(img,kitchen)" and data["answers"][0]["justification"]["holds"] is False
+
+
+def test_query_model_and_dot(capsys):
+    assert main(["query", RAW, IMAGES, "-q", "target(img,X)", "--format", "model"]) == 0
+    assert capsys.readouterr().out == "{target(img,bathroom), not f398(img), not ab1(img), f145(img)}\n"
+    assert main(["query", RAW, IMAGES, "-q", "target(img,X)", "--format", "dot"]) == 0
+    assert capsys.readouterr().out.startswith("digraph justification0 {")
+
+
+def test_facts_table(tmp_path, capsys):
+    table = tmp_path / "filters.csv"
+    table.write_text("id,295,398,145,134\na,1,0,0,0\nb,0,0,1,0\nc,0,1,0,0\n")
+    assert main(["query", RAW, "--facts-table", str(table), "-q", "target(X,C)"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[:2] == ["target(a,bedroom)    (X = a, C = bedroom)", "target(b,bathroom)    (X = b, C = bathroom)"]
+    bad = tmp_path / "bad.csv"
+    bad.write_text("id,295\na,7\n")
+    assert main(["query", RAW, "--facts-table", str(bad), "-q", "target(X,C)"]) == 1
+    assert f"{bad}:2:2" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["query", RAW, "missing.lp", "-q", "target(img,X)"], "no such file"),
+    (["query", RAW, IMAGES], "give a query"),
+    (["query", RAW, IMAGES, "target(img,X"], "ParseError"),
+])
+def test_query_errors(argv, message, capsys):
+    assert main(argv) == 1
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+
+
+def test_help_teaches(capsys):
+    with pytest.raises(SystemExit):
+        main(["query", "--help"])
+    out = capsys.readouterr().out
+    assert "examples:" in out and "--why-not" in out and "_example(X)" in out

@@ -1,0 +1,163 @@
+"""Translation to clingo, facts from every source, queries and models."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from nesyasp.lang import ReasoningError, SafetyError, parse_program
+from nesyasp.lang.ast import Comparison, Real, Variable
+from nesyasp.reason import DOMAIN_PREDICATE, Reasoner, scale_comparison, translate
+
+FIG3 = """
+target(X,'bedroom') :- 295(X).
+target(X,'bathroom') :- not 398(X), not ab1(X).
+target(X,'kitchen') :- 38(X).
+target(X,'kitchen') :- 209(X).
+ab1(X) :- not 145(X), not 134(X).
+"""
+
+
+def test_unsafe_head_variable_gets_the_domain_atom():
+    tr = translate(parse_program(FIG3))
+    guarded = [tr.rules[i] for i in sorted(tr.guarded)]
+    assert [str(r) for r in guarded] == [
+        f"target(X,bathroom) :- {DOMAIN_PREDICATE}(X), not f398(X), not ab1(X).",
+        f"ab1(X) :- {DOMAIN_PREDICATE}(X), not f145(X), not f134(X).",
+    ]
+    assert "target(X,bedroom) :- f295(X)." in tr.text  # safe rules are unchanged
+
+
+def test_other_unsafe_variables_are_errors_with_position():
+    with pytest.raises(SafetyError) as info:
+        translate(parse_program("p(X) :- q(X), not r(Y).", "rules.lp"))
+    assert "rules.lp:1:" in str(info.value)
+
+
+def test_decimals_are_scaled_per_comparison():
+    cmp, scale = scale_comparison(Comparison("<=", Variable("N"), Real("142.05")))
+    assert (str(cmp), scale) == ("N*100<=14205", 100)
+    tr = translate(parse_program("a(X) :- v(X,N), N > 1.5.  b(X) :- v(X,N), N >= 2."))
+    assert "N*10>15" in tr.text and "N>=2" in tr.text and tr.max_scale == 10
+
+
+def test_decimal_comparisons_are_exact_in_clingo():
+    r = Reasoner("hi(X) :- v(X,N), N > 1.5.  lo(X) :- v(X,N), not N > 1.5.", engine="clingo")
+    r.add_facts({"v": [("a", 1), ("b", 2), ("c", "word")]})
+    assert r.query("hi(X)").atoms() == ["hi(b)"]
+    assert r.query("lo(X)").atoms() == ["lo(a)"]  # a string value makes the comparison undefined
+
+
+def test_decimals_outside_comparisons_are_rejected():
+    with pytest.raises(ReasoningError, match="no floats"):
+        translate(parse_program("p(0.5)."))
+    with pytest.raises(ReasoningError, match="no floats"):
+        translate(parse_program("p(X) :- q(X,N), N+0.5 > 2."))
+
+
+def test_large_integers_are_rejected_not_wrapped():
+    r = Reasoner("p(X) :- q(X).")
+    with pytest.raises(ReasoningError, match="32-bit"):
+        r.add_facts({"q": [2 ** 31]})
+    r2 = Reasoner("p(X) :- v(X,N), N > 0.5.")
+    with pytest.raises(ReasoningError, match="overflows"):
+        r2.add_facts({"v": [("a", 2 ** 30)]})
+
+
+def test_quoted_constants_are_one_constant():
+    r = Reasoner("target(X,'bedroom') :- bed(X).  ok(X) :- target(X,bedroom).", {"bed": ["'img1'"]})
+    assert r.query("ok(X)").atoms() == ["ok(img1)"]
+    assert r.holds("target(img1,'bedroom')")
+
+
+def test_facts_from_every_source_agree(tmp_path):
+    (tmp_path / "facts.lp").write_text("f145(img).\nf295(img2).\n")
+    expected = ["target(img,bathroom)", "target(img2,bedroom)"]
+    sources = [
+        {"f145": ["img"], "f295": ["img2"]},
+        [("f145", "img"), ("f295", "img2")],
+        "f145(img). f295(img2).",
+        tmp_path / "facts.lp",
+    ]
+    for facts in sources:
+        r = Reasoner(FIG3, facts)
+        assert r.query("target(X,C)").atoms() == expected, facts
+    for engine in ("clingo", "compiled"):
+        r = Reasoner(FIG3, engine=engine)
+        r.add_table(np.array([[1, 0], [0, 1]]), columns=["145", "295"], ids=["img", "img2"])
+        assert r.query("target(X,C)").atoms() == expected
+
+
+def test_example_without_facts_is_declared():
+    r = Reasoner(FIG3, {"f145": ["img"]}, engine="clingo")
+    # img3 has no facts at all: a query about it makes it an example
+    assert r.query("target(img3,X)").atoms() == []  # ab1(img3) holds, so no bathroom
+    r.add_facts({}, examples=["img4"])
+    assert r.holds("ab1(img4)")
+
+
+def test_query_table_over_many_examples_is_one_call():
+    rng = np.random.default_rng(1)
+    table = rng.random((500, 4)) < 0.4
+    ids = [f"i{k}" for k in range(500)]
+    results = {}
+    for engine in ("clingo", "compiled"):
+        r = Reasoner(FIG3, engine=engine)
+        r.add_table(table, columns=["295", "398", "145", "134"], ids=ids)
+        answers = r.query("target(X,C)")
+        assert answers.variables == ("X", "C") and answers.table.shape[1] == 2
+        results[engine] = answers.table.tolist()
+    assert results["clingo"] == results["compiled"]
+    expect = sorted({(ids[i], "bedroom") for i in range(500) if table[i, 0]}
+                    | {(ids[i], "bathroom") for i in range(500)
+                       if not table[i, 1] and (table[i, 2] or table[i, 3])})
+    assert [tuple(r) for r in results["clingo"]] == expect
+
+
+def test_conjunctive_and_ground_queries():
+    r = Reasoner("p(X) :- q(X).  r(X) :- q(X), not s(X).", {"q": ["a", "b"], "s": ["b"]})
+    assert r.query("p(X), not s(X)").atoms() == ["X=a"]
+    assert len(r.query("p(a)")) == 1 and len(r.query("p(c)")) == 0
+
+
+def test_constraint_violation_is_a_reasoning_error():
+    r = Reasoner(":- p(X), q(X).", {"p": ["a"], "q": ["a"]})
+    with pytest.raises(ReasoningError, match="no model"):
+        r.model()
+
+
+def test_table_is_not_modified():
+    values = np.array([[True, False]])
+    r = Reasoner("g(X) :- f0(X).", engine="compiled")
+    r.add_table(values, ids=["a"])
+    r.add_facts({"f1": ["a"]})
+    r.model()
+    assert values.tolist() == [[True, False]]
+    assert r.holds("f1(a)")
+
+
+def test_bad_table_input():
+    r = Reasoner("g(X) :- f0(X).")
+    with pytest.raises(ReasoningError, match="0/1"):
+        r.add_table(np.array([[2]]))
+    with pytest.raises(ReasoningError, match="distinct"):
+        r.add_table(np.array([[1], [0]]), ids=["a", "a"])
+    with pytest.raises(ReasoningError, match="predicate name"):
+        r.add_table(np.array([[1]]), columns=["Bad Name"])
+
+
+def test_clingo_errors_come_back_with_source_positions():
+    program = parse_program("q(a).\np(X,Y) :- q(X), not r(Y).", "rules.lp")
+    with pytest.raises(ReasoningError) as info:
+        Reasoner(program, check=False).model()
+    assert info.value.location.begin.file == "rules.lp" and info.value.location.begin.line == 2
+    assert "unsafe" in info.value.message and "<block>" not in str(info.value)
+
+
+def test_engine_compiled_refuses_programs_it_cannot_run():
+    with pytest.raises(ReasoningError, match="recursive"):
+        Reasoner("p(X) :- q(X).  q(X) :- p(X).", engine="compiled")
+    with pytest.raises(ReasoningError, match="comparison"):
+        Reasoner("p(X) :- v(X), X > 2.", engine="compiled")
+    with pytest.raises(ReasoningError, match="not a constant"):
+        Reasoner("p(X) :- v(X,N), N > 2.", engine="compiled")
