@@ -1,0 +1,227 @@
+"""The FOLD-SE-M algorithm on encoded data: default rules, exceptions, the class loop.
+
+Learned rules are plain records (:class:`LearnedRule`); :mod:`nesyasp.learn.emit`
+turns them into a :class:`~nesyasp.lang.ast.Program`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Sequence
+
+import numpy as np
+
+from nesyasp.learn.encode import Encoded
+from nesyasp.learn.search import NEGATION, Lit, SearchSpace
+
+__all__ = ["LearnedRule", "Params", "covers", "fold_sem", "simplify", "count_literals", "count_rules"]
+
+
+@dataclass(frozen=True, slots=True)
+class LearnedRule:
+    """A default rule: ``lits`` hold and no rule of ``exceptions`` covers the example."""
+
+    lits: tuple[Lit, ...]
+    exceptions: tuple[LearnedRule, ...] = ()
+    label: int = -1
+
+
+@dataclass(frozen=True, slots=True)
+class Params:
+    """Learning parameters: see :class:`~nesyasp.learn.foldsem.FoldSEM`."""
+
+    ratio: float = 0.5
+    tail: float = 0.0
+    min_gain: int = 3
+    min_cover: float = 0.0
+    heuristic: str = "gini"
+    max_depth: int = 20
+
+
+def covers(rule: LearnedRule, data: Encoded, rows: np.ndarray) -> np.ndarray:
+    """Boolean mask over ``rows`` of the examples that ``rule`` covers."""
+    mask = np.ones(len(rows), dtype=bool)
+    for lit in rule.lits:
+        if not mask.any():
+            return mask
+        idx = np.flatnonzero(mask)
+        mask[idx] = lit.holds(data, rows[idx])
+    for exc in rule.exceptions:
+        idx = np.flatnonzero(mask)
+        if idx.size == 0:
+            break
+        mask[idx] = ~covers(exc, data, rows[idx])
+    return mask
+
+
+def _learn_rule(space: SearchSpace, pos: np.ndarray, neg: np.ndarray, used: tuple[int, ...], p: Params,
+                depth: int) -> LearnedRule:
+    lits: list[Lit] = []
+    exceptions: tuple[LearnedRule, ...] = ()
+    data = space.data
+    if len(neg) == 0:
+        return LearnedRule(())  # nothing to separate: the rule covers everything
+    while True:
+        lit = space.best(pos, neg, used + tuple(x.key for x in lits), p.heuristic, p.min_cover)
+        if lit is None:
+            break
+        lits.append(lit)
+        pos = pos[lit.holds(data, pos)]
+        neg = neg[lit.holds(data, neg)]
+        if len(neg) <= len(pos) * p.ratio:
+            if len(neg) and depth < p.max_depth:
+                exceptions = tuple(_learn_rule_set(space, neg, pos, used + tuple(x.key for x in lits), p,
+                                                   depth + 1))
+            break
+    return LearnedRule(tuple(lits), exceptions)
+
+
+def _learn_rule_set(space: SearchSpace, pos: np.ndarray, neg: np.ndarray, used: tuple[int, ...], p: Params,
+                    depth: int) -> list[LearnedRule]:
+    rules: list[LearnedRule] = []
+    while len(pos):
+        rule = _learn_rule(space, pos, neg, used, p, depth)
+        if not rule.lits:
+            break
+        covered = covers(rule, space.data, pos)
+        gain = int(covered.sum()) - int(covers(rule, space.data, neg).sum())
+        if not covered.any() or gain < p.min_cover:
+            break
+        pos = pos[~covered]
+        rules.append(rule)
+    return rules
+
+
+def _by_frequency(labels: np.ndarray, n_classes: int) -> list[int]:
+    """Labels, most frequent first; ties go to the later label in first-appearance order (FOLD-RM)."""
+    counts = np.bincount(labels, minlength=n_classes)
+    _, first = np.unique(labels, return_index=True)
+    order = np.unique(labels)[np.argsort(first)]
+    return sorted(order.tolist(), key=lambda c: (-counts[c], -int(np.flatnonzero(order == c)[0])))
+
+
+def _majority(labels: np.ndarray, n_classes: int) -> int:
+    """The most frequent label (ties as in :func:`_by_frequency`)."""
+    return _by_frequency(labels, n_classes)[0]
+
+
+def _class_rule(space: SearchSpace, y: np.ndarray, remaining: np.ndarray, c: int, p: Params,
+                counts: np.ndarray, first: bool) -> tuple[LearnedRule, np.ndarray] | None:
+    """One rule for class ``c`` on the remaining examples and its coverage, or None below the cut.
+
+    ``first`` tells whether ``c`` is the most frequent remaining class.
+    """
+    is_pos = y[remaining] == c
+    pos, neg = remaining[is_pos], remaining[~is_pos]
+    p = replace(p, min_cover=max(p.tail * float(counts[c]), float(p.min_gain)))
+    rule = replace(_learn_rule(space, pos, neg, (), p, 0), label=c)
+    cov = covers(rule, space.data, remaining)
+    npos, nneg = int((cov & is_pos).sum()), int((cov & ~is_pos).sum())
+    # the most frequent class needs m; a class tried after it failed needs the stricter
+    # max(min_gain, 4 * tail * |all examples|), so rare classes do not grow a long tail
+    cut = p.min_cover if first else max(float(p.min_gain), 4 * p.tail * len(y))
+    if not npos or npos - nneg < cut:
+        return None
+    return rule, cov
+
+
+def fold_sem(space: SearchSpace, y: np.ndarray, n_classes: int, p: Params) -> list[LearnedRule]:
+    """FOLD-SE-M's class loop; returns the ordered rule list, ending with a catch-all.
+
+    The tail cut, with ``m = max(min_gain, tail * |examples of c|)`` while
+    learning for class ``c``: every literal must hold on at least ``m``
+    positives, and a rule set (of exceptions) stops at its first rule whose
+    net gain (positives minus negatives it covers) is below ``m``. A rule of
+    the class loop must have a net gain of at least ``m``.
+
+    While examples remain: take the most frequent remaining class as positive
+    and all others as negative, learn one rule, and drop every example it
+    covers (positive or negative). When the rule fails the cut, the other
+    classes are tried in order of frequency, with the stricter cut
+    ``max(min_gain, 4 * tail * |examples|)``; the loop stops when every
+    remaining class fails.
+    The list then ends with a catch-all rule for the most frequent class of
+    the examples left (of the whole table if none is left), so every example
+    gets a class (the FOLD-RM reference leaves such examples unclassified).
+    """
+    remaining = np.arange(len(y))
+    rules: list[LearnedRule] = []
+    counts = np.bincount(y, minlength=n_classes)
+    while len(remaining):
+        found = None
+        for i, c in enumerate(_by_frequency(y[remaining], n_classes)):
+            found = _class_rule(space, y, remaining, c, p, counts, i == 0)
+            if found is not None:
+                break
+        if found is None:
+            break
+        rule, cov = found
+        rules.append(rule)
+        if not rule.lits and not rule.exceptions:
+            return rules
+        remaining = remaining[~cov]
+    fallback = _majority(y[remaining] if len(remaining) else y, n_classes)
+    while rules and rules[-1].label == fallback:
+        rules.pop()  # subsumed by the catch-all of the same class (same guards)
+    rules.append(LearnedRule((), (), fallback))
+    return rules
+
+
+def _merge(lits: Sequence[Lit]) -> tuple[Lit, ...]:
+    """Keep the tightest of several bounds of one operator on one feature (exact)."""
+    keep: dict[tuple[int, str], Lit] = {}
+    order: list[tuple[int, str] | int] = []
+    tighter = {"<=": min, "!>": min, ">": max, "!<=": max}
+    for i, lit in enumerate(lits):
+        if lit.op not in tighter:
+            order.append(i)
+            continue
+        k = (lit.feature, lit.op)
+        if k not in keep:
+            keep[k] = lit
+            order.append(k)
+        elif tighter[lit.op](lit.value, keep[k].value) != keep[k].value:
+            keep[k] = lit
+    return tuple(lits[o] if isinstance(o, int) else keep[o] for o in order)
+
+
+def simplify(rule: LearnedRule) -> LearnedRule:
+    """Merge bounds, and inline every exception that is one literal with no exceptions.
+
+    An inlined exception ``ab(X) :- l.`` becomes the negated literal in its
+    parent (``=<`` <-> ``not(=<)``, ``>`` <-> ``not(>)``, ``==`` <-> ``!=``),
+    which is exact because every example has one value per feature.
+    """
+    exceptions = [simplify(e) for e in rule.exceptions]
+    lits = list(rule.lits)
+    kept = []
+    for e in exceptions:
+        if len(e.lits) == 1 and not e.exceptions:
+            lit = e.lits[0]
+            lits.append(Lit(lit.feature, NEGATION[lit.op], lit.value, lit.key))
+        else:
+            kept.append(e)
+    return LearnedRule(_merge(lits), tuple(kept), rule.label)
+
+
+def _walk(rules: Sequence[LearnedRule]):
+    for r in rules:
+        yield r
+        yield from _walk(r.exceptions)
+
+
+def count_literals(rules: Sequence[LearnedRule]) -> int:
+    """Body literals of all default and exception rules (exception references not counted)."""
+    return sum(len(r.lits) for r in _walk(rules))
+
+
+def count_rules(rules: Sequence[LearnedRule]) -> int:
+    """Default rules plus distinct exception rules (the catch-all counts as a default rule)."""
+    seen = set()
+    n = 0
+    for r in _walk(rules):
+        if r.label >= 0:
+            n += 1
+        else:
+            seen.add((r.lits, r.exceptions))
+    return n + len(seen)

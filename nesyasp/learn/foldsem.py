@@ -1,0 +1,270 @@
+"""The FOLD-SE-M rule learner as a scikit-learn classifier."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from numbers import Integral, Real
+from typing import Sequence
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
+from sklearn.exceptions import NotFittedError as SklearnNotFittedError
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import validate_data
+
+from nesyasp.lang.ast import Program, is_identifier
+from nesyasp.lang.errors import DataError, NotFittedError
+from nesyasp.learn.core import LearnedRule, Params, count_literals, count_rules, covers, fold_sem, simplify
+from nesyasp.learn.emit import to_program
+from nesyasp.learn.encode import CATEGORICAL, NUMERIC, Encoded, encode, fit_features
+from nesyasp.learn.search import SearchSpace
+
+__all__ = ["FoldSEM", "Explanation", "FitDataError", "FoldNotFittedError"]
+
+logger = logging.getLogger(__name__)
+
+
+class FitDataError(DataError, ValueError):
+    """Data that cannot be learned from (a :class:`DataError` that is also a ``ValueError``, for scikit-learn)."""
+
+
+class FoldNotFittedError(NotFittedError, SklearnNotFittedError):
+    """``predict`` before ``fit``: nesyasp's and scikit-learn's ``NotFittedError`` at once."""
+
+
+@dataclass(frozen=True, slots=True)
+class Explanation:
+    """Why one example gets its class.
+
+    Attributes
+    ----------
+    prediction:
+        The predicted class.
+    rule:
+        0-based index of the default rule that decided it (in ``learned_``).
+    trace:
+        ``(rule index, literal text, holds)`` for the literals checked, in
+        order: the earlier default rules that failed, then the deciding rule
+        and its exceptions (``"not abK"`` entries).
+    """
+
+    prediction: object
+    rule: int
+    trace: tuple[tuple[int, str, bool], ...]
+
+    def __str__(self) -> str:
+        lines = [f"class {self.prediction} by default rule {self.rule + 1}"]
+        lines += [f"  rule {k + 1}: {text} {'holds' if ok else 'does not hold'}" for k, text, ok in self.trace]
+        return "\n".join(lines)
+
+
+class FoldSEM(ClassifierMixin, BaseEstimator):
+    """FOLD-SE-M: default rules with exceptions, learned as a stratified ASP program.
+
+    Parameters
+    ----------
+    ratio : float, default=0.5
+        The default part of a rule stops once its covered negatives are at
+        most ``ratio`` times its covered positives; exceptions are then
+        learned for those negatives (roles swapped, recursively).
+    tail : float, default=0.005
+        The tail cut. With ``n_c`` the training examples of the class being
+        learned and ``m = max(min_gain, tail * n_c)``: a literal must hold on
+        at least ``m`` positives; a set of exception rules stops at its first
+        rule covering fewer than ``m`` more positives than negatives (its net
+        gain). In the class loop, a rule for the most frequent remaining class
+        needs a net gain of ``m``; when it fails, the other classes are tried
+        with ``max(min_gain, 4 * tail * n_samples)``; when all fail, the rest
+        goes to a catch-all rule.
+    heuristic : {"gini", "ig"}, default="gini"
+        Literal score: FOLD-SE's Gini impurity or FOLD-R++/FOLD-RM's information gain.
+    numeric, categorical : list of str or int, default=None
+        Columns (names or indices) declared numeric (mixed: cells that do not
+        parse stay strings) or categorical; others are inferred (numeric when
+        at least 90% of the non-missing cells are numbers).
+    feature_names : list of str, default=None
+        Column names; default ``f0, f1, ...``.
+    head : str, default="target"
+        The head predicate of the learned rules, ``head(X,class)``.
+    max_depth : int, default=20
+        Maximal nesting of exceptions.
+    min_gain : int, default=3
+        Absolute floor of the tail cut (rules that fix one or two examples are
+        noise on small tables).
+
+    Attributes
+    ----------
+    rules_ : Program
+        The learned stratified program.
+    learned_ : list of LearnedRule
+        The ordered default rules (internal form).
+    features_ : list of Feature
+        Kinds, predicate names, thresholds and values of the columns.
+    classes_ : ndarray
+        The class labels.
+    n_rules_ : int
+        Default rules plus exception rules.
+    rule_set_size_ : int
+        Body literals over all default and exception rules, counted as
+        REFERENCE.md does: each comparison or feature atom counts 1 (the
+        ``attr(X,N)`` binding atom does not), ``not abK``/``not ruleK``
+        references do not count.
+
+    Examples
+    --------
+    >>> X = [[1, "red"], [0, "red"], [1, "blue"], [0, "blue"]] * 3
+    >>> y = ["yes", "no", "no", "no"] * 3
+    >>> est = FoldSEM(min_gain=1, feature_names=["f12", "color"]).fit(X, y)
+    >>> est.predict([[1, "red"], [1, "blue"]]).tolist()
+    ['yes', 'no']
+    >>> print(est.rules_.rules[0])
+    rule1(X) :- not f12(X).
+    >>> est.n_rules_, est.rule_set_size_
+    (3, 2)
+    """
+
+    _parameter_constraints: dict = {
+        "ratio": [Interval(Real, 0, None, closed="left")],
+        "tail": [Interval(Real, 0, 1, closed="both")],
+        "heuristic": [StrOptions({"gini", "ig"})],
+        "numeric": [list, tuple, None],
+        "categorical": [list, tuple, None],
+        "feature_names": [list, tuple, None],
+        "head": [str],
+        "max_depth": [Interval(Integral, 0, None, closed="left")],
+        "min_gain": [Interval(Integral, 0, None, closed="left")],
+    }
+
+    def __init__(self, ratio: float = 0.5, tail: float = 0.005, heuristic: str = "gini",
+                 numeric: Sequence[str | int] | None = None, categorical: Sequence[str | int] | None = None,
+                 feature_names: Sequence[str] | None = None, head: str = "target", max_depth: int = 20,
+                 min_gain: int = 3):
+        self.ratio = ratio
+        self.tail = tail
+        self.heuristic = heuristic
+        self.numeric = numeric
+        self.categorical = categorical
+        self.feature_names = feature_names
+        self.head = head
+        self.max_depth = max_depth
+        self.min_gain = min_gain
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True
+        tags.input_tags.string = True
+        tags.input_tags.categorical = True
+        return tags
+
+    # ------------------------------------------------------------------ fit
+
+    def _names(self, n: int) -> list[str]:
+        if self.feature_names is not None:
+            if len(self.feature_names) != n:
+                raise DataError(f"feature_names has {len(self.feature_names)} names for {n} columns")
+            return [str(c) for c in self.feature_names]
+        if hasattr(self, "feature_names_in_"):
+            return [str(c) for c in self.feature_names_in_]
+        return [f"f{i}" for i in range(n)]
+
+    def _kinds(self, names: list[str]) -> dict[int, str]:
+        kinds: dict[int, str] = {}
+        for role, cols in ((NUMERIC, self.numeric), (CATEGORICAL, self.categorical)):
+            for c in cols or ():
+                if isinstance(c, (int, np.integer)) and 0 <= c < len(names):
+                    kinds[int(c)] = role
+                elif str(c) in names:
+                    kinds[names.index(str(c))] = role
+                else:
+                    raise DataError(f"{role} column {c!r} is not a column (columns: {', '.join(names)})")
+        return kinds
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y) -> FoldSEM:
+        """Learn the rules from ``X`` (numbers, strings or both) and labels ``y``."""
+        if not is_identifier(self.head):
+            raise DataError(f"head {self.head!r} is not a valid ASP predicate name")
+        X, y = validate_data(self, X, y, dtype=None, ensure_all_finite="allow-nan", ensure_min_samples=1)
+        check_classification_targets(y)
+        self.classes_, y_idx = np.unique(y, return_inverse=True)
+        if len(self.classes_) < 2:
+            raise FitDataError(f"the target has a single class ({str(self.classes_[0])!r}): 1 class, at least two "
+                               "are needed")
+        names = self._names(X.shape[1])
+        parsed: list = []
+        self.features_ = fit_features(np.asarray(X), names, self._kinds(names), [self.head], parsed)
+        data = encode(np.asarray(X), self.features_, parsed)
+        params = Params(ratio=self.ratio, tail=self.tail, min_gain=self.min_gain, heuristic=self.heuristic,
+                        max_depth=self.max_depth)
+        rules = fold_sem(SearchSpace(data, self.features_), y_idx, len(self.classes_), params)
+        self.learned_ = [simplify(r) for r in rules]
+        self.rules_: Program = to_program(self.learned_, self.features_, self.classes_.tolist(), self.head)
+        self.n_rules_ = count_rules(self.learned_)
+        self.rule_set_size_ = count_literals(self.learned_)
+        logger.info("learned %d rules with %d literals", self.n_rules_, self.rule_set_size_)
+        return self
+
+    # -------------------------------------------------------------- predict
+
+    def _encode(self, X) -> Encoded:
+        if not hasattr(self, "learned_"):
+            raise FoldNotFittedError(f"this {type(self).__name__} is not fitted yet; call fit first")
+        X = validate_data(self, X, dtype=None, ensure_all_finite="allow-nan", reset=False)
+        return encode(np.asarray(X), self.features_)
+
+    def _decide(self, data: Encoded) -> np.ndarray:
+        n = data.num.shape[0]
+        rule_of = np.full(n, -1, dtype=np.int64)
+        rows = np.arange(n)
+        for k, rule in enumerate(self.learned_):
+            if rows.size == 0:
+                break
+            hit = covers(rule, data, rows)
+            rule_of[rows[hit]] = k
+            rows = rows[~hit]
+        return rule_of
+
+    def decision_rule(self, X) -> np.ndarray:
+        """Index of the default rule (in ``learned_``) that decides each example."""
+        return self._decide(self._encode(X))
+
+    def predict(self, X) -> np.ndarray:
+        """The class of each row: that of the first default rule that covers it."""
+        rule_of = self.decision_rule(X)
+        labels = np.asarray([r.label for r in self.learned_])[rule_of]
+        return self.classes_[labels]
+
+    def explain(self, x) -> Explanation:
+        """The trace of literals that decide the class of one example ``x`` (a row)."""
+        data = self._encode(np.asarray([x], dtype=object) if not isinstance(x, np.ndarray) or x.ndim == 1
+                            else x[:1])
+        k = int(self._decide(data)[0])
+        trace = []
+        for j in range(k + 1):
+            trace.extend(self._trace(self.learned_[j], data, j, stop_early=j < k))
+        return Explanation(self.classes_[self.learned_[k].label], k, tuple(trace))
+
+    def _trace(self, rule: LearnedRule, data: Encoded, k: int, stop_early: bool) -> list[tuple[int, str, bool]]:
+        from nesyasp.learn.emit import literal_nodes
+        from nesyasp.lang.ast import Variable
+
+        out = []
+        row = np.zeros(1, dtype=np.int64)
+        for lit in rule.lits:
+            ok = bool(lit.holds(data, row)[0])
+            f = self.features_[lit.feature]
+            text = ", ".join(map(str, literal_nodes(lit, f, Variable("N"))))
+            if lit.op not in ("==", "!="):
+                text = f"{f.pred}(X,N), {text}"
+            out.append((k, text, ok))
+            if not ok:
+                return out
+        for e in rule.exceptions:
+            hit = bool(covers(e, data, row)[0])
+            out.append((k, "not exception " + " & ".join(
+                str(literal_nodes(lit, self.features_[lit.feature], Variable("N"))[0]) for lit in e.lits), not hit))
+            if hit:
+                return out
+        return out

@@ -1,0 +1,207 @@
+"""Literal search: the best literal for a set of positive and negative examples.
+
+All candidate literals of all features are scored at once. Every feature owns a
+segment of one global code space: first its distinct training numbers in
+ascending order, then its distinct strings in ascending order (a binary feature
+has the code of ``1`` and one unused code for everything else). A table is
+encoded once as a matrix of global codes; a search is then one
+:func:`numpy.bincount` over the rows of ``E+ ∪ E-``, a prefix sum inside each
+segment, and one vectorized heuristic, with no Python loop over rows or
+candidates.
+
+Candidate order (ties go to the first): columns in order; inside a column,
+thresholds ascending with ``=<``, ``>``, ``not(=<)``, ``not(>)`` per threshold,
+then strings ascending with ``==`` before ``!=``. A candidate must hold on at
+least ``min_cover`` positives (the tail cut) and satisfy the FOLD guard
+``tp + tn >= fp + fn``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Sequence
+
+import numpy as np
+
+from nesyasp.learn.encode import BINARY, NUMERIC, Encoded, Feature
+
+__all__ = ["Lit", "SearchSpace", "HEURISTICS", "gini", "info_gain", "OPS", "NEGATION"]
+
+# Numeric-code operators (columns 0..3) and string-code operators (columns 0..1).
+OPS = ("<=", ">", "!<=", "!>")
+STR_OPS = ("==", "!=")
+NEGATION = {"<=": "!<=", "!<=": "<=", ">": "!>", "!>": ">", "==": "!=", "!=": "=="}
+
+
+@dataclass(frozen=True, slots=True)
+class Lit:
+    """A body literal of a learned rule.
+
+    ``op`` is one of ``<= > !<= !> == !=``; ``value`` is the threshold (a float)
+    for the first four and the index into ``Feature.values`` for the last two;
+    ``key`` is its global code (a literal and its partners share it).
+    """
+
+    feature: int
+    op: str
+    value: float | int
+    key: int
+
+    def holds(self, data: Encoded, rows: np.ndarray | slice = slice(None)) -> np.ndarray:
+        """Boolean mask of the rows where the literal holds."""
+        if self.op in ("==", "!="):
+            eq = data.code[rows, self.feature] == self.value
+            return eq if self.op == "==" else ~eq
+        num = data.num[rows, self.feature]
+        if self.op in ("<=", "!<="):
+            le = num <= self.value
+            return le if self.op == "<=" else ~le
+        gt = num > self.value
+        return gt if self.op == ">" else ~gt
+
+
+def _xlogx_ratio(c: np.ndarray, total: np.ndarray) -> np.ndarray:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = c * np.log(c / total)
+    return np.where(c > 0, out, 0.0)
+
+
+def info_gain(tp: np.ndarray, fn: np.ndarray, tn: np.ndarray, fp: np.ndarray) -> np.ndarray:
+    """FOLD-R++'s information gain (minus the conditional entropy, natural log)."""
+    n = tp + fn + tn + fp
+    covered, rest = tp + fp, tn + fn
+    s = _xlogx_ratio(tp, covered) + _xlogx_ratio(fp, covered) + _xlogx_ratio(tn, rest) + _xlogx_ratio(fn, rest)
+    return s / n
+
+
+def gini(tp: np.ndarray, fn: np.ndarray, tn: np.ndarray, fp: np.ndarray) -> np.ndarray:
+    """Minus the weighted Gini impurity of the covered / uncovered split (FOLD-SE)."""
+    n = tp + fn + tn + fp
+    covered, rest = tp + fp, tn + fn
+    with np.errstate(divide="ignore", invalid="ignore"):
+        a = np.where(covered > 0, 2.0 * tp * fp / covered, 0.0)
+        b = np.where(rest > 0, 2.0 * tn * fn / rest, 0.0)
+    return -(a + b) / n
+
+
+HEURISTICS: dict[str, Callable[..., np.ndarray]] = {"gini": gini, "ig": info_gain}
+
+
+class SearchSpace:
+    """Global codes of a training table and the literal search over them."""
+
+    def __init__(self, data: Encoded, features: Sequence[Feature]):
+        self.data = data
+        self.features = list(features)
+        sizes, kinds, starts, n_num = [], [], [], []
+        offset = 0
+        for f in self.features:
+            nt = len(f.thresholds) if f.kind == NUMERIC else 0
+            size = nt + len(f.values) + (1 if f.kind == BINARY else 0)
+            starts.append(offset)
+            n_num.append(nt)
+            k = np.ones(size, dtype=np.int8)
+            k[:nt] = 0
+            if f.kind == BINARY:
+                k[1] = 2
+            kinds.append(k)
+            sizes.append(size)
+            offset += size
+        self.n_codes = offset
+        self.starts = np.asarray(starts, dtype=np.int64)
+        self.n_num = np.asarray(n_num, dtype=np.int64)
+        self.kind = np.concatenate(kinds) if kinds else np.zeros(0, np.int8)
+        self.code_feature = np.repeat(np.arange(len(sizes)), sizes)
+        self.code_start = self.starts[self.code_feature]
+        self.codes = self._global_codes()
+        self.num_codes = np.flatnonzero(self.kind == 0)
+        self.str_codes = np.flatnonzero(self.kind == 1)
+
+    def _global_codes(self) -> np.ndarray:
+        num, code = self.data.num, self.data.code
+        out = np.empty(num.shape, dtype=np.int64)
+        for j, f in enumerate(self.features):
+            start = self.starts[j]
+            if f.kind == BINARY:
+                out[:, j] = start + np.where(code[:, j] == 0, 0, 1)
+            elif f.kind == NUMERIC:
+                is_num = ~np.isnan(num[:, j])
+                ranks = np.searchsorted(np.asarray(f.thresholds), num[:, j])
+                out[:, j] = np.where(is_num, start + ranks, start + len(f.thresholds) + code[:, j])
+            else:
+                out[:, j] = start + code[:, j]
+        return out
+
+    def decode(self, code: int, op_col: int) -> Lit:
+        """The literal of global ``code`` and operator column ``op_col``."""
+        j = int(self.code_feature[code])
+        local = int(code - self.starts[j])
+        nt = int(self.n_num[j])
+        if self.kind[code] == 0:
+            return Lit(j, OPS[op_col], float(self.features[j].thresholds[local]), int(code))
+        return Lit(j, STR_OPS[op_col], local - nt, int(code))
+
+    def best(self, pos: np.ndarray, neg: np.ndarray, excluded: Sequence[int], heuristic: str,
+             min_cover: float = 0.0) -> Lit | None:
+        """The best literal separating rows ``pos`` from rows ``neg``, or ``None``.
+
+        Parameters
+        ----------
+        pos, neg:
+            Row indices of the positive and negative examples.
+        excluded:
+            Global codes whose literals may not be used (used literals and partners).
+        heuristic:
+            ``"gini"`` or ``"ig"``.
+        min_cover:
+            Minimal number of positives the literal must hold on (the tail cut).
+        """
+        nc = self.n_codes
+        P, N = float(len(pos)), float(len(neg))
+        pc = np.bincount(self.codes[pos].ravel(), minlength=nc).astype(np.float64)
+        ncnt = np.bincount(self.codes[neg].ravel(), minlength=nc).astype(np.float64)
+        ok = (pc + ncnt) > 0
+        if len(excluded):
+            ok[np.asarray(excluded, dtype=np.int64)] = False
+        present = (pc + ncnt) > 0
+        num, strs = self.num_codes[present[self.num_codes]], self.str_codes[present[self.str_codes]]
+        pos_le, xp = self._prefix(pc, num)
+        neg_le, xn = self._prefix(ncnt, num)
+        pcs, ncs = pc[strs], ncnt[strs]
+        # (codes, tp, fp) per operator column, in candidate order
+        cand = [(num, pos_le, neg_le), (num, xp - pos_le, xn - neg_le), (num, P - pos_le, N - neg_le),
+                (num, pos_le + (P - xp), neg_le + (N - xn)), (strs, pcs, ncs), (strs, P - pcs, N - ncs)]
+        score_fn = HEURISTICS[heuristic]
+        best_score, best_key = -np.inf, None
+        for col, (codes, tp, fp) in enumerate(cand):
+            if codes.size == 0:
+                continue
+            fn, tn = P - tp, N - fp
+            valid = ok[codes] & (tp + tn >= fp + fn) & (tp >= min_cover) & (tp > 0)
+            if not valid.any():
+                continue
+            score = np.where(valid, score_fn(tp, fn, tn, fp), -np.inf)
+            i = int(np.argmax(score))
+            key = (int(codes[i]), col % 4 if col < 4 else col - 4)
+            if score[i] > best_score or (score[i] == best_score and best_key is not None and key < best_key):
+                best_score, best_key = float(score[i]), key
+        if best_key is None or not np.isfinite(best_score):
+            return None
+        return self.decode(*best_key)
+
+    def _prefix(self, counts: np.ndarray, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Per present numeric code: numbers ``<=`` its threshold, and numbers of its feature.
+
+        ``codes`` are the present numeric codes in ascending order; absent codes
+        add nothing to the prefix sums, so they are left out.
+        """
+        if codes.size == 0:
+            return np.zeros(0), np.zeros(0)
+        c = counts[codes]
+        cs = np.cumsum(c)
+        feat = self.code_feature[codes]
+        first = np.r_[True, feat[1:] != feat[:-1]]
+        start = np.maximum.accumulate(np.where(first, np.arange(codes.size), 0))
+        le = cs - (cs[start] - c[start])
+        total = np.bincount(feat, weights=c, minlength=len(self.features))
+        return le, total[feat]

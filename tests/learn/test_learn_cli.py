@@ -1,0 +1,62 @@
+"""``nesyasp learn`` from the command line."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from nesyasp.cli import main
+
+
+@pytest.fixture
+def table(tmp_path):
+    rows = ["age,color,f12,label"]
+    for i in range(60):
+        age = 20 + i % 30
+        color = ("red", "green", "?")[i % 3]
+        f12 = i % 2
+        label = "yes" if (age > 30 and f12) else "no"
+        rows.append(f"{age},{color},{f12},{label}")
+    path = tmp_path / "t.csv"
+    path.write_text("\n".join(rows) + "\n")
+    return path
+
+
+def test_json_output_and_rules_file(table, tmp_path, capsys):
+    out = tmp_path / "rules.lp"
+    assert main(["learn", str(table), "--target", "label", "--json", "-o", str(out), "--seed", "1"]) == 0
+    captured = capsys.readouterr()
+    figures = json.loads(captured.out)
+    assert set(figures) == {"accuracy", "n_rules", "n_literals", "fit_seconds", "n_train", "n_test"}
+    assert figures["n_train"] == 48 and figures["n_test"] == 12
+    assert "numeric columns: age" in captured.err and "binary columns: f12" in captured.err
+    text = out.read_text()
+    assert "target(X,yes)" in text and "f12(X)" in text
+
+
+def test_test_file_and_label_alias(table, capsys):
+    assert main(["learn", str(table), "--label", "label", "--test", str(table), "--heuristic", "ig",
+                 "--categorical", "color"]) == 0
+    captured = capsys.readouterr()
+    assert "target(X," in captured.out
+    assert "test accuracy 1.0000" in captured.err
+
+
+@pytest.mark.parametrize("content, needle", [
+    ("", "the file is empty"),
+    ("a,label\n1,x\n2\n", ":3:"),
+    ("a,label\n1,x\n2,x\n", "single class"),
+    ("a,b,label\n,1,x\n,2,y\n", "'a' has no values"),
+])
+def test_bad_input_is_one_clear_line(tmp_path, capsys, content, needle):
+    path = tmp_path / "bad.csv"
+    path.write_text(content)
+    assert main(["learn", str(path), "--target", "label", "--split", "1"]) == 1
+    err = capsys.readouterr().err
+    assert "DataError" in err and needle in err and str(path) in err and "Traceback" not in err
+
+
+def test_missing_target_column(table, capsys):
+    assert main(["learn", str(table), "--target", "nope"]) == 1
+    assert "no column named 'nope'" in capsys.readouterr().err
