@@ -19,6 +19,18 @@ def test_import_is_cheap_and_torch_free():
     assert out.stdout.strip().count(".") == 2
 
 
+@pytest.mark.parametrize("module", ["nesyasp.lang", "nesyasp.reason", "nesyasp.learn", "nesyasp.lth"])
+def test_symbolic_layers_and_lazy_packages_do_not_import_torch(module):
+    code = f"import sys, {module}; assert 'torch' not in sys.modules, 'torch imported'"
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_cli_help_does_not_import_torch():
+    code = ("import sys; from nesyasp.cli import build_parser; build_parser(); "
+            "assert 'torch' not in sys.modules, 'nesyasp --help imports torch'")
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
 def test_unknown_attribute_is_an_attribute_error():
     import nesyasp
 

@@ -1,0 +1,193 @@
+"""Frozen configuration of an LTH experiment, with CLI flags generated from fields.
+
+Every field carries its help text (and optionally its flag name) in the
+dataclass metadata, so :func:`add_config_arguments` builds argparse options
+and :func:`config_from_args` turns a namespace back into a config object.
+Runners take config objects, never argparse namespaces. Seeds are fields.
+
+Examples
+--------
+>>> cfg = LTHConfig(rounds=3, prune=PruneConfig(fraction=0.5))
+>>> cfg.prune.fraction, cfg.rounds
+(0.5, 3)
+>>> rewind_iteration("init"), rewind_iteration("25")
+(0, 25)
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any
+
+from nesyasp.lang.errors import DataError
+
+__all__ = [
+    "PruneConfig",
+    "TCAVConfig",
+    "LTHConfig",
+    "add_config_arguments",
+    "config_from_args",
+    "config_to_dict",
+    "config_from_dict",
+    "rewind_iteration",
+]
+
+
+def _opt(default: Any, help: str, flag: str | None = None, choices: tuple[str, ...] | None = None) -> Any:
+    meta = {"help": help, "flag": flag, "choices": choices}
+    return field(default=default, metadata=meta)
+
+
+@dataclass(frozen=True, slots=True)
+class PruneConfig:
+    """How weights are pruned each round.
+
+    Attributes
+    ----------
+    fraction:
+        Share of the *remaining* prunable weights removed per round (0 prunes nothing).
+    scope:
+        ``global`` ranks all prunable weights together; ``layer`` prunes each tensor by ``fraction``.
+    prune_output:
+        Also prune the output layer's weights (off by default, as in open_lth).
+    """
+
+    fraction: float = _opt(0.2, "share of the remaining weights pruned per round", flag="--prune")
+    scope: str = _opt("global", "rank weights globally or per layer", choices=("global", "layer"))
+    prune_output: bool = _opt(False, "also prune the output layer's weights")
+
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.fraction < 1.0:
+            raise DataError(f"prune fraction must lie in [0, 1), got {self.fraction}")
+        if self.scope not in ("global", "layer"):
+            raise DataError(f"prune scope must be 'global' or 'layer', got {self.scope!r}")
+
+
+@dataclass(frozen=True, slots=True)
+class TCAVConfig:
+    """How concept scores are computed each round."""
+
+    layer: str = _opt("", "layer for TCAV and Grad-CAM (empty: the model's default)", flag="--layer")
+    n_concept: int = _opt(40, "images per concept set")
+    n_random_sets: int = _opt(6, "random sets (CAV repeats and the random-vs-random baseline)")
+    n_inputs: int = _opt(60, "test images per class whose gradients are scored")
+    alpha: float = _opt(0.05, "significance level (Bonferroni-corrected over concepts)")
+
+    def __post_init__(self) -> None:
+        if self.n_random_sets < 2:
+            raise DataError("TCAV needs at least 2 random sets for its significance test")
+        if self.n_concept < 2 or self.n_inputs < 1:
+            raise DataError("TCAV needs at least 2 concept images and 1 input per class")
+        if not 0.0 < self.alpha < 1.0:
+            raise DataError(f"alpha must lie in (0, 1), got {self.alpha}")
+
+
+@dataclass(frozen=True, slots=True)
+class LTHConfig:
+    """One iterative-magnitude-pruning experiment with concept explanations per round."""
+
+    data: str = _opt("digits-parity", "data set", choices=("digits-parity", "scenes"))
+    model: str = _opt("auto", "network (auto: lenet for digits, cnn for scenes)",
+                      choices=("auto", "lenet", "mlp", "cnn"))
+    size: int = _opt(28, "image side in pixels")
+    rounds: int = _opt(8, "rounds, round 0 being the dense network")
+    epochs: int = _opt(4, "training epochs per round")
+    batch_size: int = _opt(64, "mini-batch size")
+    lr: float = _opt(2e-3, "Adam learning rate")
+    weight_decay: float = _opt(0.0, "Adam weight decay")
+    rewind: str = _opt("init", "rewind survivors to 'init' or to iteration K of round 0")
+    seed: int = _opt(0, "seed for data, initialisation and training order")
+    gradcam_images: int = _opt(6, "test images shown in the Grad-CAM grid")
+    min_score: int = _opt(60, "TCAV score (percent) above which a significant concept is relied on")
+    tolerance: int = _opt(2, "accuracy points a winning ticket may lose against round 0")
+    prune: PruneConfig = field(default_factory=PruneConfig)
+    tcav: TCAVConfig = field(default_factory=TCAVConfig)
+
+    def __post_init__(self) -> None:
+        if self.rounds < 1 or self.epochs < 1 or self.batch_size < 1:
+            raise DataError("rounds, epochs and batch size must be positive")
+        rewind_iteration(self.rewind)
+
+    @property
+    def model_name(self) -> str:
+        """The network actually built (the default depends on the data set)."""
+        if self.model != "auto":
+            return self.model
+        return "cnn" if self.data == "scenes" else "lenet"
+
+
+def rewind_iteration(rewind: str) -> int:
+    """Parse a rewind point: ``"init"`` is iteration 0, ``"K"`` is iteration K of round 0."""
+    if rewind == "init":
+        return 0
+    try:
+        value = int(rewind)
+    except ValueError:
+        raise DataError(f"rewind must be 'init' or a non-negative iteration, got {rewind!r}") from None
+    if value < 0:
+        raise DataError(f"rewind iteration must be non-negative, got {value}")
+    return value
+
+
+_NESTED: dict[str, type] = {"prune": PruneConfig, "tcav": TCAVConfig}
+
+
+def _flag(f: dataclasses.Field) -> str:
+    return f.metadata.get("flag") or "--" + f.name.replace("_", "-")
+
+
+def add_config_arguments(parser: argparse.ArgumentParser, cls: type = LTHConfig, prefix: str = "") -> None:
+    """Add one option per leaf field of ``cls`` (nested configs flattened) to ``parser``."""
+    for f in dataclasses.fields(cls):
+        if f.name in _NESTED:
+            add_config_arguments(parser, _NESTED[f.name], prefix=f"{prefix}{f.name}.")
+            continue
+        dest = f"cfg:{prefix}{f.name}"
+        kwargs: dict[str, Any] = {"dest": dest, "default": argparse.SUPPRESS, "help": f"{f.metadata['help']}"
+                                  f" (default: {f.default})"}
+        if str(f.type) == "bool":
+            kwargs["action"] = argparse.BooleanOptionalAction
+        else:
+            kwargs["type"] = {"int": int, "float": float, "str": str}[str(f.type)]
+            kwargs["metavar"] = f.name.upper()
+            if f.metadata.get("choices"):
+                kwargs["choices"] = f.metadata["choices"]
+        parser.add_argument(_flag(f), **kwargs)
+
+
+def config_from_args(args: argparse.Namespace) -> LTHConfig:
+    """Build an :class:`LTHConfig` from a namespace filled by :func:`add_config_arguments`."""
+    values: dict[str, Any] = {}
+    for key, value in vars(args).items():
+        if key.startswith("cfg:"):
+            values[key[4:]] = value
+    return config_from_dict(_nest(values))
+
+
+def _nest(flat: dict[str, Any]) -> dict[str, Any]:
+    nested: dict[str, Any] = {}
+    for key, value in flat.items():
+        head, _, rest = key.partition(".")
+        if rest:
+            nested.setdefault(head, {})[rest] = value
+        else:
+            nested[head] = value
+    return nested
+
+
+def config_to_dict(config: LTHConfig) -> dict[str, Any]:
+    """A JSON-ready dict of the config (nested configs as dicts)."""
+    return dataclasses.asdict(config)
+
+
+def config_from_dict(values: dict[str, Any]) -> LTHConfig:
+    """Inverse of :func:`config_to_dict`; unknown keys raise :class:`DataError`."""
+    values = dict(values)
+    try:
+        prune = PruneConfig(**values.pop("prune", {}))
+        tcav = TCAVConfig(**values.pop("tcav", {}))
+        return LTHConfig(prune=prune, tcav=tcav, **values)
+    except TypeError as exc:
+        raise DataError(f"bad LTH configuration: {exc}") from None

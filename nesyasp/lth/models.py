@@ -1,0 +1,89 @@
+"""Small networks for the embedded LTH experiments.
+
+Every module has a stable name (``conv2``, ``relu2``, ``fc1`` ...) so masks,
+TCAV and Grad-CAM refer to layers by name. ``model.output_layer`` names the
+output layer and ``model.concept_layer`` the default layer for TCAV and
+Grad-CAM. ReLUs are not in-place, so hooks see the values that were used.
+
+Examples
+--------
+>>> import torch
+>>> net = build_model("lenet", n_classes=2, size=28)
+>>> net(torch.zeros(4, 3, 28, 28)).shape
+torch.Size([4, 2])
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+
+import torch
+from torch import nn
+
+from nesyasp.lang.errors import DataError
+
+__all__ = ["LeNet", "MLP", "SmallCNN", "build_model", "MODELS"]
+
+
+class _Named(nn.Sequential):
+    output_layer: str
+    concept_layer: str
+
+
+class LeNet(_Named):
+    """LeNet-style conv net: two 5x5 conv blocks and two linear layers."""
+
+    def __init__(self, n_classes: int = 2, size: int = 28, in_channels: int = 3) -> None:
+        side = ((size // 2) - 4) // 2
+        if side < 1:
+            raise DataError(f"LeNet needs images of at least 12 pixels, got {size}")
+        super().__init__(OrderedDict([
+            ("conv1", nn.Conv2d(in_channels, 8, 5, padding=2)), ("relu1", nn.ReLU()), ("pool1", nn.MaxPool2d(2)),
+            ("conv2", nn.Conv2d(8, 16, 5)), ("relu2", nn.ReLU()), ("pool2", nn.MaxPool2d(2)),
+            ("flatten", nn.Flatten()), ("fc1", nn.Linear(16 * side * side, 64)), ("relu3", nn.ReLU()),
+            ("fc2", nn.Linear(64, n_classes)),
+        ]))
+        self.output_layer = "fc2"
+        self.concept_layer = "relu2"
+
+
+class MLP(_Named):
+    """LeNet-300-100 style perceptron (no spatial maps: TCAV only, no Grad-CAM)."""
+
+    def __init__(self, n_classes: int = 2, size: int = 28, in_channels: int = 3) -> None:
+        super().__init__(OrderedDict([
+            ("flatten", nn.Flatten()), ("fc1", nn.Linear(in_channels * size * size, 300)), ("relu1", nn.ReLU()),
+            ("fc2", nn.Linear(300, 100)), ("relu2", nn.ReLU()), ("fc3", nn.Linear(100, n_classes)),
+        ]))
+        self.output_layer = "fc3"
+        self.concept_layer = "relu2"
+
+
+class SmallCNN(_Named):
+    """Three 3x3 conv blocks, global average pooling and a linear head (scenes)."""
+
+    def __init__(self, n_classes: int = 3, size: int = 64, in_channels: int = 3) -> None:
+        if size < 8:
+            raise DataError(f"SmallCNN needs images of at least 8 pixels, got {size}")
+        super().__init__(OrderedDict([
+            ("conv1", nn.Conv2d(in_channels, 16, 3, padding=1)), ("relu1", nn.ReLU()), ("pool1", nn.MaxPool2d(2)),
+            ("conv2", nn.Conv2d(16, 32, 3, padding=1)), ("relu2", nn.ReLU()), ("pool2", nn.MaxPool2d(2)),
+            ("conv3", nn.Conv2d(32, 32, 3, padding=1)), ("relu3", nn.ReLU()),
+            ("gap", nn.AdaptiveAvgPool2d(1)), ("flatten", nn.Flatten()), ("fc", nn.Linear(32, n_classes)),
+        ]))
+        self.output_layer = "fc"
+        self.concept_layer = "relu3"
+
+
+MODELS: dict[str, type[_Named]] = {"lenet": LeNet, "mlp": MLP, "cnn": SmallCNN}
+
+
+def build_model(name: str, n_classes: int, size: int, in_channels: int = 3, seed: int | None = None) -> nn.Module:
+    """Build a network by name (``lenet``, ``mlp`` or ``cnn``), seeded when ``seed`` is given."""
+    if name not in MODELS:
+        raise DataError(f"unknown model {name!r}; choose one of {sorted(MODELS)}")
+    if seed is None:
+        return MODELS[name](n_classes, size, in_channels)
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        return MODELS[name](n_classes, size, in_channels)

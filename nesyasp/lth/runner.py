@@ -1,0 +1,287 @@
+"""The LTH experiment: rounds of train, evaluate, TCAV, Grad-CAM, prune, rewind.
+
+Round 0 trains the dense network; round ``r > 0`` prunes the previous round's
+trained weights by magnitude, rewinds the survivors to the rewinding point
+(initialisation or iteration K of round 0) and trains again with a fresh
+optimizer. Every round is evaluated and explained (TCAV per class and
+concept, Grad-CAM on fixed test images) with nothing cached between rounds.
+
+With an output folder, the run writes ``config.json``, ``metrics.json`` (after
+every round), ``checkpoints/round_R.pt`` (atomically), and at the end
+``facts.lp`` and the plots; ``resume=True`` continues after the last
+checkpoint of a run with the same configuration.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch import Tensor
+from tqdm.auto import tqdm
+
+from nesyasp.lang.ast import Program
+from nesyasp.lang.errors import DataError
+from nesyasp.lth.config import LTHConfig, config_from_dict, config_to_dict, rewind_iteration
+from nesyasp.lth.facts import ConceptScore, RoundFacts, build_facts, write_facts
+from nesyasp.lth.gradcam import GradCAM
+from nesyasp.lth.mask import Mask
+from nesyasp.lth.models import build_model
+from nesyasp.lth.tcav import TCAV, TCAVScore
+from nesyasp.lth.train import evaluate, rewind, snapshot, train_masked
+
+__all__ = ["ExperimentData", "RoundResult", "LTHResult", "LTHRunner", "run_lth"]
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class ExperimentData:
+    """Tensors of one experiment: float images ``(N, C, H, W)`` in [0, 1], long labels."""
+
+    train_images: Tensor
+    train_labels: Tensor
+    test_images: Tensor
+    test_labels: Tensor
+    class_names: tuple[str, ...]
+    concepts: Mapping[str, Tensor]
+    random_sets: tuple[Tensor, ...]
+    relevant: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class RoundResult:
+    """One round: remaining share, accuracy and concept scores."""
+
+    round: int
+    density: float
+    remaining: int
+    total: int
+    accuracy: float
+    iterations: int
+    seconds: float
+    tcav: tuple[TCAVScore, ...]
+
+    def to_json(self, class_names: tuple[str, ...]) -> dict[str, Any]:
+        """A JSON-ready dict (class indices replaced by names)."""
+        out: dict[str, Any] = {k: getattr(self, k) for k in
+                               ("round", "density", "remaining", "total", "accuracy", "iterations", "seconds")}
+        out["tcav"] = [{"class": class_names[s.target], "concept": s.concept, "layer": s.layer,
+                        "score": s.score, "p_value": s.p_value, "significant": s.significant,
+                        "scores": list(s.scores), "random_scores": list(s.random_scores),
+                        "cav_accuracy": s.cav_accuracy} for s in self.tcav]
+        return out
+
+    @classmethod
+    def from_json(cls, d: Mapping[str, Any], class_names: tuple[str, ...]) -> RoundResult:
+        """Inverse of :meth:`to_json`."""
+        index = {n: i for i, n in enumerate(class_names)}
+        tcav = tuple(TCAVScore(t["layer"], index[t["class"]], t["concept"], t["score"], tuple(t["scores"]),
+                               tuple(t["random_scores"]), t["p_value"], t["significant"], t["cav_accuracy"])
+                     for t in d["tcav"])
+        return cls(d["round"], d["density"], d["remaining"], d["total"], d["accuracy"], d["iterations"],
+                   d["seconds"], tcav)
+
+
+@dataclass(frozen=True, slots=True)
+class LTHResult:
+    """All rounds of an experiment, the Grad-CAM maps per round and the facts program."""
+
+    config: LTHConfig
+    class_names: tuple[str, ...]
+    rounds: tuple[RoundResult, ...]
+    gradcam_images: Tensor
+    gradcam_labels: Tensor
+    gradcam: Mapping[int, Tensor]
+    facts: Program
+    out: Path | None = None
+
+
+def _atomic_save(obj: object, path: Path) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    torch.save(obj, tmp)
+    os.replace(tmp, path)
+
+
+def _atomic_json(obj: object, path: Path) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(obj, indent=2), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+class LTHRunner:
+    """Runs an :class:`LTHConfig` on :class:`ExperimentData`.
+
+    Parameters
+    ----------
+    config:
+        The experiment.
+    data:
+        Images, labels, concept and random sets.
+    out:
+        Run folder; ``None`` keeps everything in memory.
+    progress:
+        Show a tqdm bar over rounds (on a terminal only).
+    """
+
+    def __init__(self, config: LTHConfig, data: ExperimentData, out: str | Path | None = None,
+                 progress: bool = True) -> None:
+        self.config = config
+        self.data = data
+        self.out = Path(out) if out is not None else None
+        self.progress = progress
+        n_classes = len(data.class_names)
+        size = data.train_images.shape[-1]
+        self.model = build_model(config.model_name, n_classes, size, data.train_images.shape[1], seed=config.seed)
+        self.layer = config.tcav.layer or getattr(self.model, "concept_layer", "")
+        self.mask = Mask.for_model(self.model, include_output=config.prune.prune_output)
+        self.rewind_state: dict[str, Tensor] | None = None
+        self.init_state = snapshot(self.model)
+        self.rounds: list[RoundResult] = []
+        self.gradcam: dict[int, Tensor] = {}
+        m = config.gradcam_images
+        self.cam_images, self.cam_labels = data.test_images[:m], data.test_labels[:m]
+
+    # --------------------------------------------------------------- steps
+    def _train(self, r: int) -> int:
+        cfg = self.config
+        k = rewind_iteration(cfg.rewind)
+        capture = k if (r == 0 and k > 0) else None
+        result = train_masked(self.model, self.mask, self.data.train_images, self.data.train_labels,
+                              epochs=cfg.epochs, batch_size=cfg.batch_size, lr=cfg.lr,
+                              weight_decay=cfg.weight_decay, seed=cfg.seed + 1000 * r, capture_at=capture)
+        if r == 0:
+            self.rewind_state = result.rewind_state if capture else self.init_state
+        return result.iterations
+
+    def _tcav(self) -> tuple[TCAVScore, ...]:
+        n = self.config.tcav.n_inputs
+        inputs = {c: self.data.test_images[self.data.test_labels == c][:n] for c in range(len(self.data.class_names))}
+        inputs = {c: x for c, x in inputs.items() if len(x)}
+        tcav = TCAV(self.model, self.layer, alpha=self.config.tcav.alpha, seed=self.config.seed)
+        return tuple(tcav.interpret_classes(inputs, self.data.concepts, self.data.random_sets))
+
+    def _gradcam(self) -> Tensor | None:
+        if not len(self.cam_images):
+            return None
+        try:
+            return GradCAM(self.model, self.layer).attribute(self.cam_images, self.cam_labels, normalize=True)
+        except DataError as exc:  # a layer without spatial maps (MLP): TCAV only
+            logger.info("no Grad-CAM: %s", exc)
+            return None
+
+    def run_round(self, r: int) -> RoundResult:
+        """Prune (for ``r > 0``), rewind, train, evaluate and explain round ``r``."""
+        start = time.perf_counter()
+        if r > 0:
+            if self.rewind_state is None:
+                raise DataError("round 0 must run before pruned rounds")
+            self.mask = self.mask.prune(dict(self.model.named_parameters()), self.config.prune.fraction,
+                                        self.config.prune.scope)
+            rewind(self.model, self.rewind_state, self.mask)
+        iterations = self._train(r)
+        acc = evaluate(self.model, self.data.test_images, self.data.test_labels)
+        scores = self._tcav()
+        cam = self._gradcam()
+        if cam is not None:
+            self.gradcam[r] = cam
+        result = RoundResult(r, self.mask.density, self.mask.remaining, self.mask.total, acc, iterations,
+                             time.perf_counter() - start, scores)
+        self.rounds.append(result)
+        logger.info("round %d: %.1f%% of weights, accuracy %.3f", r, 100 * result.density, acc)
+        return result
+
+    # ---------------------------------------------------------- persistence
+    def _checkpoint(self, r: int) -> None:
+        if self.out is None:
+            return
+        ckpt = self.out / "checkpoints"
+        ckpt.mkdir(parents=True, exist_ok=True)
+        state = {"model": snapshot(self.model), "mask": self.mask.state_dict(), "rewind": self.rewind_state,
+                 "init": self.init_state, "gradcam": self.gradcam.get(r)}
+        _atomic_save(state, ckpt / f"round_{r}.pt")
+        metrics = {"config": config_to_dict(self.config), "class_names": list(self.data.class_names),
+                   "layer": self.layer, "rounds": [x.to_json(self.data.class_names) for x in self.rounds]}
+        _atomic_json(metrics, self.out / "metrics.json")
+
+    def _resume(self) -> int:
+        """Load the last finished round of the run in ``out``; return the next round to run."""
+        assert self.out is not None
+        metrics_path = self.out / "metrics.json"
+        if not metrics_path.exists():
+            return 0
+        metrics = json.loads(metrics_path.read_text(encoding="utf-8"))
+        if config_from_dict(metrics["config"]) != self.config:
+            raise DataError(f"{metrics_path}: the run was made with another configuration; "
+                            "use the same options or a new --out folder")
+        rounds = [RoundResult.from_json(d, self.data.class_names) for d in metrics["rounds"]]
+        done = 0
+        for rr in rounds:
+            path = self.out / "checkpoints" / f"round_{rr.round}.pt"
+            if not path.exists():
+                break
+            state = torch.load(path, weights_only=True)
+            self.model.load_state_dict(state["model"])
+            self.mask = Mask.from_state_dict(state["mask"])
+            self.rewind_state, self.init_state = state["rewind"], state["init"]
+            if state["gradcam"] is not None:
+                self.gradcam[rr.round] = state["gradcam"]
+            self.rounds.append(rr)
+            done = rr.round + 1
+        logger.info("resuming after round %d", done - 1)
+        return done
+
+    def facts(self) -> Program:
+        """The facts program of the rounds run so far."""
+        names = self.data.class_names
+        rounds = [RoundFacts(r.round, r.density, r.accuracy,
+                             tuple(ConceptScore(names[s.target], s.concept, s.score, s.significant) for s in r.tcav))
+                  for r in self.rounds]
+        return build_facts(rounds, self.data.relevant, self.config.min_score, self.config.tolerance)
+
+    # ------------------------------------------------------------------ run
+    def run(self, resume: bool = False) -> LTHResult:
+        """Run every round (after the checkpointed ones when ``resume``) and write the outputs."""
+        first = 0
+        if self.out is not None:
+            self.out.mkdir(parents=True, exist_ok=True)
+            if resume:
+                first = self._resume()
+            _atomic_json(config_to_dict(self.config), self.out / "config.json")
+        bar = tqdm(range(first, self.config.rounds), desc="lth rounds", disable=None if self.progress else True,
+                   initial=first, total=self.config.rounds)
+        for r in bar:
+            res = self.run_round(r)
+            bar.set_postfix(weights=f"{100 * res.density:.1f}%", acc=f"{res.accuracy:.3f}")
+            self._checkpoint(r)
+        facts = self.facts()
+        if self.out is not None:
+            write_facts(self.out / "facts.lp", facts)
+        return LTHResult(self.config, self.data.class_names, tuple(self.rounds), self.cam_images, self.cam_labels,
+                         dict(self.gradcam), facts, self.out)
+
+
+def run_lth(config: LTHConfig, data: ExperimentData | None = None, out: str | Path | None = None,
+            resume: bool = False, progress: bool = True, plots: bool = True) -> LTHResult:
+    """Run an LTH experiment end to end; with ``out``, also write the plots.
+
+    ``data`` defaults to the embedded data set named by ``config.data``.
+    """
+    if data is None:
+        from nesyasp.lth.experiments import load_experiment_data
+
+        data = load_experiment_data(config)
+    torch.manual_seed(config.seed)
+    result = LTHRunner(config, data, out, progress).run(resume=resume)
+    if out is not None and plots:
+        from nesyasp.lth.plots import write_plots
+
+        write_plots(result, Path(out))
+    return result

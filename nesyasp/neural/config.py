@@ -1,0 +1,213 @@
+"""Frozen configurations of a training run: the strategies TS1-TS5 and NE, and the runner's settings.
+
+The paper (Padalkar et al., 2025, sections 3 and 4) defines the sparsity loss
+and five training strategies; NeSyFOLD-EBP (``NE``) is the baseline. Each is a
+:class:`StrategyConfig` preset with the paper's defaults (``h1=0.6``,
+``h2=0.7``, ``alpha=1``, ``beta=5``, ``K=5`` or 20 for ten or more classes).
+Epochs are scaled for CPU: a strategy that trains in two phases gives each
+phase its share of :attr:`TrainConfig.epochs`.
+
+Examples
+--------
+>>> s = strategy("ts3")
+>>> s.name, s.p_method, s.alpha, s.beta, s.k_for(3), s.k_for(10)
+('TS3', 2, 1.0, 5.0, 5, 20)
+>>> strategy("ts1").warmup
+0.5
+>>> cfg = TrainConfig(strategy=strategy("ne"), epochs=3)
+>>> cfg.strategy.loss
+'ebp'
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any
+
+from nesyasp.lang.errors import DataError
+
+__all__ = [
+    "StrategyConfig",
+    "TrainConfig",
+    "STRATEGIES",
+    "NORMS",
+    "strategy",
+    "config_to_dict",
+    "config_from_dict",
+]
+
+NORMS = ("fro", "spectral")
+_LOSSES = ("ce", "sparsity", "ebp")
+
+
+@dataclass(frozen=True, slots=True)
+class StrategyConfig:
+    """How the CNN is trained: which loss, and how the P matrix and thresholds are made.
+
+    Attributes
+    ----------
+    name:
+        ``TS1`` ... ``TS5``, ``NE`` or ``CE`` (plain cross-entropy).
+    loss:
+        ``sparsity`` (the paper's loss), ``ebp`` (Elite BackProp) or ``ce``.
+    p_method:
+        1: top-K filters per class by summed mean absolute activation (Method 1);
+        2: K random filters per class (Method 2).
+    warmup:
+        Share of the epochs trained with cross-entropy alone before P and the
+        thresholds are computed and the second loss is switched on (TS1: 0.5;
+        NE: 2/3, NeSyFOLD's 100 vanilla + 50 EBP epochs).
+    alpha, beta:
+        Weights of cross-entropy and sparsity loss (Eq. 8); TS4 sets ``alpha=0``.
+    h1, h2:
+        Threshold ``h1*mean + h2*std`` of per-filter norms (Eq. 2).
+    k:
+        Filters per class; 0 means 5, or 20 for ten or more classes.
+    use_thresholds:
+        False applies the sigmoid to the raw norms (TS5).
+    norm:
+        Filter norm: ``fro`` (the paper's L2 norm of the map) or ``spectral``
+        (the matrix 2-norm NeSyFOLD's code computes).
+    ebp_lambda:
+        Weight of the EBP penalty (NeSyFOLD: 1e-3, summed over the batch).
+    """
+
+    name: str = "CE"
+    loss: str = "ce"
+    p_method: int = 1
+    warmup: float = 0.0
+    alpha: float = 1.0
+    beta: float = 5.0
+    h1: float = 0.6
+    h2: float = 0.7
+    k: int = 0
+    use_thresholds: bool = True
+    norm: str = "fro"
+    ebp_lambda: float = 1e-3
+
+    def __post_init__(self) -> None:
+        if self.loss not in _LOSSES:
+            raise DataError(f"loss must be one of {', '.join(_LOSSES)}, got {self.loss!r}")
+        if self.p_method not in (1, 2):
+            raise DataError(f"p_method must be 1 or 2, got {self.p_method}")
+        if not 0.0 <= self.warmup < 1.0:
+            raise DataError(f"warmup must lie in [0, 1), got {self.warmup}")
+        if self.norm not in NORMS:
+            raise DataError(f"norm must be one of {', '.join(NORMS)}, got {self.norm!r}")
+        if self.k < 0:
+            raise DataError(f"k must be >= 0, got {self.k}")
+
+    def k_for(self, n_classes: int) -> int:
+        """The K of this strategy for ``n_classes`` classes (5, or 20 from ten classes on)."""
+        if self.k:
+            return self.k
+        return 20 if n_classes >= 10 else 5
+
+
+STRATEGIES: dict[str, StrategyConfig] = {
+    "ce": StrategyConfig(),
+    "ts1": StrategyConfig("TS1", "sparsity", p_method=1, warmup=0.5),
+    "ts2": StrategyConfig("TS2", "sparsity", p_method=1),
+    "ts3": StrategyConfig("TS3", "sparsity", p_method=2),
+    "ts4": StrategyConfig("TS4", "sparsity", p_method=2, alpha=0.0),
+    "ts5": StrategyConfig("TS5", "sparsity", p_method=2, use_thresholds=False),
+    "ne": StrategyConfig("NE", "ebp", p_method=1, warmup=2 / 3, norm="spectral"),
+}
+
+
+def strategy(name: str, **changes: Any) -> StrategyConfig:
+    """Return the named preset (case-insensitive), with optional field changes.
+
+    Raises
+    ------
+    DataError
+        For an unknown name.
+    """
+    key = name.strip().lower()
+    if key not in STRATEGIES:
+        raise DataError(f"unknown strategy {name!r}; choose one of {', '.join(STRATEGIES)}")
+    return dataclasses.replace(STRATEGIES[key], **changes) if changes else STRATEGIES[key]
+
+
+@dataclass(frozen=True, slots=True)
+class TrainConfig:
+    """Everything a training run needs; a run folder stores it as ``config.json``.
+
+    Attributes
+    ----------
+    data:
+        Data set name for :func:`nesyasp.data.load_dataset` (``scenes``, ``signs``, ``digits``, or a folder).
+    classes:
+        Number of classes taken (the first ones), 0 for all.
+    per_class, test_per_class:
+        Training and test images per class.
+    size:
+        Image side in pixels.
+    model:
+        ``small`` (CPU default), ``vgg16`` or ``resnet18``.
+    layer:
+        Name of the module whose output holds the filter maps; empty: the model's default.
+    weights:
+        Optional state-dict file loaded into the model before training.
+    epochs, batch_size, lr, weight_decay:
+        Adam settings (class-weighted CE; plateau decay by 0.5 after ``patience`` epochs).
+    seed:
+        Seeds data order, initialisation and Method-2 P matrices.
+    device:
+        ``auto`` (a GPU when there is one), ``cpu``, ``cuda`` or ``cuda:N``.
+    strategy:
+        The :class:`StrategyConfig`.
+    """
+
+    data: str = "scenes"
+    classes: int = 3
+    per_class: int = 100
+    test_per_class: int = 50
+    size: int = 32
+    model: str = "small"
+    layer: str = ""
+    weights: str = ""
+    epochs: int = 12
+    batch_size: int = 32
+    lr: float = 2e-3
+    weight_decay: float = 5e-4
+    patience: int = 10
+    seed: int = 0
+    device: str = "auto"
+    strategy: StrategyConfig = field(default_factory=StrategyConfig)
+
+    def __post_init__(self) -> None:
+        for name in ("per_class", "test_per_class", "size", "epochs", "batch_size"):
+            if getattr(self, name) < 1:
+                raise DataError(f"{name} must be >= 1, got {getattr(self, name)}")
+        if self.classes < 0:
+            raise DataError(f"classes must be >= 0, got {self.classes}")
+        if self.model not in ("small", "vgg16", "resnet18"):
+            raise DataError(f"model must be small, vgg16 or resnet18, got {self.model!r}")
+
+    @property
+    def warmup_epochs(self) -> int:
+        """Epochs trained with cross-entropy alone before P and thresholds are computed."""
+        return int(round(self.epochs * self.strategy.warmup))
+
+
+def config_to_dict(config: TrainConfig) -> dict[str, Any]:
+    """A JSON-ready dict of the config (the strategy nested)."""
+    return dataclasses.asdict(config)
+
+
+def config_from_dict(data: dict[str, Any]) -> TrainConfig:
+    """Rebuild a :class:`TrainConfig` from :func:`config_to_dict` output.
+
+    Raises
+    ------
+    DataError
+        When a key is unknown or a value invalid.
+    """
+    try:
+        raw = dict(data)
+        strat = StrategyConfig(**raw.pop("strategy", {}))
+        return TrainConfig(**raw, strategy=strat)
+    except TypeError as exc:
+        raise DataError(f"invalid run configuration: {exc}") from None

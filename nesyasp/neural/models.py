@@ -1,0 +1,179 @@
+"""CNN backbones and the wrapper that exposes the last conv layer's filter maps.
+
+The CNN is only a feature extractor: its "last conv layer" (a module chosen by
+name) gives one map per filter, whose norms become the predicates ``f0``,
+``f1``, ... of the rule set that replaces the CNN's head.
+
+* ``small``: four conv blocks, trains on 2 CPU cores in minutes (default layer ``features.relu4``);
+* ``vgg16``: torchvision VGG16 (layer ``features.30``, the final max-pool after conv5_3, as NeSyFOLD);
+* ``resnet18``: torchvision ResNet-18 (layer ``layer4``).
+
+No pretrained weights are downloaded; :func:`load_weights` loads a user's file.
+
+Examples
+--------
+>>> import torch
+>>> net = FeatureModel(build_model("small", n_classes=3, seed=0))
+>>> logits, maps = net(torch.zeros(2, 3, 32, 32))
+>>> tuple(logits.shape), tuple(maps.shape)
+((2, 3), (2, 64, 4, 4))
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from pathlib import Path
+
+import torch
+from torch import nn
+
+from nesyasp.lang.errors import DataError
+
+__all__ = ["SmallCNN", "build_model", "default_layer", "FeatureModel", "load_weights"]
+
+_DEFAULT_LAYER = {"small": "features.relu4", "vgg16": "features.30", "resnet18": "layer4"}
+
+
+class SmallCNN(nn.Module):
+    """Four 3x3 conv blocks (BatchNorm, ReLU, max-pool on the first three) and a linear head.
+
+    BatchNorm keeps a filter from being switched off for every image at once
+    (which would end its gradient); before P and thresholds are computed the
+    runner re-estimates the BatchNorm statistics on the training set, so that
+    evaluation-mode norms match those seen in training.
+
+    Parameters
+    ----------
+    n_classes:
+        Outputs of the head.
+    width:
+        Channels of the first block; blocks have ``width``, ``2w``, ``4w``, ``4w`` channels.
+    bn:
+        Put BatchNorm after every convolution.
+    """
+
+    def __init__(self, n_classes: int, width: int = 16, bn: bool = True):
+        super().__init__()
+        chans = [3, width, 2 * width, 4 * width, 4 * width]
+        layers: OrderedDict[str, nn.Module] = OrderedDict()
+        for i in range(1, 5):
+            layers[f"conv{i}"] = nn.Conv2d(chans[i - 1], chans[i], 3, padding=1)
+            if bn:
+                layers[f"bn{i}"] = nn.BatchNorm2d(chans[i])
+            layers[f"relu{i}"] = nn.ReLU()
+            if i < 4:
+                layers[f"pool{i}"] = nn.MaxPool2d(2)
+        self.features = nn.Sequential(layers)
+        self.pool = nn.AdaptiveAvgPool2d(1)
+        self.classifier = nn.Linear(chans[-1], n_classes)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.classifier(torch.flatten(self.pool(self.features(x)), 1))
+
+
+def build_model(name: str, n_classes: int, seed: int = 0, width: int = 16) -> nn.Module:
+    """Build a fresh, seeded model with ``n_classes`` outputs (no pretrained weights).
+
+    Raises
+    ------
+    DataError
+        For an unknown model name.
+    """
+    torch.manual_seed(seed)
+    if name == "small":
+        return SmallCNN(n_classes, width)
+    if name in ("vgg16", "resnet18"):
+        import torchvision.models as tvm
+
+        return getattr(tvm, name)(weights=None, num_classes=n_classes)
+    raise DataError(f"unknown model {name!r}; choose small, vgg16 or resnet18")
+
+
+def default_layer(name: str) -> str:
+    """The default filter layer of a model name."""
+    return _DEFAULT_LAYER.get(name, "")
+
+
+class FeatureModel(nn.Module):
+    """Wrap a CNN so that ``forward`` returns ``(logits, maps)`` of the named layer.
+
+    Parameters
+    ----------
+    model:
+        The CNN.
+    layer:
+        Dotted module name; empty picks the default of a known model.
+
+    Raises
+    ------
+    DataError
+        When the layer name is not a module of the model.
+    """
+
+    def __init__(self, model: nn.Module, layer: str = ""):
+        super().__init__()
+        self.model = model
+        if not layer:
+            layer = "features.relu4" if isinstance(model, SmallCNN) else _guess_layer(model)
+        modules = dict(model.named_modules())
+        if layer not in modules:
+            names = ", ".join(n for n in modules if n)[:300]
+            raise DataError(f"layer {layer!r} is not a module of the model; modules: {names} ...")
+        self.layer = layer
+        self._maps: torch.Tensor | None = None
+        modules[layer].register_forward_hook(self._keep)
+
+    def _keep(self, _module: nn.Module, _inputs: object, output: torch.Tensor) -> None:
+        self._maps = output
+
+    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        param = next(self.model.parameters(), None)
+        if param is not None and x.device != param.device:
+            x = x.to(param.device, non_blocking=True)
+        logits = self.model(x)
+        maps, self._maps = self._maps, None
+        if maps is None or maps.dim() != 4:
+            raise DataError(f"layer {self.layer!r} did not give 4-D filter maps")
+        return logits, maps
+
+
+def _guess_layer(model: nn.Module) -> str:
+    if hasattr(model, "layer4"):
+        return "layer4"
+    if hasattr(model, "features"):
+        return "features.30" if len(model.features) > 30 else f"features.{len(model.features) - 1}"
+    raise DataError("cannot guess the filter layer of this model; name it with --layer")
+
+
+def load_weights(model: nn.Module, path: str | Path) -> None:
+    """Load a state dict (or a checkpoint holding ``model``) into ``model``.
+
+    Uses ``torch.load(weights_only=True)``.
+
+    Raises
+    ------
+    DataError
+        When the file cannot be read or its tensors do not fit the model.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise DataError(f"{path}: weights file not found")
+    try:
+        state = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as exc:  # noqa: BLE001 - any unreadable file becomes one message
+        raise DataError(f"{path}: not a torch weights file ({type(exc).__name__}: {exc})") from None
+    if isinstance(state, dict) and isinstance(state.get("model"), dict):
+        state = state["model"]
+    if not isinstance(state, dict):
+        raise DataError(f"{path}: expected a state dict, got {type(state).__name__}")
+    own = model.state_dict()
+    missing = [k for k in own if k not in state]
+    unexpected = [k for k in state if k not in own]
+    shapes = [k for k in own if k in state and hasattr(state[k], "shape") and state[k].shape != own[k].shape]
+    if missing or unexpected or shapes:
+        parts = []
+        for label, keys in (("missing", missing), ("unexpected", unexpected), ("wrong shape", shapes)):
+            if keys:
+                parts.append(f"{label}: {', '.join(keys[:5])}{' ...' if len(keys) > 5 else ''}")
+        raise DataError(f"{path}: weights do not fit the model ({'; '.join(parts)})")
+    model.load_state_dict(state)

@@ -1,0 +1,161 @@
+"""Reading a run folder back: :func:`load_run`.
+
+A run folder (written by :func:`nesyasp.neural.train.train`) holds::
+
+    config.json        the TrainConfig
+    checkpoint.pt      weights, optimiser, P matrix, thresholds, history (after every epoch)
+    metrics.json       the per-epoch history
+    train.log          one JSON line per epoch
+    rules.lp           the extracted rule set          (nesyasp extract)
+    facts/{train,test}.lp, tables/{train,test}.{csv,npz}, tables/binarization.json
+    evaluation.json    the paper's metrics            (nesyasp evaluate)
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from nesyasp.lang.ast import Program
+from nesyasp.lang.errors import DataError, ReasoningError
+from nesyasp.neural.binarize import FilterTable
+from nesyasp.neural.config import TrainConfig, config_from_dict
+from nesyasp.neural.data import Split, load_splits
+from nesyasp.neural.extract import Extraction, extract, learn_rules
+from nesyasp.neural.models import FeatureModel
+from nesyasp.neural.nesy import NesyMetrics, nesy_metrics, predict_clingo, predict_table
+from nesyasp.neural.train import CHECKPOINT, make_model
+
+__all__ = ["Run", "load_run", "extract_run", "read_rules", "evaluate_run"]
+
+
+@dataclass
+class Run:
+    """A trained run read from its folder (model in evaluation mode)."""
+
+    path: Path
+    config: TrainConfig
+    model: FeatureModel
+    class_names: tuple[str, ...]
+    p: torch.Tensor | None
+    thresholds: torch.Tensor | None
+    epochs_done: int
+    history: list[dict[str, float]] = field(default_factory=list)
+
+    @property
+    def rules_path(self) -> Path:
+        """``rules.lp`` of the run."""
+        return self.path / "rules.lp"
+
+    @property
+    def facts_dir(self) -> Path:
+        """``facts/`` of the run."""
+        return self.path / "facts"
+
+    @property
+    def tables_dir(self) -> Path:
+        """``tables/`` of the run."""
+        return self.path / "tables"
+
+
+def load_run(run_dir: str | Path) -> Run:
+    """Load the config, last checkpoint and history of a run folder.
+
+    Raises
+    ------
+    DataError
+        When the folder, its config or its checkpoint is missing or unreadable.
+    """
+    path = Path(run_dir)
+    if not path.is_dir():
+        raise DataError(f"{path}: no such run folder (train one with 'nesyasp train --out {path}')")
+    cfg_path, ckpt_path = path / "config.json", path / CHECKPOINT
+    if not cfg_path.is_file() or not ckpt_path.is_file():
+        raise DataError(f"{path}: not a finished run folder (config.json or {CHECKPOINT} missing)")
+    try:
+        config = config_from_dict(json.loads(cfg_path.read_text(encoding="utf-8")))
+    except json.JSONDecodeError as exc:
+        raise DataError(f"{cfg_path}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}") from None
+    try:
+        state = torch.load(ckpt_path, map_location="cpu", weights_only=True)
+    except Exception as exc:  # noqa: BLE001 - any unreadable checkpoint becomes one message
+        raise DataError(f"{ckpt_path}: unreadable checkpoint ({type(exc).__name__}: {exc})") from None
+    names = tuple(state.get("class_names", ()))
+    model = make_model(dataclasses.replace(config, weights=""), len(names))
+    model.model.load_state_dict(state["model"])
+    model.eval()
+    return Run(path, config, model, names, state.get("p"), state.get("thresholds"), int(state["epoch"]),
+               json.loads(state.get("history", "[]")))
+
+
+def _splits(run: Run, splits: tuple[Split, Split] | None) -> dict[str, Split]:
+    train_split, test_split = splits if splits is not None else load_splits(run.config)
+    return {"train": train_split, "test": test_split}
+
+
+def extract_run(run: Run, splits: tuple[Split, Split] | None = None, ratio: float = 0.8,
+                tail: float = 0.005) -> Extraction:
+    """Binarize the run's filters, learn its rule set and write rules, facts and tables into the run folder."""
+    return extract(run.model, _splits(run, splits), run.config.strategy, run.thresholds, run.path, ratio, tail)
+
+
+def read_rules(run: Run) -> Program:
+    """The run's ``rules.lp`` as a program.
+
+    Parsed with :func:`nesyasp.lang.parse_file` where the parser is present;
+    otherwise the rules are learned again from ``tables/train.npz`` (FOLD-SE-M
+    is deterministic) and must print exactly as the file reads.
+
+    Raises
+    ------
+    DataError
+        When the run has no rules yet, or the file cannot be read back.
+    """
+    if not run.rules_path.is_file():
+        raise DataError(f"{run.path}: no rules.lp yet; run 'nesyasp extract {run.path}' first")
+    try:
+        from nesyasp.lang import parse_file  # type: ignore[attr-defined]
+    except ImportError:
+        parse_file = None
+    if parse_file is not None:
+        return parse_file(run.rules_path)
+    info = json.loads((run.tables_dir / "binarization.json").read_text(encoding="utf-8"))
+    program, _ = learn_rules(FilterTable.from_npz(run.tables_dir / "train.npz"), **info.get("learner", {}))
+    if str(program) != run.rules_path.read_text(encoding="utf-8"):
+        raise DataError(f"{run.rules_path}: edited by hand, and the rule parser is not installed")
+    return program
+
+
+def evaluate_run(run: Run, splits: tuple[Split, Split] | None = None, program: Program | None = None,
+                 check_clingo: bool = True) -> NesyMetrics:
+    """The paper's metrics of the run's NeSy model on its test split.
+
+    The NeSy predictions use ``tables/test.npz`` (what ``facts/test.lp``
+    holds) and the vectorized rule evaluation; with ``check_clingo`` clingo
+    must derive the same classes.
+
+    Raises
+    ------
+    ReasoningError
+        When clingo and the vectorized evaluation disagree.
+    """
+    program = program if program is not None else read_rules(run)
+    table = FilterTable.from_npz(run.tables_dir / "test.npz")
+    test = _splits(run, splits)["test"]
+    with torch.no_grad():
+        cnn = torch.cat([run.model(test.x[i:i + 64])[0].argmax(1) for i in range(0, len(test), 64)]).numpy()
+    if len(cnn) != len(table.labels) or not np.array_equal(test.y.numpy(), table.labels):
+        raise DataError(f"{run.tables_dir / 'test.npz'} does not match the test data; run extract again")
+    nesy = predict_table(program, table.values, table.class_names)
+    if check_clingo and not np.array_equal(nesy, predict_clingo(program, table.values, table.class_names)):
+        raise ReasoningError("clingo and the vectorized rule evaluation disagree on the test set")
+    metrics = nesy_metrics(program, nesy, cnn, table.labels)
+    tmp = run.path / "evaluation.json.tmp"
+    tmp.write_text(json.dumps(metrics.to_dict(), indent=2) + "\n", encoding="utf-8")
+    tmp.replace(run.path / "evaluation.json")
+    return metrics

@@ -1,0 +1,311 @@
+"""The training runner: strategies TS1-TS5 and NE, atomic checkpoints, resume, metrics.
+
+A run folder holds ``config.json``, ``checkpoint.pt`` (written atomically after
+every epoch: weights, optimiser, scheduler, P matrix, thresholds, history),
+``metrics.json`` and ``train.log``. ``resume=True`` continues from the last
+checkpoint; since each epoch's data order is seeded by ``(seed, epoch)``, an
+interrupted and resumed run ends with exactly the weights of an uninterrupted one.
+
+Examples
+--------
+Train TS3 for two epochs on the embedded scenes and keep nothing on disk::
+
+    from nesyasp.neural import TrainConfig, strategy, train
+    result = train(TrainConfig(strategy=strategy("ts3"), epochs=2))
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch import nn
+
+from nesyasp.lang.errors import DataError
+from nesyasp.neural.config import TrainConfig, config_from_dict, config_to_dict
+from nesyasp.neural.data import Split, load_splits
+from nesyasp.neural import distributed as ddp
+from nesyasp.neural.ebp import EBPLoss, ebp_p_matrix
+from nesyasp.neural.models import FeatureModel, build_model, load_weights
+from nesyasp.neural.sparsity import (CrossEntropyLoss, SparsityLoss, class_filter_sums, filter_norms, mean_abs,
+                                     p_matrix_method1, p_matrix_method2, thresholds)
+
+__all__ = ["TrainResult", "train", "compute_statistics", "calibrate_batchnorm", "class_weights", "make_model",
+           "evaluate_accuracy"]
+
+logger = logging.getLogger(__name__)
+CHECKPOINT = "checkpoint.pt"
+
+
+@dataclass
+class TrainResult:
+    """What a training run gives: the model, its P matrix and thresholds, and the history."""
+
+    config: TrainConfig
+    model: FeatureModel
+    class_names: tuple[str, ...]
+    p: torch.Tensor | None
+    thresholds: torch.Tensor | None
+    history: list[dict[str, float]] = field(default_factory=list)
+    run_dir: Path | None = None
+
+
+def make_model(config: TrainConfig, n_classes: int) -> FeatureModel:
+    """Build the seeded model of ``config`` (loading ``config.weights`` when set)."""
+    net = build_model(config.model, n_classes, seed=config.seed)
+    if config.weights:
+        load_weights(net, config.weights)
+    return FeatureModel(net, config.layer)
+
+
+def class_weights(labels: torch.Tensor, n_classes: int) -> torch.Tensor:
+    """NeSyFOLD's class weights ``1 - n_c/n`` (uniform data gives equal weights)."""
+    counts = torch.bincount(labels.long(), minlength=n_classes).float()
+    return 1.0 - counts / counts.sum()
+
+
+@torch.no_grad()
+def calibrate_batchnorm(model: nn.Module, x: torch.Tensor, batch_size: int) -> None:
+    """Re-estimate every BatchNorm's running statistics as the average over ``x`` (no weights change)."""
+    norms = [m for m in model.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm)]
+    if not norms:
+        return
+    saved = [m.momentum for m in norms]
+    for m in norms:
+        m.reset_running_stats()
+        m.momentum = None
+    model.train()
+    for i in range(0, len(x), batch_size):
+        model(x[i:i + batch_size])
+    for m, momentum in zip(norms, saved):
+        m.momentum = momentum
+    model.eval()
+
+
+@torch.no_grad()
+def _maps_stats(model: FeatureModel, x: torch.Tensor, norm: str, batch_size: int) -> tuple[torch.Tensor, ...]:
+    model.eval()
+    norms, means = [], []
+    for i in range(0, len(x), batch_size):
+        _, maps = model(x[i:i + batch_size])
+        norms.append(filter_norms(maps, norm).cpu())
+        means.append(mean_abs(maps).cpu())
+    return torch.cat(norms), torch.cat(means)
+
+
+def compute_statistics(model: FeatureModel, split: Split, config: TrainConfig) -> tuple[torch.Tensor, torch.Tensor]:
+    """P matrix and thresholds of ``config.strategy`` from ``model`` on the training split.
+
+    Method 1 (and EBP) rank filters by summed mean absolute activation per class;
+    Method 2 draws K filters per class with ``config.seed``. Thresholds are
+    ``h1*mean + h2*std`` of the filter norms (zeros when the strategy uses none).
+    """
+    s = config.strategy
+    n_classes = len(split.class_names)
+    calibrate_batchnorm(model, split.x, config.batch_size)
+    norms, means = _maps_stats(model, split.x, s.norm, config.batch_size)
+    k = min(s.k_for(n_classes), norms.shape[1])
+    sums = class_filter_sums(means, split.y, n_classes)
+    if s.loss == "ebp":
+        p = ebp_p_matrix(sums, k)
+    elif s.p_method == 1:
+        p = p_matrix_method1(sums, k)
+    else:
+        p = p_matrix_method2(n_classes, norms.shape[1], k, seed=config.seed)
+    thresh = thresholds(norms, s.h1, s.h2) if s.use_thresholds else torch.zeros(norms.shape[1])
+    return p, thresh
+
+
+def _loss_fn(config: TrainConfig, p: torch.Tensor | None, thresh: torch.Tensor | None,
+             weights: torch.Tensor) -> nn.Module:
+    s = config.strategy
+    if p is None or s.loss == "ce":
+        return CrossEntropyLoss(weights)
+    if s.loss == "ebp":
+        return EBPLoss(p, s.ebp_lambda, class_weights=weights)
+    return SparsityLoss(p, thresh, s.alpha, s.beta, s.norm, class_weights=weights)
+
+
+@torch.no_grad()
+def evaluate_accuracy(model: FeatureModel, split: Split, batch_size: int = 64) -> float:
+    """Share of images of ``split`` whose argmax logit is the label."""
+    model.eval()
+    right = 0
+    for i in range(0, len(split.x), batch_size):
+        logits, _ = model(split.x[i:i + batch_size])
+        right += int((logits.argmax(1).cpu() == split.y[i:i + batch_size]).sum())
+    return right / max(1, len(split.x))
+
+
+def _run_epoch(model, loss_fn, opt, split: Split, config: TrainConfig, epoch: int,
+               progress: bool) -> dict[str, float]:
+    from tqdm import tqdm
+
+    model.train()
+    gen = torch.Generator().manual_seed(config.seed * 100_003 + epoch)
+    order = torch.randperm(len(split.x), generator=gen)
+    batches = [order[i:i + config.batch_size] for i in range(0, len(order), config.batch_size)]
+    sums = {"loss": 0.0, "ce": 0.0, "extra": 0.0}
+    right = seen = 0
+    bar = tqdm(batches, desc=f"{config.strategy.name} epoch {epoch + 1}/{config.epochs}", leave=False,
+               disable=None if progress and ddp.is_main() else True)
+    world, rank = ddp.world_size(), ddp.rank()
+    for idx in bar:
+        if world > 1:
+            if len(idx) < world:
+                continue
+            idx = idx.tensor_split(world)[rank]
+        x = split.x[idx]
+        logits, maps = model(x)
+        y = split.y[idx].to(logits.device)
+        terms = loss_fn(logits, maps, y)
+        opt.zero_grad(set_to_none=True)
+        terms.total.backward()
+        opt.step()
+        n = len(idx)
+        seen += n
+        sums["loss"] += float(terms.total.detach()) * n
+        sums["ce"] += float(terms.ce) * n
+        sums["extra"] += float(terms.extra) * n
+        right += int((logits.argmax(1) == y).sum())
+        bar.set_postfix(loss=f"{sums['loss'] / seen:.3f}", ce=f"{sums['ce'] / seen:.3f}",
+                        extra=f"{sums['extra'] / seen:.3f}", acc=f"{right / seen:.2f}")
+    if world > 1:
+        packed = torch.tensor([sums["loss"], sums["ce"], sums["extra"], float(right), float(seen)],
+                              dtype=torch.float64, device=ddp.comm_device())
+        torch.distributed.all_reduce(packed)
+        packed = packed.cpu()
+        sums = dict(zip(("loss", "ce", "extra"), packed[:3].tolist()))
+        right, seen = int(packed[3]), int(packed[4])
+    total = max(1, seen)
+    return {k: v / total for k, v in sums.items()} | {"train_accuracy": right / total}
+
+
+def _save_checkpoint(path: Path, state: dict[str, Any]) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    torch.save(state, tmp)
+    os.replace(tmp, path)
+
+
+def _write_json(path: Path, data: Any) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def _start(config: TrainConfig, out: Path | None, resume: bool,
+           write: bool = True) -> tuple[TrainConfig, dict[str, Any] | None]:
+    if out is None:
+        return config, None
+    ckpt = out / CHECKPOINT
+    if resume:
+        if not ckpt.is_file():
+            raise DataError(f"{out}: nothing to resume (no {CHECKPOINT}); start without --resume")
+        saved = config_from_dict(json.loads((out / "config.json").read_text(encoding="utf-8")))
+        if saved.epochs < config.epochs:
+            saved = dataclasses.replace(saved, epochs=config.epochs)
+        return saved, torch.load(ckpt, map_location="cpu", weights_only=True)
+    if ckpt.is_file():
+        raise DataError(f"{out}: already holds a run; pass --resume to continue it or choose another --out")
+    if write:
+        out.mkdir(parents=True, exist_ok=True)
+        _write_json(out / "config.json", config_to_dict(config))
+    return config, None
+
+
+def train(config: TrainConfig, out: str | Path | None = None, resume: bool = False,
+          splits: tuple[Split, Split] | None = None, progress: bool = True,
+          stop_after: int | None = None) -> TrainResult:
+    """Train a CNN with ``config`` (optionally into the run folder ``out``).
+
+    Parameters
+    ----------
+    config:
+        The run's settings and strategy.
+    out:
+        Run folder; nothing is written when None.
+    resume:
+        Continue the run in ``out`` from its last checkpoint (its config wins; ``epochs`` may grow).
+    splits:
+        ``(train, test)`` data; loaded from ``config.data`` when None.
+    progress:
+        Show tqdm bars (on a terminal).
+    stop_after:
+        Stop after this many epochs in this call (a staged or interrupted run).
+
+    Raises
+    ------
+    DataError
+        Missing run to resume, an occupied run folder, bad weights or data.
+    """
+    out = Path(out) if out is not None else None
+    config, state = _start(config, out, resume, write=ddp.is_main())
+    train_split, test_split = splits if splits is not None else load_splits(config)
+    n_classes = len(train_split.class_names)
+    device = ddp.resolve_device(config.device)
+    model = make_model(config, n_classes).to(device)
+    opt = torch.optim.Adam(model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
+    sched = torch.optim.lr_scheduler.ReduceLROnPlateau(opt, factor=0.5, patience=config.patience)
+    weights = class_weights(train_split.y, n_classes)
+    p = thresh = None
+    history: list[dict[str, float]] = []
+    start = 0
+    if state is not None:
+        model.model.load_state_dict(state["model"])
+        opt.load_state_dict(state["optimizer"])
+        sched.load_state_dict(state["scheduler"])
+        p, thresh, start = state.get("p"), state.get("thresholds"), int(state["epoch"])
+        history = json.loads(state["history"])
+    net = _parallel(model)
+    for epoch in range(start, config.epochs):
+        if stop_after is not None and epoch - start >= stop_after:
+            break
+        if p is None and config.strategy.loss != "ce" and epoch >= config.warmup_epochs:
+            p, thresh = _shared_statistics(model, train_split, config)
+            logger.info("P matrix and thresholds computed before epoch %d", epoch + 1)
+        loss_fn = _loss_fn(config, p, thresh, weights).to(device)
+        stats = _run_epoch(net, loss_fn, opt, train_split, config, epoch, progress)
+        sched.step(stats["loss"])
+        stats |= {"test_accuracy": evaluate_accuracy(model, test_split, config.batch_size),
+                  "epoch": epoch + 1, "lr": opt.param_groups[0]["lr"]}
+        history.append(stats)
+        logger.info("epoch %d: loss %.4f, train %.3f, test %.3f", epoch + 1, stats["loss"],
+                    stats["train_accuracy"], stats["test_accuracy"])
+        if out is not None and ddp.is_main():
+            _save_checkpoint(out / CHECKPOINT, {
+                "model": model.model.state_dict(), "optimizer": opt.state_dict(),
+                "scheduler": sched.state_dict(), "epoch": epoch + 1, "p": p, "thresholds": thresh,
+                "history": json.dumps(history), "class_names": list(train_split.class_names)})
+            _write_json(out / "metrics.json", {"history": history})
+            with open(out / "train.log", "a", encoding="utf-8") as log:
+                log.write(json.dumps(stats) + "\n")
+    return TrainResult(config, model, tuple(train_split.class_names), p, thresh, history, out)
+
+
+def _parallel(model: FeatureModel) -> nn.Module:
+    if not ddp.is_distributed():
+        return model
+    from torch.nn.parallel import DistributedDataParallel
+
+    param = next(model.parameters())
+    ids = [param.device.index] if param.device.type == "cuda" else None
+    return DistributedDataParallel(model, device_ids=ids)
+
+
+def _shared_statistics(model: FeatureModel, split: Split, config: TrainConfig) -> tuple[torch.Tensor, torch.Tensor]:
+    """:func:`compute_statistics` once, on rank 0, broadcast to every rank."""
+    if not ddp.is_distributed():
+        return compute_statistics(model, split, config)
+    with torch.no_grad():
+        n_filters = model(split.x[:1])[1].shape[1]
+    p = thresh = None
+    if ddp.is_main():
+        p, thresh = compute_statistics(model, split, config)
+    p = ddp.broadcast_tensor(p, (len(split.class_names), n_filters))
+    return p, ddp.broadcast_tensor(thresh, (n_filters,))

@@ -1,0 +1,81 @@
+"""The concept facts and the shipped programs/lth.lp (golden winning tickets)."""
+
+from __future__ import annotations
+
+import re
+from importlib import resources
+from pathlib import Path
+
+import clingo
+import pytest
+
+from nesyasp.lth.facts import ConceptScore, RoundFacts, build_facts, symbol, write_facts
+
+DATA = Path(__file__).parent / "data"
+
+
+def _program_text() -> str:
+    return resources.files("nesyasp.programs").joinpath("lth.lp").read_text(encoding="utf-8")
+
+
+def _clingo_model(text: str) -> set[str]:
+    """Solve with clingo directly (``#pred`` annotations are nesyasp's, not clingo's)."""
+    plain = "".join(line for line in text.splitlines(keepends=True) if not line.startswith("#pred"))
+    ctl = clingo.Control(["--warn=none"])
+    ctl.add("base", [], plain)
+    ctl.ground([("base", [])])
+    atoms: set[str] = set()
+    ctl.solve(on_model=lambda m: atoms.update(map(str, m.symbols(atoms=True))))
+    return atoms
+
+
+def _expected(path: Path) -> set[str]:
+    header = next(line for line in path.read_text().splitlines() if line.startswith("% expected:"))
+    return set(re.findall(r"winning_ticket\(\d+\)", header))
+
+
+def test_golden_winning_tickets() -> None:
+    path = DATA / "golden_facts.lp"
+    model = _clingo_model(_program_text() + path.read_text())
+    assert {a for a in model if a.startswith("winning_ticket(")} == _expected(path)
+    assert "gained(4,even,one)" in model and "spurious(4,even,one)" in model
+    assert "lost(2,even,two)" in model and "lost(6,odd,three)" in model
+    assert "accurate(3)" not in model and "accurate(7)" not in model
+
+
+def test_settings_override_defaults() -> None:
+    text = (DATA / "golden_facts.lp").read_text() + "tolerance_setting(3).\nmin_score_setting(50).\n"
+    model = _clingo_model(_program_text() + text)
+    # tolerance 3 admits round 7 (94 >= 94); min score 50 keeps two in round 2 (55)
+    assert {a for a in model if a.startswith("winning_ticket(")} == {
+        "winning_ticket(1)", "winning_ticket(2)", "winning_ticket(5)", "winning_ticket(7)"}
+
+
+def _rounds() -> list[RoundFacts]:
+    s = lambda c, k, v, sig: ConceptScore(c, k, v, sig)  # noqa: E731
+    r0 = (s("even", "zero", 0.9, True), s("odd", "one", 0.8, True), s("even", "one", 0.3, False))
+    r1 = (s("even", "zero", 0.85, True), s("odd", "one", 0.4, True), s("even", "one", 0.7, True))
+    return [RoundFacts(1, 0.8, 0.9649, r1), RoundFacts(0, 1.0, 0.97, r0)]
+
+
+def test_build_facts_prints_integer_percent_facts() -> None:
+    text = str(build_facts(_rounds(), relevant={"even": ("zero",), "odd": ("one",)}, min_score=60, tolerance=2))
+    lines = text.splitlines()
+    assert lines[0].startswith("%")
+    assert "round(0,100)." in lines and "round(1,80)." in lines
+    assert "accuracy(1,96)." in lines and "tcav(0,even,zero,90)." in lines
+    assert "significant(1,even,one)." in lines and "significant(0,even,one)." not in lines
+    assert "relevant(odd,one)." in lines and "tolerance_setting(2)." in lines
+    assert lines.index("round(0,100).") < lines.index("round(1,80).")
+
+
+def test_facts_file_runs_with_the_program(tmp_path) -> None:
+    path = write_facts(tmp_path / "facts.lp", build_facts(_rounds(), {"even": ("zero",), "odd": ("one",)}))
+    model = _clingo_model(_program_text() + path.read_text())
+    assert "lost(1,odd,one)" in model and "gained(1,even,one)" in model
+    assert "winning_ticket(1)" not in model and "accurate(1)" in model
+
+
+@pytest.mark.parametrize("name,expected", [("zero", "zero"), ("Living Room", "living_room"), ("7", "c_7")])
+def test_symbol_sanitizes_names(name: str, expected: str) -> None:
+    assert str(symbol(name)) == expected

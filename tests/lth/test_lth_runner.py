@@ -1,0 +1,94 @@
+"""The round runner on tiny synthetic data: outputs, resume, facts."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import torch
+
+from nesyasp.lang.errors import DataError
+from nesyasp.lth.config import LTHConfig, PruneConfig, TCAVConfig
+from nesyasp.lth.runner import ExperimentData, LTHRunner, run_lth
+
+torch.set_num_threads(1)
+
+
+def _synthetic(seed: int = 0, size: int = 16) -> ExperimentData:
+    """Class 1 images carry a bright square (concept 'square'), class 0 a bar ('bar')."""
+    gen = torch.Generator().manual_seed(seed)
+
+    def images(n: int, square: bool | None) -> torch.Tensor:
+        x = 0.2 * torch.rand(n, 3, size, size, generator=gen)
+        if square is True:
+            x[:, :, 4:10, 4:10] += 0.8
+        elif square is False:
+            x[:, :, 2:14, 7:9] += 0.8
+        return x.clamp(0, 1)
+
+    def split(n: int) -> tuple[torch.Tensor, torch.Tensor]:
+        x = torch.cat([images(n, False), images(n, True)])
+        return x, torch.cat([torch.zeros(n, dtype=torch.long), torch.ones(n, dtype=torch.long)])
+
+    xtr, ytr = split(48)
+    xte, yte = split(16)
+    return ExperimentData(xtr, ytr, xte, yte, ("bar_class", "square_class"),
+                          {"square": images(12, True), "bar": images(12, False)},
+                          tuple(images(12, None) for _ in range(3)),
+                          {"square_class": ("square",), "bar_class": ("bar",)})
+
+
+def _config(**kw) -> LTHConfig:
+    base = dict(rounds=3, epochs=2, batch_size=16, lr=5e-3, size=16, gradcam_images=4,
+                prune=PruneConfig(fraction=0.5), tcav=TCAVConfig(n_concept=12, n_random_sets=3, n_inputs=8))
+    base.update(kw)
+    return LTHConfig(**base)
+
+
+def test_runner_writes_outputs(tmp_path) -> None:
+    result = run_lth(_config(), _synthetic(), out=tmp_path, progress=False)
+    assert [r.round for r in result.rounds] == [0, 1, 2]
+    assert [round(r.density, 3) for r in result.rounds] == pytest.approx([1.0, 0.5, 0.25], abs=1e-3)
+    for name in ("config.json", "metrics.json", "facts.lp", "accuracy.png", "tcav.png", "gradcam.png",
+                 "checkpoints/round_2.pt"):
+        assert (tmp_path / name).exists(), name
+    metrics = json.loads((tmp_path / "metrics.json").read_text())
+    assert len(metrics["rounds"]) == 3 and metrics["rounds"][0]["tcav"][0]["class"] == "bar_class"
+    facts = (tmp_path / "facts.lp").read_text()
+    assert "round(1,50)." in facts and "relevant(square_class,square)." in facts
+    assert facts.count("tcav(") == 3 * 2 * 2
+    assert result.rounds[0].accuracy > 0.9
+    assert set(result.gradcam) == {0, 1, 2} and result.gradcam[0].shape == (4, 1, 16, 16)
+
+
+def test_resume_continues_after_the_last_checkpoint(tmp_path) -> None:
+    full = run_lth(_config(), _synthetic(), out=tmp_path / "full", progress=False, plots=False)
+    run_lth(_config(rounds=2), _synthetic(), out=tmp_path / "part", progress=False, plots=False)
+    # a 2-round run is not resumable as a 3-round run: the configs differ
+    with pytest.raises(DataError):
+        run_lth(_config(), _synthetic(), out=tmp_path / "part", resume=True, progress=False, plots=False)
+    cfg = _config()
+    runner = LTHRunner(cfg, _synthetic(), tmp_path / "full2", progress=False)
+    runner.out.mkdir()
+    runner.run_round(0)
+    runner._checkpoint(0)
+    resumed = run_lth(cfg, _synthetic(), out=tmp_path / "full2", resume=True, progress=False, plots=False)
+    assert [r.accuracy for r in resumed.rounds] == [r.accuracy for r in full.rounds]
+    assert [r.remaining for r in resumed.rounds] == [r.remaining for r in full.rounds]
+    assert str(resumed.facts) == str(full.facts)
+
+
+def test_late_rewinding_and_layer_scope() -> None:
+    result = run_lth(_config(rewind="2", prune=PruneConfig(fraction=0.5, scope="layer")), _synthetic(),
+                     progress=False)
+    assert result.out is None and len(result.rounds) == 3
+    assert result.rounds[2].density == pytest.approx(0.25, abs=0.01)
+
+
+def test_config_validation() -> None:
+    with pytest.raises(DataError):
+        _config(rewind="soon")
+    with pytest.raises(DataError):
+        PruneConfig(fraction=1.5)
+    with pytest.raises(DataError):
+        TCAVConfig(n_random_sets=1)

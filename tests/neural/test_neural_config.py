@@ -1,0 +1,69 @@
+"""Strategy presets, configs and data conversion."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from types import SimpleNamespace
+
+from nesyasp.lang.errors import DataError
+from nesyasp.neural.config import STRATEGIES, TrainConfig, config_from_dict, config_to_dict, strategy
+from nesyasp.neural.data import split_from_imageset
+
+
+def test_presets_follow_the_paper():
+    assert {s.name for s in STRATEGIES.values()} == {"CE", "TS1", "TS2", "TS3", "TS4", "TS5", "NE"}
+    for name in ("ts1", "ts2", "ts3", "ts4", "ts5"):
+        s = strategy(name)
+        assert (s.loss, s.h1, s.h2, s.beta, s.k_for(3), s.k_for(43)) == ("sparsity", 0.6, 0.7, 5.0, 5, 20)
+    assert strategy("TS1").warmup == 0.5 and strategy("ts1").p_method == 1 and strategy("ts2").p_method == 1
+    assert strategy("ts3").p_method == 2 and strategy("ts4").alpha == 0.0 and not strategy("ts5").use_thresholds
+    assert strategy("ne").loss == "ebp" and strategy("ne").ebp_lambda == 1e-3 and strategy("ne").norm == "spectral"
+    assert TrainConfig(epochs=12, strategy=strategy("ts1")).warmup_epochs == 6
+    assert TrainConfig(epochs=12, strategy=strategy("ne")).warmup_epochs == 8
+    assert strategy("ts3", k=8).k_for(3) == 8
+
+
+def test_configs_round_trip_and_reject_bad_values():
+    cfg = TrainConfig(classes=5, strategy=strategy("ts2", norm="spectral"))
+    assert config_from_dict(config_to_dict(cfg)) == cfg
+    with pytest.raises(DataError, match="unknown strategy"):
+        strategy("ts6")
+    with pytest.raises(DataError, match="norm"):
+        strategy("ts3", norm="l1")
+    with pytest.raises(DataError, match="epochs"):
+        TrainConfig(epochs=0)
+    with pytest.raises(DataError, match="invalid run configuration"):
+        config_from_dict({"nonsense": 1})
+
+
+def test_split_from_imageset_checks_shapes():
+    s = SimpleNamespace(images=np.full((2, 4, 4, 3), 255, np.uint8), labels=np.array([0, 1]),
+                        class_names=("a", "b"), ids=np.array(["x", "y"]))
+    split = split_from_imageset(s)
+    assert split.ids == ("x", "y") and float(split.x.max()) == pytest.approx(2.0)
+    with pytest.raises(DataError, match="expected"):
+        split_from_imageset(SimpleNamespace(images=np.zeros((2, 4, 4)), labels=np.array([0, 1]),
+                                            class_names=("a", "b"), ids=None))
+
+
+def test_load_splits_calls_the_data_contract(monkeypatch):
+    import sys
+    import types
+
+    from nesyasp.neural.data import load_splits
+
+    calls = []
+
+    def load_dataset(name, split="train", classes=None, per_class=100, size=64, seed=0):
+        calls.append((name, split, classes, per_class, size, seed))
+        n = per_class * 2
+        return SimpleNamespace(images=np.zeros((n, size, size, 3), np.uint8), labels=np.arange(n) % 2,
+                               class_names=("a", "b"), ids=[f"{split}_{i}" for i in range(n)])
+
+    fake = types.ModuleType("nesyasp.data")
+    fake.load_dataset = load_dataset
+    monkeypatch.setitem(sys.modules, "nesyasp.data", fake)
+    train, test = load_splits(TrainConfig(data="scenes", classes=2, per_class=3, test_per_class=2, size=8, seed=4))
+    assert calls == [("scenes", "train", 2, 3, 8, 4), ("scenes", "test", 2, 2, 8, 4)]
+    assert len(train) == 6 and len(test) == 4 and test.ids[0] == "test_0"

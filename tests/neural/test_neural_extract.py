@@ -1,0 +1,108 @@
+"""Binarized tables, rule extraction and the NeSy model's metrics."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from nesyasp.lang.ast import Atom, Constant, Literal, Program, Rule, Variable
+from nesyasp.lang.errors import DataError
+from nesyasp.neural.binarize import FilterTable, asp_id, binarize
+from nesyasp.neural.nesy import count_rules, nesy_metrics, predict_clingo, predict_table, rule_set_size
+from nesyasp.neural.run import evaluate_run, extract_run, load_run
+from nesyasp.neural.train import train
+
+
+@pytest.fixture(scope="module")
+def tiny_run(tmp_path_factory, toy_splits, make_config):
+    out = tmp_path_factory.mktemp("run") / "ne"
+    train(make_config("ne", epochs=3), out, splits=toy_splits, progress=False)
+    run = load_run(out)
+    return run, extract_run(run, toy_splits)
+
+
+def test_binarize_is_rounded_sigmoid_of_norm_minus_threshold():
+    norms = np.array([[0.0, 1.0, 2.0], [3.0, 0.5, 1.0]])
+    thr = np.array([1.0, 1.0, 0.0])
+    want = np.round(1 / (1 + np.exp(-(norms - thr))))
+    want[norms == thr] = 0  # sigmoid(0) = 0.5 rounds to even
+    assert binarize(norms, thr).tolist() == want.astype(int).tolist()
+
+
+def test_table_round_trips_through_csv_npz_and_facts(tmp_path):
+    t = FilterTable(np.array([[0, 1, 1], [1, 0, 0]], np.uint8), np.array([1, 0]), ("img_0001", "img_0002"),
+                    ("bedroom", "kitchen"))
+    t.to_csv(tmp_path / "t.csv")
+    assert (tmp_path / "t.csv").read_text().splitlines() == [
+        "id,f0,f1,f2,label", "img_0001,0,1,1,kitchen", "img_0002,1,0,0,bedroom"]
+    back = FilterTable.from_csv(tmp_path / "t.csv", class_names=("bedroom", "kitchen"))
+    assert np.array_equal(back.values, t.values) and np.array_equal(back.labels, t.labels) and back.ids == t.ids
+    t.to_npz(tmp_path / "t.npz")
+    z = FilterTable.from_npz(tmp_path / "t.npz")
+    assert np.array_equal(z.values, t.values) and z.class_names == t.class_names and z.ids == t.ids
+    assert t.facts_text() == ("_example(img_0001).\nf1(img_0001).\nf2(img_0001).\n"
+                              "_example(img_0002).\nf0(img_0002).\n")
+    (tmp_path / "bad.csv").write_text("id,f0,label\nimg_1,2x,a\n")
+    with pytest.raises(DataError, match="bad.csv:2:1"):
+        FilterTable.from_csv(tmp_path / "bad.csv")
+    with pytest.raises(DataError, match="only 0 and 1"):
+        FilterTable(np.array([[2]]), np.array([0]), ("a",), ("c",))
+    assert asp_id("Img-0042.png") == "img_0042_png" and asp_id("42") == "img_42"
+
+
+def test_extraction_gives_rules_that_clingo_and_the_vectorized_path_agree_on(tiny_run):
+    run, ex = tiny_run
+    assert run.rules_path.read_text() == str(ex.program)
+    for name in ("train", "test"):
+        t = ex.tables[name]
+        vec = predict_table(ex.program, t.values, t.class_names)
+        asp = predict_clingo(ex.program, t.values, t.class_names)
+        assert np.array_equal(vec, asp)
+        learner = ex.estimator.predict(t.values.astype(np.int64))
+        assert [t.class_names[i] for i in vec] == list(learner)
+        assert (run.facts_dir / f"{name}.lp").read_text() == t.facts_text()
+    assert any(str(r.head).startswith("target(X,") for r in ex.program.rules)
+
+
+def test_evaluate_computes_the_papers_metrics(tiny_run, toy_splits):
+    run, ex = tiny_run
+    m = evaluate_run(run, toy_splits)
+    t = ex.tables["test"]
+    nesy = predict_table(ex.program, t.values, t.class_names)
+    with torch.no_grad():
+        cnn = run.model(toy_splits[1].x)[0].argmax(1).numpy()
+    y = toy_splits[1].y.numpy()
+    assert m.n_test == len(y)
+    assert m.nesy_accuracy == pytest.approx(np.mean(nesy == y))
+    assert m.cnn_accuracy == pytest.approx(np.mean(cnn == y))
+    assert m.fidelity == pytest.approx(np.mean(nesy == cnn))
+    assert m.rule_set_size == ex.estimator.rule_set_size_
+    assert (run.path / "evaluation.json").is_file()
+
+
+def test_metrics_by_hand():
+    X = Variable("X")
+    p = Program((Rule(Atom("target", (X, Constant("a"))), (Literal(Atom("f0", (X,))),
+                                                         Literal(Atom("ab1", (X,)), negated=True))),
+                 Rule(Atom("target", (X, Constant("b"))), (Literal(Atom("f1", (X,))),)),
+                 Rule(Atom("ab1", (X,)), (Literal(Atom("f2", (X,))),))))
+    values = np.array([[1, 0, 0], [1, 0, 1], [1, 1, 1], [0, 0, 0]], np.uint8)
+    pred = predict_table(p, values, ("a", "b"))
+    assert pred.tolist() == [0, -1, 1, -1]
+    assert np.array_equal(pred, predict_clingo(p, values, ("a", "b")))
+    assert rule_set_size(p) == 3 and count_rules(p) == 3
+    m = nesy_metrics(p, pred, np.array([0, 1, 1, 0]), np.array([0, 1, 1, 1]))
+    assert (m.nesy_accuracy, m.cnn_accuracy, m.fidelity) == (0.5, 0.75, 0.5)
+
+
+def test_nesy_model_predicts_from_images(tiny_run, toy_splits):
+    from nesyasp.neural.nesy import NesyModel
+
+    run, ex = tiny_run
+    model = NesyModel.from_run(run)
+    t = ex.tables["test"]
+    assert np.array_equal(model.binarize(toy_splits[1].x), t.values)
+    want = predict_table(ex.program, t.values, t.class_names)
+    assert np.array_equal(model.predict(toy_splits[1].x), want)
+    assert np.array_equal(model.predict(toy_splits[1].x, engine="clingo"), want)

@@ -1,0 +1,123 @@
+"""Training runs: strategies, checkpoints, resume, run folders."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import torch
+
+from nesyasp.lang.errors import DataError
+from nesyasp.neural.models import FeatureModel, build_model, load_weights
+from nesyasp.neural.run import load_run
+from nesyasp.neural.train import compute_statistics, train
+
+
+def _weights(model):
+    return {k: v.clone() for k, v in model.model.state_dict().items()}
+
+
+def test_resume_after_interruption_gives_identical_weights(tmp_path, toy_splits, make_config):
+    cfg = make_config("ts1", epochs=3)
+    whole = train(cfg, tmp_path / "whole", splits=toy_splits, progress=False)
+    part = train(cfg, tmp_path / "part", splits=toy_splits, progress=False, stop_after=1)
+    assert len(part.history) == 1
+    resumed = train(cfg, tmp_path / "part", resume=True, splits=toy_splits, progress=False)
+    a, b = _weights(whole.model), _weights(resumed.model)
+    assert a.keys() == b.keys() and all(torch.equal(a[k], b[k]) for k in a)
+    assert torch.equal(whole.p, resumed.p) and torch.equal(whole.thresholds, resumed.thresholds)
+    assert [h["loss"] for h in whole.history] == [h["loss"] for h in resumed.history]
+    metrics = json.loads((tmp_path / "part" / "metrics.json").read_text())
+    assert [h["epoch"] for h in metrics["history"]] == [1, 2, 3]
+    assert not list((tmp_path / "part").glob("*.tmp"))
+
+
+def test_run_folder_refuses_overwrite_and_missing_resume(tmp_path, toy_splits, make_config):
+    cfg = make_config("ce", epochs=1)
+    with pytest.raises(DataError, match="nothing to resume"):
+        train(cfg, tmp_path / "r", resume=True, splits=toy_splits, progress=False)
+    train(cfg, tmp_path / "r", splits=toy_splits, progress=False)
+    with pytest.raises(DataError, match="already holds a run"):
+        train(cfg, tmp_path / "r", splits=toy_splits, progress=False)
+    run = load_run(tmp_path / "r")
+    assert run.epochs_done == 1 and run.class_names == ("class0", "class1", "class2")
+    with pytest.raises(DataError, match="no such run folder"):
+        load_run(tmp_path / "missing")
+
+
+def test_strategies_build_their_p_and_thresholds(toy_splits, make_config):
+    train_split = toy_splits[0]
+    model = FeatureModel(build_model("small", 3, seed=0))
+    stats = {n: compute_statistics(model, train_split, make_config(n)) for n in ("ts2", "ts3", "ts5", "ne")}
+    p2, t2 = stats["ts2"]
+    p3, t3 = stats["ts3"]
+    p5, t5 = stats["ts5"]
+    pne, _ = stats["ne"]
+    assert p2.sum(1).tolist() == [5.0] * 3 and set(p2.unique().tolist()) == {0.0, 1.0}
+    assert not torch.equal(p2, p3)                    # Method 1 vs Method 2
+    assert torch.equal(t2, t3) and bool((t2 > 0).any())  # same thresholds from the same model
+    assert torch.equal(t5, torch.zeros_like(t5))      # TS5: no thresholds
+    assert ((pne > 0) & (pne < 1)).any()              # EBP's graded P
+
+
+def test_ts1_switches_sparsity_on_after_warmup_and_ts4_ignores_ce(toy_splits, make_config):
+    ts1 = train(make_config("ts1", epochs=2), splits=toy_splits, progress=False)
+    ce = train(make_config("ce", epochs=2), splits=toy_splits, progress=False)
+    assert ts1.history[0]["loss"] == ce.history[0]["loss"] and ts1.history[0]["extra"] == 0.0
+    assert ts1.history[1]["extra"] > 0.0 and ts1.history[1]["loss"] != ce.history[1]["loss"]
+    ts4 = train(make_config("ts4", epochs=1), splits=toy_splits, progress=False)
+    assert ts4.history[0]["loss"] == pytest.approx(5.0 * ts4.history[0]["extra"], rel=1e-5)
+    ts3 = train(make_config("ts3", epochs=1), splits=toy_splits, progress=False)
+    assert ts3.history[0]["loss"] == pytest.approx(ts3.history[0]["ce"] + 5.0 * ts3.history[0]["extra"], rel=1e-5)
+
+
+def test_same_seed_same_run(toy_splits, make_config):
+    a = train(make_config("ts3", epochs=1), splits=toy_splits, progress=False)
+    b = train(make_config("ts3", epochs=1), splits=toy_splits, progress=False)
+    assert a.history == b.history and torch.equal(a.p, b.p)
+
+
+def test_weights_file_errors_are_clear(tmp_path):
+    model = build_model("small", 3)
+    bad = tmp_path / "bad.pt"
+    bad.write_text("not torch")
+    with pytest.raises(DataError, match="not a torch weights file"):
+        load_weights(model, bad)
+    other = tmp_path / "other.pt"
+    torch.save(build_model("small", 5).state_dict(), other)
+    with pytest.raises(DataError, match="wrong shape: classifier.weight"):
+        load_weights(model, other)
+    with pytest.raises(DataError, match="not found"):
+        load_weights(model, tmp_path / "none.pt")
+    good = tmp_path / "good.pt"
+    torch.save(build_model("small", 3, seed=5).state_dict(), good)
+    load_weights(model, good)
+    assert torch.equal(model.classifier.weight, build_model("small", 3, seed=5).classifier.weight)
+
+
+def test_layer_name_is_checked():
+    with pytest.raises(DataError, match="not a module"):
+        FeatureModel(build_model("small", 3), "features.nope")
+
+
+def test_ts3_turns_on_each_class_filters(toy_splits, make_config):
+    from nesyasp.neural.extract import filter_tables
+
+    r = train(make_config("ts3", epochs=3), splits=toy_splits, progress=False)
+    assert r.history[-1]["extra"] < r.history[0]["extra"]
+    tables, _ = filter_tables(r.model, {"train": toy_splits[0]}, r.config.strategy, r.thresholds)
+    values, labels = tables["train"].values, tables["train"].labels
+    for c in range(3):
+        on = values[labels == c][:, r.p[c].bool().numpy()]
+        assert on.mean() >= 0.9
+
+
+def test_resnet18_backbone_exposes_layer4():
+    from nesyasp.neural.models import default_layer
+
+    net = FeatureModel(build_model("resnet18", 3, seed=0)).eval()
+    assert net.layer == default_layer("resnet18") == "layer4"
+    with torch.no_grad():
+        logits, maps = net(torch.zeros(1, 3, 32, 32))
+    assert tuple(logits.shape) == (1, 3) and maps.shape[1] == 512
+    assert default_layer("vgg16") == "features.30"
