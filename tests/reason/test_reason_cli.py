@@ -67,3 +67,12 @@ def test_help_teaches(capsys):
         main(["query", "--help"])
     out = capsys.readouterr().out
     assert "examples:" in out and "--why-not" in out and "_example(X)" in out
+
+
+def test_programs_path_names_the_shipped_program(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "facts.lp").write_text("round(0,100). accuracy(0,97).\n")
+    assert main(["query", "facts.lp", "programs/lth.lp", "-q", "round(R,P)"]) == 0
+    assert "round(0,100)" in capsys.readouterr().out
+    assert main(["query", "facts.lp", "programs/nope.lp", "-q", "round(R,P)"]) == 1
+    assert "no such file: programs/nope.lp" in capsys.readouterr().err

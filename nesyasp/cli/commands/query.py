@@ -22,7 +22,9 @@ or "target(X,kitchen)" (which images are kitchens?). It can be given with -q
 or as the last argument. Facts come from .lp files (f145(img).), and/or from
 a CSV table (--facts-table): a header row, then one row per example; the first
 column is the example id, every other column a 0/1 predicate (column 145 or
-f145 gives f145(id) where the cell is 1).
+f145 gives f145(id) where the cell is 1). A path programs/NAME.lp that is not
+a file in the current folder names a program shipped with nesyasp, such as
+programs/lth.lp.
 
 Explanations are justification trees in the style of s(CASP): an answer holds
 because of one rule instance whose body holds, down to facts; a non-answer
@@ -99,12 +101,22 @@ def read_table(path: Path) -> tuple[list[str], list[str], Any]:
     return [h.strip() for h in header[1:]], ids, matrix
 
 
+def _shipped(name: str) -> str:
+    """``programs/NAME.lp`` that is not a file here names the program shipped with nesyasp."""
+    path = Path(name)
+    if path.is_file() or len(path.parts) != 2 or path.parts[0] != "programs":
+        return name
+    shipped = Path(__file__).resolve().parents[2] / "programs" / path.name
+    return str(shipped) if shipped.is_file() else name
+
+
 def _split(args: argparse.Namespace) -> tuple[list[Path], str | None]:
     from nesyasp.lang.errors import ReasoningError
 
     files, query = list(args.files), args.query
     if query is None and len(files) > 1 and not Path(files[-1]).exists() and not files[-1].endswith(".lp"):
         query = files.pop()
+    files = [_shipped(f) for f in files]
     missing = [f for f in files if not Path(f).is_file()]
     if missing:
         raise ReasoningError(f"no such file: {missing[0]}")
