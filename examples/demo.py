@@ -18,6 +18,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "runs" / "demo"
 
 
 def step(title: str, *args: str) -> None:
@@ -38,6 +39,8 @@ def main() -> None:
     step("why is img a bathroom, and why not a kitchen?",
          "-m", "nesyasp", "query", "examples/figure3/labelled.lp", "examples/figure3/images_labelled.lp",
          "-q", "target(img,X)", "--explain", "--why-not", "target(img,kitchen)")
+    step("learn a rule set from a CSV table (UCI Statlog heart), 80/20 split",
+         "-m", "nesyasp", "learn", "examples/tables/heart.csv", "--target", "label")
 
 
 if __name__ == "__main__":
