@@ -1,0 +1,285 @@
+"""The embedded data sets by name: :func:`load_dataset`, TCAV concept and random sets.
+
+Generated sets (``scenes``, ``signs``) make image ``i`` of a split from its
+own random stream ``(seed, split, class, j)``, ``j`` being its index within its
+class; images are class-major (all of the first class, then the next), ids
+are ``"<split>_<i:04d>"``. The same class drawn in a different class subset
+gives the same images. Large requests render in worker processes; the result
+is identical to a serial run.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import zlib
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Sequence, Union
+
+import multiprocessing as mp
+import numpy as np
+
+from nesyasp.data import digits as _digits
+from nesyasp.data.imageset import ImageSet
+from nesyasp.lang.errors import DataError
+
+__all__ = ["DatasetInfo", "DATASETS", "SPLITS", "load_dataset", "concept_images", "random_images",
+           "resolve_classes"]
+
+logger = logging.getLogger(__name__)
+
+SPLITS = ("train", "test")
+Classes = Union[None, int, Sequence[str]]
+
+
+@dataclass(frozen=True, slots=True)
+class DatasetInfo:
+    """What an embedded data set holds."""
+
+    name: str
+    description: str
+    classes: tuple[str, ...]
+    concepts: tuple[str, ...]
+    mask_layers: tuple[str, ...]
+    domain: str
+
+
+def _infos() -> dict[str, DatasetInfo]:
+    from nesyasp.data import scenes, signs
+
+    return {
+        "scenes": DatasetInfo("scenes", "generated indoor rooms: classes are compositions of object concepts; "
+                              "object and part masks", scenes.CLASSES, scenes.CONCEPTS, ("objects", "parts"),
+                              "scenes"),
+        "signs": DatasetInfo("signs", "generated traffic signs (GTSRB-like): plate shape x glyph; "
+                             "shape and glyph masks", signs.CLASSES, signs.CONCEPTS, ("shapes", "glyphs"), "signs"),
+        "digits": DatasetInfo("digits", "scikit-learn's bundled 8x8 digits, upsampled; the digit as concept",
+                              _digits.DIGIT_NAMES, _digits.DIGIT_NAMES, ("digit",), "digits"),
+        "digits-parity": DatasetInfo("digits-parity", "the digits as even vs odd (the LTH paper's task); "
+                                     "the ten digits as concepts", ("even", "odd"), _digits.DIGIT_NAMES,
+                                     ("digit",), "digits"),
+    }
+
+
+#: Embedded data sets by name.
+DATASETS: dict[str, DatasetInfo] = _infos()
+
+
+def resolve_classes(all_classes: Sequence[str], classes: Classes) -> tuple[str, ...]:
+    """The chosen class names: ``None`` or 0 -> all, ``k`` -> the first k, names -> those (in that order).
+
+    Raises
+    ------
+    DataError
+        For a count out of range, unknown or repeated names.
+    """
+    all_classes = tuple(all_classes)
+    if classes is None or (isinstance(classes, (int, np.integer)) and not isinstance(classes, bool) and classes == 0):
+        return all_classes
+    if isinstance(classes, (int, np.integer)) and not isinstance(classes, bool):
+        if not 1 <= classes <= len(all_classes):
+            raise DataError(f"classes must be between 1 and {len(all_classes)}, got {classes}")
+        return all_classes[:classes]
+    if isinstance(classes, str):
+        classes = [c.strip() for c in classes.split(",")]
+    names = tuple(str(c) for c in classes)
+    unknown = [c for c in names if c not in all_classes]
+    if unknown:
+        raise DataError(f"unknown class {unknown[0]!r}; choose from {', '.join(all_classes)}")
+    if len(set(names)) != len(names) or not names:
+        raise DataError("classes must be distinct and not empty")
+    return names
+
+
+def _check(split: str, per_class: int, size: int) -> None:
+    if split not in SPLITS:
+        raise DataError(f"unknown split {split!r}; choose one of {', '.join(SPLITS)}")
+    if int(per_class) < 1:
+        raise DataError(f"per_class must be positive, got {per_class}")
+    if not 8 <= int(size) <= 512:
+        raise DataError(f"size must be between 8 and 512 pixels, got {size}")
+
+
+def _module(domain: str):
+    from nesyasp.data import scenes, signs
+
+    return {"scenes": scenes, "signs": signs}[domain]
+
+
+def _render_chunk(domain: str, seed: int, split: str, items: list[tuple[int, int]], size: int):
+    mod = _module(domain)
+    images, masks = [], []
+    for key, j in items:
+        img, m = mod.render_scene(mod.CLASSES[key], mod.scene_rng(seed, split, key, j), size)
+        images.append(img)
+        masks.append(m)
+    return np.stack(images), np.stack(masks)
+
+
+def _workers(n_items: int, workers: int | None) -> int:
+    if mp.current_process().daemon:  # a daemonic process may not have children
+        return 1
+    if workers is None:
+        env = os.environ.get("NESYASP_DATA_WORKERS", "").strip()
+        if env and not env.isdigit():
+            raise DataError(f"NESYASP_DATA_WORKERS must be a number of processes, got {env!r}")
+        workers = int(env) if env else min(os.cpu_count() or 1, 8)
+    return max(1, min(int(workers), n_items // 200 or 1))
+
+
+def render_items(domain: str, seed: int, split: str, items: list[tuple[int, int]], size: int,
+                 workers: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Render ``(class index, j)`` items of a generated domain; in worker processes when there are many."""
+    n_workers = _workers(len(items), workers)
+    if n_workers == 1:
+        return _render_chunk(domain, seed, split, items, size)
+    chunks = [items[k::n_workers] for k in range(n_workers)]
+    method = "fork" if "fork" in mp.get_all_start_methods() else "spawn"
+    with ProcessPoolExecutor(n_workers, mp_context=mp.get_context(method)) as pool:
+        parts = list(pool.map(_render_chunk, [domain] * n_workers, [seed] * n_workers, [split] * n_workers,
+                              chunks, [size] * n_workers))
+    images = np.empty((len(items),) + parts[0][0].shape[1:], np.uint8)
+    masks = np.empty((len(items),) + parts[0][1].shape[1:], np.uint16)
+    for k, (im, ma) in enumerate(parts):
+        images[k::n_workers], masks[k::n_workers] = im, ma
+    return images, masks
+
+
+def _load_generated(info: DatasetInfo, split: str, names: tuple[str, ...], per_class: int, size: int,
+                    seed: int, workers: int | None) -> ImageSet:
+    mod = _module(info.domain)
+    keys = [info.classes.index(c) for c in names]
+    items = [(key, j) for key in keys for j in range(per_class)]
+    images, masks = render_items(info.domain, seed, split, items, size, workers)
+    labels = np.repeat(np.arange(len(names)), per_class)
+    ids = tuple(f"{split}_{i:04d}" for i in range(len(items)))
+    return ImageSet(images, labels, names, ids, info.concepts, masks,
+                    {c: mod.class_concepts(c) for c in names})
+
+
+def _load_digits(info: DatasetInfo, split: str, names: tuple[str, ...], per_class: int, size: int,
+                 seed: int) -> ImageSet:
+    rng = np.random.default_rng([int(seed), zlib.crc32(split.encode())])
+    chosen, labels, class_concepts = [], [], {}
+    for label, name in enumerate(names):
+        if info.name == "digits":
+            digits = [info.classes.index(name)]
+        else:
+            digits = [d for d in range(10) if d % 2 == info.classes.index(name)]
+        pool = np.concatenate([_digits.digit_pool(d, split) for d in digits])
+        picked = _digits.select(pool, per_class, rng, f"{info.name}/{split}/{name}")
+        chosen.append(picked)
+        labels += [label] * len(picked)
+        class_concepts[name] = tuple(_digits.DIGIT_NAMES[d] for d in digits)
+    idx = np.concatenate(chosen)
+    images, masks = _digits.digit_images(idx, size)
+    ids = tuple(f"{split}_{i:04d}" for i in range(len(idx)))
+    return ImageSet(images, np.array(labels), names, ids, _digits.DIGIT_NAMES, masks, class_concepts)
+
+
+def load_dataset(name: str, split: str = "train", classes: Classes = None, per_class: int = 100,
+                 size: int = 64, seed: int = 0, workers: int | None = None) -> ImageSet:
+    """Load an embedded data set or a user's image folder.
+
+    Parameters
+    ----------
+    name : str
+        ``scenes``, ``signs``, ``digits``, ``digits-parity``, or the path of an
+        image folder (see :func:`nesyasp.data.load_image_folder`).
+    split : str
+        ``train`` or ``test``; the two never share an image.
+    classes : None, int or sequence of str
+        ``None`` or 0: all classes of the set; ``k``: the first ``k``; names: those, in that order.
+    per_class : int
+        Images per class (digits and folders: at most this many; all when fewer exist).
+    size : int
+        Image side in pixels.
+    seed : int
+        Seed of the generated images (digits and folders: of the selection).
+    workers : int, optional
+        Processes for large generated sets (default: ``NESYASP_DATA_WORKERS`` or the CPU count).
+
+    Raises
+    ------
+    DataError
+        For unknown names, classes or splits, and unusable folders.
+    """
+    _check(split, per_class, size)
+    info = DATASETS.get(str(name).strip().lower())
+    if info is None:
+        path = Path(name)
+        if path.exists():
+            from nesyasp.data.folder import load_folder_split
+
+            return load_folder_split(path, split, classes, per_class, size, seed)
+        raise DataError(f"unknown data set {name!r}: not one of {', '.join(DATASETS)} and not a folder")
+    names = resolve_classes(info.classes, classes)
+    if info.domain == "digits":
+        return _load_digits(info, split, names, int(per_class), int(size), int(seed))
+    return _load_generated(info, split, names, int(per_class), int(size), int(seed), workers)
+
+
+def _domain(name: str) -> str:
+    info = DATASETS.get(str(name).strip().lower())
+    if info is None:
+        if Path(name).is_dir():
+            return "folder"
+        raise DataError(f"unknown domain {name!r}; choose one of scenes, signs, digits, or a data folder")
+    return info.domain
+
+
+def concept_images(name: str, concept: str, n: int, size: int = 64, seed: int = 0) -> np.ndarray:
+    """``n`` images ``(n, size, size, 3)`` uint8 showing ``concept`` alone (TCAV positive sets).
+
+    Scenes and signs: the concept drawn alone on a random background (a part is
+    cut out of a random object that has it). Digits: training images of that
+    digit (repeated in order when ``n`` exceeds the ~125 available). A data
+    folder: the images of ``DATA/concepts/<concept>/`` in sorted order (repeated when fewer).
+    """
+    domain = _domain(name)
+    if n < 1:
+        raise DataError(f"n must be positive, got {n}")
+    if domain == "folder":
+        from nesyasp.data.folder import folder_concept_images
+
+        return folder_concept_images(Path(name), concept, n, size)
+    if domain == "digits":
+        if concept not in _digits.DIGIT_NAMES:
+            raise DataError(f"unknown digit concept {concept!r}; choose from {', '.join(_digits.DIGIT_NAMES)}")
+        pool = _digits.digit_pool(_digits.DIGIT_NAMES.index(concept), "train")
+        rng = np.random.default_rng([int(seed), zlib.crc32(f"concept/{concept}".encode())])
+        return _digits.digit_images(np.resize(pool[rng.permutation(len(pool))], n), size)[0]
+    mod = _module(domain)
+    if concept not in mod.CONCEPTS:
+        raise DataError(f"unknown {domain} concept {concept!r}")
+    key = mod.CONCEPTS.index(concept)
+    out = [mod.render_concept(concept, mod.scene_rng(seed, "concept", key, i), size)[0] for i in range(n)]
+    return np.stack(out)
+
+
+def random_images(name: str, n: int, size: int = 64, seed: int = 0, index: int = 0) -> np.ndarray:
+    """``n`` random images ``(n, size, size, 3)`` uint8 of the domain; ``index`` picks independent sets.
+
+    Scenes and signs: images of random classes from their own streams (never
+    the training images). Digits: random training digits. A data folder:
+    ``DATA/concepts/random_<index>/`` when it exists, else seeded random training images.
+    """
+    domain = _domain(name)
+    if n < 1:
+        raise DataError(f"n must be positive, got {n}")
+    if domain == "folder":
+        from nesyasp.data.folder import folder_random_images
+
+        return folder_random_images(Path(name), n, size, seed, index)
+    if domain == "digits":
+        pool = np.concatenate([_digits.digit_pool(d, "train") for d in range(10)])
+        rng = np.random.default_rng([int(seed), zlib.crc32(b"random"), int(index)])
+        return _digits.digit_images(rng.choice(pool, size=n, replace=n > len(pool)), size)[0]
+    mod = _module(domain)
+    out = []
+    for i in range(n):
+        rng = mod.scene_rng(seed, "random", int(index), i)
+        out.append(mod.render_scene(mod.CLASSES[int(rng.integers(len(mod.CLASSES)))], rng, size)[0])
+    return np.stack(out)

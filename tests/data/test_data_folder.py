@@ -1,0 +1,158 @@
+"""Users' folders: loading in fixed order, masks and concepts, splits, and `nesyasp data check`."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from nesyasp.cli import main
+from nesyasp.data import ImageSet, check_image_folder, load_dataset, load_image_folder
+from nesyasp.data.check import scan_image_folder
+from nesyasp.lang.errors import DataError
+
+
+def _write(path: Path, array: np.ndarray) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    Image.fromarray(array).save(path)
+
+
+def make_folder(root: Path, classes=("cat", "dog"), n: int = 6, size: int = 20, masks: bool = True) -> Path:
+    rng = np.random.default_rng(0)
+    for c, name in enumerate(classes):
+        for k in range(n):
+            img = rng.integers(0, 255, (size, size, 3), dtype=np.uint8)
+            img[..., c] = 250
+            _write(root / "images" / name / f"im{k:02d}.png", img)
+            if masks:
+                m = np.zeros((size, size), np.uint8)
+                m[: size // 2] = 1 + (k % 2)
+                _write(root / "masks" / name / f"im{k:02d}.png", m)
+    if masks:
+        (root / "concepts.txt").write_text("ear\n# a comment\ntail\n")
+    return root
+
+
+def test_load_image_folder_reads_classes_in_sorted_order_with_masks(tmp_path):
+    root = make_folder(tmp_path / "d")
+    s = load_image_folder(root / "images", size=16, masks_dir=root / "masks")
+    assert isinstance(s, ImageSet) and s.class_names == ("cat", "dog") and len(s) == 12
+    assert s.ids[:2] == ("cat/im00", "cat/im01") and s.images.shape == (12, 16, 16, 3)
+    assert s.concept_names == ("ear", "tail") and s.masks.shape == (12, 1, 16, 16)
+    assert s.mask_of(0, "ear")[:8].all() and not s.mask_of(0, "ear")[8:].any()
+    assert s.mask_of(1, "tail")[:8].all() and s.mask_stack(1).shape == (2, 16, 16)
+    assert s.images[7, ..., 1].min() >= 240  # dog images have a bright green channel
+    assert check_image_folder(root) == []
+
+
+def test_a_folder_without_split_folders_puts_every_fifth_image_in_test(tmp_path):
+    root = make_folder(tmp_path / "d", n=10)
+    train = load_dataset(str(root), "train", size=12)
+    test = load_dataset(str(root), "test", size=12)
+    assert len(train) == 16 and len(test) == 4
+    assert test.ids == ("cat/im04", "cat/im09", "dog/im04", "dog/im09") and not set(train.ids) & set(test.ids)
+    first = load_dataset(str(root), "train", classes=["dog"], per_class=3, size=12)
+    assert first.ids == ("dog/im00", "dog/im01", "dog/im02")
+
+
+def test_split_folders_are_used_when_present(tmp_path):
+    root = tmp_path / "d"
+    for split, n in (("train", 3), ("test", 2)):
+        for name in ("cat", "dog"):
+            for k in range(n):
+                _write(root / "images" / split / name / f"{split}{k}.png", np.zeros((10, 10, 3), np.uint8))
+    s = load_dataset(str(root), "test", size=8)
+    assert len(s) == 4 and s.class_names == ("cat", "dog") and s.ids[0] == "cat/test0"
+    assert len(load_dataset(str(root), "train", size=8)) == 6
+    with pytest.raises(DataError, match="not a folder"):
+        load_image_folder(root / "nothing")
+    with pytest.raises(DataError, match="no class folders"):
+        load_image_folder(root / "images" / "test" / "cat")
+
+
+def make_broken(root: Path) -> Path:
+    make_folder(root, n=3)
+    (root / "images" / "cat" / "im01.png").write_bytes(b"not an image at all")
+    _write(root / "masks" / "dog" / "im02.png", np.zeros((7, 9), np.uint8))
+    (root / "images" / "bird").mkdir()
+    return root
+
+
+def test_check_reports_a_broken_image_a_wrong_size_mask_and_an_empty_class(tmp_path):
+    problems = check_image_folder(make_broken(tmp_path / "d"))
+    text = "\n".join(problems)
+    assert len(problems) == 3, text
+    assert "im01.png: unreadable image" in text
+    assert "dog/im02.png: mask is 9x7 but its image is 20x20" in text
+    assert "class 'bird' is empty" in text
+
+
+def test_check_finds_unknown_mask_values_and_bad_concept_names(tmp_path):
+    root = make_folder(tmp_path / "d", n=2)
+    _write(root / "masks" / "cat" / "im00.png", np.full((20, 20), 7, np.uint8))
+    (root / "concepts.txt").write_text("Ear\ntail\ntail\n")
+    text = "\n".join(check_image_folder(root))
+    assert "mask values 7 have no concept" in text and "'Ear' is not a lowercase name" in text
+    assert "repeated concept names: tail" in text
+    with pytest.raises(DataError, match="mask value 7 has no concept"):
+        load_image_folder(root / "images", masks_dir=root / "masks", concepts_file=root / "concepts.txt")
+
+
+def test_cli_check_prints_every_problem_and_exits_1(tmp_path, capsys):
+    root = make_broken(tmp_path / "d")
+    assert main(["data", "check", str(root)]) == 1
+    out = capsys.readouterr()
+    assert out.out.count("error: ") == 3 and "3 problems" in out.out and "Traceback" not in out.out + out.err
+    assert main(["data", "check", str(make_folder(tmp_path / "ok"))]) == 0
+    assert "ok: no problems found" in capsys.readouterr().out
+
+
+def test_cli_check_in_a_subprocess_has_no_traceback(tmp_path):
+    root = make_broken(tmp_path / "d")
+    r = subprocess.run([sys.executable, "-m", "nesyasp", "data", "check", str(root)], capture_output=True,
+                       text=True)
+    assert r.returncode == 1 and "Traceback" not in r.stdout + r.stderr and r.stdout.count("error: ") == 3
+
+
+def test_cli_preview_writes_a_png_and_list_names_the_sets(tmp_path, capsys):
+    out = tmp_path / "grid.png"
+    assert main(["data", "preview", "scenes", "--out", str(out), "--classes", "2", "--per-class", "2",
+                 "--size", "16"]) == 0
+    with Image.open(out) as im:
+        assert im.format == "PNG" and im.size[0] > 6 * 32 and im.size[1] > 2 * 32
+    assert main(["data", "preview", "signs", "--out", str(tmp_path / "s.png"), "--classes", "stop,yield",
+                 "--per-class", "1", "--size", "16"]) == 0
+    assert main(["data", "list"]) == 0
+    listing = capsys.readouterr().out
+    assert all(name in listing for name in ("scenes", "signs", "digits", "digits-parity"))
+    assert main(["data", "list", "scenes"]) == 0 and "toilet" in capsys.readouterr().out
+    assert main(["data", "preview", "scenes", "--out", str(tmp_path / "x.png"), "--classes", "attic"]) == 1
+    assert "DataError: unknown class 'attic'" in capsys.readouterr().err
+
+
+def test_preview_of_a_user_folder(tmp_path):
+    root = make_folder(tmp_path / "d", n=5)
+    assert main(["data", "preview", str(root), "--out", str(tmp_path / "f.png"), "--per-class", "2",
+                 "--size", "16"]) == 0
+    assert (tmp_path / "f.png").stat().st_size > 100
+
+
+def test_concept_and_random_sets_of_a_folder(tmp_path):
+    from nesyasp.data import concept_images, random_images
+
+    root = make_folder(tmp_path / "d", n=4)
+    for k in range(3):
+        _write(root / "concepts" / "ear" / f"c{k}.png", np.full((12, 12, 3), 40 * k, np.uint8))
+    ears = concept_images(str(root), "ear", n=5, size=8)
+    assert ears.shape == (5, 8, 8, 3) and [int(x[0, 0, 0]) for x in ears] == [0, 40, 80, 0, 40]
+    with pytest.raises(DataError, match="no images for concept 'tail'"):
+        concept_images(str(root), "tail", n=2)
+    r0, r1 = random_images(str(root), n=4, size=8, index=0), random_images(str(root), n=4, size=8, index=1)
+    assert r0.shape == (4, 8, 8, 3) and not np.array_equal(r0, r1)
+    _write(root / "concepts" / "random_0" / "a.png", np.full((12, 12, 3), 7, np.uint8))
+    assert int(random_images(str(root), n=2, size=8, index=0).max()) == 7
+    assert "2 concept folders" in scan_image_folder(root).summary()  # ear, random_0
