@@ -7,10 +7,10 @@
 ['bedroom', 'kitchen']
 """
 
-from nesyasp.learn.asp import clingo_predict, clingo_rules, example_facts
+from nesyasp.learn.asp import clingo_predict, clingo_rules, example_facts, example_reasoner, reasoner_program
 from nesyasp.learn.emit import to_program
 from nesyasp.learn.foldsem import Explanation, FitDataError, FoldNotFittedError, FoldSEM
 from nesyasp.learn.table import Table, read_csv, split_target
 
 __all__ = ["FoldSEM", "Explanation", "FitDataError", "FoldNotFittedError", "Table", "read_csv", "split_target",
-           "to_program", "clingo_rules", "example_facts", "clingo_predict"]
+           "to_program", "clingo_rules", "example_facts", "clingo_predict", "reasoner_program", "example_reasoner"]

@@ -17,6 +17,12 @@ strings) becomes two rules, one with ``N<=T`` and one with ``N>=""``.
 Every example is a constant ``e<i>`` with a fact ``_example(e<i>)``; the
 domain atom ``_example(X)`` starts the body of every translated rule, which
 makes rules such as ``ab1(X) :- not f12(X).`` safe.
+
+The same rules and facts, parsed back, are what :class:`nesyasp.reason.Reasoner`
+grounds to justify one prediction (:func:`example_reasoner`,
+``FoldSEM.explain``): the tree is about exactly the atoms clingo derives, so
+numbers in it are the scaled integers; the ``#pred`` annotations of
+:func:`reasoner_program` say so (``the age of x, times 10, is 305``).
 """
 
 from __future__ import annotations
@@ -27,12 +33,13 @@ from typing import Sequence
 
 import numpy as np
 
-from nesyasp.lang.ast import Atom, Comparison, Integer, Literal, Program, Real, Rule, String, Variable
+from nesyasp.lang.ast import Atom, Comparison, Integer, Literal, Pred, Program, Real, Rule, String, Variable
 from nesyasp.lang.errors import ReasoningError
 from nesyasp.learn.emit import value_term
 from nesyasp.learn.encode import BINARY, NUMERIC, Feature, parse_column
 
-__all__ = ["scales", "clingo_rules", "example_facts", "clingo_predict", "DOMAIN"]
+__all__ = ["scales", "clingo_rules", "example_facts", "clingo_predict", "reasoner_program", "example_reasoner",
+           "DOMAIN"]
 
 DOMAIN = "_example"
 _LIMIT = 2**31 - 2
@@ -147,3 +154,52 @@ def clingo_predict(program: Program, X: np.ndarray, features: Sequence[Feature],
                     out[int(sym.arguments[0].name[1:])].append(by_text[str(sym.arguments[1])])
             break
     return out
+
+
+def reasoner_program(program: Program, features: Sequence[Feature], X: np.ndarray | None = None) -> Program:
+    """The clingo form of a learned program (:func:`clingo_rules`) as a :class:`Program`, annotated.
+
+    The ``#pred`` annotations are the learned program's, except for numeric
+    features whose thresholds are scaled (``the age of @(X), times 10, is
+    @(N)``) or, with ``X`` given, where a cell of ``X`` is not a whole number
+    at its scale and is rounded up (``..., rounded up, is @(N)``).
+    """
+    from nesyasp.lang.parser import parse_program
+
+    k_of = scales(program)
+    inexact = set()
+    if X is not None:
+        X = np.asarray(X, dtype=object) if not isinstance(X, np.ndarray) else X
+        for j, f in enumerate(features):
+            if f.kind == NUMERIC:
+                num, _ = parse_column(X[:, j], numeric=True)
+                k = k_of.get(f.pred, 0)
+                if any(_encode_number(float(v), k) != Decimal(np.format_float_positional(float(v), trim="-"))
+                       * 10 ** k for v in num[~np.isnan(num)]):
+                    inexact.add(f.pred)
+    numeric = {f.pred: f for f in features if f.kind == NUMERIC}
+    preds = []
+    for pred in program.preds:
+        f = numeric.get(pred.atom.predicate)
+        if f is not None and len(pred.atom.arguments) == 2:
+            k = k_of.get(f.pred, 0)
+            how = [f"times {10 ** k}"] if k else []
+            how += ["rounded up"] if f.pred in inexact else []
+            preds.append(Pred(pred.atom, f"the {f.name} of @(X){''.join(', ' + h for h in how)}"
+                                         f"{',' if how else ''} is @(N)"))
+        else:
+            preds.append(pred)
+    rules = parse_program(clingo_rules(program), "<learned, clingo form>")
+    return Program(tuple(preds) + rules.statements, "<learned, clingo form>")
+
+
+def example_reasoner(program: Program, X: np.ndarray, features: Sequence[Feature], ids: Sequence[str]):
+    """A :class:`nesyasp.reason.Reasoner` over the clingo form of ``program`` and the facts of the rows of ``X``.
+
+    ``ids`` name the rows (ASP constants). The facts are :func:`example_facts`,
+    the rules :func:`reasoner_program`: the same encoding that
+    :func:`clingo_predict` runs.
+    """
+    from nesyasp.reason import Reasoner
+
+    return Reasoner(reasoner_program(program, features, X), "\n".join(example_facts(X, features, program, ids)))

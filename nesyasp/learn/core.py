@@ -168,14 +168,31 @@ def fold_sem(space: SearchSpace, y: np.ndarray, n_classes: int, p: Params) -> li
 
 
 def _merge(lits: Sequence[Lit]) -> tuple[Lit, ...]:
-    """Keep the tightest of several bounds of one operator on one feature (exact)."""
+    """Drop the literals of a body that other literals of the same feature imply (exact).
+
+    * ``x == v`` implies ``x != w`` (w another value) and, on a numeric
+      column, ``not(x =< t)`` and ``not(x > t)`` (``v`` is a string).
+    * ``x =< a`` or ``x > a`` say that ``x`` is a number; then
+      ``not(x > b)`` is ``x =< b`` and ``not(x =< b)`` is ``x > b``.
+    * Of several upper bounds of one kind the smallest is kept, of several
+      lower bounds the largest (``N>3, N>5`` -> ``N>5``).
+
+    Every example has exactly one value per feature, so the rule covers the
+    same examples before and after.
+    """
+    numeric = {lit.feature for lit in lits if lit.op in ("<=", ">")}
+    equal = {lit.feature: lit.value for lit in lits if lit.op == "=="}
     keep: dict[tuple[int, str], Lit] = {}
     order: list[tuple[int, str] | int] = []
     tighter = {"<=": min, "!>": min, ">": max, "!<=": max}
     for i, lit in enumerate(lits):
+        if lit.feature in equal and (lit.op in ("!>", "!<=") or lit.op == "!=" and lit.value != equal[lit.feature]):
+            continue
         if lit.op not in tighter:
             order.append(i)
             continue
+        if lit.feature in numeric and lit.op.startswith("!"):
+            lit = Lit(lit.feature, "<=" if lit.op == "!>" else ">", lit.value, lit.key)
         k = (lit.feature, lit.op)
         if k not in keep:
             keep[k] = lit
@@ -211,8 +228,20 @@ def _walk(rules: Sequence[LearnedRule]):
 
 
 def count_literals(rules: Sequence[LearnedRule]) -> int:
-    """Body literals of all default and exception rules (exception references not counted)."""
-    return sum(len(r.lits) for r in _walk(rules))
+    """Body literals of the default rules and of the distinct exception rules (as printed, see :func:`count_rules`).
+
+    An exception shared by several rules is one ``abK`` rule of the program,
+    counted once; exception references are not counted.
+    """
+    seen = set()
+    n = 0
+    for r in _walk(rules):
+        if r.label >= 0:
+            n += len(r.lits)
+        elif (r.lits, r.exceptions) not in seen:
+            seen.add((r.lits, r.exceptions))
+            n += len(r.lits)
+    return n
 
 
 def count_rules(rules: Sequence[LearnedRule]) -> int:

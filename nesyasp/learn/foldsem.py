@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from numbers import Integral, Real
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
@@ -14,12 +14,15 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import validate_data
 
-from nesyasp.lang.ast import Program, is_identifier
-from nesyasp.lang.errors import DataError, NotFittedError
+from nesyasp.lang.ast import Atom, Constant, Program, is_identifier
+from nesyasp.lang.errors import DataError, NotFittedError, ReasoningError
 from nesyasp.learn.core import LearnedRule, Params, count_literals, count_rules, covers, fold_sem, simplify
-from nesyasp.learn.emit import to_program
+from nesyasp.learn.emit import class_term, to_program
 from nesyasp.learn.encode import CATEGORICAL, NUMERIC, Encoded, encode, fit_features
 from nesyasp.learn.search import SearchSpace
+
+if TYPE_CHECKING:
+    from nesyasp.reason.node import Node
 
 __all__ = ["FoldSEM", "Explanation", "FitDataError", "FoldNotFittedError"]
 
@@ -36,7 +39,7 @@ class FoldNotFittedError(NotFittedError, SklearnNotFittedError):
 
 @dataclass(frozen=True, slots=True)
 class Explanation:
-    """Why one example gets its class.
+    """The learner's own trace of one prediction (:meth:`FoldSEM.trace`).
 
     Attributes
     ----------
@@ -107,10 +110,10 @@ class FoldSEM(ClassifierMixin, BaseEstimator):
     n_rules_ : int
         Default rules plus exception rules.
     rule_set_size_ : int
-        Body literals over all default and exception rules, counted as
-        REFERENCE.md does: each comparison or feature atom counts 1 (the
-        ``attr(X,N)`` binding atom does not), ``not abK``/``not ruleK``
-        references do not count.
+        Body literals of the printed program (default rules and distinct
+        exception rules), counted as REFERENCE.md does: each comparison or
+        feature atom counts 1 (the ``attr(X,N)`` binding atom does not),
+        ``not abK``/``not ruleK`` references do not count.
 
     Examples
     --------
@@ -236,10 +239,58 @@ class FoldSEM(ClassifierMixin, BaseEstimator):
         labels = np.asarray([r.label for r in self.learned_])[rule_of]
         return self.classes_[labels]
 
-    def explain(self, x) -> Explanation:
-        """The trace of literals that decide the class of one example ``x`` (a row)."""
-        data = self._encode(np.asarray([x], dtype=object) if not isinstance(x, np.ndarray) or x.ndim == 1
-                            else x[:1])
+    @staticmethod
+    def _one_row(x) -> np.ndarray:
+        """One example as a ``(1, n_features)`` array (a row, or a 2-D array of one row)."""
+        if isinstance(x, np.ndarray) and x.ndim == 2:
+            if x.shape[0] != 1:
+                raise DataError(f"one example is explained at a time; got {x.shape[0]} rows")
+            return x
+        return np.asarray([list(x)], dtype=object)
+
+    def explain(self, x, name: str = "x") -> Node:
+        """The reasoner's justification tree of the prediction for one example ``x`` (a row).
+
+        The emitted program (in the clingo form of :mod:`nesyasp.learn.asp`)
+        and the example's facts, named ``name``, go to a
+        :class:`nesyasp.reason.Reasoner`; the tree's root is the predicted
+        atom ``target(name,class)`` (head as fitted), which holds. An example
+        that no learned rule covers gets the class of the final catch-all
+        rule: its tree says that every earlier rule of another class fails
+        (``not ruleK(x)``). Render it with :meth:`explain_text` or
+        :func:`nesyasp.reason.render_text`.
+
+        Raises
+        ------
+        ReasoningError
+            If the reasoner does not derive the learner's class (a bug).
+        """
+        from nesyasp.learn.asp import example_reasoner
+
+        if not is_identifier(name):
+            raise DataError(f"example name {name!r} is not an ASP constant (lowercase letter first)")
+        row = self._one_row(x)
+        label = self.predict(row)[0]
+        reasoner = example_reasoner(self.rules_, np.asarray(row, dtype=object), self.features_, [name])
+        atom = Atom(self.head, (Constant(name), class_term(label)))
+        node = reasoner.explain(str(atom))
+        if not node.holds:
+            derived = reasoner.query(f"{self.head}({name},C)").atoms()
+            raise ReasoningError(f"the reasoner derives {derived or 'no class'} for {name}, the learner {atom}")
+        return node
+
+    def explain_text(self, x, name: str = "x") -> str:
+        """:meth:`explain`'s tree in English, with the program's ``#pred`` annotations."""
+        from nesyasp.learn.asp import reasoner_program
+        from nesyasp.reason import render_text
+
+        row = self._one_row(x)
+        preds = {p.atom.signature: p for p in reasoner_program(self.rules_, self.features_, row).preds}
+        return render_text(self.explain(row, name), preds)
+
+    def trace(self, x) -> Explanation:
+        """The learner's own trace for one example ``x``: which rule decides, literal by literal."""
+        data = self._encode(self._one_row(x))
         k = int(self._decide(data)[0])
         trace = []
         for j in range(k + 1):

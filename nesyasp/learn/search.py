@@ -13,19 +13,22 @@ Candidate order (ties go to the first): columns in order; inside a column,
 thresholds ascending with ``=<``, ``>``, ``not(=<)``, ``not(>)`` per threshold,
 then strings ascending with ``==`` before ``!=``. A candidate must hold on at
 least ``min_cover`` positives (the tail cut) and satisfy the FOLD guard
-``tp + tn >= fp + fn``.
+``tp + tn >= fp + fn``. A numeric literal found at a training number is
+written with the shortest threshold that splits the training numbers alike
+(:func:`short_threshold`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import ROUND_CEILING, Decimal
 from typing import Callable, Sequence
 
 import numpy as np
 
 from nesyasp.learn.encode import BINARY, NUMERIC, Encoded, Feature
 
-__all__ = ["Lit", "SearchSpace", "HEURISTICS", "gini", "info_gain", "OPS", "NEGATION"]
+__all__ = ["Lit", "SearchSpace", "HEURISTICS", "gini", "info_gain", "OPS", "NEGATION", "short_threshold"]
 
 # Numeric-code operators (columns 0..3) and string-code operators (columns 0..1).
 OPS = ("<=", ">", "!<=", "!>")
@@ -58,6 +61,30 @@ class Lit:
             return le if self.op == "<=" else ~le
         gt = num > self.value
         return gt if self.op == ">" else ~gt
+
+
+def short_threshold(value: float, upper: float | None) -> float:
+    """The decimal with the fewest decimals in ``[value, upper)`` (the smallest such): the same split, shorter.
+
+    A literal ``x =< t`` found at the training number ``value`` holds on the
+    same training numbers for every ``t`` from ``value`` up to (not including)
+    the next training number ``upper``; the shortest such decimal reads best
+    and keeps clingo's scaled integers small (``183.47852140616106`` below
+    ``183.5123`` becomes ``183.5``). The largest number (``upper`` None) is kept.
+
+    >>> short_threshold(183.47852140616106, 183.5123), short_threshold(3.8, 3.84), short_threshold(2.5, 7.0)
+    (183.5, 3.8, 3.0)
+    """
+    if upper is None or not np.isfinite(value):
+        return float(value)
+    low = Decimal(np.format_float_positional(float(value), trim="-"))
+    for digits in range(0, 18):
+        step = Decimal(1).scaleb(-digits)
+        candidate = (low / step).to_integral_value(rounding=ROUND_CEILING) * step
+        out = float(candidate)
+        if value <= out < upper:
+            return out
+    return float(value)
 
 
 def _xlogx_ratio(c: np.ndarray, total: np.ndarray) -> np.ndarray:
@@ -138,7 +165,9 @@ class SearchSpace:
         local = int(code - self.starts[j])
         nt = int(self.n_num[j])
         if self.kind[code] == 0:
-            return Lit(j, OPS[op_col], float(self.features[j].thresholds[local]), int(code))
+            th = self.features[j].thresholds
+            upper = th[local + 1] if local + 1 < len(th) else None
+            return Lit(j, OPS[op_col], short_threshold(th[local], upper), int(code))
         return Lit(j, STR_OPS[op_col], local - nt, int(code))
 
     def best(self, pos: np.ndarray, neg: np.ndarray, excluded: Sequence[int], heuristic: str,

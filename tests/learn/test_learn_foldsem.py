@@ -86,11 +86,11 @@ def test_multiclass_and_missing_values():
     assert est.score(X, y) > 0.8
 
 
-def test_explain_names_the_deciding_rule():
+def test_trace_names_the_deciding_rule():
     X, y = filter_table()
     est = FoldSEM(feature_names=["f295", "f12", "f7"]).fit(X, y)
     for row in X[:10]:
-        e = est.explain(row)
+        e = est.trace(row)
         assert e.prediction == est.predict(row[None, :])[0]
         assert e.rule == est.decision_rule(row[None, :])[0]
         assert str(e).startswith(f"class {e.prediction}")
