@@ -60,3 +60,18 @@ def test_bad_input_is_one_clear_line(tmp_path, capsys, content, needle):
 def test_missing_target_column(table, capsys):
     assert main(["learn", str(table), "--target", "nope"]) == 1
     assert "no column named 'nope'" in capsys.readouterr().err
+
+
+def test_row_identifiers_and_ignored_columns_are_left_out(tmp_path, capsys):
+    rows = ["id,age,name,label"] + [f"{i},{20 + i},n{i % 7},{'yes' if 20 + i > 40 else 'no'}" for i in range(60)]
+    path = tmp_path / "ids.csv"
+    path.write_text("\n".join(rows) + "\n")
+    assert main(["learn", str(path), "--target", "label", "--ignore", "name"]) == 0
+    captured = capsys.readouterr()
+    assert "ignored column: id" in captured.err
+    assert "id(" not in captured.out and "name(" not in captured.out and "age(X,N1)" in captured.out
+    assert captured.out.endswith("\n")
+    assert main(["learn", str(path), "--target", "label", "--numeric", "id,age"]) == 0
+    assert "ignored column" not in capsys.readouterr().err
+    assert main(["learn", str(path), "--target", "label", "--ignore", "nope"]) == 1
+    assert "--ignore names no column 'nope'" in capsys.readouterr().err

@@ -7,6 +7,7 @@ import json
 import random
 import sys
 import time
+from typing import Any
 
 __all__ = ["NAME", "HELP", "DESCRIPTION", "add_arguments", "run"]
 
@@ -21,10 +22,16 @@ cells are numbers); the inferred kinds are summarized on stderr. Without
 --test, the rows are split with random.seed(SEED); random.shuffle(rows) and
 the first SPLIT fraction is used for training.
 
+Columns that only identify a row are left out: a column named id, ID or
+ending in _id whose every value is distinct (say so on stderr). --ignore
+leaves out more columns; naming an id column in --numeric or --categorical
+keeps it.
+
 examples:
   nesyasp learn heart.csv --target label -o rules.lp
   nesyasp learn train.csv --test test.csv --target class --json
   nesyasp learn data.csv --target y --numeric age,fare --categorical sex --split 0.8 --seed 3
+  nesyasp learn data.csv --target y --ignore name,ticket
 """
 
 
@@ -38,6 +45,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--target", "--label", dest="target", required=True, help="the class column")
     parser.add_argument("--numeric", help="comma-separated numeric columns (cells that do not parse stay strings)")
     parser.add_argument("--categorical", help="comma-separated categorical columns")
+    parser.add_argument("--ignore", help="comma-separated columns to leave out")
     parser.add_argument("--test", help="test table (default: split the training table)")
     parser.add_argument("--split", type=float, default=None,
                         help="fraction of rows for training when there is no --test (default: 0.8)")
@@ -67,6 +75,25 @@ def _split(n: int, args: argparse.Namespace):
     return np.asarray(order[:cut]), np.asarray(order[cut:], dtype=np.int64)
 
 
+def _features(table: Any, args: argparse.Namespace) -> list[str]:
+    """The feature columns: all but the target, the --ignore'd and unnamed row identifiers."""
+    ignore = set(_names(args.ignore) or [])
+    unknown = sorted(ignore - set(table.columns))
+    if unknown:
+        from nesyasp.lang.errors import DataError
+
+        raise DataError(f"{table.source}: --ignore names no column {unknown[0]!r}; "
+                        f"the columns are {', '.join(table.columns)}")
+    named = set(_names(args.numeric) or []) | set(_names(args.categorical) or [])
+    for col in table.columns:
+        lowered = col.lower()
+        if (col not in named and col != args.target and (lowered == "id" or lowered.endswith("_id"))
+                and len(set(table.column(col))) == table.n_rows):
+            print(f"ignored column: {col} (a distinct value in every row: an identifier)", file=sys.stderr)
+            ignore.add(col)
+    return [c for c in table.columns if c != args.target and c not in ignore]
+
+
 def run(args: argparse.Namespace) -> int:
     """Learn, report, and write the rules; return the exit status."""
     import numpy as np
@@ -75,7 +102,9 @@ def run(args: argparse.Namespace) -> int:
     from nesyasp.learn import FoldSEM, read_csv, split_target
 
     table = read_csv(args.train)
-    X, y, names = split_target(table, args.target)
+    if args.target not in table.columns:
+        X, y, names = split_target(table, args.target)  # raises the missing-column error
+    X, y, names = split_target(table, args.target, _features(table, args))
     if args.test:
         Xtr, ytr = X, y
         Xte, yte, _ = split_target(read_csv(args.test), args.target, names)
@@ -100,13 +129,13 @@ def run(args: argparse.Namespace) -> int:
     text = str(est.rules_)
     if args.out:
         with open(args.out, "w", encoding="utf-8") as fh:
-            fh.write(text)
+            fh.write(text if text.endswith("\n") else text + "\n")
     if args.json:
         print(json.dumps({"accuracy": accuracy, "n_rules": est.n_rules_, "n_literals": est.rule_set_size_,
                           "fit_seconds": seconds, "n_train": int(len(ytr)), "n_test": int(len(yte))}))
     else:
         if not args.out:
-            sys.stdout.write(text)
+            sys.stdout.write(text if text.endswith("\n") else text + "\n")
         where = "test" if len(yte) else "training"
         print(f"% {est.n_rules_} rules, {est.rule_set_size_} literals, {where} accuracy {accuracy:.4f}, "
               f"fit {seconds:.3f} s", file=sys.stderr)
