@@ -1,0 +1,177 @@
+"""Gather a run folder into the HTML report (no torch).
+
+:func:`run_report` reads what training, extraction, evaluation and labelling
+wrote (``config.json``, ``metrics.json``, ``evaluation.json``, ``rules.lp``,
+``labelled_rules.lp``, ``labels.json``, ``pictures/``, ``tables/test.npz``),
+asks the reasoner for a few example justifications, and returns the
+:class:`~nesyasp.label.report.ReportContent` that
+:func:`~nesyasp.label.report.write_report` renders.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from nesyasp.lang.ast import Program
+from nesyasp.lang.errors import DataError
+from nesyasp.label.files import LABELLED_RULES, LABELS_FILE, REPORT_FILE, SavedLabels, read_labels
+from nesyasp.label.report import LabelRow, ReportContent, write_report
+from nesyasp.label.transform import filter_index, image_facts, image_term
+
+__all__ = ["run_report", "write_run_report", "example_justifications"]
+
+logger = logging.getLogger(__name__)
+
+
+def _json(path: Path) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise DataError(f"{path}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}") from None
+
+
+def _summary(run_dir: Path, labels: SavedLabels | None) -> dict[str, Any]:
+    out: dict[str, Any] = {"run folder": run_dir.name}
+    if (run_dir / "config.json").is_file():
+        cfg = _json(run_dir / "config.json")
+        strat = cfg.get("strategy", {})
+        out |= {"data": cfg.get("data"), "classes": cfg.get("classes"), "strategy": strat.get("name"),
+                "model": cfg.get("model"), "image size": cfg.get("size"), "epochs": cfg.get("epochs"),
+                "training images per class": cfg.get("per_class"), "seed": cfg.get("seed"),
+                "filter norm": strat.get("norm")}
+    if labels is not None:
+        out["labelled on"] = labels.data.get("annotated", {}).get("source", "")
+        out["labelling parameters"] = labels.data.get("config", {})
+    return {k: v for k, v in out.items() if v is not None}
+
+
+def _metrics(run_dir: Path) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if (run_dir / "evaluation.json").is_file():
+        ev = _json(run_dir / "evaluation.json")
+        out["test set (NeSy model)"] = {
+            "NeSy accuracy": ev.get("nesy_accuracy"), "CNN accuracy": ev.get("cnn_accuracy"),
+            "fidelity": ev.get("fidelity"), "rule-set size": ev.get("rule_set_size"),
+            "rules": ev.get("n_rules"), "test images": ev.get("n_test")}
+    if (run_dir / "metrics.json").is_file():
+        history = _json(run_dir / "metrics.json").get("history", [])
+        if history:
+            last = history[-1]
+            out["training (last epoch)"] = {k: last[k] for k in ("epoch", "loss", "ce", "extra", "train_accuracy",
+                                                                  "test_accuracy") if k in last}
+    return out
+
+
+def _test_images(run_dir: Path) -> tuple[list[str], list[list[int]], list[str | None]]:
+    """Image ids, their active filters and true classes, from ``tables/test.npz`` or ``facts/test.lp``."""
+    npz = run_dir / "tables" / "test.npz"
+    if npz.is_file():
+        with np.load(npz, allow_pickle=False) as z:
+            values, labels = z["values"], z["labels"]
+            ids, classes = [str(i) for i in z["ids"]], [str(c) for c in z["class_names"]]
+        return ids, [np.flatnonzero(row).tolist() for row in values], [classes[int(y)] for y in labels]
+    facts = run_dir / "facts" / "test.lp"
+    if not facts.is_file():
+        return [], [], []
+    from nesyasp.lang.parser import parse_file
+
+    active: dict[str, list[int]] = {}
+    for rule in parse_file(facts).rules:
+        atom = rule.head
+        if rule.body or not getattr(atom, "arguments", None):
+            continue
+        k = filter_index(atom.predicate)
+        row = active.setdefault(str(atom.arguments[0]), [])
+        if k is not None:
+            row.append(k)
+    return list(active), list(active.values()), [None] * len(active)
+
+
+def _pick(true: list[str | None], n: int) -> list[int]:
+    """Up to ``n`` images, the first of each class in turn."""
+    order: dict[str | None, list[int]] = {}
+    for i, c in enumerate(true):
+        order.setdefault(c, []).append(i)
+    picked: list[int] = []
+    depth = 0
+    while len(picked) < n and any(depth < len(v) for v in order.values()):
+        picked.extend(v[depth] for v in order.values() if depth < len(v))
+        depth += 1
+    return sorted(picked[:n])
+
+
+def example_justifications(program: Program, run_dir: str | Path, names: dict[int, str] | None = None,
+                           n: int = 3, target: str = "target") -> list[tuple[str, str]]:
+    """Justifications of ``target(img, X)`` for ``n`` test images of the run (one per class in turn).
+
+    Each image's active filters become facts in labelled names (``names``),
+    the reasoner answers the query and explains each answer (or, without an
+    answer, why the true class does not hold). Returns ``(title, text)`` pairs,
+    the text being s(CASP)-style English (with the ``#pred`` wording) and the
+    partial model.
+    """
+    from nesyasp.reason import Reasoner, render_model, render_text
+
+    ids, active, true = _test_images(Path(run_dir))
+    out = []
+    for i in _pick(true, n):
+        reasoner = Reasoner(program, image_facts(ids[i], active[i], names), check=False)
+        image = str(image_term(ids[i]))
+        answers = reasoner.explain_query(f"{target}({image},X)")
+        truth = f" (true class: {true[i]})" if true[i] is not None else ""
+        if answers:
+            for atom, _, node in answers:
+                text = render_text(node, reasoner.translation.preds) + "\nMODEL: " + render_model(node)
+                out.append((f"?- {target}({image},X).  answer {atom}{truth}", text))
+        else:
+            why = f"{target}({image},{true[i]})" if true[i] is not None else None
+            text = "no rule derives a class for this image"
+            if why is not None:
+                node = reasoner.explain(why)
+                text += ":\n" + render_text(node, reasoner.translation.preds)
+            out.append((f"?- {target}({image},X).  no answer{truth}", text))
+    return out
+
+
+def run_report(run_dir: str | Path, n_examples: int = 3) -> ReportContent:
+    """Everything the report of ``run_dir`` shows.
+
+    Raises
+    ------
+    DataError
+        When the folder has no ``rules.lp`` (run ``nesyasp extract`` first).
+    """
+    from nesyasp.lang.parser import parse_file
+
+    run_dir = Path(run_dir)
+    if not run_dir.is_dir():
+        raise DataError(f"{run_dir}: no such run folder")
+    rules = run_dir / "rules.lp"
+    if not rules.is_file():
+        raise DataError(f"{run_dir}: no rules.lp yet; run 'nesyasp extract {run_dir}' first")
+    labels = read_labels(run_dir) if (run_dir / LABELS_FILE).is_file() else None
+    labelled_path = run_dir / LABELLED_RULES
+    labelled_text = labelled_path.read_text(encoding="utf-8") if labels and labelled_path.is_file() else ""
+    if labels is None:
+        logger.warning("%s is not labelled; the report shows raw rules only (run 'nesyasp label %s')",
+                       run_dir, run_dir)
+    program = parse_file(labelled_path if labelled_text else rules)
+    rows = [LabelRow(k, labels.names[k], labels.concepts[k], labels.scores[k]) for k in sorted(labels.names)] \
+        if labels else []
+    pictures = [(c, run_dir / p) for c, p in labels.pictures.items()] if labels else []
+    examples = example_justifications(program, run_dir, labels.names if labels else None, n_examples) \
+        if n_examples > 0 else []
+    return ReportContent(title=f"nesyasp run {run_dir.resolve().name}", summary=_summary(run_dir, labels),
+                         raw_rules=rules.read_text(encoding="utf-8"), labelled_rules=labelled_text,
+                         metrics=_metrics(run_dir), labels=rows, pictures=pictures, justifications=examples)
+
+
+def write_run_report(run_dir: str | Path, out: str | Path | None = None, n_examples: int = 3) -> Path:
+    """Write the report of ``run_dir`` to ``out`` (default ``run_dir/report.html``)."""
+    content = run_report(run_dir, n_examples)
+    return write_report(Path(out) if out is not None else Path(run_dir) / REPORT_FILE, content)

@@ -1,0 +1,103 @@
+"""Pictures and the self-contained HTML report."""
+
+from __future__ import annotations
+
+import base64
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from nesyasp.label import FilterConcepts, label_filters
+from nesyasp.label.pictures import overlay, plot_concept_scores, plot_top_activations
+from nesyasp.label.report import LabelRow, ReportContent, data_uri, render_report, write_report
+from nesyasp.lang.errors import DataError
+
+
+def _small():
+    rng = np.random.default_rng(1)
+    images = rng.integers(0, 255, (4, 16, 16, 3), dtype=np.uint8)
+    maps = rng.random((4, 2, 4, 4))
+    masks = np.zeros((4, 2, 16, 16), bool)
+    masks[:, 0, :8] = True
+    masks[:, 1, 8:] = True
+    recs = {r.filter: r for r in label_filters(maps, masks, ["sky", "sea"], [0, 1], top_m=2)}
+    return images, maps, recs
+
+
+def _is_png(path: Path) -> bool:
+    return path.read_bytes().startswith(b"\x89PNG")
+
+
+def test_overlay_shape_and_range():
+    images, maps, _ = _small()
+    out = overlay(images[0], maps[0, 0])
+    assert out.shape == (16, 16, 3) and out.min() >= 0 and out.max() <= 1
+    assert np.allclose(overlay(images[0], np.zeros((4, 4))), images[0] / 255.0)
+    with pytest.raises(DataError):
+        overlay(images[0, :, :, 0], maps[0, 0])
+
+
+def test_pictures_are_pngs(tmp_path):
+    images, maps, recs = _small()
+    top = plot_top_activations(tmp_path / "top.png", images, maps, {"a": 0, "b": 1}, recs, {0: "sky1"})
+    bars = plot_concept_scores(tmp_path / "bars.png", recs[0], "sky1", margin=0.05)
+    empty = plot_concept_scores(tmp_path / "empty.png", FilterConcepts(9, ()))
+    assert all(_is_png(p) for p in (top, bars, empty))
+    with pytest.raises(DataError):
+        plot_top_activations(tmp_path / "x.png", images, maps, {"a": 5}, recs)
+    with pytest.raises(DataError):
+        plot_top_activations(tmp_path / "x.png", images, maps, {}, recs)
+
+
+def _referenced(page: str) -> list[str]:
+    return re.findall(r"""(?:src|href)\s*=\s*['"]([^'"]*)['"]""", page)
+
+
+def test_report_is_self_contained(tmp_path):
+    images, maps, recs = _small()
+    pic = plot_concept_scores(tmp_path / "bars.png", recs[0], "sky1")
+    content = ReportContent(
+        title="run <ts3>", summary={"strategy": "ts3", "classes": ["a", "b"]},
+        raw_rules="target(X,a) :- f0(X).\n", labelled_rules="target(X,a) :- sky1(X).\n",
+        metrics={"test": {"accuracy": 0.91234, "fidelity": 0.9}, "rules": 1},
+        labels=[LabelRow(0, "sky1", ("sky",), recs[0].scores)], pictures=[("filter 0", pic)],
+        justifications=[("img1", "'target' holds (for img1, and a)")])
+    path = write_report(tmp_path / "report.html", content)
+    page = path.read_text(encoding="utf-8")
+    assert not re.search(r"(?:https?|ftp|file):", page, re.IGNORECASE)  # no URL (base64 has no ":")
+    refs = _referenced(page)
+    assert refs and all(r.startswith("data:image/png;base64,") for r in refs)
+    assert base64.b64decode(refs[0].split(",", 1)[1]) == pic.read_bytes()
+    assert "run &lt;ts3&gt;" in page and "sky1(X)" in page and "0.9123" in page
+    assert "&#x27;target&#x27; holds" in page
+
+
+def test_report_leaves_out_empty_sections():
+    page = render_report(ReportContent(title="t"))
+    assert "<h2>" not in page and page.startswith("<!DOCTYPE html>")
+
+
+def test_data_uri_rejects_missing_and_non_png(tmp_path):
+    with pytest.raises(DataError, match="cannot read"):
+        data_uri(tmp_path / "nope.png")
+    (tmp_path / "x.png").write_text("hello")
+    with pytest.raises(DataError, match="not a PNG"):
+        data_uri(tmp_path / "x.png")
+
+
+def test_label_package_imports_neither_torch_nor_matplotlib():
+    import subprocess
+    import sys
+
+    code = ("import sys, nesyasp.label; assert 'torch' not in sys.modules, 'torch';"
+            "assert 'matplotlib' not in sys.modules, 'matplotlib'")
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_top_activations_marks_filters_that_are_evidence_against(tmp_path):
+    images, maps, recs = _small()
+    a = plot_top_activations(tmp_path / "a.png", images, maps, {"a": 0, "b": 1}, recs, {1: "sea1"})
+    b = plot_top_activations(tmp_path / "b.png", images, maps, {"a": 0, "b": 1}, recs, {1: "sea1"}, against={"b"})
+    assert a.read_bytes() != b.read_bytes()  # the title of row b reads "b: not f1 = not sea1"

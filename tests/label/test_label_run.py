@@ -1,0 +1,197 @@
+"""Labelling a run through a CNN with hand-set weights, on synthetic images with planted objects."""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+from collections import OrderedDict
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+from torch import nn  # noqa: E402
+
+from nesyasp.lang import parse_file, parse_program  # noqa: E402
+from nesyasp.lang.errors import DataError  # noqa: E402
+from nesyasp.label.files import read_labels  # noqa: E402
+from nesyasp.label.run import annotated_set, label_run, write_labels  # noqa: E402
+from nesyasp.label.runreport import run_report, write_run_report  # noqa: E402
+from nesyasp.label.scores import LabelConfig  # noqa: E402
+from nesyasp.neural.config import TrainConfig  # noqa: E402
+from nesyasp.neural.models import FeatureModel  # noqa: E402
+from nesyasp.neural.run import Run  # noqa: E402
+
+RULES = """\
+target(X,a) :- f0(X), f1(X).
+target(X,b) :- f3(X), not f2(X).
+"""
+
+
+class PlantedNet(nn.Module):
+    """1x1 conv on the scaled pixels: filters 0 and 1 fire on red, 2 never, 3 on blue; 4x4 average pool."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        conv = nn.Conv2d(3, 4, 1)
+        with torch.no_grad():
+            conv.weight.zero_()
+            conv.weight[0, 0] = 1.0
+            conv.weight[1, 0] = 2.0
+            conv.weight[3, 2] = 1.0
+            conv.bias.copy_(torch.tensor([-1.0, -2.0, -1.0, -1.0]))
+        self.features = nn.Sequential(OrderedDict(conv=conv, relu=nn.ReLU(), pool=nn.AvgPool2d(4)))
+        self.head = nn.Linear(4, 2)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.head(self.features(x).mean((2, 3)))
+
+
+def _make_run(path) -> Run:
+    (path / "rules.lp").write_text(RULES, encoding="utf-8")
+    (path / "facts").mkdir()
+    (path / "facts" / "test.lp").write_text(
+        "_example(img_000). f0(img_000). f1(img_000).\n_example(img_006). f3(img_006).\n", encoding="utf-8")
+    model = FeatureModel(PlantedNet(), "features.pool")
+    return Run(path, TrainConfig(), model.eval(), ("a", "b"), None, None, 0)
+
+
+@pytest.fixture()
+def run(tmp_path) -> Run:
+    return _make_run(tmp_path)
+
+
+@pytest.fixture(scope="module")
+def labelled(tmp_path_factory, planted_factory):
+    run = _make_run(tmp_path_factory.mktemp("run"))
+    return label_run(run, annotated_set(planted_factory(), "planted"), program=parse_program(RULES))
+
+
+@pytest.fixture(scope="module")
+def written(labelled, tmp_path_factory):
+    """The run folder after write_labels (pictures drawn once for the module)."""
+    path = tmp_path_factory.mktemp("written")
+    run = _make_run(path)
+    return run, write_labels(labelled, run.path)
+
+
+def test_cnn_filter_on_planted_object_is_labelled_with_it(labelled):
+    assert labelled.records[0].concepts == ("obj",)
+    assert labelled.records[0].scores["obj"] > 0.9
+    assert labelled.records[3].concepts == ("lamp",)
+    # the most activating images of the red filter are the six that hold the red object (class a)
+    assert sorted(labelled.records[0].top_images[:6]) == list(range(6))
+
+
+def test_two_cnn_filters_on_the_same_object_get_obj1_obj2(labelled):
+    assert labelled.names[0] == "obj1" and labelled.names[1] == "obj2"
+    assert str(labelled.labelled.program).splitlines()[-2:] == [
+        "target(X,a) :- obj1(X), obj2(X).", "target(X,b) :- lamp1(X), not unlabelled_f2(X)."]
+
+
+def test_silent_cnn_filter_gets_fallback_name(labelled):
+    assert labelled.records[2].concepts == () and labelled.names[2] == "unlabelled_f2"
+    assert "#pred unlabelled_f2(X) :: 'filter 2 (no labelled concept) is active in @(X)'." in \
+        str(labelled.labelled.program)
+    assert labelled.labelled.mapping == {"obj1": 0, "obj2": 1, "lamp1": 3, "unlabelled_f2": 2}
+
+
+def test_class_top_filters(labelled):
+    assert labelled.class_filters == {"a": 0, "b": 3}
+
+
+def test_write_and_read_labels(written, labelled):
+    run, written = written
+    names = {p.relative_to(run.path).as_posix() for p in written}
+    assert {"labelled_rules.lp", "labels.json", "pictures/top_filters.png", "pictures/f0_scores.png",
+            "pictures/f2_scores.png", "facts/test_labelled.lp"} <= names
+    assert all(p.is_file() for p in written)
+    assert all(p.read_bytes().startswith(b"\x89PNG") for p in written if p.suffix == ".png")
+    assert parse_file(run.path / "labelled_rules.lp") == labelled.labelled.program
+    saved = read_labels(run.path)
+    assert saved.names == labelled.names and saved.concepts[0] == ("obj",)
+    assert saved.class_top_filters == {"a": 0, "b": 3}
+    data = json.loads((run.path / "labels.json").read_text(encoding="utf-8"))
+    assert data["filters"]["0"]["top_images"][0].startswith("img_00")
+    assert data["annotated"]["concepts"] == ["obj", "lamp", "floor"]
+    assert (run.path / "facts" / "test_labelled.lp").read_text(encoding="utf-8") == \
+        "_example(img_000).\nobj1(img_000).\nobj2(img_000).\n_example(img_006).\nlamp1(img_006).\n"
+
+
+def _referenced(page: str) -> list[str]:
+    return re.findall(r"""(?:src|href)\s*=\s*['"]([^'"]*)['"]""", page)
+
+
+def test_report_is_self_contained_and_every_image_exists(written, labelled):
+    run, _ = written
+    path = write_run_report(run.path)
+    page = path.read_text(encoding="utf-8")
+    assert not re.search(r"(?:https?|ftp|file):", page, re.IGNORECASE)  # no URL (base64 has no ":")
+    refs = _referenced(page)
+    saved = read_labels(run.path)
+    assert len(refs) == len(saved.pictures) == 1 + len(labelled.records)
+    for ref, rel in zip(refs, saved.pictures.values()):
+        assert ref.startswith("data:image/png;base64,")
+        assert (run.path / rel).is_file()
+        assert base64.b64decode(ref.split(",", 1)[1]) == (run.path / rel).read_bytes()
+    assert "target(X,a) :- f0(X), f1(X)." in page and "target(X,a) :- obj1(X), obj2(X)." in page
+
+
+def test_report_justifies_in_concept_words(written):
+    run, _ = written
+    content = run_report(run.path, n_examples=2)
+    titles = [t for t, _ in content.justifications]
+    assert titles == ["?- target(img_000,X).  answer target(img_000,a)",
+                      "?- target(img_006,X).  answer target(img_006,b)"]
+    text = content.justifications[0][1]
+    assert "an obj (obj1) is visible in img_000" in text and "MODEL: {target(img_000,a)" in text
+    assert "there is no evidence that filter 2 (no labelled concept) is active in img_006" in \
+        content.justifications[1][1]
+
+
+def test_facts_of_new_images_raw_and_labelled(run, labelled, planted_factory):
+    from nesyasp.label.run import image_facts_of_run
+    from nesyasp.reason import Reasoner, render_text
+
+    (run.path / "tables").mkdir()
+    (run.path / "tables" / "binarization.json").write_text(
+        json.dumps({"norm": "fro", "thresholds": [0.1] * 4}), encoding="utf-8")
+    data = planted_factory(1, seed=5)  # one red-object image, one blue-object image
+    raw = image_facts_of_run(run, data.images, ["new_a", "new_b"])
+    assert str(raw) == "_example(new_a).\nf0(new_a).\nf1(new_a).\n_example(new_b).\nf3(new_b).\n"
+    facts = image_facts_of_run(run, data.images, ["new_a", "new_b"], labelled.names)
+    assert str(facts) == "_example(new_a).\nobj1(new_a).\nobj2(new_a).\n_example(new_b).\nlamp1(new_b).\n"
+    reasoner = Reasoner(labelled.labelled.program, facts)
+    ((atom, _, node),) = reasoner.explain_query("target(new_b,X)")
+    assert atom == "target(new_b,b)"
+    assert "a lamp is visible in new_b" in render_text(node, reasoner.translation.preds)
+    with pytest.raises(DataError, match="2 images but 1 ids"):
+        image_facts_of_run(run, data.images, ["x"])
+
+
+def test_report_of_unlabelled_run_shows_raw_rules(run):
+    content = run_report(run.path, n_examples=1)
+    assert content.raw_rules == RULES and not content.labelled_rules and not content.pictures
+    assert "'f0' holds (for img_000)" in content.justifications[0][1]
+
+
+def test_report_needs_rules(tmp_path):
+    with pytest.raises(DataError, match="no rules.lp"):
+        run_report(tmp_path)
+    with pytest.raises(DataError, match="no such run folder"):
+        run_report(tmp_path / "nope")
+
+
+def test_run_without_filters_or_masks_is_a_data_error(run, planted_factory):
+    with pytest.raises(DataError, match="no filter predicate"):
+        label_run(run, annotated_set(planted_factory()), program=parse_program("target(X,a) :- ab1(X)."))
+    no_masks = SimpleNamespace(images=np.zeros((1, 4, 4, 3), np.uint8), labels=[0], class_names=("a",),
+                               ids=["x"], concept_names=())
+    with pytest.raises(DataError, match="no concept masks"):
+        annotated_set(no_masks)
+    with pytest.raises(DataError, match="cannot ignore 'sky'"):
+        label_run(run, annotated_set(planted_factory()), LabelConfig(ignore=("sky",)), program=parse_program(RULES))
+    with pytest.raises(DataError, match="layer has 4 filters"):
+        label_run(run, annotated_set(planted_factory()), program=parse_program("target(X,a) :- f9(X)."))

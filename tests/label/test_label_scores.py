@@ -1,0 +1,181 @@
+"""Semantic labelling on synthetic images with planted objects."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from nesyasp.label.naming import fallback_name, name_filters, sanitize_concept
+from nesyasp.label.scores import (FilterConcepts, LabelConfig, filter_norms, image_concept_scores,
+                                  label_filters, select_concepts, upsample)
+from nesyasp.lang.ast import is_identifier
+from nesyasp.lang.errors import DataError
+
+CONCEPTS = ["obj", "floor", "lamp"]
+N, H, W, h, w = 12, 32, 32, 8, 8
+
+
+def _planted(seed: int = 0):
+    """Images whose masks hold a planted object at a random place; filters 0, 1 fire on it,
+    filter 2 fires on the lamp, filter 3 fires where no mask is, filter 4 never fires."""
+    rng = np.random.default_rng(seed)
+    masks = np.zeros((N, len(CONCEPTS), H, W), bool)
+    maps = rng.uniform(0, 0.01, (N, 5, h, w))
+    maps[:, 4] = 0.0
+    for i in range(N):
+        r, c = rng.integers(0, 3, size=2) * 2  # object occupies a 4x4 cell block on the map grid
+        masks[i, 0, r * 4:(r + 4) * 4, c * 4:(c + 4) * 4] = True
+        masks[i, 1, 24:, :] = ~masks[i, 0, 24:, :]
+        masks[i, 2, :4, 28:] = True
+        maps[i, 0, r + 1:r + 3, c + 1:c + 3] = 1.0 + i
+        maps[i, 1, r:r + 4, c:c + 4] = 0.5 + 0.1 * i
+        maps[i, 2, 0, 7] = 2.0
+    masks[:, :, 2:22, 2:22] = False  # a hole that no concept covers
+    maps[:, 3] = 0.0
+    maps[:, 3, 2:4, 2:4] = 3.0
+    return maps, masks
+
+
+def test_filter_on_planted_object_is_labelled_with_it():
+    maps, masks = _planted()
+    recs = label_filters(maps, masks, CONCEPTS, [0, 2])
+    assert recs[0].concepts == ("obj",)
+    assert recs[0].scores["obj"] > 0.9
+    assert recs[1].concepts == ("lamp",)
+
+
+def test_two_filters_on_same_object_get_obj1_obj2():
+    maps, masks = _planted()
+    recs = label_filters(maps, masks, CONCEPTS, [1, 0])
+    assert [r.filter for r in recs] == [0, 1]
+    assert name_filters(recs) == {0: "obj1", 1: "obj2"}
+
+
+def test_filter_without_mask_overlap_gets_fallback_name():
+    maps, masks = _planted()
+    recs = label_filters(maps, masks, CONCEPTS, [3, 4])
+    assert all(r.concepts == () and r.scores == {} for r in recs)
+    assert all(r.best is None for r in recs)
+    names = name_filters(recs)
+    assert names == {3: fallback_name(3), 4: "unlabelled_f4"}
+    assert all(is_identifier(n) for n in names.values())
+
+
+def test_top_images_are_the_most_activating():
+    maps, masks = _planted()
+    (rec,) = label_filters(maps, masks, CONCEPTS, [0], top_m=3)
+    assert rec.top_images == (11, 10, 9)  # filter 0's peak grows with the image index
+
+
+def test_margin_keeps_close_concepts_in_score_order():
+    cfg = LabelConfig(margin=0.05)
+    kept, norm = select_concepts({"wall": 0.40, "cabinet": 0.37, "sink": 0.23, "rug": 0.0}, cfg)
+    assert kept == ("wall", "cabinet")
+    assert sum(norm.values()) == pytest.approx(1.0)
+    assert "rug" not in norm
+    kept, _ = select_concepts({"wall": 0.40, "cabinet": 0.37}, LabelConfig(margin=0.0))
+    assert kept == ("wall",)
+    assert select_concepts({"wall": 0.0}, cfg) == ((), {})
+
+
+def test_ignored_concepts_do_not_name_filters():
+    raw = {"wall": 0.5, "bed": 0.3, "pillow": 0.28, "rug": 0.0}
+    kept, norm = select_concepts(raw, LabelConfig(ignore=("wall",)))
+    assert kept == ("bed", "pillow") and "wall" not in norm
+    assert sum(norm.values()) == pytest.approx(1.0)
+    assert select_concepts({"wall": 1.0}, LabelConfig(ignore=["wall"])) == ((), {})
+    maps, masks = _planted()
+    (rec,) = label_filters(maps, masks, CONCEPTS, [0], ignore=("obj",))
+    assert rec.best != "obj" and rec.raw_scores["obj"] > 0  # still scored, not chosen
+
+
+def test_max_concepts_limits_normalisation():
+    raw = {f"c{i}": 1.0 for i in range(12)}
+    kept, norm = select_concepts(raw, LabelConfig(max_concepts=10))
+    assert len(norm) == 10 and len(kept) == 10
+    assert norm["c0"] == pytest.approx(0.1)
+
+
+def test_image_score_is_activation_mass_fraction_above_median():
+    fmap = np.zeros((2, 2))
+    fmap[0, 0] = 3.0
+    fmap[1, 1] = 1.0
+    masks = np.zeros((2, 2, 2), bool)
+    masks[0, 0, 0] = True
+    masks[1, 1, 1] = True
+    got = image_concept_scores(fmap, masks, "nearest")
+    assert got.tolist() == pytest.approx([0.75, 0.25])
+    assert image_concept_scores(np.zeros((2, 2)), masks, "bilinear").tolist() == [0.0, 0.0]
+
+
+def test_upsample_preserves_constants_and_shapes():
+    x = np.full((3, 4, 4), 2.5)
+    for mode in ("bicubic", "bilinear", "nearest"):
+        y = upsample(x, (16, 12), mode)
+        assert y.shape == (3, 16, 12)
+        assert np.allclose(y, 2.5)
+    with pytest.raises(DataError):
+        upsample(x, (8, 8), "lanczos")
+
+
+def test_norms():
+    maps = np.zeros((1, 2, 2, 2))
+    maps[0, 0] = [[3.0, 0.0], [0.0, 4.0]]
+    maps[0, 1] = [[1.0, 1.0], [1.0, 1.0]]
+    assert filter_norms(maps, "spectral")[0].tolist() == pytest.approx([4.0, 2.0])
+    assert filter_norms(maps, "fro")[0].tolist() == pytest.approx([5.0, 2.0])
+    assert filter_norms(maps, "l1mean")[0].tolist() == pytest.approx([1.75, 1.0])
+
+
+def test_masks_as_callable_and_precomputed_norms():
+    maps, masks = _planted()
+    norms = filter_norms(maps, "fro")
+    a = label_filters(maps, lambda i: masks[i], CONCEPTS, [0], norms=norms)
+    b = label_filters(maps, masks, CONCEPTS, [0], norm="fro")
+    assert a == b
+
+
+@pytest.mark.parametrize("kwargs", [{"top_m": 0}, {"margin": 2.0}, {"upsampling": "x"}, {"norm": "l3"}])
+def test_bad_config_is_a_data_error(kwargs):
+    with pytest.raises(DataError):
+        LabelConfig(**kwargs)
+
+
+def test_bad_shapes_are_data_errors():
+    maps, masks = _planted()
+    with pytest.raises(DataError, match="out of range"):
+        label_filters(maps, masks, CONCEPTS, [9])
+    with pytest.raises(DataError, match="masks must have shape"):
+        label_filters(maps, masks[:3], CONCEPTS, [0])
+    with pytest.raises(DataError, match="concept masks"):
+        label_filters(maps, masks, CONCEPTS[:2], [0])
+    with pytest.raises(DataError, match="feature maps"):
+        label_filters(maps[0], masks, CONCEPTS, [0])
+
+
+def test_naming_counters_follow_ascending_filter_order_like_figure_3():
+    recs = [FilterConcepts(398, ("wall", "cabinet")), FilterConcepts(295, ("bed",)),
+            FilterConcepts(209, ("wall",)), FilterConcepts(145, ("sink",)),
+            FilterConcepts(134, ("sink", "toilet")), FilterConcepts(38, ("wall", "cabinet"))]
+    assert name_filters(recs) == {38: "wall1_cabinet1", 134: "sink1_toilet1", 145: "sink2",
+                                  209: "wall2", 295: "bed1", 398: "wall3_cabinet2"}
+
+
+def test_names_are_sanitized_and_avoid_reserved():
+    recs = [FilterConcepts(1, ("Kitchen Island",)), FilterConcepts(2, ("3D box", "ab")),
+            FilterConcepts(3, ("target",))]
+    names = name_filters(recs, reserved={"ab1", "target1"})
+    assert names[1] == "kitchen_island1"
+    assert names[2] == "c_3d_box1_ab1"
+    assert names[3] == "target1_f3"
+    assert all(is_identifier(n) for n in names.values())
+    assert sanitize_concept("  ") == "concept"
+
+
+@pytest.mark.parametrize("mode", ["bicubic", "bilinear", "nearest"])
+def test_upsample_equals_torch_interpolate(mode):
+    torch = pytest.importorskip("torch")
+    x = np.random.default_rng(0).random((3, 7, 7))
+    kwargs = {} if mode == "nearest" else {"align_corners": False}
+    ref = torch.nn.functional.interpolate(torch.tensor(x)[None], size=(64, 48), mode=mode, **kwargs)[0].numpy()
+    assert np.abs(upsample(x, (64, 48), mode) - ref).max() < 1e-12
