@@ -6,7 +6,7 @@ concept list), the way ``nesyasp label`` does, in three timed phases:
 
 * maps:     the CNN's filter maps on the 100 images (one thread);
 * scores:   top-10 images per filter, bicubic upsampling, median threshold,
-            activation mass per concept mask, margin selection, naming and the
+            concept scores (soft IoU, the default), margin selection, naming and the
             AST transform of the rule set;
 * files:    labelled_rules.lp, labels.json, 11 PNG pictures and report.html.
 

@@ -19,8 +19,8 @@ from nesyasp.label.files import SavedLabels, read_labels, relabel_facts
 from nesyasp.label.naming import concept_phrase, fallback_name, name_filters, sanitize_concept
 from nesyasp.label.report import LabelRow, ReportContent, render_report, write_report
 from nesyasp.label.runreport import run_report, write_run_report
-from nesyasp.label.scores import (FilterConcepts, LabelConfig, filter_norms, image_concept_scores,
-                                  label_filters, select_concepts, upsample)
+from nesyasp.label.scores import (SCORES, FilterConcepts, LabelConfig, concept_overlap, filter_norms,
+                                  image_concept_scores, label_filters, select_concepts, upsample)
 from nesyasp.label.transform import (LabelledProgram, class_top_filters, filter_index, filter_predicate,
                                      filter_uses, image_facts, label_program, pred_text, rule_filters)
 
@@ -31,6 +31,8 @@ __all__ = [
     "label_filters",
     "filter_norms",
     "image_concept_scores",
+    "concept_overlap",
+    "SCORES",
     "select_concepts",
     "upsample",
     "name_filters",

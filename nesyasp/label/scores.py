@@ -3,10 +3,28 @@
 This is NeSyFOLD's semantic-labelling algorithm: for every filter that a rule
 set uses, take the ``top_m`` images that activate it most (by the norm of its
 feature map), upsample the feature map to the mask size, keep the activation
-above the map's median, and score each concept by the activation mass that
-falls inside its mask over the total mass. Scores are summed over the top
-images, the ``max_concepts`` best are normalized to sum to one, and the
-concepts within ``margin`` of the best are kept.
+above the map's median, score each concept against it, aggregate over the top
+images, normalize the ``max_concepts`` best to sum to one, and keep the
+concepts within ``margin`` of the best. Two scores (``LabelConfig.score``):
+
+``"iou"`` (the default)
+    The soft intersection over union of the kept activation, scaled to
+    ``[0, 1]`` by the map's maximum (a fuzzy set ``a``), and the mask ``m``:
+    ``sum(min(a, m)) / sum(max(a, m))`` = mass inside the mask over (mask
+    area + mass outside the mask). Intersections and unions are summed over
+    the top images before dividing, as Network Dissection's IoU does. The
+    union charges a concept for the part of its mask that the filter leaves
+    dark, so a large background mask (wall, floor) no longer wins merely by
+    covering much of every image.
+``"lift"``
+    The activation-mass share inside the mask over the mask's area share,
+    both summed over the top images before dividing: how many times more
+    activation the concept gets than an evenly firing filter would give it
+    (1 = chance, whatever the concept's size).
+``"mass"`` (NeSyFOLD exactly)
+    The activation mass inside the mask over the total mass, summed over
+    the top images. A filter that fires evenly gives every concept its area
+    share, so the largest masks win unless the filter is very focused.
 
 Examples
 --------
@@ -26,6 +44,7 @@ from typing import Callable, Iterable, Sequence, Union
 import numpy as np
 
 from nesyasp.lang.errors import DataError
+from nesyasp.label.resample import UPSAMPLING, upsample
 
 __all__ = [
     "LabelConfig",
@@ -33,9 +52,11 @@ __all__ = [
     "MaskSource",
     "UPSAMPLING",
     "NORMS",
+    "SCORES",
     "upsample",
     "filter_norms",
     "image_concept_scores",
+    "concept_overlap",
     "select_concepts",
     "label_filter",
     "label_filters",
@@ -43,8 +64,8 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-UPSAMPLING = ("bicubic", "bilinear", "nearest")
 NORMS = ("spectral", "fro", "l1mean")
+SCORES = ("iou", "lift", "mass")
 
 #: Masks of the annotated set: an array ``(N, K, H, W)`` of booleans, or a
 #: function from an image index to its ``(K, H, W)`` boolean stack.
@@ -53,7 +74,7 @@ MaskSource = Union[np.ndarray, Callable[[int], np.ndarray]]
 
 @dataclass(frozen=True, slots=True)
 class LabelConfig:
-    """Parameters of semantic labelling, with NeSyFOLD's defaults.
+    """Parameters of semantic labelling, with NeSyFOLD's defaults except the score.
 
     Parameters
     ----------
@@ -74,6 +95,10 @@ class LabelConfig:
         Concepts that may not name a filter (for example background such as
         ``("wall", "floor")``); their masks still take their share of the
         activation mass. Empty by default, as in NeSyFOLD.
+    score : str
+        ``"iou"`` (default): soft intersection over union of activation and
+        mask; ``"mass"``: NeSyFOLD's activation-mass share (use it to
+        reproduce the paper). See the module docstring.
     """
 
     top_m: int = 10
@@ -82,6 +107,7 @@ class LabelConfig:
     max_concepts: int = 10
     norm: str = "spectral"
     ignore: tuple[str, ...] = ()
+    score: str = "iou"
 
     def __post_init__(self) -> None:
         if self.top_m < 1:
@@ -94,6 +120,8 @@ class LabelConfig:
             raise DataError(f"max_concepts must be at least 1, got {self.max_concepts}")
         if self.norm not in NORMS:
             raise DataError(f"unknown norm {self.norm!r}; choose one of {', '.join(NORMS)}")
+        if self.score not in SCORES:
+            raise DataError(f"unknown score {self.score!r}; choose one of {', '.join(SCORES)}")
         object.__setattr__(self, "ignore", tuple(str(c) for c in self.ignore))
 
 
@@ -112,7 +140,9 @@ class FilterConcepts:
         Normalized score of each of the ``max_concepts`` best concepts (sum 1),
         best first; empty when there is no mask overlap.
     raw_scores : dict
-        Activation-mass fractions summed over the top images, for every concept.
+        Every concept's score before normalization: the aggregated IoU
+        (``score="iou"``) or the activation-mass fractions summed over the top
+        images (``score="mass"``).
     top_images : tuple of int
         Indices of the top images, most activating first.
     """
@@ -127,66 +157,6 @@ class FilterConcepts:
     def best(self) -> str | None:
         """The best concept, or ``None`` without mask overlap."""
         return self.concepts[0] if self.concepts else None
-
-
-# ---------------------------------------------------------------- upsampling
-
-
-def _cubic_weights(t: np.ndarray, a: float = -0.75) -> np.ndarray:
-    """Keys' cubic kernel weights for offsets -1, 0, 1, 2 around ``floor(src)``."""
-    d = np.stack([t + 1, t, 1 - t, 2 - t], axis=-1)
-    w = np.where(d <= 1, ((a + 2) * d - (a + 3)) * d * d + 1, ((a * d - 5 * a) * d + 8 * a) * d - 4 * a)
-    return np.where(d < 2, w, 0.0)
-
-
-def _interp_matrix(n_in: int, n_out: int, mode: str) -> np.ndarray:
-    """Matrix ``(n_out, n_in)`` that resamples a 1-D signal (half-pixel centres)."""
-    scale = n_in / n_out
-    src = (np.arange(n_out) + 0.5) * scale - 0.5
-    mat = np.zeros((n_out, n_in))
-    rows = np.arange(n_out)
-    if mode == "nearest":
-        idx = np.clip(np.floor(np.arange(n_out) * scale).astype(int), 0, n_in - 1)
-        mat[rows, idx] = 1.0
-        return mat
-    if mode == "bilinear":
-        src = np.clip(src, 0, None)
-        lo = np.floor(src).astype(int)
-        t = src - lo
-        np.add.at(mat, (rows, np.clip(lo, 0, n_in - 1)), 1 - t)
-        np.add.at(mat, (rows, np.clip(lo + 1, 0, n_in - 1)), t)
-        return mat
-    lo = np.floor(src).astype(int)
-    weights = _cubic_weights(src - lo)
-    for j, off in enumerate((-1, 0, 1, 2)):
-        np.add.at(mat, (rows, np.clip(lo + off, 0, n_in - 1)), weights[:, j])
-    return mat
-
-
-def upsample(fmap: np.ndarray, size: tuple[int, int], mode: str = "bicubic") -> np.ndarray:
-    """Resample feature maps ``(..., h, w)`` to ``(..., H, W)``.
-
-    Parameters
-    ----------
-    fmap : ndarray
-        Maps with the two spatial axes last.
-    size : tuple of int
-        Target ``(H, W)``.
-    mode : str
-        ``"bicubic"`` (a=-0.75, as OpenCV and torch), ``"bilinear"`` (as torch
-        with ``align_corners=False``) or ``"nearest"``.
-
-    Examples
-    --------
-    >>> upsample(np.array([[0.0, 1.0]]), (1, 4), "bilinear").round(2).tolist()
-    [[0.0, 0.25, 0.75, 1.0]]
-    """
-    if mode not in UPSAMPLING:
-        raise DataError(f"unknown upsampling {mode!r}; choose one of {', '.join(UPSAMPLING)}")
-    fmap = np.asarray(fmap, dtype=np.float64)
-    rows = _interp_matrix(fmap.shape[-2], size[0], mode)
-    cols = _interp_matrix(fmap.shape[-1], size[1], mode)
-    return rows @ fmap @ cols.T
 
 
 # --------------------------------------------------------------- the scores
@@ -211,8 +181,20 @@ def filter_norms(maps: np.ndarray, norm: str = "spectral") -> np.ndarray:
     raise DataError(f"unknown norm {norm!r}; choose one of {', '.join(NORMS)}")
 
 
-def image_concept_scores(fmap: np.ndarray, masks: np.ndarray, upsampling: str = "bicubic") -> np.ndarray:
-    """Share of one map's above-median activation mass inside each concept mask.
+def _kept_activation(fmap: np.ndarray, size: tuple[int, int], upsampling: str) -> np.ndarray:
+    """The upsampled map with the activation below its median (and below 0) set to 0."""
+    big = upsample(fmap, size, upsampling)
+    tau = np.median(big)
+    return np.where(big >= tau, np.maximum(big, 0.0), 0.0)  # overshoot below 0 carries no mass
+
+
+def concept_overlap(fmap: np.ndarray, masks: np.ndarray, upsampling: str = "bicubic") -> tuple[np.ndarray, np.ndarray]:
+    """Soft intersection and union of one map's kept activation with each concept mask.
+
+    The activation above the median, divided by its maximum, is a fuzzy set
+    ``a`` in ``[0, 1]``; with the mask ``m`` the intersection is
+    ``sum(min(a, m))`` (the mass inside the mask) and the union
+    ``sum(max(a, m))`` (the mask's area plus the mass outside it).
 
     Parameters
     ----------
@@ -225,13 +207,58 @@ def image_concept_scores(fmap: np.ndarray, masks: np.ndarray, upsampling: str = 
 
     Returns
     -------
+    tuple of ndarray
+        ``(intersection, union)``, each ``(K,)`` in pixels; a map without
+        mass has intersection 0 and union the mask areas.
+
+    Examples
+    --------
+    >>> fmap = np.array([[2.0, 1.0], [0.0, 0.0]])
+    >>> masks = np.zeros((2, 2, 2), bool); masks[0, 0, 0] = True; masks[1, 1] = True
+    >>> [x.tolist() for x in concept_overlap(fmap, masks, "nearest")]
+    [[1.0, 0.0], [1.5, 3.5]]
+    """
+    masks = np.asarray(masks, dtype=bool)
+    flat = masks.reshape(masks.shape[0], -1).astype(np.float64)
+    area = flat.sum(axis=1)
+    big = _kept_activation(fmap, masks.shape[-2:], upsampling)
+    top = big.max()
+    if top <= 0:
+        return np.zeros(masks.shape[0]), area
+    a = big.ravel() / top
+    inter = flat @ a
+    return inter, area + (a.sum() - inter)
+
+
+def image_concept_scores(fmap: np.ndarray, masks: np.ndarray, upsampling: str = "bicubic",
+                         score: str = "mass") -> np.ndarray:
+    """One map's score for each concept mask.
+
+    Parameters
+    ----------
+    fmap : ndarray
+        One filter's feature map ``(h, w)``.
+    masks : ndarray
+        Boolean concept masks ``(K, H, W)`` of the same image.
+    upsampling : str
+        Interpolation mode, see :func:`upsample`.
+    score : str
+        ``"mass"``: share of the above-median activation mass inside each
+        mask (NeSyFOLD); ``"iou"``: soft intersection over union
+        (:func:`concept_overlap`).
+
+    Returns
+    -------
     ndarray
         ``(K,)`` scores in ``[0, 1]``; all zero when the map has no mass.
     """
     masks = np.asarray(masks, dtype=bool)
-    big = upsample(fmap, masks.shape[-2:], upsampling)
-    tau = np.median(big)
-    big = np.where(big >= tau, np.maximum(big, 0.0), 0.0)  # overshoot below 0 carries no mass
+    if score == "iou":
+        inter, union = concept_overlap(fmap, masks, upsampling)
+        return np.divide(inter, union, out=np.zeros_like(inter), where=union > 0)
+    if score != "mass":
+        raise DataError(f"unknown score {score!r}; choose one of {', '.join(SCORES)}")
+    big = _kept_activation(fmap, masks.shape[-2:], upsampling)
     total = big.sum()
     if total <= 0:
         return np.zeros(masks.shape[0])
@@ -285,11 +312,22 @@ def label_filter(
     get = _mask_getter(masks, maps.shape[0])
     order = np.argsort(-norms[:, k], kind="stable")[: config.top_m]
     total = np.zeros(len(concept_names))
+    union = np.zeros(len(concept_names))
     for i in order:
-        stack = get(int(i))
+        stack = np.asarray(get(int(i)), dtype=bool)
         if stack.shape[0] != len(concept_names):
             raise DataError(f"image {i} has {stack.shape[0]} concept masks, expected {len(concept_names)}")
-        total += image_concept_scores(maps[i, k], stack, config.upsampling)
+        if config.score == "iou":
+            inter, uni = concept_overlap(maps[i, k], stack, config.upsampling)
+            total += inter
+            union += uni
+        elif config.score == "lift":
+            total += image_concept_scores(maps[i, k], stack, config.upsampling, "mass")
+            union += stack.reshape(stack.shape[0], -1).mean(axis=1)
+        else:
+            total += image_concept_scores(maps[i, k], stack, config.upsampling, "mass")
+    if config.score != "mass":  # summed before dividing, as Network Dissection
+        total = np.divide(total, union, out=np.zeros_like(total), where=union > 0)
     raw = {c: float(s) for c, s in zip(concept_names, total)}
     concepts, scores = select_concepts(raw, config)
     if not concepts:

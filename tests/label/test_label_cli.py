@@ -51,6 +51,7 @@ def test_label_then_report(run_dir, planted_annotations, capsys):
     data = json.loads((run_dir / "labels.json").read_text(encoding="utf-8"))
     assert data["config"]["top_m"] == 3 and data["config"]["margin"] == 0.1
     assert data["config"]["norm"] == "fro"  # the run's filter norm by default
+    assert data["config"]["score"] == "iou"
     assert data["filters"] and all(is_identifier(f["label"]) for f in data["filters"].values())
     assert all((run_dir / f["scores_picture"]).is_file() for f in data["filters"].values())
     assert (run_dir / "labelled_rules.lp").is_file() and (run_dir / "pictures" / "top_filters.png").is_file()
@@ -78,10 +79,12 @@ def test_label_with_a_masks_folder(run_dir, planted_factory, tmp_path, capsys):
         value = (np.arange(1, len(data.concept_names) + 1)[:, None, None] * m).max(0).astype(np.uint8)
         Image.fromarray(value, mode="L").save(tmp_path / "ann" / "masks" / cls / f"p{i}.png")
     (tmp_path / "ann" / "concepts.txt").write_text("\n".join(data.concept_names) + "\n", encoding="utf-8")
-    assert main(["label", str(run_dir), "--masks", str(tmp_path / "ann"), "--no-pictures", "--ignore", "floor"]) == 0
-    assert "(6 images)" in capsys.readouterr().out
+    assert main(["label", str(run_dir), "--masks", str(tmp_path / "ann"), "--no-pictures", "--ignore", "floor",
+                 "--score", "mass"]) == 0
+    out = capsys.readouterr().out
+    assert "(6 images)" in out and "score: mass" in out
     saved = json.loads((run_dir / "labels.json").read_text(encoding="utf-8"))
-    assert saved["config"]["ignore"] == ["floor"]
+    assert saved["config"]["ignore"] == ["floor"] and saved["config"]["score"] == "mass"
     assert not any("floor" in f["concepts"] for f in saved["filters"].values())
     assert saved["annotated"]["concepts"] == list(data.concept_names)
     assert all(t.split("/")[0] in ("a", "b") for f in saved["filters"].values() for t in f["top_images"])

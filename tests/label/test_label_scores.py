@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from nesyasp.label.naming import fallback_name, name_filters, sanitize_concept
-from nesyasp.label.scores import (FilterConcepts, LabelConfig, filter_norms, image_concept_scores,
-                                  label_filters, select_concepts, upsample)
+from nesyasp.label.scores import (SCORES, FilterConcepts, LabelConfig, concept_overlap, filter_norms,
+                                  image_concept_scores, label_filters, select_concepts, upsample)
 from nesyasp.lang.ast import is_identifier
 from nesyasp.lang.errors import DataError
 
@@ -36,24 +36,70 @@ def _planted(seed: int = 0):
     return maps, masks
 
 
-def test_filter_on_planted_object_is_labelled_with_it():
+@pytest.mark.parametrize("score", SCORES)
+def test_filter_on_planted_object_is_labelled_with_it(score):
     maps, masks = _planted()
-    recs = label_filters(maps, masks, CONCEPTS, [0, 2])
+    recs = label_filters(maps, masks, CONCEPTS, [0, 2], score=score)
     assert recs[0].concepts == ("obj",)
     assert recs[0].scores["obj"] > 0.9
     assert recs[1].concepts == ("lamp",)
 
 
-def test_two_filters_on_same_object_get_obj1_obj2():
+@pytest.mark.parametrize("score", SCORES)
+def test_two_filters_on_same_object_get_obj1_obj2(score):
     maps, masks = _planted()
-    recs = label_filters(maps, masks, CONCEPTS, [1, 0])
+    recs = label_filters(maps, masks, CONCEPTS, [1, 0], score=score)
     assert [r.filter for r in recs] == [0, 1]
     assert name_filters(recs) == {0: "obj1", 1: "obj2"}
 
 
-def test_filter_without_mask_overlap_gets_fallback_name():
+def _background_and_object(n: int = 4):
+    """A wall (top half), a floor and a small object on it; the filter fires on the object and weakly
+    but everywhere on the wall, so most of its above-median mass lies on the wall."""
+    masks = np.zeros((n, 3, 32, 32), bool)
+    maps = np.zeros((n, 1, 8, 8))
+    for i in range(n):
+        masks[i, 0, :16] = True  # wall: half the image
+        r, c = 4 + (i % 2), 1 + 2 * i
+        masks[i, 2, r * 4:(r + 2) * 4, c * 4:(c + 2) * 4] = True  # obj: 2x2 map cells
+        masks[i, 1] = ~masks[i, 0] & ~masks[i, 2]  # floor: the rest
+        maps[i, 0, :4] = 0.2
+        maps[i, 0, r:r + 2, c:c + 2] = 1.0
+    return maps, masks, ["wall", "floor", "obj"]
+
+
+def test_large_background_no_longer_beats_small_object_the_filter_fires_on():
+    maps, masks, names = _background_and_object()
+    (mass,) = label_filters(maps, masks, names, [0], score="mass")
+    (iou,) = label_filters(maps, masks, names, [0], score="iou")
+    assert mass.best == "wall"  # NeSyFOLD's score: the wall holds most of the mass
+    assert iou.concepts == ("obj",)  # the wall pays for its area the filter barely lights
+    assert iou.raw_scores["obj"] > 2 * iou.raw_scores["wall"]
+    assert LabelConfig().score == "iou"
+    assert label_filters(maps, masks, names, [0])[0].concepts == ("obj",)
+
+
+def test_uniform_activation_gives_lift_one_and_iou_the_area_share():
+    masks = np.zeros((1, 3, 16, 16), bool)
+    masks[0, 0, :8] = True
+    masks[0, 1, 8:, :4] = True
+    masks[0, 2, 8:, 4:] = True
+    maps = np.ones((1, 1, 4, 4))
+    (lift,) = label_filters(maps, masks, ["a", "b", "c"], [0], score="lift")
+    assert list(lift.raw_scores.values()) == pytest.approx([1.0, 1.0, 1.0])  # chance, whatever the size
+    inter, union = concept_overlap(maps[0, 0], masks[0], "bilinear")
+    assert inter.tolist() == pytest.approx([128.0, 32.0, 96.0])
+    assert union.tolist() == pytest.approx([256.0] * 3)  # the whole image is activated
+    assert image_concept_scores(maps[0, 0], masks[0], "bilinear", "iou").tolist() == pytest.approx(
+        [0.5, 0.125, 0.375])
+    with pytest.raises(DataError, match="unknown score"):
+        image_concept_scores(maps[0, 0], masks[0], "bilinear", "dice")
+
+
+@pytest.mark.parametrize("score", SCORES)
+def test_filter_without_mask_overlap_gets_fallback_name(score):
     maps, masks = _planted()
-    recs = label_filters(maps, masks, CONCEPTS, [3, 4])
+    recs = label_filters(maps, masks, CONCEPTS, [3, 4], score=score)
     assert all(r.concepts == () and r.scores == {} for r in recs)
     assert all(r.best is None for r in recs)
     names = name_filters(recs)
@@ -135,7 +181,8 @@ def test_masks_as_callable_and_precomputed_norms():
     assert a == b
 
 
-@pytest.mark.parametrize("kwargs", [{"top_m": 0}, {"margin": 2.0}, {"upsampling": "x"}, {"norm": "l3"}])
+@pytest.mark.parametrize("kwargs", [{"top_m": 0}, {"margin": 2.0}, {"upsampling": "x"}, {"norm": "l3"},
+                                    {"score": "dice"}])
 def test_bad_config_is_a_data_error(kwargs):
     with pytest.raises(DataError):
         LabelConfig(**kwargs)

@@ -11,9 +11,15 @@ DESCRIPTION = """\
 Semantic labelling as in NeSyFOLD: for every filter in the run's rule set,
 take the top-M images by activation norm on a mask-annotated image set,
 upsample the feature map to the image, keep the activation above its median,
-score each concept by the activation mass inside its mask over the total,
-sum over the images, normalize, and keep the concepts within MARGIN of the
-best. Filters are named after their concepts with per-concept counters
+score each concept against it, aggregate over the images, normalize, and
+keep the concepts within MARGIN of the best. The score (--score):
+  iou   (default) soft intersection over union of the activation (scaled to
+        [0, 1]) and the mask, summed over the images as Network Dissection:
+        a large mask (wall, floor) pays for the part the filter leaves dark
+  mass  NeSyFOLD's score: activation mass inside the mask over the total
+        (to reproduce the paper; large background masks tend to win)
+  lift  mass share over area share (1 = chance); favours small parts
+Filters are named after their concepts with per-concept counters
 (bed1, wall1_cabinet1, wall2); a filter whose activation never falls in a
 mask is named unlabelled_f<k>.
 
@@ -28,6 +34,7 @@ the test split by default), or your own images with masks (--masks DIR).
 examples:
   nesyasp label runs/ts3
   nesyasp label runs/ts3 --top-m 5 --margin 0.1
+  nesyasp label runs/ts3 --score mass            NeSyFOLD's score exactly
   nesyasp label runs/ts3 --ignore wall,floor     background may not name a filter
   nesyasp label runs/places --masks data/places_masks
 next:
@@ -55,6 +62,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="interpolation of feature maps to the mask size (default: bicubic)")
     parser.add_argument("--norm", choices=("spectral", "fro", "l1mean"),
                         help="activation norm that ranks the images (default: the run's filter norm)")
+    parser.add_argument("--score", choices=("iou", "mass", "lift"), default="iou",
+                        help="concept score: soft IoU (default), NeSyFOLD's activation-mass share, or lift")
     parser.add_argument("--ignore", default="", metavar="C1,C2",
                         help="concepts that may not name a filter, e.g. wall,floor (default: none, as NeSyFOLD)")
     parser.add_argument("--no-pictures", action="store_true", help="skip the PNG pictures")
@@ -74,12 +83,12 @@ def run(args: argparse.Namespace) -> int:
         raise DataError(f"--per-class must be at least 1, got {args.per_class}")
     run_ = load_run(args.run_dir)
     config = LabelConfig(top_m=args.top_m, margin=args.margin, upsampling=args.upsampling,
-                         norm=args.norm or run_.config.strategy.norm,
+                         norm=args.norm or run_.config.strategy.norm, score=args.score,
                          ignore=tuple(c.strip() for c in args.ignore.split(",") if c.strip()))
     annotated = load_annotated(run_, args.split, args.masks, args.per_class)
     labels = label_run(run_, annotated, config)
     written = write_labels(labels, args.run_dir, pictures=not args.no_pictures)
-    print(f"labelled {len(labels.records)} filters on {annotated.description}")
+    print(f"labelled {len(labels.records)} filters on {annotated.description} (score: {config.score})")
     print(f"{'filter':>7}  {'label':24s} best concept scores")
     for k, rec in sorted(labels.records.items()):
         best = ", ".join(f"{c} {s:.2f}" for c, s in list(rec.scores.items())[:3]) or "no mask overlap"
