@@ -32,6 +32,7 @@ __all__ = [
     "config_to_dict",
     "config_from_dict",
     "rewind_iteration",
+    "DATA_DEFAULTS",
 ]
 
 
@@ -69,10 +70,12 @@ class PruneConfig:
 class TCAVConfig:
     """How concept scores are computed each round."""
 
-    layer: str = _opt("", "layer for TCAV and Grad-CAM (empty: the model's default)", flag="--layer")
-    n_concept: int = _opt(40, "images per concept set")
-    n_random_sets: int = _opt(6, "random sets (CAV repeats and the random-vs-random baseline)")
-    n_inputs: int = _opt(60, "test images per class whose gradients are scored")
+    layer: str = _opt("", "layer for TCAV (empty: the model's default, pool2 for lenet and cnn)", flag="--layer")
+    cam_layer: str = _opt("", "layer for Grad-CAM (empty: the model's last conv block, relu2 for lenet, "
+                              "relu3 for cnn)")
+    n_concept: int = _opt(50, "images per concept set and per random set")
+    n_random_sets: int = _opt(20, "random sets (CAV repeats and the random-vs-random baseline)")
+    n_inputs: int = _opt(100, "test images per class whose gradients are scored")
     alpha: float = _opt(0.05, "significance level (Bonferroni-corrected over concepts)")
 
     def __post_init__(self) -> None:
@@ -91,23 +94,30 @@ class LTHConfig:
     data: str = _opt("digits-parity", "data set", choices=("digits-parity", "scenes"))
     model: str = _opt("auto", "network (auto: lenet for digits, cnn for scenes)",
                       choices=("auto", "lenet", "mlp", "cnn"))
-    size: int = _opt(28, "image side in pixels")
+    size: int = _opt(0, "image side in pixels (0: the data set's default, 28 for digits, 32 for scenes)")
+    classes: int = _opt(0, "number of classes (0: the data set's default, 2 for digits, 3 for scenes)")
+    per_class: int = _opt(0, "training (and test) images per class (0: the data set's default, "
+                             "all for digits, 200 for scenes)")
     rounds: int = _opt(8, "rounds, round 0 being the dense network")
-    epochs: int = _opt(4, "training epochs per round")
+    epochs: int = _opt(0, "training epochs per round (0: the data set's default, 10 for digits, 30 for scenes)")
     batch_size: int = _opt(64, "mini-batch size")
-    lr: float = _opt(2e-3, "Adam learning rate")
+    lr: float = _opt(4e-3, "Adam learning rate")
     weight_decay: float = _opt(0.0, "Adam weight decay")
     rewind: str = _opt("init", "rewind survivors to 'init' or to iteration K of round 0")
     seed: int = _opt(0, "seed for data, initialisation and training order")
-    gradcam_images: int = _opt(6, "test images shown in the Grad-CAM grid")
+    gradcam_images: int = _opt(10, "test images shown in the Grad-CAM grid")
     min_score: int = _opt(60, "TCAV score (percent) above which a significant concept is relied on")
     tolerance: int = _opt(2, "accuracy points a winning ticket may lose against round 0")
     prune: PruneConfig = field(default_factory=PruneConfig)
     tcav: TCAVConfig = field(default_factory=TCAVConfig)
 
     def __post_init__(self) -> None:
-        if self.rounds < 1 or self.epochs < 1 or self.batch_size < 1:
-            raise DataError("rounds, epochs and batch size must be positive")
+        if self.rounds < 1 or self.batch_size < 1:
+            raise DataError("rounds and batch size must be positive")
+        if self.size < 0 or self.classes < 0 or self.per_class < 0 or self.epochs < 0:
+            raise DataError("size, classes, per_class and epochs must not be negative (0 picks the default)")
+        if self.lr <= 0 or self.weight_decay < 0:
+            raise DataError("the learning rate must be positive and the weight decay not negative")
         rewind_iteration(self.rewind)
 
     @property
@@ -116,6 +126,37 @@ class LTHConfig:
         if self.model != "auto":
             return self.model
         return "cnn" if self.data == "scenes" else "lenet"
+
+    def _default(self, key: str) -> int:
+        return DATA_DEFAULTS.get(self.data, DATA_DEFAULTS["digits-parity"])[key]
+
+    @property
+    def image_size(self) -> int:
+        """The image side actually used (``size``, or the data set's default)."""
+        return self.size or self._default("size")
+
+    @property
+    def class_count(self) -> int:
+        """The number of classes actually used (``classes``, or the data set's default)."""
+        return self.classes or self._default("classes")
+
+    @property
+    def epochs_per_round(self) -> int:
+        """Training epochs per round actually used (``epochs``, or the data set's default)."""
+        return self.epochs or self._default("epochs")
+
+    @property
+    def images_per_class(self) -> int:
+        """Images per class and split actually asked for (``per_class``, or the data set's default)."""
+        return self.per_class or self._default("per_class")
+
+
+#: Defaults per data set for the fields whose 0 means "the data set's default".
+#: Digits: every bundled image (about 630 per parity class for training, 270 for testing).
+DATA_DEFAULTS: dict[str, dict[str, int]] = {
+    "digits-parity": {"size": 28, "classes": 2, "per_class": 10_000, "epochs": 10},
+    "scenes": {"size": 32, "classes": 3, "per_class": 200, "epochs": 30},
+}
 
 
 def rewind_iteration(rewind: str) -> int:

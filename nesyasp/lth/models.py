@@ -2,8 +2,11 @@
 
 Every module has a stable name (``conv2``, ``relu2``, ``fc1`` ...) so masks,
 TCAV and Grad-CAM refer to layers by name. ``model.output_layer`` names the
-output layer and ``model.concept_layer`` the default layer for TCAV and
-Grad-CAM. ReLUs are not in-place, so hooks see the values that were used.
+output layer, ``model.concept_layer`` the default layer for TCAV and
+``model.cam_layer`` the default layer for Grad-CAM (None: no spatial maps).
+The TCAV layer is never the one right before the output layer: there the
+gradient of a logit is the same for every input, and every TCAV score would be
+0 or 1. ReLUs are not in-place, so hooks see the values that were used.
 
 Examples
 --------
@@ -28,6 +31,7 @@ __all__ = ["LeNet", "MLP", "SmallCNN", "build_model", "MODELS"]
 class _Named(nn.Sequential):
     output_layer: str
     concept_layer: str
+    cam_layer: str | None
 
 
 class LeNet(_Named):
@@ -44,7 +48,8 @@ class LeNet(_Named):
             ("fc2", nn.Linear(64, n_classes)),
         ]))
         self.output_layer = "fc2"
-        self.concept_layer = "relu2"
+        self.concept_layer = "pool2"
+        self.cam_layer = "relu2"
 
 
 class MLP(_Named):
@@ -56,23 +61,32 @@ class MLP(_Named):
             ("fc2", nn.Linear(300, 100)), ("relu2", nn.ReLU()), ("fc3", nn.Linear(100, n_classes)),
         ]))
         self.output_layer = "fc3"
-        self.concept_layer = "relu2"
+        self.concept_layer = "relu1"
+        self.cam_layer = None
 
 
 class SmallCNN(_Named):
-    """Three 3x3 conv blocks, global average pooling and a linear head (scenes)."""
+    """Three 3x3 conv blocks with BatchNorm, global average pooling and a linear head (scenes).
+
+    BatchNorm is what lets this network learn the generated scenes from
+    scratch in a few epochs; its parameters are not pruned (only conv and
+    linear weights are) and are rewound with the rest.
+    """
 
     def __init__(self, n_classes: int = 3, size: int = 64, in_channels: int = 3) -> None:
         if size < 8:
             raise DataError(f"SmallCNN needs images of at least 8 pixels, got {size}")
         super().__init__(OrderedDict([
-            ("conv1", nn.Conv2d(in_channels, 16, 3, padding=1)), ("relu1", nn.ReLU()), ("pool1", nn.MaxPool2d(2)),
-            ("conv2", nn.Conv2d(16, 32, 3, padding=1)), ("relu2", nn.ReLU()), ("pool2", nn.MaxPool2d(2)),
-            ("conv3", nn.Conv2d(32, 32, 3, padding=1)), ("relu3", nn.ReLU()),
-            ("gap", nn.AdaptiveAvgPool2d(1)), ("flatten", nn.Flatten()), ("fc", nn.Linear(32, n_classes)),
+            ("conv1", nn.Conv2d(in_channels, 16, 3, padding=1)), ("bn1", nn.BatchNorm2d(16)), ("relu1", nn.ReLU()),
+            ("pool1", nn.MaxPool2d(2)),
+            ("conv2", nn.Conv2d(16, 32, 3, padding=1)), ("bn2", nn.BatchNorm2d(32)), ("relu2", nn.ReLU()),
+            ("pool2", nn.MaxPool2d(2)),
+            ("conv3", nn.Conv2d(32, 64, 3, padding=1)), ("bn3", nn.BatchNorm2d(64)), ("relu3", nn.ReLU()),
+            ("gap", nn.AdaptiveAvgPool2d(1)), ("flatten", nn.Flatten()), ("fc", nn.Linear(64, n_classes)),
         ]))
         self.output_layer = "fc"
-        self.concept_layer = "relu3"
+        self.concept_layer = "pool2"
+        self.cam_layer = "relu3"
 
 
 MODELS: dict[str, type[_Named]] = {"lenet": LeNet, "mlp": MLP, "cnn": SmallCNN}

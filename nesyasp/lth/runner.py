@@ -37,7 +37,7 @@ from nesyasp.lth.models import build_model
 from nesyasp.lth.tcav import TCAV, TCAVScore
 from nesyasp.lth.train import evaluate, rewind, snapshot, train_masked
 
-__all__ = ["ExperimentData", "RoundResult", "LTHResult", "LTHRunner", "run_lth"]
+__all__ = ["ExperimentData", "RoundResult", "LTHResult", "LTHRunner", "run_lth", "spread_indices"]
 
 logger = logging.getLogger(__name__)
 
@@ -102,6 +102,30 @@ class LTHResult:
     gradcam: Mapping[int, Tensor]
     facts: Program
     out: Path | None = None
+    relevant: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    layer: str = ""
+    cam_layer: str | None = None
+
+
+def spread_indices(labels: Tensor, m: int) -> Tensor:
+    """``m`` indices spread over the classes (as evenly as possible) and, within a class, over its images.
+
+    Test sets are ordered (class-major, and the digits digit by digit), so
+    taking the first ``m`` images would show one class, or one digit, only.
+
+    >>> spread_indices(torch.tensor([0, 0, 0, 0, 1, 1, 1, 1]), 4).tolist()
+    [0, 2, 4, 6]
+    """
+    classes = torch.unique(labels)
+    if m <= 0 or len(labels) == 0:
+        return torch.zeros(0, dtype=torch.long)
+    picked: list[Tensor] = []
+    for i, c in enumerate(classes):
+        members = torch.nonzero(labels == c).flatten()
+        k = min(len(members), m // len(classes) + (1 if i < m % len(classes) else 0))
+        if k:
+            picked.append(members[(torch.arange(k) * len(members)) // k])
+    return torch.cat(picked) if picked else torch.zeros(0, dtype=torch.long)
 
 
 def _atomic_save(obj: object, path: Path) -> None:
@@ -141,13 +165,14 @@ class LTHRunner:
         size = data.train_images.shape[-1]
         self.model = build_model(config.model_name, n_classes, size, data.train_images.shape[1], seed=config.seed)
         self.layer = config.tcav.layer or getattr(self.model, "concept_layer", "")
+        self.cam_layer = config.tcav.cam_layer or getattr(self.model, "cam_layer", None)
         self.mask = Mask.for_model(self.model, include_output=config.prune.prune_output)
         self.rewind_state: dict[str, Tensor] | None = None
         self.init_state = snapshot(self.model)
         self.rounds: list[RoundResult] = []
         self.gradcam: dict[int, Tensor] = {}
-        m = config.gradcam_images
-        self.cam_images, self.cam_labels = data.test_images[:m], data.test_labels[:m]
+        idx = spread_indices(data.test_labels, config.gradcam_images)
+        self.cam_images, self.cam_labels = data.test_images[idx], data.test_labels[idx]
 
     # --------------------------------------------------------------- steps
     def _train(self, r: int) -> int:
@@ -155,7 +180,7 @@ class LTHRunner:
         k = rewind_iteration(cfg.rewind)
         capture = k if (r == 0 and k > 0) else None
         result = train_masked(self.model, self.mask, self.data.train_images, self.data.train_labels,
-                              epochs=cfg.epochs, batch_size=cfg.batch_size, lr=cfg.lr,
+                              epochs=cfg.epochs_per_round, batch_size=cfg.batch_size, lr=cfg.lr,
                               weight_decay=cfg.weight_decay, seed=cfg.seed + 1000 * r, capture_at=capture)
         if r == 0:
             self.rewind_state = result.rewind_state if capture else self.init_state
@@ -169,10 +194,10 @@ class LTHRunner:
         return tuple(tcav.interpret_classes(inputs, self.data.concepts, self.data.random_sets))
 
     def _gradcam(self) -> Tensor | None:
-        if not len(self.cam_images):
+        if not len(self.cam_images) or not self.cam_layer:
             return None
         try:
-            return GradCAM(self.model, self.layer).attribute(self.cam_images, self.cam_labels, normalize=True)
+            return GradCAM(self.model, self.cam_layer).attribute(self.cam_images, self.cam_labels, normalize=True)
         except DataError as exc:  # a layer without spatial maps (MLP): TCAV only
             logger.info("no Grad-CAM: %s", exc)
             return None
@@ -208,7 +233,7 @@ class LTHRunner:
                  "init": self.init_state, "gradcam": self.gradcam.get(r)}
         _atomic_save(state, ckpt / f"round_{r}.pt")
         metrics = {"config": config_to_dict(self.config), "class_names": list(self.data.class_names),
-                   "layer": self.layer, "rounds": [x.to_json(self.data.class_names) for x in self.rounds]}
+                   "layer": self.layer, "cam_layer": self.cam_layer, "rounds": [x.to_json(self.data.class_names) for x in self.rounds]}
         _atomic_json(metrics, self.out / "metrics.json")
 
     def _resume(self) -> int:
@@ -265,7 +290,8 @@ class LTHRunner:
         if self.out is not None:
             write_facts(self.out / "facts.lp", facts)
         return LTHResult(self.config, self.data.class_names, tuple(self.rounds), self.cam_images, self.cam_labels,
-                         dict(self.gradcam), facts, self.out)
+                         dict(self.gradcam), facts, self.out, dict(self.data.relevant), self.layer,
+                         self.cam_layer)
 
 
 def run_lth(config: LTHConfig, data: ExperimentData | None = None, out: str | Path | None = None,

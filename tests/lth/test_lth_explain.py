@@ -132,3 +132,18 @@ def test_tcav_rejects_bad_input() -> None:
         TCAV(net, "embed").interpret(inputs, 2, concepts, randoms)
     with pytest.raises(DataError):
         TCAV(net, "missing")
+
+
+def test_cav_sign_does_not_depend_on_the_activation_offset() -> None:
+    """Anti-correlated activations with an offset: liblinear's penalised intercept must not flip the CAV."""
+    gen = torch.Generator().manual_seed(0)
+    concept = torch.randn(30, 2, generator=gen) + torch.tensor([4.0, 0.0])
+    randoms = [torch.randn(30, 2, generator=gen) for _ in range(4)]
+    inputs = torch.randn(20, 2, generator=gen)
+    for bias in ([0.59, 0.61], [0.47, 0.38], [0.60, 0.15], [0.34, 0.40], [5.0, 5.0]):
+        net = nn.Sequential(nn.Linear(2, 2))
+        with torch.no_grad():
+            net[0].weight.copy_(torch.tensor([[1.0, 0.0], [-1.0, 0.0]]))
+            net[0].bias.copy_(torch.tensor(bias))
+        res = TCAV(net, "0").interpret(inputs, 0, {"right": concept}, randoms)
+        assert res[0].scores == (1.0, 1.0, 1.0, 1.0), bias

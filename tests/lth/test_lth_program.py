@@ -79,3 +79,32 @@ def test_facts_file_runs_with_the_program(tmp_path) -> None:
 @pytest.mark.parametrize("name,expected", [("zero", "zero"), ("Living Room", "living_room"), ("7", "c_7")])
 def test_symbol_sanitizes_names(name: str, expected: str) -> None:
     assert str(symbol(name)) == expected
+
+
+def test_a_change_needs_evidence_on_both_sides() -> None:
+    s = lambda c, k, v, sig: ConceptScore(c, k, v, sig)  # noqa: E731
+    r0 = (s("even", "zero", 0.9, True), s("odd", "one", 0.75, False), s("odd", "three", 0.9, True))
+    # zero stays high but is not significant; one becomes significant from a high
+    # non-significant score; three loses its score: only three counts
+    r1 = (s("even", "zero", 0.7, False), s("odd", "one", 0.8, True), s("odd", "three", 0.2, False))
+    # round 2 has no score for zero at all: no evidence, not lost
+    r2 = (s("odd", "one", 0.8, True), s("odd", "three", 0.9, True))
+    facts = build_facts([RoundFacts(0, 1.0, 0.97, r0), RoundFacts(1, 0.8, 0.97, r1), RoundFacts(2, 0.64, 0.97, r2)])
+    model = _clingo_model(_program_text() + str(facts))
+    changes = {a for a in model if a.startswith(("gained(", "lost("))}
+    assert changes == {"lost(1,odd,three)"}
+    assert "winning_ticket(1)" not in model and "winning_ticket(2)" in model
+    assert "accurate(1)" in model and "spurious(1,odd,one)" in model
+
+
+def test_why_not_reads_as_english() -> None:
+    from nesyasp.reason import Reasoner, render_text
+
+    with resources.as_file(resources.files("nesyasp.programs").joinpath("lth.lp")) as program:
+        reasoner = Reasoner([program, DATA / "golden_facts.lp"])
+        assert sorted(reasoner.query("winning_ticket(R)").column("R")) == ["1", "5"]
+        text = render_text(reasoner.explain("winning_ticket(6)"), reasoner.translation.preds)
+        gained = render_text(reasoner.explain("winning_ticket(4)"), reasoner.translation.preds)
+    assert "round 6 no longer relies on concept three for class odd, which the original network did" in text
+    assert "in round 6 concept three has TCAV score 45 for class odd" in text
+    assert "round 4 relies on concept one for class even, which the original network did not" in gained

@@ -92,3 +92,19 @@ def test_config_validation() -> None:
         PruneConfig(fraction=1.5)
     with pytest.raises(DataError):
         TCAVConfig(n_random_sets=1)
+
+
+@pytest.mark.parametrize("model,cam", [("cnn", True), ("mlp", False)])
+def test_other_models_run(model: str, cam: bool) -> None:
+    result = run_lth(_config(model=model, rounds=2), _synthetic(), progress=False)
+    assert len(result.rounds) == 2 and result.rounds[1].density == pytest.approx(0.5, abs=0.01)
+    assert bool(result.gradcam) is cam
+    assert result.layer == {"cnn": "pool2", "mlp": "relu1"}[model]
+    # TCAV is not taken right before the output layer: the gradients of a logit
+    # with respect to the concept layer differ from input to input
+    from nesyasp.lth.models import build_model
+    from nesyasp.lth.tcav import TCAV
+
+    net = build_model(model, 2, 16, seed=0)
+    grads = TCAV(net, result.layer).gradients(_synthetic().test_images[:8], 0)
+    assert float((grads - grads[:1]).abs().max()) > 0
