@@ -8,7 +8,7 @@ normalization is part of the work. Figures are the best of ``--repeat`` runs
 in one process (imports and grammar compilation excluded, reported apart).
 
 Bar (issue 2): parse + check < 1.0 s. Exit 1 when missed.
-``python benchmarks/bench_parse.py [--rules 10000] [--repeat 3] [--json PATH]``
+``python benchmarks/bench_parse.py [--rules 10000] [--repeat 5] [--clock wall|cpu] [--json PATH]``
 """
 
 from __future__ import annotations
@@ -63,29 +63,38 @@ def generate(n_rules: int, seed: int = 0) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rules", type=int, default=10_000)
+    parser.add_argument("--rules", type=int, default=10_000,
+                        help="at least this many rules; more are added until the file is 1 MB (default: 10000)")
+    parser.add_argument("--clock", choices=("wall", "cpu"), default="wall",
+                        help="wall time, or this process's CPU time (fair on a shared machine; parsing is "
+                        "single-threaded, so CPU time is the wall time on an idle core)")
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args(argv)
 
-    t0 = time.perf_counter()
+    clock = time.perf_counter if args.clock == "wall" else time.process_time
+    t0 = clock()
     from nesyasp.lang import diagnose, parse_program
     from nesyasp.lang.parser import _parser
     import networkx  # noqa: F401  (imported by the first check)
 
     _parser()
-    startup = time.perf_counter() - t0
-    text = generate(args.rules)
+    startup = clock() - t0
+    n_rules = args.rules
+    text = generate(n_rules)
+    while len(text.encode()) < 1_000_000:
+        n_rules += 250
+        text = generate(n_rules)
     parse_times, check_times = [], []
     program = found = None
     for _ in range(args.repeat):
         del program, found  # free the previous run's AST outside the timed region
         gc.collect()
-        t0 = time.perf_counter()
+        t0 = clock()
         program = parse_program(text, "bench.lp")
-        t1 = time.perf_counter()
+        t1 = clock()
         found = diagnose(program)
-        t2 = time.perf_counter()
+        t2 = clock()
         parse_times.append(t1 - t0)
         check_times.append(t2 - t1)
         errors = [d for d in found if d.severity == "error"]
@@ -97,10 +106,10 @@ def main(argv: list[str] | None = None) -> int:
         "bytes": len(text.encode()), "rules": len(program.rules), "statements": len(program.statements),
         "parse_s": round(min(parse_times), 3), "check_s": round(min(check_times), 3),
         "total_s": round(total, 3), "startup_s": round(startup, 3),
-        "mb_per_s": round(len(text.encode()) / 1e6 / total, 2), "bar_s": BAR_SECONDS,
+        "mb_per_s": round(len(text.encode()) / 1e6 / total, 2), "bar_s": BAR_SECONDS, "clock": args.clock,
     }
     print(f"parse + check of {figures['bytes'] / 1e6:.2f} MB, {figures['rules']} rules "
-          f"(best of {args.repeat}): parse {figures['parse_s']:.3f} s + check {figures['check_s']:.3f} s "
+          f"(best of {args.repeat}, {args.clock} clock): parse {figures['parse_s']:.3f} s + check {figures['check_s']:.3f} s "
           f"= {figures['total_s']:.3f} s ({figures['mb_per_s']} MB/s); imports + grammar {startup:.3f} s; "
           f"bar < {BAR_SECONDS} s: {'met' if total < BAR_SECONDS else 'MISSED'}")
     if args.json:
