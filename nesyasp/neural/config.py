@@ -151,7 +151,19 @@ class TrainConfig:
     weights:
         Optional state-dict file loaded into the model before training.
     epochs, batch_size, lr, weight_decay:
-        Adam settings (class-weighted CE; plateau decay by 0.5 after ``patience`` epochs).
+        Adam settings (class-weighted cross-entropy).
+    schedule, patience:
+        ``cosine`` (default: the learning rate falls along a half cosine to
+        0 over ``epochs``, so a short CPU run ends converged) or ``plateau``
+        (the paper's: halved after ``patience`` epochs without a lower training loss).
+    augment:
+        Flip each training image left-right with probability 1/2 (seeded per epoch).
+    pretrain_epochs, pretrain_classes:
+        The paper starts every strategy from an ImageNet-pretrained VGG16. Our
+        stand-in: before the run, the same model is trained with cross-entropy
+        for ``pretrain_epochs`` epochs on the data set's last ``pretrain_classes``
+        classes (disjoint from the task's), and the run starts from that
+        backbone with a fresh head. 0 epochs: start from random weights (or ``weights``).
     seed:
         Seeds data order, initialisation and Method-2 P matrices.
     device:
@@ -162,17 +174,21 @@ class TrainConfig:
 
     data: str = "scenes"
     classes: int = 3
-    per_class: int = 100
+    per_class: int = 300
     test_per_class: int = 50
-    size: int = 32
+    size: int = 48
     model: str = "small"
     layer: str = ""
     weights: str = ""
-    epochs: int = 12
+    epochs: int = 30
     batch_size: int = 32
     lr: float = 2e-3
     weight_decay: float = 5e-4
     patience: int = 10
+    schedule: str = "cosine"
+    augment: bool = True
+    pretrain_epochs: int = 0
+    pretrain_classes: int = 5
     seed: int = 0
     device: str = "auto"
     strategy: StrategyConfig = field(default_factory=StrategyConfig)
@@ -183,6 +199,10 @@ class TrainConfig:
                 raise DataError(f"{name} must be >= 1, got {getattr(self, name)}")
         if self.classes < 0:
             raise DataError(f"classes must be >= 0, got {self.classes}")
+        if self.pretrain_epochs < 0 or self.pretrain_classes < 1:
+            raise DataError("pretrain_epochs must be >= 0 and pretrain_classes >= 1")
+        if self.schedule not in ("cosine", "plateau"):
+            raise DataError(f"schedule must be cosine or plateau, got {self.schedule!r}")
         if self.model not in ("small", "vgg16", "resnet18"):
             raise DataError(f"model must be small, vgg16 or resnet18, got {self.model!r}")
 

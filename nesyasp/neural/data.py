@@ -27,7 +27,7 @@ import torch
 from nesyasp.lang.errors import DataError
 from nesyasp.neural.config import TrainConfig
 
-__all__ = ["Split", "split_from_imageset", "load_splits"]
+__all__ = ["Split", "split_from_imageset", "load_splits", "pretrain_class_names"]
 
 
 @dataclass(frozen=True)
@@ -64,8 +64,16 @@ def split_from_imageset(imageset: Any) -> Split:
     return Split((x - 0.5) / 0.25, torch.from_numpy(labels), tuple(imageset.class_names), ids)
 
 
+_CACHE: dict[tuple, tuple[Split, Split]] = {}
+_CACHE_SIZE = 2
+
+
 def load_splits(config: TrainConfig) -> tuple[Split, Split]:
     """Load ``(train, test)`` of ``config.data`` with :func:`nesyasp.data.load_dataset`.
+
+    The last two generated data sets are kept in memory, so that training,
+    extraction and evaluation in one process (``nesyasp experiment``, the
+    Python API) render the images once. Image folders are always read again.
 
     Raises
     ------
@@ -73,11 +81,41 @@ def load_splits(config: TrainConfig) -> tuple[Split, Split]:
         When the data package is missing or the data set cannot be loaded.
     """
     try:
+        import nesyasp.data as data_module
         from nesyasp.data import load_dataset
     except ImportError as exc:  # pragma: no cover - only while the data package is absent
         raise DataError(f"the data sets are not available ({exc})") from None
     classes = config.classes or None
+    key = (config.data, classes, config.size, config.seed, config.per_class, config.test_per_class)
+    if key in _CACHE:
+        return _CACHE[key]
     common = dict(classes=classes, size=config.size, seed=config.seed)
     train = load_dataset(config.data, split="train", per_class=config.per_class, **common)
     test = load_dataset(config.data, split="test", per_class=config.test_per_class, **common)
-    return split_from_imageset(train), split_from_imageset(test)
+    splits = split_from_imageset(train), split_from_imageset(test)
+    if str(config.data).strip().lower() in getattr(data_module, "DATASETS", {}):
+        while len(_CACHE) >= _CACHE_SIZE:
+            _CACHE.pop(next(iter(_CACHE)))
+        _CACHE[key] = splits
+    return splits
+
+
+def pretrain_class_names(config: TrainConfig) -> tuple[str, ...]:
+    """The last ``config.pretrain_classes`` classes of an embedded data set, disjoint from the task's.
+
+    Raises
+    ------
+    DataError
+        When ``config.data`` is not an embedded data set or the two class sets would overlap.
+    """
+    from nesyasp.data import DATASETS
+
+    info = DATASETS.get(str(config.data).strip().lower())
+    if info is None:
+        raise DataError(f"pretraining needs an embedded data set (scenes, signs, digits), not {config.data!r}; "
+                        "pass a backbone with --weights instead")
+    task = config.classes or len(info.classes)
+    if task + config.pretrain_classes > len(info.classes):
+        raise DataError(f"{info.name} has {len(info.classes)} classes: {task} for the task and "
+                        f"{config.pretrain_classes} for pretraining would overlap")
+    return tuple(info.classes[-config.pretrain_classes:])

@@ -17,6 +17,8 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Sequence
@@ -26,7 +28,7 @@ import numpy as np
 from nesyasp.neural.config import TrainConfig, strategy
 from nesyasp.neural.nesy import NesyMetrics
 from nesyasp.neural.run import evaluate_run, extract_run, load_run
-from nesyasp.neural.train import CHECKPOINT, train
+from nesyasp.neural.train import CHECKPOINT, pretrain_backbone, train
 
 __all__ = ["Cell", "run_experiment", "summarize", "tables_markdown", "plot_cells"]
 
@@ -46,6 +48,8 @@ class Cell:
 def _cell(base: TrainConfig, name: str, classes: int, seed: int, out: Path, progress: bool,
           overrides: dict[str, Any]) -> Cell:
     cfg = dataclasses.replace(base, strategy=strategy(name, **overrides), classes=classes, seed=seed)
+    if cfg.pretrain_epochs > 0:
+        cfg = dataclasses.replace(cfg, weights=str(out / f"backbone-s{seed}.pt"), pretrain_epochs=0)
     run_dir = out / f"{name}-c{classes}-s{seed}"
     done = run_dir / "evaluation.json"
     if done.is_file():
@@ -57,25 +61,84 @@ def _cell(base: TrainConfig, name: str, classes: int, seed: int, out: Path, prog
     return Cell(cfg.strategy.name, classes, seed, evaluate_run(run))
 
 
+def _backbone(base: TrainConfig, seed: int, path: Path, threads: int = 0) -> Path:
+    """Pretrain the backbone of ``seed`` into ``path`` (once; an existing file is reused)."""
+    if not path.is_file():
+        import torch
+
+        if threads:
+            torch.set_num_threads(threads)
+        state = pretrain_backbone(dataclasses.replace(base, seed=seed), progress=False)
+        tmp = path.with_name(path.name + ".tmp")
+        torch.save(state, tmp)
+        tmp.replace(path)
+    return path
+
+
+def _backbones(base: TrainConfig, classes: Sequence[int], seeds: int, out: Path, jobs: int,
+               threads: int) -> dict[int, Path]:
+    """One pretrained backbone per seed, shared by every strategy and class count (the paper's ImageNet weights)."""
+    if base.pretrain_epochs <= 0:
+        return {}
+    base = dataclasses.replace(base, classes=max(classes))
+    paths = {seed: out / f"backbone-s{seed}.pt" for seed in range(seeds)}
+    todo = [seed for seed, path in paths.items() if not path.is_file()]
+    if jobs <= 1 or len(todo) <= 1:
+        for seed in todo:
+            _backbone(base, seed, paths[seed])
+    else:
+        ctx = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=min(jobs, len(todo)), mp_context=ctx) as pool:
+            for fut in [pool.submit(_backbone, base, seed, paths[seed], threads) for seed in todo]:
+                fut.result()
+    return paths
+
+
+def _cell_job(base: TrainConfig, name: str, classes: int, seed: int, out: Path,
+              overrides: dict[str, Any], threads: int) -> Cell:
+    """One cell in a worker process (``threads`` torch threads, no progress bars)."""
+    import torch
+
+    torch.set_num_threads(max(1, threads))
+    return _cell(base, name, classes, seed, out, False, overrides)
+
+
 def run_experiment(base: TrainConfig, strategies: Sequence[str], classes: Sequence[int], seeds: int,
                    out: str | Path, progress: bool = True,
                    on_cell: Callable[[Cell], None] | None = None,
-                   overrides: dict[str, Any] | None = None) -> list[Cell]:
+                   overrides: dict[str, Any] | None = None, jobs: int = 1, threads: int = 1) -> list[Cell]:
     """Train, extract and evaluate every (strategy, classes, seed) cell into ``out``.
 
     ``overrides`` changes fields of every strategy (for example ``{"k": 8}``).
+    With ``jobs > 1`` that many worker processes (``threads`` torch threads
+    each) run cells side by side; every cell is seeded, so the results are
+    those of a serial run. The cells come back in grid order.
     """
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    cells = []
-    for c in classes:
-        for name in strategies:
-            for seed in range(seeds):
-                cell = _cell(base, name, c, seed, out, progress, overrides or {})
-                cells.append(cell)
-                if on_cell is not None:
-                    on_cell(cell)
-    return cells
+    backbones = _backbones(base, classes, seeds, out, jobs, threads)
+    if backbones:
+        logger.info("backbones: %s", ", ".join(str(p) for p in backbones.values()))
+    grid = [(name, c, seed) for c in classes for name in strategies for seed in range(seeds)]
+    if jobs <= 1:
+        cells = []
+        for name, c, seed in grid:
+            cell = _cell(base, name, c, seed, out, progress, overrides or {})
+            cells.append(cell)
+            if on_cell is not None:
+                on_cell(cell)
+        return cells
+    done: dict[tuple[str, int, int], Cell] = {}
+    ctx = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:
+        futures = {pool.submit(_cell_job, base, name, c, seed, out, overrides or {}, threads): (name, c, seed)
+                   for name, c, seed in grid}
+        for fut in as_completed(futures):
+            cell = fut.result()
+            done[futures[fut]] = cell
+            if on_cell is not None:
+                on_cell(cell)
+    return [done[key] for key in grid]
 
 
 def summarize(cells: Sequence[Cell]) -> dict[str, dict[str, dict[str, float]]]:

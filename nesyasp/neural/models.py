@@ -29,7 +29,7 @@ from torch import nn
 
 from nesyasp.lang.errors import DataError
 
-__all__ = ["SmallCNN", "build_model", "default_layer", "FeatureModel", "load_weights"]
+__all__ = ["SmallCNN", "build_model", "default_layer", "FeatureModel", "load_weights", "load_backbone"]
 
 _DEFAULT_LAYER = {"small": "features.relu4", "vgg16": "features.30", "resnet18": "layer4"}
 
@@ -145,10 +145,25 @@ def _guess_layer(model: nn.Module) -> str:
     raise DataError("cannot guess the filter layer of this model; name it with --layer")
 
 
+def _head_keys(model: nn.Module) -> set[str]:
+    """State-dict keys of the last ``nn.Linear`` of ``model``."""
+    linears = [name for name, m in model.named_modules() if isinstance(m, nn.Linear)]
+    return {f"{linears[-1]}.weight", f"{linears[-1]}.bias"} if linears else set()
+
+
+def load_backbone(model: nn.Module, state: dict[str, torch.Tensor]) -> None:
+    """Load ``state`` into ``model`` except the class head (the last linear layer), which stays as it is."""
+    own = model.state_dict()
+    head = _head_keys(model)
+    model.load_state_dict({k: v for k, v in state.items() if k not in head} | {k: own[k] for k in head})
+
+
 def load_weights(model: nn.Module, path: str | Path) -> None:
     """Load a state dict (or a checkpoint holding ``model``) into ``model``.
 
-    Uses ``torch.load(weights_only=True)``.
+    Uses ``torch.load(weights_only=True)``. When only the model's last linear
+    layer (the class head) differs in shape, for weights trained on other
+    classes, the backbone is loaded and the head keeps its fresh initialisation.
 
     Raises
     ------
@@ -167,6 +182,9 @@ def load_weights(model: nn.Module, path: str | Path) -> None:
     if not isinstance(state, dict):
         raise DataError(f"{path}: expected a state dict, got {type(state).__name__}")
     own = model.state_dict()
+    head = _head_keys(model)
+    if any(k in own and k in state and state[k].shape != own[k].shape for k in head):
+        state = {k: v for k, v in state.items() if k not in head} | {k: own[k] for k in head if k in own}
     missing = [k for k in own if k not in state]
     unexpected = [k for k in state if k not in own]
     shapes = [k for k in own if k in state and hasattr(state[k], "shape") and state[k].shape != own[k].shape]

@@ -19,6 +19,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
+import math
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,16 +29,16 @@ import torch
 from torch import nn
 
 from nesyasp.lang.errors import DataError
-from nesyasp.neural.config import TrainConfig, config_from_dict, config_to_dict
-from nesyasp.neural.data import Split, load_splits
+from nesyasp.neural.config import StrategyConfig, TrainConfig, config_from_dict, config_to_dict
+from nesyasp.neural.data import Split, load_splits, pretrain_class_names, split_from_imageset
 from nesyasp.neural import distributed as ddp
 from nesyasp.neural.ebp import EBPLoss, ebp_p_matrix
-from nesyasp.neural.models import FeatureModel, build_model, load_weights
+from nesyasp.neural.models import FeatureModel, build_model, load_backbone, load_weights
 from nesyasp.neural.sparsity import (CrossEntropyLoss, SparsityLoss, class_filter_sums, filter_norms, mean_abs,
                                      p_matrix_method1, p_matrix_method2, thresholds)
 
-__all__ = ["TrainResult", "train", "compute_statistics", "calibrate_batchnorm", "class_weights", "make_model",
-           "evaluate_accuracy"]
+__all__ = ["TrainResult", "train", "pretrain_backbone", "compute_statistics", "calibrate_batchnorm",
+           "class_weights", "make_model", "evaluate_accuracy"]
 
 logger = logging.getLogger(__name__)
 CHECKPOINT = "checkpoint.pt"
@@ -82,7 +83,7 @@ def calibrate_batchnorm(model: nn.Module, x: torch.Tensor, batch_size: int) -> N
         m.momentum = None
     model.train()
     for i in range(0, len(x), batch_size):
-        model(x[i:i + batch_size])
+        model(x[i:i + batch_size].to(_device_of(model)))
     for m, momentum in zip(norms, saved):
         m.momentum = momentum
     model.eval()
@@ -93,7 +94,7 @@ def _maps_stats(model: FeatureModel, x: torch.Tensor, norm: str, batch_size: int
     model.eval()
     norms, means = [], []
     for i in range(0, len(x), batch_size):
-        _, maps = model(x[i:i + batch_size])
+        _, maps = model(x[i:i + batch_size].to(_device_of(model)))
         norms.append(filter_norms(maps, norm).cpu())
         means.append(mean_abs(maps).cpu())
     return torch.cat(norms), torch.cat(means)
@@ -138,7 +139,7 @@ def evaluate_accuracy(model: FeatureModel, split: Split, batch_size: int = 64) -
     model.eval()
     right = 0
     for i in range(0, len(split.x), batch_size):
-        logits, _ = model(split.x[i:i + batch_size])
+        logits, _ = model(split.x[i:i + batch_size].to(_device_of(model)))
         right += int((logits.argmax(1).cpu() == split.y[i:i + batch_size]).sum())
     return right / max(1, len(split.x))
 
@@ -150,6 +151,7 @@ def _run_epoch(model, loss_fn, opt, split: Split, config: TrainConfig, epoch: in
     model.train()
     gen = torch.Generator().manual_seed(config.seed * 100_003 + epoch)
     order = torch.randperm(len(split.x), generator=gen)
+    flips = torch.rand(len(split.x), generator=gen) < 0.5 if config.augment else None
     batches = [order[i:i + config.batch_size] for i in range(0, len(order), config.batch_size)]
     sums = {"loss": 0.0, "ce": 0.0, "extra": 0.0}
     right = seen = 0
@@ -162,7 +164,9 @@ def _run_epoch(model, loss_fn, opt, split: Split, config: TrainConfig, epoch: in
                 continue
             idx = idx.tensor_split(world)[rank]
         x = split.x[idx]
-        logits, maps = model(x)
+        if flips is not None:
+            x = torch.where(flips[idx].view(-1, 1, 1, 1), x.flip(3), x)
+        logits, maps = model(x.to(_device_of(model)))
         y = split.y[idx].to(logits.device)
         terms = loss_fn(logits, maps, y)
         opt.zero_grad(set_to_none=True)
@@ -185,6 +189,15 @@ def _run_epoch(model, loss_fn, opt, split: Split, config: TrainConfig, epoch: in
         right, seen = int(packed[3]), int(packed[4])
     total = max(1, seen)
     return {k: v / total for k, v in sums.items()} | {"train_accuracy": right / total}
+
+
+def _device_of(model: nn.Module) -> torch.device:
+    return next(model.parameters()).device
+
+
+def _cosine_lr(config: TrainConfig, epoch: int) -> float:
+    """Learning rate of ``epoch`` (0-based) under the cosine schedule."""
+    return config.lr * 0.5 * (1.0 + math.cos(math.pi * epoch / config.epochs))
 
 
 def _save_checkpoint(path: Path, state: dict[str, Any]) -> None:
@@ -249,7 +262,10 @@ def train(config: TrainConfig, out: str | Path | None = None, resume: bool = Fal
     train_split, test_split = splits if splits is not None else load_splits(config)
     n_classes = len(train_split.class_names)
     device = ddp.resolve_device(config.device)
-    model = make_model(config, n_classes).to(device)
+    model = make_model(config, n_classes)
+    if state is None and config.pretrain_epochs > 0:
+        load_backbone(model.model, pretrain_backbone(config, progress))
+    model = model.to(device)
     opt = torch.optim.Adam(model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
     sched = torch.optim.lr_scheduler.ReduceLROnPlateau(opt, factor=0.5, patience=config.patience)
     weights = class_weights(train_split.y, n_classes)
@@ -270,8 +286,12 @@ def train(config: TrainConfig, out: str | Path | None = None, resume: bool = Fal
             p, thresh = _shared_statistics(model, train_split, config)
             logger.info("P matrix and thresholds computed before epoch %d", epoch + 1)
         loss_fn = _loss_fn(config, p, thresh, weights).to(device)
+        if config.schedule == "cosine":
+            for group in opt.param_groups:
+                group["lr"] = _cosine_lr(config, epoch)
         stats = _run_epoch(net, loss_fn, opt, train_split, config, epoch, progress)
-        sched.step(stats["loss"])
+        if config.schedule == "plateau":
+            sched.step(stats["loss"])
         stats |= {"test_accuracy": evaluate_accuracy(model, test_split, config.batch_size),
                   "epoch": epoch + 1, "lr": opt.param_groups[0]["lr"]}
         history.append(stats)
@@ -286,6 +306,39 @@ def train(config: TrainConfig, out: str | Path | None = None, resume: bool = Fal
             with open(out / "train.log", "a", encoding="utf-8") as log:
                 log.write(json.dumps(stats) + "\n")
     return TrainResult(config, model, tuple(train_split.class_names), p, thresh, history, out)
+
+
+_BACKBONES: dict[tuple, dict[str, torch.Tensor]] = {}
+
+
+def pretrain_backbone(config: TrainConfig, progress: bool = True) -> dict[str, torch.Tensor]:
+    """Weights of ``config.model`` trained with cross-entropy on the pretraining classes (our "ImageNet").
+
+    ``config.pretrain_epochs`` epochs on the data set's last ``config.pretrain_classes``
+    classes (:func:`nesyasp.neural.data.pretrain_class_names`), ``per_class`` images
+    each, with the run's size, seed and optimiser settings. The last result is
+    kept in memory, so the strategies of one experiment share it.
+    """
+    from nesyasp.data import load_dataset
+
+    names = pretrain_class_names(config)
+    key = (config.data, names, config.size, config.seed, config.per_class, config.test_per_class, config.model,
+           config.layer, config.weights, config.pretrain_epochs, config.batch_size, config.lr,
+           config.weight_decay, config.schedule, config.augment)
+    if key not in _BACKBONES:
+        common = dict(classes=names, size=config.size, seed=config.seed)
+        splits = (split_from_imageset(load_dataset(config.data, split="train", per_class=config.per_class, **common)),
+                  split_from_imageset(load_dataset(config.data, split="test", per_class=config.test_per_class,
+                                                   **common)))
+        pre = dataclasses.replace(config, epochs=config.pretrain_epochs, pretrain_epochs=0,
+                                  strategy=StrategyConfig("pretrain"))
+        logger.info("pretraining on %s for %d epochs", ", ".join(names), config.pretrain_epochs)
+        result = train(pre, None, splits=splits, progress=progress)
+        if result.history:
+            logger.info("pretraining: test accuracy %.3f", result.history[-1]["test_accuracy"])
+        _BACKBONES.clear()
+        _BACKBONES[key] = {k: v.detach().cpu().clone() for k, v in result.model.model.state_dict().items()}
+    return _BACKBONES[key]
 
 
 def _parallel(model: FeatureModel) -> nn.Module:
@@ -303,7 +356,7 @@ def _shared_statistics(model: FeatureModel, split: Split, config: TrainConfig) -
     if not ddp.is_distributed():
         return compute_statistics(model, split, config)
     with torch.no_grad():
-        n_filters = model(split.x[:1])[1].shape[1]
+        n_filters = model(split.x[:1].to(_device_of(model)))[1].shape[1]
     p = thresh = None
     if ddp.is_main():
         p, thresh = compute_statistics(model, split, config)

@@ -65,3 +65,21 @@ def test_experiment_writes_tables(tmp_path, toy_data, capsys):
     capsys.readouterr()
     assert main(args) == 0  # finished cells are reused
     assert json.loads((out / "results.json").read_text())["runs"] == res["runs"]
+
+
+def test_experiment_jobs_match_serial(tmp_path, capsys):
+    """Worker processes (--jobs 2) give the cells of a serial run, in grid order."""
+    common = ["experiment", "--strategies", "ts3,ne", "--classes", "2", "--seeds", "1", "--epochs", "2",
+              "--size", "16", "--per-class", "6", "--test-per-class", "3", "--batch-size", "4",
+              "--pretrain-epochs", "1"]
+    assert main(common + ["--jobs", "2", "--out", str(tmp_path / "par")]) == 0
+    assert main(common + ["--out", str(tmp_path / "ser")]) == 0
+    par = json.loads((tmp_path / "par" / "results.json").read_text())["runs"]
+    ser = json.loads((tmp_path / "ser" / "results.json").read_text())["runs"]
+    assert [r["strategy"] for r in par] == ["TS3", "NE"]
+    assert par == ser
+    assert (tmp_path / "par" / "backbone-s0.pt").is_file()
+    cfg = json.loads((tmp_path / "par" / "ts3-c2-s0" / "config.json").read_text())
+    assert cfg["weights"].endswith("backbone-s0.pt") and cfg["pretrain_epochs"] == 0
+    assert main(common + ["--jobs", "0", "--out", str(tmp_path / "bad")]) == 1
+    assert "--jobs must be >= 1" in capsys.readouterr().err

@@ -84,9 +84,15 @@ def test_weights_file_errors_are_clear(tmp_path):
     with pytest.raises(DataError, match="not a torch weights file"):
         load_weights(model, bad)
     other = tmp_path / "other.pt"
-    torch.save(build_model("small", 5).state_dict(), other)
-    with pytest.raises(DataError, match="wrong shape: classifier.weight"):
+    torch.save(build_model("small", 3, width=8).state_dict(), other)
+    with pytest.raises(DataError, match="wrong shape: features.conv1.weight"):
         load_weights(model, other)
+    five = tmp_path / "five.pt"  # trained on five classes: the backbone loads, the head stays fresh
+    torch.save(build_model("small", 5, seed=7).state_dict(), five)
+    head = model.classifier.weight.clone()
+    load_weights(model, five)
+    assert torch.equal(model.features.conv1.weight, build_model("small", 5, seed=7).features.conv1.weight)
+    assert torch.equal(model.classifier.weight, head)
     with pytest.raises(DataError, match="not found"):
         load_weights(model, tmp_path / "none.pt")
     good = tmp_path / "good.pt"
@@ -121,3 +127,42 @@ def test_resnet18_backbone_exposes_layer4():
         logits, maps = net(torch.zeros(1, 3, 32, 32))
     assert tuple(logits.shape) == (1, 3) and maps.shape[1] == 512
     assert default_layer("vgg16") == "features.30"
+
+
+def test_pretraining_takes_disjoint_classes_and_loads_the_backbone(make_config):
+    import dataclasses
+
+    from nesyasp.neural.data import pretrain_class_names
+    from nesyasp.neural.train import make_model, pretrain_backbone
+
+    cfg = dataclasses.replace(make_config("ts3", epochs=1), data="scenes", classes=2, per_class=3,
+                              test_per_class=1, size=16, pretrain_epochs=1, pretrain_classes=2)
+    assert pretrain_class_names(cfg) == ("conference_room", "hotel_room")
+    with pytest.raises(DataError, match="overlap"):
+        pretrain_class_names(dataclasses.replace(cfg, classes=9))
+    with pytest.raises(DataError, match="embedded data set"):
+        pretrain_class_names(dataclasses.replace(cfg, data="toy"))
+    state = pretrain_backbone(cfg, progress=False)
+    assert pretrain_backbone(cfg, progress=False) is state  # shared by the strategies of an experiment
+    fresh = make_model(cfg, 2).model
+    assert not torch.equal(state["features.conv1.weight"], fresh.features.conv1.weight)
+    assert state["classifier.weight"].shape[0] == 2
+    result = train(cfg, None, progress=False, stop_after=0)
+    assert torch.equal(result.model.model.features.conv1.weight, state["features.conv1.weight"])
+    assert torch.equal(result.model.model.classifier.weight, fresh.classifier.weight)
+
+
+def test_cosine_schedule_and_flips(toy_splits, make_config):
+    import dataclasses
+    import math
+
+    cfg = dataclasses.replace(make_config("ce", epochs=3), lr=0.01)
+    lrs = [h["lr"] for h in train(cfg, None, splits=toy_splits, progress=False).history]
+    assert lrs == pytest.approx([0.01 * 0.5 * (1 + math.cos(math.pi * e / 3)) for e in range(3)])
+    plain = train(dataclasses.replace(cfg, augment=False), None, splits=toy_splits, progress=False)
+    assert plain.history[0]["loss"] != pytest.approx(
+        train(cfg, None, splits=toy_splits, progress=False).history[0]["loss"], abs=1e-9)
+    plateau = train(dataclasses.replace(cfg, schedule="plateau"), None, splits=toy_splits, progress=False)
+    assert [h["lr"] for h in plateau.history] == [0.01] * 3
+    with pytest.raises(DataError, match="schedule"):
+        dataclasses.replace(cfg, schedule="step")

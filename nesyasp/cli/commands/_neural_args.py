@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 
-__all__ = ["add_train_options", "config_from_args"]
+__all__ = ["add_train_options", "config_from_args", "PRETRAIN_EPOCHS"]
+
+PRETRAIN_EPOCHS = 10
 
 
 def add_train_options(parser: argparse.ArgumentParser, single: bool = True) -> None:
@@ -14,9 +16,9 @@ def add_train_options(parser: argparse.ArgumentParser, single: bool = True) -> N
                    help="embedded data set (scenes, signs, digits) or an image folder (default: scenes)")
     if single:
         g.add_argument("--classes", type=int, default=3, help="number of classes (default: 3; 0 = all)")
-    g.add_argument("--per-class", type=int, default=100, help="training images per class (default: 100)")
+    g.add_argument("--per-class", type=int, default=300, help="training images per class (default: 300)")
     g.add_argument("--test-per-class", type=int, default=50, help="test images per class (default: 50)")
-    g.add_argument("--size", type=int, default=32, help="image side in pixels (default: 32)")
+    g.add_argument("--size", type=int, default=48, help="image side in pixels (default: 48)")
     m = parser.add_argument_group("model and training")
     if single:
         m.add_argument("--strategy", default="ts3",
@@ -27,10 +29,23 @@ def add_train_options(parser: argparse.ArgumentParser, single: bool = True) -> N
     m.add_argument("--layer", default="", help="module whose output are the filter maps (default: the model's)")
     m.add_argument("--weights", default="", help="state-dict file to start from (torch.load weights_only)")
     m.add_argument("--device", default="auto", help="auto (a GPU when there is one), cpu, cuda or cuda:N")
-    m.add_argument("--epochs", type=int, default=12, help="epochs (default: 12)")
+    m.add_argument("--epochs", type=int, default=30, help="epochs (default: 30)")
     m.add_argument("--batch-size", type=int, default=32, help="batch size (default: 32)")
     m.add_argument("--lr", type=float, default=2e-3, help="Adam learning rate (default: 2e-3)")
     m.add_argument("--weight-decay", type=float, default=5e-4, help="L2 regularisation (default: 5e-4)")
+    m.add_argument("--schedule", default="cosine", choices=("cosine", "plateau"),
+                   help="learning-rate schedule: cosine to 0 over the epochs, or the paper's plateau "
+                        "halving (default: cosine)")
+    m.add_argument("--patience", type=int, default=10, help="plateau schedule: epochs before halving (default: 10)")
+    m.add_argument("--pretrain-epochs", type=int, default=-1,
+                   help="first train the backbone with cross-entropy on the data set's last "
+                        "--pretrain-classes classes for N epochs, our stand-in for the paper's ImageNet "
+                        f"weights; 0: random initialisation (default: {PRETRAIN_EPOCHS} for an embedded data "
+                        "set with classes to spare and no --weights, else 0)")
+    m.add_argument("--pretrain-classes", type=int, default=5,
+                   help="classes of the pretraining, taken from the end of the data set (default: 5)")
+    m.add_argument("--no-augment", dest="augment", action="store_false",
+                   help="do not flip training images left-right at random")
     s = parser.add_argument_group("sparsity loss (overrides of the strategy's paper defaults)")
     s.add_argument("--k", type=int, help="filters per class (default: 5, 20 for 10+ classes)")
     s.add_argument("--h1", type=float, help="threshold weight of the mean (default: 0.6)")
@@ -38,6 +53,20 @@ def add_train_options(parser: argparse.ArgumentParser, single: bool = True) -> N
     s.add_argument("--alpha", type=float, help="weight of cross-entropy (default: 1)")
     s.add_argument("--beta", type=float, help="weight of the sparsity loss (default: 5)")
     s.add_argument("--norm", choices=("fro", "spectral"), help="filter norm (default: fro; ne: spectral)")
+
+
+def _pretrain_epochs(args: argparse.Namespace, classes: int) -> int:
+    """--pretrain-epochs, or its default: pretrain when the data set is embedded and has classes to spare."""
+    if args.pretrain_epochs >= 0:
+        return args.pretrain_epochs
+    if args.weights:
+        return 0
+    from nesyasp.data import DATASETS
+
+    info = DATASETS.get(str(args.data).strip().lower())
+    if info is None or not classes or classes + args.pretrain_classes > len(info.classes):
+        return 0
+    return PRETRAIN_EPOCHS
 
 
 def config_from_args(args: argparse.Namespace, strategy_name: str | None = None):
@@ -52,5 +81,7 @@ def config_from_args(args: argparse.Namespace, strategy_name: str | None = None)
                       test_per_class=args.test_per_class, size=args.size, model=args.model, layer=args.layer,
                       weights=args.weights, epochs=args.epochs, batch_size=args.batch_size, lr=args.lr,
                       weight_decay=args.weight_decay, seed=getattr(args, "seed", 0), device=args.device,
-                      strategy=strat)
+                      schedule=args.schedule, patience=args.patience, augment=args.augment,
+                      pretrain_epochs=_pretrain_epochs(args, classes),
+                      pretrain_classes=args.pretrain_classes, strategy=strat)
     return cfg

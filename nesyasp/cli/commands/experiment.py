@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 from pathlib import Path
 
-from nesyasp.cli.commands._neural_args import add_train_options, config_from_args
+from nesyasp.cli.commands._neural_args import _pretrain_epochs, add_train_options, config_from_args
 
 NAME = "experiment"
 HELP = "train, extract and evaluate strategies x class counts x seeds; write Tables 1 and 2"
@@ -20,6 +21,7 @@ OUT/results.json (every run, and means and stds) and OUT/accuracy_vs_size.png.
 examples:
   nesyasp experiment --strategies ne,ts1,ts2,ts3,ts4,ts5 --data scenes --classes 3,5 --seeds 3
   nesyasp experiment --strategies ne,ts3 --classes 3 --seeds 1 --epochs 6 --out runs/quick
+  nesyasp experiment --jobs 8 --threads 2        (16 cores: eight cells at a time)
 """
 
 __all__ = ["NAME", "HELP", "DESCRIPTION", "add_arguments", "run"]
@@ -33,6 +35,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seeds", type=int, default=3, help="runs per cell, seeds 0..N-1 (default: 3)")
     parser.add_argument("--out", type=Path, default=Path("runs/experiment"),
                         help="experiment folder (default: runs/experiment)")
+    parser.add_argument("--jobs", type=int, default=1,
+                        help="cells trained side by side in worker processes (default: 1)")
+    parser.add_argument("--threads", type=int, default=0,
+                        help="torch threads per cell (default: 2 with --jobs 1, else 1)")
     add_train_options(parser, single=False)
 
 
@@ -49,14 +55,22 @@ def run(args: argparse.Namespace) -> int:
     """Run the grid and write the tables."""
     import torch
 
+    from nesyasp.lang.errors import DataError
     from nesyasp.neural.config import strategy
     from nesyasp.neural.experiment import plot_cells, run_experiment, summarize, tables_markdown
 
-    torch.set_num_threads(max(1, min(torch.get_num_threads(), 2)))
+    if args.jobs < 1 or args.threads < 0:
+        raise DataError("--jobs must be >= 1 and --threads >= 0")
+    threads = args.threads or (2 if args.jobs == 1 else 1)
+    torch.set_num_threads(max(1, min(torch.get_num_threads(), threads)))
     names = [s.strip().lower() for s in args.strategies.split(",") if s.strip()]
     for n in names:
         strategy(n)  # unknown names fail before any training
+    class_counts = _ints(args.classes)
+    if not class_counts:
+        raise DataError("--classes names no class count")
     base = config_from_args(args, strategy_name=names[0])
+    base = dataclasses.replace(base, pretrain_epochs=_pretrain_epochs(args, max(class_counts)))
 
     def show(cell):
         m = cell.metrics
@@ -66,8 +80,8 @@ def run(args: argparse.Namespace) -> int:
 
     overrides = {k: getattr(args, k) for k in ("k", "h1", "h2", "alpha", "beta", "norm")
                  if getattr(args, k, None) is not None}
-    cells = run_experiment(base, names, _ints(args.classes), args.seeds, args.out, on_cell=show,
-                           overrides=overrides)
+    cells = run_experiment(base, names, class_counts, args.seeds, args.out, on_cell=show,
+                           overrides=overrides, jobs=args.jobs, threads=threads)
     md = tables_markdown(cells)
     (args.out / "tables.md").write_text(md, encoding="utf-8")
     runs = [{"strategy": c.strategy, "classes": c.classes, "seed": c.seed, **c.metrics.to_dict()} for c in cells]

@@ -21,14 +21,19 @@ others towards "off", so that binarized filters lose little information:
   ts5  as ts3 without thresholds
   ne   NeSyFOLD's Elite BackProp baseline;  ce  plain cross-entropy
 
+By default the CNN starts from a backbone pretrained with cross-entropy on
+the data set's last five classes (--pretrain-epochs, --pretrain-classes),
+standing in for the paper's ImageNet weights.
+
 The run folder gets config.json, checkpoint.pt (every epoch, atomically),
 metrics.json and train.log. Under torchrun several processes share the work.
 
 examples:
   nesyasp train --data scenes --classes 3 --strategy ts3 --out runs/ts3
-  nesyasp train --data scenes --strategy ts3 --epochs 20 --out runs/ts3 --resume
+  nesyasp train --data scenes --strategy ts3 --epochs 40 --out runs/ts3 --resume
   nesyasp train --data signs --classes 5 --strategy ne --seed 2 --out runs/ne
   nesyasp train --model vgg16 --size 224 --weights vgg16.pt --layer features.30 --out runs/vgg
+  nesyasp train --strategy ts3 --pretrain-epochs 0 --out runs/scratch     (random initial weights)
 next:
   nesyasp extract runs/ts3 && nesyasp evaluate runs/ts3
 """
@@ -59,6 +64,11 @@ def run(args: argparse.Namespace) -> int:
         return 0
     print(f"{result.config.strategy.name} on {config.data}: {len(result.class_names)} classes "
           f"({', '.join(result.class_names)})")
+    if result.config.pretrain_epochs and not args.resume:
+        from nesyasp.neural.data import pretrain_class_names
+
+        print(f"started from a backbone pretrained {result.config.pretrain_epochs} epochs with cross-entropy on "
+              f"{', '.join(pretrain_class_names(result.config))}")
     print("epoch    loss      ce   extra  train  test")
     for h in result.history:
         print(f"{int(h['epoch']):>5} {h['loss']:7.4f} {h['ce']:7.4f} {h['extra']:7.4f} "
