@@ -6,13 +6,18 @@ Steps, each printed as it runs:
 2. query the Figure 3 rule set of the sparse-filters paper and explain one answer;
 3. learn a rule set from a CSV table;
 4. train a CNN with the sparsity loss (TS3) on the generated scenes, extract
-   its rule set, evaluate the NeSy model and explain one test image.
+   its rule set, evaluate the NeSy model, name its predicates by the concepts
+   their filters see, explain one test image and write the HTML report
+   (``runs/demo/ts3/report.html``).
+
+``python examples/demo.py --no-train`` stops after step 3.
 
 Every step runs the ``nesyasp`` command line, exactly as a user would.
 """
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -41,6 +46,20 @@ def main() -> None:
          "-q", "target(img,X)", "--explain", "--why-not", "target(img,kitchen)")
     step("learn a rule set from a CSV table (UCI Statlog heart), 80/20 split",
          "-m", "nesyasp", "learn", "examples/tables/heart.csv", "--target", "label")
+    if "--no-train" in sys.argv:
+        return
+    if OUT.exists():
+        shutil.rmtree(OUT)
+    run = str(OUT / "ts3")
+    step("train a CNN with the sparsity loss (TS3) on the generated scenes, 3 classes",
+         "-m", "nesyasp", "train", "--data", "scenes", "--classes", "3", "--strategy", "ts3", "--out", run)
+    step("binarize its filters and learn the rule set that replaces its head", "-m", "nesyasp", "extract", run)
+    step("evaluate the NeSy model: accuracy, fidelity, rule-set size", "-m", "nesyasp", "evaluate", run)
+    step("name the rule set's predicates by the concepts their filters see", "-m", "nesyasp", "label", run)
+    step("why is test image test_0050 (a bedroom) classified as it is?",
+         "-m", "nesyasp", "query", f"{run}/labelled_rules.lp", f"{run}/facts/test_labelled.lp",
+         "-q", "target(test_0050,X)", "--explain")
+    step("one HTML page with rules, metrics, pictures and justifications", "-m", "nesyasp", "report", run)
 
 
 if __name__ == "__main__":
