@@ -14,14 +14,14 @@ values round(sigmoid(norm - threshold)) of the last conv layer; FOLD-SE-M
 the predicates f0, f1, ... from the training rows.
 
 Writes into the run folder: rules.lp, facts/train.lp and facts/test.lp
-(facts such as f12(img_0042).), tables/*.csv and *.npz, tables/binarization.json.
+(facts such as f12(test_0042).), tables/*.csv and *.npz, tables/binarization.json.
 
 examples:
   nesyasp extract runs/ts3
   nesyasp extract runs/ts3 --ratio 0.5 --tail 0.01
 next:
   nesyasp evaluate runs/ts3
-  nesyasp query runs/ts3/rules.lp runs/ts3/facts/test.lp -q "target(img_0042,X)" --explain
+  nesyasp query runs/ts3/rules.lp runs/ts3/facts/test.lp -q "target(test_0042,X)" --explain
 """
 
 __all__ = ["NAME", "HELP", "DESCRIPTION", "add_arguments", "run"]

@@ -102,8 +102,7 @@ def run(args: argparse.Namespace) -> int:
     from nesyasp.learn import FoldSEM, read_csv, split_target
 
     table = read_csv(args.train)
-    if args.target not in table.columns:
-        X, y, names = split_target(table, args.target)  # raises the missing-column error
+    table.index(args.target)  # a missing target column is the first error to report
     X, y, names = split_target(table, args.target, _features(table, args))
     if args.test:
         Xtr, ytr = X, y
