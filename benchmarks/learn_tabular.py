@@ -18,7 +18,8 @@ Bars (issue 4), against FOLD-RM HEAD (REFERENCE.md §8.1):
   reference time prints as 0.00 s are held to 0.01 s).
 
 Prints a markdown table; ``--json PATH`` also writes the figures. Exit 1 when a
-bar is missed. ``python benchmarks/learn_tabular.py [--only adult,credit] [--heuristic ig] [--repeat 3]``
+bar is missed. ``python benchmarks/learn_tabular.py [--only adult,credit] [--heuristic ig] [--repeat 3]
+[--set min_gain=1] [--sharpness 0.8]``
 (``--repeat N`` times each split's fit N times and keeps the fastest, against
 CPU contention on a shared machine; the rules are the same every time;
 ``--clock cpu`` times the fit as this process's CPU time instead of wall time,
@@ -41,6 +42,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from nesyasp.learn import FoldSEM, read_csv, split_target  # noqa: E402
+from nesyasp.learn import search  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data" / "tabular"
 FAST = ("adult", "credit_card", "dry_bean", "eeg")
@@ -82,13 +84,14 @@ def runs(name: str, meta: dict) -> list[tuple]:
     return out
 
 
-def evaluate(name: str, meta: dict, heuristic: str, repeat: int = 1, clock=time.perf_counter) -> dict:
+def evaluate(name: str, meta: dict, heuristic: str, repeat: int = 1, clock=time.perf_counter,
+             params: dict | None = None) -> dict:
     accs, rules, lits, times = [], [], [], []
     for Xtr, ytr, Xte, yte, names in runs(name, meta):
         best = np.inf
         for _ in range(repeat):  # the fit is deterministic: repeats only filter out CPU contention
             est = FoldSEM(heuristic=heuristic, numeric=meta["numeric"], categorical=meta["categorical"],
-                          feature_names=names)
+                          feature_names=names, **(params or {}))
             start = clock()
             est.fit(Xtr, ytr)
             best = min(best, clock() - start)
@@ -119,7 +122,11 @@ def check(row: dict, ref: dict) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--only", help="comma-separated dataset names")
-    ap.add_argument("--heuristic", default="gini", choices=["gini", "ig"])
+    ap.add_argument("--heuristic", default="sharp_gini", choices=["sharp_gini", "gini", "ig"])
+    ap.add_argument("--set", action="append", default=[], metavar="PARAM=VALUE",
+                    help="another FoldSEM parameter, e.g. --set min_gain=1 --set prune=false (repeatable)")
+    ap.add_argument("--sharpness", type=float,
+                    help="exponent of the sharp_gini score (default 1/ln 4; 1 gives the plain Gini ordering)")
     ap.add_argument("--json", type=Path, help="also write the figures to this file")
     ap.add_argument("--clock", choices=["wall", "cpu"], default="wall",
                     help="fit time as wall time (default, as the reference) or as this process's CPU time "
@@ -130,6 +137,14 @@ def main(argv: list[str] | None = None) -> int:
     if not DATA.is_dir():
         print(f"no data at {DATA}", file=sys.stderr)
         return 1
+    params = {}
+    for item in args.set:
+        key, _, value = item.partition("=")
+        params[key] = {"true": True, "false": False}.get(value.lower(), value)
+        if isinstance(params[key], str):
+            params[key] = float(value) if "." in value else int(value)
+    if args.sharpness is not None:
+        search.SHARPNESS = args.sharpness
     meta = json.loads((DATA / "datasets.json").read_text())
     names = args.only.split(",") if args.only else list(meta)
     ref = reference()
@@ -139,7 +154,7 @@ def main(argv: list[str] | None = None) -> int:
     print("|---|---|---|---|---|---|---|---|---|---|---|")
     for name in names:
         clock = time.process_time if args.clock == "cpu" else time.perf_counter
-        row = evaluate(name, meta[name], args.heuristic, max(1, args.repeat), clock)
+        row = evaluate(name, meta[name], args.heuristic, max(1, args.repeat), clock, params)
         r = ref[name]
         missed = check(row, r)
         failures += [f"{name}: {m}" for m in missed]
@@ -154,7 +169,8 @@ def main(argv: list[str] | None = None) -> int:
         failures.append(f"total literals {total:.1f} > half of FOLD-RM's {ref_total:.1f}")
     if args.json:
         args.json.write_text(json.dumps({"rows": rows, "total_literals": total, "reference_total": ref_total,
-                                         "heuristic": args.heuristic, "clock": args.clock, "repeat": args.repeat,
+                                         "heuristic": args.heuristic, "params": params,
+                                         "sharpness": search.SHARPNESS, "clock": args.clock, "repeat": args.repeat,
                                          "failures": failures}, indent=1))
     for f in failures:
         print(f"MISSED: {f}")

@@ -34,7 +34,7 @@ class Params:
     tail: float = 0.0
     min_gain: int = 3
     min_cover: float = 0.0
-    heuristic: str = "gini"
+    heuristic: str = "sharp_gini"
     max_depth: int = 20
 
 

@@ -22,13 +22,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, Decimal
+from math import log
 from typing import Callable, Sequence
 
 import numpy as np
 
 from nesyasp.learn.encode import BINARY, NUMERIC, Encoded, Feature
 
-__all__ = ["Lit", "SearchSpace", "HEURISTICS", "gini", "info_gain", "OPS", "NEGATION", "short_threshold"]
+__all__ = ["Lit", "SearchSpace", "HEURISTICS", "gini", "sharp_gini", "info_gain", "OPS", "NEGATION",
+           "short_threshold", "SHARPNESS"]
 
 # Numeric-code operators (columns 0..3) and string-code operators (columns 0..1).
 OPS = ("<=", ">", "!<=", "!>")
@@ -111,7 +113,31 @@ def gini(tp: np.ndarray, fn: np.ndarray, tn: np.ndarray, fp: np.ndarray) -> np.n
     return -(a + b) / n
 
 
-HEURISTICS: dict[str, Callable[..., np.ndarray]] = {"gini": gini, "ig": info_gain}
+#: Topsøe's exponent 1/ln 4: the smallest ``a`` with ``(4pq)^a >= H(p)`` (binary entropy in bits) for every p.
+SHARPNESS = 1.0 / log(4.0)
+
+
+def sharp_gini(tp: np.ndarray, fn: np.ndarray, tn: np.ndarray, fp: np.ndarray) -> np.ndarray:
+    """Minus the size-weighted sharpened Gini impurity of the covered / uncovered split (the default).
+
+    Each side's Gini impurity ``4pq`` (p, q its class shares, scaled to 1 at
+    p = 1/2) is raised to :data:`SHARPNESS` = 1/ln 4 ≈ 0.72 before the sides are
+    weighted by their sizes: ``-(|c|·(4pq)^a + |u|·(4p'q')^a) / N``. With
+    ``a = 1`` this is :func:`gini` (times 2); with ``a = 1/ln 4`` it is the
+    tightest power of the Gini impurity that bounds the binary entropy from
+    above (Topsøe), so, like information gain, it rises steeply away from
+    purity and prefers a pure literal to a larger, slightly impure one, while
+    keeping Gini's flat middle, which keeps rule sets small.
+    """
+    n = tp + fn + tn + fp
+    covered, rest = tp + fp, tn + fn
+    with np.errstate(divide="ignore", invalid="ignore"):
+        a = np.where(covered > 0, covered * (4.0 * tp * fp / covered ** 2) ** SHARPNESS, 0.0)
+        b = np.where(rest > 0, rest * (4.0 * tn * fn / rest ** 2) ** SHARPNESS, 0.0)
+    return -(a + b) / n
+
+
+HEURISTICS: dict[str, Callable[..., np.ndarray]] = {"sharp_gini": sharp_gini, "gini": gini, "ig": info_gain}
 
 
 class SearchSpace:
@@ -181,7 +207,7 @@ class SearchSpace:
         excluded:
             Global codes whose literals may not be used (used literals and partners).
         heuristic:
-            ``"gini"`` or ``"ig"``.
+            A key of :data:`HEURISTICS`: ``"sharp_gini"``, ``"gini"`` or ``"ig"``.
         min_cover:
             Minimal number of positives the literal must hold on (the tail cut).
         """

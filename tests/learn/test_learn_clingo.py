@@ -56,7 +56,7 @@ CELL = st.one_of(st.integers(-3, 3).map(str), st.floats(-2, 2, allow_nan=False).
     st.lists(st.lists(CELL, min_size=3, max_size=3), min_size=n, max_size=n),
     st.lists(st.integers(0, 1), min_size=n, max_size=n),
     st.lists(st.sampled_from(["a", "b", "c"]), min_size=n, max_size=n))),
-    st.sampled_from(["gini", "ig"]))
+    st.sampled_from(["sharp_gini", "gini", "ig"]))
 def test_generated_tables_agree_with_clingo(table, heuristic):
     rows, bits, labels = table
     X = np.array([r + [str(b)] for r, b in zip(rows, bits)], dtype=object)

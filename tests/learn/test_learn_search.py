@@ -44,7 +44,7 @@ def brute_best(space, X_enc, features, pos, neg, heuristic, min_cover):
 @given(st.integers(4, 30).flatmap(lambda n: st.tuples(
     st.lists(st.lists(CELLS, min_size=3, max_size=3), min_size=n, max_size=n),
     st.lists(st.booleans(), min_size=n, max_size=n))),
-    st.sampled_from(["gini", "ig"]), st.sampled_from([0.0, 2.0]))
+    st.sampled_from(["sharp_gini", "gini", "ig"]), st.sampled_from([0.0, 2.0]))
 def test_search_matches_brute_force(table, heuristic, min_cover):
     rows, labels = table
     X = np.array(rows, dtype=object)

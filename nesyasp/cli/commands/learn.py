@@ -53,7 +53,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=int, default=0, help="seed of the split (default: 0)")
     parser.add_argument("--ratio", type=float, default=0.5, help="exception ratio (default: 0.5)")
     parser.add_argument("--tail", type=float, default=0.005, help="tail cut (default: 0.005)")
-    parser.add_argument("--heuristic", choices=("gini", "ig"), default="gini", help="literal score (default: gini)")
+    parser.add_argument("--heuristic", choices=("sharp_gini", "gini", "ig"), default="sharp_gini",
+                        help="literal score: sharp_gini (default: Gini impurity to the power 1/ln 4), gini (plain "
+                             "weighted Gini, FOLD-SE's reading) or ig (information gain, FOLD-R++/FOLD-RM)")
     parser.add_argument("--head", default="target", help="head predicate (default: target)")
     parser.add_argument("-o", "--out", help="write the rules to this file")
     parser.add_argument("--json", action="store_true", help="print figures as JSON instead of the rules")

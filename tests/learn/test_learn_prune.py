@@ -1,0 +1,81 @@
+"""Lossless pruning: superfluous literals and exceptions go, training accuracy never drops."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from nesyasp.learn import FoldSEM
+from nesyasp.learn.core import LearnedRule, count_literals
+from nesyasp.learn.encode import Encoded
+from nesyasp.learn.prune import prune
+from nesyasp.learn.search import Lit
+
+
+def grid_data() -> tuple[Encoded, np.ndarray]:
+    """Two numeric columns 0..4 (every pair once)."""
+    pairs = np.array([(a, b) for a in range(5) for b in range(5)], dtype=float)
+    return Encoded(pairs, np.full(pairs.shape, -1)), pairs
+
+
+def decide(rules: list[LearnedRule], data: Encoded) -> np.ndarray:
+    from nesyasp.learn.core import covers
+
+    out = np.full(data.num.shape[0], -1)
+    rows = np.arange(data.num.shape[0])
+    for rule in rules:
+        hit = covers(rule, data, rows)
+        out[rows[hit]] = rule.label
+        rows = rows[~hit]
+    return out
+
+
+def test_superfluous_literal_is_dropped():
+    data, pairs = grid_data()
+    y = (pairs[:, 0] <= 1).astype(int)  # class 1 exactly when x0 <= 1
+    # x0 <= 1 and x0 <= 3: the second literal changes nothing
+    rule = LearnedRule((Lit(0, "<=", 3.0, 0), Lit(0, "<=", 1.0, 1)), (), 1)
+    out = prune([rule, LearnedRule((), (), 0)], data, y)
+    assert out[0].lits == (Lit(0, "<=", 1.0, 1),)
+    assert (decide(out, data) == y).all()
+
+
+def test_useless_exception_is_dropped_and_a_needed_one_kept():
+    data, pairs = grid_data()
+    y = ((pairs[:, 0] <= 2) & (pairs[:, 1] != 4)).astype(int)
+    needed = LearnedRule((Lit(1, ">", 3.0, 2),))
+    useless = LearnedRule((Lit(0, ">", 3.0, 3),))  # never holds where the rule's x0 <= 2 holds
+    rule = LearnedRule((Lit(0, "<=", 2.0, 0),), (useless, needed), 1)
+    out = prune([rule, LearnedRule((), (), 0)], data, y)
+    assert out[0].exceptions == (needed,)
+    assert (decide(out, data) == y).all()
+
+
+def test_rules_keep_a_literal_and_the_catch_all_stays():
+    data, pairs = grid_data()
+    y = np.ones(len(pairs), dtype=int)  # any rule of class 1 is as good as none
+    rules = [LearnedRule((Lit(0, "<=", 2.0, 0),), (), 1), LearnedRule((), (), 1)]
+    out = prune(rules, data, y)
+    assert out[0].lits and out[-1] == rules[-1]
+
+
+TABLE = st.integers(12, 60).flatmap(lambda n: st.tuples(
+    st.lists(st.tuples(st.integers(0, 6), st.integers(0, 6), st.sampled_from("abc")), min_size=n, max_size=n),
+    st.lists(st.integers(0, 2), min_size=n, max_size=n)))
+
+
+@settings(max_examples=60, deadline=None)
+@given(TABLE, st.sampled_from(["sharp_gini", "gini", "ig"]))
+def test_pruning_never_costs_training_accuracy(table, heuristic):
+    rows, labels = table
+    X = np.array(rows, dtype=object)
+    y = np.array(labels)
+    if len(set(labels)) < 2:
+        return
+    kwargs = dict(heuristic=heuristic, min_gain=1, tail=0.0, numeric=[0, 1], categorical=[2])
+    full = FoldSEM(prune=False, **kwargs).fit(X, y)
+    pruned = FoldSEM(prune=True, **kwargs).fit(X, y)
+    assert pruned.score(X, y) >= full.score(X, y)
+    assert pruned.rule_set_size_ <= full.rule_set_size_
+    assert count_literals(pruned.learned_) == pruned.rule_set_size_
