@@ -279,8 +279,26 @@ def _includes(program: Program) -> Iterator[Diagnostic]:
 # ---------------------------------------------------------- definitions
 
 
+def _included_heads(program: Program) -> set[tuple[str, int]]:
+    """Signatures that the ``#include``d files (recursively) define; empty when an include is broken.
+
+    A missing, unreadable or cyclic include is reported by :func:`_includes`
+    (or by the reasoner); its definitions are then unknown, and the
+    undefined-predicate warnings are given as if there were none.
+    """
+    if not any(isinstance(stmt, Include) for stmt in program.statements):
+        return set()
+    from nesyasp.lang.parser import resolve_includes
+
+    try:
+        merged = resolve_includes(program)
+    except NesyaspError:
+        return set()
+    return {(r.head.predicate, len(r.head.arguments)) for r in merged.rules if type(r.head) is Atom}
+
+
 def _definitions(program: Program) -> Iterator[Diagnostic]:
-    defined: set[tuple[str, int]] = set()
+    defined: set[tuple[str, int]] = _included_heads(program)
     used: dict[tuple[str, int], Location] = {}  # body signature -> first use
     first_use: dict[tuple[str, int], Location] = {}
     for rule in program.rules:

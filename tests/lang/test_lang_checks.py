@@ -108,6 +108,16 @@ def test_warnings_for_undefined_predicates_and_arity_clashes():
     assert "r/1" in found[0].message and "q/1, q/2" in found[1].message
 
 
+def test_included_definitions_are_definitions(tmp_path):
+    (tmp_path / "facts.lp").write_text('#include "more.lp".\nq(1).\n')
+    (tmp_path / "more.lp").write_text("s(1).\n")
+    program = parse_program('#include "facts.lp".\np(X) :- q(X), s(X), not r(X).\n', str(tmp_path / "main.lp"))
+    found = [d for d in diagnose(program) if d.code == "undefined-predicate"]
+    assert [d.message.split()[1] for d in found] == ["r/1"]  # q and s come from the (nested) includes
+    broken = parse_program('#include "gone.lp".\np(X) :- q(X).\n', str(tmp_path / "other.lp"))
+    assert any(d.code == "undefined-predicate" and "q/1" in d.message for d in diagnose(broken))
+
+
 def test_diagnose_reports_every_error(tmp_path):
     (tmp_path / "inc.lp").write_text("q(1).\n")
     program = parse_program('#include "inc.lp".\n#include "gone.lp".\np(X) :- not q(X).\n{a}.\na :- not a.\n',

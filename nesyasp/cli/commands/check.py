@@ -17,7 +17,8 @@ Parse each FILE and report every error and warning as
 
 then a one-line summary. Errors: syntax, constructs outside the language
 (choice rules, aggregates, disjunction, ...), unsafe variables, cycles through
-'not', missing #include files. Warnings: predicates used but never defined,
+'not', missing #include files. Warnings: predicates used but never defined
+(rules and facts of #include'd files count as definitions),
 one name used with several arities. Exit status 1 when there are errors.
 
 examples:
