@@ -211,7 +211,7 @@ class Builder(Transformer):  # type: ignore[type-arg]
             return Atom(term.name, term.arguments, term.loc)
         if t is Constant:
             return Atom(term.name, (), term.loc)
-        if t is Atom:
+        if t is Atom or t is Unsupported:
             return term
         if t is BadTerm:
             return Unsupported(term.construct, self.unsupported("", where or term.whole).text, term.loc)
@@ -219,9 +219,15 @@ class Builder(Transformer):  # type: ignore[type-arg]
             return self.unsupported("classical negation '-p'", term.loc)
         raise ParseError(f"expected an atom, found {_kind(term)} '{term}'", term.loc, self.text)
 
-    def numpred(self, c: list[Any]) -> Atom:
+    def numpred(self, c: list[Any]) -> Atom | Unsupported:
         name = "f" + c[0].value
-        return Atom(name, tuple(c[2:-1]), self.span(c[0], c[-1]))
+        args = tuple(c[2:-1])
+        loc = self.span(c[0], c[-1])
+        if self.bad:
+            for a in args:
+                if type(a) is BadTerm:
+                    return Unsupported(a.construct, self.unsupported("", loc).text, a.loc)
+        return Atom(name, args, loc)
 
     def _literal(self, term: Any, negated: bool, loc: Location) -> Literal | Unsupported:
         atom = self.to_atom(term, loc)
@@ -241,13 +247,17 @@ class Builder(Transformer):  # type: ignore[type-arg]
     def lit_term(self, c: list[Any]) -> Literal | Unsupported:
         return self._literal(c[0], False, c[0].loc)
 
-    def lit_numpred(self, c: list[Any]) -> Literal:
+    def lit_numpred(self, c: list[Any]) -> Literal | Unsupported:
+        if type(c[0]) is Unsupported:
+            return c[0]
         return Literal(c[0], False, c[0].loc)
 
     def lit_not_term(self, c: list[Any]) -> Literal | Unsupported:
         return self._literal(c[1], True, self.span(c[0], c[1]))
 
-    def lit_not_numpred(self, c: list[Any]) -> Literal:
+    def lit_not_numpred(self, c: list[Any]) -> Literal | Unsupported:
+        if type(c[1]) is Unsupported:
+            return Unsupported(c[1].construct, "not " + c[1].text, c[1].loc)
         return Literal(c[1], True, self.span(c[0], c[1]))
 
     def lit_cmp(self, c: list[Any]) -> Literal | Unsupported:

@@ -325,6 +325,8 @@ class Rule:
         if self.head is None:
             return f":- {body}."
         if not self.body:
+            if type(self.head) is Unsupported and self.head.text.endswith("]"):
+                return self.head.text  # a weak constraint ':~ body. [w@p]' ends without a dot
             return f"{self.head}."
         return f"{self.head} :- {body}."
 

@@ -81,12 +81,15 @@ def test_positions_on_every_node():
     ("#minimize{X:p(X)}.", "#minimize"), (":~ p(X). [X@1]", "weak constraint"),
     ("#const n=3.", "#const"), ("#external p.", "#external"), ("#program base.", "#program"),
     ("a :- not not b.", "double negation"), ("a :- #true.", "#true"), ("p(#sup).", "#sup"),
+    # the raw NeSyFOLD dialect's numeric predicates (found by the fuzz test: 295(im..g1) leaked a builder object)
+    ("295(im..g1).", "interval"), ("a :- 295(1..2).", "interval"), ("a :- not 295(@f(1)).", "@-term"),
 ])
 def test_unsupported_constructs_parse_as_nodes(text, construct):
     program = parse_program(text)
     nodes = [part for rule in program.rules for part in (rule.head, *rule.body) if isinstance(part, Unsupported)]
     assert len(nodes) == 1 and construct in nodes[0].construct
     assert nodes[0].loc.begin.line == 1
+    assert parse_program(str(program)) == program
 
 
 @pytest.mark.parametrize("text, line, col, needle", [
