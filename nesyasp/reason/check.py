@@ -154,9 +154,10 @@ def _all_fail(node: Node, model: Model, problems: list[str], where: str) -> None
         return
     if any(c.holds for c in node.children):
         problems.append(f"{where}: a refuting child holds")
-    refuted = {id(c.source) for c in node.children}
+    refuted = [c.source for c in node.children if c.source is not None]
     for rule in _unifying_rules(node, model):
-        if id(rule) not in refuted and node.atom is not None:
+        # by equality, not identity: a tree is checked against any model of the same program
+        if node.atom is not None and not any(rule == r for r in refuted):
             problems.append(f"{where}: the rule {rule} is not refuted")
 
 

@@ -33,6 +33,12 @@ def test_figure3_answer_and_justification(labelled):
     assert (failing.literal, failing.holds, failing.children[0].because) == ("not sink2(img)", False, "fact")
 
 
+def test_a_tree_checks_against_another_reasoner_of_the_same_program(labelled):
+    other = Reasoner([FIGURE3 / "labelled.lp"], FIGURE3 / "images_labelled.lp")
+    for atom in ("target(img,bathroom)", "target(img,bedroom)", "ab1(img)"):
+        assert check_justification(labelled.explain(atom), other.model()) == []
+
+
 def test_the_paper_justification_does_not_check(labelled):
     """Figure 3 (bottom) says there is no evidence for sink2(img); with the image's fact f145(img) that is false."""
     model = labelled.model()
