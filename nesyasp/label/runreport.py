@@ -28,11 +28,21 @@ __all__ = ["run_report", "write_run_report", "example_justifications"]
 logger = logging.getLogger(__name__)
 
 
-def _json(path: Path) -> Any:
+def _json(path: Path) -> dict[str, Any]:
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(_text(path))
     except json.JSONDecodeError as exc:
         raise DataError(f"{path}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}") from None
+    if not isinstance(data, dict):
+        raise DataError(f"{path}: expected a JSON object, found {type(data).__name__}")
+    return data
+
+
+def _text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise DataError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
 
 
 def _summary(run_dir: Path, labels: SavedLabels | None) -> dict[str, Any]:
@@ -156,7 +166,7 @@ def run_report(run_dir: str | Path, n_examples: int = 3) -> ReportContent:
         raise DataError(f"{run_dir}: no rules.lp yet; run 'nesyasp extract {run_dir}' first")
     labels = read_labels(run_dir) if (run_dir / LABELS_FILE).is_file() else None
     labelled_path = run_dir / LABELLED_RULES
-    labelled_text = labelled_path.read_text(encoding="utf-8") if labels and labelled_path.is_file() else ""
+    labelled_text = _text(labelled_path) if labels and labelled_path.is_file() else ""
     if labels is None:
         logger.warning("%s is not labelled; the report shows raw rules only (run 'nesyasp label %s')",
                        run_dir, run_dir)
@@ -167,7 +177,7 @@ def run_report(run_dir: str | Path, n_examples: int = 3) -> ReportContent:
     examples = example_justifications(program, run_dir, labels.names if labels else None, n_examples) \
         if n_examples > 0 else []
     return ReportContent(title=f"nesyasp run {run_dir.resolve().name}", summary=_summary(run_dir, labels),
-                         raw_rules=rules.read_text(encoding="utf-8"), labelled_rules=labelled_text,
+                         raw_rules=_text(rules), labelled_rules=labelled_text,
                          metrics=_metrics(run_dir), labels=rows, pictures=pictures, justifications=examples)
 
 

@@ -102,6 +102,9 @@ class LTHConfig:
     epochs: int = _opt(0, "training epochs per round (0: the data set's default, 10 for digits, 30 for scenes)")
     batch_size: int = _opt(64, "mini-batch size")
     lr: float = _opt(4e-3, "Adam learning rate")
+    schedule: str = _opt("auto", "learning rate within a round: constant, cosine (decays to 0 by the round's "
+                                 "end), auto (the data set's: constant for digits, cosine for scenes)",
+                         choices=("auto", "constant", "cosine"))
     weight_decay: float = _opt(0.0, "Adam weight decay")
     rewind: str = _opt("init", "rewind survivors to 'init' or to iteration K of round 0")
     seed: int = _opt(0, "seed for data, initialisation and training order")
@@ -116,6 +119,8 @@ class LTHConfig:
             raise DataError("rounds and batch size must be positive")
         if self.size < 0 or self.classes < 0 or self.per_class < 0 or self.epochs < 0:
             raise DataError("size, classes, per_class and epochs must not be negative (0 picks the default)")
+        if self.classes == 1:
+            raise DataError("classes must be 0 (the default) or at least 2: one class leaves nothing to tell apart")
         if self.lr <= 0 or self.weight_decay < 0:
             raise DataError("the learning rate must be positive and the weight decay not negative")
         rewind_iteration(self.rewind)
@@ -144,6 +149,13 @@ class LTHConfig:
     def epochs_per_round(self) -> int:
         """Training epochs per round actually used (``epochs``, or the data set's default)."""
         return self.epochs or self._default("epochs")
+
+    @property
+    def lr_schedule(self) -> str:
+        """The learning-rate schedule actually used (``schedule``, or the data set's default)."""
+        if self.schedule != "auto":
+            return self.schedule
+        return "cosine" if self.data == "scenes" else "constant"
 
     @property
     def images_per_class(self) -> int:

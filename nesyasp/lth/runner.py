@@ -181,7 +181,8 @@ class LTHRunner:
         capture = k if (r == 0 and k > 0) else None
         result = train_masked(self.model, self.mask, self.data.train_images, self.data.train_labels,
                               epochs=cfg.epochs_per_round, batch_size=cfg.batch_size, lr=cfg.lr,
-                              weight_decay=cfg.weight_decay, seed=cfg.seed + 1000 * r, capture_at=capture)
+                              weight_decay=cfg.weight_decay, seed=cfg.seed + 1000 * r, capture_at=capture,
+                              schedule=cfg.lr_schedule)
         if r == 0:
             self.rewind_state = result.rewind_state if capture else self.init_state
         return result.iterations
@@ -242,11 +243,15 @@ class LTHRunner:
         metrics_path = self.out / "metrics.json"
         if not metrics_path.exists():
             return 0
-        metrics = json.loads(metrics_path.read_text(encoding="utf-8"))
-        if config_from_dict(metrics["config"]) != self.config:
+        try:
+            metrics = json.loads(metrics_path.read_text(encoding="utf-8"))
+            saved = config_from_dict(metrics["config"])
+            rounds = [RoundResult.from_json(d, self.data.class_names) for d in metrics["rounds"]]
+        except (DataError, ValueError, KeyError, TypeError, AttributeError, IndexError) as exc:
+            raise DataError(f"{metrics_path}: not the metrics of an LTH run ({type(exc).__name__}: {exc})") from None
+        if saved != self.config:
             raise DataError(f"{metrics_path}: the run was made with another configuration; "
                             "use the same options or a new --out folder")
-        rounds = [RoundResult.from_json(d, self.data.class_names) for d in metrics["rounds"]]
         done = 0
         for rr in rounds:
             path = self.out / "checkpoints" / f"round_{rr.round}.pt"
@@ -279,6 +284,9 @@ class LTHRunner:
             self.out.mkdir(parents=True, exist_ok=True)
             if resume:
                 first = self._resume()
+            elif (self.out / "metrics.json").exists():
+                raise DataError(f"{self.out}: already holds a run; pass --resume to continue it "
+                                "or choose another --out")
             _atomic_json(config_to_dict(self.config), self.out / "config.json")
         bar = tqdm(range(first, self.config.rounds), desc="lth rounds", disable=None if self.progress else True,
                    initial=first, total=self.config.rounds)

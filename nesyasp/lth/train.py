@@ -71,6 +71,7 @@ def train_masked(
     capture_at: int | None = None,
     optimizer: Callable[..., torch.optim.Optimizer] = torch.optim.Adam,
     progress: Callable[[int], None] | None = None,
+    schedule: str = "constant",
 ) -> TrainResult:
     """Train ``model`` with cross-entropy while ``mask`` keeps pruned weights at zero.
 
@@ -91,6 +92,10 @@ def train_masked(
         Optimizer class, called as ``optimizer(params, lr=..., weight_decay=...)``.
     progress:
         Called with the number of finished iterations after every step.
+    schedule:
+        ``"constant"`` learning rate, or ``"cosine"``: decayed from ``lr`` to 0
+        over the call's iterations (per step), so the weights a round ends
+        with are not those of one arbitrary late mini-batch.
     """
     if len(images) != len(labels) or len(images) == 0:
         raise DataError(f"need as many labels as images and at least one of each ({len(images)}, {len(labels)})")
@@ -98,6 +103,10 @@ def train_masked(
     model.train()
     mask.apply(model)
     opt = optimizer(model.parameters(), lr=lr, weight_decay=weight_decay)
+    if schedule not in ("constant", "cosine"):
+        raise DataError(f"unknown learning-rate schedule {schedule!r} (constant or cosine)")
+    total = epochs * -(-len(images) // batch_size)
+    sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=max(total, 1)) if schedule == "cosine" else None
     gen = torch.Generator().manual_seed(seed)
     loss_fn = nn.CrossEntropyLoss()
     captured = snapshot(model) if capture_at == 0 else None
@@ -111,6 +120,8 @@ def train_masked(
             loss.backward()
             mask.zero_grads(model)
             opt.step()
+            if sched is not None:
+                sched.step()
             mask.apply(model)
             step += 1
             if capture_at is not None and step == capture_at:

@@ -197,8 +197,11 @@ class TrainConfig:
         for name in ("per_class", "test_per_class", "size", "epochs", "batch_size"):
             if getattr(self, name) < 1:
                 raise DataError(f"{name} must be >= 1, got {getattr(self, name)}")
-        if self.classes < 0:
-            raise DataError(f"classes must be >= 0, got {self.classes}")
+        if self.classes < 0 or self.classes == 1:
+            raise DataError(f"classes must be 0 (all) or at least 2 for a classifier, got {self.classes}")
+        if not self.lr > 0 or self.weight_decay < 0 or self.patience < 0:
+            raise DataError(f"lr must be > 0, weight_decay >= 0 and patience >= 0, got {self.lr}, "
+                            f"{self.weight_decay} and {self.patience}")
         if self.pretrain_epochs < 0 or self.pretrain_classes < 1:
             raise DataError("pretrain_epochs must be >= 0 and pretrain_classes >= 1")
         if self.schedule not in ("cosine", "plateau"):

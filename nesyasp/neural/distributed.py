@@ -31,12 +31,17 @@ def resolve_device(name: str = "auto") -> torch.device:
         local = int(os.environ.get("LOCAL_RANK", "0"))
         torch.cuda.set_device(local)
         return torch.device("cuda", local)
-    try:
-        return torch.device(name)
-    except RuntimeError as exc:
-        from nesyasp.lang.errors import DataError
+    from nesyasp.lang.errors import DataError
 
+    try:
+        device = torch.device(name)
+    except RuntimeError as exc:
         raise DataError(f"unknown device {name!r}: {exc}") from None
+    if device.type == "cuda" and not torch.cuda.is_available():
+        raise DataError(f"device {name!r}: no CUDA GPU is available here; use --device cpu or auto")
+    if device.type == "cuda" and device.index is not None and device.index >= torch.cuda.device_count():
+        raise DataError(f"device {name!r}: there are {torch.cuda.device_count()} CUDA GPUs")
+    return device
 
 
 def comm_device() -> torch.device:

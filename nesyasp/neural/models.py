@@ -181,6 +181,9 @@ def load_weights(model: nn.Module, path: str | Path) -> None:
         state = state["model"]
     if not isinstance(state, dict):
         raise DataError(f"{path}: expected a state dict, got {type(state).__name__}")
+    odd = [str(k) for k, v in state.items() if not isinstance(v, torch.Tensor)]
+    if odd:
+        raise DataError(f"{path}: not a state dict of tensors (entries {', '.join(odd[:5])} are not tensors)")
     own = model.state_dict()
     head = _head_keys(model)
     if any(k in own and k in state and state[k].shape != own[k].shape for k in head):

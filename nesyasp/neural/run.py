@@ -24,12 +24,12 @@ import torch
 from nesyasp.lang.ast import Program
 from nesyasp.lang.errors import DataError, ReasoningError
 from nesyasp.neural.binarize import FilterTable
-from nesyasp.neural.config import TrainConfig, config_from_dict
+from nesyasp.neural.config import TrainConfig
 from nesyasp.neural.data import Split, load_splits
 from nesyasp.neural.extract import Extraction, extract, learn_rules
 from nesyasp.neural.models import FeatureModel
 from nesyasp.neural.nesy import NesyMetrics, nesy_metrics, predict_clingo, predict_table
-from nesyasp.neural.train import CHECKPOINT, make_model
+from nesyasp.neural.train import CHECKPOINT, make_model, read_checkpoint, read_config
 
 __all__ = ["Run", "load_run", "extract_run", "read_rules", "evaluate_run"]
 
@@ -72,22 +72,22 @@ def load_run(run_dir: str | Path) -> Run:
         When the folder, its config or its checkpoint is missing or unreadable.
     """
     path = Path(run_dir)
+    if path.is_file():
+        raise DataError(f"{path}: a file, not a run folder (give the folder 'nesyasp train --out' wrote)")
     if not path.is_dir():
         raise DataError(f"{path}: no such run folder (train one with 'nesyasp train --out {path}')")
     cfg_path, ckpt_path = path / "config.json", path / CHECKPOINT
     if not cfg_path.is_file() or not ckpt_path.is_file():
         raise DataError(f"{path}: not a finished run folder (config.json or {CHECKPOINT} missing)")
-    try:
-        config = config_from_dict(json.loads(cfg_path.read_text(encoding="utf-8")))
-    except json.JSONDecodeError as exc:
-        raise DataError(f"{cfg_path}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}") from None
-    try:
-        state = torch.load(ckpt_path, map_location="cpu", weights_only=True)
-    except Exception as exc:  # noqa: BLE001 - any unreadable checkpoint becomes one message
-        raise DataError(f"{ckpt_path}: unreadable checkpoint ({type(exc).__name__}: {exc})") from None
+    config = read_config(cfg_path)
+    state = read_checkpoint(ckpt_path)
     names = tuple(state.get("class_names", ()))
     model = make_model(dataclasses.replace(config, weights=""), len(names))
-    model.model.load_state_dict(state["model"])
+    try:
+        model.model.load_state_dict(state["model"])
+    except (RuntimeError, TypeError, AttributeError) as exc:
+        raise DataError(f"{ckpt_path}: the weights do not fit the model of config.json "
+                        f"({str(exc).splitlines()[0]} ...; an edited config.json?)") from None
     model.eval()
     return Run(path, config, model, names, state.get("p"), state.get("thresholds"), int(state["epoch"]),
                json.loads(state.get("history", "[]")))

@@ -37,8 +37,8 @@ from nesyasp.neural.models import FeatureModel, build_model, load_backbone, load
 from nesyasp.neural.sparsity import (CrossEntropyLoss, SparsityLoss, class_filter_sums, filter_norms, mean_abs,
                                      p_matrix_method1, p_matrix_method2, thresholds)
 
-__all__ = ["TrainResult", "train", "pretrain_backbone", "compute_statistics", "calibrate_batchnorm",
-           "class_weights", "make_model", "evaluate_accuracy"]
+__all__ = ["TrainResult", "train", "read_config", "read_checkpoint", "pretrain_backbone", "compute_statistics",
+           "calibrate_batchnorm", "class_weights", "make_model", "evaluate_accuracy"]
 
 logger = logging.getLogger(__name__)
 CHECKPOINT = "checkpoint.pt"
@@ -212,6 +212,32 @@ def _write_json(path: Path, data: Any) -> None:
     os.replace(tmp, path)
 
 
+def read_config(path: Path) -> TrainConfig:
+    """The :class:`TrainConfig` of a run's ``config.json``; DataError naming the file when it is broken."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise DataError(f"{path}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DataError(f"{path}: cannot read the run configuration ({exc})") from None
+    try:
+        return config_from_dict(data)
+    except DataError as exc:
+        raise DataError(f"{path}: {exc.message}") from None
+
+
+def read_checkpoint(path: Path, keys: tuple[str, ...] = ("model", "epoch")) -> dict[str, Any]:
+    """A run's checkpoint (``weights_only``); DataError when it is unreadable or lacks ``keys``."""
+    try:
+        state = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as exc:  # noqa: BLE001 - any unreadable checkpoint becomes one message
+        raise DataError(f"{path}: unreadable checkpoint ({type(exc).__name__}: {exc})") from None
+    missing = [k for k in keys if k not in state] if isinstance(state, dict) else list(keys)
+    if missing:
+        raise DataError(f"{path}: not a nesyasp checkpoint (no {', '.join(missing)})")
+    return state
+
+
 def _start(config: TrainConfig, out: Path | None, resume: bool,
            write: bool = True) -> tuple[TrainConfig, dict[str, Any] | None]:
     if out is None:
@@ -220,10 +246,10 @@ def _start(config: TrainConfig, out: Path | None, resume: bool,
     if resume:
         if not ckpt.is_file():
             raise DataError(f"{out}: nothing to resume (no {CHECKPOINT}); start without --resume")
-        saved = config_from_dict(json.loads((out / "config.json").read_text(encoding="utf-8")))
+        saved = read_config(out / "config.json")
         if saved.epochs < config.epochs:
             saved = dataclasses.replace(saved, epochs=config.epochs)
-        return saved, torch.load(ckpt, map_location="cpu", weights_only=True)
+        return saved, read_checkpoint(ckpt, ("model", "optimizer", "scheduler", "epoch", "history"))
     if ckpt.is_file():
         raise DataError(f"{out}: already holds a run; pass --resume to continue it or choose another --out")
     if write:
@@ -273,9 +299,13 @@ def train(config: TrainConfig, out: str | Path | None = None, resume: bool = Fal
     history: list[dict[str, float]] = []
     start = 0
     if state is not None:
-        model.model.load_state_dict(state["model"])
-        opt.load_state_dict(state["optimizer"])
-        sched.load_state_dict(state["scheduler"])
+        try:
+            model.model.load_state_dict(state["model"])
+            opt.load_state_dict(state["optimizer"])
+            sched.load_state_dict(state["scheduler"])
+        except (RuntimeError, ValueError, KeyError, TypeError) as exc:
+            raise DataError(f"{out / CHECKPOINT}: the weights do not fit the model of config.json "
+                            f"({str(exc).splitlines()[0]} ...; an edited config.json?)") from None
         p, thresh, start = state.get("p"), state.get("thresholds"), int(state["epoch"])
         history = json.loads(state["history"])
     net = _parallel(model)

@@ -106,6 +106,27 @@ def test_bad_input_exits_1_without_traceback(tmp_path, run_dir, planted_annotati
     assert "no such run folder" in err and "margin must lie in [0, 1]" in err and "no rules.lp" in err
 
 
+def test_report_on_broken_run_files_and_a_non_html_output(tmp_path, run_dir, capsys):
+    import shutil
+
+    run = tmp_path / "run"
+    shutil.copytree(run_dir, run)
+    config = run / "config.json"
+    before = config.read_bytes()
+    assert main(["report", str(run), "-o", str(config), "--examples", "0"]) == 1
+    assert "name the file *.html" in capsys.readouterr().err
+    assert config.read_bytes() == before
+    for name, content, needle in [("evaluation.json", b'"x"', "expected a JSON object, found str"),
+                                  ("config.json", b"[1]", "expected a JSON object, found list"),
+                                  ("rules.lp", b"\xff a.\n", "not UTF-8 text")]:
+        saved = (run / name).read_bytes()
+        (run / name).write_bytes(content)
+        assert main(["report", str(run), "--examples", "0"]) == 1
+        err = capsys.readouterr().err
+        assert "Error: " in err and "internal error" not in err and f"{run / name}: " in err and needle in err, err
+        (run / name).write_bytes(saved)
+
+
 def test_commands_do_not_import_torch():
     code = ("import sys; from nesyasp.cli import build_parser; build_parser();"
             "assert 'torch' not in sys.modules, 'torch imported'")

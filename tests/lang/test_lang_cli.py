@@ -106,3 +106,17 @@ def test_check_goes_on_after_syntax_errors(tmp_path, capsys):
     assert [h.split(": ")[0].rsplit(":", 2)[1:] for h in heads] == [["2", "1"], ["3", "5"], ["5", "9"], ["6", "17"]]
     assert "warning: predicate u/1" in heads[-1]
     assert out[-1] == "checked 1 file: 3 errors, 1 warning"
+
+
+def test_fmt_in_place_keeps_a_symbolic_link_and_a_file_with_a_syntax_error(tmp_path, capsys):
+    target = tmp_path / "rules.lp"
+    target.write_text("a:-b.\nb.\n", encoding="utf-8")
+    link = tmp_path / "link.lp"
+    link.symlink_to(target)
+    syntax = tmp_path / "syntax.lp"
+    syntax.write_text("c :- d\n", encoding="utf-8")
+    assert main(["fmt", "-i", str(link), str(syntax)]) == 1
+    assert "ParseError: " in capsys.readouterr().err
+    assert target.read_text() == "a:-b.\nb.\n" and syntax.read_text() == "c :- d\n"
+    assert main(["fmt", "-i", str(link)]) == 0
+    assert link.is_symlink() and target.read_text() == "a :- b.\nb.\n"

@@ -75,3 +75,23 @@ def test_row_identifiers_and_ignored_columns_are_left_out(tmp_path, capsys):
     assert "ignored column" not in capsys.readouterr().err
     assert main(["learn", str(path), "--target", "label", "--ignore", "nope"]) == 1
     assert "--ignore names no column 'nope'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("option", [["--ratio", "-1"], ["--tail", "-0.5"], ["--tail", "2"]])
+def test_learner_options_out_of_range(table, capsys, option):
+    assert main(["learn", str(table), "--target", "label", *option]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("DataError: --ratio must be 0 or more and --tail in [0, 1]") and "internal error" not in err
+
+
+def test_output_that_would_overwrite_an_input_or_cannot_be_written(table, tmp_path, capsys):
+    before = table.read_text()
+    assert main(["learn", str(table), "--target", "label", "-o", str(table)]) == 1
+    assert "-o names an input table" in capsys.readouterr().err
+    assert main(["learn", str(table), "--target", "label", "--test", str(table), "-o", str(table)]) == 1
+    assert table.read_text() == before
+    assert main(["learn", str(table), "--target", "label", "-o", str(tmp_path)]) == 1
+    assert "-o names a folder" in capsys.readouterr().err
+    missing = tmp_path / "no" / "rules.lp"
+    assert main(["learn", str(table), "--target", "label", "-o", str(missing)]) == 1
+    assert f"no folder {missing.parent}" in capsys.readouterr().err

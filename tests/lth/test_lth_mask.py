@@ -150,3 +150,32 @@ def test_training_learns_and_evaluate_restores_mode() -> None:
     net.train()
     assert evaluate(net, x, y) > 0.85
     assert net.training
+
+
+def test_cosine_schedule_ends_with_tiny_steps() -> None:
+    x, y = _data()
+    steps = 2 * 6  # 48 images, batches of 8, two epochs
+    last = {}
+    for schedule in ("constant", "cosine"):
+        net = _net()
+        result = train_masked(net, Mask.for_model(net), x, y, epochs=2, batch_size=8, lr=1e-2,
+                              capture_at=steps - 1, schedule=schedule)
+        final = snapshot(net)
+        last[schedule] = max(float((final[n] - result.rewind_state[n]).abs().max()) for n in final)
+    assert last["constant"] > 1e-3  # Adam moves every weight by about lr per step
+    assert last["cosine"] < last["constant"] / 20  # last step at lr * (1 + cos(pi * 11/12)) / 2 ~ lr / 58
+
+
+def test_unknown_schedule_is_a_data_error() -> None:
+    x, y = _data()
+    net = _net()
+    with pytest.raises(DataError, match="schedule"):
+        train_masked(net, Mask.for_model(net), x, y, schedule="step")
+
+
+def test_schedule_defaults_per_data_set() -> None:
+    from nesyasp.lth.config import LTHConfig
+
+    assert LTHConfig().lr_schedule == "constant"
+    assert LTHConfig(data="scenes").lr_schedule == "cosine"
+    assert LTHConfig(data="scenes", schedule="constant").lr_schedule == "constant"

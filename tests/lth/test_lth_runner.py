@@ -108,3 +108,20 @@ def test_other_models_run(model: str, cam: bool) -> None:
     net = build_model(model, 2, 16, seed=0)
     grads = TCAV(net, result.layer).gradients(_synthetic().test_images[:8], 0)
     assert float((grads - grads[:1]).abs().max()) > 0
+
+
+def test_a_finished_run_is_not_overwritten_without_resume(tmp_path) -> None:
+    out = tmp_path / "run"
+    run_lth(_config(rounds=1), _synthetic(), out=out, progress=False, plots=False)
+    before = (out / "metrics.json").read_text()
+    with pytest.raises(DataError, match="already holds a run; pass --resume"):
+        run_lth(_config(rounds=1), _synthetic(), out=out, progress=False, plots=False)
+    assert (out / "metrics.json").read_text() == before
+    (out / "metrics.json").write_text('{"config": [1]}')
+    with pytest.raises(DataError, match="metrics.json: not the metrics of an LTH run"):
+        run_lth(_config(rounds=1), _synthetic(), out=out, resume=True, progress=False, plots=False)
+
+
+def test_one_class_is_refused() -> None:
+    with pytest.raises(DataError, match="at least 2"):
+        LTHConfig(classes=1)

@@ -83,3 +83,84 @@ def test_experiment_jobs_match_serial(tmp_path, capsys):
     assert cfg["weights"].endswith("backbone-s0.pt") and cfg["pretrain_epochs"] == 0
     assert main(common + ["--jobs", "0", "--out", str(tmp_path / "bad")]) == 1
     assert "--jobs must be >= 1" in capsys.readouterr().err
+
+
+def _train_args(out, *more):
+    return ["train", "--data", "toy", "--epochs", "1", "--size", "16", "--batch-size", "8", "--out", str(out), *more]
+
+
+@pytest.mark.parametrize("option, needle", [
+    (["--classes", "1"], "at least 2 for a classifier"),
+    (["--lr", "-1"], "lr must be > 0"),
+    (["--weight-decay", "-0.1"], "weight_decay >= 0"),
+])
+def test_bad_training_options_fail_before_training(tmp_path, toy_data, capsys, option, needle):
+    assert main(_train_args(tmp_path / "r", *option)) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("DataError: ") and needle in err
+    assert not (tmp_path / "r").exists()
+
+
+def test_cuda_device_without_a_gpu_is_a_message(tmp_path, toy_data, capsys):
+    torch = pytest.importorskip("torch")
+    if torch.cuda.is_available():
+        pytest.skip("a GPU is present")
+    assert main(_train_args(tmp_path / "r", "--device", "cuda")) == 1
+    assert "DataError: device 'cuda': no CUDA GPU is available here" in capsys.readouterr().err
+
+
+def test_broken_run_folders_are_messages(tmp_path, toy_data, capsys):
+    import torch
+
+    out = tmp_path / "run"
+    assert main(_train_args(out)) == 0
+    capsys.readouterr()
+    config, ckpt = (out / "config.json").read_text(), (out / "checkpoint.pt").read_bytes()
+    cases = [
+        ("config.json", '{"foo": 1}', "config.json: invalid run configuration"),
+        ("config.json", "{bad", "config.json:1:2: invalid JSON"),
+        ("checkpoint.pt", "junk", "checkpoint.pt: unreadable checkpoint"),
+        ("checkpoint.pt", None, "checkpoint.pt: not a nesyasp checkpoint (no model"),
+        ("config.json", config.replace('"model": "small"', '"model": "resnet18"'), "the weights do not fit the model"),
+    ]
+    for name, content, needle in cases:
+        (out / "config.json").write_text(config)
+        (out / "checkpoint.pt").write_bytes(ckpt)
+        if content is None:
+            torch.save({"epoch": 1}, out / name)
+        else:
+            (out / name).write_text(content)
+        for argv in (["extract", str(out)], ["evaluate", str(out)], _train_args(out, "--resume")):
+            assert main(argv) == 1, (name, argv)
+            err = capsys.readouterr().err
+            assert err.startswith("DataError: ") and needle in err, (argv, err)
+    assert main(["extract", str(out / "config.json")]) == 1
+    assert "a file, not a run folder" in capsys.readouterr().err
+
+
+def test_extract_options_out_of_range(tmp_path, capsys):
+    assert main(["extract", str(tmp_path), "--ratio", "-1"]) == 1
+    assert "DataError: --ratio must be 0 or more" in capsys.readouterr().err
+    assert main(["extract", str(tmp_path), "--tail", "2"]) == 1
+    assert "--tail in [0, 1]" in capsys.readouterr().err
+
+
+def test_weights_that_are_not_tensors(tmp_path, toy_data, capsys):
+    import torch
+
+    path = tmp_path / "w.pt"
+    torch.save({"classifier.weight": 1, "a": "b"}, path)
+    assert main(_train_args(tmp_path / "r", "--weights", str(path))) == 1
+    assert "not a state dict of tensors" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("option, needle", [
+    (["--strategies", ""], "--strategies names no strategy"),
+    (["--seeds", "0"], "--seeds must be >= 1"),
+    (["--classes", "2,1"], "at least 2"),
+])
+def test_experiment_bad_grid(tmp_path, capsys, option, needle):
+    assert main(["experiment", "--out", str(tmp_path / "exp"), *option]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("DataError: ") and needle in err
+    assert not (tmp_path / "exp").exists()

@@ -67,3 +67,21 @@ def test_load_splits_calls_the_data_contract(monkeypatch):
     train, test = load_splits(TrainConfig(data="scenes", classes=2, per_class=3, test_per_class=2, size=8, seed=4))
     assert calls == [("scenes", "train", 2, 3, 8, 4), ("scenes", "test", 2, 2, 8, 4)]
     assert len(train) == 6 and len(test) == 4 and test.ids[0] == "test_0"
+
+
+def test_train_config_rejects_one_class_and_bad_optimiser_values():
+    for changes in ({"classes": 1}, {"lr": 0.0}, {"lr": -1e-3}, {"weight_decay": -1.0}, {"patience": -1}):
+        with pytest.raises(DataError):
+            TrainConfig(**changes)
+    assert TrainConfig(classes=0).classes == 0 and TrainConfig(classes=2).classes == 2
+
+
+def test_cuda_device_needs_a_gpu():
+    import torch
+
+    from nesyasp.neural.distributed import resolve_device
+
+    assert resolve_device("cpu").type == "cpu"
+    if not torch.cuda.is_available():
+        with pytest.raises(DataError, match="no CUDA GPU"):
+            resolve_device("cuda:0")

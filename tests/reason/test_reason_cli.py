@@ -51,6 +51,20 @@ def test_facts_table(tmp_path, capsys):
     assert f"{bad}:2:2" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("content, where, message", [
+    ("id,295\na,1\na,0\n", ":3:1", "example id 'a' again (first on line 2)"),
+    ("id,295\n,1\n", ":2:1", "an empty example id"),
+    ("id,295,f295\na,1,0\n", ":1:3", "column 'f295' is predicate f295 again (first in column 2)"),
+    ("id,1x\na,1\n", ":1:2", "column '1x' is not a predicate name"),
+])
+def test_facts_table_ids_and_columns(tmp_path, capsys, content, where, message):
+    table = tmp_path / "t.csv"
+    table.write_text(content)
+    assert main(["query", RAW, "--facts-table", str(table), "-q", "target(X,C)"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"DataError: {table}{where}: error: ") and message in err
+
+
 @pytest.mark.parametrize("argv, message", [
     (["query", RAW, "missing.lp", "-q", "target(img,X)"], "no such file"),
     (["query", RAW, IMAGES], "give a query"),

@@ -61,14 +61,20 @@ def run(args: argparse.Namespace) -> int:
 
     if args.jobs < 1 or args.threads < 0:
         raise DataError("--jobs must be >= 1 and --threads >= 0")
+    if args.seeds < 1:
+        raise DataError(f"--seeds must be >= 1, got {args.seeds}")
     threads = args.threads or (2 if args.jobs == 1 else 1)
     torch.set_num_threads(max(1, min(torch.get_num_threads(), threads)))
     names = [s.strip().lower() for s in args.strategies.split(",") if s.strip()]
+    if not names:
+        raise DataError("--strategies names no strategy")
     for n in names:
         strategy(n)  # unknown names fail before any training
     class_counts = _ints(args.classes)
     if not class_counts:
         raise DataError("--classes names no class count")
+    if any(c < 0 or c == 1 for c in class_counts):
+        raise DataError(f"--classes: each count must be 0 (all) or at least 2, got {args.classes!r}")
     base = config_from_args(args, strategy_name=names[0])
     base = dataclasses.replace(base, pretrain_epochs=_pretrain_epochs(args, max(class_counts)))
 

@@ -7,6 +7,7 @@ import json
 import random
 import sys
 import time
+from pathlib import Path
 from typing import Any
 
 __all__ = ["NAME", "HELP", "DESCRIPTION", "add_arguments", "run"]
@@ -77,6 +78,23 @@ def _split(n: int, args: argparse.Namespace):
     return np.asarray(order[:cut]), np.asarray(order[cut:], dtype=np.int64)
 
 
+def _check_options(args: argparse.Namespace) -> None:
+    """Bad learner options and an output file that is an input fail before anything is read."""
+    from nesyasp.lang.errors import DataError
+
+    if args.ratio < 0 or not 0.0 <= args.tail <= 1.0:
+        raise DataError(f"--ratio must be 0 or more and --tail in [0, 1], got {args.ratio} and {args.tail}")
+    if args.out:
+        out = Path(args.out)
+        for given in (args.train, args.test):
+            if given and out.exists() and out.resolve() == Path(given).resolve():
+                raise DataError(f"{args.out}: -o names an input table; the rules would overwrite it")
+        if out.is_dir():
+            raise DataError(f"{args.out}: -o names a folder; give a file such as {out / 'rules.lp'}")
+        if not out.parent.is_dir():
+            raise DataError(f"{args.out}: no folder {out.parent} to write the rules into")
+
+
 def _features(table: Any, args: argparse.Namespace) -> list[str]:
     """The feature columns: all but the target, the --ignore'd and unnamed row identifiers."""
     ignore = set(_names(args.ignore) or [])
@@ -103,6 +121,7 @@ def run(args: argparse.Namespace) -> int:
     from nesyasp.lang.errors import DataError
     from nesyasp.learn import FoldSEM, read_csv, split_target
 
+    _check_options(args)
     table = read_csv(args.train)
     table.index(args.target)  # a missing target column is the first error to report
     X, y, names = split_target(table, args.target, _features(table, args))

@@ -84,21 +84,49 @@ def read_table(path: Path) -> tuple[list[str], list[str], Any]:
     if len(rows) < 1 or len(rows[0]) < 2:
         raise DataError(f"{path}: a facts table needs a header row: id, then one column per predicate")
     header, values, ids = rows[0], [], []
+    columns = _columns(path, header)
+    seen: dict[str, int] = {}
     for number, row in enumerate(rows[1:], start=2):
         if not row:
             continue
         if len(row) != len(header):
             pos = Position(str(path), number, 1)
             raise DataError(f"row has {len(row)} cells, the header {len(header)}", Location(pos, pos))
+        example = row[0].strip()
+        if not example or example in seen:
+            pos = Position(str(path), number, 1)
+            what = (f"example id {example!r} again (first on line {seen[example]})" if example
+                    else "an empty example id")
+            raise DataError(f"{what}: every row needs its own id in the first column", Location(pos, pos))
+        seen[example] = number
         cells = [c.strip() for c in row[1:]]
         bad = next((k for k, c in enumerate(cells) if c not in ("0", "1", "true", "false", "True", "False")), None)
         if bad is not None:
             pos = Position(str(path), number, bad + 2)
             raise DataError(f"cell {cells[bad]!r} of column {header[bad + 1]!r} is not 0 or 1", Location(pos, pos))
-        ids.append(row[0].strip())
+        ids.append(example)
         values.append([c in ("1", "true", "True") for c in cells])
     matrix = np.array(values, dtype=bool).reshape(len(values), len(header) - 1)
-    return [h.strip() for h in header[1:]], ids, matrix
+    return columns, ids, matrix
+
+
+def _columns(path: Path, header: list[str]) -> list[str]:
+    """The predicate columns of a facts table's header; DataError at the first bad or repeated name."""
+    from nesyasp.lang.errors import DataError, Location, NesyaspError, Position
+    from nesyasp.reason.facts import predicate_name
+
+    first: dict[str, int] = {}
+    for k, name in enumerate(header[1:], start=2):
+        pos = Position(str(path), 1, k)
+        try:
+            predicate = predicate_name(name)
+        except NesyaspError as exc:
+            raise DataError(exc.message, Location(pos, pos)) from None
+        if predicate in first:
+            raise DataError(f"column {name!r} is predicate {predicate} again (first in column {first[predicate]})",
+                            Location(pos, pos))
+        first[predicate] = k
+    return [h.strip() for h in header[1:]]
 
 
 def _shipped(name: str) -> str:

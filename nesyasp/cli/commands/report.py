@@ -40,6 +40,8 @@ def run(args: argparse.Namespace) -> int:
 
     if args.examples < 0:
         raise DataError(f"--examples must be 0 or more, got {args.examples}")
+    if args.out is not None and args.out.suffix.lower() not in (".html", ".htm"):
+        raise DataError(f"{args.out}: the report is written as HTML; name the file *.html")
     path = write_run_report(args.run_dir, args.out, args.examples)
     print(f"wrote {path} ({path.stat().st_size // 1024} KiB, self-contained)")
     return 0
