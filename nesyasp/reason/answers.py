@@ -49,6 +49,7 @@ class Answers:
     variables: tuple[str, ...]
     table: np.ndarray
     pattern: Atom | None = None
+    literals: tuple[Literal, ...] = ()
 
     def __len__(self) -> int:
         return int(self.table.shape[0])
@@ -68,8 +69,9 @@ class Answers:
         """Answer ``i`` as a ground atom (single-atom queries) or the query with its bindings."""
         binding = self.bindings(i)
         if self.pattern is not None:
-            args = [_substitute(str(a), a, binding) for a in self.pattern.arguments]
-            return f"{self.pattern.predicate}({','.join(args)})" if args else self.pattern.predicate
+            return _instance(self.pattern, binding)
+        if self.literals:
+            return ", ".join(_literal_instance(lit, binding) for lit in self.literals)
         return ", ".join(f"{v}={x}" for v, x in binding.items()) or self.query
 
     def atoms(self) -> list[str]:
@@ -79,6 +81,22 @@ class Answers:
     def column(self, variable: str) -> np.ndarray:
         """The values of one variable, one per answer."""
         return self.table[:, self.variables.index(variable)]
+
+
+def _instance(atom: Atom, binding: dict[str, str]) -> str:
+    args = [_substitute(str(a), a, binding) for a in atom.arguments]
+    return f"{atom.predicate}({','.join(args)})" if args else atom.predicate
+
+
+def _literal_instance(lit: Literal, binding: dict[str, str]) -> str:
+    """A query literal with its variables replaced (comparisons as ``left op right``)."""
+    if isinstance(lit.atom, Atom):
+        text = _instance(lit.atom, binding)
+    else:
+        cmp = lit.atom
+        text = f"{_substitute(str(cmp.left), cmp.left, binding)}{cmp.operator}" \
+               f"{_substitute(str(cmp.right), cmp.right, binding)}"
+    return f"not {text}" if lit.negated else text
 
 
 def _substitute(text: str, term: object, binding: dict[str, str]) -> str:

@@ -160,7 +160,7 @@ class Justifier:
         ground = ground_atom(lit.atom, binding)
         if ground is not None:
             return self.model.holds(ground) != lit.negated
-        return not any(self._matches(lit.atom, binding))
+        return next(self._matches(lit.atom, binding), None) is None  # a match may be {} (falsy): test existence
 
     def _matches(self, atom: Atom, binding: Binding) -> Iterator[Binding]:
         for extended, _ in self._pairs(atom, binding):

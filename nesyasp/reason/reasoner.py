@@ -9,7 +9,8 @@ from typing import Any, Iterable, Mapping, Sequence
 import clingo
 import numpy as np
 
-from nesyasp.lang.ast import Atom, Constant, Program, Variable
+from nesyasp.lang.ast import Atom, Constant, Program, Rule, Variable
+from nesyasp.lang.checks import unsafe_variables
 from nesyasp.lang.errors import ReasoningError
 from nesyasp.lang.parser import parse_atom, parse_file, parse_program, parse_query, resolve_includes
 from nesyasp.reason.answers import Answers, query_variables, sorted_table
@@ -197,6 +198,13 @@ class Reasoner:
         """
         literals = parse_query(query)
         variables = query_variables(literals)
+        unsafe = unsafe_variables(Rule(None, literals))
+        if unsafe:
+            names = ", ".join(unsafe)
+            raise ReasoningError(f"query {query!r}: {names} occur{'s' if len(unsafe) == 1 else ''} only under "
+                                 "'not' or in comparisons, so the answers would be every value there is; "
+                                 "bind it with a positive literal first (class(X), not target(img,X)), "
+                                 "or use '_' to ask whether no value exists (not target(img,_))")
         single = len(literals) == 1 and not literals[0].negated and isinstance(literals[0].atom, Atom)
         if single:
             pattern = literals[0].atom
@@ -206,7 +214,7 @@ class Reasoner:
             return Answers(query, variables, self._single(pattern, variables), pattern)
         rows = [tuple(str(b[v]) for v in variables)
                 for b in _all_bindings(self.justifier(), literals, {}, lambda a: True)]
-        return Answers(query, variables, sorted_table(rows, len(variables)))
+        return Answers(query, variables, sorted_table(rows, len(variables)), literals=literals)
 
     def _single(self, pattern: Atom, variables: tuple[str, ...]) -> np.ndarray:
         model = self._model

@@ -116,8 +116,29 @@ def test_query_table_over_many_examples_is_one_call():
 
 def test_conjunctive_and_ground_queries():
     r = Reasoner("p(X) :- q(X).  r(X) :- q(X), not s(X).", {"q": ["a", "b"], "s": ["b"]})
-    assert r.query("p(X), not s(X)").atoms() == ["X=a"]
+    assert r.query("p(X), not s(X)").atoms() == ["p(a), not s(a)"]
+    assert r.query("p(X), X != b").atoms() == ["p(a), a!=b"]
     assert len(r.query("p(a)")) == 1 and len(r.query("p(c)")) == 0
+
+
+def test_anonymous_variables_under_not():
+    """``not s(a,_)``: there is no s(a,...) at all; a match binding nothing is still a match."""
+    rules = "t(X) :- q(X), not s(X,_).  u :- not v(_).  w :- not s(_,_)."
+    r = Reasoner(rules, {"q": ["a", "b"], "s": [("a", "1")]})
+    assert r.query("t(X)").atoms() == ["t(b)"]
+    assert len(r.query("not s(a,_)")) == 0 and len(r.query("not s(b,_)")) == 1
+    assert len(r.query("u")) == 1 and len(r.query("w")) == 0
+    from nesyasp.reason import check_justification
+
+    for atom in ("t(a)", "t(b)", "u", "w"):
+        assert check_justification(r.explain(atom), r.model()) == []
+
+
+def test_queries_with_unbound_variables_are_errors():
+    r = Reasoner("p(X) :- q(X).", {"q": ["a"]})
+    for query in ("not p(X)", "p(X), not q(Y)", "p(X), Y > 2"):
+        with pytest.raises(ReasoningError, match="only under 'not' or in comparisons"):
+            r.query(query)
 
 
 def test_constraint_violation_is_a_reasoning_error():
