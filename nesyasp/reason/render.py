@@ -49,6 +49,8 @@ def phrase(atom: clingo.Symbol | None, literal: str, preds: Mapping[tuple[str, i
 
 
 def _sentence(node: Node, preds: Mapping[tuple[str, int], Pred] | None) -> str:
+    if node.because == "negation" and not node.holds and node.children and node.children[0].holds:
+        return _sentence(node.children[0], preds)  # 'not p(_)' fails: say which p(...) holds
     if node.because == "comparison":
         text = node.literal.removeprefix("not ")
         op = node.comparison.operator if node.comparison is not None else ""

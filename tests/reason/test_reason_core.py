@@ -132,6 +132,9 @@ def test_anonymous_variables_under_not():
 
     for atom in ("t(a)", "t(b)", "u", "w"):
         assert check_justification(r.explain(atom), r.model()) == []
+    from nesyasp.reason import render_text
+
+    assert render_text(r.explain("w")).splitlines()[1].strip() == "'s' holds (for a, and 1)."  # the witness
 
 
 def test_queries_with_unbound_variables_are_errors():
