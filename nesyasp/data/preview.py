@@ -77,8 +77,9 @@ def preview_grid(imageset: ImageSet, per_class: int = 4, scale: int = 2, names: 
     layers = imageset.masks.shape[1]
     n_concepts = len(imageset.concept_names)
     tile_w, tile_h = w * scale, h * scale
-    cols = per_class * (1 + layers)
     rows = [np.flatnonzero(imageset.labels == c)[:per_class] for c in range(len(imageset.class_names))]
+    per_class = max(1, max((len(r) for r in rows), default=0))  # a small folder has fewer images than asked
+    cols = per_class * (1 + layers)
     width = _MARGIN + cols * (tile_w + _GAP) + per_class * _GAP
     height = len(rows) * (tile_h + _GAP) + _GAP
     canvas = Image.new("RGB", (width, height), (255, 255, 255))

@@ -283,6 +283,9 @@ class LTHRunner:
         if self.out is not None:
             self.out.mkdir(parents=True, exist_ok=True)
             if resume:
+                if not any((self.out / name).exists() for name in ("config.json", "metrics.json")):
+                    raise DataError(f"{self.out}: no LTH run to resume here (no config.json or metrics.json); "
+                                    "leave out --resume to start one")
                 first = self._resume()
             elif (self.out / "metrics.json").exists():
                 raise DataError(f"{self.out}: already holds a run; pass --resume to continue it "

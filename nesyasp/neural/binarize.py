@@ -146,6 +146,8 @@ class FilterTable:
     @classmethod
     def from_npz(cls, path: str | Path) -> FilterTable:
         """Read a table written by :meth:`to_npz`."""
+        if not Path(path).is_file():
+            raise DataError(f"{path}: no filter table here; 'nesyasp extract RUN' writes it")
         try:
             with np.load(path, allow_pickle=False) as z:
                 return cls(z["values"].astype(np.uint8), z["labels"].astype(np.int64),

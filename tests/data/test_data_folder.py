@@ -141,6 +141,20 @@ def test_preview_of_a_user_folder(tmp_path):
     assert (tmp_path / "f.png").stat().st_size > 100
 
 
+def test_preview_of_a_small_folder_says_what_it_shows(tmp_path, capsys):
+    from nesyasp.data import load_dataset
+    from nesyasp.data.preview import preview_grid
+
+    root = make_folder(tmp_path / "d", n=2)
+    assert main(["data", "preview", str(root), "--out", str(tmp_path / "f.png"), "--per-class", "4",
+                 "--size", "16"]) == 0
+    shown = load_dataset(str(root), size=16)
+    counts = sorted(set(np.bincount(shown.labels).tolist()))
+    said = f"{counts[0]} images each" if len(counts) == 1 else f"{counts[0]} to {counts[-1]} images each"
+    assert said in capsys.readouterr().out
+    assert preview_grid(shown, per_class=4).size == preview_grid(shown, per_class=max(counts)).size
+
+
 def test_concept_and_random_sets_of_a_folder(tmp_path):
     from nesyasp.data import concept_images, random_images
 

@@ -122,6 +122,11 @@ def test_a_finished_run_is_not_overwritten_without_resume(tmp_path) -> None:
         run_lth(_config(rounds=1), _synthetic(), out=out, resume=True, progress=False, plots=False)
 
 
+def test_resume_needs_a_run(tmp_path) -> None:
+    with pytest.raises(DataError, match="no LTH run to resume here"):
+        run_lth(_config(rounds=1), _synthetic(), out=tmp_path / "typo", resume=True, progress=False, plots=False)
+
+
 def test_one_class_is_refused() -> None:
     with pytest.raises(DataError, match="at least 2"):
         LTHConfig(classes=1)

@@ -43,6 +43,8 @@ def test_table_round_trips_through_csv_npz_and_facts(tmp_path):
     assert np.array_equal(z.values, t.values) and z.class_names == t.class_names and z.ids == t.ids
     assert t.facts_text() == ("_example(img_0001).\nf1(img_0001).\nf2(img_0001).\n"
                               "_example(img_0002).\nf0(img_0002).\n")
+    with pytest.raises(DataError, match="no filter table here; 'nesyasp extract RUN' writes it"):
+        FilterTable.from_npz(tmp_path / "missing.npz")
     (tmp_path / "bad.csv").write_text("id,f0,label\nimg_1,2x,a\n")
     with pytest.raises(DataError, match="bad.csv:2:1"):
         FilterTable.from_csv(tmp_path / "bad.csv")

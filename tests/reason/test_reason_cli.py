@@ -67,6 +67,7 @@ def test_facts_table_ids_and_columns(tmp_path, capsys, content, where, message):
 
 @pytest.mark.parametrize("argv, message", [
     (["query", RAW, "missing.lp", "-q", "target(img,X)"], "no such file"),
+    (["query", RAW, str(FIGURE3), "-q", "target(img,X)"], "a folder, not a rule or fact file"),
     (["query", RAW, IMAGES], "give a query"),
     (["query", RAW, IMAGES, "target(img,X"], "ParseError"),
 ])

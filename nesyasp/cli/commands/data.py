@@ -84,6 +84,8 @@ def _list(name: str | None) -> int:
 
 
 def _preview(args: argparse.Namespace) -> int:
+    import numpy as np
+
     from nesyasp.data import load_dataset
     from nesyasp.data.preview import preview_grid
     from nesyasp.lang.errors import DataError
@@ -103,8 +105,11 @@ def _preview(args: argparse.Namespace) -> int:
         raise DataError(f"{args.out}: the preview is written as PNG; name the file *.png")
     args.out.parent.mkdir(parents=True, exist_ok=True)
     grid.save(args.out)
+    counts = np.minimum(np.bincount(imageset.labels, minlength=len(imageset.class_names)), args.per_class)
+    each = f"{counts[0]} images each" if counts.min() == counts.max() else \
+        f"{counts.min()} to {counts.max()} images each"
     print(f"wrote {args.out} ({grid.size[0]}x{grid.size[1]}): {len(imageset.class_names)} classes, "
-          f"{args.per_class} images each, {imageset.masks.shape[1]} mask layers")
+          f"{each}, {imageset.masks.shape[1]} mask layers")
     return 0
 
 

@@ -147,7 +147,8 @@ def _split(args: argparse.Namespace) -> tuple[list[Path], str | None]:
     files = [_shipped(f) for f in files]
     missing = [f for f in files if not Path(f).is_file()]
     if missing:
-        raise ReasoningError(f"no such file: {missing[0]}")
+        what = "a folder, not a rule or fact file" if Path(missing[0]).is_dir() else "no such file"
+        raise ReasoningError(f"{what}: {missing[0]}")
     if query is None and not args.why_not:
         raise ReasoningError('give a query, e.g. -q "target(img,X)", or --why-not ATOM')
     return [Path(f) for f in files], query
