@@ -35,7 +35,7 @@ from nesyasp.lang.ast import Atom, Literal, Program, Rule
 from nesyasp.lang.errors import DataError, ReasoningError
 
 __all__ = ["predict_table", "predict_clingo", "rule_set_size", "count_rules", "NesyMetrics", "nesy_metrics",
-           "class_index", "NesyModel"]
+           "class_index", "check_rules", "NesyModel"]
 
 _INTERNAL = re.compile(r"(ab|rule)\d+\Z")
 _DOMAIN = "_example"
@@ -46,6 +46,35 @@ def class_index(term: object, class_names: Sequence[str]) -> int:
     text = str(term).strip('"').strip("'")
     names = [str(c) for c in class_names]
     return names.index(text) if text in names else -1
+
+
+def check_rules(program: Program, n_filters: int, class_names: Sequence[str], head: str = "target") -> None:
+    """Refuse a rule set that names a class or a filter the run does not have (a hand edit gone wrong).
+
+    Without this check such rules would silently never fire, and the NeSy
+    accuracy would drop with no word of why.
+
+    Raises
+    ------
+    DataError
+        At the first such rule (with its file:line:col).
+    """
+    defined = {r.head.predicate for r in program.rules if isinstance(r.head, Atom)}
+    for rule in program.rules:
+        if not isinstance(rule.head, Atom):
+            continue
+        args = rule.head.arguments
+        if rule.head.predicate == head and len(args) == 2 and class_index(args[1], class_names) < 0:
+            raise DataError(f"class {args[1]} is not a class of this run ({', '.join(map(str, class_names))})",
+                            rule.loc)
+        for lit in rule.body:
+            if not isinstance(lit, Literal) or not isinstance(lit.atom, Atom):
+                continue
+            name = lit.atom.predicate
+            m = re.fullmatch(r"f(\d+)", name)
+            if name not in defined and name != _DOMAIN and (m is None or int(m.group(1)) >= n_filters):
+                raise DataError(f"'{name}' is not a filter of this run (f0 to f{n_filters - 1}) nor defined by a rule",
+                                lit.loc)
 
 
 def _evaluator(program: Program, values: np.ndarray, head: str):

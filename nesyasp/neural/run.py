@@ -28,7 +28,7 @@ from nesyasp.neural.config import TrainConfig
 from nesyasp.neural.data import Split, load_splits
 from nesyasp.neural.extract import Extraction, extract, learn_rules
 from nesyasp.neural.models import FeatureModel
-from nesyasp.neural.nesy import NesyMetrics, nesy_metrics, predict_clingo, predict_table
+from nesyasp.neural.nesy import NesyMetrics, check_rules, nesy_metrics, predict_clingo, predict_table
 from nesyasp.neural.train import CHECKPOINT, make_model, read_checkpoint, read_config
 
 __all__ = ["Run", "load_run", "extract_run", "read_rules", "evaluate_run"]
@@ -151,6 +151,7 @@ def evaluate_run(run: Run, splits: tuple[Split, Split] | None = None, program: P
         cnn = torch.cat([run.model(test.x[i:i + 64])[0].argmax(1) for i in range(0, len(test), 64)]).numpy()
     if len(cnn) != len(table.labels) or not np.array_equal(test.y.numpy(), table.labels):
         raise DataError(f"{run.tables_dir / 'test.npz'} does not match the test data; run extract again")
+    check_rules(program, table.values.shape[1], table.class_names)
     nesy = predict_table(program, table.values, table.class_names)
     if check_clingo and not np.array_equal(nesy, predict_clingo(program, table.values, table.class_names)):
         raise ReasoningError("clingo and the vectorized rule evaluation disagree on the test set")

@@ -83,6 +83,18 @@ def test_evaluate_computes_the_papers_metrics(tiny_run, toy_splits):
     assert (run.path / "evaluation.json").is_file()
 
 
+def test_rules_naming_another_class_or_filter_are_refused():
+    from nesyasp.lang import parse_program
+    from nesyasp.neural.nesy import check_rules
+
+    good = parse_program("target(X,a) :- f0(X), not ab1(X).\nab1(X) :- f2(X).\ntarget(X,b) :- not f1(X).\n")
+    check_rules(good, 3, ("a", "b"))
+    with pytest.raises(DataError, match=r"rules.lp:1:1: error: class kitchen is not a class of this run \(a, b\)"):
+        check_rules(parse_program("target(X,kitchen) :- f0(X).\n", "rules.lp"), 3, ("a", "b"))
+    with pytest.raises(DataError, match=r"rules.lp:2:16: error: 'f7' is not a filter of this run \(f0 to f2\)"):
+        check_rules(parse_program("target(X,a) :- f0(X).\ntarget(X,b) :- f7(X).\n", "rules.lp"), 3, ("a", "b"))
+
+
 def test_metrics_by_hand():
     X = Variable("X")
     p = Program((Rule(Atom("target", (X, Constant("a"))), (Literal(Atom("f0", (X,))),
