@@ -58,6 +58,7 @@ __all__ = [
     "image_concept_scores",
     "concept_overlap",
     "select_concepts",
+    "concept_presence",
     "label_filter",
     "label_filters",
 ]
@@ -99,6 +100,12 @@ class LabelConfig:
         ``"iou"`` (default): soft intersection over union of activation and
         mask; ``"mass"``: NeSyFOLD's activation-mass share (use it to
         reproduce the paper). See the module docstring.
+    enriched : bool
+        Only a concept that is present in a larger share of the filter's top
+        images than of all annotated images may name it (when at least one
+        concept is); a concept in every image (wall, floor) says nothing
+        about which images make the filter fire. True by default; False
+        (with ``score="mass"``) reproduces NeSyFOLD.
     """
 
     top_m: int = 10
@@ -108,6 +115,7 @@ class LabelConfig:
     norm: str = "spectral"
     ignore: tuple[str, ...] = ()
     score: str = "iou"
+    enriched: bool = True
 
     def __post_init__(self) -> None:
         if self.top_m < 1:
@@ -265,15 +273,16 @@ def image_concept_scores(fmap: np.ndarray, masks: np.ndarray, upsampling: str = 
     return masks.reshape(masks.shape[0], -1).astype(np.float64) @ big.ravel() / total
 
 
-def select_concepts(raw: dict[str, float], config: LabelConfig) -> tuple[tuple[str, ...], dict[str, float]]:
+def select_concepts(raw: dict[str, float], config: LabelConfig,
+                    exclude: frozenset[str] = frozenset()) -> tuple[tuple[str, ...], dict[str, float]]:
     """Normalize the best concepts and keep those within the margin of the best.
 
     Returns the kept concepts (best first) and the normalized scores of the
     ``max_concepts`` best; both empty when no concept has a positive score.
-    Concepts in ``config.ignore`` are left out before ranking.
+    Concepts in ``config.ignore`` and in ``exclude`` are left out before ranking.
     Ties are broken by concept name so the result is deterministic.
     """
-    ranked = sorted(((s, c) for c, s in raw.items() if s > 0 and c not in config.ignore),
+    ranked = sorted(((s, c) for c, s in raw.items() if s > 0 and c not in config.ignore and c not in exclude),
                     key=lambda sc: (-sc[0], sc[1]))
     ranked = ranked[: config.max_concepts]
     total = sum(s for s, _ in ranked)
@@ -298,6 +307,29 @@ def _mask_getter(masks: MaskSource, n_images: int) -> Callable[[int], np.ndarray
     return lambda i: arr[i]
 
 
+def concept_presence(masks: MaskSource, n_images: int, n_concepts: int) -> np.ndarray:
+    """Share of the images in which each concept's mask is not empty, ``(K,)``."""
+    get = _mask_getter(masks, n_images)
+    seen = np.zeros(n_concepts)
+    for i in range(n_images):
+        stack = np.asarray(get(i), dtype=bool)
+        if stack.shape[0] != n_concepts:
+            raise DataError(f"image {i} has {stack.shape[0]} concept masks, expected {n_concepts}")
+        seen += stack.reshape(stack.shape[0], -1).any(axis=1)
+    return seen / max(n_images, 1)
+
+
+def _not_enriched(present_top: np.ndarray, presence: np.ndarray | None,
+                  concept_names: Sequence[str]) -> frozenset[str]:
+    """Concepts no more frequent in the top images than overall (none when no concept is)."""
+    if presence is None:
+        return frozenset()
+    enriched = present_top > presence + 1e-12
+    if not enriched.any():
+        return frozenset()
+    return frozenset(c for c, e in zip(concept_names, enriched) if not e)
+
+
 def label_filter(
     k: int,
     maps: np.ndarray,
@@ -305,18 +337,25 @@ def label_filter(
     masks: MaskSource,
     concept_names: Sequence[str],
     config: LabelConfig = LabelConfig(),
+    presence: np.ndarray | None = None,
 ) -> FilterConcepts:
-    """Label one filter ``k``; see :func:`label_filters` for the arguments."""
+    """Label one filter ``k``; see :func:`label_filters` for the arguments.
+
+    ``presence`` (:func:`concept_presence` over all annotated images) turns
+    on the enrichment rule of ``LabelConfig.enriched``.
+    """
     if not 0 <= k < maps.shape[1]:
         raise DataError(f"filter {k} is out of range: the layer has {maps.shape[1]} filters")
     get = _mask_getter(masks, maps.shape[0])
     order = np.argsort(-norms[:, k], kind="stable")[: config.top_m]
     total = np.zeros(len(concept_names))
     union = np.zeros(len(concept_names))
+    present_top = np.zeros(len(concept_names))
     for i in order:
         stack = np.asarray(get(int(i)), dtype=bool)
         if stack.shape[0] != len(concept_names):
             raise DataError(f"image {i} has {stack.shape[0]} concept masks, expected {len(concept_names)}")
+        present_top += stack.reshape(stack.shape[0], -1).any(axis=1)
         if config.score == "iou":
             inter, uni = concept_overlap(maps[i, k], stack, config.upsampling)
             total += inter
@@ -329,7 +368,8 @@ def label_filter(
     if config.score != "mass":  # summed before dividing, as Network Dissection
         total = np.divide(total, union, out=np.zeros_like(total), where=union > 0)
     raw = {c: float(s) for c, s in zip(concept_names, total)}
-    concepts, scores = select_concepts(raw, config)
+    exclude = _not_enriched(present_top / max(len(order), 1), presence, concept_names)
+    concepts, scores = select_concepts(raw, config, exclude)
     if not concepts:
         logger.info("filter %d: no activation inside any concept mask", k)
     return FilterConcepts(k, concepts, scores, raw, tuple(int(i) for i in order))
@@ -379,5 +419,6 @@ def label_filters(
         norms = filter_norms(maps, config.norm)
     elif np.shape(norms) != maps.shape[:2]:
         raise DataError(f"norms must have shape {maps.shape[:2]}, got {np.shape(norms)}")
-    return [label_filter(k, maps, np.asarray(norms), masks, concept_names, config)
+    presence = concept_presence(masks, maps.shape[0], len(concept_names)) if config.enriched else None
+    return [label_filter(k, maps, np.asarray(norms), masks, concept_names, config, presence)
             for k in sorted(set(int(f) for f in filters))]

@@ -226,3 +226,28 @@ def test_upsample_equals_torch_interpolate(mode):
     kwargs = {} if mode == "nearest" else {"align_corners": False}
     ref = torch.nn.functional.interpolate(torch.tensor(x)[None], size=(64, 48), mode=mode, **kwargs)[0].numpy()
     assert np.abs(upsample(x, (64, 48), mode) - ref).max() < 1e-12
+
+
+def test_a_concept_in_every_image_does_not_name_a_filter_that_fires_on_an_object():
+    """A 'bathtub' filter whose blob also lights the floor it stands on: by pixels the floor wins,
+    but the floor is in every image and the bathtub only in the images that make the filter fire."""
+    from nesyasp.label.scores import concept_presence
+
+    n, names = 12, ["floor", "bathtub", "bed"]
+    masks = np.zeros((n, 3, 32, 32), bool)
+    masks[:, 0, 16:, :] = True  # floor: the lower half of every image
+    maps = np.zeros((n, 1, 8, 8))
+    for i in range(n):
+        if i % 3 == 0:  # a bathroom: a bathtub on the floor, the filter fires over it and around
+            masks[i, 1, 18:24, 8:16] = True
+            maps[i, 0, 3:8, 0:8] = 1.0 + 0.01 * i
+        else:  # a bedroom: no bathtub, the filter is silent
+            masks[i, 2, 4:12, 4:12] = True
+            maps[i, 0] = 0.01
+    assert concept_presence(masks, n, 3).tolist() == [1.0, 4 / 12, 8 / 12]
+    plain = label_filters(maps, masks, names, [0], top_m=4, enriched=False)[0]
+    assert plain.best == "floor"  # what pixels alone say
+    assert label_filters(maps, masks, names, [0], top_m=4)[0].best == "bathtub"
+    # when no concept is more frequent in the top images than overall, every concept may name the filter
+    even = np.ones((n, 1, 8, 8))
+    assert label_filters(even, masks[:, :1], names[:1], [0], top_m=4)[0].best == "floor"

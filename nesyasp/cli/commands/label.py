@@ -19,6 +19,10 @@ keep the concepts within MARGIN of the best. The score (--score):
   mass  NeSyFOLD's score: activation mass inside the mask over the total
         (to reproduce the paper; large background masks tend to win)
   lift  mass share over area share (1 = chance); favours small parts
+Only a concept present in more of the filter's top images than of all the
+annotated images may name it (when some concept is): wall and floor, in
+every image, say nothing about what makes the filter fire. --all-concepts
+turns this off (--score mass --all-concepts is NeSyFOLD exactly).
 Filters are named after their concepts with per-concept counters
 (bed1, wall1_cabinet1, wall2); a filter whose activation never falls in a
 mask is named unlabelled_f<k>.
@@ -34,7 +38,7 @@ the test split by default), or your own images with masks (--masks DIR).
 examples:
   nesyasp label runs/ts3
   nesyasp label runs/ts3 --top-m 5 --margin 0.1
-  nesyasp label runs/ts3 --score mass            NeSyFOLD's score exactly
+  nesyasp label runs/ts3 --score mass --all-concepts   NeSyFOLD exactly
   nesyasp label runs/ts3 --ignore wall,floor     background may not name a filter
   nesyasp label runs/places --masks data/places_masks
 next:
@@ -66,6 +70,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="concept score: soft IoU (default), NeSyFOLD's activation-mass share, or lift")
     parser.add_argument("--ignore", default="", metavar="C1,C2",
                         help="concepts that may not name a filter, e.g. wall,floor (default: none, as NeSyFOLD)")
+    parser.add_argument("--all-concepts", action="store_true",
+                        help="let any concept name a filter; by default only concepts more frequent in the "
+                             "filter's top images than in all images may (with --score mass: NeSyFOLD exactly)")
     parser.add_argument("--no-pictures", action="store_true", help="skip the PNG pictures")
 
 
@@ -84,7 +91,8 @@ def run(args: argparse.Namespace) -> int:
     run_ = load_run(args.run_dir)
     config = LabelConfig(top_m=args.top_m, margin=args.margin, upsampling=args.upsampling,
                          norm=args.norm or run_.config.strategy.norm, score=args.score,
-                         ignore=tuple(c.strip() for c in args.ignore.split(",") if c.strip()))
+                         ignore=tuple(c.strip() for c in args.ignore.split(",") if c.strip()),
+                         enriched=not args.all_concepts)
     annotated = load_annotated(run_, args.split, args.masks, args.per_class)
     labels = label_run(run_, annotated, config)
     written = write_labels(labels, args.run_dir, pictures=not args.no_pictures)
