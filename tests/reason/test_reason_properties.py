@@ -43,7 +43,13 @@ def extra(draw, k: int, arity: int) -> str:
         return f"v(X,N), {neg}N {op} {draw(st.sampled_from(['1.5', '2', '0.25', '-1.0']))}"
     if draw(st.booleans()) and arity == 2:
         return draw(st.sampled_from(["X != Y", "X < Y", "X = Y"]))
+    if n > 1 and draw(st.integers(0, 3)) == 0:  # an anonymous variable: some value exists / none does
+        args = ",".join(["_"] + args.split(",")[1:]) if draw(st.booleans()) else ",".join(args.split(",")[:-1] + ["_"])
     return f"{'not ' if draw(st.booleans()) else ''}{pred}({args})"
+
+
+#: Bodies of the 0-ary ``z``, where every binding is empty (``not u0(_)``: no u0 at all).
+ANONYMOUS = ["not u0(_)", "u0(_)", "not e(_,_)", "e(a,_)", "not e(_,b)", "p0(_)", "not p1(_,a)", "not p3(b,_)"]
 
 
 @st.composite
@@ -57,6 +63,9 @@ def programs(draw) -> str:
             rules.append(f"{head} :- {', '.join(body)}.")
         if arity == 1 and draw(st.booleans()):
             rules.append(f"{head} :- not u0(X), not {draw(st.sampled_from(['u1', 'p0' if k else 'u1']))}(X).")
+    for _ in range(draw(st.integers(0, 2))):
+        body = draw(st.lists(st.sampled_from(ANONYMOUS), min_size=1, max_size=2, unique=True))
+        rules.append(f"z :- {', '.join(body)}.")
     return "\n".join(rules)
 
 
@@ -80,6 +89,8 @@ def test_justifications_of_random_stratified_programs_check(text, facts):
             node = justifier.explain(atom)
             assert node.holds == model.holds(atom)
             assert check_justification(node, model) == [], (str(atom), check_justification(node, model))
+    z = justifier.explain(clingo.Function("z", []))
+    assert z.holds == model.holds(clingo.Function("z", [])) and check_justification(z, model) == []
     check_all(reasoner, limit=30)
 
 
