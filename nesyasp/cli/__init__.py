@@ -98,6 +98,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _report(exc)
 
 
+_PATH_HINTS = {
+    FileExistsError: " (a file has the name of a folder to create: choose another path)",
+    NotADirectoryError: " (a part of the path is a file, not a folder)",
+}
+
+
 def _report(exc: Exception) -> int:
     from nesyasp.lang.errors import NesyaspError
 
@@ -105,7 +111,8 @@ def _report(exc: Exception) -> int:
         print(f"{type(exc).__name__}: {exc}", file=sys.stderr)
     elif isinstance(exc, OSError):
         target = f": {exc.filename}" if exc.filename else ""
-        print(f"{type(exc).__name__}: {exc.strerror or exc}{target}", file=sys.stderr)
+        hint = _PATH_HINTS.get(type(exc), "")
+        print(f"{type(exc).__name__}: {exc.strerror or exc}{target}{hint}", file=sys.stderr)
     else:
         print(f"internal error: {type(exc).__name__}: {exc}\n"
               "(this is a bug in nesyasp; run again with --debug for the traceback)", file=sys.stderr)

@@ -120,3 +120,12 @@ def test_fmt_in_place_keeps_a_symbolic_link_and_a_file_with_a_syntax_error(tmp_p
     assert target.read_text() == "a:-b.\nb.\n" and syntax.read_text() == "c :- d\n"
     assert main(["fmt", "-i", str(link)]) == 0
     assert link.is_symlink() and target.read_text() == "a :- b.\nb.\n"
+
+
+def test_a_file_in_the_way_of_an_output_folder_is_explained(tmp_path, capsys):
+    from nesyasp.cli import main
+
+    (tmp_path / "rules.lp").write_text("a.\n")
+    assert main(["data", "preview", "scenes", "--out", str(tmp_path / "rules.lp" / "grid.png")]) == 1
+    err = capsys.readouterr().err
+    assert "rules.lp" in err and "(a file has the name of a folder to create" in err and "internal error" not in err
