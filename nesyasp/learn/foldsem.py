@@ -293,13 +293,20 @@ class FoldSEM(ClassifierMixin, BaseEstimator):
         return node
 
     def explain_text(self, x, name: str = "x") -> str:
-        """:meth:`explain`'s tree in English, with the program's ``#pred`` annotations."""
+        """:meth:`explain`'s tree in English, with the table's own numbers and the ``#pred`` annotations.
+
+        The numbers are the example's cells and the learned thresholds
+        (``the alcohol of x is 13.82``), not the scaled integers clingo
+        compares (:func:`nesyasp.learn.readable.readable_tree`).
+        """
         from nesyasp.learn.asp import reasoner_program
+        from nesyasp.learn.readable import readable_preds, readable_tree
         from nesyasp.reason import render_text
 
         row = self._one_row(x)
-        preds = {p.atom.signature: p for p in reasoner_program(self.rules_, self.features_, row).preds}
-        return render_text(self.explain(row, name), preds)
+        program = reasoner_program(self.rules_, self.features_, row)
+        preds = {p.atom.signature: p for p in readable_preds(program.preds, self.features_)}
+        return render_text(readable_tree(self.explain(row, name), self.rules_, self.features_, row[0]), preds)
 
     def trace(self, x) -> Explanation:
         """The learner's own trace for one example ``x``: which rule decides, literal by literal."""

@@ -56,7 +56,7 @@ def _sentence(node: Node, preds: Mapping[tuple[str, int], Pred] | None) -> str:
         op = node.comparison.operator if node.comparison is not None else ""
         left, found, right = text.partition(op) if op else (text, "", "")
         base = f"{left} {_OPERATORS[op]} {right}" if found else text
-        if op == "<" and right == '""' and re.fullmatch(r"-?\d+", left):
+        if op == "<" and right == '""' and re.fullmatch(r"-?\d+(\.\d+)?", left):
             base = f"{left} is a number"  # below the smallest string: the learner's "the cell is a number"
         if node.note == "undefined":
             return f"{text} is undefined (a value is not a number)"

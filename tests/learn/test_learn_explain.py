@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import json
 
 import numpy as np
@@ -64,8 +66,26 @@ def test_tree_renders_in_english_with_annotations(shared_dir):
     assert plain.startswith(f"'target' holds (for bottle7, and {label}), because")
     text = est.explain_text(X[0], name="bottle7")
     assert text.startswith(f"bottle7 is of class {label}, because")
-    assert "times 100" in text  # wine's thresholds have two decimals: the annotation says how numbers are scaled
+    assert "times 100" not in text and "times 100" in render_text(node, {
+        p.atom.signature: p for p in reasoner_program(est.rules_, est.features_, X[:1]).preds})
+    # the English uses the bottle's own cells and the learned thresholds, not clingo's scaled integers
+    cells = {f.pred: str(X[0][j]) for j, f in enumerate(est.features_)}
+    shown = re.findall(r"the (\w+) of bottle7 is (-?\d+(?:\.\d+)?)", text)
+    assert shown and all(float(v) == float(cells[name]) for name, v in shown)
+    number = r"(-?\d+(?:\.\d+)?)"
+    thresholds = set(re.findall(r"[<>]=?" + number, str(est.rules_)))
+    compared = set(re.findall(r"(?:greater than|less than or equal to) " + number, text))
+    assert compared and compared <= thresholds
     assert all(n.literal for n in walk(node))
+    from nesyasp.reason import check_justification
+
+    assert check_justification(node, est_reasoner(est, X[:1], "bottle7").model()) == []
+
+
+def est_reasoner(est, rows, name):
+    from nesyasp.learn.asp import example_reasoner
+
+    return example_reasoner(est.rules_, np.asarray(rows, dtype=object), est.features_, [name])
 
 
 def test_binary_features_custom_head():
