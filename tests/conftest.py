@@ -15,7 +15,7 @@ SHARED = ROOT.parent / "shared"
 # `make test` (and CI) runs the same examples every time, so that a rare example cannot make a landing
 # flaky; `NESYASP_HYPOTHESIS=random make test` draws new ones (run it when hunting bugs; a failure
 # prints the blob that reproduces it).
-settings.register_profile("ci", deadline=None, print_blob=True, derandomize=True)
+settings.register_profile("ci", deadline=None, print_blob=True, derandomize=True, database=None)
 settings.register_profile("random", deadline=None, print_blob=True)
 settings.load_profile(os.environ.get("NESYASP_HYPOTHESIS", "ci"))
 

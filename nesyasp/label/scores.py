@@ -308,15 +308,23 @@ def _mask_getter(masks: MaskSource, n_images: int) -> Callable[[int], np.ndarray
 
 
 def concept_presence(masks: MaskSource, n_images: int, n_concepts: int) -> np.ndarray:
-    """Share of the images in which each concept's mask is not empty, ``(K,)``."""
+    """Share of the annotated images in which each concept's mask is not empty, ``(K,)``.
+
+    An image with no concept at all counts as not annotated and is left out,
+    so unannotated images do not make a concept of every annotated image (a
+    wall) look rare; :func:`label_filter` counts its top images alike.
+    """
     get = _mask_getter(masks, n_images)
     seen = np.zeros(n_concepts)
+    annotated = 0
     for i in range(n_images):
         stack = np.asarray(get(i), dtype=bool)
         if stack.shape[0] != n_concepts:
             raise DataError(f"image {i} has {stack.shape[0]} concept masks, expected {n_concepts}")
-        seen += stack.reshape(stack.shape[0], -1).any(axis=1)
-    return seen / max(n_images, 1)
+        present = stack.reshape(stack.shape[0], -1).any(axis=1)
+        seen += present
+        annotated += bool(present.any())
+    return seen / max(annotated, 1)
 
 
 def _not_enriched(present_top: np.ndarray, presence: np.ndarray | None,
@@ -351,11 +359,14 @@ def label_filter(
     total = np.zeros(len(concept_names))
     union = np.zeros(len(concept_names))
     present_top = np.zeros(len(concept_names))
+    annotated_top = 0
     for i in order:
         stack = np.asarray(get(int(i)), dtype=bool)
         if stack.shape[0] != len(concept_names):
             raise DataError(f"image {i} has {stack.shape[0]} concept masks, expected {len(concept_names)}")
-        present_top += stack.reshape(stack.shape[0], -1).any(axis=1)
+        present = stack.reshape(stack.shape[0], -1).any(axis=1)
+        present_top += present
+        annotated_top += bool(present.any())
         if config.score == "iou":
             inter, uni = concept_overlap(maps[i, k], stack, config.upsampling)
             total += inter
@@ -368,7 +379,7 @@ def label_filter(
     if config.score != "mass":  # summed before dividing, as Network Dissection
         total = np.divide(total, union, out=np.zeros_like(total), where=union > 0)
     raw = {c: float(s) for c, s in zip(concept_names, total)}
-    exclude = _not_enriched(present_top / max(len(order), 1), presence, concept_names)
+    exclude = _not_enriched(present_top / max(annotated_top, 1), presence, concept_names)
     concepts, scores = select_concepts(raw, config, exclude)
     if not concepts:
         logger.info("filter %d: no activation inside any concept mask", k)

@@ -104,7 +104,8 @@ class FoldSEM(ClassifierMixin, BaseEstimator):
     prune : bool, default=True
         After learning, drop every literal and exception whose removal costs
         no training accuracy (:func:`nesyasp.learn.prune.prune`; greedy
-        search leaves some behind). Training accuracy never drops.
+        search leaves some behind). Training accuracy never drops, and
+        the rule set never grows.
 
     Attributes
     ----------

@@ -7,8 +7,11 @@ can end up fixing nothing that the rules after it would not fix anyway.
 each, from the deepest exception up and from the last literal to the first, it
 tries to drop a whole exception rule, then each literal, and keeps a removal
 when the decision list classifies at least as many training examples
-correctly as before. Training accuracy therefore never drops; it may rise
-(a removal that fixes an example is kept too).
+correctly as before and the rule set, as printed (simplified, identical
+exceptions counted once), is no larger. Training accuracy therefore never
+drops; it may rise (a removal that fixes an example is kept too). The size
+test matters for an exception that several rules share: a literal dropped
+from one copy only would print a second, nearly identical ``abK`` rule.
 
 A rule keeps at least one literal (a default rule without literals would
 cover everything and silence the rules after it; an exception without
@@ -29,7 +32,7 @@ from typing import Iterator
 
 import numpy as np
 
-from nesyasp.learn.core import LearnedRule, covers
+from nesyasp.learn.core import LearnedRule, count_literals, covers, simplify
 from nesyasp.learn.encode import Encoded
 
 __all__ = ["prune"]
@@ -110,7 +113,13 @@ def _prune_rule(rules: list[LearnedRule], k: int, data: Encoded, y: np.ndarray, 
     def correct(rule: LearnedRule) -> int:
         return int(np.sum(np.where(covers(rule, data, rows), label, later) == target))
 
-    best = correct(rules[k])
+    before = [simplify(r) for r in rules[:k]]
+    after = [simplify(r) for r in rules[k + 1:]]
+
+    def size(rule: LearnedRule) -> int:
+        return count_literals(before + [simplify(rule)] + after)
+
+    best, smallest = correct(rules[k]), size(rules[k])
     changed = False
     for path, j in list(_edits(rules[k])):
         candidate = _apply(rules[k], path, j)
@@ -118,7 +127,9 @@ def _prune_rule(rules: list[LearnedRule], k: int, data: Encoded, y: np.ndarray, 
             continue
         score = correct(candidate)
         if score >= best:
-            rules[k], best, changed = candidate, score, True
+            n = size(candidate)
+            if n <= smallest:
+                rules[k], best, smallest, changed = candidate, score, n, True
     return changed
 
 
@@ -139,7 +150,8 @@ def prune(rules: list[LearnedRule], data: Encoded, y: np.ndarray, max_passes: in
     Returns
     -------
     list of LearnedRule
-        The pruned rules; training accuracy is at least that of ``rules``.
+        The pruned rules; training accuracy is at least that of ``rules``, and
+        the simplified rule set has at most as many literals.
     """
     rules = list(rules)
     for _ in range(max_passes):

@@ -91,10 +91,16 @@ def _comparison_text(node: Node, k_of: dict[str, int], cells: dict[str, str], bo
     if not isinstance(cmp.left, Variable):
         return None
     pred = bound.get(cmp.left.name)
-    if pred is None or pred not in cells:
+    if pred is None:
+        return None
+    if pred in cells:
+        left = cells[pred]
+    elif cmp.left.name in node.binding:
+        left = str(node.binding[cmp.left.name])  # a string cell ("?"): as it is, the threshold unscaled
+    else:
         return None
     right = _decimal(cmp.right.value, k_of.get(pred, 0)) if isinstance(cmp.right, Integer) else str(cmp.right)
-    return ("not " if node.negated else "") + f"{cells[pred]}{cmp.operator}{right}"
+    return ("not " if node.negated else "") + f"{left}{cmp.operator}{right}"
 
 
 def readable_preds(preds: Sequence[Pred], features: Sequence[Feature]) -> list[Pred]:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Iterator
 
 import numpy as np
 
-from nesyasp.lang.ast import Atom, Literal, Variable, term_variables
+from nesyasp.lang.ast import Atom, BinaryOperation, Function, Literal, UnaryOperation, Variable
 
 __all__ = ["Answers", "query_variables", "sorted_table"]
 
@@ -84,7 +84,7 @@ class Answers:
 
 
 def _instance(atom: Atom, binding: dict[str, str]) -> str:
-    args = [_substitute(str(a), a, binding) for a in atom.arguments]
+    args = [_substitute(a, binding) for a in atom.arguments]
     return f"{atom.predicate}({','.join(args)})" if args else atom.predicate
 
 
@@ -94,18 +94,38 @@ def _literal_instance(lit: Literal, binding: dict[str, str]) -> str:
         text = _instance(lit.atom, binding)
     else:
         cmp = lit.atom
-        text = f"{_substitute(str(cmp.left), cmp.left, binding)}{cmp.operator}" \
-               f"{_substitute(str(cmp.right), cmp.right, binding)}"
+        text = f"{_substitute(cmp.left, binding)}{cmp.operator}{_substitute(cmp.right, binding)}"
     return f"not {text}" if lit.negated else text
 
 
-def _substitute(text: str, term: object, binding: dict[str, str]) -> str:
-    if isinstance(term, Variable) and term.name in binding:
-        return binding[term.name]
-    names = [n for n in term_variables(term) if n in binding]  # type: ignore[arg-type]
-    for name in names:
-        text = text.replace(name, binding[name])
-    return text
+@dataclass(frozen=True)
+class _Value:
+    """A bound variable's value inside a term being printed."""
+
+    text: str
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def _replaced(term: object, binding: dict[str, str], arithmetic: bool = False) -> object:
+    if isinstance(term, Variable):
+        if term.name not in binding:
+            return term
+        text = binding[term.name]
+        return _Value(f"({text})" if arithmetic and text.startswith("-") else text)
+    if isinstance(term, Function):
+        return replace(term, arguments=tuple(_replaced(a, binding) for a in term.arguments))
+    if isinstance(term, BinaryOperation):
+        return replace(term, left=_replaced(term.left, binding, True), right=_replaced(term.right, binding, True))
+    if isinstance(term, UnaryOperation):
+        return replace(term, argument=_replaced(term.argument, binding, True))
+    return term
+
+
+def _substitute(term: object, binding: dict[str, str]) -> str:
+    """``term`` printed with its bound variables replaced, term by term (``X`` never matches inside ``XX``)."""
+    return str(_replaced(term, binding))
 
 
 def sorted_table(rows: list[tuple[str, ...]], width: int) -> np.ndarray:

@@ -22,7 +22,7 @@ from typing import Callable, Iterator
 import clingo
 import networkx as nx
 
-from nesyasp.lang.ast import Atom, Comparison, Literal, Rule, Variable
+from nesyasp.lang.ast import Atom, BinaryOperation, Comparison, Literal, Rule, UnaryOperation, Variable, term_variables
 from nesyasp.lang.errors import ReasoningError
 from nesyasp.reason.model import Model
 from nesyasp.reason.node import Node
@@ -72,26 +72,74 @@ def _is_ground(lit: Literal, binding: Binding) -> bool:
 
 
 def _pick(lits: tuple[Literal, ...], binding: Binding) -> int:
-    """The literal to look at next: a ground one, else a positive atom, else an assignment."""
+    """The literal to look at next: a ground one, else a positive atom, else an assignment.
+
+    Of the assignments, one whose other side is already ground comes first
+    (``Y = X+Z, Z = 1`` binds ``Z`` before ``Y``, as gringo does).
+    """
     for i, lit in enumerate(lits):
         if _is_ground(lit, binding):
             return i
     for i, lit in enumerate(lits):
         if not lit.negated and isinstance(lit.atom, Atom):
             return i
-    for i, lit in enumerate(lits):
-        if isinstance(lit.atom, Comparison) and lit.atom.operator == "=" and not lit.negated:
+    assignments = [i for i, lit in enumerate(lits)
+                   if isinstance(lit.atom, Comparison) and lit.atom.operator == "=" and not lit.negated]
+    for i in assignments:
+        cmp = lits[i].atom
+        if ground_term(cmp.left, binding) is not None or ground_term(cmp.right, binding) is not None:
             return i
-    return 0
+    return assignments[0] if assignments else 0
+
+
+def _invert(term: object, value: clingo.Symbol, binding: Binding) -> Binding | None:
+    """Bind the one unbound variable of a linear term (``Y+1``, ``2*Y``, ``-Y``) so that it equals ``value``."""
+    free = [v for v in term_variables(term) if v not in binding]  # type: ignore[arg-type]
+    if len(free) != 1 or free[0] == "_" or value.type != clingo.SymbolType.Number:
+        return None
+    n = value.number
+    while type(term) is not Variable:
+        if type(term) is UnaryOperation and term.operator == "-":
+            term, n = term.argument, -n
+            continue
+        if type(term) is not BinaryOperation or term.operator not in ("+", "-", "*"):
+            return None
+        left, right = ground_term(term.left, binding), ground_term(term.right, binding)
+        known = right if left is None else left
+        if known is None or known.type != clingo.SymbolType.Number:
+            return None
+        k, on_left = known.number, left is None
+        if term.operator == "+":
+            n -= k
+        elif term.operator == "-":
+            n = n + k if on_left else k - n
+        elif k == 0 or n % k:
+            return None
+        else:
+            n //= k
+        term = term.left if on_left else term.right
+    if not -2**31 <= n < 2**31:
+        return None
+    return {**binding, term.name: clingo.Number(n)}
 
 
 def _assign(cmp: Comparison, binding: Binding) -> Binding | None:
-    """Bind ``V`` in ``V = term`` (either side) when the other side is ground."""
-    for var, other in ((cmp.left, cmp.right), (cmp.right, cmp.left)):
-        if type(var) is Variable and var.name not in binding:
-            value = ground_term(other, binding)
-            if value is not None:
-                return {**binding, var.name: value}
+    """Bind the variables of one side of ``left = right`` when the other side is ground, as gringo does.
+
+    The unbound side is a variable, a term that unifies (``f(Y)``) or a
+    linear term in one variable (``Y+1``); None when it cannot be bound or
+    no value makes the two sides equal.
+    """
+    for side, other in ((cmp.left, cmp.right), (cmp.right, cmp.left)):
+        if ground_term(side, binding) is not None:
+            continue
+        value = ground_term(other, binding)
+        if value is None:
+            continue
+        extended = dict(binding)
+        if match_term(side, value, extended):
+            return extended
+        return _invert(side, value, binding)
     return None
 
 

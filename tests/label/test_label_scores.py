@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from nesyasp.label.naming import fallback_name, name_filters, sanitize_concept
-from nesyasp.label.scores import (SCORES, FilterConcepts, LabelConfig, concept_overlap, filter_norms,
+from nesyasp.label.scores import (SCORES, FilterConcepts, LabelConfig, concept_overlap, concept_presence, filter_norms,
                                   image_concept_scores, label_filters, select_concepts, upsample)
 from nesyasp.lang.ast import is_identifier
 from nesyasp.lang.errors import DataError
@@ -251,3 +251,18 @@ def test_a_concept_in_every_image_does_not_name_a_filter_that_fires_on_an_object
     # when no concept is more frequent in the top images than overall, every concept may name the filter
     even = np.ones((n, 1, 8, 8))
     assert label_filters(even, masks[:, :1], names[:1], [0], top_m=4)[0].best == "floor"
+
+
+def test_images_without_any_concept_do_not_make_a_wall_look_enriched():
+    """Enrichment compares shares of annotated images: ten mask-less images change nothing."""
+    n, h = 20, 8
+    masks = np.zeros((n, 2, h, h), bool)
+    masks[:10, 0] = True  # wall: the whole of every annotated image
+    masks[:10:2, 1, 2:6, 2:6] = True  # lamp: in half of them
+    maps = np.zeros((n, 1, h, h))
+    maps[:10, 0] = 0.5
+    maps[:10:2, 0, 2:6, 2:6] = 1.0  # the filter fires on the lamps
+    assert concept_presence(masks, n, 2).tolist() == [1.0, 0.5]
+    assert label_filters(maps[:10], masks[:10], ["wall", "lamp"], [0], top_m=5)[0].concepts == ("lamp",)
+    for m in (masks, lambda i: masks[i]):
+        assert label_filters(maps, m, ["wall", "lamp"], [0], top_m=5)[0].concepts == ("lamp",)

@@ -125,3 +125,14 @@ def test_learner_trace_is_kept():
     est = FoldSEM(min_gain=1, feature_names=["f295", "f12"]).fit([[1, 0], [0, 1]] * 4, ["yes", "no"] * 4)
     trace = est.trace([1, 0])
     assert trace.prediction == "yes" and str(trace).startswith("class yes by default rule")
+
+
+def test_explain_text_unscales_thresholds_on_a_string_cell():
+    """A "?" in a numeric column is compared with the learned threshold (1.3), not clingo's scaled 130."""
+    a = [0.1, 0.3, 0.5, 0.7, 0.9, 1.1, 1.2, 1.3, 1.8, 2.6] * 2
+    X = np.array([[v] for v in a] + [["?"]] * 2, dtype=object)
+    y = np.array(["low" if v <= 1.3 else "high" for v in a] + ["high"] * 2)
+    est = FoldSEM(min_gain=1, tail=0.0, feature_names=["a"]).fit(X, y)
+    assert "1.3" in str(est.rules_)
+    text = est.explain_text(np.array(["?"], dtype=object))
+    assert '"?" is less than or equal to 1.3' in text and "130" not in text

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from nesyasp.learn import FoldSEM
-from nesyasp.learn.core import LearnedRule, count_literals
+from nesyasp.learn.core import LearnedRule, count_literals, simplify
 from nesyasp.learn.encode import Encoded
 from nesyasp.learn.prune import prune
 from nesyasp.learn.search import Lit
@@ -58,6 +58,23 @@ def test_rules_keep_a_literal_and_the_catch_all_stays():
     rules = [LearnedRule((Lit(0, "<=", 2.0, 0),), (), 1), LearnedRule((), (), 1)]
     out = prune(rules, data, y)
     assert out[0].lits and out[-1] == rules[-1]
+
+
+
+def test_a_shared_exception_is_not_split_into_two():
+    """E is idle in rule 1's region (c = d = 1 there) and needed whole in rule 2's: dropping E's
+    literals in rule 1 only would print a second ab rule, a larger program for no accuracy."""
+    rows = np.array([(a, b, c, d) for a in range(5) for b in range(5) for c in range(2) for d in range(2)
+                     if a > 1 or (c and d)], dtype=float)
+    data = Encoded(rows, np.full(rows.shape, -1))
+    a, b, c, d = rows.T
+    y = (((a <= 1) | (a > 3)) & ~((b > 2) & (c > 0) & (d > 0))).astype(int)
+    shared = LearnedRule((Lit(1, ">", 2.0, 10), Lit(2, ">", 0.0, 20), Lit(3, ">", 0.0, 30)))
+    rules = [LearnedRule((Lit(0, "<=", 1.0, 0),), (shared,), 1), LearnedRule((Lit(0, ">", 3.0, 1),), (shared,), 1),
+             LearnedRule((), (), 0)]
+    out = prune(rules, data, y)
+    assert (decide(out, data) == y).all()
+    assert count_literals([simplify(r) for r in out]) <= count_literals(rules) == 5
 
 
 TABLE = st.integers(12, 60).flatmap(lambda n: st.tuples(

@@ -137,6 +137,28 @@ def test_anonymous_variables_under_not():
     assert render_text(r.explain("w")).splitlines()[1].strip() == "'s' holds (for a, and 1)."  # the witness
 
 
+
+def test_conjunctive_answers_substitute_whole_variables():
+    """``X`` is not replaced inside ``XX``, nor inside a string."""
+    r = Reasoner("", {"pair": [(1, 10), (2, 20)]})
+    assert r.query("pair(X,XX), Y = X+XX").atoms() == ["pair(1,10), 11=1+10", "pair(2,20), 22=2+20"]
+    assert r.query('pair(X,_), Y = f(X,"X")').atoms() == ['pair(1,_), f(1,"X")=f(1,"X")',
+                                                          'pair(2,_), f(2,"X")=f(2,"X")']
+
+
+def test_assignments_bind_in_any_order_and_invert_linear_terms():
+    """As gringo: ``Y = X+Z, Z = 1`` binds Z first; ``X = Y+1`` and ``X = 2*Y`` bind Y from a bound X."""
+    r = Reasoner("s(Y) :- p(X), Y = X+Z, Z = 1.  q(Y) :- p(X), X = 2*Y.", {"p": [1, 2, 4]})
+    assert r.query("p(X), Y = X+Z, Z = 1").column("Y").tolist() == ["2", "3", "5"]
+    assert r.query("p(X), X = Y+1").column("Y").tolist() == ["0", "1", "3"]
+    assert r.query("p(X), -Y = X").column("Y").tolist() == ["-1", "-2", "-4"]
+    assert r.query("p(X), X = 2*Y").column("Y").tolist() == ["1", "2"]
+    assert r.query("s(Y)").atoms() == ["s(2)", "s(3)", "s(5)"]
+    from nesyasp.reason import check_justification
+
+    for atom in ("s(2)", "s(3)", "q(1)", "q(7)"):
+        assert check_justification(r.explain(atom), r.model()) == []
+
 def test_queries_with_unbound_variables_are_errors():
     r = Reasoner("p(X) :- q(X).", {"q": ["a"]})
     for query in ("not p(X)", "p(X), not q(Y)", "p(X), Y > 2"):
