@@ -216,6 +216,9 @@ def evaluate_comparison(cmp: Comparison, subst: Subst) -> bool | None:
 
 
 def symbol_text(symbol: clingo.Symbol) -> str:
-    """A symbol as the user reads it (strings without quotes, other terms as clingo prints them)."""
-    return symbol.string if symbol.type == clingo.SymbolType.String else str(symbol)
+    """A symbol as the user reads it (strings without quotes, other terms as clingo prints them).
+
+    The empty string stays ``""``: a blank would read as a missing word (a learned table's missing cell).
+    """
+    return symbol.string if symbol.type == clingo.SymbolType.String and symbol.string else str(symbol)
 

@@ -90,3 +90,10 @@ def test_a_number_below_the_empty_string_reads_as_a_number():
     r = Reasoner('p(X) :- v(X,N), N < "".  q(X) :- v(X,N), not N < "".', {"v": [("a", 3), ("b", "x")]})
     assert "3 is a number" in render_text(r.explain("p(a)"))
     assert render_text(r.explain("q(a)")).splitlines()[1].strip() == "3 is a number."  # why 'not N < ""' fails
+
+
+def test_an_empty_string_value_is_shown_as_quotes():
+    from nesyasp.reason import Reasoner
+
+    r = Reasoner("#pred age(X,N) :: 'the age of @(X) is @(N)'.\nold(X) :- age(X,N), N > 60.", {"age": [("a", "")]})
+    assert 'the age of a is ""' in render_text(r.explain("age(a,\"\")"), r.translation.preds)
