@@ -252,6 +252,11 @@ def _start(config: TrainConfig, out: Path | None, resume: bool,
         return saved, read_checkpoint(ckpt, ("model", "optimizer", "scheduler", "epoch", "history"))
     if ckpt.is_file():
         raise DataError(f"{out}: already holds a run; pass --resume to continue it or choose another --out")
+    if (out / "config.json").is_file():
+        try:  # a run that failed before its first checkpoint may be started again, nothing else is overwritten
+            read_config(out / "config.json")
+        except DataError:
+            raise DataError(f"{out}: holds a config.json that is not a nesyasp run's; choose another --out") from None
     if write:
         out.mkdir(parents=True, exist_ok=True)
         _write_json(out / "config.json", config_to_dict(config))

@@ -43,6 +43,15 @@ def test_run_folder_refuses_overwrite_and_missing_resume(tmp_path, toy_splits, m
     assert run.epochs_done == 1 and run.class_names == ("class0", "class1", "class2")
     with pytest.raises(DataError, match="no such run folder"):
         load_run(tmp_path / "missing")
+    other = tmp_path / "project"
+    other.mkdir()
+    (other / "config.json").write_text('{"theme": "dark"}')
+    with pytest.raises(DataError, match="not a nesyasp run's; choose another --out"):
+        train(cfg, other, splits=toy_splits, progress=False)
+    assert (other / "config.json").read_text() == '{"theme": "dark"}'
+    (tmp_path / "failed").mkdir()  # a start that failed after writing its config may be started again
+    (tmp_path / "failed" / "config.json").write_text((tmp_path / "r" / "config.json").read_text())
+    train(cfg, tmp_path / "failed", splits=toy_splits, progress=False)
 
 
 def test_strategies_build_their_p_and_thresholds(toy_splits, make_config):
