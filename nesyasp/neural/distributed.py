@@ -82,6 +82,10 @@ def maybe_distributed() -> Iterator[None]:
     dist.init_process_group(backend)
     try:
         yield
+        # every rank finishes its work (rank 0 writes files after the last collective) before the
+        # group is torn down: gloo aborts ("terminate called without an active exception") when a
+        # peer destroys the group while another still uses its connections
+        dist.barrier()
     finally:
         dist.destroy_process_group()
 
