@@ -300,13 +300,11 @@ class FoldSEM(ClassifierMixin, BaseEstimator):
         (``the alcohol of x is 13.82``), not the scaled integers clingo
         compares (:func:`nesyasp.learn.readable.readable_tree`).
         """
-        from nesyasp.learn.asp import reasoner_program
         from nesyasp.learn.readable import readable_preds, readable_tree
         from nesyasp.reason import render_text
 
         row = self._one_row(x)
-        program = reasoner_program(self.rules_, self.features_, row)
-        preds = {p.atom.signature: p for p in readable_preds(program.preds, self.features_)}
+        preds = {p.atom.signature: p for p in readable_preds(self.rules_.preds, self.features_)}
         return render_text(readable_tree(self.explain(row, name), self.rules_, self.features_, row[0]), preds)
 
     def trace(self, x) -> Explanation:

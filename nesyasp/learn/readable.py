@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING, Sequence
 import clingo
 import numpy as np
 
-from nesyasp.lang.ast import Atom, Comparison, Integer, Pred, Program, Rule, Variable
-from nesyasp.learn.asp import scales
+from nesyasp.lang.ast import Comparison, Integer, Pred, Program, Rule, Variable
+from nesyasp.learn.asp import _bindings, scales
 from nesyasp.learn.encode import NUMERIC, Feature, parse_column
 
 if TYPE_CHECKING:
@@ -45,15 +45,6 @@ def _cells(row: np.ndarray, features: Sequence[Feature]) -> dict[str, str]:
     return out
 
 
-def _bound(rule: Rule | None) -> dict[str, str]:
-    """Variable -> numeric predicate that binds it in ``rule`` (``age(X,N1)`` gives ``N1 -> age``)."""
-    if rule is None:
-        return {}
-    return {lit.atom.arguments[1].name: lit.atom.predicate for lit in rule.body
-            if not getattr(lit, "negated", True) and isinstance(getattr(lit, "atom", None), Atom)
-            and len(lit.atom.arguments) == 2 and isinstance(lit.atom.arguments[1], Variable)}
-
-
 def readable_tree(node: Node, program: Program, features: Sequence[Feature], row: np.ndarray) -> Node:
     """``node`` with the example's cell values and the unscaled thresholds in its numeric literals.
 
@@ -72,7 +63,7 @@ def readable_tree(node: Node, program: Program, features: Sequence[Feature], row
 
 
 def _walk(node: Node, k_of: dict[str, int], cells: dict[str, str], bound: dict[str, str]) -> Node:
-    own = _bound(node.source) if isinstance(node.source, Rule) else {}
+    own = _bindings(node.source) if isinstance(node.source, Rule) else {}
     here = {**bound, **own}
     children = tuple(_walk(c, k_of, cells, here) for c in node.children)
     atom, literal = node.atom, node.literal

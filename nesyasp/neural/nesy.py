@@ -39,6 +39,7 @@ __all__ = ["predict_table", "predict_clingo", "rule_set_size", "count_rules", "N
 
 _INTERNAL = re.compile(r"(ab|rule)\d+\Z")
 _DOMAIN = "_example"
+_FILTER = re.compile(r"f(\d+)\Z")  # the predicate of filter j: fj
 
 
 def class_index(term: object, class_names: Sequence[str]) -> int:
@@ -71,7 +72,7 @@ def check_rules(program: Program, n_filters: int, class_names: Sequence[str], he
             if not isinstance(lit, Literal) or not isinstance(lit.atom, Atom):
                 continue
             name = lit.atom.predicate
-            m = re.fullmatch(r"f(\d+)", name)
+            m = _FILTER.match(name)
             if name not in defined and name != _DOMAIN and (m is None or int(m.group(1)) >= n_filters):
                 raise DataError(f"'{name}' is not a filter of this run (f0 to f{n_filters - 1}) nor defined by a rule",
                                 lit.loc)
@@ -95,7 +96,7 @@ def _evaluator(program: Program, values: np.ndarray, head: str):
             if name not in memo:
                 memo[name] = np.any([body_value(r, visiting | {name}) for r in defs[name]], axis=0)
             return memo[name]
-        m = re.fullmatch(r"f(\d+)", name)
+        m = _FILTER.match(name)
         if m and int(m.group(1)) < values.shape[1]:
             return values[:, int(m.group(1))].astype(bool)
         return np.zeros(n, dtype=bool)
