@@ -11,8 +11,8 @@ $(PY):
 	$(PY) -m pip install --quiet --upgrade pip
 
 $(STAMP): $(PY) pyproject.toml
-	$(PY) -m pip install --quiet torch==2.14.1 torchvision==0.29.1
-	$(PY) -m pip install --quiet -e '.[neural,test]'
+	PYTHONWARNINGS=ignore $(PY) -m pip install --quiet torch==2.14.1 torchvision==0.29.1
+	PYTHONWARNINGS=ignore $(PY) -m pip install --quiet -e '.[neural,test]'
 	touch $(STAMP)
 
 install: $(STAMP)

@@ -44,13 +44,11 @@ def _pin_two_cores() -> str:
 
 
 def _winning_tickets(facts: Path) -> list[int]:
-    from importlib import resources
-
     from nesyasp.reason import Reasoner
+    from nesyasp.shipped import shipped_program
 
-    with resources.as_file(resources.files("nesyasp.programs").joinpath("lth.lp")) as program:
-        reasoner = Reasoner([program, facts])
-        return sorted(int(r) for r in reasoner.query("winning_ticket(R)").column("R"))
+    reasoner = Reasoner([shipped_program("lth"), facts])
+    return sorted(int(r) for r in reasoner.query("winning_ticket(R)").column("R"))
 
 
 def main() -> int:

@@ -21,7 +21,7 @@ _LAZY = {
     "parse_file": "nesyasp.lang",
     "check_program": "nesyasp.lang",
     "Program": "nesyasp.lang",
-    "NesyaspError": "nesyasp.lang",
+    "NesyaspError": "nesyasp.errors",
     "Reasoner": "nesyasp.reason",
     "FoldSEM": "nesyasp.learn",
 }

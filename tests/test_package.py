@@ -10,7 +10,7 @@ import pytest
 from nesyasp.cli import build_parser, main
 from nesyasp.lang.ast import (Atom, BinaryOperation, Comparison, Constant, Integer, Literal, Program,
                               Real, Rule, Variable)
-from nesyasp.lang.errors import Location, ParseError, Position, NesyaspError, StratificationError
+from nesyasp.errors import Location, ParseError, Position, NesyaspError, StratificationError
 
 
 def test_import_is_cheap_and_torch_free():

@@ -105,7 +105,7 @@ _PATH_HINTS = {
 
 
 def _report(exc: Exception) -> int:
-    from nesyasp.lang.errors import NesyaspError
+    from nesyasp.errors import NesyaspError
 
     if isinstance(exc, NesyaspError):
         print(f"{type(exc).__name__}: {exc}", file=sys.stderr)

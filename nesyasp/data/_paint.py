@@ -6,7 +6,6 @@ so the masks record exactly the visible pixels of each concept.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np

@@ -16,7 +16,7 @@ import numpy as np
 from PIL import Image, UnidentifiedImageError
 
 from nesyasp.data.folder import _NAME, IMAGE_SUFFIXES, RESERVED, _class_dirs, _images_in, read_concepts
-from nesyasp.lang.errors import DataError
+from nesyasp.errors import DataError
 
 __all__ = ["FolderReport", "scan_image_folder", "check_image_folder"]
 

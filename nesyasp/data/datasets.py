@@ -16,14 +16,14 @@ import zlib
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence, Union
 
 import multiprocessing as mp
 import numpy as np
 
 from nesyasp.data import digits as _digits
+from nesyasp.data.classes import Classes, resolve_classes
 from nesyasp.data.imageset import ImageSet
-from nesyasp.lang.errors import DataError
+from nesyasp.errors import DataError
 
 __all__ = ["DatasetInfo", "DATASETS", "SPLITS", "load_dataset", "concept_images", "random_images",
            "resolve_classes"]
@@ -31,7 +31,6 @@ __all__ = ["DatasetInfo", "DATASETS", "SPLITS", "load_dataset", "concept_images"
 logger = logging.getLogger(__name__)
 
 SPLITS = ("train", "test")
-Classes = Union[None, int, Sequence[str]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,32 +64,6 @@ def _infos() -> dict[str, DatasetInfo]:
 
 #: Embedded data sets by name.
 DATASETS: dict[str, DatasetInfo] = _infos()
-
-
-def resolve_classes(all_classes: Sequence[str], classes: Classes) -> tuple[str, ...]:
-    """The chosen class names: ``None`` or 0 -> all, ``k`` -> the first k, names -> those (in that order).
-
-    Raises
-    ------
-    DataError
-        For a count out of range, unknown or repeated names.
-    """
-    all_classes = tuple(all_classes)
-    if classes is None or (isinstance(classes, (int, np.integer)) and not isinstance(classes, bool) and classes == 0):
-        return all_classes
-    if isinstance(classes, (int, np.integer)) and not isinstance(classes, bool):
-        if not 1 <= classes <= len(all_classes):
-            raise DataError(f"classes must be between 1 and {len(all_classes)}, got {classes}")
-        return all_classes[:classes]
-    if isinstance(classes, str):
-        classes = [c.strip() for c in classes.split(",")]
-    names = tuple(str(c) for c in classes)
-    unknown = [c for c in names if c not in all_classes]
-    if unknown:
-        raise DataError(f"unknown class {unknown[0]!r}; choose from {', '.join(all_classes)}")
-    if len(set(names)) != len(names) or not names:
-        raise DataError("classes must be distinct and not empty")
-    return names
 
 
 def _check(split: str, per_class: int, size: int) -> None:

@@ -26,8 +26,9 @@ from typing import Sequence
 import numpy as np
 from PIL import Image, UnidentifiedImageError
 
+from nesyasp.data.classes import resolve_classes
 from nesyasp.data.imageset import ImageSet
-from nesyasp.lang.errors import DataError
+from nesyasp.errors import DataError
 
 __all__ = ["IMAGE_SUFFIXES", "load_image_folder", "load_folder_split", "read_concepts", "RESERVED",
            "folder_concept_images", "folder_random_images"]
@@ -90,8 +91,6 @@ def _read_mask(path: Path, size: int | None = None) -> np.ndarray:
 
 
 def _select_classes(names: list[str], classes) -> list[str]:
-    from nesyasp.data.datasets import resolve_classes
-
     return list(resolve_classes(names, classes))
 
 

@@ -25,7 +25,7 @@ from typing import Mapping, Sequence
 
 import numpy as np
 
-from nesyasp.lang.errors import DataError
+from nesyasp.errors import DataError
 
 __all__ = ["ImageSet"]
 

@@ -11,7 +11,6 @@ Examples
 from __future__ import annotations
 
 import colorsys
-import zlib
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont

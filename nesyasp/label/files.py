@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from nesyasp.lang.ast import Program
-from nesyasp.lang.errors import DataError
+from nesyasp.errors import DataError
 from nesyasp.label.transform import label_program
 
 __all__ = ["LABELS_FILE", "LABELLED_RULES", "PICTURES", "REPORT_FILE", "SavedLabels", "read_labels",

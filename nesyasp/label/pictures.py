@@ -16,7 +16,7 @@ from typing import Collection, Mapping, Sequence
 
 import numpy as np
 
-from nesyasp.lang.errors import DataError
+from nesyasp.errors import DataError
 from nesyasp.label.scores import FilterConcepts, upsample
 
 __all__ = ["overlay", "plot_top_activations", "plot_concept_scores"]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from nesyasp.lang.errors import DataError
+from nesyasp.errors import DataError
 
 __all__ = ["UPSAMPLING", "upsample"]
 

@@ -34,7 +34,8 @@ import numpy as np
 import torch
 
 from nesyasp.lang.ast import Program
-from nesyasp.lang.errors import DataError
+from nesyasp.lang.domain import add_domain_guards
+from nesyasp.errors import DataError
 from nesyasp.label.files import LABELS_FILE, LABELLED_RULES, PICTURES, labelled_facts_name, relabel_facts
 from nesyasp.label.naming import name_filters
 from nesyasp.label.scores import FilterConcepts, LabelConfig, MaskSource, label_filters
@@ -308,7 +309,7 @@ def write_labels(labels: RunLabels, run_dir: str | Path, *, pictures: bool = Tru
 
     out = Path(run_dir)
     written: list[Path] = []
-    _atomic_text(out / LABELLED_RULES, str(labels.labelled.program))
+    _atomic_text(out / LABELLED_RULES, str(add_domain_guards(labels.labelled.program)))
     written.append(out / LABELLED_RULES)
     data = labels.to_dict()
     if pictures:

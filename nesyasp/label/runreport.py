@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from nesyasp.lang.ast import Program
-from nesyasp.lang.errors import DataError
+from nesyasp.errors import DataError
 from nesyasp.label.files import LABELLED_RULES, LABELS_FILE, REPORT_FILE, SavedLabels, read_labels
 from nesyasp.label.report import LabelRow, ReportContent, write_report
 from nesyasp.label.transform import filter_index, image_facts, image_term

@@ -43,7 +43,7 @@ from typing import Callable, Iterable, Sequence, Union
 
 import numpy as np
 
-from nesyasp.lang.errors import DataError
+from nesyasp.errors import DataError
 from nesyasp.label.resample import UPSAMPLING, upsample
 
 __all__ = [

@@ -27,7 +27,7 @@ from typing import Iterable, Mapping
 
 from nesyasp.lang.ast import (Atom, Comment, Constant, Literal, Pred, Program, Rule, Show, Statement,
                               String, Term, Variable, is_identifier)
-from nesyasp.lang.errors import DataError
+from nesyasp.errors import DataError
 from nesyasp.label.naming import concept_phrase
 
 __all__ = [

@@ -23,7 +23,8 @@ from nesyasp.lang.ast import (COMPARISON_OPERATORS, NEGATED_COMPARISON, Atom, Bi
                               Real, Rule, Show, Statement, String, Term, UnaryOperation, Unsupported,
                               Variable, is_identifier, term_variables)
 from nesyasp.lang.checks import check_program, dependency_graph, diagnose, negative_cycles, unsafe_variables
-from nesyasp.lang.errors import (NO_LOCATION, DataError, Diagnostic, Location, NesyaspError, NotFittedError,
+from nesyasp.lang.domain import DOMAIN_PREDICATE, add_domain_guard, add_domain_guards, needs_domain_guard
+from nesyasp.errors import (NO_LOCATION, DataError, Diagnostic, Location, NesyaspError, NotFittedError,
                                  ParseError, Position, ReasoningError, SafetyError, StratificationError,
                                  UnsupportedConstructError, format_location, source_context)
 from nesyasp.lang.parser import parse_atom, parse_file, parse_program, parse_query, resolve_includes
@@ -32,6 +33,7 @@ __all__ = [
     # parsing and checking
     "parse_program", "parse_file", "parse_query", "parse_atom", "resolve_includes",
     "check_program", "diagnose", "unsafe_variables", "dependency_graph", "negative_cycles",
+    "DOMAIN_PREDICATE", "add_domain_guard", "add_domain_guards", "needs_domain_guard",
     # AST
     "Variable", "Constant", "Integer", "Real", "String", "Function", "BinaryOperation",
     "UnaryOperation", "Term", "Atom", "Comparison", "Literal", "Unsupported", "Rule", "Show", "Pred",

@@ -1,7 +1,7 @@
 """Turn Lark parse events into AST nodes (the one Transformer of the parser).
 
 The transformer runs inside Lark's LALR parser (no parse tree is built), and
-computes every node's :class:`~nesyasp.lang.errors.Location` from its first and
+computes every node's :class:`~nesyasp.errors.Location` from its first and
 last token or child. Dialect normalization happens here: quoted constants,
 numeric predicate names, ``=<``/``\\=``/``==``/``<>`` and negated comparisons.
 """
@@ -17,7 +17,7 @@ from lark import Token, Transformer
 from nesyasp.lang.ast import (Atom, BinaryOperation, Comparison, Constant, Function, Include, Integer,
                               Literal, Pred, Real, Rule, Show, String, UnaryOperation, Unsupported,
                               Variable, is_identifier)
-from nesyasp.lang.errors import Location, ParseError, Position
+from nesyasp.errors import Location, ParseError, Position
 
 __all__ = ["Builder", "BadTerm", "COMPARISON_SPELLINGS", "unescape_string", "unescape_quoted"]
 

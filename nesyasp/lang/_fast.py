@@ -20,7 +20,7 @@ from nesyasp.lang._lexer import IDENTIFIER_TOKEN, Fallback, gc_paused, tokens
 from nesyasp.lang._builder import COMPARISON_SPELLINGS, unescape_quoted, unescape_string
 from nesyasp.lang.ast import (Atom, BinaryOperation, Comment, Comparison, Constant, Function, Include, Integer,
                               Literal, Pred, Real, Rule, Show, String, UnaryOperation, Variable, is_identifier)
-from nesyasp.lang.errors import Location, Position
+from nesyasp.errors import Location, Position
 
 __all__ = ["Fallback", "fast_parse", "fast_query", "fast_atom", "gc_paused"]
 

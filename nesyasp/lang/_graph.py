@@ -14,7 +14,7 @@ from typing import Iterator
 
 from nesyasp.lang.ast import (Atom, BinaryOperation, Function, Integer, Literal, Program, Real, Term,
                               UnaryOperation, Variable)
-from nesyasp.lang.errors import Diagnostic, Location
+from nesyasp.errors import Diagnostic, Location
 
 __all__ = ["dependency_graph", "pattern_graph", "negative_cycles", "stratification_diagnostics"]
 

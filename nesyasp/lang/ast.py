@@ -2,7 +2,7 @@
 
 Every node is a frozen, slotted dataclass whose fields are tuples or other
 nodes. ``str(node)`` prints canonical clingo syntax. Every node carries a
-``loc`` (:class:`~nesyasp.lang.errors.Location`) that takes no part in
+``loc`` (:class:`~nesyasp.errors.Location`) that takes no part in
 equality or hashing, so a parsed program equals the program parsed from its
 printed text. Change nodes with :func:`dataclasses.replace`.
 
@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Iterator, Union
 
-from nesyasp.lang.errors import NO_LOCATION, Location
+from nesyasp.errors import NO_LOCATION, Location
 
 __all__ = [
     "Variable",
@@ -287,7 +287,7 @@ class Unsupported:
     """A construct that parses but lies outside the language (choice rule, aggregate, ...).
 
     It may stand as a rule head or a body element; ``lang.checks`` rejects it
-    with an :class:`~nesyasp.lang.errors.UnsupportedConstructError` naming
+    with an :class:`~nesyasp.errors.UnsupportedConstructError` naming
     ``construct``. ``text`` is the source text, printed as is.
     """
 

@@ -1,6 +1,6 @@
 """Static checks of a parsed program: language, safety, stratification, definitions.
 
-:func:`diagnose` returns every finding as a :class:`~nesyasp.lang.errors.Diagnostic`;
+:func:`diagnose` returns every finding as a :class:`~nesyasp.errors.Diagnostic`;
 :func:`check_program` raises the first error as its exception class and
 returns the warnings. A diagnostic's ``code`` is the exception class name for
 errors (``SafetyError``, ...) and a short tag for warnings.
@@ -24,11 +24,11 @@ from nesyasp.lang._graph import dependency_graph, negative_cycles, stratificatio
 from nesyasp.lang.ast import (Atom, BinaryOperation, Comparison, Constant, Function, Include, Integer, Literal,
                               Program, Real, Rule, String, Term, UnaryOperation, Unsupported, Variable,
                               term_variables)
-from nesyasp.lang.errors import (Diagnostic, Location, NesyaspError, SafetyError, StratificationError,
+from nesyasp.errors import (Diagnostic, Location, NesyaspError, SafetyError, StratificationError,
                                  UnsupportedConstructError)
 
 __all__ = ["check_program", "diagnose", "unsafe_variables", "dependency_graph", "negative_cycles",
-           "INT_MIN", "INT_MAX", "ERROR_CLASSES"]
+           "INT_MIN", "INT_MAX", "ERROR_CLASSES", "DOMAIN_PREDICATE", "needs_domain_guard"]
 
 INT_MIN, INT_MAX = -(2 ** 31), 2 ** 31 - 1
 
@@ -170,6 +170,19 @@ def unsafe_variables(rule: Rule, example_guard: bool = False) -> list[str]:
     return [name for name in seen if name not in bound]
 
 
+#: The example domain predicate (arity 1); see :mod:`nesyasp.lang.domain`.
+DOMAIN_PREDICATE = "_example"
+
+
+def needs_domain_guard(rule: Rule) -> bool:
+    """True when the head's first argument is a variable that no positive body atom binds."""
+    head = rule.head
+    if type(head) is not Atom or not head.arguments or type(head.arguments[0]) is not Variable:
+        return False
+    name = head.arguments[0].name
+    return name != "_" and name in unsafe_variables(rule)
+
+
 def _safety(rule: Rule, example_guard: bool) -> Iterator[Diagnostic]:
     unsafe = unsafe_variables(rule, example_guard)
     if not unsafe:
@@ -180,9 +193,20 @@ def _safety(rule: Rule, example_guard: bool) -> Iterator[Diagnostic]:
     head = rule.head
     if (not example_guard and len(unsafe) == 1 and type(head) is Atom and head.arguments
             and head.arguments[0] == Variable(unsafe[0])):
-        hint += " (a FOLD-style rule on the example variable: check with --example-guard)"
+        hint += (f" (a FOLD-style rule on the example variable: plain clingo needs "
+                 f"{DOMAIN_PREDICATE}({unsafe[0]}) in the body)")
     yield Diagnostic("error", f"unsafe variable{plural} {names} in rule: {hint}",
                      _first_occurrence(rule, unsafe[0]), "SafetyError")
+
+
+def _domain_note(rules: list[Rule]) -> Diagnostic:
+    first = rules[0]
+    name = str(first.head.arguments[0])
+    more = f" (and {len(rules) - 1} more rule{'s' * (len(rules) > 2)})" if len(rules) > 1 else ""
+    return Diagnostic("note", f"{name} occurs only under 'not' in this rule{more}: it ranges over the examples, "
+                      f"the {DOMAIN_PREDICATE}/1 atoms that nesyasp's facts hold and the reasoner adds; plain "
+                      f"clingo needs {DOMAIN_PREDICATE}({name}) in the body ('nesyasp fmt --portable' adds it)",
+                      _first_occurrence(first, name), "example-domain")
 
 
 def _first_occurrence(rule: Rule, name: str) -> Location:
@@ -333,7 +357,7 @@ def _definitions(program: Program) -> Iterator[Diagnostic]:
 # ----------------------------------------------------------------- entry
 
 
-def diagnose(program: Program, example_guard: bool = False) -> list[Diagnostic]:
+def diagnose(program: Program, example_guard: bool = True) -> list[Diagnostic]:
     """Every error and warning of ``program``, errors first within each rule, in source order.
 
     Parameters
@@ -341,22 +365,29 @@ def diagnose(program: Program, example_guard: bool = False) -> list[Diagnostic]:
     program:
         A parsed program.
     example_guard:
-        Accept an unsafe head first-argument variable (see :func:`unsafe_variables`).
+        Accept an unsafe head first-argument variable (see :func:`unsafe_variables` and
+        :mod:`nesyasp.lang.domain`) with one note for the program, as the reasoner runs such rules;
+        False reports them as errors, as plain clingo does.
     """
     found: list[Diagnostic] = []
+    domain: list[Rule] = []
     with gc_paused():
         for rule in program.rules:
             language = list(_language(rule))
             found.extend(language)
             if not language:
                 found.extend(_safety(rule, example_guard))
+                if example_guard and needs_domain_guard(rule):
+                    domain.append(rule)
+        if domain:
+            found.append(_domain_note(domain))
         found.extend(_includes(program))
         found.extend(stratification_diagnostics(program))
         found.extend(_definitions(program))
     return found
 
 
-def check_program(program: Program, example_guard: bool = False, text: str | None = None
+def check_program(program: Program, example_guard: bool = True, text: str | None = None
                   ) -> list[Diagnostic]:
     """Check ``program``; raise its first error, return its warnings.
 
@@ -365,7 +396,8 @@ def check_program(program: Program, example_guard: bool = False, text: str | Non
     program:
         A parsed program.
     example_guard:
-        Accept an unsafe head first-argument variable (see :func:`unsafe_variables`).
+        Accept an unsafe head first-argument variable, as :func:`diagnose` does (the default);
+        False raises :class:`SafetyError` for it, as plain clingo refuses it.
     text:
         The program's source text, for the caret line of the error message
         (read from the file named in the location when omitted).

@@ -2,7 +2,7 @@
 
 The grammar is ``grammar.lark`` (package data), compiled once on first use
 into an LALR(1) parser with an embedded transformer, so no parse tree is
-built. Lark's errors are converted into :class:`~nesyasp.lang.errors.ParseError`
+built. Lark's errors are converted into :class:`~nesyasp.errors.ParseError`
 in exactly one function, :func:`_convert`.
 
 Examples
@@ -28,7 +28,7 @@ from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedEOF, Unex
 from nesyasp.lang._builder import Builder
 from nesyasp.lang._fast import Fallback, fast_atom, fast_parse, fast_query, gc_paused
 from nesyasp.lang.ast import Atom, Comment, Include, Literal, Program, Statement, Unsupported
-from nesyasp.lang.errors import Location, ParseError, Position, UnsupportedConstructError
+from nesyasp.errors import Location, ParseError, Position, UnsupportedConstructError
 
 __all__ = ["parse_program", "parse_file", "parse_query", "parse_atom", "resolve_includes", "lark_parse_program",
            "TERMINAL_NAMES"]

@@ -7,7 +7,7 @@ becomes ``ceil(v * 10**k)`` (``v`` read as its shortest decimal, the text
 that reads back as the same float). For an integer ``T``, ``v*10**k <= T``
 holds exactly when ``ceil(v*10**k) <= T``, so every comparison is the
 learner's own. Values are clamped to ``±(2**31-2)``; a threshold outside that
-range raises :class:`~nesyasp.lang.errors.ReasoningError`.
+range raises :class:`~nesyasp.errors.ReasoningError`.
 
 The string cells of numeric columns are clingo strings, which clingo orders
 after every integer. ``N<=T`` and ``not N<=T`` are therefore already exact;
@@ -34,7 +34,7 @@ from typing import Sequence
 import numpy as np
 
 from nesyasp.lang.ast import Atom, Comparison, Integer, Literal, Pred, Program, Real, Rule, String, Variable
-from nesyasp.lang.errors import ReasoningError
+from nesyasp.errors import ReasoningError
 from nesyasp.learn.emit import value_term
 from nesyasp.learn.encode import BINARY, NUMERIC, Feature, parse_column
 

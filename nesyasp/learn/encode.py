@@ -32,7 +32,7 @@ from typing import Sequence
 
 import numpy as np
 
-from nesyasp.lang.errors import DataError
+from nesyasp.errors import DataError
 
 __all__ = ["Feature", "Encoded", "fit_features", "encode", "sanitize_names", "parse_column", "NUMERIC",
            "CATEGORICAL", "BINARY"]

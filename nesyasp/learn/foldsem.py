@@ -15,7 +15,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import validate_data
 
 from nesyasp.lang.ast import Atom, Constant, Program, is_identifier
-from nesyasp.lang.errors import DataError, NotFittedError, ReasoningError
+from nesyasp.errors import DataError, NotFittedError, ReasoningError
 from nesyasp.learn.core import LearnedRule, Params, count_literals, count_rules, covers, fold_sem, simplify
 from nesyasp.learn.emit import class_term, to_program
 from nesyasp.learn.encode import CATEGORICAL, NUMERIC, Encoded, encode, fit_features

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from nesyasp.lang.errors import DataError, Location, Position
+from nesyasp.errors import DataError, Location, Position
 
 logger = logging.getLogger(__name__)
 

@@ -1,4 +1,4 @@
-"""The embedded LTH experiments as :class:`~nesyasp.lth.runner.ExperimentData`.
+"""The embedded LTH experiments as :class:`~nesyasp.lth.results.ExperimentData`.
 
 * ``digits-parity``: scikit-learn's bundled digits, even vs odd, with the ten
   digit identities (``zero`` ... ``nine``) as concepts; a digit's concept is
@@ -19,9 +19,9 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from nesyasp.lang.errors import DataError
+from nesyasp.errors import DataError
 from nesyasp.lth.config import LTHConfig
-from nesyasp.lth.runner import ExperimentData
+from nesyasp.lth.results import ExperimentData
 
 __all__ = ["load_experiment_data", "to_tensor", "used_concepts"]
 

@@ -23,7 +23,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from nesyasp.lang.errors import DataError
+from nesyasp.errors import DataError
 
 __all__ = ["GradCAM", "get_layer", "layer_activations", "normalize_maps"]
 

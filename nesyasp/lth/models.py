@@ -23,7 +23,7 @@ from collections import OrderedDict
 import torch
 from torch import nn
 
-from nesyasp.lang.errors import DataError
+from nesyasp.errors import DataError
 
 __all__ = ["LeNet", "MLP", "SmallCNN", "build_model", "MODELS"]
 

@@ -19,7 +19,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import matplotlib.ticker  # noqa: E402,F401
 
-from nesyasp.lth.runner import LTHResult  # noqa: E402
+from nesyasp.lth.results import LTHResult  # noqa: E402
 
 __all__ = ["plot_accuracy", "plot_tcav", "plot_gradcam", "write_plots"]
 

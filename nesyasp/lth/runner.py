@@ -18,93 +18,26 @@ import json
 import logging
 import os
 import time
-from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import torch
 from torch import Tensor
 from tqdm.auto import tqdm
 
 from nesyasp.lang.ast import Program
-from nesyasp.lang.errors import DataError
+from nesyasp.errors import DataError
 from nesyasp.lth.config import LTHConfig, config_from_dict, config_to_dict, rewind_iteration
 from nesyasp.lth.facts import ConceptScore, RoundFacts, build_facts, write_facts
 from nesyasp.lth.gradcam import GradCAM
 from nesyasp.lth.mask import Mask
 from nesyasp.lth.models import build_model
+from nesyasp.lth.results import ExperimentData, LTHResult, RoundResult
 from nesyasp.lth.tcav import TCAV, TCAVScore
 from nesyasp.lth.train import evaluate, rewind, snapshot, train_masked
 
-__all__ = ["ExperimentData", "RoundResult", "LTHResult", "LTHRunner", "run_lth", "spread_indices"]
+__all__ = ["LTHRunner", "run_lth", "spread_indices"]
 
 logger = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True, slots=True)
-class ExperimentData:
-    """Tensors of one experiment: float images ``(N, C, H, W)`` in [0, 1], long labels."""
-
-    train_images: Tensor
-    train_labels: Tensor
-    test_images: Tensor
-    test_labels: Tensor
-    class_names: tuple[str, ...]
-    concepts: Mapping[str, Tensor]
-    random_sets: tuple[Tensor, ...]
-    relevant: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
-
-
-@dataclass(frozen=True, slots=True)
-class RoundResult:
-    """One round: remaining share, accuracy and concept scores."""
-
-    round: int
-    density: float
-    remaining: int
-    total: int
-    accuracy: float
-    iterations: int
-    seconds: float
-    tcav: tuple[TCAVScore, ...]
-
-    def to_json(self, class_names: tuple[str, ...]) -> dict[str, Any]:
-        """A JSON-ready dict (class indices replaced by names)."""
-        out: dict[str, Any] = {k: getattr(self, k) for k in
-                               ("round", "density", "remaining", "total", "accuracy", "iterations", "seconds")}
-        out["tcav"] = [{"class": class_names[s.target], "concept": s.concept, "layer": s.layer,
-                        "score": s.score, "p_value": s.p_value, "significant": s.significant,
-                        "scores": list(s.scores), "random_scores": list(s.random_scores),
-                        "cav_accuracy": s.cav_accuracy} for s in self.tcav]
-        return out
-
-    @classmethod
-    def from_json(cls, d: Mapping[str, Any], class_names: tuple[str, ...]) -> RoundResult:
-        """Inverse of :meth:`to_json`."""
-        index = {n: i for i, n in enumerate(class_names)}
-        tcav = tuple(TCAVScore(t["layer"], index[t["class"]], t["concept"], t["score"], tuple(t["scores"]),
-                               tuple(t["random_scores"]), t["p_value"], t["significant"], t["cav_accuracy"])
-                     for t in d["tcav"])
-        return cls(d["round"], d["density"], d["remaining"], d["total"], d["accuracy"], d["iterations"],
-                   d["seconds"], tcav)
-
-
-@dataclass(frozen=True, slots=True)
-class LTHResult:
-    """All rounds of an experiment, the Grad-CAM maps per round and the facts program."""
-
-    config: LTHConfig
-    class_names: tuple[str, ...]
-    rounds: tuple[RoundResult, ...]
-    gradcam_images: Tensor
-    gradcam_labels: Tensor
-    gradcam: Mapping[int, Tensor]
-    facts: Program
-    out: Path | None = None
-    relevant: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
-    layer: str = ""
-    cam_layer: str | None = None
 
 
 def spread_indices(labels: Tensor, m: int) -> Tensor:

@@ -38,7 +38,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
 from torch import Tensor, nn
 
-from nesyasp.lang.errors import DataError
+from nesyasp.errors import DataError
 from nesyasp.lth.gradcam import get_layer, layer_activations
 
 __all__ = ["TCAV", "TCAVScore", "CAV"]

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 import torch
 from torch import Tensor, nn
 
-from nesyasp.lang.errors import DataError
+from nesyasp.errors import DataError
 from nesyasp.lth.mask import Mask
 
 __all__ = ["TrainResult", "train_masked", "evaluate", "snapshot", "rewind"]

@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from nesyasp.lang.errors import DataError, Location, Position
+from nesyasp.errors import DataError, Location, Position
 from nesyasp.neural.data import Split
 from nesyasp.neural.distributed import sharded_norm_table, sync_buffers
 from nesyasp.neural.models import FeatureModel

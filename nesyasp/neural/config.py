@@ -25,7 +25,7 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
-from nesyasp.lang.errors import DataError
+from nesyasp.errors import DataError
 
 __all__ = [
     "StrategyConfig",

@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from nesyasp.lang.errors import DataError
+from nesyasp.errors import DataError
 from nesyasp.neural.config import TrainConfig
 
 __all__ = ["Split", "split_from_imageset", "load_splits", "pretrain_class_names"]

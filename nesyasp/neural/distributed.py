@@ -31,7 +31,7 @@ def resolve_device(name: str = "auto") -> torch.device:
         local = int(os.environ.get("LOCAL_RANK", "0"))
         torch.cuda.set_device(local)
         return torch.device("cuda", local)
-    from nesyasp.lang.errors import DataError
+    from nesyasp.errors import DataError
 
     try:
         device = torch.device(name)

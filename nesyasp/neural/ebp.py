@@ -20,7 +20,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from nesyasp.lang.errors import DataError
+from nesyasp.errors import DataError
 from nesyasp.neural.sparsity import LossTerms, mean_abs
 
 __all__ = ["ebp_p_matrix", "ebp_penalty", "EBPLoss"]

@@ -21,6 +21,7 @@ import numpy as np
 import torch
 
 from nesyasp.lang.ast import Program
+from nesyasp.lang.domain import add_domain_guards
 from nesyasp.neural.binarize import FilterTable, asp_id, binarize, norm_table
 from nesyasp.neural.config import StrategyConfig
 from nesyasp.neural.data import Split
@@ -94,7 +95,7 @@ def write_extraction(out: Path, program: Program, tables: dict[str, FilterTable]
     (out / "facts").mkdir(parents=True, exist_ok=True)
     (out / "tables").mkdir(parents=True, exist_ok=True)
     tmp = out / "rules.lp.tmp"
-    tmp.write_text(str(program), encoding="utf-8")
+    tmp.write_text(str(add_domain_guards(program)), encoding="utf-8")  # plain ASP: clingo grounds it alone
     tmp.replace(out / "rules.lp")
     for name, table in tables.items():
         table.to_facts(out / "facts" / f"{name}.lp")

@@ -27,7 +27,7 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from nesyasp.lang.errors import DataError
+from nesyasp.errors import DataError
 
 __all__ = ["SmallCNN", "build_model", "default_layer", "FeatureModel", "load_weights", "load_backbone"]
 

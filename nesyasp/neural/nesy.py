@@ -32,7 +32,7 @@ from typing import Sequence
 import numpy as np
 
 from nesyasp.lang.ast import Atom, Literal, Program, Rule
-from nesyasp.lang.errors import DataError, ReasoningError
+from nesyasp.errors import DataError, ReasoningError
 
 __all__ = ["predict_table", "predict_clingo", "rule_set_size", "count_rules", "NesyMetrics", "nesy_metrics",
            "class_index", "check_rules", "NesyModel"]
@@ -231,13 +231,14 @@ class NesyModel:
         """The NeSy model of an extracted run folder (rules.lp and tables/binarization.json)."""
         import json
 
-        from nesyasp.neural.run import read_rules
+        from nesyasp.lang import parse_file
 
         info_path = run.tables_dir / "binarization.json"
-        if not info_path.is_file():
+        if not info_path.is_file() or not run.rules_path.is_file():
             raise DataError(f"{run.path}: not extracted yet; run 'nesyasp extract {run.path}' first")
         info = json.loads(info_path.read_text(encoding="utf-8"))
-        return cls(run.model, np.asarray(info["thresholds"]), info["norm"], read_rules(run), run.class_names)
+        return cls(run.model, np.asarray(info["thresholds"]), info["norm"], parse_file(run.rules_path),
+                   run.class_names)
 
     def binarize(self, x) -> np.ndarray:
         """The ``[N, F]`` 0/1 filter table of images ``x`` (a float tensor ``[N, 3, H, W]``)."""

@@ -22,11 +22,11 @@ import numpy as np
 import torch
 
 from nesyasp.lang.ast import Program
-from nesyasp.lang.errors import DataError, ReasoningError
+from nesyasp.errors import DataError, ReasoningError
 from nesyasp.neural.binarize import FilterTable
 from nesyasp.neural.config import TrainConfig
 from nesyasp.neural.data import Split, load_splits
-from nesyasp.neural.extract import Extraction, extract, learn_rules
+from nesyasp.neural.extract import Extraction, extract
 from nesyasp.neural.models import FeatureModel
 from nesyasp.neural.nesy import NesyMetrics, check_rules, nesy_metrics, predict_clingo, predict_table
 from nesyasp.neural.train import CHECKPOINT, make_model, read_checkpoint, read_config
@@ -107,28 +107,16 @@ def extract_run(run: Run, splits: tuple[Split, Split] | None = None, ratio: floa
 def read_rules(run: Run) -> Program:
     """The run's ``rules.lp`` as a program.
 
-    Parsed with :func:`nesyasp.lang.parse_file` where the parser is present;
-    otherwise the rules are learned again from ``tables/train.npz`` (FOLD-SE-M
-    is deterministic) and must print exactly as the file reads.
-
     Raises
     ------
     DataError
-        When the run has no rules yet, or the file cannot be read back.
+        When the run has no rules yet.
     """
+    from nesyasp.lang import parse_file
+
     if not run.rules_path.is_file():
         raise DataError(f"{run.path}: no rules.lp yet; run 'nesyasp extract {run.path}' first")
-    try:
-        from nesyasp.lang import parse_file  # type: ignore[attr-defined]
-    except ImportError:
-        parse_file = None
-    if parse_file is not None:
-        return parse_file(run.rules_path)
-    info = json.loads((run.tables_dir / "binarization.json").read_text(encoding="utf-8"))
-    program, _ = learn_rules(FilterTable.from_npz(run.tables_dir / "train.npz"), **info.get("learner", {}))
-    if str(program) != run.rules_path.read_text(encoding="utf-8"):
-        raise DataError(f"{run.rules_path}: edited by hand, and the rule parser is not installed")
-    return program
+    return parse_file(run.rules_path)
 
 
 def evaluate_run(run: Run, splits: tuple[Split, Split] | None = None, program: Program | None = None,

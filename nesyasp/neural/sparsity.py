@@ -30,7 +30,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from nesyasp.lang.errors import DataError
+from nesyasp.errors import DataError
 
 __all__ = [
     "filter_norms",

@@ -28,7 +28,7 @@ from typing import Any
 import torch
 from torch import nn
 
-from nesyasp.lang.errors import DataError
+from nesyasp.errors import DataError
 from nesyasp.neural.config import StrategyConfig, TrainConfig, config_from_dict, config_to_dict
 from nesyasp.neural.data import Split, load_splits, pretrain_class_names, split_from_imageset
 from nesyasp.neural import distributed as ddp

@@ -23,7 +23,7 @@ import clingo
 import numpy as np
 
 from nesyasp.lang.ast import Program, is_identifier
-from nesyasp.lang.errors import ReasoningError
+from nesyasp.errors import ReasoningError
 from nesyasp.reason.terms import INT_MAX, NUMBER, ground_atom, value_symbol
 from nesyasp.reason.translate import DOMAIN_PREDICATE
 

@@ -23,7 +23,7 @@ import clingo
 import networkx as nx
 
 from nesyasp.lang.ast import Atom, BinaryOperation, Comparison, Literal, Rule, UnaryOperation, Variable, term_variables
-from nesyasp.lang.errors import ReasoningError
+from nesyasp.errors import ReasoningError
 from nesyasp.reason.model import Model
 from nesyasp.reason.node import Node
 from nesyasp.reason.terms import evaluate_comparison, ground_atom, ground_term, match_atom, match_term

@@ -11,7 +11,7 @@ import numpy as np
 
 from nesyasp.lang.ast import Atom, Constant, Program, Rule, Variable
 from nesyasp.lang.checks import unsafe_variables
-from nesyasp.lang.errors import ReasoningError
+from nesyasp.errors import ReasoningError
 from nesyasp.lang.parser import parse_atom, parse_file, parse_program, parse_query, resolve_includes
 from nesyasp.reason.answers import Answers, query_variables, sorted_table
 from nesyasp.reason.compiled import CompiledProgram, compile_program, not_compilable

@@ -15,7 +15,7 @@ from typing import Sequence
 
 import clingo
 
-from nesyasp.lang.errors import Location, ReasoningError, format_location
+from nesyasp.errors import Location, ReasoningError, format_location
 
 __all__ = ["solve"]
 

@@ -22,7 +22,7 @@ import clingo
 
 from nesyasp.lang.ast import (Atom, BinaryOperation, Comparison, Constant, Function, Integer, Real, String, Term,
                               UnaryOperation, Variable, is_identifier)
-from nesyasp.lang.errors import ReasoningError
+from nesyasp.errors import ReasoningError
 
 __all__ = ["INT_MIN", "INT_MAX", "Subst", "to_symbol", "value_symbol", "ground_term", "ground_atom", "match_term",
            "match_atom", "compare", "evaluate_comparison", "symbol_text", "NUMBER"]

@@ -9,7 +9,7 @@ What changes on the way, and why (nothing else does):
   example's facts include ``_example(id)``: the reasoner adds it for every
   table row and dict or tuple example, and for the first argument of every
   fact (see :mod:`nesyasp.reason.facts`). Any other unsafe variable is a
-  :class:`~nesyasp.lang.errors.SafetyError`.
+  :class:`~nesyasp.errors.SafetyError`.
 * **Decimals.** clingo has no floats. A comparison that contains decimals is
   scaled by ``10**k``, ``k`` the largest number of decimals among *its* decimals:
   a decimal ``d`` becomes the integer ``d*10**k`` and the other side ``t``
@@ -36,13 +36,12 @@ from decimal import Decimal
 
 from nesyasp.lang.ast import (Atom, BinaryOperation, Comparison, Function, Integer, Literal, Pred, Program, Real,
                               Rule, UnaryOperation, Unsupported, Variable)
-from nesyasp.lang.checks import check_program, unsafe_variables
-from nesyasp.lang.errors import Location, ReasoningError
+from nesyasp.lang.checks import DOMAIN_PREDICATE, check_program
+from nesyasp.lang.domain import add_domain_guard, has_domain_guard
+from nesyasp.errors import Location, ReasoningError
 from nesyasp.reason.terms import INT_MAX
 
 __all__ = ["DOMAIN_PREDICATE", "Translation", "translate", "scale_comparison"]
-
-DOMAIN_PREDICATE = "_example"
 
 
 @dataclass(frozen=True)
@@ -136,14 +135,8 @@ def _reject_reals_in_atom(atom: Atom) -> None:
 
 
 def _guard(rule: Rule) -> tuple[Rule, bool]:
-    head = rule.head
-    if not isinstance(head, Atom) or not head.arguments or type(head.arguments[0]) is not Variable:
-        return rule, False
-    name = head.arguments[0].name
-    if name not in unsafe_variables(rule):
-        return rule, False
-    domain = Literal(Atom(DOMAIN_PREDICATE, (Variable(name),), rule.loc), False, rule.loc)
-    return replace(rule, body=(domain,) + rule.body), True
+    guarded = add_domain_guard(rule)
+    return guarded, guarded is not rule or has_domain_guard(rule)
 
 
 def _name_anonymous(rule: Rule) -> Rule:

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from nesyasp.data import ImageSet, concept_images, load_dataset, random_images
-from nesyasp.lang.errors import DataError
+from nesyasp.errors import DataError
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,7 @@ from PIL import Image
 from nesyasp.cli import main
 from nesyasp.data import ImageSet, check_image_folder, load_dataset, load_image_folder
 from nesyasp.data.check import scan_image_folder
-from nesyasp.lang.errors import DataError
+from nesyasp.errors import DataError
 
 
 def _write(path: Path, array: np.ndarray) -> None:

@@ -12,7 +12,7 @@ import pytest
 from nesyasp.label import FilterConcepts, label_filters
 from nesyasp.label.pictures import overlay, plot_concept_scores, plot_top_activations
 from nesyasp.label.report import LabelRow, ReportContent, data_uri, render_report, write_report
-from nesyasp.lang.errors import DataError
+from nesyasp.errors import DataError
 
 
 def _small():

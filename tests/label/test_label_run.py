@@ -15,7 +15,7 @@ torch = pytest.importorskip("torch")
 from torch import nn  # noqa: E402
 
 from nesyasp.lang import parse_file, parse_program  # noqa: E402
-from nesyasp.lang.errors import DataError  # noqa: E402
+from nesyasp.errors import DataError  # noqa: E402
 from nesyasp.label.files import read_labels  # noqa: E402
 from nesyasp.label.run import annotated_set, label_run, write_labels  # noqa: E402
 from nesyasp.label.runreport import run_report, write_run_report  # noqa: E402

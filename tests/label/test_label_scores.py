@@ -9,7 +9,7 @@ from nesyasp.label.naming import fallback_name, name_filters, sanitize_concept
 from nesyasp.label.scores import (SCORES, FilterConcepts, LabelConfig, concept_overlap, concept_presence, filter_norms,
                                   image_concept_scores, label_filters, select_concepts, upsample)
 from nesyasp.lang.ast import is_identifier
-from nesyasp.lang.errors import DataError
+from nesyasp.errors import DataError
 
 CONCEPTS = ["obj", "floor", "lamp"]
 N, H, W, h, w = 12, 32, 32, 8, 8

@@ -6,7 +6,7 @@ import pytest
 
 from nesyasp.label import FilterConcepts, image_facts, label_program, name_filters, rule_filters
 from nesyasp.lang.ast import Atom, Comment, Constant, Literal, Pred, Program, Rule, Show, Variable
-from nesyasp.lang.errors import DataError
+from nesyasp.errors import DataError
 
 X = Variable("X")
 

@@ -40,10 +40,27 @@ def test_example_guard_admits_only_the_head_first_argument():
     assert unsafe_variables(r) == ["X"] and unsafe_variables(r, example_guard=True) == []
     r = rule("target(X,Y) :- not f398(X).")
     assert unsafe_variables(r, example_guard=True) == ["Y"]
-    program = parse_program("target(X,c) :- not ab1(X).\nab1(X) :- f1(X).")
-    with pytest.raises(SafetyError, match="unsafe variable X"):
-        check_program(program)
-    assert [d.code for d in check_program(program, example_guard=True)] == ["undefined-predicate"]
+    program = parse_program("target(X,c) :- not ab1(X).\nab1(X) :- f1(X).\nt(X,d) :- not f2(X).")
+    with pytest.raises(SafetyError, match="plain clingo needs _example\\(X\\) in the body"):
+        check_program(program, example_guard=False)
+    found = check_program(program)
+    assert [d.code for d in found] == ["example-domain", "undefined-predicate", "undefined-predicate"]
+    note = found[0]
+    assert note.severity == "note" and note.location.begin.line == 1 and "(and 1 more rule)" in note.message
+    assert "_example(X)" in note.message
+
+
+def test_domain_guards_make_fold_rules_plain_asp():
+    from nesyasp.lang import add_domain_guards, needs_domain_guard
+
+    program = parse_program("target(X,c) :- not ab1(X).\nab1(X) :- f1(X).\nt(X,Y) :- q(Y), not f2(X).\n"
+                            "#pred t(X,Y) :: '@(X) is @(Y)'.")
+    guarded = add_domain_guards(program)
+    assert str(guarded) == ("target(X,c) :- _example(X), not ab1(X).\nab1(X) :- f1(X).\n"
+                            "t(X,Y) :- _example(X), q(Y), not f2(X).\n#pred t(X,Y) :: '@(X) is @(Y)'.\n")
+    assert not any(needs_domain_guard(r) for r in guarded.rules)
+    assert add_domain_guards(guarded) is guarded
+    assert all(d.code != "example-domain" for d in check_program(guarded, example_guard=False))
 
 
 def test_stratification_names_the_cycle():
@@ -122,7 +139,7 @@ def test_diagnose_reports_every_error(tmp_path):
     (tmp_path / "inc.lp").write_text("q(1).\n")
     program = parse_program('#include "inc.lp".\n#include "gone.lp".\np(X) :- not q(X).\n{a}.\na :- not a.\n',
                             str(tmp_path / "main.lp"))
-    codes = [d.code for d in diagnose(program) if d.severity == "error"]
+    codes = [d.code for d in diagnose(program, example_guard=False) if d.severity == "error"]
     assert sorted(codes) == ["SafetyError", "StratificationError", "UnsupportedConstructError",
                              "UnsupportedConstructError"]
 

@@ -32,12 +32,24 @@ def test_check_clean_file(files, capsys):
     assert capsys.readouterr().out.strip() == "checked 1 file: 0 errors, 0 warnings"
 
 
+def test_check_notes_fold_rules_as_the_reasoner_runs_them(tmp_path, capsys):
+    raw = tmp_path / "nesyfold.lp"  # NeSyFOLD's raw output, pasted as it is
+    raw.write_text("target(X,'bathroom') :- not 398(X), not ab1(X).\nab1(X) :- 12(X).\n"
+                   "target(X,'bedroom') :- not 7(X).\n", encoding="utf-8")
+    assert main(["check", str(raw)]) == 0
+    out = capsys.readouterr().out
+    assert f"{raw}:1:8: note: X occurs only under 'not' in this rule (and 1 more rule)" in out
+    assert out.strip().splitlines()[-1] == "checked 1 file: 0 errors, 3 warnings, 1 note"
+    assert main(["check", "--clingo", str(raw)]) == 1
+    assert "2 errors" in capsys.readouterr().out
+
+
 def test_check_prints_every_diagnostic_with_caret_and_summary(files, capsys):
     good, fold, bad, syntax = files
-    assert main(["check", str(fold), str(bad), str(syntax)]) == 1
+    assert main(["check", "--clingo", str(fold), str(bad), str(syntax)]) == 1
     out = capsys.readouterr().out.splitlines()
     unsafe = (f"{bad}:1:3: error: unsafe variable X in rule: add a positive body atom that binds it "
-              "(a FOLD-style rule on the example variable: check with --example-guard)")
+              "(a FOLD-style rule on the example variable: plain clingo needs _example(X) in the body)")
     assert unsafe in out
     assert any(line.startswith(f"{bad}:2:1: error: choice rule is not supported") for line in out)
     assert any(line.startswith(f"{bad}:3:6: error: the program is not stratified") for line in out)

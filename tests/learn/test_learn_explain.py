@@ -9,7 +9,7 @@ import json
 import numpy as np
 import pytest
 
-from nesyasp.lang.errors import DataError, NotFittedError
+from nesyasp.errors import DataError, NotFittedError
 from nesyasp.learn import FoldSEM, read_csv, split_target
 from nesyasp.learn.asp import example_reasoner, reasoner_program
 from nesyasp.learn.emit import class_term

@@ -10,7 +10,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from nesyasp.lang.errors import NotFittedError
+from nesyasp.errors import NotFittedError
 from nesyasp.learn import FoldSEM
 
 # Every check runs and passes; none is marked as an expected failure. scikit-learn

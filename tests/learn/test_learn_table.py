@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from nesyasp.lang.errors import DataError
+from nesyasp.errors import DataError
 from nesyasp.learn import FoldSEM, read_csv, split_target
 
 

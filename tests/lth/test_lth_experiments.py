@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from nesyasp.lang.errors import DataError
+from nesyasp.errors import DataError
 from nesyasp.lth.config import LTHConfig, TCAVConfig
 from nesyasp.lth.experiments import load_experiment_data, used_concepts
 

@@ -7,7 +7,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from nesyasp.lang.errors import DataError
+from nesyasp.errors import DataError
 from nesyasp.lth.gradcam import GradCAM, normalize_maps
 from nesyasp.lth.models import build_model
 from nesyasp.lth.tcav import TCAV

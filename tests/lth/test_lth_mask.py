@@ -6,7 +6,7 @@ import pytest
 import torch
 from torch import nn
 
-from nesyasp.lang.errors import DataError
+from nesyasp.errors import DataError
 from nesyasp.lth.mask import Mask, prunable_names
 from nesyasp.lth.models import build_model
 from nesyasp.lth.train import evaluate, rewind, snapshot, train_masked

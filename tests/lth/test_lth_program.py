@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import re
-from importlib import resources
 from pathlib import Path
 
 import clingo
 import pytest
 
+from nesyasp.shipped import shipped_program
 from nesyasp.lth.facts import ConceptScore, RoundFacts, build_facts, symbol, write_facts
 
 DATA = Path(__file__).parent / "data"
 
 
 def _program_text() -> str:
-    return resources.files("nesyasp.programs").joinpath("lth.lp").read_text(encoding="utf-8")
+    return shipped_program("lth").read_text(encoding="utf-8")
 
 
 def _clingo_model(text: str) -> set[str]:
@@ -100,11 +100,10 @@ def test_a_change_needs_evidence_on_both_sides() -> None:
 def test_why_not_reads_as_english() -> None:
     from nesyasp.reason import Reasoner, render_text
 
-    with resources.as_file(resources.files("nesyasp.programs").joinpath("lth.lp")) as program:
-        reasoner = Reasoner([program, DATA / "golden_facts.lp"])
-        assert sorted(reasoner.query("winning_ticket(R)").column("R")) == ["1", "5"]
-        text = render_text(reasoner.explain("winning_ticket(6)"), reasoner.translation.preds)
-        gained = render_text(reasoner.explain("winning_ticket(4)"), reasoner.translation.preds)
+    reasoner = Reasoner([shipped_program("lth"), DATA / "golden_facts.lp"])
+    assert sorted(reasoner.query("winning_ticket(R)").column("R")) == ["1", "5"]
+    text = render_text(reasoner.explain("winning_ticket(6)"), reasoner.translation.preds)
+    gained = render_text(reasoner.explain("winning_ticket(4)"), reasoner.translation.preds)
     assert "round 6 no longer relies on concept three for class odd, which the original network did" in text
     assert "in round 6 concept three has TCAV score 45 for class odd" in text
     assert "round 4 relies on concept one for class even, which the original network did not" in gained

@@ -7,9 +7,10 @@ import json
 import pytest
 import torch
 
-from nesyasp.lang.errors import DataError
+from nesyasp.errors import DataError
 from nesyasp.lth.config import LTHConfig, PruneConfig, TCAVConfig
-from nesyasp.lth.runner import ExperimentData, LTHRunner, run_lth
+from nesyasp.lth.results import ExperimentData
+from nesyasp.lth.runner import LTHRunner, run_lth
 
 torch.set_num_threads(1)
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from types import SimpleNamespace
 
-from nesyasp.lang.errors import DataError
+from nesyasp.errors import DataError
 from nesyasp.neural.config import STRATEGIES, TrainConfig, config_from_dict, config_to_dict, strategy
 from nesyasp.neural.data import split_from_imageset
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+
+from nesyasp.lang import add_domain_guards, check_program, parse_file
 import torch
 
 from nesyasp.lang.ast import Atom, Constant, Literal, Program, Rule, Variable
-from nesyasp.lang.errors import DataError
+from nesyasp.errors import DataError
 from nesyasp.neural.binarize import FilterTable, asp_id, binarize
 from nesyasp.neural.nesy import count_rules, nesy_metrics, predict_clingo, predict_table, rule_set_size
 from nesyasp.neural.run import evaluate_run, extract_run, load_run
@@ -55,7 +57,9 @@ def test_table_round_trips_through_csv_npz_and_facts(tmp_path):
 
 def test_extraction_gives_rules_that_clingo_and_the_vectorized_path_agree_on(tiny_run):
     run, ex = tiny_run
-    assert run.rules_path.read_text() == str(ex.program)
+    assert run.rules_path.read_text() == str(add_domain_guards(ex.program))
+    written = parse_file(run.rules_path)
+    assert {d.code for d in check_program(written, example_guard=False)} <= {"undefined-predicate"}  # safe ASP
     for name in ("train", "test"):
         t = ex.tables[name]
         vec = predict_table(ex.program, t.values, t.class_names)

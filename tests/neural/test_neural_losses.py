@@ -7,7 +7,7 @@ import math
 import pytest
 import torch
 
-from nesyasp.lang.errors import DataError
+from nesyasp.errors import DataError
 from nesyasp.neural.ebp import EBPLoss, ebp_p_matrix, ebp_penalty
 from nesyasp.neural.sparsity import (SparsityLoss, class_filter_sums, filter_norms, mean_abs, p_matrix_method1,
                                      p_matrix_method2, sparsity_loss, thresholds)

@@ -7,7 +7,7 @@ import json
 import pytest
 import torch
 
-from nesyasp.lang.errors import DataError
+from nesyasp.errors import DataError
 from nesyasp.neural.models import FeatureModel, build_model, load_weights
 from nesyasp.neural.run import load_run
 from nesyasp.neural.train import compute_statistics, train

@@ -21,29 +21,39 @@ then a one-line summary. Errors: syntax, constructs outside the language
 (rules and facts of #include'd files count as definitions),
 one name used with several arities. Exit status 1 when there are errors.
 
+check accepts what 'nesyasp query' runs. FOLD-style rules whose example
+variable occurs only under 'not' (target(X,c) :- not ab1(X).), as FOLD-SE-M
+and NeSyFOLD print them, get one note: X ranges over the examples, the
+_example/1 atoms the reasoner adds. Plain clingo refuses such rules;
+--clingo reports them as errors, and 'nesyasp fmt --portable' adds the
+_example(X) atom that makes them plain ASP (every rule file nesyasp writes
+has it already).
+
 examples:
   nesyasp check rules.lp
-  nesyasp check examples/rules/*.lp --example-guard
+  nesyasp check examples/rules/*.lp
   nesyasp check learned.lp --strict          # warnings count as errors
+  nesyasp check rules.lp --clingo            # also what plain clingo would refuse
 """
 
 __all__ = ["NAME", "HELP", "DESCRIPTION", "add_arguments", "run", "check_file"]
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """Options: the files, --example-guard, --strict, --quiet."""
+    """Options: the files, --clingo, --strict, --quiet."""
     parser.add_argument("files", nargs="+", type=Path, metavar="FILE", help="rule files (.lp)")
-    parser.add_argument("--example-guard", action="store_true",
-                        help="accept rules whose head's first argument variable is bound only by the "
-                             "example domain the reasoner adds (FOLD-style 'target(X,c) :- not ab(X).')")
+    parser.add_argument("--clingo", action="store_true",
+                        help="report FOLD-style rules without the _example(X) atom as errors, as plain "
+                             "clingo refuses them (by default they get a note: the reasoner runs them)")
+    parser.add_argument("--example-guard", action="store_true", help=argparse.SUPPRESS)  # the default now
     parser.add_argument("--strict", action="store_true", help="treat warnings as errors")
     parser.add_argument("-q", "--quiet", action="store_true", help="print errors and the summary only")
 
 
-def check_file(path: Path, example_guard: bool = False) -> list[tuple[str, str]]:
+def check_file(path: Path, example_guard: bool = True) -> list[tuple[str, str]]:
     """Check one file; return ``(severity, formatted message)`` pairs in source order."""
     from nesyasp.lang.checks import diagnose
-    from nesyasp.lang.errors import NesyaspError
+    from nesyasp.errors import NesyaspError
     from nesyasp.lang.parser import parse_program
 
     try:
@@ -102,18 +112,23 @@ def _mask_statement(text: str, exc: Exception) -> str | None:
 
 def run(args: argparse.Namespace) -> int:
     """Check every file, print the findings and a summary; 1 when there are errors."""
-    errors = warnings = 0
+    errors = warnings = notes = 0
     for path in args.files:
-        for severity, message in check_file(path, args.example_guard):
+        for severity, message in check_file(path, not args.clingo):
             if severity == "error":
                 errors += 1
             else:
-                warnings += 1
+                if severity == "note":
+                    notes += 1
+                else:
+                    warnings += 1
                 if args.quiet:
                     continue
             print(message)
     n = len(args.files)
     summary = (f"checked {n} file{'s' * (n != 1)}: {errors} error{'s' * (errors != 1)}, "
                f"{warnings} warning{'s' * (warnings != 1)}")
+    if notes:
+        summary += f", {notes} note{'s' * (notes != 1)}"
     print(summary, file=sys.stdout)
     return 1 if errors or (args.strict and warnings) else 0

@@ -63,7 +63,7 @@ def _classes(text: str):
 def _list(name: str | None) -> int:
     from nesyasp.data import DATASETS
     from nesyasp.data.datasets import load_dataset
-    from nesyasp.lang.errors import DataError
+    from nesyasp.errors import DataError
 
     if name is None:
         print(f"{'name':<15}{'classes':>8}{'concepts':>10}  {'masks':<16}description")
@@ -88,7 +88,7 @@ def _preview(args: argparse.Namespace) -> int:
 
     from nesyasp.data import load_dataset
     from nesyasp.data.preview import preview_grid
-    from nesyasp.lang.errors import DataError
+    from nesyasp.errors import DataError
 
     if args.per_class < 1 or not 1 <= args.scale <= 16:
         raise DataError("--per-class must be positive and --scale between 1 and 16")

@@ -43,7 +43,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _ints(text: str) -> list[int]:
-    from nesyasp.lang.errors import DataError
+    from nesyasp.errors import DataError
 
     try:
         return [int(t) for t in text.split(",") if t.strip()]
@@ -55,7 +55,7 @@ def run(args: argparse.Namespace) -> int:
     """Run the grid and write the tables."""
     import torch
 
-    from nesyasp.lang.errors import DataError
+    from nesyasp.errors import DataError
     from nesyasp.neural.config import strategy
     from nesyasp.neural.experiment import plot_cells, run_experiment, summarize, tables_markdown
 

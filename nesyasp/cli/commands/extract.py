@@ -38,7 +38,7 @@ def run(args: argparse.Namespace) -> int:
     """Extract and print the rule set."""
     import torch
 
-    from nesyasp.lang.errors import DataError
+    from nesyasp.errors import DataError
     from nesyasp.neural.run import extract_run, load_run
 
     if args.ratio < 0 or not 0.0 <= args.tail <= 1.0:

@@ -15,8 +15,14 @@ Parse each FILE and print its canonical text: one statement per line,
 normalized FOLD-SE-M dialect ('bedroom' -> bedroom, 295(X) -> f295(X),
 =< -> <=, not(N=<0.6) -> not N<=0.6), comments and blank lines kept.
 
+--portable also adds the example domain atom _example(X) to FOLD-style rules
+whose example variable X occurs only under 'not', so that plain clingo grounds
+them (give it facts with _example(id) for every example, as the facts files
+nesyasp writes have).
+
 examples:
   nesyasp fmt learned.lp                 # canonical text on stdout
+  nesyasp fmt --portable nesyfold.lp     # plain ASP for clingo alone
   nesyasp fmt --in-place rules/*.lp      # rewrite the files (atomically)
   nesyasp fmt --check rules/*.lp         # exit 1 if a file is not canonical
 """
@@ -25,8 +31,10 @@ __all__ = ["NAME", "HELP", "DESCRIPTION", "add_arguments", "run", "write_atomica
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """Options: the files, --in-place, --check."""
+    """Options: the files, --portable, --in-place, --check."""
     parser.add_argument("files", nargs="+", type=Path, metavar="FILE", help="rule files (.lp)")
+    parser.add_argument("--portable", action="store_true",
+                        help="add _example(X) to rules whose example variable X occurs only under 'not'")
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument("-i", "--in-place", action="store_true", help="rewrite each file in place (atomically)")
     mode.add_argument("--check", action="store_true",
@@ -49,8 +57,9 @@ def write_atomically(path: Path, text: str) -> None:
         raise
 
 
-def _formatted(path: Path) -> tuple[str, str]:
-    from nesyasp.lang.errors import ParseError, UnsupportedConstructError
+def _formatted(path: Path, portable: bool = False) -> tuple[str, str]:
+    from nesyasp.errors import ParseError, UnsupportedConstructError
+    from nesyasp.lang.domain import add_domain_guards
     from nesyasp.lang.formatting import format_program, has_unsupported
     from nesyasp.lang.parser import parse_program
 
@@ -62,12 +71,12 @@ def _formatted(path: Path) -> tuple[str, str]:
     if has_unsupported(program):
         raise UnsupportedConstructError(f"{path}: constructs outside the language; "
                                         f"run 'nesyasp check {path}' for the list")
-    return text, format_program(program)
+    return text, format_program(add_domain_guards(program) if portable else program)
 
 
 def run(args: argparse.Namespace) -> int:
     """Format every file; all files are parsed before any is rewritten."""
-    results = [(path, *_formatted(path)) for path in args.files]
+    results = [(path, *_formatted(path, args.portable)) for path in args.files]
     if args.check:
         changed = [path for path, old, new in results if old != new]
         for path in changed:

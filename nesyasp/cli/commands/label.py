@@ -80,7 +80,7 @@ def run(args: argparse.Namespace) -> int:
     """Label, write the files and print the filter table."""
     import torch
 
-    from nesyasp.lang.errors import DataError
+    from nesyasp.errors import DataError
     from nesyasp.label.run import label_run, load_annotated, write_labels
     from nesyasp.label.scores import LabelConfig
     from nesyasp.neural.run import load_run

@@ -65,7 +65,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def _split(n: int, args: argparse.Namespace):
     import numpy as np
 
-    from nesyasp.lang.errors import DataError
+    from nesyasp.errors import DataError
 
     fraction = args.split if args.split is not None else (
         1.0 - args.test_fraction if args.test_fraction is not None else 0.8)
@@ -80,7 +80,7 @@ def _split(n: int, args: argparse.Namespace):
 
 def _check_options(args: argparse.Namespace) -> None:
     """Bad learner options and an output file that is an input fail before anything is read."""
-    from nesyasp.lang.errors import DataError
+    from nesyasp.errors import DataError
 
     if args.ratio < 0 or not 0.0 <= args.tail <= 1.0:
         raise DataError(f"--ratio must be 0 or more and --tail in [0, 1], got {args.ratio} and {args.tail}")
@@ -100,7 +100,7 @@ def _features(table: Any, args: argparse.Namespace) -> list[str]:
     ignore = set(_names(args.ignore) or [])
     unknown = sorted(ignore - set(table.columns))
     if unknown:
-        from nesyasp.lang.errors import DataError
+        from nesyasp.errors import DataError
 
         raise DataError(f"{table.source}: --ignore names no column {unknown[0]!r}; "
                         f"the columns are {', '.join(table.columns)}")
@@ -118,7 +118,7 @@ def run(args: argparse.Namespace) -> int:
     """Learn, report, and write the rules; return the exit status."""
     import numpy as np
 
-    from nesyasp.lang.errors import DataError
+    from nesyasp.errors import DataError
     from nesyasp.learn import FoldSEM, read_csv, split_target
 
     _check_options(args)

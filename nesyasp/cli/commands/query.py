@@ -74,7 +74,7 @@ def read_table(path: Path) -> tuple[list[str], list[str], Any]:
     """Read a 0/1 CSV table: (column names, example ids, boolean matrix)."""
     import numpy as np
 
-    from nesyasp.lang.errors import DataError, Location, Position
+    from nesyasp.errors import DataError, Location, Position
 
     try:
         with path.open(newline="", encoding="utf-8") as handle:
@@ -112,7 +112,7 @@ def read_table(path: Path) -> tuple[list[str], list[str], Any]:
 
 def _columns(path: Path, header: list[str]) -> list[str]:
     """The predicate columns of a facts table's header; DataError at the first bad or repeated name."""
-    from nesyasp.lang.errors import DataError, Location, NesyaspError, Position
+    from nesyasp.errors import DataError, Location, NesyaspError, Position
     from nesyasp.reason.facts import predicate_name
 
     first: dict[str, int] = {}
@@ -134,12 +134,14 @@ def _shipped(name: str) -> str:
     path = Path(name)
     if path.is_file() or len(path.parts) != 2 or path.parts[0] != "programs":
         return name
-    shipped = Path(__file__).resolve().parents[2] / "programs" / path.name
+    from nesyasp.shipped import programs_dir
+
+    shipped = programs_dir() / path.name
     return str(shipped) if shipped.is_file() else name
 
 
 def _split(args: argparse.Namespace) -> tuple[list[Path], str | None]:
-    from nesyasp.lang.errors import ReasoningError
+    from nesyasp.errors import ReasoningError
 
     files, query = list(args.files), args.query
     if query is None and len(files) > 1 and not Path(files[-1]).exists() and not files[-1].endswith(".lp"):

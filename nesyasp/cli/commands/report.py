@@ -35,7 +35,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Write the page and print its path."""
-    from nesyasp.lang.errors import DataError
+    from nesyasp.errors import DataError
     from nesyasp.label.runreport import write_run_report
 
     if args.examples < 0:

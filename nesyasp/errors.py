@@ -1,7 +1,7 @@
 """The one exception tree of nesyasp, and diagnostics with source positions.
 
 Every error that nesyasp raises on bad input derives from :class:`NesyaspError`.
-An error carries an optional :class:`~nesyasp.lang.ast.Location` and formats as
+An error carries an optional :class:`Location` and formats as
 ``FILE:LINE:COL: error: message``, followed by the offending source line and a
 caret when the source text is known.
 """
