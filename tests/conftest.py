@@ -29,3 +29,40 @@ def shared_dir() -> Path:
     if not SHARED.is_dir():
         pytest.skip("../shared is not beside the repository")
     return SHARED
+
+
+# Plain clingo in a fresh interpreter that imports clingo and nothing of nesyasp: what a user without
+# nesyasp gets from the files nesyasp writes.
+_PLAIN_CLINGO = """
+import json, sys
+import clingo
+control = clingo.Control(["--warn=none"])
+for path in sys.argv[2:]:
+    control.load(path)
+control.ground([("base", [])])
+with control.solve(yield_=True) as handle:
+    model = next(iter(handle), None)
+    atoms = [] if model is None else [str(s) for s in model.symbols(atoms=True) if s.name == sys.argv[1]]
+assert not any(name.startswith("nesyasp") for name in sys.modules), "nesyasp was imported"
+print(json.dumps(None if model is None else sorted(atoms)))
+"""
+
+
+def plain_clingo_atoms(predicate: str, *files: Path) -> list[str] | None:
+    """The atoms of ``predicate`` in the stable model that plain clingo computes from ``files``
+    (None when there is none); clingo's errors fail the test with its message."""
+    import json
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    done = subprocess.run([sys.executable, "-c", _PLAIN_CLINGO, predicate, *map(str, files)],
+                          capture_output=True, text=True, env=env, cwd=Path(files[0]).parent)
+    assert done.returncode == 0, f"plain clingo refused {', '.join(map(str, files))}:\n{done.stderr[-3000:]}"
+    return json.loads(done.stdout)
+
+
+@pytest.fixture(scope="session")
+def plain_clingo():
+    """``plain_clingo(predicate, *files)``: see :func:`plain_clingo_atoms`."""
+    return plain_clingo_atoms

@@ -320,6 +320,9 @@ class Builder(Transformer):  # type: ignore[type-arg]
                 raise ParseError("unknown escape sequence in string", self.tloc(tok), self.text)
         else:
             text = unescape_quoted(tok.value[1:-1])
+        if c[-1].line != c[0].line:
+            raise ParseError("a #pred annotation must be on one line (nesyasp prints it as a '%#pred' comment, "
+                             "which clingo reads up to the end of the line)", self.span(c[0], c[-1]), self.text)
         return Pred(atom, text, self.span(c[0], c[-1]))
 
     def include(self, c: list[Any]) -> Include:

@@ -308,6 +308,8 @@ class _Reader:
             else:
                 raise Fallback
             dot = self.expect(".")
+            if dot[2] != tok[2]:
+                raise Fallback  # an annotation over several lines: the grammar reports it
             return Pred(atom, text, _new(Location, (self.begin(tok), self.end(dot))))
         path = unescape_string(self.expect("STR")[1][1:-1])
         if path is None:

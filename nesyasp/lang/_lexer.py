@@ -22,6 +22,7 @@ _TOKEN = re.compile(r"""([ \t\f\r\n]*)(
 | _
 | [0-9]+\.[0-9]+
 | [0-9]+
+| %\#pred(?![A-Za-z0-9_])
 | %(?!\*)[^\n]*
 | %\*[\s\S]*?\*%
 | "(?:\\.|[^"\\\n])*"
@@ -86,6 +87,8 @@ def tokens(text: str) -> tuple[list[tuple[str, str, int, int]], list[tuple[str, 
         elif kind == "_":
             kind = "ANON" if value == "_" else "IDENT" if IDENTIFIER_TOKEN.match(value) else "VAR"
             append((kind, value, line, col))
+        elif kind == "COMMENT" and value == "%#pred":
+            append(("DIR", "#pred", line, col))  # the annotation in a comment (what nesyasp prints)
         elif kind == "COMMENT":
             k = value.count("\n")
             start_line = line

@@ -347,7 +347,10 @@ class Show:
 class Pred:
     """An s(CASP)-style annotation ``#pred p(X,Y) :: 'text with @(X)'.``
 
-    Kept for explanations; it does not change the model.
+    Kept for explanations; it does not change the model. Both spellings are
+    read: ``#pred ...`` (s(CASP)) and ``%#pred ...``, the same annotation
+    inside a line comment. It prints as ``%#pred ...``, so that every printed
+    program is a valid clingo program (clingo has no ``#pred``).
     """
 
     atom: Atom
@@ -355,8 +358,11 @@ class Pred:
     loc: Location = _LOC
 
     def __str__(self) -> str:
+        if "\n" in self.text:  # one line (clingo reads the comment to its end): a string with \n
+            escaped = self.text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+            return f'%#pred {self.atom} :: "{escaped}".'
         escaped = self.text.replace("\\", "\\\\").replace("'", "\\'")
-        return f"#pred {self.atom} :: '{escaped}'."
+        return f"%#pred {self.atom} :: '{escaped}'."
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from nesyasp.lang import Pred, Program
+from nesyasp.lang import Program
 
 PROGRAMS = Path(__file__).resolve().parent.parent / "programs"
 
@@ -78,8 +78,8 @@ def corpus_files() -> list[Path]:
 
 
 def clingo_text(program: Program) -> str:
-    """The program as clingo reads it: ``#pred`` annotations are for explanations only."""
-    return str(Program(tuple(s for s in program.statements if not isinstance(s, Pred))))
+    """The program as clingo reads it: its printed text (``%#pred`` annotations are comments to clingo)."""
+    return str(program)
 
 
 def clingo_model(text: str) -> set[str]:

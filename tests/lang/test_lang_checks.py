@@ -57,7 +57,7 @@ def test_domain_guards_make_fold_rules_plain_asp():
                             "#pred t(X,Y) :: '@(X) is @(Y)'.")
     guarded = add_domain_guards(program)
     assert str(guarded) == ("target(X,c) :- _example(X), not ab1(X).\nab1(X) :- f1(X).\n"
-                            "t(X,Y) :- _example(X), q(Y), not f2(X).\n#pred t(X,Y) :: '@(X) is @(Y)'.\n")
+                            "t(X,Y) :- _example(X), q(Y), not f2(X).\n%#pred t(X,Y) :: '@(X) is @(Y)'.\n")
     assert not any(needs_domain_guard(r) for r in guarded.rules)
     assert add_domain_guards(guarded) is guarded
     assert all(d.code != "example-domain" for d in check_program(guarded, example_guard=False))

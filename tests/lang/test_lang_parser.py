@@ -56,12 +56,31 @@ def test_terms_and_arithmetic():
 
 def test_directives_and_comments():
     text = ("% line\n#show target/2.\n%* block\n  two *%\n"
-            "#pred target(X,Y) :: '@(X) is a @(Y)'.\n#include \"other.lp\".\n")
+            "%#pred target(X,Y) :: '@(X) is a @(Y)'.\n#include \"other.lp\".\n")
     program = parse_program(text)
     assert program.statements == (Comment(" line"), Show("target", 2), Comment(" block\n  two ", block=True),
                                   Pred(Atom("target", (X, Variable("Y"))), "@(X) is a @(Y)"),
                                   Include("other.lp"))
     assert str(program) == text
+    assert parse_program(text.replace("%#pred", "#pred")) == program  # the s(CASP) spelling
+
+
+def test_pred_annotations_print_as_comments_that_clingo_reads():
+    import clingo
+
+    text = ("#pred p(X) :: 'it\\'s @(X)'.\n%#pred q(X) :: 'q of @(X)'.\n% #pred r(X) :: 'a plain comment'.\n"
+            "p(1). q(X) :- p(X).\n")
+    program = parse_program(text)
+    assert [str(p.atom) for p in program.preds] == ["p(X)", "q(X)"]
+    printed = str(program)
+    assert printed.startswith("%#pred p(X) :: 'it\\'s @(X)'.\n%#pred q(X) :: 'q of @(X)'.\n")
+    control = clingo.Control(["--warn=none"])
+    control.add("base", [], printed)  # clingo reads the annotations as comments
+    control.ground([("base", [])])
+    with control.solve(yield_=True) as handle:
+        assert sorted(str(s) for s in next(iter(handle)).symbols(atoms=True)) == ["p(1)", "q(1)"]
+    with pytest.raises(ParseError, match="must be on one line"):
+        parse_program("%#pred p(X) ::\n 'text'.")
 
 
 def test_positions_on_every_node():

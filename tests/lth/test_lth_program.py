@@ -19,10 +19,9 @@ def _program_text() -> str:
 
 
 def _clingo_model(text: str) -> set[str]:
-    """Solve with clingo directly (``#pred`` annotations are nesyasp's, not clingo's)."""
-    plain = "".join(line for line in text.splitlines(keepends=True) if not line.startswith("#pred"))
+    """Solve with clingo directly (the ``%#pred`` annotations are comments to clingo)."""
     ctl = clingo.Control(["--warn=none"])
-    ctl.add("base", [], plain)
+    ctl.add("base", [], text)
     ctl.ground([("base", [])])
     atoms: set[str] = set()
     ctl.solve(on_model=lambda m: atoms.update(map(str, m.symbols(atoms=True))))
@@ -67,6 +66,17 @@ def test_build_facts_prints_integer_percent_facts() -> None:
     assert "significant(1,even,one)." in lines and "significant(0,even,one)." not in lines
     assert "relevant(odd,one)." in lines and "tolerance_setting(2)." in lines
     assert lines.index("round(0,100).") < lines.index("round(1,80).")
+
+
+def test_written_facts_and_shipped_program_run_in_plain_clingo(tmp_path, plain_clingo) -> None:
+    from nesyasp.reason import Reasoner
+
+    path = write_facts(tmp_path / "facts.lp", build_facts(_rounds(), {"even": ("zero",), "odd": ("one",)}))
+    for facts in (path, DATA / "golden_facts.lp"):
+        plain = plain_clingo("winning_ticket", shipped_program("lth"), facts)
+        ours = Reasoner([shipped_program("lth"), facts]).query("winning_ticket(R)").atoms()
+        assert sorted(plain) == sorted(ours)
+    assert plain == ["winning_ticket(1)", "winning_ticket(5)"]
 
 
 def test_facts_file_runs_with_the_program(tmp_path) -> None:
