@@ -275,7 +275,10 @@ class ImageExplanation:
 def reason_batch(program: Program, values: np.ndarray, ids: Sequence[str], class_names: Sequence[str],
                  names: Mapping[int, str] | None = None, why_not: Sequence[str] = (), head: str = "target",
                  cnn: Sequence[int] | None = None) -> list[ImageExplanation]:
-    """Classes and justifications of a batch of images from their binarized filters.
+    """Classes and justifications of images from their binarized filters, one reasoner per image.
+
+    Each image is reasoned about alone (its facts only), so its explanation
+    does not depend on the other images of the batch.
 
     Parameters
     ----------
@@ -306,19 +309,19 @@ def reason_batch(program: Program, values: np.ndarray, ids: Sequence[str], class
     values = np.asarray(values, dtype=bool)
     names = dict(names or {})
     columns = [names.get(k, f"f{k}") for k in range(values.shape[1])]
-    reasoner = Reasoner(program, check=False)
-    reasoner.add_table(values, columns, list(ids))
-    classes = reasoner_classes(reasoner, ids, class_names, head)
     out = []
     for i, ident in enumerate(ids):
+        reasoner = Reasoner(program, check=False)
+        reasoner.add_table(values[i:i + 1], columns, [ident])
+        found = int(reasoner_classes(reasoner, [ident], class_names, head)[0])
         query = f"{head}({ident},X)"
         answers = tuple(reasoner.explain_query(query))
         asked = list(why_not)
-        if classes[i] < 0 and not asked and cnn is not None:
+        if found < 0 and not asked and cnn is not None:
             asked = [class_names[int(cnn[i])]]
         nots = tuple((f"{head}({ident},{_term(c)})", {}, reasoner.explain(f"{head}({ident},{_term(c)})"))
                      for c in asked)
-        prediction = class_names[int(classes[i])] if classes[i] >= 0 else None
+        prediction = class_names[found] if found >= 0 else None
         cnn_class = class_names[int(cnn[i])] if cnn is not None else ""
         out.append(ImageExplanation(ident, ident, np.zeros((0, 0, 3), np.uint8), prediction, cnn_class, query,
                                     answers, nots, (), tuple(np.flatnonzero(values[i]).tolist()),
