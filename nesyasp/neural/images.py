@@ -26,8 +26,8 @@ from nesyasp.errors import DataError
 __all__ = ["read_image", "to_uint8", "image_paths"]
 
 
-def read_image(path: str | Path, size: int) -> np.ndarray:
-    """The image file at ``path`` as ``(size, size, 3)`` uint8.
+def read_image(path: str | Path, size: int | None) -> np.ndarray:
+    """The image file at ``path`` as ``(size, size, 3)`` uint8 (``size`` None: as it is).
 
     Raises
     ------
@@ -47,8 +47,8 @@ def read_image(path: str | Path, size: int) -> np.ndarray:
         raise DataError(f"{path}: cannot read the image ({type(exc).__name__}: {exc})") from None
 
 
-def to_uint8(image: Any, size: int) -> np.ndarray:
-    """A PIL image or an ``(H, W, 3)`` / ``(H, W)`` array as ``(size, size, 3)`` uint8.
+def to_uint8(image: Any, size: int | None) -> np.ndarray:
+    """A PIL image or an ``(H, W, 3)`` / ``(H, W)`` array as ``(size, size, 3)`` uint8 (``size`` None: as it is).
 
     Float arrays are read as values in [0, 1].
 
@@ -70,7 +70,7 @@ def to_uint8(image: Any, size: int) -> np.ndarray:
         if arr.dtype != np.uint8:
             arr = np.clip(np.round(arr.astype(np.float64) * 255.0), 0, 255).astype(np.uint8)
         im = Image.fromarray(np.ascontiguousarray(arr[..., :3]), "RGB")
-    if im.size != (size, size):
+    if size is not None and im.size != (size, size):
         im = im.resize((size, size), Image.BILINEAR)
     return np.asarray(im, dtype=np.uint8)
 

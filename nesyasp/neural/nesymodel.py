@@ -134,8 +134,7 @@ class NesyModel:
 
     def image(self, image: Any) -> np.ndarray:
         """A path, PIL image or array as the ``(size, size, 3)`` uint8 image the CNN reads."""
-        size = self.size or int(np.asarray(image).shape[0])
-        return read_image(image, size) if isinstance(image, (str, Path)) else to_uint8(image, size)
+        return read_image(image, self.size) if isinstance(image, (str, Path)) else to_uint8(image, self.size)
 
     def explain(self, image: Any, why_not: Sequence[str] = (), image_id: str | None = None) -> ImageExplanation:
         """Why the NeSy model gives ``image`` (a path, PIL image or ``(H, W, 3)`` array) its class.
@@ -202,7 +201,7 @@ class NesyModel:
             failed: dict[int, DataError] = {}
             for i in chunk:
                 try:
-                    images[i] = read_image(paths[i], self.size or 64)
+                    images[i] = read_image(paths[i], self.size)
                 except DataError as exc:
                     failed[i] = exc
             order = list(images)

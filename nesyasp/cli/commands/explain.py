@@ -113,6 +113,8 @@ def _picture(explanation: Any, out: Path) -> Path:
     from nesyasp.label.explanation import explanation_picture
 
     path = out / f"{explanation.id}.png"
+    if path.resolve() == Path(explanation.source).resolve():  # never over the image explained
+        path = out / f"{explanation.id}_explained.png"
     explanation_picture(explanation, path)
     return path
 
