@@ -36,6 +36,7 @@ import numpy as np
 
 from nesyasp.errors import DataError
 from nesyasp.lang.ast import Program, is_identifier
+from nesyasp.lang.domain import add_domain_guards
 from nesyasp.neural.binarize import DOMAIN, asp_id
 from nesyasp.neural.nesy import class_index, reasoner_classes
 
@@ -98,7 +99,7 @@ def read_vocabulary(run_dir: str | Path, raw: Program) -> Vocabulary | None:
         raise DataError(f"{labels}: not a labels file ({type(exc).__name__}: {exc})") from None
     program = parse_file(rules)
     back = {label: f"f{k}" for k, label in names.items()}
-    if _raw_rule_texts(program, back) != [str(r) for r in raw.rules]:
+    if _raw_rule_texts(add_domain_guards(program), back) != [str(r) for r in add_domain_guards(raw).rules]:
         logger.warning("%s does not match %s (extracted again after labelling?); using the raw rules; "
                        "run 'nesyasp label %s' again", rules, run_dir / "rules.lp", run_dir)
         return None
