@@ -166,7 +166,7 @@ class NesyModel:
         sources = list(sources) if sources is not None else list(ids)
         if not len(ids) == len(sources) == len(images):
             raise DataError(f"{len(images)} images, {len(ids)} ids and {len(sources)} sources")
-        self._check_classes(why_not)
+        self.check_classes(why_not)
         for start in range(0, len(images), batch_size):
             part = [self.image(im) for im in images[start:start + batch_size]]
             yield from self._explain_batch(part, ids[start:start + batch_size], sources[start:start + batch_size],
@@ -194,7 +194,7 @@ class NesyModel:
         """
         paths = [Path(p) for p in paths]
         ids = image_ids(p.stem for p in paths)
-        self._check_classes(why_not)
+        self.check_classes(why_not)
         for start in range(0, len(paths), batch_size):
             chunk = range(start, min(start + batch_size, len(paths)))
             images: dict[int, np.ndarray] = {}
@@ -210,7 +210,8 @@ class NesyModel:
             for i in chunk:
                 yield paths[i], failed[i] if i in failed else found[i]
 
-    def _check_classes(self, why_not: Sequence[str]) -> None:
+    def check_classes(self, why_not: Sequence[str]) -> None:
+        """Raise :class:`~nesyasp.errors.DataError` for a name that is not a class of the run."""
         for name in why_not:
             if name not in self.class_names:
                 raise DataError(f"cannot explain why not {name!r}: not a class of this run ({', '.join(self.class_names)})")

@@ -117,6 +117,11 @@ def test_unreadable_files_are_named_and_skipped(toy_run, tmp_path, capsys):
     assert [json.loads(line)["id"] for line in out.splitlines()] == ["img_0000", "img_0001"]
     assert "broken.png: cannot read the image" in err and "missing.jpg: no such file" in err
     assert "2 of 4 images could not be read" in err
+    assert main(["explain", str(run_dir), str(pngs), "--why-not", "kitchen"]) == 1
+    assert "DataError: cannot explain why not 'kitchen': not a class of this run (class0, class1, class2)" in \
+        capsys.readouterr().err
+    assert main(["explain", str(tmp_path), str(pngs)]) == 1
+    assert "not a finished run folder" in capsys.readouterr().err
 
 
 def test_facts_out_runs_with_rules_lp_in_query_and_plain_clingo(toy_run, tmp_path, capsys):

@@ -85,6 +85,7 @@ def run(args: argparse.Namespace) -> int:
     if not paths:
         raise DataError(f"no image files in {', '.join(map(str, args.images))}")
     model = NesyModel.from_run(args.run_dir, device=args.device)
+    model.check_classes(args.why_not)
     pictures = not args.no_pictures
     if pictures:
         out.mkdir(parents=True, exist_ok=True)
