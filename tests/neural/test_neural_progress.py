@@ -63,8 +63,8 @@ def test_train_prints_a_line_per_epoch_as_it_ends_when_stdout_is_not_a_terminal(
 
 
 def test_experiment_lines_name_their_cell(tmp_path, toy_data, capsys):
-    args = ["experiment", "--strategies", "ne", "--classes", "3", "--seeds", "1", "--epochs", "1", "--size", "16",
-            "--batch-size", "8", "--out", str(tmp_path / "exp")]
+    args = ["experiment", "--data", "toy", "--strategies", "ne", "--classes", "3", "--seeds", "1", "--epochs", "1",
+            "--size", "16", "--batch-size", "8", "--out", str(tmp_path / "exp")]
     assert main(args) == 0
     assert re.search(r"^ne-c3-s0 NE epoch 1/1: loss ", capsys.readouterr().out, re.MULTILINE)
 
