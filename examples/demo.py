@@ -8,7 +8,11 @@ Steps, each printed as it runs:
 4. train a CNN with the sparsity loss (TS3) on the generated scenes, extract
    its rule set, evaluate the NeSy model, name its predicates by the concepts
    their filters see, explain one test image and write the HTML report
-   (``runs/demo/ts3/report.html``).
+   (``runs/demo/ts3/report.html``);
+5. write one generated test image as a PNG file and explain it as a new
+   picture: with the Python API (``examples/explain_image.py``) and with
+   ``nesyasp explain``, which draws where the filters of the justification
+   fire (``runs/demo/explained/test_0050.png``).
 
 ``python examples/demo.py --no-train`` stops after step 3.
 
@@ -60,6 +64,13 @@ def main() -> None:
          "-m", "nesyasp", "query", f"{run}/labelled_rules.lp", f"{run}/facts/test_labelled.lp",
          "-q", "target(test_0050,X)", "--explain")
     step("one HTML page with rules, metrics, pictures and justifications", "-m", "nesyasp", "report", run)
+    images, explained = OUT / "images", OUT / "explained"
+    step("a new picture: write test image test_0050 as a PNG and explain it with the Python API",
+         "examples/explain_image.py", run, "--index", "50", "--out", str(images))
+    step("what is in this PNG, why, and where in the picture? (nesyasp explain)",
+         "-m", "nesyasp", "explain", run, str(images / "test_0050.png"), "--out", str(explained))
+    print(f"\nthe picture: {(explained / 'test_0050.png').relative_to(ROOT)} (the image, its classes, and the "
+          "activation map of every filter literal of the justification)")
 
 
 if __name__ == "__main__":

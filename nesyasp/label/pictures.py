@@ -33,7 +33,8 @@ def _figure(width: float, height: float):  # noqa: ANN202 - matplotlib Figure
     return fig
 
 
-def overlay(image: np.ndarray, fmap: np.ndarray, upsampling: str = "bicubic", alpha: float = 0.5) -> np.ndarray:
+def overlay(image: np.ndarray, fmap: np.ndarray, upsampling: str = "bicubic", alpha: float = 0.5,
+            strength: float = 1.0) -> np.ndarray:
     """Blend an activation map over an image.
 
     Parameters
@@ -48,6 +49,9 @@ def overlay(image: np.ndarray, fmap: np.ndarray, upsampling: str = "bicubic", al
         Interpolation mode, see :func:`~nesyasp.label.scores.upsample`.
     alpha : float
         Weight of the heat map.
+    strength : float
+        Scales the heat map's colour and weight (1: the map's peak in full
+        colour; a filter at 30% of its threshold can be drawn at 0.3).
 
     Returns
     -------
@@ -64,8 +68,9 @@ def overlay(image: np.ndarray, fmap: np.ndarray, upsampling: str = "bicubic", al
     big = upsample(fmap, img.shape[:2], upsampling)
     big = np.where(big >= np.median(big), np.maximum(big, 0.0), 0.0)
     peak = big.max()
-    heat = colormaps["jet"](big / peak if peak > 0 else big)[..., :3]
-    weight = alpha * (big / peak if peak > 0 else big)[..., None]
+    scaled = (big / peak if peak > 0 else big) * float(np.clip(strength, 0.0, 1.0))
+    heat = colormaps["jet"](scaled)[..., :3]
+    weight = alpha * scaled[..., None]
     return np.clip((1 - weight) * img + weight * heat, 0.0, 1.0)
 
 

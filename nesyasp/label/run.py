@@ -360,7 +360,7 @@ def image_facts_of_run(run: Run, images: np.ndarray, ids: Any, names: Mapping[in
     from nesyasp.lang.ast import Atom, Rule
     from nesyasp.label.transform import image_facts, image_term
     from nesyasp.neural.binarize import DOMAIN
-    from nesyasp.neural.nesy import NesyModel
+    from nesyasp.neural.nesymodel import NesyModel
 
     ids = [str(i) for i in ids]
     if len(ids) != len(images):

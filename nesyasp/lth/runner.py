@@ -34,6 +34,7 @@ from nesyasp.lth.models import build_model
 from nesyasp.lth.results import ExperimentData, LTHResult, RoundResult
 from nesyasp.lth.tcav import TCAV, TCAVScore
 from nesyasp.lth.train import evaluate, rewind, snapshot, train_masked
+from nesyasp.neural.progress import announce, listening
 
 __all__ = ["LTHRunner", "run_lth", "spread_indices"]
 
@@ -112,10 +113,15 @@ class LTHRunner:
         cfg = self.config
         k = rewind_iteration(cfg.rewind)
         capture = k if (r == 0 and k > 0) else None
+        epochs = cfg.epochs_per_round
+
+        def line(epoch: int, loss: float) -> None:
+            announce(f"lth round {r}/{cfg.rounds - 1}: epoch {epoch}/{epochs}, loss {loss:.4f}")
+
         result = train_masked(self.model, self.mask, self.data.train_images, self.data.train_labels,
-                              epochs=cfg.epochs_per_round, batch_size=cfg.batch_size, lr=cfg.lr,
+                              epochs=epochs, batch_size=cfg.batch_size, lr=cfg.lr,
                               weight_decay=cfg.weight_decay, seed=cfg.seed + 1000 * r, capture_at=capture,
-                              schedule=cfg.lr_schedule)
+                              schedule=cfg.lr_schedule, on_epoch=line if listening() else None)
         if r == 0:
             self.rewind_state = result.rewind_state if capture else self.init_state
         return result.iterations
@@ -155,6 +161,8 @@ class LTHRunner:
                              time.perf_counter() - start, scores)
         self.rounds.append(result)
         logger.info("round %d: %.1f%% of weights, accuracy %.3f", r, 100 * result.density, acc)
+        announce(f"lth round {r}/{self.config.rounds - 1}: {100 * result.density:.1f}% of weights, "
+                 f"accuracy {100 * acc:.2f}%")
         return result
 
     # ---------------------------------------------------------- persistence

@@ -72,6 +72,7 @@ def train_masked(
     optimizer: Callable[..., torch.optim.Optimizer] = torch.optim.Adam,
     progress: Callable[[int], None] | None = None,
     schedule: str = "constant",
+    on_epoch: Callable[[int, float], None] | None = None,
 ) -> TrainResult:
     """Train ``model`` with cross-entropy while ``mask`` keeps pruned weights at zero.
 
@@ -96,6 +97,8 @@ def train_masked(
         ``"constant"`` learning rate, or ``"cosine"``: decayed from ``lr`` to 0
         over the call's iterations (per step), so the weights a round ends
         with are not those of one arbitrary late mini-batch.
+    on_epoch:
+        Called after every epoch with its number (from 1) and its mean mini-batch loss.
     """
     if len(images) != len(labels) or len(images) == 0:
         raise DataError(f"need as many labels as images and at least one of each ({len(images)}, {len(labels)})")
@@ -111,8 +114,9 @@ def train_masked(
     loss_fn = nn.CrossEntropyLoss()
     captured = snapshot(model) if capture_at == 0 else None
     step, loss = 0, torch.tensor(float("nan"))
-    for _ in range(epochs):
+    for epoch in range(epochs):
         order = torch.randperm(len(images), generator=gen)
+        epoch_loss, batches = torch.zeros(()), 0
         for start in range(0, len(images), batch_size):
             idx = order[start:start + batch_size]
             opt.zero_grad(set_to_none=True)
@@ -128,6 +132,10 @@ def train_masked(
                 captured = snapshot(model)
             if progress is not None:
                 progress(step)
+            if on_epoch is not None:
+                epoch_loss, batches = epoch_loss + loss.detach().cpu(), batches + 1
+        if on_epoch is not None:
+            on_epoch(epoch + 1, float(epoch_loss) / max(1, batches))
     if capture_at is not None and captured is None:
         raise DataError(f"rewind iteration {capture_at} lies beyond round 0's {step} iterations")
     model.train(was_training)

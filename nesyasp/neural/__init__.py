@@ -16,7 +16,9 @@ from nesyasp.neural.data import Split, load_splits, split_from_imageset
 from nesyasp.neural.ebp import EBPLoss, ebp_p_matrix, ebp_penalty
 from nesyasp.neural.extract import Extraction, extract, filter_tables, learn_rules
 from nesyasp.neural.models import FeatureModel, SmallCNN, build_model, load_weights
-from nesyasp.neural.nesy import NesyMetrics, NesyModel, nesy_metrics, predict_clingo, predict_table, rule_set_size
+from nesyasp.neural.explain import ImageExplanation, LiteralMap
+from nesyasp.neural.nesy import NesyMetrics, nesy_metrics, predict_classes, rule_set_size
+from nesyasp.neural.nesymodel import NesyModel
 from nesyasp.neural.run import Run, load_run
 from nesyasp.neural.sparsity import (SparsityLoss, filter_norms, p_matrix_method1, p_matrix_method2,
                                      sparsity_loss, thresholds)
@@ -29,7 +31,8 @@ __all__ = [
     "EBPLoss", "ebp_p_matrix", "ebp_penalty",
     "Extraction", "extract", "filter_tables", "learn_rules",
     "FeatureModel", "SmallCNN", "build_model", "load_weights",
-    "NesyMetrics", "NesyModel", "nesy_metrics", "predict_clingo", "predict_table", "rule_set_size",
+    "ImageExplanation", "LiteralMap",
+    "NesyMetrics", "NesyModel", "nesy_metrics", "predict_classes", "rule_set_size",
     "Run", "load_run",
     "SparsityLoss", "filter_norms", "p_matrix_method1", "p_matrix_method2", "sparsity_loss", "thresholds",
     "TrainResult", "compute_statistics", "train",

@@ -27,6 +27,7 @@ import numpy as np
 
 from nesyasp.neural.config import TrainConfig, strategy
 from nesyasp.neural.nesy import NesyMetrics
+from nesyasp.neural.progress import labelled, listening, step_lines
 from nesyasp.neural.run import evaluate_run, extract_run, load_run
 from nesyasp.neural.train import CHECKPOINT, pretrain_backbone, train
 
@@ -55,7 +56,8 @@ def _cell(base: TrainConfig, name: str, classes: int, seed: int, out: Path, prog
     if done.is_file():
         return Cell(cfg.strategy.name, classes, seed, NesyMetrics(**json.loads(done.read_text(encoding="utf-8"))))
     resume = (run_dir / CHECKPOINT).is_file()
-    train(cfg, run_dir, resume=resume, progress=progress)
+    with labelled(run_dir.name):
+        train(cfg, run_dir, resume=resume, progress=progress)
     run = load_run(run_dir)
     extract_run(run)
     return Cell(cfg.strategy.name, classes, seed, evaluate_run(run))
@@ -95,12 +97,14 @@ def _backbones(base: TrainConfig, classes: Sequence[int], seeds: int, out: Path,
 
 
 def _cell_job(base: TrainConfig, name: str, classes: int, seed: int, out: Path,
-              overrides: dict[str, Any], threads: int) -> Cell:
-    """One cell in a worker process (``threads`` torch threads, no progress bars)."""
+              overrides: dict[str, Any], threads: int, lines: bool = False) -> Cell:
+    """One cell in a worker process (``threads`` torch threads, no progress bars; epoch lines on stdout
+    when the parent printed them)."""
     import torch
 
     torch.set_num_threads(max(1, threads))
-    return _cell(base, name, classes, seed, out, False, overrides)
+    with step_lines(force=lines):
+        return _cell(base, name, classes, seed, out, False, overrides)
 
 
 def run_experiment(base: TrainConfig, strategies: Sequence[str], classes: Sequence[int], seeds: int,
@@ -131,8 +135,8 @@ def run_experiment(base: TrainConfig, strategies: Sequence[str], classes: Sequen
     done: dict[tuple[str, int, int], Cell] = {}
     ctx = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:
-        futures = {pool.submit(_cell_job, base, name, c, seed, out, overrides or {}, threads): (name, c, seed)
-                   for name, c, seed in grid}
+        futures = {pool.submit(_cell_job, base, name, c, seed, out, overrides or {}, threads, listening()):
+                   (name, c, seed) for name, c, seed in grid}
         for fut in as_completed(futures):
             cell = fut.result()
             done[futures[fut]] = cell

@@ -1,23 +1,32 @@
-"""The NeSy model: CNN filter features plus a rule set in place of the CNN's head.
+"""The NeSy model's symbolic side: CNN filter tables in, classes and the paper's metrics out.
 
-Predictions come from the rule set evaluated on binarized filter tables, two
-ways that agree: :func:`predict_table` (vectorized, numpy) and
-:func:`predict_clingo` (clingo computes the stable model). An image gets the
-class of the first ``target(X,c)`` rule (program order) that derives a class
-for it, or ``-1`` when no rule applies (counted as a wrong prediction).
+Predictions go through the reasoner (:mod:`nesyasp.reason`), the one engine
+of the toolkit: the binarized filter table becomes the reasoner's fact table
+(filter ``j`` is the predicate ``fj``, every row an example), and the class
+of an image is read from the answers of ``target(X,C)``. The reasoner takes
+its compiled numpy path for learned (per-example, non-recursive) rule sets
+and clingo otherwise, or either one when asked (``engine``).
+
+**Class choice.** An image gets the class of the earliest ``target(X,c)``
+rule, in program order, whose body holds for it; ``-1`` when no rule
+applies (counted as a wrong prediction). FOLD-SE-M's rule sets derive at
+most one class per image; where a hand-written one derives several, the
+reasoner's justification of each names the rule that derives it (the first
+of its class whose body holds), and the earliest of those rules wins.
 
 Metrics follow the paper: NeSy accuracy, CNN accuracy, fidelity (share of
 test images where the NeSy prediction equals the CNN's) and rule-set size
 (the feature predicates over all rules; ``abK``/``ruleK`` references do not count).
 
+The model itself (CNN + thresholds + rules, images in) is
+:class:`nesyasp.neural.nesymodel.NesyModel`.
+
 Examples
 --------
 >>> import numpy as np
->>> from nesyasp.lang.ast import Atom, Literal, Program, Rule, Variable, Constant
->>> X = Variable("X")
->>> p = Program((Rule(Atom("target", (X, Constant("a"))), (Literal(Atom("f1", (X,))),)),
-...              Rule(Atom("target", (X, Constant("b"))), (Literal(Atom("f1", (X,)), negated=True),))))
->>> predict_table(p, np.array([[0, 1], [1, 0]], np.uint8), ("a", "b")).tolist()
+>>> from nesyasp.lang import parse_program
+>>> p = parse_program("target(X,a) :- f1(X).  target(X,b) :- not f1(X).")
+>>> predict_classes(p, np.array([[0, 1], [1, 0]], np.uint8), ("a", "b")).tolist()
 [0, 1]
 >>> rule_set_size(p), count_rules(p)
 (2, 2)
@@ -27,15 +36,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass
-from typing import Sequence
+from typing import Any, Sequence
 
 import numpy as np
 
-from nesyasp.lang.ast import Atom, Literal, Program, Rule
-from nesyasp.errors import DataError, ReasoningError
+from nesyasp.errors import DataError
+from nesyasp.lang.ast import Atom, Literal, Program
 
-__all__ = ["predict_table", "predict_clingo", "rule_set_size", "count_rules", "NesyMetrics", "nesy_metrics",
-           "class_index", "check_rules", "NesyModel"]
+__all__ = ["predict_classes", "reasoner_classes", "rule_set_size", "count_rules", "NesyMetrics", "nesy_metrics",
+           "class_index", "check_rules", "filter_columns"]
 
 _INTERNAL = re.compile(r"(ab|rule)\d+\Z")
 _DOMAIN = "_example"
@@ -47,6 +56,11 @@ def class_index(term: object, class_names: Sequence[str]) -> int:
     text = str(term).strip('"').strip("'")
     names = [str(c) for c in class_names]
     return names.index(text) if text in names else -1
+
+
+def filter_columns(n_filters: int) -> list[str]:
+    """The predicates of a filter table's columns: ``f0``, ``f1``, ..."""
+    return [f"f{j}" for j in range(n_filters)]
 
 
 def check_rules(program: Program, n_filters: int, class_names: Sequence[str], head: str = "target") -> None:
@@ -78,90 +92,65 @@ def check_rules(program: Program, n_filters: int, class_names: Sequence[str], he
                                 lit.loc)
 
 
-def _evaluator(program: Program, values: np.ndarray, head: str):
-    defs: dict[str, list[Rule]] = {}
-    for r in program.rules:
-        if isinstance(r.head, Atom) and r.head.predicate != head:
-            defs.setdefault(r.head.predicate, []).append(r)
-    memo: dict[str, np.ndarray] = {}
-    n = values.shape[0]
+def predict_classes(program: Program, values: np.ndarray, class_names: Sequence[str], head: str = "target",
+                    engine: str = "auto") -> np.ndarray:
+    """NeSy predictions on an ``[N, F]`` 0/1 filter table, computed by the reasoner (``-1``: no rule applies).
 
-    def atom_value(atom: Atom, visiting: frozenset[str]) -> np.ndarray:
-        name = atom.predicate
-        if name == _DOMAIN:
-            return np.ones(n, dtype=bool)
-        if name in defs:
-            if name in visiting:
-                raise DataError(f"predicate {name} is recursive; rule sets of filters are not")
-            if name not in memo:
-                memo[name] = np.any([body_value(r, visiting | {name}) for r in defs[name]], axis=0)
-            return memo[name]
-        m = _FILTER.match(name)
-        if m and int(m.group(1)) < values.shape[1]:
-            return values[:, int(m.group(1))].astype(bool)
-        return np.zeros(n, dtype=bool)
+    Parameters
+    ----------
+    program:
+        The rule set (heads ``target(X,class)``, filter ``j`` the predicate ``fj``).
+    values:
+        The binarized filter table, one row per image.
+    class_names:
+        Names of the class indices.
+    head:
+        The class predicate.
+    engine:
+        The reasoner's engine: ``auto`` (compiled numpy path where it applies), ``compiled`` or ``clingo``.
+    """
+    from nesyasp.reason import Reasoner
 
-    def body_value(rule: Rule, visiting: frozenset[str]) -> np.ndarray:
-        out = np.ones(n, dtype=bool)
-        for lit in rule.body:
-            if not isinstance(lit, Literal) or not isinstance(lit.atom, Atom) or len(lit.atom.arguments) != 1:
-                raise DataError(f"rule '{rule}' has a body element that is not a filter atom: {lit}",
-                                getattr(rule, "loc", None))
-            v = atom_value(lit.atom, visiting)
-            out &= ~v if lit.negated else v
-        return out
-
-    return body_value
-
-
-def _target_rules(program: Program, head: str) -> list[Rule]:
-    return [r for r in program.rules if isinstance(r.head, Atom) and r.head.predicate == head
-            and len(r.head.arguments) == 2]
-
-
-def predict_table(program: Program, values: np.ndarray, class_names: Sequence[str],
-                  head: str = "target") -> np.ndarray:
-    """Vectorized NeSy predictions on a ``[N, F]`` 0/1 table (``-1``: no rule applies)."""
     values = np.asarray(values)
-    body_value = _evaluator(program, values, head)
-    pred = np.full(values.shape[0], -1, dtype=np.int64)
-    for rule in _target_rules(program, head):
-        hit = body_value(rule, frozenset()) & (pred == -1)
-        pred[hit] = class_index(rule.head.arguments[1], class_names)
+    ids = [f"e{i}" for i in range(values.shape[0])]
+    reasoner = Reasoner(program, check=False, engine=engine)
+    reasoner.add_table(values.astype(bool), filter_columns(values.shape[1]), ids)
+    return reasoner_classes(reasoner, ids, class_names, head)
+
+
+def reasoner_classes(reasoner: Any, ids: Sequence[str], class_names: Sequence[str],
+                     head: str = "target") -> np.ndarray:
+    """The class index of each example of ``ids`` in a reasoner's model (``-1``: none), earliest rule first.
+
+    ``ids`` are the examples' clingo texts, as the reasoner's answers print them.
+    """
+    row = {str(e): i for i, e in enumerate(ids)}
+    found: dict[int, list[str]] = {}
+    answers = reasoner.query(f"{head}(X,C)")
+    for example, cls in answers.table.tolist():
+        i = row.get(str(example))
+        if i is not None:
+            found.setdefault(i, []).append(str(cls))
+    pred = np.full(len(ids), -1, dtype=np.int64)
+    for i, classes in found.items():
+        chosen = classes[0] if len(classes) == 1 else earliest_class(reasoner, str(ids[i]), classes, head)
+        pred[i] = class_index(chosen, class_names)
     return pred
 
 
-def predict_clingo(program: Program, values: np.ndarray, class_names: Sequence[str],
-                   head: str = "target") -> np.ndarray:
-    """NeSy predictions computed by clingo from the rules and the table's facts.
+def earliest_class(reasoner: Any, example: str, classes: Sequence[str], head: str = "target") -> str:
+    """Of several classes derived for ``example``, the one whose deriving rule comes first in the program.
 
-    Where clingo derives several classes for an image, the class of the
-    earliest ``target`` rule among them is taken (the learner's programs derive one).
+    The rule deriving ``head(example,c)`` is the one the reasoner's justification
+    uses: the first rule of class ``c``, in program order, whose body holds.
     """
-    import clingo
+    order = {id(rule): k for k, rule in enumerate(reasoner.translation.rules)}
 
-    from nesyasp.learn.asp import clingo_rules
+    def rank(cls: str) -> int:
+        node = reasoner.explain(f"{head}({example},{cls})")
+        return order.get(id(node.source), -1) if node.source is not None else -1
 
-    values = np.asarray(values)
-    lines = [f"{_DOMAIN}(e{i})." for i in range(values.shape[0])]
-    rows, cols = np.nonzero(values)
-    lines.extend(f"f{j}(e{i})." for i, j in zip(rows.tolist(), cols.tolist()))
-    ctl = clingo.Control(["--warn=none"])
-    try:
-        ctl.add("base", [], clingo_rules(program) + "\n".join(lines) + "\n")
-        ctl.ground([("base", [])])
-    except RuntimeError as exc:
-        raise ReasoningError(f"clingo rejected the rule set: {exc}") from None
-    order = [class_index(r.head.arguments[1], class_names) for r in _target_rules(program, head)]
-    rank = {c: i for i, c in reversed(list(enumerate(order)))}
-    found: list[list[int]] = [[] for _ in range(values.shape[0])]
-    with ctl.solve(yield_=True) as handle:
-        for model in handle:
-            for sym in model.symbols(atoms=True):
-                if sym.name == head and len(sym.arguments) == 2:
-                    found[int(sym.arguments[0].name[1:])].append(class_index(sym.arguments[1], class_names))
-            break
-    return np.array([min(f, key=lambda c: rank.get(c, len(rank))) if f else -1 for f in found], dtype=np.int64)
+    return min(classes, key=rank)
 
 
 def rule_set_size(program: Program) -> int:
@@ -202,59 +191,3 @@ def nesy_metrics(program: Program, nesy_pred: np.ndarray, cnn_pred: np.ndarray, 
     return NesyMetrics(float((nesy_pred == labels).sum() / n), float((cnn_pred == labels).sum() / n),
                        float((nesy_pred == cnn_pred).sum() / n), rule_set_size(program),
                        count_rules(program), int(len(labels)))
-
-
-class NesyModel:
-    """CNN filter features + rule set: images in, classes out.
-
-    Parameters
-    ----------
-    model:
-        The trained :class:`~nesyasp.neural.models.FeatureModel`.
-    thresholds:
-        Per-filter binarization thresholds.
-    norm:
-        Filter norm (``fro`` or ``spectral``).
-    program:
-        The rule set (heads ``target(X,class)``).
-    class_names:
-        Names of the class indices.
-    """
-
-    def __init__(self, model, thresholds: np.ndarray, norm: str, program: Program,
-                 class_names: Sequence[str]):
-        self.model, self.thresholds, self.norm = model, np.asarray(thresholds, dtype=np.float64), norm
-        self.program, self.class_names = program, tuple(class_names)
-
-    @classmethod
-    def from_run(cls, run) -> "NesyModel":
-        """The NeSy model of an extracted run folder (rules.lp and tables/binarization.json)."""
-        import json
-
-        from nesyasp.lang import parse_file
-
-        info_path = run.tables_dir / "binarization.json"
-        if not info_path.is_file() or not run.rules_path.is_file():
-            raise DataError(f"{run.path}: not extracted yet; run 'nesyasp extract {run.path}' first")
-        info = json.loads(info_path.read_text(encoding="utf-8"))
-        return cls(run.model, np.asarray(info["thresholds"]), info["norm"], parse_file(run.rules_path),
-                   run.class_names)
-
-    def binarize(self, x) -> np.ndarray:
-        """The ``[N, F]`` 0/1 filter table of images ``x`` (a float tensor ``[N, 3, H, W]``)."""
-        import torch
-
-        from nesyasp.neural.binarize import binarize
-        from nesyasp.neural.sparsity import filter_norms
-
-        self.model.eval()
-        with torch.no_grad():
-            norms = filter_norms(self.model(x)[1], self.norm).cpu().numpy()
-        return binarize(norms, self.thresholds)
-
-    def predict(self, x, engine: str = "numpy") -> np.ndarray:
-        """Class indices of images ``x`` (``-1`` where no rule applies); ``engine`` numpy or clingo."""
-        values = self.binarize(x)
-        if engine == "clingo":
-            return predict_clingo(self.program, values, self.class_names)
-        return predict_table(self.program, values, self.class_names)

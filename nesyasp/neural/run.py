@@ -28,7 +28,7 @@ from nesyasp.neural.config import TrainConfig
 from nesyasp.neural.data import Split, load_splits
 from nesyasp.neural.extract import Extraction, extract
 from nesyasp.neural.models import FeatureModel
-from nesyasp.neural.nesy import NesyMetrics, check_rules, nesy_metrics, predict_clingo, predict_table
+from nesyasp.neural.nesy import NesyMetrics, check_rules, nesy_metrics, predict_classes
 from nesyasp.neural.train import CHECKPOINT, make_model, read_checkpoint, read_config
 
 __all__ = ["Run", "load_run", "extract_run", "read_rules", "evaluate_run"]
@@ -123,14 +123,15 @@ def evaluate_run(run: Run, splits: tuple[Split, Split] | None = None, program: P
                  check_clingo: bool = True) -> NesyMetrics:
     """The paper's metrics of the run's NeSy model on its test split.
 
-    The NeSy predictions use ``tables/test.npz`` (what ``facts/test.lp``
-    holds) and the vectorized rule evaluation; with ``check_clingo`` clingo
-    must derive the same classes.
+    The NeSy predictions are the reasoner's answers to ``target(X,C)`` over
+    ``tables/test.npz`` (what ``facts/test.lp`` holds), on its compiled numpy
+    path; with ``check_clingo`` the reasoner's clingo engine must derive the
+    same classes.
 
     Raises
     ------
     ReasoningError
-        When clingo and the vectorized evaluation disagree.
+        When clingo and the compiled path disagree.
     """
     program = program if program is not None else read_rules(run)
     table = FilterTable.from_npz(run.tables_dir / "test.npz")
@@ -140,9 +141,10 @@ def evaluate_run(run: Run, splits: tuple[Split, Split] | None = None, program: P
     if len(cnn) != len(table.labels) or not np.array_equal(test.y.numpy(), table.labels):
         raise DataError(f"{run.tables_dir / 'test.npz'} does not match the test data; run extract again")
     check_rules(program, table.values.shape[1], table.class_names)
-    nesy = predict_table(program, table.values, table.class_names)
-    if check_clingo and not np.array_equal(nesy, predict_clingo(program, table.values, table.class_names)):
-        raise ReasoningError("clingo and the vectorized rule evaluation disagree on the test set")
+    nesy = predict_classes(program, table.values, table.class_names)
+    if check_clingo and not np.array_equal(nesy, predict_classes(program, table.values, table.class_names,
+                                                                 engine="clingo")):
+        raise ReasoningError("clingo and the reasoner's compiled path disagree on the test set")
     metrics = nesy_metrics(program, nesy, cnn, table.labels)
     tmp = run.path / "evaluation.json.tmp"
     tmp.write_text(json.dumps(metrics.to_dict(), indent=2) + "\n", encoding="utf-8")

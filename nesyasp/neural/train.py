@@ -34,6 +34,7 @@ from nesyasp.neural.data import Split, load_splits, pretrain_class_names, split_
 from nesyasp.neural import distributed as ddp
 from nesyasp.neural.ebp import EBPLoss, ebp_p_matrix
 from nesyasp.neural.models import FeatureModel, build_model, load_backbone, load_weights
+from nesyasp.neural.progress import announce, epoch_text
 from nesyasp.neural.sparsity import (CrossEntropyLoss, SparsityLoss, class_filter_sums, filter_norms, mean_abs,
                                      p_matrix_method1, p_matrix_method2, thresholds)
 
@@ -332,6 +333,8 @@ def train(config: TrainConfig, out: str | Path | None = None, resume: bool = Fal
         history.append(stats)
         logger.info("epoch %d: loss %.4f, train %.3f, test %.3f", epoch + 1, stats["loss"],
                     stats["train_accuracy"], stats["test_accuracy"])
+        if ddp.is_main():
+            announce(epoch_text(config.strategy.name, config.epochs, stats))  # a line where no bar shows
         if out is not None and ddp.is_main():
             _save_checkpoint(out / CHECKPOINT, {
                 "model": model.model.state_dict(), "optimizer": opt.state_dict(),

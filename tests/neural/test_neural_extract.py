@@ -11,7 +11,7 @@ import torch
 from nesyasp.lang.ast import Atom, Constant, Literal, Program, Rule, Variable
 from nesyasp.errors import DataError
 from nesyasp.neural.binarize import FilterTable, asp_id, binarize
-from nesyasp.neural.nesy import count_rules, nesy_metrics, predict_clingo, predict_table, rule_set_size
+from nesyasp.neural.nesy import count_rules, nesy_metrics, predict_classes, rule_set_size
 from nesyasp.neural.run import evaluate_run, extract_run, load_run
 from nesyasp.neural.train import train
 
@@ -55,15 +55,15 @@ def test_table_round_trips_through_csv_npz_and_facts(tmp_path):
     assert asp_id("Img-0042.png") == "img_0042_png" and asp_id("42") == "img_42"
 
 
-def test_extraction_gives_rules_that_clingo_and_the_vectorized_path_agree_on(tiny_run):
+def test_extraction_gives_rules_that_the_reasoners_engines_and_the_learner_agree_on(tiny_run):
     run, ex = tiny_run
     assert run.rules_path.read_text() == str(add_domain_guards(ex.program))
     written = parse_file(run.rules_path)
     assert {d.code for d in check_program(written, example_guard=False)} <= {"undefined-predicate"}  # safe ASP
     for name in ("train", "test"):
         t = ex.tables[name]
-        vec = predict_table(ex.program, t.values, t.class_names)
-        asp = predict_clingo(ex.program, t.values, t.class_names)
+        vec = predict_classes(ex.program, t.values, t.class_names, engine="compiled")
+        asp = predict_classes(written, t.values, t.class_names, engine="clingo")  # rules.lp as written
         assert np.array_equal(vec, asp)
         learner = ex.estimator.predict(t.values.astype(np.int64))
         assert [t.class_names[i] for i in vec] == list(learner)
@@ -75,7 +75,7 @@ def test_evaluate_computes_the_papers_metrics(tiny_run, toy_splits):
     run, ex = tiny_run
     m = evaluate_run(run, toy_splits)
     t = ex.tables["test"]
-    nesy = predict_table(ex.program, t.values, t.class_names)
+    nesy = predict_classes(ex.program, t.values, t.class_names)
     with torch.no_grad():
         cnn = run.model(toy_splits[1].x)[0].argmax(1).numpy()
     y = toy_splits[1].y.numpy()
@@ -106,21 +106,41 @@ def test_metrics_by_hand():
                  Rule(Atom("target", (X, Constant("b"))), (Literal(Atom("f1", (X,))),)),
                  Rule(Atom("ab1", (X,)), (Literal(Atom("f2", (X,))),))))
     values = np.array([[1, 0, 0], [1, 0, 1], [1, 1, 1], [0, 0, 0]], np.uint8)
-    pred = predict_table(p, values, ("a", "b"))
+    pred = predict_classes(p, values, ("a", "b"))
     assert pred.tolist() == [0, -1, 1, -1]
-    assert np.array_equal(pred, predict_clingo(p, values, ("a", "b")))
+    assert np.array_equal(pred, predict_classes(p, values, ("a", "b"), engine="clingo"))
     assert rule_set_size(p) == 3 and count_rules(p) == 3
     m = nesy_metrics(p, pred, np.array([0, 1, 1, 0]), np.array([0, 1, 1, 1]))
     assert (m.nesy_accuracy, m.cnn_accuracy, m.fidelity) == (0.5, 0.75, 0.5)
 
 
 def test_nesy_model_predicts_from_images(tiny_run, toy_splits):
-    from nesyasp.neural.nesy import NesyModel
+    from nesyasp.neural.nesymodel import NesyModel
 
     run, ex = tiny_run
     model = NesyModel.from_run(run)
     t = ex.tables["test"]
     assert np.array_equal(model.binarize(toy_splits[1].x), t.values)
-    want = predict_table(ex.program, t.values, t.class_names)
+    want = predict_classes(ex.program, t.values, t.class_names)
     assert np.array_equal(model.predict(toy_splits[1].x), want)
     assert np.array_equal(model.predict(toy_splits[1].x, engine="clingo"), want)
+
+
+@pytest.mark.parametrize("engine", ["compiled", "clingo"])
+def test_several_classes_go_to_the_earliest_rule_in_program_order(engine):
+    from nesyasp.lang import parse_program
+
+    # class a's first rule comes first, but for row 1 only its *later* rule fires, after b's:
+    # the earliest firing rule (b's) wins, not the class whose first rule is earliest
+    p = parse_program("target(X,a) :- f0(X).\ntarget(X,b) :- f1(X).\ntarget(X,a) :- f2(X).\n"
+                      "target(X,c) :- _example(X), not f0(X), not f1(X), not f2(X).\n")
+    values = np.array([[1, 1, 1], [0, 1, 1], [0, 0, 1], [0, 0, 0], [1, 1, 0]], np.uint8)
+    assert predict_classes(p, values, ("a", "b", "c"), engine=engine).tolist() == [0, 1, 0, 2, 0]
+
+
+def test_rules_with_comparisons_or_helpers_that_clingo_alone_runs_still_predict():
+    from nesyasp.lang import parse_program
+
+    p = parse_program("n(X,2) :- f0(X).\nn(X,1) :- _example(X), not f0(X).\ntarget(X,a) :- n(X,N), N > 1.\n"
+                      "target(X,b) :- n(X,1).\n")
+    assert predict_classes(p, np.array([[1], [0]], np.uint8), ("a", "b")).tolist() == [0, 1]

@@ -10,10 +10,14 @@ NAME = "evaluate"
 HELP = "NeSy accuracy, CNN accuracy, fidelity and rule-set size of an extracted run"
 DESCRIPTION = """\
 The NeSy model is the CNN's binarized filters plus the extracted rule set;
-it predicts the class of the first rule that applies (computed both in numpy
-and by clingo, which must agree). Fidelity is the share of test images where
-the NeSy model predicts what the CNN predicts; rule-set size counts the
-filter predicates over all rules. The numbers also go to evaluation.json.
+it predicts the class of the earliest target rule, in program order, that
+applies. The reasoner computes it (the answers of target(X,C) over the test
+images' filter facts), on its compiled numpy path, and its clingo engine
+must derive the same classes (--no-clingo skips that check). Fidelity is
+the share of test images where the NeSy model predicts what the CNN
+predicts; rule-set size counts the filter predicates over all rules. The
+numbers also go to evaluation.json. 'nesyasp explain RUN IMAGE' gives any
+image the class counted here, with its justification.
 
 examples:
   nesyasp evaluate runs/ts3
@@ -27,7 +31,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The run folder and the output format."""
     parser.add_argument("run_dir", type=Path, help="run folder after 'nesyasp extract'")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
-    parser.add_argument("--no-clingo", action="store_true", help="skip the check against clingo")
+    parser.add_argument("--no-clingo", action="store_true", help="skip the check of the classes against clingo")
 
 
 def run(args: argparse.Namespace) -> int:

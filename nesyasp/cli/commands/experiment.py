@@ -86,8 +86,11 @@ def run(args: argparse.Namespace) -> int:
 
     overrides = {k: getattr(args, k) for k in ("k", "h1", "h2", "alpha", "beta", "norm")
                  if getattr(args, k, None) is not None}
-    cells = run_experiment(base, names, class_counts, args.seeds, args.out, on_cell=show,
-                           overrides=overrides, jobs=args.jobs, threads=threads)
+    from nesyasp.neural.progress import step_lines
+
+    with step_lines():  # one line per epoch (each cell's) when stdout is not a terminal
+        cells = run_experiment(base, names, class_counts, args.seeds, args.out, on_cell=show,
+                               overrides=overrides, jobs=args.jobs, threads=threads)
     md = tables_markdown(cells)
     (args.out / "tables.md").write_text(md, encoding="utf-8")
     runs = [{"strategy": c.strategy, "classes": c.classes, "seed": c.seed, **c.metrics.to_dict()} for c in cells]

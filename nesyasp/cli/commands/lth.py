@@ -45,10 +45,12 @@ def run(args: argparse.Namespace) -> int:
     import torch
 
     from nesyasp.lth.runner import run_lth
+    from nesyasp.neural.progress import step_lines
 
     torch.set_num_threads(max(1, min(torch.get_num_threads(), 2)))
     config = config_from_args(args)
-    result = run_lth(config, out=args.out, resume=args.resume, plots=not args.no_plots)
+    with step_lines():  # one line per epoch and round when stdout is not a terminal
+        result = run_lth(config, out=args.out, resume=args.resume, plots=not args.no_plots)
     print("round  weights  accuracy")
     for r in result.rounds:
         print(f"{r.round:>5}  {100 * r.density:6.1f}%  {100 * r.accuracy:7.2f}%")

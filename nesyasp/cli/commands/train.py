@@ -50,15 +50,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Train and print a summary per epoch."""
+    """Train; print a line per epoch as it ends (stdout not a terminal) or the epoch table at the end."""
     import torch
 
     from nesyasp.neural.distributed import is_main, maybe_distributed
+    from nesyasp.neural.progress import EPOCH_HEADER, epoch_row, step_lines
     from nesyasp.neural.train import train
 
     torch.set_num_threads(max(1, min(torch.get_num_threads(), 2)))
     config = config_from_args(args)
-    with maybe_distributed():
+    with step_lines() as lines, maybe_distributed():  # one line per epoch when stdout is not a terminal
         result = train(config, args.out, resume=args.resume)
     if not is_main():
         return 0
@@ -69,10 +70,10 @@ def run(args: argparse.Namespace) -> int:
 
         print(f"started from a backbone pretrained {result.config.pretrain_epochs} epochs with cross-entropy on "
               f"{', '.join(pretrain_class_names(result.config))}")
-    print("epoch    loss      ce   extra  train  test")
-    for h in result.history:
-        print(f"{int(h['epoch']):>5} {h['loss']:7.4f} {h['ce']:7.4f} {h['extra']:7.4f} "
-              f"{100 * h['train_accuracy']:5.1f}% {100 * h['test_accuracy']:5.1f}%")
+    if not lines:  # on a terminal the table; elsewhere each epoch had its line
+        print(EPOCH_HEADER)
+        for h in result.history:
+            print(epoch_row(h))
     print(f"wrote {args.out}/config.json, checkpoint.pt, metrics.json")
     print(f"next: nesyasp extract {args.out}")
     return 0

@@ -1,0 +1,100 @@
+"""Reading images for a trained model: files, folders, PIL images and arrays, resized as in training.
+
+Images are converted to RGB and resized to the run's ``size x size`` with
+bilinear filtering, as user image folders are for training
+(:mod:`nesyasp.data.folder`); an image of that size is used as it is. A folder
+is read in sorted order (sub-folders included, hidden files and names
+without an image suffix left out).
+
+Examples
+--------
+>>> import numpy as np
+>>> to_uint8(np.zeros((10, 20, 3), np.uint8), 8).shape
+(8, 8, 3)
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Iterable
+
+import numpy as np
+
+from nesyasp.data.folder import IMAGE_SUFFIXES
+from nesyasp.errors import DataError
+
+__all__ = ["read_image", "to_uint8", "image_paths"]
+
+
+def read_image(path: str | Path, size: int | None) -> np.ndarray:
+    """The image file at ``path`` as ``(size, size, 3)`` uint8 (``size`` None: as it is).
+
+    Raises
+    ------
+    DataError
+        When the file is missing or not an image PIL can read (the message names the path).
+    """
+    from PIL import Image
+
+    path = Path(path)
+    if not path.is_file():
+        raise DataError(f"{path}: {'a folder' if path.is_dir() else 'no such file'}, not an image")
+    try:
+        with Image.open(path) as im:
+            im.load()
+            return to_uint8(im, size)
+    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as exc:
+        raise DataError(f"{path}: cannot read the image ({type(exc).__name__}: {exc})") from None
+
+
+def to_uint8(image: Any, size: int | None) -> np.ndarray:
+    """A PIL image or an ``(H, W, 3)`` / ``(H, W)`` array as ``(size, size, 3)`` uint8 (``size`` None: as it is).
+
+    Float arrays are read as values in [0, 1].
+
+    Raises
+    ------
+    DataError
+        For an array of another shape.
+    """
+    from PIL import Image
+
+    if isinstance(image, Image.Image):
+        im = image.convert("RGB")
+    else:
+        arr = np.asarray(image)
+        if arr.ndim == 2:
+            arr = np.repeat(arr[..., None], 3, axis=2)
+        if arr.ndim != 3 or arr.shape[2] not in (3, 4) or arr.shape[0] == 0 or arr.shape[1] == 0:
+            raise DataError(f"an image must be (H, W, 3) pixels, got shape {arr.shape}")
+        if arr.dtype != np.uint8:
+            arr = np.clip(np.round(arr.astype(np.float64) * 255.0), 0, 255).astype(np.uint8)
+        im = Image.fromarray(np.ascontiguousarray(arr[..., :3]), "RGB")
+    if size is not None and im.size != (size, size):
+        im = im.resize((size, size), Image.BILINEAR)
+    return np.asarray(im, dtype=np.uint8)
+
+
+def image_paths(inputs: Iterable[str | Path], exclude: Iterable[str | Path] = ()) -> list[Path]:
+    """Files and folders to a list of image paths: files as given, folders' images in sorted order.
+
+    A path that does not exist is kept (reading it reports it). Folders in
+    ``exclude`` (an output folder inside an input folder) are not read.
+    """
+    skip = [Path(e).resolve() for e in exclude]
+    out: list[Path] = []
+    for item in inputs:
+        path = Path(item)
+        if not path.is_dir():
+            out.append(path)
+            continue
+        found = []
+        for p in path.rglob("*"):
+            rel = p.relative_to(path).parts
+            if any(part.startswith(".") for part in rel) or not p.is_file() or p.suffix.lower() not in IMAGE_SUFFIXES:
+                continue
+            if any(s == p.resolve().parent or s in p.resolve().parents for s in skip):
+                continue
+            found.append(p)
+        out.extend(sorted(found, key=lambda p: p.relative_to(path).parts))
+    return out

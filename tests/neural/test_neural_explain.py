@@ -1,0 +1,202 @@
+"""``nesyasp explain`` and ``NesyModel.explain`` on a tiny trained run: the classes evaluate counts, and why."""
+
+from __future__ import annotations
+
+import doctest
+import json
+
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+
+from nesyasp.cli import main
+from nesyasp.errors import DataError
+from nesyasp.lang import parse_file, parse_program
+from nesyasp.neural.binarize import FilterTable
+from nesyasp.neural.nesy import predict_classes
+from nesyasp.neural.nesymodel import NesyModel
+from nesyasp.neural.run import evaluate_run, extract_run, load_run
+from nesyasp.neural.train import train
+from nesyasp.reason import check_justification, node_to_dict
+
+
+def _uint8(x: torch.Tensor) -> np.ndarray:
+    """Images back from the training scaling ``(x/255 - 0.5)/0.25``, channels last."""
+    return np.round((x.permute(0, 2, 3, 1).numpy() * 0.25 + 0.5) * 255).astype(np.uint8)
+
+
+@pytest.fixture(scope="module")
+def toy_run(tmp_path_factory, toy_splits, make_config):
+    """A trained, extracted and evaluated run, and its test split written as PNG files."""
+    root = tmp_path_factory.mktemp("explain")
+    out = root / "run"
+    train(make_config("ne", epochs=3), out, splits=toy_splits, progress=False)
+    run = load_run(out)
+    extract_run(run, toy_splits)
+    evaluate_run(run, toy_splits)
+    pngs = root / "pngs"
+    pngs.mkdir()
+    for ident, image in zip(toy_splits[1].ids, _uint8(toy_splits[1].x)):
+        Image.fromarray(image).save(pngs / f"{ident}.png")
+    return out, pngs
+
+
+def _counted(run_dir) -> dict[str, str | None]:
+    """The class evaluate counts for each test image (the reasoner over tables/test.npz)."""
+    table = FilterTable.from_npz(run_dir / "tables" / "test.npz")
+    pred = predict_classes(parse_file(run_dir / "rules.lp"), table.values, table.class_names)
+    return {i: (table.class_names[p] if p >= 0 else None) for i, p in zip(table.ids, pred)}
+
+
+def test_explain_gives_every_test_image_the_class_evaluate_counted(toy_run, tmp_path, capsys):
+    run_dir, pngs = toy_run
+    pics = tmp_path / "pics"
+    assert main(["explain", str(run_dir), str(pngs), "--format", "json", "--out", str(pics)]) == 0
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    want = _counted(run_dir)
+    assert [d["id"] for d in lines] == sorted(want)  # a folder is read in sorted order
+    assert {d["id"]: d["class"] for d in lines} == want
+    metrics = json.loads((run_dir / "evaluation.json").read_text())
+    labels = FilterTable.from_npz(run_dir / "tables" / "test.npz")
+    right = sum(d["class"] == labels.class_names[y] for d, y in zip(lines, labels.labels))
+    assert right / len(lines) == pytest.approx(metrics["nesy_accuracy"])
+    assert sorted(p.name for p in pics.iterdir()) == sorted(f"{i}.png" for i in want)  # one picture per image
+    first = lines[0]
+    assert first["query"] == f"target({first['id']},X)" and first["program"] == "rules.lp"
+    for d in lines:
+        for answer in d["answers"]:
+            assert set(answer) == {"atom", "bindings", "justification"}
+            assert set(answer["justification"]) == {"literal", "holds", "because", "rule", "children"}
+        assert Image.open(d["picture"]).size[0] > 0
+
+
+def test_api_trees_validate_against_the_reasoners_model(toy_run):
+    run_dir, pngs = toy_run
+    model = NesyModel.from_run(run_dir)
+    found = list(model.explain_files(sorted(pngs.iterdir()), why_not=["class1"], batch_size=7))
+    assert len(found) == 18
+    for _, e in found:
+        for atom, _, node in e.answers + e.why_not:
+            assert check_justification(node, e.reasoner.model()) == []
+        assert e.why_not[0][0] == f"target({e.id},class1)"
+        assert (e.tree is None) == (e.prediction is None)
+        assert e.tree is None or e.tree.literal == f"target({e.id},{e.prediction})"
+        for lit in e.literals:
+            assert lit.holds == (lit.filter in e.active) and lit.map.ndim == 2
+            assert lit.strength == 1.0 if lit.holds else lit.strength <= 1.0
+
+
+def test_explain_takes_files_of_any_size_pil_images_and_arrays(toy_run, tmp_path):
+    run_dir, pngs = toy_run
+    model = NesyModel.from_run(run_dir)
+    path = pngs / "img_0007.png"
+    e = model.explain(path)
+    assert e.id == "img_0007" and e.source == str(path) and e.image.shape == (16, 16, 3)
+    assert e.prediction == _counted(run_dir)["img_0007"]
+    assert e.to_dict()["answers"] == [{"atom": a, "bindings": b, "justification": node_to_dict(n)}
+                                      for a, b, n in e.answers]
+    big = tmp_path / "Big Photo.jpg"
+    Image.open(path).resize((40, 24)).save(big)
+    e2 = model.explain(big)
+    assert e2.id == "big_photo" and e2.image.shape == (16, 16, 3)
+    array = np.asarray(Image.open(path))
+    assert model.explain(array, image_id="a").facts() == e.facts().replace("img_0007", "a")
+    assert model.explain(Image.open(path)).prediction == e.prediction
+    with pytest.raises(DataError, match="not a class of this run"):
+        model.explain(path, why_not=["kitchen"])
+
+
+def test_unreadable_files_are_named_and_skipped(toy_run, tmp_path, capsys):
+    run_dir, pngs = toy_run
+    (tmp_path / "broken.png").write_text("not an image")
+    args = ["explain", str(run_dir), str(pngs / "img_0000.png"), str(tmp_path / "broken.png"),
+            str(tmp_path / "missing.jpg"), str(pngs / "img_0001.png"), "--format", "json", "--no-pictures"]
+    assert main(args) == 1
+    out, err = capsys.readouterr()
+    assert [json.loads(line)["id"] for line in out.splitlines()] == ["img_0000", "img_0001"]
+    assert "broken.png: cannot read the image" in err and "missing.jpg: no such file" in err
+    assert "2 of 4 images could not be read" in err
+    assert main(["explain", str(run_dir), str(pngs), "--why-not", "kitchen"]) == 1
+    assert "DataError: cannot explain why not 'kitchen': not a class of this run (class0, class1, class2)" in \
+        capsys.readouterr().err
+    assert main(["explain", str(tmp_path), str(pngs)]) == 1
+    assert "not a finished run folder" in capsys.readouterr().err
+
+
+def test_facts_out_runs_with_rules_lp_in_query_and_plain_clingo(toy_run, tmp_path, capsys):
+    import clingo
+
+    run_dir, pngs = toy_run
+    facts = tmp_path / "facts.lp"
+    assert main(["explain", str(run_dir), str(pngs), "--no-pictures", "--facts-out", str(facts)]) == 0
+    text = capsys.readouterr().out
+    assert f"facts of 18 images in {facts}" in text
+    assert "_example(img_0003).\n" in facts.read_text()
+    want = {i: c for i, c in _counted(run_dir).items() if c is not None}
+    assert main(["query", str(run_dir / "rules.lp"), str(facts), "-q", "target(X,C)"]) == 0
+    rows = [line.split("    ")[0] for line in capsys.readouterr().out.splitlines() if line.startswith("target(")]
+    assert sorted(rows) == sorted(f"target({i},{c})" for i, c in want.items())
+    ctl = clingo.Control(["--warn=none"])
+    rules = "".join(line for line in (run_dir / "rules.lp").read_text().splitlines(True)
+                    if not line.startswith("#pred"))  # annotations are for the reasoner's English
+    ctl.add("base", [], rules + facts.read_text())
+    ctl.ground([("base", [])])
+    with ctl.solve(yield_=True) as handle:
+        model = next(iter(handle))
+        derived = {str(s.arguments[0]): str(s.arguments[1]) for s in model.symbols(atoms=True) if s.name == "target"}
+    assert derived == want
+
+
+def test_text_and_html_formats(toy_run, tmp_path, capsys):
+    run_dir, pngs = toy_run
+    out = tmp_path / "why"
+    assert main(["explain", str(run_dir), str(pngs / "img_0000.png"), "--out", str(out), "--why-not", "class2"]) == 0
+    text = capsys.readouterr().out
+    assert text.startswith(f"{pngs / 'img_0000.png'}: ") and "(the CNN says " in text
+    assert "why not target(img_0000,class2):" in text or "target(img_0000,class2) holds:" in text
+    assert f"picture: {out / 'img_0000.png'}" in text
+    assert main(["explain", str(run_dir), str(pngs), "--out", str(out), "--format", "html"]) == 0
+    assert f"wrote {out / 'explained.html'} (18 images" in capsys.readouterr().out
+    page = (out / "explained.html").read_text()
+    assert page.count("src='data:image/png;base64,") == 18 and "http" not in page
+    assert main(["explain", str(run_dir), str(out), "--out", str(out)]) == 1  # pictures are not read back
+    assert f"DataError: no image files in {out}" in capsys.readouterr().err
+    image = tmp_path / "img_0001.png"
+    image.write_bytes((pngs / "img_0001.png").read_bytes())
+    assert main(["explain", str(run_dir), str(image), "--out", str(tmp_path)]) == 0  # never over the image
+    assert image.read_bytes() == (pngs / "img_0001.png").read_bytes()
+    assert f"picture: {tmp_path / 'img_0001_explained.png'}" in capsys.readouterr().out
+
+
+def test_no_class_explains_why_not_the_cnns(toy_run):
+    run_dir, pngs = toy_run
+    model = NesyModel.from_run(run_dir)
+    model.program = parse_program("target(X,class0) :- f0(X), not f0(X).")  # never applies
+    e = model.explain(pngs / "img_0000.png")
+    assert e.prediction is None and e.answers == ()
+    assert e.why_not[0][0] == f"target(img_0000,{e.cnn_prediction})" and not e.why_not[0][2].holds
+    assert e.text().splitlines()[0].endswith(f"no class (no rule applies)   (the CNN says {e.cnn_prediction})")
+
+
+def test_image_paths_ids_and_errors(tmp_path):
+    from nesyasp.neural.explain import image_ids
+    from nesyasp.neural.images import image_paths, read_image
+
+    for name in ("b/2.png", "a.JPG", "b/1.png", ".hidden/x.png", "notes.txt", "out/o.png"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_bytes(b"")
+    assert [p.relative_to(tmp_path).as_posix() for p in image_paths([tmp_path], exclude=[tmp_path / "out"])] == \
+        ["a.JPG", "b/1.png", "b/2.png"]
+    assert image_ids(["Kitchen 01", "kitchen_01", "42", "not"]) == ["kitchen_01", "kitchen_01_2", "img_42", "img_not"]
+    with pytest.raises(DataError, match="a.JPG: cannot read the image"):
+        read_image(tmp_path / "a.JPG", 16)
+
+
+@pytest.mark.parametrize("module", ["nesyasp.neural.explain", "nesyasp.neural.images", "nesyasp.neural.nesy",
+                                    "nesyasp.neural.progress"])
+def test_doctests(module):
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(module))
+    assert result.failed == 0 and result.attempted > 0
