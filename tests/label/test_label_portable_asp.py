@@ -17,7 +17,7 @@ from nesyasp.lang import check_program, parse_file  # noqa: E402
 from nesyasp.neural.binarize import FilterTable  # noqa: E402
 from nesyasp.neural.config import TrainConfig, strategy  # noqa: E402
 from nesyasp.neural.data import split_from_imageset  # noqa: E402
-from nesyasp.neural.nesy import predict_table  # noqa: E402
+from nesyasp.neural.nesy import predict_classes  # noqa: E402
 from nesyasp.neural.run import evaluate_run, extract_run, load_run  # noqa: E402
 from nesyasp.neural.train import train  # noqa: E402
 from nesyasp.reason import Reasoner  # noqa: E402
@@ -65,7 +65,7 @@ def test_run_files_ground_in_plain_clingo_with_evaluates_classes(labelled_run, p
     assert sorted(plain) == sorted(ours)
 
     table = FilterTable.from_npz(labelled_run / "tables" / "test.npz")
-    predicted = predict_table(parse_file(labelled_run / "rules.lp"), table.values, table.class_names)
+    predicted = predict_classes(parse_file(labelled_run / "rules.lp"), table.values, table.class_names)
     derived = _classes(plain)
     assert set(derived) <= set(table.ids)
     for image, index in zip(table.ids, predicted.tolist()):
