@@ -14,7 +14,7 @@ import numpy as np
 from nesyasp.learn.encode import Encoded
 from nesyasp.learn.search import NEGATION, Lit, SearchSpace
 
-__all__ = ["LearnedRule", "Params", "covers", "fold_sem", "simplify", "count_literals", "count_rules"]
+__all__ = ["LearnedRule", "RuleStats", "rule_stats", "Params", "covers", "fold_sem", "simplify", "count_literals", "count_rules"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +24,61 @@ class LearnedRule:
     lits: tuple[Lit, ...]
     exceptions: tuple[LearnedRule, ...] = ()
     label: int = -1
+
+
+@dataclass(frozen=True, slots=True)
+class RuleStats:
+    """How a default rule did on the training data (CON-FOLD's rule confidence).
+
+    Attributes
+    ----------
+    rule:
+        The rule's number (1-based, its place in the ordered list; ``ruleK``).
+    label:
+        Index of its class.
+    support:
+        Training rows it decides: rows no earlier rule covers and it covers.
+    correct:
+        Those of them whose class is the rule's.
+    catch_all:
+        True for the final rule with no body.
+    """
+
+    rule: int
+    label: int
+    support: int
+    correct: int
+    catch_all: bool = False
+
+    @property
+    def precision(self) -> float:
+        """``correct / support`` (the rule's confidence); 0.0 for a rule that decides no training row."""
+        return self.correct / self.support if self.support else 0.0
+
+    def confidence(self) -> str:
+        """``rule 2: right on 112 of 120 training rows, precision 0.933`` (explanations)."""
+        what = "catch-all rule" if self.catch_all else "rule"
+        return (f"{what} {self.rule}: right on {self.correct} of {self.support} training rows, "
+                f"precision {self.precision:.3f}")
+
+    def describe(self, classes: Sequence[object]) -> str:
+        """One line: ``rule 2, class 1: right on 112 of 120 training rows (precision 0.933)``."""
+        what = "catch-all rule" if self.catch_all else "rule"
+        return (f"{what} {self.rule}, class {classes[self.label]}: right on {self.correct} of {self.support} "
+                f"training rows (precision {self.precision:.3f})")
+
+
+def rule_stats(rules: Sequence[LearnedRule], data: Encoded, y: np.ndarray) -> list[RuleStats]:
+    """Support and precision of every default rule of the ordered list on the training rows."""
+    out = []
+    rows = np.arange(len(y))
+    for k, rule in enumerate(rules):
+        hit = covers(rule, data, rows) if rows.size else np.zeros(0, dtype=bool)
+        decided = rows[hit]
+        out.append(RuleStats(k + 1, rule.label, int(decided.size), int(np.sum(y[decided] == rule.label)),
+                             not rule.lits and not rule.exceptions))
+        rows = rows[~hit]
+    return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,9 +195,11 @@ def fold_sem(space: SearchSpace, y: np.ndarray, n_classes: int, p: Params) -> li
     classes are tried in order of frequency, with the stricter cut
     ``max(min_gain, 4 * tail * |examples|)``; the loop stops when every
     remaining class fails.
-    The list then ends with a catch-all rule for the most frequent class of
-    the examples left (of the whole table if none is left), so every example
-    gets a class (the FOLD-RM reference leaves such examples unclassified).
+    The list then ends with a catch-all rule, so every example gets a class
+    (the FOLD-RM reference leaves such examples unclassified): the most
+    frequent class of the examples left when it has at least
+    ``m = max(min_gain, tail * |examples of that class|)`` of them (the cut a
+    literal must pass), else the most frequent class of the whole table.
     """
     remaining = np.arange(len(y))
     rules: list[LearnedRule] = []
@@ -160,7 +217,11 @@ def fold_sem(space: SearchSpace, y: np.ndarray, n_classes: int, p: Params) -> li
         if not rule.lits and not rule.exceptions:
             return rules
         remaining = remaining[~cov]
-    fallback = _majority(y[remaining] if len(remaining) else y, n_classes)
+    fallback = _majority(y, n_classes)
+    if len(remaining):
+        left = _majority(y[remaining], n_classes)
+        if int(np.sum(y[remaining] == left)) >= max(p.tail * float(counts[left]), float(p.min_gain)):
+            fallback = left
     while rules and rules[-1].label == fallback:
         rules.pop()  # subsumed by the catch-all of the same class (same guards)
     rules.append(LearnedRule((), (), fallback))
