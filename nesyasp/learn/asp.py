@@ -165,7 +165,7 @@ def _alternatives(lit: Literal | object, bound: dict[str, str], cuts: dict[str, 
 def coded_rules(rule: Rule, cuts: dict[str, np.ndarray]) -> list[Rule]:
     """The clingo form of one rule, given the program's cut points (one rule, or two for a negated ``>``)."""
     if rule.head is None or not rule.body:
-        return [rule]
+        return [add_domain_guard(rule)]
     bound = _bindings(rule)
     options = [_alternatives(lit, bound, cuts) for lit in rule.body]
     return [add_domain_guard(Rule(rule.head, tuple(x for part in combo for x in part), rule.loc))

@@ -72,7 +72,7 @@ def test_tree_renders_in_english_with_annotations(shared_dir):
     # every comparison names its column, shows the bottle's own cell and a learned threshold, and is true
     cells = {f.name: float(X[0][j]) for j, f in enumerate(est.features_)}
     thresholds = {float(t) for t in re.findall(r"[<>]=?(-?\d+(?:\.\d+)?)", str(est.rules_))}
-    said = re.findall(r"the (\w+) of bottle7 \((-?[\d.]+)\) is (less than or equal to|greater than) (-?[\d.]+)", text)
+    said = re.findall(r"the (\w+) of bottle7 \((-?[\d.]+)\) is (less than or equal to|greater than) (-?\d+(?:\.\d+)?)", text)
     assert said
     for name, value, words, threshold in said:
         assert float(value) == cells[name] and float(threshold) in thresholds
