@@ -216,6 +216,13 @@ def parse_column(column: np.ndarray, numeric: bool) -> Parsed:
             missing = np.isnan(num)
             return Parsed(num, np.where(missing, 0, -1).astype(np.int32), ("",))
         return Parsed(num, np.full(n, -1, dtype=np.int32), ())
+    if numeric:  # the common case first: every cell a finite number (or its text), parsed by numpy
+        try:
+            num = np.asarray(column, dtype=np.float64)
+        except (ValueError, TypeError, OverflowError):
+            num = None
+        if num is not None and np.isfinite(num).all():
+            return Parsed(num, np.full(n, -1, dtype=np.int32), ())
     cells = column.astype(object, copy=False).ravel().tolist()
     index: dict[object, int] = {}
     try:

@@ -17,7 +17,7 @@ thousand rows at a time, with the same result.
 A column read as categorical needs the text of its number cells: columns
 named in ``keep_text`` keep every cell's text as written; any other column
 writes a number cell in its shortest form (``07`` reads ``7``, ``1.50``
-reads ``1.5``).
+reads ``1.5``, ``1e20`` reads ``100000000000000000000``).
 """
 
 from __future__ import annotations
@@ -71,7 +71,7 @@ class Column:
         vocab, index = list(self.vocab), {t: i for i, t in enumerate(self.vocab)}
         remap = np.empty(distinct.size, dtype=np.int32)
         for k, v in enumerate(distinct.tolist()):
-            text = np.format_float_positional(v, trim="-") if np.isfinite(v) else str(v)
+            text = _number_text(v)
             if text not in index:
                 index[text] = len(vocab)
                 vocab.append(text)
@@ -96,8 +96,7 @@ class Column:
         c = int(self.code[i])
         if c >= 0:
             return self.vocab[c]
-        v = float(self.num[i])
-        return np.format_float_positional(v, trim="-") if np.isfinite(v) else str(v)
+        return _number_text(float(self.num[i]))
 
 
 @dataclass(frozen=True)
@@ -183,6 +182,13 @@ class Table:
             row = int(parsed.too_large[0].split()[-1])
             raise too_large(name, f"{self.source}:{self.line(row)}", parsed.too_large[1])
         return parsed
+
+
+def _number_text(v: float) -> str:
+    """A number cell's text when the column is read as strings: ``7`` for 7.0, else Python's shortest form."""
+    if v.is_integer() and abs(v) < 1e16:
+        return str(int(v))
+    return repr(v) if np.isfinite(v) else str(v)
 
 
 def _loc(source: str, line: int, column: int) -> Location:
