@@ -26,9 +26,10 @@ __all__ = ["BlockReader"]
 
 logger = logging.getLogger(__name__)
 
-_SKIP = np.array([9, 10, 13, 32, 44], dtype=np.uint8)  # blanks, newline and comma: a line of only these is blank
 _STARTS_U = np.array(list("0123456789+-.iInN"))  # a number's text starts with one of these
 _STARTS_S = _STARTS_U.astype("S1")
+_NUMBER_BYTE = np.zeros(256, dtype=bool)
+_NUMBER_BYTE[np.frombuffer(b"0123456789+-.iInN \t", dtype=np.uint8)] = True
 
 
 class _Accumulator:
@@ -43,28 +44,49 @@ class _Accumulator:
         self.big_texts: list[str] = []
         self.rows = 0
 
-    def add(self, tokens: np.ndarray, decode) -> None:
+    def add(self, tokens: np.ndarray, decode, matrix: np.ndarray | None = None) -> None:
+        """Add a block of cells given as texts (``matrix``: the raw fields as a byte matrix, when known)."""
         n = tokens.shape[0]
-        num = np.full(n, np.nan)
-        if not self.keep:
-            self._numbers(tokens, num, decode)
-        strings = np.isnan(num)
+        self.add_parsed(np.full(n, np.nan), np.arange(n), tokens, decode, matrix)
+
+    def add_parsed(self, num: np.ndarray, rest: np.ndarray, tokens: np.ndarray, decode,
+                   matrix: np.ndarray | None) -> None:
+        """Add a block: ``num`` holds the cells already parsed; ``tokens`` are the texts of the cells ``rest``."""
+        n = num.shape[0]
         code = np.full(n, -1, dtype=np.int32)
-        if strings.any():
-            distinct, inverse = np.unique(tokens[strings], return_inverse=True)
-            ids = np.asarray([self.vocab.setdefault(decode(t), len(self.vocab)) for t in distinct.tolist()],
-                             dtype=np.int32)
-            code[strings] = ids[inverse]
+        if rest.size:
+            sub = np.full(rest.size, np.nan)
+            if not self.keep:
+                for i in self._numbers(tokens, sub, decode, matrix):
+                    self.big_rows.append(self.rows + int(rest[i]))
+                    self.big_texts.append(str(decode(tokens[i])))
+            num[rest] = sub
+            strings = np.isnan(sub)
+            if strings.any():
+                distinct, inverse = np.unique(tokens[strings], return_inverse=True)
+                ids = np.asarray([self.vocab.setdefault(decode(t), len(self.vocab)) for t in distinct.tolist()],
+                                 dtype=np.int32)
+                code[rest[strings]] = ids[inverse]
         self.nums.append(num)
         self.codes.append(code)
         self.rows += n
 
-    def _numbers(self, tokens: np.ndarray, num: np.ndarray, decode) -> None:
-        kind = tokens.dtype.kind
-        first = tokens.astype(kind + "1")
-        cand = np.flatnonzero(np.isin(first, _STARTS_S if kind == "S" else _STARTS_U))
+    def _numbers(self, tokens: np.ndarray, num: np.ndarray, decode, matrix: np.ndarray | None) -> list[int]:
+        """Fill ``num`` with the numbers among ``tokens``; return the cells too large for a double."""
+        if matrix is not None:  # plain decimals first; a number starts with a digit, a sign, a dot, i/n or a blank
+            looks = _NUMBER_BYTE[matrix[:, 0]]
+            picked = np.flatnonzero(looks)
+            if picked.size == 0:
+                return []
+            values, parsed = fast_numbers(matrix[picked] if picked.size < looks.size else matrix)
+            done = picked[parsed]
+            num[done] = values[parsed]
+            cand = picked[~parsed]
+        else:
+            kind = tokens.dtype.kind
+            cand = np.flatnonzero(np.isin(tokens.astype(kind + "1"), _STARTS_S if kind == "S" else _STARTS_U))
         if cand.size == 0:
-            return
+            return []
         picked = tokens[cand]
         try:
             values = picked.astype(np.float64)
@@ -73,12 +95,8 @@ class _Accumulator:
             values = np.asarray([_number(decode(t)) for t in distinct.tolist()], dtype=np.float64)[inverse]
         num[cand] = values  # NaN where the text is not a number ("nan" included: a string)
         infinite = np.flatnonzero(np.isinf(num))
-        if infinite.size:
-            for i in infinite.tolist():
-                text = decode(tokens[i])
-                if text.lower() not in _INF_WORDS:  # 1e400: too large for a double, not inf
-                    self.big_rows.append(self.rows + i)
-                    self.big_texts.append(str(text))
+        # 1e400: too large for a double, not inf
+        return [i for i in infinite.tolist() if decode(tokens[i]).lower() not in _INF_WORDS]
 
     def column(self):
         from nesyasp.learn.table import Column
@@ -179,8 +197,10 @@ class BlockReader:
         ends = np.flatnonzero(buf == 10)
         starts = np.r_[0, ends[:-1] + 1]
         linenos = line0 + np.arange(ends.size, dtype=np.int64)
-        counts = np.r_[0, np.cumsum(~np.isin(buf, _SKIP))]
-        blank = (counts[ends] - counts[starts]) == 0
+        blank = np.zeros(ends.size, dtype=bool)  # a line of blanks and commas only (rare: checked one by one)
+        low = np.flatnonzero(np.maximum.reduceat(buf, starts) <= 44) if buf.size else np.zeros(0, dtype=np.int64)
+        for i in low.tolist():
+            blank[i] = not blk[starts[i]: ends[i]].translate(None, b" \t\r,")
         skip = 0
         if self.header is None:
             filled = np.flatnonzero(~blank)
@@ -215,7 +235,8 @@ class BlockReader:
             field_starts, field_ends = starts[rows][:, None], ends[rows][:, None]
         decode = self._decode
         for j, acc in enumerate(self.columns):
-            acc.add(_gather(buf, field_starts[:, j], field_ends[:, j]), decode)
+            matrix = _matrix(buf, field_starts[:, j], field_ends[:, j])
+            acc.add(_tokens(matrix), decode, matrix)
         self.lines.append(linenos[rows])
 
     # ------------------------------------------------------------ the csv-module path
@@ -269,14 +290,49 @@ def _chain(first: list[str], rest) -> Iterator[str]:
     yield from rest
 
 
-def _gather(buf: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
-    """The fields ``buf[starts[i]:ends[i]]`` as a stripped fixed-width byte array."""
+def _matrix(buf: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """The fields ``buf[starts[i]:ends[i]]`` as rows of a zero-padded ``(n, width)`` byte matrix."""
     width = ends - starts
-    size = int(width.max()) if width.size else 0
-    if size == 0:
-        return np.zeros(starts.size, dtype="S1")
+    size = max(1, int(width.max()) if width.size else 0)
     offsets = np.arange(size)
     inside = offsets < width[:, None]
     index = np.where(inside, starts[:, None] + offsets, 0)
-    matrix = np.where(inside, buf[index], 0).astype(np.uint8)
-    return np.strings.strip(np.ascontiguousarray(matrix).view(f"S{size}").ravel())
+    return np.ascontiguousarray(np.where(inside, buf[index], 0).astype(np.uint8))
+
+
+def _tokens(matrix: np.ndarray) -> np.ndarray:
+    """A byte matrix's rows as a stripped fixed-width byte array."""
+    return np.strings.strip(matrix.view(f"S{matrix.shape[1]}").ravel())
+
+
+_TEN = 10.0 ** np.arange(23)
+
+
+def fast_numbers(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Plain decimals (``-12``, ``3.25``, ``.5``) parsed with numpy alone: ``(values, parsed)``.
+
+    A field of an optional sign, digits and at most one dot, with at most 15
+    digits (or 18 and no dot), is ``mantissa / 10**decimals``: one correctly
+    rounded division of exact numbers, so exactly the double ``float(text)``
+    gives. Other fields (exponents, blanks, ``inf``) are left to numpy's cast.
+    """
+    n, size = matrix.shape
+    sign = (matrix[:, 0] == 45) | (matrix[:, 0] == 43)
+    digit = (matrix >= 48) & (matrix <= 57)
+    dot = matrix == 46
+    allowed = digit | dot | (matrix == 0)
+    allowed[:, 0] |= sign
+    ndigits = digit.sum(axis=1)
+    ndots = dot.sum(axis=1)
+    parsed = allowed.all(axis=1) & (ndots <= 1) & (ndigits >= 1) & ((ndigits <= 15) | ((ndigits <= 18) & (ndots == 0)))
+    mantissa = np.zeros(n, dtype=np.int64)
+    decimals = np.zeros(n, dtype=np.int64)
+    seen = np.zeros(n, dtype=bool)
+    for j in range(size):
+        d = digit[:, j] & parsed
+        mantissa = np.where(d, mantissa * 10 + (matrix[:, j].astype(np.int64) - 48), mantissa)
+        decimals += d & seen
+        seen |= dot[:, j]
+    values = mantissa.astype(np.float64) / _TEN[np.minimum(decimals, 22)]
+    values = np.where(matrix[:, 0] == 45, -values, values)
+    return values, parsed

@@ -311,8 +311,17 @@ def as_columns(X) -> Columns:
     return ArrayColumns(X)
 
 
+def _thresholds(numbers: np.ndarray, cap: int | None) -> np.ndarray:
+    """The distinct numbers, or ``cap`` of them at evenly spaced ranks (smallest and largest kept)."""
+    ordered = np.sort(numbers)
+    distinct = ordered[np.r_[True, ordered[1:] != ordered[:-1]]] if ordered.size else ordered
+    if cap is None or distinct.size <= cap:
+        return distinct
+    return np.unique(ordered[np.linspace(0, ordered.size - 1, cap).round().astype(np.int64)])
+
+
 def fit_features(columns: Columns, names: Sequence[str], kinds: dict[int, str], reserved: Sequence[str] = (),
-                 parsed: list | None = None) -> list[Feature]:
+                 parsed: list | None = None, max_thresholds: int | None = None) -> list[Feature]:
     """Decide each column's kind and collect its thresholds and values.
 
     Parameters
@@ -330,6 +339,10 @@ def fit_features(columns: Columns, names: Sequence[str], kinds: dict[int, str], 
     parsed:
         When a list, receives each column's :class:`Parsed`, for
         :func:`encode` to reuse.
+    max_thresholds:
+        A numeric column with more distinct numbers keeps this many of them
+        as candidate thresholds, at evenly spaced ranks of its sorted cells
+        (quantiles: dense ranges get more); ``None`` keeps them all.
     """
     columns = as_columns(columns)
     preds = sanitize_names(names, reserved)
@@ -350,7 +363,7 @@ def fit_features(columns: Columns, names: Sequence[str], kinds: dict[int, str], 
         if numbers.size == 0 and not (strings != "").any():
             raise DataError(f"column {name!r} has no values (every cell is missing)")
         if kind == NUMERIC:
-            thresholds = np.unique(numbers)
+            thresholds = _thresholds(numbers, max_thresholds)
             if strings.size == 0 and set(thresholds.tolist()) <= {0.0, 1.0}:
                 features.append(Feature(str(name), preds[j], BINARY, (), ("1",)))
                 continue
@@ -370,10 +383,13 @@ def encode(columns: Columns, features: Sequence[Feature], parsed: list | None = 
     """
     columns = as_columns(columns)
     n = columns.n_rows
-    num = np.full((n, len(features)), np.nan, order="F")
-    code = np.full((n, len(features)), -2, dtype=np.int32, order="F")
+    num = np.empty((n, len(features)), order="F")
+    code = np.empty((n, len(features)), dtype=np.int32, order="F")
     for j, feature in enumerate(features):
+        if feature.kind != NUMERIC:
+            num[:, j] = np.nan
         if feature.kind == BACKGROUND:
+            code[:, j] = -2
             continue
         if parsed is not None:
             column = parsed[j]

@@ -80,6 +80,13 @@ class FoldSEM(ClassifierMixin, BaseEstimator):
         no training accuracy (:func:`nesyasp.learn.prune.prune`; greedy
         search leaves some behind). Training accuracy never drops, and
         the rule set never grows.
+    max_thresholds : int or None, default=65536
+        A numeric column with more distinct training numbers than this
+        considers this many of them as thresholds, at evenly spaced ranks
+        (quantiles), as gradient-boosting libraries bin large columns; it
+        bounds the search's time and memory on tables of millions of rows.
+        ``None`` considers every distinct number (FOLD's exact search). Every
+        table with fewer training rows than the cap is searched exactly.
     background : Program, str or path, default=None
         Background knowledge: rules over the column predicates whose unary
         heads become candidate literals (:mod:`nesyasp.learn.background`).
@@ -133,13 +140,15 @@ class FoldSEM(ClassifierMixin, BaseEstimator):
         "max_depth": [Interval(Integral, 0, None, closed="left")],
         "min_gain": [Interval(Integral, 0, None, closed="left")],
         "prune": ["boolean"],
+        "max_thresholds": [Interval(Integral, 2, None, closed="left"), None],
         "background": [Program, str, Path, None],
     }
 
     def __init__(self, ratio: float = 0.5, tail: float = 0.005, heuristic: str = "sharp_gini",
                  numeric: Sequence[str | int] | None = None, categorical: Sequence[str | int] | None = None,
                  feature_names: Sequence[str] | None = None, head: str = "target", max_depth: int = 20,
-                 min_gain: int = 3, prune: bool = True, background: Program | str | Path | None = None):
+                 min_gain: int = 3, prune: bool = True, max_thresholds: int | None = 65536,
+                 background: Program | str | Path | None = None):
         self.ratio = ratio
         self.tail = tail
         self.heuristic = heuristic
@@ -150,6 +159,7 @@ class FoldSEM(ClassifierMixin, BaseEstimator):
         self.max_depth = max_depth
         self.min_gain = min_gain
         self.prune = prune
+        self.max_thresholds = max_thresholds
         self.background = background
 
     def __sklearn_tags__(self):
@@ -217,7 +227,7 @@ class FoldSEM(ClassifierMixin, BaseEstimator):
                                "are needed")
         names = self._names(self.n_features_in_, given)
         parsed: list = []
-        self.features_ = fit_features(columns, names, self._kinds(names), [self.head], parsed)
+        self.features_ = fit_features(columns, names, self._kinds(names), [self.head], parsed, self.max_thresholds)
         self.background_ = None if self.background is None else load_background(self.background)
         if self.background_ is not None:
             self.features_ += background_features(self.background_, self.features_, [self.head])

@@ -195,7 +195,7 @@ class SearchSpace:
 
     def _global_codes(self) -> np.ndarray:
         num, code = self.data.num, self.data.code
-        out = np.empty(num.shape, dtype=np.int64)
+        out = np.empty(num.shape, dtype=np.int32 if self.n_codes < 2 ** 31 else np.int64)
         for j, f in enumerate(self.features):
             start = self.starts[j]
             if is_unary(f):
