@@ -195,11 +195,12 @@ def fold_sem(space: SearchSpace, y: np.ndarray, n_classes: int, p: Params) -> li
     classes are tried in order of frequency, with the stricter cut
     ``max(min_gain, 4 * tail * |examples|)``; the loop stops when every
     remaining class fails.
-    The list then ends with a catch-all rule, so every example gets a class
-    (the FOLD-RM reference leaves such examples unclassified): the most
-    frequent class of the examples left when it has at least
-    ``m = max(min_gain, tail * |examples of that class|)`` of them (the cut a
-    literal must pass), else the most frequent class of the whole table.
+    The list then ends with a catch-all rule for the most frequent class of
+    the examples left (of the whole table if none is left), so every example
+    gets a class (the FOLD-RM reference leaves such examples unclassified).
+    The catch-all is a fallback, not a learned rule: it is not held to the
+    tail cut (its support, which may be a single example, is reported in
+    ``FoldSEM.rule_stats_`` and in the comment above it).
     """
     remaining = np.arange(len(y))
     rules: list[LearnedRule] = []
@@ -217,11 +218,7 @@ def fold_sem(space: SearchSpace, y: np.ndarray, n_classes: int, p: Params) -> li
         if not rule.lits and not rule.exceptions:
             return rules
         remaining = remaining[~cov]
-    fallback = _majority(y, n_classes)
-    if len(remaining):
-        left = _majority(y[remaining], n_classes)
-        if int(np.sum(y[remaining] == left)) >= max(p.tail * float(counts[left]), float(p.min_gain)):
-            fallback = left
+    fallback = _majority(y[remaining] if len(remaining) else y, n_classes)
     while rules and rules[-1].label == fallback:
         rules.pop()  # subsumed by the catch-all of the same class (same guards)
     rules.append(LearnedRule((), (), fallback))
