@@ -140,7 +140,7 @@ def read_plain(path: str | Path) -> PlainRules:
             elif text.startswith("#pred "):
                 preds.extend(parse_program(text, str(path)).preds)
             elif text.startswith(("rule ", "catch-all rule ")):
-                last = text
+                last = _confidence(text)
         elif isinstance(stmt, Rule) and isinstance(stmt.head, Atom) and head and stmt.head.predicate == head:
             notes[stmt.loc.begin.line] = last
     if head is None:
@@ -148,6 +148,13 @@ def read_plain(path: str | Path) -> PlainRules:
                         "run other programs with `nesyasp query`")
     rules = Program(tuple(s for s in program.statements if isinstance(s, Rule)), str(path))
     return PlainRules(rules, tuple(features), cuts, tuple(preds), head, notes)
+
+
+def _confidence(comment: str) -> str:
+    """``rule 3, class x: right on 23 of 23 training rows (precision 1.000)`` as explanations word it."""
+    head, _, rest = comment.partition(":")
+    head = head.split(", class ")[0]
+    return f"{head}:{rest.replace(' (precision', ', precision').rstrip(')')}"
 
 
 def _value(term: object) -> float | None:
