@@ -89,7 +89,7 @@ class Params:
     tail: float = 0.0
     min_gain: int = 3
     min_cover: float = 0.0
-    heuristic: str = "sharp_gini"
+    heuristic: str = "gini"
     max_depth: int = 20
 
 

@@ -31,7 +31,8 @@ def test_planted_relation_is_learned_only_through_the_background_predicate():
     names = ["left", "right", "noise"]
     plain = FoldSEM(feature_names=names, categorical=[0, 1]).fit(X, y)
     est = FoldSEM(feature_names=names, categorical=[0, 1], background=SAME).fit(X, y)
-    assert plain.score(Xt, yt) < 0.75  # no single column separates the classes
+    # no single column separates the classes: without the background, dozens of colour-pair literals, and errors
+    assert plain.score(Xt, yt) < 0.9 and plain.rule_set_size_ > 50
     assert est.score(Xt, yt) == 1.0 and est.rule_set_size_ == 1
     text = str(est.rules_)
     assert "same_colour(X)" in text and SAME.strip() in text  # used, and carried by the program

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -63,8 +64,7 @@ def test_hand_written_facts_in_original_units(tmp_path, capsys):
     patient.write_text("age(p1,63). sex(p1). chest_pain(p1,4). blood_pressure(p1,145). serum_cholestoral(p1,233).\n"
                        "resting_electrocardiographic_results(p1,2). maximum_heart_rate_achieved(p1,150).\n"
                        "exercise_induced_angina(p1). oldpeak(p1,2.3). slope(p1,3). major_vessels(p1,0). thal(p1,6).\n"
-                       "age(p2,41). chest_pain(p2,2). blood_pressure(p2,130). maximum_heart_rate_achieved(p2,172).\n"
-                       "oldpeak(p2,1.4). slope(p2,1). major_vessels(p2,0). thal(p2,3).\n")
+                       "age(p2,41). chest_pain(p2,2).\n")
     capsys.readouterr()
     assert main(["learn", "--predict", str(patient), "--rules", str(rules)]) == 0
     answers = capsys.readouterr().out.split()
@@ -88,8 +88,8 @@ def test_hand_written_facts_in_original_units(tmp_path, capsys):
     assert f"target(p1,{expected})" in answers
     assert main(["learn", "--predict", str(patient), "--rules", str(rules), "--explain"]) == 0
     captured = capsys.readouterr()
-    assert "the oldpeak of p1 (2.3)" in captured.out or "the thal of p1 (6)" in captured.out
-    assert "p2 has no fact for" in captured.err  # p2 leaves out serum_cholestoral (if the rules use it) ...
+    assert re.search(r"the \w+ of p1 \((63|145|233|2|150|2\.3|3|0|6|4)\) is (greater|less)", captured.out)
+    assert "p2 has no fact for" in captured.err  # p2 leaves out most columns
 
 
 def test_predict_on_a_csv_table_with_the_column_names(tmp_path, capsys):
