@@ -187,6 +187,8 @@ def _prune_rule(rules: list[LearnedRule], k: int, data: Encoded, y: np.ndarray, 
                 later: np.ndarray, simple: list[LearnedRule]) -> bool:
     """Prune default rule ``k`` in place on the rows that reach it (``later``: the labels the rules after it
     give them, ``simple``: the rules simplified); True when something was removed."""
+    if len(rules[k].lits) <= 1 and not rules[k].exceptions:
+        return False  # nothing to remove: a rule keeps one literal
     target = y[rows]
     masks = _Masks(rules[k], data, rows, rules[k].label == target, later == target)
     correct = masks.correct
