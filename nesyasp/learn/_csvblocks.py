@@ -20,6 +20,7 @@ from typing import Iterator
 import numpy as np
 
 from nesyasp.errors import DataError
+from nesyasp.learn.column import Column, loc as _loc
 from nesyasp.learn.encode import _INF_WORDS
 
 __all__ = ["BlockReader"]
@@ -99,8 +100,6 @@ class _Accumulator:
         return [i for i in infinite.tolist() if decode(tokens[i]).lower() not in _INF_WORDS]
 
     def column(self):
-        from nesyasp.learn.table import Column
-
         num = np.concatenate(self.nums) if self.nums else np.zeros(0)
         code = np.concatenate(self.codes) if self.codes else np.zeros(0, dtype=np.int32)
         big = (np.asarray(self.big_rows, dtype=np.int64), tuple(self.big_texts)) if self.big_rows else None
@@ -170,8 +169,6 @@ class BlockReader:
             raise DataError(f"{self.source}{where}: cannot read the file ({exc}); save it as UTF-8") from None
 
     def _set_header(self, cells: list[str], line: int) -> None:
-        from nesyasp.learn.table import _loc
-
         header = [c.strip() for c in cells]
         seen: set[str] = set()
         for i, name in enumerate(header):
@@ -185,8 +182,6 @@ class BlockReader:
         self.columns = [_Accumulator(name in self.keep_text) for name in header]
 
     def _ragged(self, cells: list[str], line: int) -> DataError:
-        from nesyasp.learn.table import _loc
-
         k = len(self.header or ())
         col = sum(len(c) + 1 for c in cells[:k]) + 1 if len(cells) > k else 1
         return DataError(f"row has {len(cells)} cells but the header has {k}", _loc(self.source, line, col))
@@ -272,9 +267,7 @@ class BlockReader:
                     self._flush(batch, numbers)
                     batch, numbers = [], []
         except csv.Error as exc:
-            from nesyasp.learn.table import _loc
-
-            raise DataError(f"malformed CSV ({exc})", _loc(self.source, line0 + reader.line_num - 1, 1)) from None
+                raise DataError(f"malformed CSV ({exc})", _loc(self.source, line0 + reader.line_num - 1, 1)) from None
         self._flush(batch, numbers)
 
     def _flush(self, batch: list[list[str]], numbers: list[int]) -> None:

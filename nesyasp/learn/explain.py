@@ -11,7 +11,7 @@ learner's own record, literal by literal, in the same words.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -23,8 +23,9 @@ from nesyasp.learn.encode import NUMERIC, Encoded, Feature, is_unary
 from nesyasp.learn.search import Lit
 
 if TYPE_CHECKING:
-    from nesyasp.learn.foldsem import FoldSEM
     from nesyasp.reason.node import Node
+
+FoldSEM = Any  # a fitted nesyasp.learn.FoldSEM (not imported here: foldsem imports this module)
 
 __all__ = ["Explanation", "explain", "explain_text", "trace", "literal_text", "one_row"]
 
