@@ -133,3 +133,23 @@ def test_background_from_the_command_line(tmp_path, capsys):
     assert "same(X)" in text and "same(X) :- left(X,C), right(X,C)." in text
     derived = clingo_alone(rules, facts)
     assert derived and set(derived.values()) <= {"m", "o"}
+
+
+@pytest.mark.parametrize("argv, needle", [
+    (["learn", "--predict", "x.lp"], "--predict FACTS needs --rules RULES"),
+    (["learn", "--rules", "x.lp"], "--predict FACTS needs --rules RULES"),
+    (["learn", "t.csv"], "give a training table and --target COLUMN"),
+])
+def test_predict_and_learn_options_are_checked(capsys, argv, needle):
+    assert main(argv) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("DataError") and needle in err
+
+
+def test_predict_needs_a_rules_file_written_by_learn(tmp_path, capsys):
+    other = tmp_path / "other.lp"
+    other.write_text("target(X,a) :- p(X).\n")
+    facts = tmp_path / "f.lp"
+    facts.write_text("p(x1).\n")
+    assert main(["learn", "--predict", str(facts), "--rules", str(other)]) == 1
+    assert "not a rules file written by `nesyasp learn -o`" in capsys.readouterr().err

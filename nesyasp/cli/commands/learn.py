@@ -227,7 +227,8 @@ def _predict(args: argparse.Namespace) -> int:
     plain = read_plain(args.rules)
     if args.predict.lower().endswith(".csv"):
         table = read_csv(args.predict)
-        id_column = next((c for c in table.columns if c.lower() == "id" or c.lower().endswith("_id")), None)
+        id_column = next((c for c in table.columns if (c.lower() == "id" or c.lower().endswith("_id"))
+                          and table.n_distinct(c) == table.n_rows), None)
         ids = example_ids(table, table.index(id_column) if id_column else None, table.lines)
         facts, values = table_facts(plain, table, list(table.columns), ids)
     else:
