@@ -66,7 +66,7 @@ def plain_rules(est: FoldSEM) -> str:
             if f.kind == NUMERIC:
                 entry["cuts"] = [str(number_term(c)) for c in cuts.get(f.pred, np.zeros(0)).tolist()]
             lines.append(f"% {_MARK}{json.dumps(entry, ensure_ascii=False)}")
-    lines.extend(f"% {p}" for p in est.rules_.preds)
+    lines.extend(_comment(str(p)) for p in est.rules_.preds)
     for stmt in est.rules_.statements:
         if isinstance(stmt, Comment):
             lines.append(str(stmt))
@@ -75,6 +75,11 @@ def plain_rules(est: FoldSEM) -> str:
                 lines.append(f"% {stmt}")
             lines.extend(str(r) for r in coded_rules(stmt, cuts))
     return "\n".join(lines) + "\n"
+
+
+def _comment(text: str) -> str:
+    """A ``#pred`` annotation as clingo reads it: a comment (``%#pred ...``), which nesyasp reads back."""
+    return text if text.startswith("%") else "%" + text
 
 
 def example_ids(columns, id_column: int | None, lines: Sequence[int] | None = None) -> list[clingo.Symbol]:
@@ -141,6 +146,8 @@ def read_plain(path: str | Path) -> PlainRules:
                 preds.extend(parse_program(text, str(path)).preds)
             elif text.startswith(("rule ", "catch-all rule ")):
                 last = _confidence(text)
+        elif isinstance(stmt, Pred):  # a parser that reads %#pred as the annotation itself
+            preds.append(stmt)
         elif isinstance(stmt, Rule) and isinstance(stmt.head, Atom) and head and stmt.head.predicate == head:
             notes[stmt.loc.begin.line] = last
     if head is None:
