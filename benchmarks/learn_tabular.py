@@ -122,7 +122,8 @@ def check(row: dict, ref: dict) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--only", help="comma-separated dataset names")
-    ap.add_argument("--heuristic", default="sharp_gini", choices=["sharp_gini", "gini", "ig"])
+    ap.add_argument("--heuristic", default=FoldSEM().heuristic, choices=["sharp_gini", "gini", "ig"],
+                    help="literal score (default: the estimator's default)")
     ap.add_argument("--set", action="append", default=[], metavar="PARAM=VALUE",
                     help="another FoldSEM parameter, e.g. --set min_gain=1 --set prune=false (repeatable)")
     ap.add_argument("--sharpness", type=float,

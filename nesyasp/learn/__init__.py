@@ -7,10 +7,17 @@
 ['bedroom', 'kitchen']
 """
 
-from nesyasp.learn.asp import clingo_predict, clingo_rules, example_facts, example_reasoner, reasoner_program
+from nesyasp.learn.asp import (clingo_predict, clingo_program, clingo_rules, code_values, cut_points, example_facts,
+                               example_reasoner, reasoner_program)
+from nesyasp.learn.core import RuleStats
 from nesyasp.learn.emit import to_program
-from nesyasp.learn.foldsem import Explanation, FitDataError, FoldNotFittedError, FoldSEM
-from nesyasp.learn.table import Table, read_csv, split_target
+from nesyasp.learn.encode import FitDataError
+from nesyasp.learn.explain import Explanation
+from nesyasp.learn.foldsem import FoldNotFittedError, FoldSEM
+from nesyasp.learn.plain import PlainRules, hand_facts, plain_facts, plain_rules, predict_facts, read_plain
+from nesyasp.learn.table import Column, Table, read_csv, split_target
 
-__all__ = ["FoldSEM", "Explanation", "FitDataError", "FoldNotFittedError", "Table", "read_csv", "split_target",
-           "to_program", "clingo_rules", "example_facts", "clingo_predict", "reasoner_program", "example_reasoner"]
+__all__ = ["FoldSEM", "Explanation", "RuleStats", "FitDataError", "FoldNotFittedError", "Table", "Column", "read_csv",
+           "split_target", "to_program", "clingo_rules", "clingo_program", "cut_points", "code_values",
+           "example_facts", "clingo_predict", "reasoner_program", "example_reasoner", "plain_rules", "plain_facts",
+           "PlainRules", "read_plain", "hand_facts", "predict_facts"]

@@ -1,205 +1,286 @@
-"""Running a learned program in clingo, exactly: facts and an integer encoding.
+"""Running a learned program in clingo, exactly: numbers as order codes.
 
-clingo has integers only, so numbers are encoded per feature: with ``k`` the
-largest number of decimals of the feature's thresholds in the program, a
-threshold ``t`` becomes the integer ``t * 10**k`` and a cell value ``v``
-becomes ``ceil(v * 10**k)`` (``v`` read as its shortest decimal, the text
-that reads back as the same float). For an integer ``T``, ``v*10**k <= T``
-holds exactly when ``ceil(v*10**k) <= T``, so every comparison is the
-learner's own. Values are clamped to ``±(2**31-2)``; a threshold outside that
-range raises :class:`~nesyasp.errors.ReasoningError`.
+clingo has 32-bit integers only, and a table's numbers can be anything a
+double holds (``1e-6`` next to ``1e12``, epoch milliseconds, 64-bit ids,
+``inf``). The clingo form of a program therefore writes every number of a
+numeric column as its **order code** among that column's *cut points*, the
+numbers the program compares the column with (learned thresholds and the
+constants of background rules), sorted ``c_0 < c_1 < ... < c_{m-1}``:
 
-The string cells of numeric columns are clingo strings, which clingo orders
-after every integer. ``N<=T`` and ``not N<=T`` are therefore already exact;
-``N>T`` becomes ``N>T, N<""`` (false on strings) and ``not N>T`` (true on
-strings) becomes two rules, one with ``N<=T`` and one with ``N>=""``.
+* the cut point ``c_i`` is the code ``2i+1``;
+* a cell value ``v`` is ``2·|{c : c < v}|``, plus 1 when ``v`` is a cut point.
 
-Every example is a constant ``e<i>`` with a fact ``_example(e<i>)``; the
-domain atom ``_example(X)`` starts the body of every translated rule, which
-makes rules such as ``ab1(X) :- not f12(X).`` safe.
+Codes are strictly increasing in ``v`` relative to the cut points, so every
+comparison of a value with a cut point (``< <= = != >= >``) has the same
+truth value on the codes; codes are at most ``2m``, far inside clingo's
+integers. Nothing is rounded or clamped. A comparison between two column
+values or inside arithmetic is not kept by the codes: such a rule is a
+:class:`~nesyasp.errors.DataError`.
 
-The same rules and facts, parsed back, are what :class:`nesyasp.reason.Reasoner`
-grounds to justify one prediction (:func:`example_reasoner`,
-``FoldSEM.explain``): the tree is about exactly the atoms clingo derives, so
-numbers in it are the scaled integers; the ``#pred`` annotations of
-:func:`reasoner_program` say so (``the age of x, times 10, is 305``).
+The string cells of numeric columns (``"?"``, missing cells) are clingo
+strings, which clingo orders after every integer. The learner's reading of a
+string is that it satisfies no comparison, and ``not`` of a comparison holds
+for it; ``N<=T``, ``N<T``, ``N=T`` and their negations already behave so in
+clingo; ``N>T``, ``N>=T``, ``N!=T`` get the guard ``N<""`` (the cell is a
+number) and their negations become two rules, one with the complementary
+comparison and one with ``N>=""`` (the cell is a string).
+
+Every example is a constant with a fact ``_example(e)``; the domain atom
+``_example(X)`` starts the body of every rule that needs it
+(:func:`nesyasp.lang.add_domain_guard`), which makes rules such as
+``ab1(X) :- not f12(X).`` safe in plain clingo.
+
+:func:`clingo_predict` and :func:`example_reasoner` run the clingo form
+through :class:`nesyasp.reason.Reasoner` (one engine); the readable
+numbers are put back for people by :mod:`nesyasp.learn.readable`.
 """
 
 from __future__ import annotations
 
 import itertools
-from decimal import Decimal, ROUND_CEILING
 from typing import Sequence
 
+import clingo
 import numpy as np
 
-from nesyasp.lang.ast import Atom, Comparison, Integer, Literal, Pred, Program, Real, Rule, String, Variable
-from nesyasp.errors import ReasoningError
-from nesyasp.learn.emit import value_term
-from nesyasp.learn.encode import BINARY, NUMERIC, Feature, parse_column
+from nesyasp.errors import DataError
+from nesyasp.lang.ast import (Atom, Comparison, Integer, Literal, Pred, Program, Real, Rule, String, UnaryOperation,
+                              Variable)
+from nesyasp.lang.checks import DOMAIN_PREDICATE
+from nesyasp.lang.domain import add_domain_guard
+from nesyasp.learn.emit import class_term, value_term
+from nesyasp.learn.encode import BACKGROUND, BINARY, NUMERIC, Feature, as_columns
 
-__all__ = ["scales", "clingo_rules", "example_facts", "clingo_predict", "reasoner_program", "example_reasoner",
-           "DOMAIN"]
+__all__ = ["cut_points", "code_values", "coded_rules", "clingo_program", "clingo_rules", "example_symbols", "example_facts",
+           "clingo_predict", "reasoner_program", "example_reasoner", "as_columns", "DOMAIN"]
 
-DOMAIN = "_example"
-_LIMIT = 2**31 - 2
+DOMAIN = DOMAIN_PREDICATE
 _EMPTY = String("")
+_COMPLEMENT = {"<=": ">", ">": "<=", "<": ">=", ">=": "<", "=": "!=", "!=": "="}
+_GUARDED = (">", ">=", "!=")  # true on strings in clingo's order: need N<"" positive, a split under not
+_FLIP = {"<=": ">=", ">=": "<=", "<": ">", ">": "<", "=": "=", "!=": "!="}
 
 
-def _decimals(text: str) -> int:
-    return len(text.split(".")[1]) if "." in text else 0
-
-
-def scales(program: Program) -> dict[str, int]:
-    """Decimals per numeric predicate: the most of its thresholds in ``program``."""
-    out: dict[str, int] = {}
-    for rule in program.rules:
-        bound = _bindings(rule)
-        for lit in rule.body:
-            if isinstance(lit, Literal) and isinstance(lit.atom, Comparison):
-                pred = bound[str(lit.atom.left)]
-                out[pred] = max(out.get(pred, 0), _decimals(str(lit.atom.right)))
-    return out
+def _number(term: object) -> float | None:
+    """The value of a numeric constant term, else None."""
+    if type(term) is Integer:
+        return float(term.value)
+    if type(term) is Real:
+        return float(term.text)
+    if type(term) is UnaryOperation and term.operator == "-":
+        inner = _number(term.argument)
+        return None if inner is None else -inner
+    return None
 
 
 def _bindings(rule: Rule) -> dict[str, str]:
+    """Variables bound by a positive ``pred(X,V)`` body atom: ``V -> pred``."""
     return {str(l.atom.arguments[1]): l.atom.predicate for l in rule.body
             if isinstance(l, Literal) and isinstance(l.atom, Atom) and not l.negated
             and len(l.atom.arguments) == 2 and isinstance(l.atom.arguments[1], Variable)}
 
 
-def _scaled(term: Integer | Real, k: int) -> Integer:
-    value = Decimal(str(term)) * (Decimal(10) ** k)
-    if value != value.to_integral_value() or abs(value) > _LIMIT:
-        raise ReasoningError(f"threshold {term} does not fit clingo's integers at scale 10^{k}")
-    return Integer(int(value))
+def _oriented(cmp: Comparison) -> tuple[str, str, float] | None:
+    """``(variable, operator, number)`` for ``V op n`` or ``n op V``, else None."""
+    if isinstance(cmp.left, Variable) and _number(cmp.right) is not None:
+        return cmp.left.name, cmp.operator, _number(cmp.right)  # type: ignore[return-value]
+    if isinstance(cmp.right, Variable) and _number(cmp.left) is not None:
+        return cmp.right.name, _FLIP[cmp.operator], _number(cmp.left)  # type: ignore[return-value]
+    return None
 
 
-def _alternatives(lit: Literal, k: int) -> list[list[Literal]]:
-    if not (isinstance(lit, Literal) and isinstance(lit.atom, Comparison)):
-        return [[lit]]
-    cmp = lit.atom
-    t = _scaled(cmp.right, k)
-    var = cmp.left
-    if cmp.operator == "<=":
-        return [[Literal(Comparison("<=", var, t), lit.negated)]]
-    if not lit.negated:
-        return [[Literal(Comparison(">", var, t)), Literal(Comparison("<", var, _EMPTY))]]
-    return [[Literal(Comparison("<=", var, t))], [Literal(Comparison(">=", var, _EMPTY))]]
+def cut_points(program: Program, numeric: Sequence[str] = ()) -> dict[str, np.ndarray]:
+    """Per predicate, the sorted distinct numbers its bound values are compared with.
 
+    ``numeric`` names predicates that are numeric columns even when the
+    program compares them with nothing (their cut points are empty).
 
-def clingo_rules(program: Program) -> str:
-    """The program as plain clingo text (integers only, domain atoms, no ``#pred``)."""
-    k_of = scales(program)
-    lines = []
-    domain = Literal(Atom(DOMAIN, (Variable("X"),)))
+    Raises
+    ------
+    DataError
+        A comparison on a numeric column's value that is not ``value op number``.
+    """
+    found: dict[str, set[float]] = {p: set() for p in numeric}
     for rule in program.rules:
         bound = _bindings(rule)
-        options = [_alternatives(l, k_of.get(bound.get(str(getattr(l.atom, "left", "")), ""), 0))
-                   for l in rule.body]
-        for combo in itertools.product(*options):
-            body = (domain,) + tuple(x for part in combo for x in part)
-            lines.append(str(Rule(rule.head, body)))
-    return "\n".join(lines) + "\n"
-
-
-def _encode_number(value: float, k: int) -> int:
-    text = np.format_float_positional(value, trim="-")
-    scaled = (Decimal(text) * (Decimal(10) ** k)).to_integral_value(rounding=ROUND_CEILING)
-    return int(max(-_LIMIT, min(_LIMIT, scaled)))
-
-
-def example_facts(X: np.ndarray, features: Sequence[Feature], program: Program,
-                  ids: Sequence[str] | None = None) -> list[str]:
-    """clingo facts for the rows of ``X``, one value per feature and row.
-
-    Binary features give ``f12(e3).`` where the cell is 1; other features give
-    ``attr(e3,value)``, numbers encoded as described in the module docstring.
-    """
-    X = np.asarray(X, dtype=object) if not isinstance(X, np.ndarray) else X
-    ids = list(ids) if ids is not None else [f"e{i}" for i in range(X.shape[0])]
-    k_of = scales(program)
-    lines = [f"{DOMAIN}({e})." for e in ids]
-    for j, f in enumerate(features):
-        num, strings = parse_column(X[:, j], numeric=f.kind in (NUMERIC, BINARY))
-        if f.kind == BINARY:
-            lines.extend(f"{f.pred}({ids[i]})." for i in np.flatnonzero(num == 1.0))
-            continue
-        k = k_of.get(f.pred, 0)
-        for i in range(X.shape[0]):
-            if not np.isnan(num[i]):
-                term: object = _encode_number(float(num[i]), k)
-            else:
-                term = value_term(f, str(strings[i]))
-            lines.append(f"{f.pred}({ids[i]},{term}).")
-    return lines
-
-
-def clingo_predict(program: Program, X: np.ndarray, features: Sequence[Feature], classes: Sequence[object],
-                   head: str = "target") -> list[list[object]]:
-    """Classes that clingo derives for every row of ``X`` (a list per row)."""
-    import clingo
-
-    from nesyasp.learn.emit import class_term
-
-    ctl = clingo.Control(["--warn=none"])
-    ctl.add("base", [], clingo_rules(program) + "\n".join(example_facts(X, features, program)))
-    ctl.ground([("base", [])])
-    by_text = {str(class_term(c)): c for c in classes}
-    out: list[list[object]] = [[] for _ in range(np.asarray(X).shape[0])]
-    with ctl.solve(yield_=True) as handle:
-        for model in handle:
-            for sym in model.symbols(atoms=True):
-                if sym.name == head and len(sym.arguments) == 2:
-                    out[int(sym.arguments[0].name[1:])].append(by_text[str(sym.arguments[1])])
-            break
+        for lit in rule.body:
+            if not (isinstance(lit, Literal) and isinstance(lit.atom, Comparison)):
+                continue
+            oriented = _oriented(lit.atom)
+            if oriented is not None and oriented[0] in bound:
+                found.setdefault(bound[oriented[0]], set()).add(oriented[2])
+    out = {p: np.asarray(sorted(v), dtype=np.float64) for p, v in found.items()}
+    for rule in program.rules:  # every other comparison on a numeric column cannot be coded
+        bound = _bindings(rule)
+        for lit in rule.body:
+            if isinstance(lit, Literal) and isinstance(lit.atom, Comparison) and _oriented(lit.atom) is None:
+                names = [v for v in lit.atom.variables() if v in bound and bound[v] in out]
+                if names and not _string_comparison(lit.atom):
+                    raise DataError(f"{rule}: the comparison {lit.atom} uses the value of the numeric column "
+                                    f"{bound[names[0]]!r} other than as 'value op number'; the learner codes "
+                                    "numbers by their order, which keeps only such comparisons", rule.loc)
     return out
 
 
-def reasoner_program(program: Program, features: Sequence[Feature], X: np.ndarray | None = None) -> Program:
-    """The clingo form of a learned program (:func:`clingo_rules`) as a :class:`Program`, annotated.
+def _string_comparison(cmp: Comparison) -> bool:
+    return isinstance(cmp.left, String) or isinstance(cmp.right, String)
 
-    The ``#pred`` annotations are the learned program's, except for numeric
-    features whose thresholds are scaled (``the age of @(X), times 10, is
-    @(N)``) or, with ``X`` given, where a cell of ``X`` is not a whole number
-    at its scale and is rounded up (``..., rounded up, is @(N)``).
+
+def code_values(values: np.ndarray, cuts: np.ndarray) -> np.ndarray:
+    """Order codes of numbers against sorted cut points (see the module docstring).
+
+    >>> code_values(np.array([-np.inf, 0.5, 1.0, 2.0, 1e12]), np.array([1.0, 1e12])).tolist()
+    [0, 0, 1, 2, 3]
     """
-    from nesyasp.lang.parser import parse_program
+    values = np.asarray(values, dtype=np.float64)
+    i = np.searchsorted(cuts, values, side="left")
+    exact = np.zeros(values.shape, dtype=bool)
+    inside = i < len(cuts)
+    exact[inside] = cuts[i[inside]] == values[inside]
+    return 2 * i.astype(np.int64) + exact
 
-    k_of = scales(program)
-    inexact = set()
-    if X is not None:
-        X = np.asarray(X, dtype=object) if not isinstance(X, np.ndarray) else X
-        for j, f in enumerate(features):
-            if f.kind == NUMERIC:
-                num, _ = parse_column(X[:, j], numeric=True)
-                k = k_of.get(f.pred, 0)
-                if any(_encode_number(float(v), k) != Decimal(np.format_float_positional(float(v), trim="-"))
-                       * 10 ** k for v in num[~np.isnan(num)]):
-                    inexact.add(f.pred)
+
+def _cut_code(cuts: np.ndarray, value: float) -> Integer:
+    i = int(np.searchsorted(cuts, value))
+    assert i < len(cuts) and cuts[i] == value
+    return Integer(2 * i + 1)
+
+
+def _alternatives(lit: Literal | object, bound: dict[str, str], cuts: dict[str, np.ndarray]) -> list[list]:
+    if not (isinstance(lit, Literal) and isinstance(lit.atom, Comparison)):
+        return [[lit]]
+    oriented = _oriented(lit.atom)
+    if oriented is None or oriented[0] not in bound or bound[oriented[0]] not in cuts:
+        return [[lit]]
+    name, op, value = oriented
+    var, code = Variable(name), _cut_code(cuts[bound[name]], value)
+    if not lit.negated:
+        guard = [Literal(Comparison("<", var, _EMPTY))] if op in _GUARDED else []
+        return [[Literal(Comparison(op, var, code))] + guard]
+    if op not in _GUARDED:
+        return [[Literal(Comparison(op, var, code), negated=True)]]
+    return [[Literal(Comparison(_COMPLEMENT[op], var, code))], [Literal(Comparison(">=", var, _EMPTY))]]
+
+
+def coded_rules(rule: Rule, cuts: dict[str, np.ndarray]) -> list[Rule]:
+    """The clingo form of one rule, given the program's cut points (one rule, or two for a negated ``>``)."""
+    if rule.head is None or not rule.body:
+        return [add_domain_guard(rule)]
+    bound = _bindings(rule)
+    options = [_alternatives(lit, bound, cuts) for lit in rule.body]
+    return [add_domain_guard(Rule(rule.head, tuple(x for part in combo for x in part), rule.loc))
+            for combo in itertools.product(*options)]
+
+
+def clingo_program(program: Program, numeric: Sequence[str] = ()) -> Program:
+    """The clingo form of ``program``: rules only, numbers as order codes, the domain atom where needed.
+
+    A rule with a negated ``>``, ``>=`` or ``!=`` on a numeric value becomes
+    two rules (module docstring). ``numeric`` as in :func:`cut_points`.
+    """
+    cuts = cut_points(program, numeric)
+    return Program(tuple(r for rule in program.rules for r in coded_rules(rule, cuts)), "<learned, clingo form>")
+
+
+def clingo_rules(program: Program) -> str:
+    """:func:`clingo_program` as clingo text."""
+    return "\n".join(str(r) for r in clingo_program(program).rules) + "\n"
+
+
+def _term_symbol(term: object) -> clingo.Symbol:
+    if isinstance(term, String):
+        return clingo.String(term.value)
+    if isinstance(term, Integer):
+        return clingo.Number(term.value)
+    return clingo.Function(str(term))
+
+
+def _id_symbol(name: str) -> clingo.Symbol:
+    return clingo.Function(name)
+
+
+def example_symbols(X, features: Sequence[Feature], cuts: dict[str, np.ndarray],
+                    ids: Sequence[str | clingo.Symbol] | None = None) -> list[clingo.Symbol]:
+    """The facts of the rows of ``X`` as clingo symbols: ``_example(e)`` and one value per feature and row.
+
+    Binary features give ``f12(e3)`` where the cell is 1; background features
+    give nothing (their rules derive them); other features give
+    ``attr(e3,value)``, numbers as order codes against ``cuts``
+    (:func:`cut_points`; module docstring). ``ids`` name the rows
+    (constants, or symbols), ``e0, e1, ...`` by default.
+    """
+    columns = as_columns(X)
+    n = columns.n_rows
+    ids = list(ids) if ids is not None else [f"e{i}" for i in range(n)]
+    names = [e if isinstance(e, clingo.Symbol) else _id_symbol(e) for e in ids]
+    out = [clingo.Function(DOMAIN, [e]) for e in names]
+    for j, f in enumerate(features):
+        if f.kind == BACKGROUND:
+            continue
+        parsed = columns.parsed(j, f.kind in (NUMERIC, BINARY), f.name).check(f.name)
+        if f.kind == BINARY:
+            out.extend(clingo.Function(f.pred, [names[i]]) for i in np.flatnonzero(parsed.num == 1.0).tolist())
+            continue
+        vocab = [_term_symbol(value_term(f, text)) for text in parsed.vocab]
+        is_num = ~np.isnan(parsed.num)
+        codes = code_values(np.where(is_num, parsed.num, 0.0), cuts.get(f.pred, np.zeros(0)))
+        for i in range(n):
+            value = clingo.Number(int(codes[i])) if is_num[i] else vocab[parsed.code[i]]
+            out.append(clingo.Function(f.pred, [names[i], value]))
+    return out
+
+
+def example_facts(X, features: Sequence[Feature], program: Program, ids: Sequence[str] | None = None) -> list[str]:
+    """The facts of the rows of ``X`` for ``program``'s clingo form, as lines (``age(e3,5).``)."""
+    cuts = cut_points(program, [f.pred for f in features if f.kind == NUMERIC])
+    return [f"{s}." for s in example_symbols(X, features, cuts, ids)]
+
+
+def clingo_predict(program: Program, X, features: Sequence[Feature], classes: Sequence[object],
+                   head: str = "target") -> list[list[object]]:
+    """Classes that clingo derives for every row of ``X`` (a list per row), through the reasoner."""
+    from nesyasp.reason import Reasoner
+
+    n = as_columns(X).n_rows
+    ids = [f"e{i}" for i in range(n)]
+    numeric = [f.pred for f in features if f.kind == NUMERIC]
+    cuts = cut_points(program, numeric)
+    reasoner = Reasoner(clingo_program(program, numeric), example_symbols(X, features, cuts, ids),
+                        engine="clingo")
+    by_text = {str(_term_symbol(class_term(c))): c for c in classes}
+    row_of = {e: i for i, e in enumerate(ids)}
+    out: list[list[object]] = [[] for _ in range(n)]
+    for example, label in reasoner.query(f"{head}(X,C)").table.tolist():
+        if example in row_of:  # a background fact's constant is an example to the reasoner too
+            out[row_of[example]].append(by_text.get(label, label))
+    return out
+
+
+def reasoner_program(program: Program, features: Sequence[Feature]) -> Program:
+    """The clingo form of a learned program (:func:`clingo_program`) with ``#pred`` annotations.
+
+    The annotations are the learned program's, except for numeric columns,
+    whose values are order codes here: ``the age of @(X), as an order code, is @(N)``.
+    """
     numeric = {f.pred: f for f in features if f.kind == NUMERIC}
     preds = []
     for pred in program.preds:
         f = numeric.get(pred.atom.predicate)
         if f is not None and len(pred.atom.arguments) == 2:
-            k = k_of.get(f.pred, 0)
-            how = [f"times {10 ** k}"] if k else []
-            how += ["rounded up"] if f.pred in inexact else []
-            preds.append(Pred(pred.atom, f"the {f.name} of @(X){''.join(', ' + h for h in how)}"
-                                         f"{',' if how else ''} is @(N)"))
+            preds.append(Pred(pred.atom, f"the {f.name} of @(X), as an order code, is @(N)"))
         else:
             preds.append(pred)
-    rules = parse_program(clingo_rules(program), "<learned, clingo form>")
+    rules = clingo_program(program, list(numeric))
     return Program(tuple(preds) + rules.statements, "<learned, clingo form>")
 
 
-def example_reasoner(program: Program, X: np.ndarray, features: Sequence[Feature], ids: Sequence[str]):
+def example_reasoner(program: Program, X, features: Sequence[Feature], ids: Sequence[str]):
     """A :class:`nesyasp.reason.Reasoner` over the clingo form of ``program`` and the facts of the rows of ``X``.
 
-    ``ids`` name the rows (ASP constants). The facts are :func:`example_facts`,
-    the rules :func:`reasoner_program`: the same encoding that
+    ``ids`` name the rows (ASP constants). The same encoding that
     :func:`clingo_predict` runs.
     """
     from nesyasp.reason import Reasoner
 
-    return Reasoner(reasoner_program(program, features, X), "\n".join(example_facts(X, features, program, ids)))
+    cuts = cut_points(program, [f.pred for f in features if f.kind == NUMERIC])
+    return Reasoner(reasoner_program(program, features), example_symbols(X, features, cuts, ids))

@@ -28,10 +28,11 @@ from typing import Sequence
 
 import numpy as np
 
-from nesyasp.lang.ast import (Atom, Comparison, Constant, Integer, Literal, Pred, Program, Real, Rule, String,
+from nesyasp.lang.ast import (Atom, Comment, Comparison, Constant, Integer, Literal, Pred, Program, Real, Rule, String,
                               Variable, is_identifier)
-from nesyasp.learn.core import LearnedRule
-from nesyasp.learn.encode import BINARY, NUMERIC, Feature
+from nesyasp.learn.core import LearnedRule, RuleStats
+from nesyasp.lang.checks import INT_MAX, INT_MIN
+from nesyasp.learn.encode import BACKGROUND, NUMERIC, Feature, is_unary
 from nesyasp.learn.search import Lit
 
 __all__ = ["to_program", "value_term", "class_term", "number_term", "literal_nodes"]
@@ -40,10 +41,20 @@ X = Variable("X")
 
 
 def number_term(value: float) -> Integer | Real:
-    """The AST term of a threshold: an integer when whole, else the shortest exact decimal."""
-    if float(value).is_integer() and abs(value) < 2**63:
+    """The AST term of a threshold: an integer when whole and inside clingo's 32-bit range, else a decimal.
+
+    The decimal is the shortest that reads back as the same double; a whole
+    number outside ``[-2**31, 2**31-1]`` prints with ``.0``
+    (``1600345600095.0``), since clingo cannot hold it as an integer.
+
+    >>> str(number_term(30.5)), str(number_term(42.0)), str(number_term(1600345600095.0))
+    ('30.5', '42', '1600345600095.0')
+    """
+    value = float(value)
+    if value.is_integer() and INT_MIN <= value <= INT_MAX:
         return Integer(int(value))
-    return Real(np.format_float_positional(float(value), trim="-"))
+    text = np.format_float_positional(value, trim="-")
+    return Real(text if "." in text else text + ".0")
 
 
 def value_term(feature: Feature, value: str) -> Constant | String:
@@ -61,7 +72,7 @@ def class_term(label: object) -> Constant | String:
 
 def literal_nodes(lit: Lit, feature: Feature, var: Variable | None) -> list[Literal]:
     """The body literals of one learned literal (binding atom first when ``var`` is new)."""
-    if feature.kind == BINARY:
+    if is_unary(feature):
         return [Literal(Atom(feature.pred, (X,)), negated=lit.op == "!=")]
     if lit.op in ("==", "!="):
         term = value_term(feature, feature.values[int(lit.value)])
@@ -108,7 +119,8 @@ class _Namer:
 
 
 def to_program(rules: Sequence[LearnedRule], features: Sequence[Feature], classes: Sequence[object],
-               head: str = "target") -> Program:
+               head: str = "target", stats: Sequence[RuleStats] | None = None,
+               background: Program | None = None) -> Program:
     """The stratified program of an ordered list of learned rules.
 
     Parameters
@@ -121,6 +133,11 @@ def to_program(rules: Sequence[LearnedRule], features: Sequence[Feature], classe
         The class labels.
     head:
         The head predicate, ``head(X,class)``.
+    stats:
+        Training support and precision per default rule: each default rule is
+        preceded by a comment that gives them.
+    background:
+        The background program; its rules and annotations follow the learned rules.
     """
     namer = _Namer(features)
     bodies = []
@@ -128,8 +145,10 @@ def to_program(rules: Sequence[LearnedRule], features: Sequence[Feature], classe
         refs = [namer.name(e) for e in rule.exceptions]
         bodies.append(namer.body(rule, refs))
     guards, defined = _guards(rules)
-    defaults: list[Rule] = []
+    defaults: list[Rule | Comment] = []
     for k, (rule, body) in enumerate(zip(rules, bodies)):
+        if stats is not None:
+            defaults.append(Comment(" " + stats[k].describe(classes)))
         hd = Atom(head, (X, class_term(classes[rule.label])))
         refs = [Literal(Atom(f"rule{j + 1}", (X,)), negated=True) for j in guards[k]]
         if k in defined:
@@ -139,7 +158,11 @@ def to_program(rules: Sequence[LearnedRule], features: Sequence[Feature], classe
     used = sorted({lit.feature for r in _walk(rules) for lit in r.lits})
     preds = _annotations([features[i] for i in used], head, sorted(namer.names.values(), key=lambda s: int(s[2:])),
                          defined)
-    return Program(tuple(preds + defaults + namer.rules), source="<learned>")
+    extra: tuple = ()
+    if background is not None and background.statements:
+        extra = (Comment(" background knowledge (given, not learned)"),) + tuple(
+            s for s in background.statements if isinstance(s, (Rule, Pred)))
+    return Program(tuple(preds + defaults + namer.rules) + extra, source="<learned>")
 
 
 def _walk(rules: Sequence[LearnedRule]):
@@ -162,7 +185,9 @@ def _annotations(features: Sequence[Feature], head: str, abs_: Sequence[str], de
     C, N = Variable("C"), Variable("N")
     out = [Pred(Atom(head, (X, C)), "@(X) is of class @(C)")]
     for f in features:
-        if f.kind == BINARY:
+        if f.kind == BACKGROUND:
+            continue  # the background program's own annotations, if any
+        if is_unary(f):
             out.append(Pred(Atom(f.pred, (X,)), f"@(X) has {f.name}"))
         else:
             out.append(Pred(Atom(f.pred, (X, N)), f"the {f.name} of @(X) is @(N)"))

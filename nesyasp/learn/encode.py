@@ -1,9 +1,10 @@
 """Encoding table columns for the learner: kinds, values, names and codes.
 
-Every feature is one of three kinds:
+Every feature is one of four kinds:
 
 ``numeric``
-    Cells that parse as finite numbers are numbers; any other cell (``?``, an
+    Cells that parse as numbers are numbers (``inf`` and ``-inf`` included,
+    ordered below and above every other number); any other cell (``?``, an
     empty cell, ``nan``) stays a string. Numbers get the literals ``N=<t``,
     ``N>t``, ``not(N=<t)`` and ``not(N>t)``; strings get ``attr(X,"?")`` and
     its negation. A string satisfies neither ``N=<t`` nor ``N>t`` (FOLD-R++'s
@@ -13,32 +14,48 @@ Every feature is one of three kinds:
 ``binary``
     A numeric column whose training values are all 0 or 1 becomes a unary
     predicate: ``f12(X)`` where the cell is 1, ``not f12(X)`` elsewhere.
+``background``
+    A unary predicate defined by the user's background rules
+    (:mod:`nesyasp.learn.background`), used like a binary column.
+
+Numbers are IEEE doubles, as everywhere in numpy: an integer beyond 2**53 is
+rounded to the nearest double, the same way in ``fit``, ``predict``, the
+clingo facts and the explanations. A number too large for a double (a Python
+``int`` past 1.8e308, or a text such as ``1e400``) is a
+:class:`~nesyasp.errors.DataError` naming the column and the row.
 
 A missing cell (empty string, ``None`` or NaN) is read as the empty string
 ``""``, as FOLD-R++ does, so every example has exactly one value per feature.
 
-Predicate names are sanitized to ASP: lower-cased, every run of characters
-other than letters, digits and ``_`` becomes ``_``, a name that does not start
-with a letter gets an ``f`` prefix (``295`` -> ``f295``), and a name that
-clashes with another feature or a reserved name (the head predicate, ``abN``,
-``ruleN``) gets a ``_2``, ``_3``... suffix.
+Predicate names are sanitized to ASP (:func:`sanitize_names`).
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Protocol, Sequence
 
 import numpy as np
 
 from nesyasp.errors import DataError
+from nesyasp.lang.ast import is_identifier
 
-__all__ = ["Feature", "Encoded", "fit_features", "encode", "sanitize_names", "parse_column", "NUMERIC",
-           "CATEGORICAL", "BINARY"]
+__all__ = ["FitDataError", "Feature", "Encoded", "Parsed", "Columns", "ArrayColumns", "fit_features", "encode", "sanitize_names",
+           "parse_column", "as_columns", "NUMERIC", "CATEGORICAL", "BINARY", "BACKGROUND", "is_unary", "RESERVED_PREDICATES"]
 
-NUMERIC, CATEGORICAL, BINARY = "numeric", "categorical", "binary"
+NUMERIC, CATEGORICAL, BINARY, BACKGROUND = "numeric", "categorical", "binary", "background"
 _RESERVED = re.compile(r"(ab|rule)\d+\Z")
+#: Names a feature predicate never takes (besides the head, ``abN`` and ``ruleN``).
+RESERVED_PREDICATES = ("_example", "not")
+_INF_WORDS = {"inf": np.inf, "+inf": np.inf, "-inf": -np.inf, "infinity": np.inf, "+infinity": np.inf,
+              "-infinity": -np.inf}
+
+
+def is_unary(feature: Feature) -> bool:
+    """True for features that are unary predicates (``binary`` columns and background predicates)."""
+    return feature.kind in (BINARY, BACKGROUND)
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +69,7 @@ class Feature:
     pred:
         Its ASP predicate name.
     kind:
-        ``"numeric"``, ``"categorical"`` or ``"binary"``.
+        ``"numeric"``, ``"categorical"``, ``"binary"`` or ``"background"``.
     thresholds:
         Sorted distinct numbers of the training data (numeric features).
     values:
@@ -68,15 +85,73 @@ class Feature:
 
 @dataclass(frozen=True, slots=True)
 class Encoded:
-    """A table encoded against a list of features.
+    """A table encoded against a list of features (column-major arrays).
 
     ``num[i, f]`` is the number in cell ``(i, f)`` or NaN for a string cell;
     ``code[i, f]`` is the index of the string in ``features[f].values``,
-    ``-1`` for a number and ``-2`` for a string not seen in training.
+    ``-1`` for a number and ``-2`` for a string not seen in training
+    (binary and background features: ``0`` where true, ``-2`` elsewhere).
     """
 
     num: np.ndarray
     code: np.ndarray
+
+
+@dataclass(frozen=True, slots=True)
+class Parsed:
+    """One column split into numbers and strings, without a Python object per cell.
+
+    ``num`` holds the number of each cell (NaN for a string cell); ``code`` the
+    index of a string cell's text in ``vocab`` (``-1`` for a number).
+    """
+
+    num: np.ndarray
+    code: np.ndarray
+    vocab: tuple[str, ...]
+    too_large: tuple[str, str] | None = None
+
+    def check(self, name: str) -> Parsed:
+        """``self``, or the :class:`DataError` for its first number too large for a double."""
+        if self.too_large is not None:
+            raise too_large(name, *self.too_large)
+        return self
+
+    def string_values(self) -> np.ndarray:
+        """The sorted distinct strings of the string cells."""
+        used = np.unique(self.code[self.code >= 0])
+        return np.unique(np.asarray([self.vocab[i] for i in used.tolist()], dtype=str))
+
+    def string_codes(self, values: Sequence[str]) -> np.ndarray:
+        """Per cell: the index of its string in ``values`` (sorted), ``-1`` for numbers, ``-2`` if absent."""
+        lookup = np.full(len(self.vocab) + 1, -2, dtype=np.int32)
+        index = {v: i for i, v in enumerate(values)}
+        for i, text in enumerate(self.vocab):
+            lookup[i] = index.get(text, -2)
+        lookup[-1] = -1  # code -1 (a number) maps to -1
+        return lookup[self.code]
+
+
+class Columns(Protocol):
+    """Where features are read from: a 2-D array, or a columnar :class:`~nesyasp.learn.table.Table`."""
+
+    @property
+    def n_rows(self) -> int: ...
+
+    def parsed(self, j: int, numeric: bool, name: str) -> Parsed: ...
+
+
+class ArrayColumns:
+    """:class:`Columns` over a ``(n, m)`` array of cells (numbers, strings or both)."""
+
+    def __init__(self, X: np.ndarray):
+        self.X = X
+
+    @property
+    def n_rows(self) -> int:
+        return int(self.X.shape[0])
+
+    def parsed(self, j: int, numeric: bool, name: str) -> Parsed:
+        return parse_column(self.X[:, j], numeric)
 
 
 def _as_string(cell: object) -> str:
@@ -86,75 +161,128 @@ def _as_string(cell: object) -> str:
         return ""
     if isinstance(cell, (bytes, np.bytes_)):
         return cell.decode("utf-8", "replace").strip()
-    if isinstance(cell, (int, float, np.integer, np.floating)) and not isinstance(cell, bool):
-        return np.format_float_positional(float(cell), trim="-") if np.isfinite(cell) else str(cell)
+    if isinstance(cell, (float, np.floating)):
+        return np.format_float_positional(float(cell), trim="-") if np.isfinite(cell) else str(float(cell))
     return str(cell).strip()
 
 
-def parse_column(column: np.ndarray, numeric: bool) -> tuple[np.ndarray, np.ndarray]:
-    """Split a column into numbers (NaN elsewhere) and strings (``""`` where numeric).
-
-    Cells are factorized first, so a column of ``n`` cells with ``k``
-    distinct values costs ``k`` conversions (no per-cell parsing).
-    """
-    column = np.asarray(column)
-    if column.dtype.kind in "fiub":
-        num = column.astype(np.float64)
-        if not numeric:
-            return np.full(num.shape, np.nan), _factorized_strings(column.astype(object))
-        strings = np.full(num.shape, "", dtype=object)
-        inf = np.isinf(num)
-        strings[inf] = np.where(num[inf] > 0, "inf", "-inf")
-        num[~np.isfinite(num)] = np.nan
-        return num, strings
-    if numeric:
+def _number(cell: object, text: str) -> float | None:
+    """The number of a cell, ``nan`` when it is not one, ``None`` when it is one too large for a double."""
+    if isinstance(cell, (bool, np.bool_)):
+        return np.nan
+    if isinstance(cell, (int, np.integer)):
         try:
-            num = np.asarray(column, dtype=np.float64)
-        except (ValueError, TypeError):
-            num = None
-        if num is not None and np.isfinite(num).all():
-            return num, np.full(num.shape, "", dtype=object)
-    cells = column.astype(object, copy=False).ravel().tolist()
-    index: dict[object, int] = {}
-    codes = np.fromiter((index.setdefault(c, len(index)) for c in cells), dtype=np.int64, count=len(cells))
-    texts = [_as_string(c) for c in index]
-    parsed = np.full(len(texts), np.nan)
-    if numeric:
-        for i, text in enumerate(texts):
-            parsed[i] = _number(text)
-    strings = np.empty(len(texts), dtype=object)
-    strings[:] = [t if np.isnan(v) else "" for t, v in zip(texts, parsed)]
-    return parsed[codes], strings[codes]
-
-
-def _number(text: str) -> float:
+            return float(cell)
+        except OverflowError:
+            return None
+    if isinstance(cell, (float, np.floating)):
+        return float(cell)  # NaN stays NaN (missing); +-inf are numbers
+    lowered = text.lower()
+    if lowered in _INF_WORDS:
+        return _INF_WORDS[lowered]
     try:
         value = float(text)
-    except ValueError:
+    except (ValueError, OverflowError):
         return np.nan
-    if not np.isfinite(value) or text.lower() in ("nan", "inf", "-inf", "+inf", "infinity"):
-        return np.nan
-    return value
+    if value != value:
+        return np.nan  # the text "nan" is a string
+    return value if np.isfinite(value) else None  # 1e400: a number a double cannot hold
 
 
-def _factorized_strings(column: np.ndarray) -> np.ndarray:
-    return parse_column(column, numeric=False)[1]
+class FitDataError(DataError, ValueError):
+    """Data that cannot be learned from (a :class:`DataError` that is also a ``ValueError``, for scikit-learn)."""
+
+
+def too_large(name: str, where: str, text: str) -> DataError:
+    """The error for a number a double cannot hold."""
+    shown = text if len(text) <= 40 else text[:20] + "..." + text[-10:]
+    return FitDataError(f"column {name!r}, {where}: the number {shown} is too large for a 64-bit float "
+                        "(magnitude above 1.8e308); give it as a string or in other units")
+
+
+def parse_column(column: np.ndarray, numeric: bool) -> Parsed:
+    """Split a column into numbers and strings (:class:`Parsed`).
+
+    Cells are factorized first, so a column of ``n`` cells with ``k``
+    distinct values costs ``k`` conversions (no per-cell parsing). A number
+    too large for a double is read as ``inf`` and recorded in
+    ``Parsed.too_large`` (``Parsed.check`` raises for it).
+    """
+    column = np.asarray(column)
+    n = column.shape[0]
+    if column.dtype.kind in "fiu" and numeric:
+        num = column.astype(np.float64)
+        if column.dtype.kind == "f":
+            missing = np.isnan(num)
+            return Parsed(num, np.where(missing, 0, -1).astype(np.int32), ("",))
+        return Parsed(num, np.full(n, -1, dtype=np.int32), ())
+    if numeric:  # the common case first: every cell a finite number (or its text), parsed by numpy
+        try:
+            num = np.asarray(column, dtype=np.float64)
+        except (ValueError, TypeError, OverflowError):
+            num = None
+        if num is not None and np.isfinite(num).all():
+            return Parsed(num, np.full(n, -1, dtype=np.int32), ())
+    cells = column.astype(object, copy=False).ravel().tolist()
+    index: dict[object, int] = {}
+    try:
+        codes = np.fromiter((index.setdefault(c, len(index)) for c in cells), dtype=np.int64, count=len(cells))
+    except TypeError:  # an unhashable cell (a list): compare its text
+        cells = [_as_string(c) for c in cells]
+        index = {}
+        codes = np.fromiter((index.setdefault(c, len(index)) for c in cells), dtype=np.int64, count=len(cells))
+    distinct = list(index)
+    texts = []
+    for k, cell in enumerate(distinct):
+        try:
+            texts.append(_as_string(cell))
+        except (OverflowError, ValueError):
+            texts.append(str(cell))
+    values = np.full(len(distinct), np.nan)
+    overflow = None
+    if numeric:
+        for k, (cell, text) in enumerate(zip(distinct, texts)):
+            value = _number(cell, text)
+            if value is None:
+                if overflow is None:  # distinct cells come in order of first appearance
+                    overflow = (f"row {int(np.flatnonzero(codes == k)[0])}", text)
+                value = np.inf
+            values[k] = value
+    is_str = np.isnan(values)
+    vocab_index: dict[str, int] = {}
+    local = np.full(len(distinct), -1, dtype=np.int32)
+    for k in np.flatnonzero(is_str).tolist():
+        local[k] = vocab_index.setdefault(texts[k], len(vocab_index))
+    return Parsed(values[codes], local[codes], tuple(vocab_index), overflow)
+
+
+def _ascii_name(name: str) -> str:
+    folded = unicodedata.normalize("NFKD", str(name)).encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^a-z0-9_]+", "_", folded.lower()).strip("_")
 
 
 def sanitize_names(names: Sequence[str], reserved: Sequence[str] = ()) -> list[str]:
-    """ASP predicate names for column names (see the module docstring).
+    """ASP predicate names for column names.
 
-    >>> sanitize_names(["Age", "295", "capital-gain", "age", "ab1"], reserved=["target"])
-    ['age', 'f295', 'capital_gain', 'age_2', 'ab1_2']
+    Lower-cased, accents dropped (``Âge`` -> ``age``), every run of other
+    characters than ``[a-z0-9_]`` becomes ``_``, leading and trailing ``_``
+    go; a name left empty becomes ``col``; a name that does not start with a
+    letter gets an ``f`` prefix (``295`` -> ``f295``). A name that is an ASP
+    keyword (``not``), the example domain ``_example``, one of ``reserved``
+    (the head predicate, background predicates), ``abN``/``ruleN``, or a name
+    already taken by an earlier column gets a ``_2``, ``_3``, ... suffix.
+
+    >>> sanitize_names(["Age", "295", "capital-gain", "age", "ab1", "not", "", "Âge"], reserved=["target"])
+    ['age', 'f295', 'capital_gain', 'age_2', 'ab1_2', 'not_2', 'col', 'age_3']
     """
-    taken = set(reserved)
+    taken = set(reserved) | set(RESERVED_PREDICATES)
     out = []
     for name in names:
-        base = re.sub(r"[^a-z0-9_]+", "_", str(name).lower()).strip("_")
-        if not base or not base[0].isalpha():
+        base = _ascii_name(name) or "col"
+        if not base[0].isalpha():
             base = "f" + base
         candidate, k = base, 1
-        while candidate in taken or _RESERVED.match(candidate):
+        while candidate in taken or _RESERVED.match(candidate) or not is_identifier(candidate):
             k += 1
             candidate = f"{base}_{k}"
         taken.add(candidate)
@@ -162,23 +290,46 @@ def sanitize_names(names: Sequence[str], reserved: Sequence[str] = ()) -> list[s
     return out
 
 
-def _infer_numeric(column: np.ndarray) -> bool:
-    num, strings = parse_column(column, numeric=True)
-    present = (strings != "") | ~np.isnan(num)
-    n = int(present.sum())
-    return n > 0 and int((~np.isnan(num)).sum()) >= 0.9 * n
+def _infer_numeric(parsed: Parsed) -> bool:
+    numbers = int((~np.isnan(parsed.num)).sum())
+    strings = parsed.code >= 0
+    if strings.any():
+        empty = [i for i, t in enumerate(parsed.vocab) if t == ""]
+        if empty:
+            strings &= ~np.isin(parsed.code, empty)
+    present = numbers + int(strings.sum())
+    return present > 0 and numbers >= 0.9 * present
 
 
-def fit_features(X: np.ndarray, names: Sequence[str], kinds: dict[int, str], reserved: Sequence[str] = (),
-                 parsed: list | None = None) -> list[Feature]:
+def as_columns(X) -> Columns:
+    """``X`` as :class:`Columns`: a table or other columnar source as it is, an array wrapped."""
+    if hasattr(X, "parsed") and hasattr(X, "n_rows"):
+        return X
+    X = np.asarray(X, dtype=object) if not isinstance(X, np.ndarray) else X
+    if X.ndim != 2:
+        raise DataError(f"expected a 2-D table of cells, got shape {X.shape}")
+    return ArrayColumns(X)
+
+
+def _thresholds(numbers: np.ndarray, cap: int | None) -> np.ndarray:
+    """The distinct numbers, or ``cap`` of them at evenly spaced ranks (smallest and largest kept)."""
+    ordered = np.sort(numbers)
+    distinct = ordered[np.r_[True, ordered[1:] != ordered[:-1]]] if ordered.size else ordered
+    if cap is None or distinct.size <= cap:
+        return distinct
+    return np.unique(ordered[np.linspace(0, ordered.size - 1, cap).round().astype(np.int64)])
+
+
+def fit_features(columns: Columns, names: Sequence[str], kinds: dict[int, str], reserved: Sequence[str] = (),
+                 parsed: list | None = None, max_thresholds: int | None = None) -> list[Feature]:
     """Decide each column's kind and collect its thresholds and values.
 
     Parameters
     ----------
-    X:
-        ``(n, m)`` training cells (numbers, strings or a mix).
+    columns:
+        The training cells (:class:`ArrayColumns` over an array, or a table).
     names:
-        The ``m`` column names.
+        The column names.
     kinds:
         Declared kinds by column index (``"numeric"`` or ``"categorical"``);
         other columns are inferred: numeric when at least 90% of the
@@ -186,58 +337,68 @@ def fit_features(X: np.ndarray, names: Sequence[str], kinds: dict[int, str], res
     reserved:
         Predicate names the features may not take (the head predicate).
     parsed:
-        When a list, receives each column's :func:`parse_column` result, for
+        When a list, receives each column's :class:`Parsed`, for
         :func:`encode` to reuse.
+    max_thresholds:
+        A numeric column with more distinct numbers keeps this many of them
+        as candidate thresholds, at evenly spaced ranks of its sorted cells
+        (quantiles: dense ranges get more); ``None`` keeps them all.
     """
+    columns = as_columns(columns)
     preds = sanitize_names(names, reserved)
     features = []
     for j, name in enumerate(names):
-        column = X[:, j]
-        kind = kinds.get(j) or (NUMERIC if _infer_numeric(column) else CATEGORICAL)
-        num, strings = parse_column(column, numeric=kind == NUMERIC)
+        kind = kinds.get(j)
+        if kind is None:
+            probe = columns.parsed(j, True, str(name))
+            kind = NUMERIC if _infer_numeric(probe) else CATEGORICAL
+            column = probe if kind == NUMERIC else columns.parsed(j, False, str(name))
+        else:
+            column = columns.parsed(j, kind == NUMERIC, str(name))
+        column.check(str(name))
         if parsed is not None:
-            parsed.append((num, strings))
-        if not (np.isfinite(num).any() or (strings != "").any()):
+            parsed.append(column)
+        strings = column.string_values()
+        numbers = column.num[~np.isnan(column.num)]
+        if numbers.size == 0 and not (strings != "").any():
             raise DataError(f"column {name!r} has no values (every cell is missing)")
         if kind == NUMERIC:
-            thresholds = np.unique(num[~np.isnan(num)])
-            string_values = np.unique(strings[np.isnan(num)].astype(str))
-            if string_values.size == 0 and set(thresholds.tolist()) <= {0.0, 1.0}:
+            thresholds = _thresholds(numbers, max_thresholds)
+            if strings.size == 0 and set(thresholds.tolist()) <= {0.0, 1.0}:
                 features.append(Feature(str(name), preds[j], BINARY, (), ("1",)))
                 continue
             features.append(Feature(str(name), preds[j], NUMERIC, tuple(thresholds.tolist()),
-                                    tuple(string_values.tolist())))
+                                    tuple(strings.tolist())))
         else:
-            values = np.unique(strings.astype(str))
-            features.append(Feature(str(name), preds[j], CATEGORICAL, (), tuple(values.tolist())))
+            features.append(Feature(str(name), preds[j], CATEGORICAL, (), tuple(strings.tolist())))
     return features
 
 
-def encode(X: np.ndarray, features: Sequence[Feature], parsed: list | None = None) -> Encoded:
+def encode(columns: Columns, features: Sequence[Feature], parsed: list | None = None) -> Encoded:
     """Encode cells against fitted features (unseen strings get code ``-2``).
 
-    ``parsed`` is the list filled by :func:`fit_features` on the same ``X``.
+    ``parsed`` is the list filled by :func:`fit_features` on the same cells.
+    Background features are left at ``-2`` (false): :mod:`nesyasp.learn.background`
+    fills them in.
     """
-    n = X.shape[0]
-    num = np.full((n, len(features)), np.nan)
-    code = np.full((n, len(features)), -1, dtype=np.int64)
+    columns = as_columns(columns)
+    n = columns.n_rows
+    num = np.empty((n, len(features)), order="F")
+    code = np.empty((n, len(features)), dtype=np.int32, order="F")
     for j, feature in enumerate(features):
-        if parsed is not None:
-            col_num, col_str = parsed[j]
-        else:
-            col_num, col_str = parse_column(X[:, j], numeric=feature.kind in (NUMERIC, BINARY))
-        if feature.kind == BINARY:
-            code[:, j] = np.where(col_num == 1.0, 0, -2)
+        if feature.kind != NUMERIC:
+            num[:, j] = np.nan
+        if feature.kind == BACKGROUND:
+            code[:, j] = -2
             continue
-        is_str = np.isnan(col_num)
-        num[:, j] = col_num
-        values = np.asarray(feature.values, dtype=str)
-        if values.size:
-            strs = col_str[is_str].astype(str)
-            pos = np.searchsorted(values, strs)
-            pos = np.minimum(pos, values.size - 1)
-            found = values[pos] == strs
-            code[is_str, j] = np.where(found, pos, -2)
+        if parsed is not None:
+            column = parsed[j]
         else:
-            code[is_str, j] = -2
+            column = columns.parsed(j, feature.kind in (NUMERIC, BINARY), feature.name).check(feature.name)
+        if feature.kind == BINARY:
+            code[:, j] = np.where(column.num == 1.0, 0, -2)
+            continue
+        if feature.kind == NUMERIC:
+            num[:, j] = column.num
+        code[:, j] = column.string_codes(feature.values)
     return Encoded(num, code)

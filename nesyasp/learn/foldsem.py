@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from numbers import Integral, Real
+from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
 
 import numpy as np
@@ -14,13 +14,17 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import validate_data
 
-from nesyasp.lang.ast import Atom, Constant, Program, is_identifier
-from nesyasp.errors import DataError, NotFittedError, ReasoningError
-from nesyasp.learn.core import LearnedRule, Params, count_literals, count_rules, covers, fold_sem, simplify
-from nesyasp.learn.emit import class_term, to_program
-from nesyasp.learn.encode import CATEGORICAL, NUMERIC, Encoded, encode, fit_features
+from nesyasp.errors import DataError, NotFittedError
+from nesyasp.lang.ast import Program, is_identifier
+from nesyasp.learn.core import (Params, RuleStats, count_literals, count_rules, covers, fold_sem, rule_stats,
+                                simplify)
+from nesyasp.learn.emit import to_program
+from nesyasp.learn.encode import (BACKGROUND, CATEGORICAL, NUMERIC, ArrayColumns, Columns, Encoded, FitDataError,
+                                  encode, fit_features)
+from nesyasp.learn.explain import Explanation, explain, explain_text, trace
 from nesyasp.learn.prune import prune as prune_rules
 from nesyasp.learn.search import SearchSpace
+from nesyasp.learn.table import Table
 
 if TYPE_CHECKING:
     from nesyasp.reason.node import Node
@@ -30,38 +34,8 @@ __all__ = ["FoldSEM", "Explanation", "FitDataError", "FoldNotFittedError"]
 logger = logging.getLogger(__name__)
 
 
-class FitDataError(DataError, ValueError):
-    """Data that cannot be learned from (a :class:`DataError` that is also a ``ValueError``, for scikit-learn)."""
-
-
 class FoldNotFittedError(NotFittedError, SklearnNotFittedError):
     """``predict`` before ``fit``: nesyasp's and scikit-learn's ``NotFittedError`` at once."""
-
-
-@dataclass(frozen=True, slots=True)
-class Explanation:
-    """The learner's own trace of one prediction (:meth:`FoldSEM.trace`).
-
-    Attributes
-    ----------
-    prediction:
-        The predicted class.
-    rule:
-        0-based index of the default rule that decided it (in ``learned_``).
-    trace:
-        ``(rule index, literal text, holds)`` for the literals checked, in
-        order: the earlier default rules that failed, then the deciding rule
-        and its exceptions (``"not abK"`` entries).
-    """
-
-    prediction: object
-    rule: int
-    trace: tuple[tuple[int, str, bool], ...]
-
-    def __str__(self) -> str:
-        lines = [f"class {self.prediction} by default rule {self.rule + 1}"]
-        lines += [f"  rule {k + 1}: {text} {'holds' if ok else 'does not hold'}" for k, text, ok in self.trace]
-        return "\n".join(lines)
 
 
 class FoldSEM(ClassifierMixin, BaseEstimator):
@@ -82,12 +56,13 @@ class FoldSEM(ClassifierMixin, BaseEstimator):
         needs a net gain of ``m``; when it fails, the other classes are tried
         with ``max(min_gain, 4 * tail * n_samples)``; when all fail, the rest
         goes to a catch-all rule.
-    heuristic : {"sharp_gini", "gini", "ig"}, default="sharp_gini"
-        Literal score: the Gini impurity sharpened near purity
-        (:func:`~nesyasp.learn.search.sharp_gini`, each side's impurity to the
-        power 1/ln 4), the plain weighted Gini impurity (our reading of
-        FOLD-SE's, whose exact "magic" variant is not public), or
-        FOLD-R++/FOLD-RM's information gain (to reproduce them).
+    heuristic : {"gini", "sharp_gini", "ig"}, default="gini"
+        Literal score: the plain weighted Gini impurity (our reading of
+        FOLD-SE's, whose exact "magic" variant is not public; the default,
+        chosen by the nested protocol of docs/learning.md), the Gini impurity
+        sharpened near purity (:func:`~nesyasp.learn.search.sharp_gini`, each
+        side's impurity to the power 1/ln 4), or FOLD-R++/FOLD-RM's
+        information gain (to reproduce them).
     numeric, categorical : list of str or int, default=None
         Columns (names or indices) declared numeric (mixed: cells that do not
         parse stay strings) or categorical; others are inferred (numeric when
@@ -106,6 +81,17 @@ class FoldSEM(ClassifierMixin, BaseEstimator):
         no training accuracy (:func:`nesyasp.learn.prune.prune`; greedy
         search leaves some behind). Training accuracy never drops, and
         the rule set never grows.
+    max_thresholds : int or None, default=65536
+        A numeric column with more distinct training numbers than this
+        considers this many of them as thresholds, at evenly spaced ranks
+        (quantiles), as gradient-boosting libraries bin large columns; it
+        bounds the search's time and memory on tables of millions of rows.
+        ``None`` considers every distinct number (FOLD's exact search). Every
+        table with fewer training rows than the cap is searched exactly.
+    background : Program, str or path, default=None
+        Background knowledge: rules over the column predicates whose unary
+        heads become candidate literals (:mod:`nesyasp.learn.background`).
+        The learned program carries them.
 
     Attributes
     ----------
@@ -124,6 +110,12 @@ class FoldSEM(ClassifierMixin, BaseEstimator):
         exception rules), counted as REFERENCE.md does: each comparison or
         feature atom counts 1 (the ``attr(X,N)`` binding atom does not),
         ``not abK``/``not ruleK`` references do not count.
+    rule_stats_ : list of RuleStats
+        Per default rule, in order: the training rows it decides (support)
+        and the share of them it classifies right (precision, CON-FOLD's
+        confidence); also printed as a comment above each rule of ``rules_``.
+    background_ : Program or None
+        The checked background program.
 
     Examples
     --------
@@ -149,12 +141,15 @@ class FoldSEM(ClassifierMixin, BaseEstimator):
         "max_depth": [Interval(Integral, 0, None, closed="left")],
         "min_gain": [Interval(Integral, 0, None, closed="left")],
         "prune": ["boolean"],
+        "max_thresholds": [Interval(Integral, 2, None, closed="left"), None],
+        "background": [Program, str, Path, None],
     }
 
-    def __init__(self, ratio: float = 0.5, tail: float = 0.005, heuristic: str = "sharp_gini",
+    def __init__(self, ratio: float = 0.5, tail: float = 0.005, heuristic: str = "gini",
                  numeric: Sequence[str | int] | None = None, categorical: Sequence[str | int] | None = None,
                  feature_names: Sequence[str] | None = None, head: str = "target", max_depth: int = 20,
-                 min_gain: int = 3, prune: bool = True):
+                 min_gain: int = 3, prune: bool = True, max_thresholds: int | None = 65536,
+                 background: Program | str | Path | None = None):
         self.ratio = ratio
         self.tail = tail
         self.heuristic = heuristic
@@ -165,6 +160,8 @@ class FoldSEM(ClassifierMixin, BaseEstimator):
         self.max_depth = max_depth
         self.min_gain = min_gain
         self.prune = prune
+        self.max_thresholds = max_thresholds
+        self.background = background
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -175,11 +172,13 @@ class FoldSEM(ClassifierMixin, BaseEstimator):
 
     # ------------------------------------------------------------------ fit
 
-    def _names(self, n: int) -> list[str]:
+    def _names(self, n: int, given: Sequence[str] | None = None) -> list[str]:
         if self.feature_names is not None:
             if len(self.feature_names) != n:
                 raise DataError(f"feature_names has {len(self.feature_names)} names for {n} columns")
             return [str(c) for c in self.feature_names]
+        if given is not None:
+            return [str(c) for c in given]
         if hasattr(self, "feature_names_in_"):
             return [str(c) for c in self.feature_names_in_]
         return [f"f{i}" for i in range(n)]
@@ -196,40 +195,76 @@ class FoldSEM(ClassifierMixin, BaseEstimator):
                     raise DataError(f"{role} column {c!r} is not a column (columns: {', '.join(names)})")
         return kinds
 
+    def _columns(self, X, y=None, reset: bool = True) -> tuple[Columns, np.ndarray | None, list[str] | None]:
+        """The cells as :class:`Columns` (a :class:`Table` stays columnar), validated as scikit-learn does."""
+        if isinstance(X, Table):
+            if reset:
+                self.n_features_in_ = len(X.columns)
+                if y is None or len(y) != X.n_rows:
+                    raise FitDataError(f"the table has {X.n_rows} rows but there are "
+                                       f"{'no' if y is None else len(y)} labels")
+            elif len(X.columns) != self.n_features_in_:
+                raise FitDataError(f"the table has {len(X.columns)} columns; the estimator was fitted on "
+                                   f"{self.n_features_in_}")
+            return X, (None if y is None else np.asarray(y)), list(X.columns)
+        if y is not None:
+            X, y = validate_data(self, X, y, dtype=None, ensure_all_finite=False, ensure_min_samples=1)
+        else:
+            X = validate_data(self, X, dtype=None, ensure_all_finite=False, reset=False)
+        return ArrayColumns(np.asarray(X)), y, None
+
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y) -> FoldSEM:
-        """Learn the rules from ``X`` (numbers, strings or both) and labels ``y``."""
+        """Learn the rules from ``X`` (numbers, strings or both, or a :class:`Table`) and labels ``y``."""
+        from nesyasp.learn.background import background_features, load_background
+
         if not is_identifier(self.head):
             raise DataError(f"head {self.head!r} is not a valid ASP predicate name")
-        X, y = validate_data(self, X, y, dtype=None, ensure_all_finite="allow-nan", ensure_min_samples=1)
+        columns, y, given = self._columns(X, y)
         check_classification_targets(y)
         self.classes_, y_idx = np.unique(y, return_inverse=True)
         if len(self.classes_) < 2:
             raise FitDataError(f"the target has a single class ({str(self.classes_[0])!r}): 1 class, at least two "
                                "are needed")
-        names = self._names(X.shape[1])
+        names = self._names(self.n_features_in_, given)
         parsed: list = []
-        self.features_ = fit_features(np.asarray(X), names, self._kinds(names), [self.head], parsed)
-        data = encode(np.asarray(X), self.features_, parsed)
+        self.features_ = fit_features(columns, names, self._kinds(names), [self.head], parsed, self.max_thresholds)
+        self.background_ = None if self.background is None else load_background(self.background)
+        if self.background_ is not None:
+            self.features_ += background_features(self.background_, self.features_, [self.head])
+        data = self._encoded(columns, parsed)
         params = Params(ratio=self.ratio, tail=self.tail, min_gain=self.min_gain, heuristic=self.heuristic,
                         max_depth=self.max_depth)
         rules = fold_sem(SearchSpace(data, self.features_), y_idx, len(self.classes_), params)
         self.learned_ = [simplify(r) for r in rules]
         if self.prune:
             self.learned_ = [simplify(r) for r in prune_rules(self.learned_, data, y_idx)]
-        self.rules_: Program = to_program(self.learned_, self.features_, self.classes_.tolist(), self.head)
+        self.rule_stats_: list[RuleStats] = rule_stats(self.learned_, data, y_idx)
+        self.rules_: Program = to_program(self.learned_, self.features_, self.classes_.tolist(), self.head,
+                                          self.rule_stats_, self.background_)
         self.n_rules_ = count_rules(self.learned_)
         self.rule_set_size_ = count_literals(self.learned_)
         logger.info("learned %d rules with %d literals", self.n_rules_, self.rule_set_size_)
         return self
+
+    def _encoded(self, columns: Columns, parsed: list | None = None) -> Encoded:
+        """The cells encoded against ``features_``, background predicates evaluated by the reasoner."""
+        from nesyasp.learn.background import evaluate_background
+
+        data = encode(columns, self.features_, parsed)
+        derived = [j for j, f in enumerate(self.features_) if f.kind == BACKGROUND]
+        if derived:
+            truth = evaluate_background(self.background_, columns, self.features_)
+            data.code[:, derived] = np.where(truth, 0, -2)
+        return data
 
     # -------------------------------------------------------------- predict
 
     def _encode(self, X) -> Encoded:
         if not hasattr(self, "learned_"):
             raise FoldNotFittedError(f"this {type(self).__name__} is not fitted yet; call fit first")
-        X = validate_data(self, X, dtype=None, ensure_all_finite="allow-nan", reset=False)
-        return encode(np.asarray(X), self.features_)
+        columns, _, _ = self._columns(X, reset=False)
+        return self._encoded(columns)
 
     def _decide(self, data: Encoded) -> np.ndarray:
         n = data.num.shape[0]
@@ -248,19 +283,16 @@ class FoldSEM(ClassifierMixin, BaseEstimator):
         return self._decide(self._encode(X))
 
     def predict(self, X) -> np.ndarray:
-        """The class of each row: that of the first default rule that covers it."""
+        """The class of each row: that of the first default rule that covers it.
+
+        This evaluates the fitted decision list on the encoded table directly
+        (vectorized, exactly the rules of ``rules_``); ``clingo_predict`` and
+        ``explain`` run the same rules through :mod:`nesyasp.reason`, and a
+        test checks that they agree on every row.
+        """
         rule_of = self.decision_rule(X)
         labels = np.asarray([r.label for r in self.learned_])[rule_of]
         return self.classes_[labels]
-
-    @staticmethod
-    def _one_row(x) -> np.ndarray:
-        """One example as a ``(1, n_features)`` array (a row, or a 2-D array of one row)."""
-        if isinstance(x, np.ndarray) and x.ndim == 2:
-            if x.shape[0] != 1:
-                raise DataError(f"one example is explained at a time; got {x.shape[0]} rows")
-            return x
-        return np.asarray([list(x)], dtype=object)
 
     def explain(self, x, name: str = "x") -> Node:
         """The reasoner's justification tree of the prediction for one example ``x`` (a row).
@@ -268,73 +300,29 @@ class FoldSEM(ClassifierMixin, BaseEstimator):
         The emitted program (in the clingo form of :mod:`nesyasp.learn.asp`)
         and the example's facts, named ``name``, go to a
         :class:`nesyasp.reason.Reasoner`; the tree's root is the predicted
-        atom ``target(name,class)`` (head as fitted), which holds. An example
-        that no learned rule covers gets the class of the final catch-all
-        rule: its tree says that every earlier rule of another class fails
-        (``not ruleK(x)``). Render it with :meth:`explain_text` or
-        :func:`nesyasp.reason.render_text`.
+        atom ``target(name,class)`` (head as fitted), which holds, and its
+        ``note`` gives the training support and precision of the rule that
+        fired (``rule_stats_``). An example that no learned rule covers gets
+        the class of the final catch-all rule: its tree says that every
+        earlier rule of another class fails (``not ruleK(x)``). Numbers in
+        the tree are order codes; :meth:`explain_text` reads it in the
+        table's own numbers.
 
         Raises
         ------
         ReasoningError
             If the reasoner does not derive the learner's class (a bug).
         """
-        from nesyasp.learn.asp import example_reasoner
-
-        if not is_identifier(name):
-            raise DataError(f"example name {name!r} is not an ASP constant (lowercase letter first)")
-        row = self._one_row(x)
-        label = self.predict(row)[0]
-        reasoner = example_reasoner(self.rules_, np.asarray(row, dtype=object), self.features_, [name])
-        atom = Atom(self.head, (Constant(name), class_term(label)))
-        node = reasoner.explain(str(atom))
-        if not node.holds:
-            derived = reasoner.query(f"{self.head}({name},C)").atoms()
-            raise ReasoningError(f"the reasoner derives {derived or 'no class'} for {name}, the learner {atom}")
-        return node
+        return explain(self, x, name)
 
     def explain_text(self, x, name: str = "x") -> str:
-        """:meth:`explain`'s tree in English, with the table's own numbers and the ``#pred`` annotations.
+        """:meth:`explain`'s tree in English: column names, the example's values, the learned thresholds.
 
-        The numbers are the example's cells and the learned thresholds
-        (``the alcohol of x is 13.82``), not the scaled integers clingo
-        compares (:func:`nesyasp.learn.readable.readable_tree`).
+        The first line gives the confidence of the rule that fired
+        (:func:`nesyasp.learn.readable.readable_tree` for the wording).
         """
-        from nesyasp.learn.readable import readable_preds, readable_tree
-        from nesyasp.reason import render_text
-
-        row = self._one_row(x)
-        preds = {p.atom.signature: p for p in readable_preds(self.rules_.preds, self.features_)}
-        return render_text(readable_tree(self.explain(row, name), self.rules_, self.features_, row[0]), preds)
+        return explain_text(self, x, name)
 
     def trace(self, x) -> Explanation:
         """The learner's own trace for one example ``x``: which rule decides, literal by literal."""
-        data = self._encode(self._one_row(x))
-        k = int(self._decide(data)[0])
-        trace = []
-        for j in range(k + 1):
-            trace.extend(self._trace(self.learned_[j], data, j, stop_early=j < k))
-        return Explanation(self.classes_[self.learned_[k].label], k, tuple(trace))
-
-    def _trace(self, rule: LearnedRule, data: Encoded, k: int, stop_early: bool) -> list[tuple[int, str, bool]]:
-        from nesyasp.learn.emit import literal_nodes
-        from nesyasp.lang.ast import Variable
-
-        out = []
-        row = np.zeros(1, dtype=np.int64)
-        for lit in rule.lits:
-            ok = bool(lit.holds(data, row)[0])
-            f = self.features_[lit.feature]
-            text = ", ".join(map(str, literal_nodes(lit, f, Variable("N"))))
-            if lit.op not in ("==", "!="):
-                text = f"{f.pred}(X,N), {text}"
-            out.append((k, text, ok))
-            if not ok:
-                return out
-        for e in rule.exceptions:
-            hit = bool(covers(e, data, row)[0])
-            out.append((k, "not exception " + " & ".join(
-                str(literal_nodes(lit, self.features_[lit.feature], Variable("N"))[0]) for lit in e.lits), not hit))
-            if hit:
-                return out
-        return out
+        return trace(self, x)

@@ -20,9 +20,14 @@ alone. Dropping a default rule entirely is not tried: the class loop already
 cuts rules below the tail.
 
 Only the rows that reach a default rule (no earlier rule covers them) can
-change class when that rule changes, and for each of them the class they
-would get from the rules after it is computed once per rule, so one trial
-costs one coverage test of the edited rule on those rows.
+change class when that rule changes, and the class they would get from the
+rules after it comes from every rule's coverage of the training rows,
+computed once per pass (and again for a rule that changed). Each literal of
+the rule is evaluated once on those rows, and rows with the same truth values
+of all of them are merged into one weighted group: a trial combines the
+cached group masks (a few boolean operations per literal over the groups, no
+comparison re-evaluated), and the size of the trial rule set is counted
+against the other rules, counted once per rule.
 """
 
 from __future__ import annotations
@@ -32,8 +37,9 @@ from typing import Iterator
 
 import numpy as np
 
-from nesyasp.learn.core import LearnedRule, count_literals, covers, simplify
+from nesyasp.learn.core import LearnedRule, covers, simplify
 from nesyasp.learn.encode import Encoded
+from nesyasp.learn.search import Lit
 
 __all__ = ["prune"]
 
@@ -91,35 +97,103 @@ def _apply(rule: LearnedRule, path: Path, j: int | None) -> LearnedRule | None:
     return _put(rule, path, replace(target, lits=target.lits[:j] + target.lits[j + 1:]))
 
 
-def _later_labels(rules: list[LearnedRule], k: int, data: Encoded, rows: np.ndarray) -> np.ndarray:
-    """For each row, the label of the first rule after ``k`` that covers it (-1 if none)."""
-    out = np.full(len(rows), -1, dtype=np.int64)
-    left = np.arange(len(rows))
-    for rule in rules[k + 1:]:
-        if left.size == 0:
-            break
-        hit = covers(rule, data, rows[left])
-        out[left[hit]] = rule.label
-        left = left[~hit]
+def _later_labels(cover: np.ndarray, labels: np.ndarray, k: int, rows: np.ndarray) -> np.ndarray:
+    """For each of ``rows``, the label of the first rule after ``k`` that covers it (-1 if none).
+
+    ``cover[j]`` is rule ``j``'s coverage of every training row.
+    """
+    later = cover[k + 1:, rows]
+    if later.shape[0] == 0:
+        return np.full(len(rows), -1, dtype=np.int64)
+    first = later.argmax(axis=0)
+    return np.where(later.any(axis=0), labels[k + 1 + first], -1)
+
+
+def _tree_literals(rule: LearnedRule, out: dict[tuple[int, str], Lit]) -> dict[tuple[int, str], Lit]:
+    for lit in rule.lits:
+        out.setdefault((lit.key, lit.op), lit)  # a literal's global code and operator name it
+    for exc in rule.exceptions:
+        _tree_literals(exc, out)
     return out
 
 
-def _prune_rule(rules: list[LearnedRule], k: int, data: Encoded, y: np.ndarray, rows: np.ndarray) -> bool:
-    """Prune default rule ``k`` in place on the rows that reach it; True when something was removed."""
-    later = _later_labels(rules, k, data, rows)
+class _Masks:
+    """Coverage of rule variants on the rows that reach a rule, grouped by their literals' truth values.
+
+    Every literal of the rule's tree is evaluated once on those rows; rows
+    with the same truth values (the same *signature*) behave alike for every
+    variant of the rule, so variants are evaluated on the distinct
+    signatures, weighted by how many rows were right when covered or not.
+    """
+
+    def __init__(self, rule: LearnedRule, data: Encoded, rows: np.ndarray, right_if_covered: np.ndarray,
+                 right_if_not: np.ndarray):
+        lits = _tree_literals(rule, {})
+        index = {key: i for i, key in enumerate(lits)}
+        bits = np.zeros((len(rows), max(1, -(-len(lits) // 64))), dtype=np.uint64)
+        for i, lit in enumerate(lits.values()):
+            bits[:, i // 64] |= lit.holds(data, rows).astype(np.uint64) << np.uint64(i % 64)
+        if bits.shape[1] == 1:
+            groups, inverse = np.unique(bits[:, 0], return_inverse=True)
+            groups = groups[:, None]
+        else:
+            groups, inverse = np.unique(bits, axis=0, return_inverse=True)
+        inverse = inverse.ravel()
+        self.n = groups.shape[0]
+        self.cache = {key: ((groups[:, i // 64] >> np.uint64(i % 64)) & np.uint64(1)).astype(bool)
+                      for key, i in index.items()}
+        self.if_covered = np.bincount(inverse, weights=right_if_covered, minlength=self.n)
+        self.if_not = np.bincount(inverse, weights=right_if_not, minlength=self.n)
+
+    def covers(self, rule: LearnedRule) -> np.ndarray:
+        mask = np.ones(self.n, dtype=bool)
+        for lit in rule.lits:
+            mask &= self.cache[(lit.key, lit.op)]
+        for exc in rule.exceptions:
+            mask &= ~self.covers(exc)
+        return mask
+
+    def correct(self, rule: LearnedRule) -> int:
+        return int(round(float(np.sum(np.where(self.covers(rule), self.if_covered, self.if_not)))))
+
+
+class _Size:
+    """``count_literals(before + [rule] + after)`` for many ``rule``, the fixed rules counted once."""
+
+    def __init__(self, fixed: list[LearnedRule]):
+        self.seen: set = set()
+        self.base = 0
+        for r in fixed:
+            self.base += len(r.lits)
+            self._walk(r.exceptions, self.seen, [0])
+        self.base_exceptions = sum(len(key[0]) for key in self.seen)
+
+    @staticmethod
+    def _walk(exceptions, seen: set, total: list[int]) -> None:
+        for e in exceptions:
+            key = (e.lits, e.exceptions)
+            if key not in seen:
+                seen.add(key)
+                total[0] += len(e.lits)
+            _Size._walk(e.exceptions, seen, total)
+
+    def __call__(self, rule: LearnedRule) -> int:
+        extra = [0]
+        self._walk(rule.exceptions, set(self.seen), extra)
+        return self.base + self.base_exceptions + len(rule.lits) + extra[0]
+
+
+def _prune_rule(rules: list[LearnedRule], k: int, data: Encoded, y: np.ndarray, rows: np.ndarray,
+                later: np.ndarray, simple: list[LearnedRule]) -> bool:
+    """Prune default rule ``k`` in place on the rows that reach it (``later``: the labels the rules after it
+    give them, ``simple``: the rules simplified); True when something was removed."""
+    if len(rules[k].lits) <= 1 and not rules[k].exceptions:
+        return False  # nothing to remove: a rule keeps one literal
     target = y[rows]
-    label = rules[k].label
-
-    def correct(rule: LearnedRule) -> int:
-        return int(np.sum(np.where(covers(rule, data, rows), label, later) == target))
-
-    before = [simplify(r) for r in rules[:k]]
-    after = [simplify(r) for r in rules[k + 1:]]
-
-    def size(rule: LearnedRule) -> int:
-        return count_literals(before + [simplify(rule)] + after)
-
-    best, smallest = correct(rules[k]), size(rules[k])
+    masks = _Masks(rules[k], data, rows, rules[k].label == target, later == target)
+    correct = masks.correct
+    size = _Size(simple[:k] + simple[k + 1:])
+    best, smallest = correct(rules[k]), size(simplify(rules[k]))
     changed = False
     for path, j in list(_edits(rules[k])):
         candidate = _apply(rules[k], path, j)
@@ -127,7 +201,7 @@ def _prune_rule(rules: list[LearnedRule], k: int, data: Encoded, y: np.ndarray, 
             continue
         score = correct(candidate)
         if score >= best:
-            n = size(candidate)
+            n = size(simplify(candidate))
             if n <= smallest:
                 rules[k], best, smallest, changed = candidate, score, n, True
     return changed
@@ -146,6 +220,8 @@ def prune(rules: list[LearnedRule], data: Encoded, y: np.ndarray, max_passes: in
         Class indices of the training rows.
     max_passes : int, default=5
         Passes over the rules; a pass that removes nothing ends the pruning.
+        After the first pass, only the rules that changed are visited again,
+        unless some rule's coverage of the training rows changed (then all are).
 
     Returns
     -------
@@ -154,15 +230,27 @@ def prune(rules: list[LearnedRule], data: Encoded, y: np.ndarray, max_passes: in
         the simplified rule set has at most as many literals.
     """
     rules = list(rules)
+    every = np.arange(len(y))
+    labels = np.asarray([r.label for r in rules], dtype=np.int64)
+    visit = set(range(len(rules) - 1))  # the catch-all stays as it is
+    cover = np.stack([covers(r, data, every) for r in rules]) if rules else np.zeros((0, len(y)), dtype=bool)
+    simple = [simplify(r) for r in rules]
     for _ in range(max_passes):
-        changed = False
-        rows = np.arange(len(y))
-        for k in range(len(rules) - 1):  # the catch-all stays as it is
+        reach = np.ones(len(y), dtype=bool)
+        edited, moved = set(), False
+        for k in range(len(rules) - 1):
+            rows = np.flatnonzero(reach)
             if rows.size == 0:
                 break
-            if rules[k].lits:
-                changed |= _prune_rule(rules, k, data, y, rows)
-            rows = rows[~covers(rules[k], data, rows)]
-        if not changed:
+            if k in visit and rules[k].lits and \
+                    _prune_rule(rules, k, data, y, rows, _later_labels(cover, labels, k, rows), simple):
+                new = covers(rules[k], data, every)
+                moved |= not np.array_equal(new, cover[k])
+                cover[k], simple[k] = new, simplify(rules[k])
+                edited.add(k)
+            reach &= ~cover[k]
+        # a rule is visited again when it changed, or when any rule's coverage did (its context changed)
+        visit = set(range(len(rules) - 1)) if moved else edited
+        if not visit:
             break
     return rules

@@ -1,97 +1,150 @@
-"""A learned prediction's justification in the table's own numbers.
+"""A learned prediction's justification in the table's own numbers and column names.
 
 The tree that :meth:`FoldSEM.explain` returns is the reasoner's, about the
-atoms clingo derives: numbers there are the scaled integers of
-:mod:`nesyasp.learn.asp` (``flavanoids(x,374)``, ``374>203``). For reading,
-:func:`readable_tree` puts the example's own cell values and the learned
-thresholds back (``flavanoids(x,3.74)``, ``3.74>2.03``): the comparisons
-the learner itself makes, with the same truth values. The tree it returns is
-for rendering only; check the original with
+atoms clingo derives: numbers there are the order codes of
+:mod:`nesyasp.learn.asp` (``age(x,5)``, ``5>3``). For reading,
+:func:`readable_tree` turns every comparison into a sentence about the
+column, with the example's own value and the learned threshold
+(``the age of x (63) is greater than 54``), always stating what is true of
+the value (``greater than`` where ``less than or equal to`` fails); a cell
+that is not a number reads ``the age of x is "?", not a number``. The
+binding atom ``age(x,5)`` that a comparison repeats is left out, and so is
+the guard ``N<""`` where the cell is a number. The tree it returns is for
+rendering only; check the original with
 :func:`nesyasp.reason.check_justification`.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
-from decimal import Decimal
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING, Mapping, Sequence
 
 import clingo
 import numpy as np
 
-from nesyasp.lang.ast import Comparison, Integer, Pred, Program, Rule, Variable
-from nesyasp.learn.asp import _bindings, scales
-from nesyasp.learn.encode import NUMERIC, Feature, parse_column
+from nesyasp.lang.ast import Comparison, Integer, Pred, Program, Rule, String, Variable
+from nesyasp.learn.asp import _bindings, as_columns, cut_points
+from nesyasp.learn.emit import number_term
+from nesyasp.learn.encode import NUMERIC, Feature
 
 if TYPE_CHECKING:
     from nesyasp.reason.node import Node
 
-__all__ = ["readable_tree", "readable_preds"]
+__all__ = ["readable_tree", "readable_preds", "row_values", "program_cuts", "with_note", "Value"]
+
+#: An example's value of a numeric column: a number, or the text of a string cell.
+Value = float | str
+
+_WORDS = {">": "greater than", ">=": "greater than or equal to", "<": "less than",
+          "<=": "less than or equal to", "=": "equal to", "!=": "not equal to"}
+_COMPLEMENT = {"<=": ">", ">": "<=", "<": ">=", ">=": "<", "=": "!=", "!=": "="}
+_TEST = {"<=": np.less_equal, ">": np.greater, "<": np.less, ">=": np.greater_equal, "=": np.equal,
+         "!=": np.not_equal}
 
 
-def _decimal(value: int, k: int) -> str:
-    """The scaled integer ``value`` at scale ``10**k`` as a plain decimal (``374, 2 -> 3.74``)."""
-    return format((Decimal(value) / (Decimal(10) ** k)).normalize(), "f")
-
-
-def _cells(row: np.ndarray, features: Sequence[Feature]) -> dict[str, str]:
-    """The example's numeric cells as text, by predicate (numbers only)."""
-    out = {}
+def row_values(row, features: Sequence[Feature]) -> dict[str, Value]:
+    """The numeric cells of one example by predicate: numbers, or the text of string cells."""
+    columns = as_columns(np.asarray([list(row)], dtype=object) if not hasattr(row, "parsed") else row)
+    out: dict[str, Value] = {}
     for j, f in enumerate(features):
         if f.kind == NUMERIC:
-            num, _ = parse_column(np.asarray([row[j]], dtype=object), numeric=True)
-            if not np.isnan(num[0]):
-                out[f.pred] = np.format_float_positional(float(num[0]), trim="-")
+            parsed = columns.parsed(j, True, f.name)
+            out[f.pred] = float(parsed.num[0]) if not np.isnan(parsed.num[0]) else parsed.vocab[parsed.code[0]]
     return out
 
 
-def readable_tree(node: Node, program: Program, features: Sequence[Feature], row: np.ndarray) -> Node:
-    """``node`` with the example's cell values and the unscaled thresholds in its numeric literals.
+def _show(value: Value) -> str:
+    if isinstance(value, str):
+        return f'"{value}"'
+    return np.format_float_positional(value, trim="-") if np.isfinite(value) else str(value)
+
+
+def readable_tree(node: Node, cuts: Mapping[str, np.ndarray], values: Mapping[str, Value],
+                  names: Mapping[str, str], example: str = "x") -> Node:
+    """``node`` with its numeric comparisons as sentences in the example's own values.
 
     Parameters
     ----------
     node:
-        A tree of :meth:`FoldSEM.explain` for the example ``row``.
-    program:
-        The learned program (``FoldSEM.rules_``), whose thresholds set the scales.
-    features:
-        ``FoldSEM.features_``.
-    row:
-        The example's cells, one per feature.
+        A tree over the clingo form (:meth:`FoldSEM.explain`) for one example.
+    cuts:
+        The cut points per numeric predicate (:func:`nesyasp.learn.asp.cut_points`):
+        the code ``2i+1`` in a comparison is ``cuts[pred][i]``.
+    values:
+        The example's values per numeric predicate (:func:`row_values`).
+    names:
+        Column names per predicate, for the sentences.
+    example:
+        The example's name.
     """
-    return _walk(node, scales(program), _cells(np.asarray(row, dtype=object), features), {})
+    return _walk(node, dict(cuts), dict(values), dict(names), {}, example)
 
 
-def _walk(node: Node, k_of: dict[str, int], cells: dict[str, str], bound: dict[str, str]) -> Node:
+def _walk(node: Node, cuts: dict, values: dict, names: dict, bound: dict[str, str], example: str) -> Node:
     own = _bindings(node.source) if isinstance(node.source, Rule) else {}
     here = {**bound, **own}
-    children = tuple(_walk(c, k_of, cells, here) for c in node.children)
-    atom, literal = node.atom, node.literal
-    if atom is not None and len(atom.arguments) == 2 and atom.name in cells \
+    compared = _compared(node, here, values)
+    children = tuple(_walk(c, cuts, values, names, here, example) for c in node.children
+                     if not _redundant(c, here, values, compared))
+    if node.because == "comparison" and isinstance(node.comparison, Comparison):
+        sentence = _sentence(node.comparison, here, cuts, values, names, example)
+        if sentence is not None:
+            return replace(node, literal=sentence, holds=True, negated=False, comparison=None, note="",
+                           children=children)
+    atom = node.atom
+    if atom is not None and len(atom.arguments) == 2 and atom.name in values \
             and atom.arguments[1].type == clingo.SymbolType.Number:
-        atom = clingo.Function(atom.name, [atom.arguments[0], clingo.String(cells[atom.name])])
-        literal = ("not " if node.negated else "") + f"{atom.name}({atom.arguments[0]},{cells[atom.name]})"
-    elif node.because == "comparison" and isinstance(node.comparison, Comparison):
-        literal = _comparison_text(node, k_of, cells, here) or literal
-    return replace(node, atom=atom, literal=literal, children=children)
+        shown = clingo.String(_show(values[atom.name]))
+        atom = clingo.Function(atom.name, [atom.arguments[0], shown])
+        literal = ("not " if node.negated else "") + f"{atom.name}({atom.arguments[0]},{shown.string})"
+        return replace(node, atom=atom, literal=literal, children=children)
+    return replace(node, children=children)
 
 
-def _comparison_text(node: Node, k_of: dict[str, int], cells: dict[str, str], bound: dict[str, str]) -> str | None:
-    cmp = node.comparison
-    assert cmp is not None
-    if not isinstance(cmp.left, Variable):
+def _compared(node: Node, bound: dict[str, str], values: dict) -> set[str]:
+    """Predicates whose bound value a comparison child of ``node`` states."""
+    out = set()
+    for c in node.children:
+        if c.because == "comparison" and isinstance(c.comparison, Comparison):
+            for name in c.comparison.variables():
+                if bound.get(name) in values:
+                    out.add(bound[name])
+    return out
+
+
+def _redundant(child: Node, bound: dict[str, str], values: dict, compared: set[str]) -> bool:
+    """A binding atom that a comparison sentence repeats, or a holding number guard ``N<""``."""
+    atom = child.atom
+    if child.holds and not child.negated and atom is not None and len(atom.arguments) == 2 \
+            and atom.name in compared and child.because == "fact":
+        return True
+    cmp = child.comparison
+    if child.because == "comparison" and isinstance(cmp, Comparison) and cmp.operator == "<" \
+            and cmp.right == String("") and isinstance(cmp.left, Variable) and child.holds != child.negated:
+        value = values.get(bound.get(cmp.left.name, ""))
+        return value is not None and not isinstance(value, str)
+    return False
+
+
+def _sentence(cmp: Comparison, bound: dict[str, str], cuts: dict, values: dict, names: dict,
+              example: str) -> str | None:
+    if not isinstance(cmp.left, Variable) or cmp.left.name not in bound:
         return None
-    pred = bound.get(cmp.left.name)
-    if pred is None:
+    pred = bound[cmp.left.name]
+    if pred not in values:
         return None
-    if pred in cells:
-        left = cells[pred]
-    elif cmp.left.name in node.binding:
-        left = str(node.binding[cmp.left.name])  # a string cell ("?"): as it is, the threshold unscaled
-    else:
+    subject = f"the {names.get(pred, pred)} of {example}"
+    value = values[pred]
+    if cmp.right == String(""):
+        return f'{subject} is "{value}", not a number' if isinstance(value, str) else \
+            f"{subject} ({_show(value)}) is a number"
+    if not isinstance(cmp.right, Integer) or pred not in cuts or cmp.right.value % 2 == 0:
         return None
-    right = _decimal(cmp.right.value, k_of.get(pred, 0)) if isinstance(cmp.right, Integer) else str(cmp.right)
-    return ("not " if node.negated else "") + f"{left}{cmp.operator}{right}"
+    threshold = float(cuts[pred][(cmp.right.value - 1) // 2])
+    if isinstance(value, str):
+        return f'{subject} is "{value}", not a number, so not {_WORDS[cmp.operator]} {number_term(threshold)}'
+    op = cmp.operator if bool(_TEST[cmp.operator](value, threshold)) else _COMPLEMENT[cmp.operator]
+    return f"{subject} ({_show(value)}) is {_WORDS[op]} {number_term(threshold)}"
 
 
 def readable_preds(preds: Sequence[Pred], features: Sequence[Feature]) -> list[Pred]:
@@ -105,3 +158,17 @@ def readable_preds(preds: Sequence[Pred], features: Sequence[Feature]) -> list[P
         else:
             out.append(pred)
     return out
+
+
+def program_cuts(program: Program, features: Sequence[Feature]) -> dict[str, np.ndarray]:
+    """:func:`~nesyasp.learn.asp.cut_points` of a learned program over its numeric features."""
+    return cut_points(program, [f.pred for f in features if f.kind == NUMERIC])
+
+
+def with_note(text: str, note: str) -> str:
+    """A rendered explanation with ``note`` (the rule's confidence) in parentheses on its first line."""
+    if not note:
+        return text
+    first, sep, rest = text.partition("\n")
+    ending = ", because" if first.endswith(", because") else "."
+    return first[: len(first) - len(ending)] + f" ({note})" + ending + sep + rest

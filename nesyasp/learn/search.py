@@ -27,7 +27,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from nesyasp.learn.encode import BINARY, NUMERIC, Encoded, Feature
+from nesyasp.learn.encode import NUMERIC, Encoded, Feature, is_unary
 
 __all__ = ["Lit", "SearchSpace", "HEURISTICS", "gini", "sharp_gini", "info_gain", "OPS", "NEGATION",
            "short_threshold", "SHARPNESS"]
@@ -74,9 +74,16 @@ def short_threshold(value: float, upper: float | None) -> float:
     and keeps clingo's scaled integers small (``183.47852140616106`` below
     ``183.5123`` becomes ``183.5``). The largest number (``upper`` None) is kept.
 
+    A literal found at ``-inf`` gets a finite threshold below ``upper``
+    (``N =< -inf`` cannot be written).
+
     >>> short_threshold(183.47852140616106, 183.5123), short_threshold(3.8, 3.84), short_threshold(2.5, 7.0)
     (183.5, 3.8, 3.0)
+    >>> short_threshold(float("-inf"), -2.5), short_threshold(float("-inf"), 7.0)
+    (-3.0, 0.0)
     """
+    if value == -np.inf and upper is not None:
+        return _below(upper)
     if upper is None or not np.isfinite(value):
         return float(value)
     low = Decimal(np.format_float_positional(float(value), trim="-"))
@@ -87,6 +94,17 @@ def short_threshold(value: float, upper: float | None) -> float:
         if value <= out < upper:
             return out
     return float(value)
+
+
+def _below(upper: float) -> float:
+    """A short finite number below ``upper`` (``upper`` may be ``inf``)."""
+    if upper > 0:
+        return 0.0
+    t = float(np.floor(upper))
+    t = t if t < upper else t - 1.0
+    if not t < upper:
+        t = upper * 2.0 if np.isfinite(upper * 2.0) else float(np.nextafter(upper, -np.inf))
+    return t
 
 
 def _xlogx_ratio(c: np.ndarray, total: np.ndarray) -> np.ndarray:
@@ -150,13 +168,17 @@ class SearchSpace:
         offset = 0
         for f in self.features:
             nt = len(f.thresholds) if f.kind == NUMERIC else 0
-            size = nt + len(f.values) + (1 if f.kind == BINARY else 0)
+            size = nt + len(f.values) + (1 if is_unary(f) else 0)
             starts.append(offset)
             n_num.append(nt)
             k = np.ones(size, dtype=np.int8)
             k[:nt] = 0
-            if f.kind == BINARY:
+            if is_unary(f):
                 k[1] = 2
+            elif nt and f.thresholds[-1] == np.inf:
+                k[nt - 1] = 3  # N =< inf cannot be written: no numeric literal at +inf
+            if nt and f.thresholds[nt - 1] == -np.inf:
+                k[nt - 1] = 3  # only -inf: nothing to write either
             kinds.append(k)
             sizes.append(size)
             offset += size
@@ -167,15 +189,16 @@ class SearchSpace:
         self.code_feature = np.repeat(np.arange(len(sizes)), sizes)
         self.code_start = self.starts[self.code_feature]
         self.codes = self._global_codes()
-        self.num_codes = np.flatnonzero(self.kind == 0)
+        self.num_codes = np.flatnonzero((self.kind == 0) | (self.kind == 3))
+        self.unwritable = np.flatnonzero(self.kind == 3)
         self.str_codes = np.flatnonzero(self.kind == 1)
 
     def _global_codes(self) -> np.ndarray:
         num, code = self.data.num, self.data.code
-        out = np.empty(num.shape, dtype=np.int64)
+        out = np.empty(num.shape, dtype=np.int32 if self.n_codes < 2 ** 31 else np.int64)
         for j, f in enumerate(self.features):
             start = self.starts[j]
-            if f.kind == BINARY:
+            if is_unary(f):
                 out[:, j] = start + np.where(code[:, j] == 0, 0, 1)
             elif f.kind == NUMERIC:
                 is_num = ~np.isnan(num[:, j])
@@ -190,7 +213,7 @@ class SearchSpace:
         j = int(self.code_feature[code])
         local = int(code - self.starts[j])
         nt = int(self.n_num[j])
-        if self.kind[code] == 0:
+        if self.kind[code] in (0, 3):
             th = self.features[j].thresholds
             upper = th[local + 1] if local + 1 < len(th) else None
             return Lit(j, OPS[op_col], short_threshold(th[local], upper), int(code))
@@ -218,6 +241,7 @@ class SearchSpace:
         ok = (pc + ncnt) > 0
         if len(excluded):
             ok[np.asarray(excluded, dtype=np.int64)] = False
+        ok[self.unwritable] = False
         present = (pc + ncnt) > 0
         num, strs = self.num_codes[present[self.num_codes]], self.str_codes[present[self.str_codes]]
         pos_le, xp = self._prefix(pc, num)

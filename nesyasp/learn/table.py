@@ -1,38 +1,58 @@
-"""Reading tables from CSV files, with errors that name the file, line and column.
+"""Reading tables from CSV files into columns, with errors that name the file, line and column.
 
-A table is kept as strings: which columns are numbers is decided later
-(:mod:`nesyasp.learn.encode`), so that a numeric column whose cells do not all
-parse keeps those cells as strings (FOLD-R++'s *mixed* columns). An empty cell
-is a missing value; the learner reads it back as the empty string ``""``.
+:func:`read_csv` streams the file in blocks of a few megabytes and keeps each
+column as numpy arrays, never a Python object per cell: the numbers of a
+column as doubles (NaN where a cell is not a number) and its other cells as
+codes into the column's distinct texts (:class:`Column`). Which columns are
+numeric is decided later (:mod:`nesyasp.learn.encode`), so a numeric column
+whose cells do not all parse keeps those cells as strings (FOLD-R++'s
+*mixed* columns). An empty cell is a missing value; the learner reads it back
+as the empty string ``""``. Cells are stripped of surrounding blanks.
+
+Unquoted blocks are split and parsed by numpy (field bounds from the comma
+and newline positions, numbers by numpy's text-to-double cast); from the first
+block with a ``"`` on, the file is read by Python's :mod:`csv` module, a few
+thousand rows at a time, with the same result.
+
+A column read as categorical needs the text of its number cells: columns
+named in ``keep_text`` keep every cell's text as written; any other column
+writes a number cell in its shortest form (``07`` reads ``7``, ``1.50``
+reads ``1.5``, ``1e20`` reads ``100000000000000000000``).
 """
 
 from __future__ import annotations
 
-import csv
 import io
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterable, Sequence
 
 import numpy as np
 
-from nesyasp.errors import DataError, Location, Position
+from nesyasp.errors import DataError
+from nesyasp.learn.column import Column, loc as _loc
+from nesyasp.learn.encode import Parsed, too_large
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["Table", "read_csv", "split_target"]
+__all__ = ["Table", "Column", "read_csv", "split_target"]
+
+_BLOCK = 1 << 23  # bytes per block of the fast path
+_ROWS = 1 << 14  # rows per batch of the csv-module path
+_WS = np.array([9, 13, 32], dtype=np.uint8)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Table:
-    """A CSV table held as strings.
+    """A CSV table held column by column (:class:`Column`).
 
     Attributes
     ----------
     columns:
         The header names, in file order.
-    cells:
-        A ``(n_rows, n_columns)`` object array of ``str`` (missing cells are ``""``).
+    data:
+        One :class:`Column` per name.
     source:
         The file name, for error messages.
     lines:
@@ -40,40 +60,77 @@ class Table:
     """
 
     columns: tuple[str, ...]
-    cells: np.ndarray
+    data: tuple[Column, ...]
     source: str = "<table>"
-    lines: tuple[int, ...] = ()
+    lines: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
     @property
     def n_rows(self) -> int:
         """Number of data rows."""
-        return int(self.cells.shape[0])
+        return int(self.data[0].code.shape[0]) if self.data else 0
 
-    def column(self, name: str) -> np.ndarray:
-        """The cells of column ``name`` (a :class:`DataError` if there is none)."""
-        return self.cells[:, self.index(name)]
+    @property
+    def cells(self) -> np.ndarray:
+        """The cells as an ``(n_rows, n_columns)`` object array of ``str`` (built on demand: small tables)."""
+        out = np.empty((self.n_rows, len(self.columns)), dtype=object)
+        for j, col in enumerate(self.data):
+            parsed = col.parsed(False)
+            out[:, j] = np.asarray(parsed.vocab + ("",), dtype=object)[parsed.code]
+        return out
 
     def index(self, name: str) -> int:
-        """The position of column ``name``."""
+        """The position of column ``name`` (the first, for a duplicated name)."""
         try:
             return self.columns.index(name)
         except ValueError:
             raise DataError(f"no column named {name!r} (columns: {', '.join(self.columns)})",
                             _loc(self.source, 1, 1)) from None
 
+    def column(self, name: str) -> Column:
+        """The column named ``name``."""
+        return self.data[self.index(name)]
+
+    def n_distinct(self, name: str) -> int:
+        """The number of distinct cells of column ``name``."""
+        col = self.column(name)
+        numbers = ~np.isnan(col.num)
+        return int(np.unique(col.num[numbers]).size + np.unique(col.code[~numbers]).size)
+
     def select(self, rows: np.ndarray) -> Table:
         """A table with only the given rows (an index or boolean array)."""
-        lines = tuple(np.asarray(self.lines, dtype=np.int64)[rows].tolist()) if self.lines else ()
-        return Table(self.columns, self.cells[rows], self.source, lines)
+        return Table(self.columns, tuple(c.take(rows) for c in self.data), self.source, self.lines[rows])
+
+    def take(self, names: Sequence[str]) -> Table:
+        """A table with only the named columns, in that order."""
+        return Table(tuple(names), tuple(self.column(n) for n in names), self.source, self.lines)
+
+    def labels(self, name: str) -> np.ndarray:
+        """Column ``name`` as a numpy string array (class labels); an empty cell is a :class:`DataError`."""
+        col = self.column(name)
+        parsed = col.parsed(False)
+        empty = [i for i, t in enumerate(parsed.vocab) if t == ""]
+        bad = np.flatnonzero(np.isin(parsed.code, empty)) if empty else np.zeros(0, dtype=np.int64)
+        if bad.size:
+            raise DataError(f"the target column {name!r} has an empty cell", _loc(self.source, self.line(bad[0]), 1))
+        return np.asarray(parsed.vocab, dtype=str)[parsed.code]
+
+    def line(self, row: int) -> int:
+        """The file line of row ``row``."""
+        return int(self.lines[row]) if len(self.lines) else int(row) + 2
+
+    # the Columns protocol of nesyasp.learn.encode: a table is what FoldSEM.fit reads
+    def parsed(self, j: int, numeric: bool, name: str) -> Parsed:
+        """Column ``j`` for the learner; a number too large for a double names its file line."""
+        parsed = self.data[j].parsed(numeric)
+        if parsed.too_large is not None:
+            row = int(parsed.too_large[0].split()[-1])
+            raise too_large(name, f"{self.source}:{self.line(row)}", parsed.too_large[1])
+        return parsed
 
 
-def _loc(source: str, line: int, column: int) -> Location:
-    pos = Position(source, line, column)
-    return Location(pos, Position(source, line, column + 1))
-
-
-def read_csv(path: str | Path, text: str | None = None, ragged: str = "error") -> Table:
-    """Read a CSV file with a header line into a :class:`Table`.
+def read_csv(path: str | Path, text: str | None = None, ragged: str = "error",
+             keep_text: Iterable[str] = ()) -> Table:
+    """Read a CSV file with a header line into a columnar :class:`Table`.
 
     Parameters
     ----------
@@ -85,13 +142,16 @@ def read_csv(path: str | Path, text: str | None = None, ragged: str = "error") -
         ``"error"`` (default): a row with more or fewer cells than the header
         is an error. ``"fit"``: extra cells are dropped and missing ones are
         empty, as the FOLD reference loaders read such rows.
+    keep_text:
+        Columns whose cells keep their text as written (columns to be read
+        as categorical); the others keep numbers as doubles.
 
     Raises
     ------
     DataError
-        For a missing or empty file, a file with a header only, duplicate column
-        names, or a row with a different number of cells than the header
-        (``file:line:col``).
+        For a missing or empty file, a file with a header only, an unnamed
+        column, a row with a different number of cells than the header
+        (``file:line:col``), or a file that is not UTF-8.
 
     Examples
     --------
@@ -99,82 +159,44 @@ def read_csv(path: str | Path, text: str | None = None, ragged: str = "error") -
     >>> t.columns, t.cells.tolist()
     (('a', 'b'), [['1', 'x'], ['', 'y']])
     """
+    from nesyasp.learn._csvblocks import BlockReader
+
     source = str(path)
-    if text is None:
+    if text is not None:
+        stream: io.BufferedIOBase = io.BytesIO(text.encode("utf-8"))
+    else:
         try:
-            text = Path(path).read_text(encoding="utf-8-sig")
+            stream = open(path, "rb")
         except FileNotFoundError:
             raise DataError(f"{source}: no such file") from None
-        except (OSError, UnicodeDecodeError) as exc:
+        except OSError as exc:
             raise DataError(f"{source}: cannot read the file ({exc})") from None
-    header, rows, lines = _parse_rows(text, source, ragged)
+    with stream:
+        reader = BlockReader(stream, source, ragged, set(keep_text), _BLOCK, _ROWS)
+        header, columns, lines = reader.read()
     if header is None:
         raise DataError(f"{source}: the file is empty (expected a header line and data rows)")
-    if not rows:
-        raise DataError("the file has a header but no data rows", _loc(source, 1, 1))
-    cells = np.empty((len(rows), len(header)), dtype=object)
-    cells[:] = rows
-    return Table(tuple(header), cells, source, tuple(lines))
-
-
-def _parse_rows(text: str, source: str, ragged: str) -> tuple[list[str] | None, list[list[str]], list[int]]:
-    """Header, stripped data rows and their line numbers; blank lines are skipped."""
-    reader = csv.reader(io.StringIO(text, newline=""))
-    header: list[str] | None = None
-    rows: list[list[str]] = []
-    lines: list[int] = []
-    try:
-        for row in reader:
-            line = reader.line_num
-            if not row or all(not c.strip() for c in row):
-                continue
-            if header is None:
-                header = [c.strip() for c in row]
-                _check_header(header, source, line)
-                continue
-            if len(row) != len(header) and ragged == "fit":
-                row = (row + [""] * len(header))[: len(header)]
-            elif len(row) != len(header):
-                col = sum(len(c) + 1 for c in row[: len(header)]) + 1 if len(row) > len(header) else 1
-                raise DataError(f"row has {len(row)} cells but the header has {len(header)}",
-                                _loc(source, line, col))
-            rows.append([c.strip() for c in row])
-            lines.append(line)
-    except csv.Error as exc:
-        raise DataError(f"malformed CSV ({exc})", _loc(source, reader.line_num, 1)) from None
-    return header, rows, lines
-
-
-def _check_header(header: list[str], source: str, line: int) -> None:
-    seen: set[str] = set()
-    for i, name in enumerate(header):
-        if not name:
-            raise DataError(f"column {i + 1} of the header has no name", _loc(source, line, 1))
-        if name in seen:
-            logger.warning("%s:%d: duplicate column name %r (the first one is used)", source, line, name)
-        seen.add(name)
+    if lines.size == 0:
+        raise DataError("the file has a header but no data rows", _loc(source, int(reader.header_line), 1))
+    return Table(tuple(header), tuple(columns), source, lines)
 
 
 def split_target(table: Table, target: str, features: list[str] | None = None) -> tuple[np.ndarray, np.ndarray,
                                                                                        list[str]]:
-    """Split a table into features ``X`` (object array), labels ``y`` and feature names.
+    """Split a table into features ``X`` (an object array of texts), labels ``y`` and feature names.
+
+    For large tables pass ``table.take(features)`` and ``table.labels(target)``
+    to ``FoldSEM.fit`` instead: they stay columnar.
 
     Raises
     ------
     DataError
         When the target column is missing, has a missing label (naming the
-        line), or holds a single class.
+        line), or is also listed as a feature.
     """
-    t = table.index(target)
-    y = table.cells[:, t]
-    empty = np.flatnonzero(y == "")
-    if empty.size:
-        line = table.lines[empty[0]] if table.lines else int(empty[0]) + 2
-        raise DataError(f"the target column {target!r} has an empty cell",
-                        _loc(table.source, line, 1))
+    y = table.labels(target)
     if features is None:
         features = [c for c in table.columns if c != target]
-    cols = [table.index(f) for f in features]
     if target in features:
         raise DataError(f"{table.source}: the target column {target!r} is also listed as a feature")
-    return table.cells[:, cols], y.astype(str), list(features)
+    return table.take(features).cells, y, list(features)

@@ -87,7 +87,7 @@ def test_learner_options_out_of_range(table, capsys, option):
 def test_output_that_would_overwrite_an_input_or_cannot_be_written(table, tmp_path, capsys):
     before = table.read_text()
     assert main(["learn", str(table), "--target", "label", "-o", str(table)]) == 1
-    assert "-o names an input table" in capsys.readouterr().err
+    assert "-o names an input file" in capsys.readouterr().err
     assert main(["learn", str(table), "--target", "label", "--test", str(table), "-o", str(table)]) == 1
     assert table.read_text() == before
     assert main(["learn", str(table), "--target", "label", "-o", str(tmp_path)]) == 1

@@ -65,20 +65,20 @@ def test_tree_renders_in_english_with_annotations(shared_dir):
     plain = render_text(node)
     assert plain.startswith(f"'target' holds (for bottle7, and {label}), because")
     text = est.explain_text(X[0], name="bottle7")
-    assert text.startswith(f"bottle7 is of class {label}, because")
-    assert "times 100" not in text and "times 100" in render_text(node, {
-        p.atom.signature: p for p in reasoner_program(est.rules_, est.features_, X[:1]).preds})
-    # the English uses the bottle's own cells and the learned thresholds, not clingo's scaled integers
-    cells = {f.pred: str(X[0][j]) for j, f in enumerate(est.features_)}
-    shown = re.findall(r"the (\w+) of bottle7 is (-?\d+(?:\.\d+)?)", text)
-    assert shown and all(float(v) == float(cells[name]) for name, v in shown)
-    number = r"(-?\d+(?:\.\d+)?)"
-    thresholds = set(re.findall(r"[<>]=?" + number, str(est.rules_)))
-    compared = set(re.findall(r"(?:greater than|less than or equal to) " + number, text))
-    assert compared and compared <= thresholds
+    k = est.decision_rule(X[:1])[0]
+    assert text.startswith(f"bottle7 is of class {label} ({est.rule_stats_[k].confidence()}), because")
+    assert "as an order code" in render_text(node, {
+        p.atom.signature: p for p in reasoner_program(est.rules_, est.features_).preds})
+    # every comparison names its column, shows the bottle's own cell and a learned threshold, and is true
+    cells = {f.name: float(X[0][j]) for j, f in enumerate(est.features_)}
+    thresholds = {float(t) for t in re.findall(r"[<>]=?(-?\d+(?:\.\d+)?)", str(est.rules_))}
+    said = re.findall(r"the (\w+) of bottle7 \((-?[\d.]+)\) is (less than or equal to|greater than) (-?\d+(?:\.\d+)?)", text)
+    assert said
+    for name, value, words, threshold in said:
+        assert float(value) == cells[name] and float(threshold) in thresholds
+        assert (cells[name] <= float(threshold)) == (words == "less than or equal to")
+    assert not re.search(r"(^|\s)-?\d+(\.\d+)? is (less|greater)", text)  # no bare number compared
     assert all(n.literal for n in walk(node))
-    from nesyasp.reason import check_justification
-
     assert check_justification(node, est_reasoner(est, X[:1], "bottle7").model()) == []
 
 
@@ -98,17 +98,15 @@ def test_binary_features_custom_head():
     assert est.explain(np.array([[0, 1]]), name="img").literal == "scene(img,kitchen)"
 
 
-def test_rounded_values_are_annotated():
+def test_numbers_are_order_codes_in_the_tree():
     X = np.array([["1.5"], ["1.55"], ["1.6"], ["1.65"]] * 3, dtype=object)
     est = FoldSEM(min_gain=1, tail=0, numeric=[0], feature_names=["size"]).fit(X, ["a", "a", "b", "b"] * 3)
     assert "1.55" in str(est.rules_)
-    texts = {v: {p.atom.predicate: p.text for p in reasoner_program(est.rules_, est.features_,
-                                                                    np.array([[v]], dtype=object)).preds}
-             for v in ("1.551", "1.5")}
-    assert texts["1.551"]["size"] == "the size of @(X), times 100, rounded up, is @(N)"
-    assert texts["1.5"]["size"] == "the size of @(X), times 100, is @(N)"
+    texts = {p.atom.predicate: p.text for p in reasoner_program(est.rules_, est.features_).preds}
+    assert texts["size"] == "the size of @(X), as an order code, is @(N)"
     assert est.explain(["1.55"]).literal == "target(x,a)"
     assert est.explain(["1.551"]).literal == "target(x,b)"
+    assert "the size of x (1.551) is greater than 1.55" in est.explain_text(["1.551"])
 
 
 def test_bad_name_and_unfitted():
@@ -135,4 +133,4 @@ def test_explain_text_unscales_thresholds_on_a_string_cell():
     est = FoldSEM(min_gain=1, tail=0.0, feature_names=["a"]).fit(X, y)
     assert "1.3" in str(est.rules_)
     text = est.explain_text(np.array(["?"], dtype=object))
-    assert '"?" is less than or equal to 1.3' in text and "130" not in text
+    assert 'the a of x is "?", not a number, so not less than or equal to 1.3' in text

@@ -101,3 +101,30 @@ def test_same_data_same_rules():
     a = FoldSEM(feature_names=["a", "b", "c"]).fit(X, y)
     b = FoldSEM(feature_names=["a", "b", "c"]).fit(X, y)
     assert str(a.rules_) == str(b.rules_)
+
+
+def test_rule_stats_are_support_and_precision_of_the_decision_list():
+    rng = np.random.default_rng(4)
+    X = np.column_stack([rng.integers(0, 60, 300), rng.choice(["red", "blue", "?"], 300)]).astype(object)
+    y = np.where((X[:, 0].astype(int) > 30) & (X[:, 1] != "red"), "yes", "no")
+    y[::25] = "no"  # some noise: precision below 1
+    est = FoldSEM(feature_names=["age", "color"], numeric=[0]).fit(X, y)
+    stats = est.rule_stats_
+    assert [s.rule for s in stats] == list(range(1, len(est.learned_) + 1)) and stats[-1].catch_all
+    decided = est.decision_rule(X)
+    for k, s in enumerate(stats):
+        rows = decided == k
+        assert s.support == int(rows.sum())
+        assert s.correct == int((y[rows] == est.classes_[s.label]).sum())
+    comments = [str(c) for c in est.rules_.statements if type(c).__name__ == "Comment"]
+    assert comments[0] == "% " + stats[0].describe(est.classes_.tolist())
+    assert f"precision {stats[0].precision:.3f}" in comments[0]
+
+
+def test_trace_reads_in_column_names_and_table_numbers():
+    X = np.array([[str(x), c] for x in range(10) for c in ("red", "green", "blue", "gold")] * 2, dtype=object)
+    y = np.array(["a" if int(x) <= 5 and c != "red" else "b" for x, c in X])
+    est = FoldSEM(min_gain=1, numeric=[0], feature_names=["age", "color"]).fit(X, y)
+    text = str(est.trace(np.array(["2", "red"], dtype=object)))
+    assert "age > 5" in text or "age <= 5" in text
+    assert "color" in text and "N>" not in text and "N1" not in text

@@ -15,7 +15,7 @@ def test_read_csv_keeps_strings_and_missing_cells(tmp_path):
     table = read_csv(path)
     assert table.columns == ("a", "b", "label")
     assert table.cells.tolist() == [["1.5", "x", "yes"], ["", "?", "no"]]
-    assert table.lines == (2, 3)
+    assert table.lines.tolist() == [2, 3]
 
 
 @pytest.mark.parametrize("text, needle", [

@@ -1,4 +1,4 @@
-"""``nesyasp learn``: learn a stratified ASP rule set from a CSV table (FOLD-SE-M)."""
+"""``nesyasp learn``: learn a stratified ASP rule set from a CSV table (FOLD-SE-M), or run one on facts."""
 
 from __future__ import annotations
 
@@ -13,26 +13,42 @@ from typing import Any
 __all__ = ["NAME", "HELP", "DESCRIPTION", "add_arguments", "run"]
 
 NAME = "learn"
-HELP = "learn rules from a CSV table (FOLD-SE-M)"
+HELP = "learn rules from a CSV table (FOLD-SE-M), or run learned rules on facts"
 DESCRIPTION = """\
 Learn default rules with exceptions from a CSV table and print them as a
-stratified ASP program.
+stratified ASP program (in the table's own numbers, with each rule's training
+confidence as a comment).
+
+-o writes the rules as plain ASP that clingo grounds alone: numbers of numeric
+columns are order codes (the learned rule in the table's numbers is the comment
+above each coded rule). --facts-out writes the facts of the table's rows in the
+same codes, so `clingo rules.lp facts.lp` derives exactly the learner's classes.
+Facts written by hand in the table's own units (age(p1,63). oldpeak(p1,2.3).)
+run with --predict FACTS --rules RULES (a CSV table with the column names
+works too).
 
 Column kinds default to inference (numeric when at least 90% of the non-empty
 cells are numbers); the inferred kinds are summarized on stderr. Without
 --test, the rows are split with random.seed(SEED); random.shuffle(rows) and
-the first SPLIT fraction is used for training.
+the first SPLIT fraction is used for training (--split 1: every row, in file
+order).
 
 Columns that only identify a row are left out: a column named id, ID or
-ending in _id whose every value is distinct (say so on stderr). --ignore
-leaves out more columns; naming an id column in --numeric or --categorical
-keeps it.
+ending in _id whose every value is distinct (say so on stderr); its values
+name the examples in --facts-out. --ignore leaves out more columns; naming an
+id column in --numeric or --categorical keeps it.
+
+--background FILE gives hand-written rules over the column predicates
+(adult(X) :- age(X,A), A >= 18.); their unary predicates become candidate
+literals, and the learned program carries them.
 
 examples:
-  nesyasp learn heart.csv --target label -o rules.lp
+  nesyasp learn heart.csv --target label -o rules.lp --facts-out facts.lp
+  clingo rules.lp facts.lp
+  nesyasp learn --predict patient.lp --rules rules.lp --explain
   nesyasp learn train.csv --test test.csv --target class --json
   nesyasp learn data.csv --target y --numeric age,fare --categorical sex --split 0.8 --seed 3
-  nesyasp learn data.csv --target y --ignore name,ticket
+  nesyasp learn data.csv --target y --ignore name,ticket --background knowledge.lp
 """
 
 
@@ -42,8 +58,8 @@ def _names(text: str | None) -> list[str] | None:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Options of ``nesyasp learn``."""
-    parser.add_argument("train", help="training table (CSV with a header line)")
-    parser.add_argument("--target", "--label", dest="target", required=True, help="the class column")
+    parser.add_argument("train", nargs="?", help="training table (CSV with a header line)")
+    parser.add_argument("--target", "--label", dest="target", help="the class column (required to learn)")
     parser.add_argument("--numeric", help="comma-separated numeric columns (cells that do not parse stay strings)")
     parser.add_argument("--categorical", help="comma-separated categorical columns")
     parser.add_argument("--ignore", help="comma-separated columns to leave out")
@@ -54,12 +70,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=int, default=0, help="seed of the split (default: 0)")
     parser.add_argument("--ratio", type=float, default=0.5, help="exception ratio (default: 0.5)")
     parser.add_argument("--tail", type=float, default=0.005, help="tail cut (default: 0.005)")
-    parser.add_argument("--heuristic", choices=("sharp_gini", "gini", "ig"), default="sharp_gini",
-                        help="literal score: sharp_gini (default: Gini impurity to the power 1/ln 4), gini (plain "
-                             "weighted Gini, FOLD-SE's reading) or ig (information gain, FOLD-R++/FOLD-RM)")
+    parser.add_argument("--heuristic", choices=("sharp_gini", "gini", "ig"), default=None,
+                        help="literal score (default: the estimator's, see docs/learning.md): gini (weighted Gini "
+                             "impurity), sharp_gini (Gini impurity to the power 1/ln 4) or ig (information gain, "
+                             "FOLD-R++/FOLD-RM)")
     parser.add_argument("--head", default="target", help="head predicate (default: target)")
-    parser.add_argument("-o", "--out", help="write the rules to this file")
+    parser.add_argument("--background", help="background rules (.lp) whose unary predicates the learner may use")
+    parser.add_argument("-o", "--out", help="write the rules as plain ASP (clingo grounds it) to this file")
+    parser.add_argument("--facts-out", help="write the facts of the training table's rows (same codes) to this file")
     parser.add_argument("--json", action="store_true", help="print figures as JSON instead of the rules")
+    parser.add_argument("--predict", metavar="FACTS",
+                        help="run the rules of --rules on hand-written facts (.lp, original units) or a CSV table")
+    parser.add_argument("--rules", help="with --predict: a rules file written by `nesyasp learn -o`")
+    parser.add_argument("--explain", action="store_true", help="with --predict: explain every answer in English")
 
 
 def _split(n: int, args: argparse.Namespace):
@@ -71,6 +94,8 @@ def _split(n: int, args: argparse.Namespace):
         1.0 - args.test_fraction if args.test_fraction is not None else 0.8)
     if not 0.0 < fraction <= 1.0:
         raise DataError(f"the training fraction must be in (0, 1], not {fraction}")
+    if fraction == 1.0:  # every row trains: no shuffle (a million-row shuffle in Python costs seconds)
+        return np.arange(n), np.zeros(0, dtype=np.int64)
     order = list(range(n))
     random.seed(args.seed)
     random.shuffle(order)
@@ -78,66 +103,96 @@ def _split(n: int, args: argparse.Namespace):
     return np.asarray(order[:cut]), np.asarray(order[cut:], dtype=np.int64)
 
 
-def _check_options(args: argparse.Namespace) -> None:
-    """Bad learner options and an output file that is an input fail before anything is read."""
+def _check_out(path: str | None, inputs: tuple[str | None, ...], what: str, flag: str) -> None:
     from nesyasp.errors import DataError
 
+    if not path:
+        return
+    out = Path(path)
+    for given in inputs:
+        if given and out.exists() and out.resolve() == Path(given).resolve():
+            raise DataError(f"{path}: {flag} names an input file; the {what} would overwrite it")
+    if out.is_dir():
+        raise DataError(f"{path}: {flag} names a folder; give a file such as {out / 'rules.lp'}")
+    if not out.parent.is_dir():
+        raise DataError(f"{path}: no folder {out.parent} to write the {what} into")
+
+
+def _check_options(args: argparse.Namespace) -> None:
+    """Bad options and an output file that is an input fail before anything is read."""
+    from nesyasp.errors import DataError
+
+    if args.predict or args.rules:
+        if not (args.predict and args.rules):
+            raise DataError("--predict FACTS needs --rules RULES (a file written by `nesyasp learn -o`), and back")
+        return
+    if not args.train or not args.target:
+        raise DataError("give a training table and --target COLUMN (or --predict FACTS --rules RULES)")
     if args.ratio < 0 or not 0.0 <= args.tail <= 1.0:
         raise DataError(f"--ratio must be 0 or more and --tail in [0, 1], got {args.ratio} and {args.tail}")
-    if args.out:
-        out = Path(args.out)
-        for given in (args.train, args.test):
-            if given and out.exists() and out.resolve() == Path(given).resolve():
-                raise DataError(f"{args.out}: -o names an input table; the rules would overwrite it")
-        if out.is_dir():
-            raise DataError(f"{args.out}: -o names a folder; give a file such as {out / 'rules.lp'}")
-        if not out.parent.is_dir():
-            raise DataError(f"{args.out}: no folder {out.parent} to write the rules into")
+    inputs = (args.train, args.test, args.background)
+    _check_out(args.out, inputs, "rules", "-o")
+    _check_out(args.facts_out, inputs + (args.out,), "facts", "--facts-out")
+    if args.out and args.facts_out and Path(args.out).resolve() == Path(args.facts_out).resolve():
+        raise DataError("-o and --facts-out name the same file")
 
 
-def _features(table: Any, args: argparse.Namespace) -> list[str]:
-    """The feature columns: all but the target, the --ignore'd and unnamed row identifiers."""
+def _features(table: Any, args: argparse.Namespace) -> tuple[list[str], str | None]:
+    """The feature columns (all but the target, the --ignore'd and unnamed row identifiers), and the id column."""
+    from nesyasp.errors import DataError
+
     ignore = set(_names(args.ignore) or [])
     unknown = sorted(ignore - set(table.columns))
     if unknown:
-        from nesyasp.errors import DataError
-
         raise DataError(f"{table.source}: --ignore names no column {unknown[0]!r}; "
                         f"the columns are {', '.join(table.columns)}")
     named = set(_names(args.numeric) or []) | set(_names(args.categorical) or [])
+    id_column = None
     for col in table.columns:
         lowered = col.lower()
         if (col not in named and col != args.target and (lowered == "id" or lowered.endswith("_id"))
-                and len(set(table.column(col))) == table.n_rows):
+                and table.n_distinct(col) == table.n_rows):
             print(f"ignored column: {col} (a distinct value in every row: an identifier)", file=sys.stderr)
             ignore.add(col)
-    return [c for c in table.columns if c != args.target and c not in ignore]
+            id_column = id_column or col
+    return [c for c in table.columns if c != args.target and c not in ignore], id_column
 
 
 def run(args: argparse.Namespace) -> int:
-    """Learn, report, and write the rules; return the exit status."""
+    """Learn, report, and write the rules (or run rules on facts); return the exit status."""
+    _check_options(args)
+    if args.predict:
+        return _predict(args)
+    return _learn(args)
+
+
+def _learn(args: argparse.Namespace) -> int:
     import numpy as np
 
     from nesyasp.errors import DataError
-    from nesyasp.learn import FoldSEM, read_csv, split_target
+    from nesyasp.learn import FoldSEM, read_csv
+    from nesyasp.learn.plain import example_ids, plain_facts, plain_rules
 
-    _check_options(args)
-    table = read_csv(args.train)
+    keep = _names(args.categorical) or []
+    table = read_csv(args.train, keep_text=keep)
     table.index(args.target)  # a missing target column is the first error to report
-    X, y, names = split_target(table, args.target, _features(table, args))
+    names, id_column = _features(table, args)
+    y = table.labels(args.target)
+    X = table.take(names)
     if args.test:
-        Xtr, ytr = X, y
-        Xte, yte, _ = split_target(read_csv(args.test), args.target, names)
+        test = read_csv(args.test, keep_text=keep)
+        Xtr, ytr, Xte, yte = X, y, test.take(names), test.labels(args.target)
     else:
         tr, te = _split(len(y), args)
-        Xtr, ytr, Xte, yte = X[tr], y[tr], X[te], y[te]
-    est = FoldSEM(ratio=args.ratio, tail=args.tail, heuristic=args.heuristic, numeric=_names(args.numeric),
-                  categorical=_names(args.categorical), feature_names=names, head=args.head)
+        Xtr, ytr, Xte, yte = X.select(tr), y[tr], X.select(te), y[te]
+    options = {} if args.heuristic is None else {"heuristic": args.heuristic}
+    est = FoldSEM(ratio=args.ratio, tail=args.tail, numeric=_names(args.numeric), categorical=_names(args.categorical),
+                  head=args.head, background=Path(args.background) if args.background else None, **options)
     start = time.perf_counter()
     try:
         est.fit(Xtr, ytr)
     except DataError as exc:
-        raise DataError(f"{args.train}: {exc.message}") from None
+        raise DataError(f"{args.train}: {exc.message}", exc.location) from None
     seconds = time.perf_counter() - start
     kinds: dict[str, list[str]] = {}
     for f in est.features_:
@@ -148,8 +203,10 @@ def run(args: argparse.Namespace) -> int:
     accuracy = float(np.mean(est.predict(Xacc) == yacc))
     text = str(est.rules_)
     if args.out:
-        with open(args.out, "w", encoding="utf-8") as fh:
-            fh.write(text if text.endswith("\n") else text + "\n")
+        Path(args.out).write_text(plain_rules(est), encoding="utf-8")
+    if args.facts_out:
+        ids = example_ids(table, table.index(id_column) if id_column else None, table.lines)
+        Path(args.facts_out).write_text(plain_facts(est, X, ids), encoding="utf-8")
     if args.json:
         print(json.dumps({"accuracy": accuracy, "n_rules": est.n_rules_, "n_literals": est.rule_set_size_,
                           "fit_seconds": seconds, "n_train": int(len(ytr)), "n_test": int(len(yte))}))
@@ -159,4 +216,35 @@ def run(args: argparse.Namespace) -> int:
         where = "test" if len(yte) else "training"
         print(f"% {est.n_rules_} rules, {est.rule_set_size_} literals, {where} accuracy {accuracy:.4f}, "
               f"fit {seconds:.3f} s", file=sys.stderr)
+    return 0
+
+
+def _predict(args: argparse.Namespace) -> int:
+    from nesyasp.lang import parse_file
+    from nesyasp.learn import read_csv
+    from nesyasp.learn.plain import example_ids, hand_facts, predict_facts, read_plain, table_facts
+
+    plain = read_plain(args.rules)
+    if args.predict.lower().endswith(".csv"):
+        table = read_csv(args.predict)
+        id_column = next((c for c in table.columns if (c.lower() == "id" or c.lower().endswith("_id"))
+                          and table.n_distinct(c) == table.n_rows), None)
+        ids = example_ids(table, table.index(id_column) if id_column else None, table.lines)
+        facts, values = table_facts(plain, table, list(table.columns), ids)
+    else:
+        facts, values = hand_facts(plain, parse_file(args.predict))
+    answers = predict_facts(plain, facts, values, args.explain)
+    used = {f.pred: f.name for f in plain.features}
+    given: dict[str, set[str]] = {}
+    for s in facts:
+        if s.arguments:
+            given.setdefault(str(s.arguments[0]), set()).add(s.name)
+    for example in sorted(given):
+        absent = [name for pred, name in used.items() if pred not in given[example]
+                  and not any(f.pred == pred and f.kind == "binary" for f in plain.features)]
+        if absent:
+            print(f"note: {example} has no fact for {', '.join(absent)} (read as no value: rules that need one "
+                  "do not apply)", file=sys.stderr)
+    for example, atom, text in answers:
+        print(text if args.explain else atom)
     return 0

@@ -1,0 +1,150 @@
+"""Explanations of one prediction: the reasoner's tree, its English, and the learner's own trace.
+
+:func:`explain` runs the clingo form of the learned program and the
+example's facts through :class:`nesyasp.reason.Reasoner` and returns the
+justification tree of the predicted atom (the root's ``note`` gives the
+training confidence of the rule that fired). :func:`explain_text` renders it
+with column names and the table's own numbers; :func:`trace` is the
+learner's own record, literal by literal, in the same words.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from nesyasp.errors import DataError, ReasoningError
+from nesyasp.lang.ast import Atom, Constant, is_identifier
+from nesyasp.learn.core import LearnedRule, covers
+from nesyasp.learn.emit import class_term, number_term
+from nesyasp.learn.encode import NUMERIC, Encoded, Feature, is_unary
+from nesyasp.learn.search import Lit
+
+if TYPE_CHECKING:
+    from nesyasp.reason.node import Node
+
+FoldSEM = Any  # a fitted nesyasp.learn.FoldSEM (not imported here: foldsem imports this module)
+
+__all__ = ["Explanation", "explain", "explain_text", "trace", "literal_text", "one_row"]
+
+
+@dataclass(frozen=True, slots=True)
+class Explanation:
+    """The learner's own trace of one prediction (:meth:`FoldSEM.trace`).
+
+    Attributes
+    ----------
+    prediction:
+        The predicted class.
+    rule:
+        0-based index of the default rule that decided it (in ``learned_``).
+    trace:
+        ``(rule index, literal text, holds)`` for the literals checked, in
+        order: the earlier default rules that failed, then the deciding rule
+        and its exceptions (``"not exception (...)"`` entries). Literals read
+        in column names and the table's numbers (``age > 54``, ``color = red``).
+    support, precision:
+        The deciding rule's training support and precision (``rule_stats_``).
+    """
+
+    prediction: object
+    rule: int
+    trace: tuple[tuple[int, str, bool], ...]
+    support: int = 0
+    precision: float = 0.0
+
+    def __str__(self) -> str:
+        lines = [f"class {self.prediction} by default rule {self.rule + 1} (right on "
+                 f"{round(self.precision * self.support)} of {self.support} training rows, precision "
+                 f"{self.precision:.3f})"]
+        lines += [f"  rule {k + 1}: {text} {'holds' if ok else 'does not hold'}" for k, text, ok in self.trace]
+        return "\n".join(lines)
+
+
+def one_row(x) -> np.ndarray:
+    """One example as a ``(1, n_features)`` array (a row, or a 2-D array of one row)."""
+    if isinstance(x, np.ndarray) and x.ndim == 2:
+        if x.shape[0] != 1:
+            raise DataError(f"one example is explained at a time; got {x.shape[0]} rows")
+        return x
+    return np.asarray([list(x)], dtype=object)
+
+
+def literal_text(lit: Lit, feature: Feature) -> str:
+    """A learned literal in column words: ``age > 54``, ``not age <= 54``, ``color = red``, ``not f12``.
+
+    >>> from nesyasp.learn.encode import Feature
+    >>> literal_text(Lit(0, "!<=", 54.0, 0), Feature("age", "age", "numeric"))
+    'not age <= 54'
+    """
+    if is_unary(feature):
+        return feature.name if lit.op == "==" else f"not {feature.name}"
+    if lit.op in ("==", "!="):
+        value = feature.values[int(lit.value)]
+        shown = f'"{value}"' if feature.kind == NUMERIC or not is_identifier(value) else value
+        return f"{feature.name} {'=' if lit.op == '==' else '!='} {shown}"
+    op = lit.op.lstrip("!")
+    text = f"{feature.name} {op} {number_term(float(lit.value))}"
+    return f"not {text}" if lit.op.startswith("!") else text
+
+
+def explain(est: FoldSEM, x, name: str = "x") -> Node:
+    """The reasoner's justification tree of ``est``'s prediction for one example (see ``FoldSEM.explain``)."""
+    from nesyasp.learn.asp import example_reasoner
+
+    if not is_identifier(name):
+        raise DataError(f"example name {name!r} is not an ASP constant (lowercase letter first)")
+    row = one_row(x)
+    k = int(est.decision_rule(row)[0])
+    label = est.classes_[est.learned_[k].label]
+    reasoner = example_reasoner(est.rules_, row, est.features_, [name])
+    atom = Atom(est.head, (Constant(name), class_term(label)))
+    node = reasoner.explain(str(atom))
+    if not node.holds:
+        derived = reasoner.query(f"{est.head}({name},C)").atoms()
+        raise ReasoningError(f"the reasoner derives {derived or 'no class'} for {name}, the learner {atom}")
+    return replace(node, note=est.rule_stats_[k].confidence())
+
+
+def explain_text(est: FoldSEM, x, name: str = "x") -> str:
+    """:func:`explain`'s tree in English: column names, the example's values, the learned thresholds."""
+    from nesyasp.learn.readable import program_cuts, readable_preds, readable_tree, row_values, with_note
+    from nesyasp.reason import render_text
+
+    row = one_row(x)
+    node = explain(est, row, name)
+    features = est.features_
+    preds = {p.atom.signature: p for p in readable_preds(est.rules_.preds, features)}
+    names = {f.pred: f.name for f in features}
+    tree = readable_tree(node, program_cuts(est.rules_, features), row_values(row[0], est.features_), names, name)
+    return with_note(render_text(tree, preds), node.note)
+
+
+def trace(est: FoldSEM, x) -> Explanation:
+    """The learner's own trace for one example: which rule decides, literal by literal."""
+    data = est._encode(one_row(x))
+    k = int(est._decide(data)[0])
+    steps: list[tuple[int, str, bool]] = []
+    for j in range(k + 1):
+        steps.extend(_trace(est.learned_[j], est.features_, data, j))
+    stats = est.rule_stats_[k]
+    return Explanation(est.classes_[est.learned_[k].label], k, tuple(steps), stats.support, stats.precision)
+
+
+def _trace(rule: LearnedRule, features: list[Feature], data: Encoded, k: int) -> list[tuple[int, str, bool]]:
+    out = []
+    row = np.zeros(1, dtype=np.int64)
+    for lit in rule.lits:
+        ok = bool(lit.holds(data, row)[0])
+        out.append((k, literal_text(lit, features[lit.feature]), ok))
+        if not ok:
+            return out
+    for e in rule.exceptions:
+        hit = bool(covers(e, data, row)[0])
+        words = " and ".join(literal_text(lit, features[lit.feature]) for lit in e.lits)
+        out.append((k, f"not exception ({words}{' and its exceptions' if e.exceptions else ''})", not hit))
+        if hit:
+            return out
+    return out
