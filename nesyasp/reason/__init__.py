@@ -19,7 +19,7 @@ Examples
 ['target(img,bathroom)']
 >>> print(render_text(r.explain("target(img,bathroom)")))
 'target' holds (for img, and bathroom), because
-   there is no evidence that 'f398' holds (for img) (no rule or fact for f398/1), and
+   there is no evidence that 'f398' holds (for img) (not among the facts), and
    there is no evidence that 'ab1' holds (for img), because
       'f145' holds (for img).
 """

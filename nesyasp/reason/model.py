@@ -18,6 +18,7 @@ from typing import Iterable, Iterator
 import clingo
 import numpy as np
 
+from nesyasp.reason.decimals import Encoding
 from nesyasp.reason.facts import FactBase, text_symbol
 from nesyasp.reason.translate import DOMAIN_PREDICATE, Translation
 
@@ -31,6 +32,8 @@ class Model:
 
     facts: FactBase
     translation: Translation
+    #: How decimals are scaled in this model's atoms (atoms are held as clingo holds them).
+    encoding: Encoding | None = None
 
     def holds(self, atom: clingo.Symbol) -> bool:
         """True when the ground atom is in the model."""
@@ -45,8 +48,33 @@ class Model:
         return any(True for _ in self.candidates(name, arity))
 
     def is_fact(self, atom: clingo.Symbol) -> bool:
-        """True when ``atom`` is a given fact (program fact, fact file, dict, table or example)."""
+        """True when ``atom`` (as the model holds it) is a given fact (program fact, fact file, dict, table or
+        example)."""
+        if self.encoding is not None and not self.encoding.trivial:
+            atom = self.encoding.decode_atom(atom)
         return self.facts.contains(atom)
+
+    def lookup(self, name: str, arity: int, bound: tuple[tuple[int, clingo.Symbol], ...]) -> list[clingo.Symbol]:
+        """The true atoms of ``name/arity`` whose argument ``i`` is ``value`` for every ``(i, value)`` in ``bound``."""
+        first = next((v for i, v in bound if i == 0), None)
+        out = []
+        for atom in self.candidates(name, arity, first):
+            args = atom.arguments
+            if all(args[i] == v for i, v in bound):
+                out.append(atom)
+        return out
+
+    def encode(self, atom: clingo.Symbol) -> clingo.Symbol:
+        """A shown atom (decimals as written) as this model holds it."""
+        if self.encoding is None or self.encoding.trivial:
+            return atom
+        return self.encoding.encode_atom(atom)
+
+    def decode(self, atom: clingo.Symbol) -> clingo.Symbol:
+        """An atom of this model as shown (decimals as written)."""
+        if self.encoding is None or self.encoding.trivial:
+            return atom
+        return self.encoding.decode_atom(atom)
 
     def atoms(self) -> Iterator[clingo.Symbol]:
         """Every true atom (internal ``_row`` atoms excluded); can be large."""
@@ -56,17 +84,41 @@ class Model:
 class SetModel(Model):
     """A model given by the atoms clingo returned (plus table cells it was not asked about)."""
 
-    def __init__(self, atoms: Iterable[clingo.Symbol], facts: FactBase, translation: Translation):
+    def __init__(self, atoms: Iterable[clingo.Symbol], facts: FactBase, translation: Translation,
+                 encoding: Encoding | None = None):
         self.facts = facts
         self.translation = translation
+        self.encoding = encoding if encoding is not None else translation.encoding
         self._atoms = {a for a in atoms if not a.name.startswith("_row")}
         self._by_signature: dict[tuple[str, int], list[clingo.Symbol]] = {}
         self._by_first: dict[tuple[str, int, clingo.Symbol], list[clingo.Symbol]] = {}
+        self._by_position: dict[tuple[str, int, int], dict[clingo.Symbol, list[clingo.Symbol]]] = {}
         for atom in sorted(self._atoms):
             sig = (atom.name, len(atom.arguments))
             self._by_signature.setdefault(sig, []).append(atom)
             if atom.arguments:
                 self._by_first.setdefault(sig + (atom.arguments[0],), []).append(atom)
+
+    def lookup(self, name: str, arity: int, bound: tuple[tuple[int, clingo.Symbol], ...]) -> list[clingo.Symbol]:
+        if arity == 1 and self.facts.tables:
+            return super().lookup(name, arity, bound)
+        if not bound:
+            return self._by_signature.get((name, arity), [])
+        best: list[clingo.Symbol] | None = None
+        for i, value in bound:
+            index = self._by_position.get((name, arity, i))
+            if index is None:
+                index = self._by_position[(name, arity, i)] = {}
+                for atom in self._by_signature.get((name, arity), ()):
+                    index.setdefault(atom.arguments[i], []).append(atom)
+            found = index.get(value, [])
+            if best is None or len(found) < len(best):
+                best = found
+            if not best:
+                return []
+        if len(bound) == 1:
+            return best  # type: ignore[return-value]
+        return [a for a in best if all(a.arguments[i] == v for i, v in bound)]  # type: ignore[union-attr]
 
     def holds(self, atom: clingo.Symbol) -> bool:
         return atom in self._atoms or self.facts.contains(atom)
@@ -121,6 +173,7 @@ class TableModel(Model):
     def __init__(self, arrays: dict[Key, np.ndarray], ids: list[str], facts: FactBase, translation: Translation):
         self.facts = facts
         self.translation = translation
+        self.encoding = None
         self.arrays = arrays
         self.ids = ids
         self.index = {e: i for i, e in enumerate(ids)}

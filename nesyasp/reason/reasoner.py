@@ -3,25 +3,31 @@
 from __future__ import annotations
 
 import logging
+from decimal import Decimal
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 import clingo
 import numpy as np
 
-from nesyasp.lang.ast import Atom, Constant, Program, Rule, Variable
+from nesyasp.lang.ast import Atom, Constant, Literal, Program, Rule, Variable
 from nesyasp.lang.checks import unsafe_variables
 from nesyasp.errors import ReasoningError
 from nesyasp.lang.parser import parse_atom, parse_file, parse_program, parse_query, resolve_includes
 from nesyasp.reason.answers import Answers, query_variables, sorted_table
 from nesyasp.reason.compiled import CompiledProgram, compile_program, not_compilable
+from nesyasp.reason.decimals import VIOLATED, Encoding
 from nesyasp.reason.facts import FactBase
-from nesyasp.reason.justify import Justifier, _all_bindings
+from nesyasp.reason.justify import Justifier
 from nesyasp.reason.model import Model, SetModel, TableModel
 from nesyasp.reason.node import Node
+from nesyasp.reason.search import Evaluator
 from nesyasp.reason.solve import solve
-from nesyasp.reason.terms import ground_atom, ground_term, match_atom
-from nesyasp.reason.translate import Translation, translate
+from nesyasp.reason.explain import Explained, conjunction, proofs, why_not
+from nesyasp.reason.terms import NUMBER, decimal_symbol, ground_atom, ground_term, match_atom, symbol_decimal
+from nesyasp.reason.translate import Translation, clingo_text, translate
+from nesyasp.reason.unfold import Document
+from nesyasp.reason.unsat import Violation, violation_error, violations_of
 
 __all__ = ["Reasoner", "load_program", "ENGINES"]
 
@@ -83,6 +89,9 @@ class Reasoner:
         self._compiled: CompiledProgram | None = compile_program(self.translation)
         self._model: Model | None = None
         self._justifier: Justifier | None = None
+        self._encoding: Encoding = self.translation.encoding  # type: ignore[assignment]
+        self._encoded_for: tuple = ()
+        self._unsat: ReasoningError | None = None
         if engine == "compiled" and self._compiled is None:
             raise ReasoningError(f"the compiled path does not apply: {not_compilable(self.translation)}")
         if facts is not None:
@@ -96,7 +105,9 @@ class Reasoner:
         if isinstance(facts, Program):
             self.facts.add_program(resolve_includes(facts))
         elif isinstance(facts, Path):
-            self.facts.add_program(resolve_includes(parse_file(facts)))
+            from nesyasp.reason.factfile import read_facts
+
+            read_facts(facts, self.facts)
         elif isinstance(facts, str):
             self.facts.add_program(parse_program(facts, "<facts>"))
         elif isinstance(facts, Mapping):
@@ -119,15 +130,25 @@ class Reasoner:
         self._invalidate()
 
     def _invalidate(self) -> None:
-        self.facts.check_scale(self.translation.max_scale)
+        self.facts.check_scale(self.encoding().max_scale)
         self._model = None
         self._justifier = None
+        self._unsat = None
+
+    def encoding(self) -> Encoding:
+        """How decimals are scaled for clingo, given the program and the facts so far."""
+        data = tuple(sorted(self.facts.decimals.items()))
+        if data != self._encoded_for:
+            self._encoding = Encoding.build(self.translation.rules, self.translation.facts, dict(data)) \
+                if data else self.translation.encoding  # type: ignore[assignment]
+            self._encoded_for = data
+        return self._encoding
 
     # ------------------------------------------------------------ models
     @property
     def uses_compiled(self) -> bool:
         """Whether queries run on the compiled numpy path."""
-        if self.engine == "clingo" or self._compiled is None:
+        if self.engine == "clingo" or self._compiled is None or not self.encoding().trivial:
             return False
         per_example = all(a.arguments for a in self.facts.symbols)
         if not per_example and self.engine == "compiled":
@@ -142,25 +163,62 @@ class Reasoner:
             used.update(lit.atom.predicate for lit in rule.body if isinstance(lit.atom, Atom))
         return used
 
+    def _solve(self, extra: Iterable[str] = (), show: list[tuple[str, int]] | None = None) -> list[clingo.Symbol]:
+        encoding = self.encoding()
+        text = self.translation.text if encoding is self.translation.encoding else clingo_text(self.translation,
+                                                                                             encoding)
+        facts = self.facts.clingo_text(self._used_predicates(extra), None if encoding.trivial else encoding.encode_atom)
+        if show is not None and any(r.head is None for r in self.translation.rules):
+            show = show + [(VIOLATED, 1), (VIOLATED, 2)]
+        return solve(text, facts, self.translation.locations, show=show)
+
     def model(self) -> Model:
-        """The unique model (computed once; adding facts recomputes it)."""
+        """The unique model (computed once; adding facts recomputes it).
+
+        Raises
+        ------
+        ReasoningError
+            When an integrity constraint is violated: the program has no model. The message
+            names the constraint, its file:line:col and the ground literals that violate it;
+            :meth:`violations` explains them.
+        """
+        if self._unsat is not None:
+            raise self._unsat
         if self._model is None:
             if self.uses_compiled:
-                self._model = self._compiled.evaluate(self.facts)
+                self._model = self._compiled.evaluate(self.facts)  # type: ignore[union-attr]
             else:
-                atoms = solve(self.translation.text, self.facts.clingo_text(self._used_predicates()),
-                              self.translation.locations)
-                self._model = SetModel(atoms, self.facts, self.translation)
+                atoms = self._solve()
+                violated = [a for a in atoms if a.name == VIOLATED]
+                model = SetModel([a for a in atoms if a.name != VIOLATED], self.facts, self.translation,
+                                 self.encoding())
+                if violated:
+                    self._violations = violations_of(Justifier(model), violated)
+                    self._unsat = violation_error(self._violations, len(violated))
+                    raise self._unsat
+                self._model = model
         return self._model
 
+    def violations(self) -> list[Violation]:
+        """The violated integrity constraints (at most 20), each with the tree of why its body holds;
+        empty when the program has a model."""
+        try:
+            self.model()
+        except ReasoningError:
+            if self._unsat is None:
+                raise
+            return list(self._violations)
+        return []
+
     def justifier(self) -> Justifier:
-        """The (memoizing) justifier of the current model."""
+        """The (tabled) justifier of the current model."""
         if self._justifier is None:
             self._justifier = Justifier(self.model())
         return self._justifier
 
     # ------------------------------------------------------------ queries
     def _ground(self, atom: str | Atom | clingo.Symbol) -> clingo.Symbol:
+        """The ground atom as the model holds it (decimals scaled)."""
         if isinstance(atom, clingo.Symbol):
             symbol = atom
         else:
@@ -169,7 +227,8 @@ class Reasoner:
             if symbol is None:
                 raise ReasoningError(f"{atom} is not a ground atom (write constants, not variables)")
         self._note_example(symbol)
-        return symbol
+        encoding = self.encoding()
+        return symbol if encoding.trivial else encoding.encode_atom(symbol)
 
     def _note_example(self, symbol: clingo.Symbol) -> None:
         """A query about a constant example makes it an example (``_example(img)``)."""
@@ -185,10 +244,39 @@ class Reasoner:
         symbol = self._ground(atom)
         return self.model().holds(symbol)
 
-    def explain(self, atom: str | Atom | clingo.Symbol) -> Node:
-        """The justification tree of a ground atom, true (why) or false (why not)."""
+    def explain(self, atom: str | Atom | clingo.Symbol, detail: str = "failing") -> Node:
+        """The justification tree of a ground atom, true (why) or false (why not).
+
+        ``detail="holding"`` also shows, for each refuted rule instance, the body literals
+        that hold before the failing one (``Node.holding``).
+        """
         symbol = self._ground(atom)
-        return self.justifier().explain(symbol)
+        return Document(self.justifier(), detail).tree(symbol)
+
+    def explain_many(self, atoms: Iterable[str | Atom | clingo.Symbol], detail: str = "failing") -> list[Node]:
+        """The trees of several ground atoms as one output: what one tree shows, the next one points to."""
+        symbols = [self._ground(a) for a in atoms]
+        document = Document(self.justifier(), detail)
+        return [document.tree(s) for s in symbols]
+
+    def proofs(self, atom: str | Atom | clingo.Symbol) -> list[Node]:
+        """Every rule instance that derives a true atom, each as a tree (one output)."""
+        symbol = self._ground(atom)
+        if not self.model().holds(symbol):
+            raise ReasoningError(f"{atom} does not hold: it has no proof (explain it to see why)")
+        return proofs(Document(self.justifier()), symbol)
+
+    def why_not(self, pattern: str | Atom, detail: str = "failing",
+                document: Document | None = None) -> tuple[list[Explained], list[str]]:
+        """Every instance of ``pattern`` (``"target(img9,X)"``) not in the model, explained in one output,
+        and the instances that hold. A ground atom gives itself (or nothing, when it holds)."""
+        parsed = parse_atom(pattern) if isinstance(pattern, str) else pattern
+        first = ground_term(parsed.arguments[0], {}) if parsed.arguments else None
+        if first is not None:
+            self._note_example(clingo.Function(parsed.predicate, [first]))
+        scaled = self.encoding().encode_literals((Literal(parsed),))[0][0].atom
+        document = document or Document(self.justifier(), detail)
+        return why_not(document, parsed, scaled)  # type: ignore[arg-type]
 
     def query(self, query: str) -> Answers:
         """All answers of ``query`` (``"target(img,X)"``, ``"target(X,C)"``, ``"p(X), not q(X)"``).
@@ -212,11 +300,25 @@ class Reasoner:
             if first is not None:
                 self._note_example(clingo.Function(pattern.predicate, [first]))
             return Answers(query, variables, self._single(pattern, variables), pattern)
-        rows = [tuple(str(b[v]) for v in variables)
-                for b in _all_bindings(self.justifier(), literals, {}, lambda a: True)]
+        rows = [tuple(str(b[v]) for v in variables) for b in self._conjunctive(literals)]
         return Answers(query, variables, sorted_table(rows, len(variables)), literals=literals)
 
+    def _conjunctive(self, literals: tuple[Literal, ...]) -> Iterator[dict[str, clingo.Symbol]]:
+        """The bindings of a conjunctive query, decimals shown."""
+        scaled, exps = self.encoding().encode_literals(literals)
+        evaluator = Evaluator(self.model())
+        for binding in evaluator.bindings([(i, lit) for i, lit in enumerate(scaled)], {}):
+            yield _shown(binding, exps)
+
     def _single(self, pattern: Atom, variables: tuple[str, ...]) -> np.ndarray:
+        encoding = self.encoding()
+        if not encoding.trivial:
+            scaled = encoding.encode_literals((Literal(pattern),))[0][0].atom
+            atoms = [encoding.decode_atom(a) for a in self.model().candidates(pattern.predicate,
+                                                                               len(pattern.arguments))]
+            binding: dict[str, clingo.Symbol] = {}
+            keep = [a for a in atoms if match_atom(scaled, encoding.encode_atom(a), dict(binding))]
+            return sorted_table(_rows(pattern, variables, keep), len(variables))
         model = self._model
         if model is None and self.uses_compiled:
             model = self.model()
@@ -227,21 +329,50 @@ class Reasoner:
         if model is not None:
             atoms = model.candidates(pattern.predicate, len(pattern.arguments))
         else:
-            used = self._used_predicates([pattern.predicate])
-            atoms = solve(self.translation.text, self.facts.clingo_text(used), self.translation.locations,
-                          show=[(pattern.predicate, len(pattern.arguments))])
+            atoms = self._solve([pattern.predicate], show=[(pattern.predicate, len(pattern.arguments))])
+            if any(a.name == VIOLATED for a in atoms):
+                self.model()  # raises, naming the violated constraint
             if len(pattern.arguments) == 1 and self.facts.tables:
                 atoms = SetModel(atoms, self.facts, self.translation).candidates(pattern.predicate, 1)
         return sorted_table(_rows(pattern, variables, atoms), len(variables))
 
-    def explain_query(self, query: str) -> list[tuple[str, dict[str, str], Node]]:
-        """Every answer of a single-atom query with its bindings and justification."""
+    def explain_query(self, query: str, detail: str = "failing", document: Document | None = None
+                      ) -> list[tuple[str, dict[str, str], Node]]:
+        """Every answer of a query with its bindings and justification, as one output.
+
+        A conjunctive query's answer is a ``conjunction`` node with one child per literal.
+        """
         answers = self.query(query)
-        if answers.pattern is None:
-            raise ReasoningError("justifications are given for single-atom queries such as target(img,X)")
-        justifier = self.justifier()
-        return [(answers.atom(i), answers.bindings(i), justifier.explain(self._ground(answers.atom(i))))
-                for i in range(len(answers))]
+        document = document or Document(self.justifier(), detail)
+        if answers.pattern is not None:
+            return [(answers.atom(i), answers.bindings(i), document.tree(self._ground(answers.atom(i))))
+                    for i in range(len(answers))]
+        literals = answers.literals
+        scaled, exps = self.encoding().encode_literals(literals)
+        out = []
+        for i in range(len(answers)):
+            binding = {v: self._ground(f"_v({answers.table[i][k]})").arguments[0]
+                       for k, v in enumerate(answers.variables)}
+            binding = _encoded(binding, exps)
+            out.append((answers.atom(i), answers.bindings(i),
+                        conjunction(document, answers.atom(i), literals, scaled, exps, binding)))
+        return out
+
+
+def _shown(binding: dict[str, clingo.Symbol], exps: dict[str, int]) -> dict[str, clingo.Symbol]:
+    if not exps:
+        return binding
+    return {k: decimal_symbol(Decimal(v.number).scaleb(-exps[k])) if exps.get(k) and v.type == NUMBER else v
+            for k, v in binding.items()}
+
+
+def _encoded(binding: dict[str, clingo.Symbol], exps: dict[str, int]) -> dict[str, clingo.Symbol]:
+    out = {}
+    for k, v in binding.items():
+        e = exps.get(k, 0)
+        value = Decimal(v.number) if v.type == NUMBER else symbol_decimal(v)
+        out[k] = clingo.Number(int(value.scaleb(e))) if e and value is not None else v
+    return out
 
 
 def _rows(pattern: Atom, variables: tuple[str, ...], atoms: Iterable[clingo.Symbol]) -> list[tuple[str, ...]]:

@@ -48,11 +48,16 @@ def test_decimal_comparisons_are_exact_in_clingo():
     assert r.query("lo(X)").atoms() == ["lo(a)"]  # a string value makes the comparison undefined
 
 
-def test_decimals_outside_comparisons_are_rejected():
-    with pytest.raises(ReasoningError, match="no floats"):
-        translate(parse_program("p(0.5)."))
-    with pytest.raises(ReasoningError, match="no floats"):
-        translate(parse_program("p(X) :- q(X,N), N+0.5 > 2."))
+def test_decimals_in_atoms_and_sums_are_exact_and_the_rest_is_rejected_as_check_does():
+    r = Reasoner("p(0.5). big(X) :- q(X,N), N+0.5 > 2.", {"q": [("a", 2), ("b", 1)]})
+    assert r.query("p(X)").atoms() == ["p(0.5)"] and r.query("big(X)").atoms() == ["big(a)"]
+    from nesyasp.lang import UnsupportedConstructError, check_program
+    for text in ("p(f(0.5)).", "p(X) :- q(X,N), N/0.5 > 2."):
+        with pytest.raises(UnsupportedConstructError) as by_check:
+            check_program(parse_program(text))
+        with pytest.raises(UnsupportedConstructError) as by_query:
+            Reasoner(text)
+        assert by_check.value.message == by_query.value.message and "decimal 0.5" in by_query.value.message
 
 
 def test_large_integers_are_rejected_not_wrapped():

@@ -76,8 +76,11 @@ def test_why_not_lists_every_rule(labelled):
 def test_predicate_without_rules_or_facts_is_said_so():
     r = Reasoner("p(X) :- q(X), not zz(X).", {"q": ["a"]})
     node = r.explain("zz(a)")
-    assert (node.because, node.note) == ("no_rule", "no rule or fact for zz/1")
-    assert "no rule or fact for zz/1" in render_text(r.explain("p(a)"))
+    assert (node.because, node.note) == ("no_rule", "not among the facts")
+    assert "(not among the facts)" in render_text(r.explain("p(a)"))
+    # one wording whatever the other examples' facts: the same note when some zz(...) is a fact
+    other = Reasoner("p(X) :- q(X), not zz(X).", {"q": ["a"], "zz": ["b"]})
+    assert other.explain("zz(a)").note == "not among the facts"
 
 
 def test_transitive_closure_is_well_founded():
@@ -118,8 +121,10 @@ def test_check_catches_a_wrong_tree(labelled):
     assert any("not the instance" in p for p in check_justification(wrong_rule, model))
     missing = replace(labelled.explain("target(img,kitchen)"), children=())
     assert any("not refuted" in p for p in check_justification(missing, model))
-    fake_loop = replace(labelled.explain("target(img,kitchen)"), repeated=True, children=())
-    assert any("no ancestor" in p for p in check_justification(fake_loop, model))
+    fake_loop = replace(labelled.explain("target(img,kitchen)"), because="loop", repeated=True, children=(), ref=7)
+    assert any("ancestor" in p for p in check_justification(fake_loop, model))
+    fake_shared = replace(labelled.explain("target(img,kitchen)"), because="shared", children=(), ref=3)
+    assert any("shown before" in p for p in check_justification(fake_shared, model))
 
 
 def test_self_justification_is_caught():
