@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import re
 
-import clingo
 
 from nesyasp.lang.ast import Atom, Rule
 from nesyasp.reason.justify import instance_text, literal_text

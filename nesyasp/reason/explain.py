@@ -79,7 +79,6 @@ def why_not(document: Document, pattern: Atom, scaled: Atom) -> tuple[list[Expla
     """
     justifier = document.justifier
     model = justifier.model
-    variables = set(pattern.variables())
     ground = [ground_term(a, {}) for a in scaled.arguments]
     if all(g is not None for g in ground):
         atom = clingo.Function(scaled.predicate, ground)  # type: ignore[arg-type]

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
-from typing import Any, Iterator, Mapping
+from typing import Any, Mapping
 
 import clingo
 

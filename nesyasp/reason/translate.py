@@ -31,15 +31,13 @@ maps back to the rule's file:line:col (:attr:`Translation.locations`).
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from decimal import Decimal
 
-from nesyasp.lang.ast import (Atom, BinaryOperation, Comparison, Function, Integer, Literal, Pred, Program, Real,
+from nesyasp.lang.ast import (Atom, Comparison, Function, Literal, Pred, Program, Real,
                               Rule, UnaryOperation, Variable)
 from nesyasp.lang.checks import DOMAIN_PREDICATE, check_program
 from nesyasp.lang.domain import add_domain_guard, has_domain_guard
-from nesyasp.errors import Location, ReasoningError
+from nesyasp.errors import Location
 from nesyasp.reason.decimals import Encoding, violation_head
-from nesyasp.reason.terms import INT_MAX
 
 __all__ = ["DOMAIN_PREDICATE", "Translation", "translate", "scale_comparison", "PredTable", "ANONYMOUS_PREFIX",
            "clingo_text"]
