@@ -81,6 +81,7 @@ class Entry:
     binding: Binding = field(default_factory=dict)
     edges: list[Edge] = field(default_factory=list)
     note: str = ""
+    exceptions: tuple[clingo.Symbol, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -226,15 +227,20 @@ class Justifier:
         return self._refute(atom, atom.arguments, lambda head: head == atom, atom)
 
     def _pattern_refutation(self, key: Key, pattern: _Pattern) -> Entry:
+        """Why no instance of a pattern holds but those in the model (its ``exceptions``)."""
         args = [ground_term(a, pattern.binding) for a in pattern.atom.arguments]
+        exceptions = tuple(atom for _, atom in self.evaluator.matches(pattern.atom, pattern.binding))
+        excepted = set(exceptions)
 
         def matches(head: clingo.Symbol) -> bool:
-            return match_atom(pattern.atom, head, dict(pattern.binding))
+            return head not in excepted and match_atom(pattern.atom, head, dict(pattern.binding))
 
-        return self._refute(key, args, matches, None, pattern.atom.signature)
+        entry = self._refute(key, args, matches, None, pattern.atom.signature, excepted)
+        entry.exceptions = exceptions
+        return entry
 
     def _refute(self, key: Key, args: Iterable[clingo.Symbol | None], matches, atom: clingo.Symbol | None,
-                signature: tuple[str, int] | None = None) -> Entry:
+                signature: tuple[str, int] | None = None, excepted: set[clingo.Symbol] = frozenset()) -> Entry:
         args = list(args)
         signature = signature or (atom.name, len(atom.arguments))  # type: ignore[union-attr]
         edges: list[Edge] = []
@@ -255,6 +261,8 @@ class Justifier:
                                          "(was the model computed from the same program and facts?)")
 
             for failure in self.evaluator.failures(extra + rule_items(self.rules[rule]), binding, done):
+                if excepted and _only_exceptions(self.rules[rule].head, failure.binding, excepted):
+                    continue
                 edges.append(self._failure_edge(rule, failure))
         if not matched:
             note = NO_MATCHING_HEAD if signature in self._defined() else NOT_A_FACT
@@ -386,6 +394,12 @@ class Justifier:
                     continue
             out.append((rule, binding))
         return out
+
+
+def _only_exceptions(head: Atom, binding: Binding, excepted: set[clingo.Symbol]) -> bool:
+    """True when the failing instance's head is already ground and one of the atoms that hold."""
+    instance = ground_atom(head, binding)
+    return instance is not None and instance in excepted
 
 
 def _pattern_key(atom: Atom, binding: Binding) -> Key:

@@ -87,6 +87,9 @@ class Node:
         binding goes (``reach(n1,z) :- edge(n1,n2), reach(n2,z).``).
     location:
         ``file:line:col`` of ``source``.
+    exceptions:
+        For a false pattern (``reach(2,Y)``): the instances that do hold (``reach(2,3)``); the node
+        says that no *other* instance holds.
     """
 
     literal: str
@@ -106,6 +109,7 @@ class Node:
     holding: tuple[Node, ...] = ()
     refutes: str | None = None
     location: str | None = None
+    exceptions: tuple[str, ...] = ()
 
 
 def _own_dict(node: Node) -> dict[str, Any]:
@@ -120,6 +124,8 @@ def _own_dict(node: Node) -> dict[str, Any]:
         out["location"] = node.location
     if node.note:
         out["note"] = node.note
+    if node.exceptions:
+        out["except"] = list(node.exceptions)
     return out
 
 

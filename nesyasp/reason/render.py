@@ -139,6 +139,10 @@ def _sentence(node: Node, preds: Mapping[tuple[str, int], Pred] | None) -> str:
         return f"{symbol_text(node.atom.arguments[0])} is not a known example"
     positive = node.holds != node.negated
     text = words if positive else f"there is no evidence that {words}"
+    if subject.exceptions and not positive:
+        shown = ", ".join(subject.exceptions[:3]) + (f" and {len(subject.exceptions) - 3} more"
+                                                      if len(subject.exceptions) > 3 else "")
+        text += f" other than {shown}"
     if subject.because == "loop":
         return f"it is assumed that {text} (a loop: it depends on itself)"
     note = subject.note if subject.because == "no_rule" or subject.note == "undefined" else ""

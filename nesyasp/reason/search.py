@@ -36,7 +36,8 @@ class Failure:
     """One way a rule body fails: the item that fails under ``binding``.
 
     ``kind`` is ``"literal"`` (a ground literal is false), ``"pattern"`` (a
-    positive atom with free variables has no match at all) or ``"undefined"``
+    positive atom with free variables is false for every value but those that
+    match in the model, which go on) or ``"undefined"``
     (an assignment whose sides cannot be computed). ``holding`` lists the body
     indices that held before it, in the order they were looked at.
     """
@@ -244,12 +245,11 @@ class Evaluator:
             elif index != HEAD:
                 yield Failure(index, lit, binding, "literal", holding)
         else:
-            found = False
+            # the values that match go on; every other value fails here: one "pattern" failure stands for
+            # them all (its refutation lists the matching atoms as exceptions)
             for extended, _ in self.matches(lit.atom, binding):
-                found = True
                 yield from self.failures(rest, extended, done, _add(holding, index))
-            if not found:
-                yield Failure(index, lit, binding, "pattern", holding)
+            yield Failure(index, lit, binding, "pattern", holding)
 
 
 def _add(holding: tuple[int, ...], index: int) -> tuple[int, ...]:

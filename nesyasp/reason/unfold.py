@@ -97,9 +97,10 @@ class Document:
             give(self._leaf(entry))
         elif key in self.open:
             give(Node(self._text(entry), False, "loop", atom=self._shown_atom(entry), repeated=True,
-                      ref=self.open[key], note="a loop: it depends on itself"))
+                      ref=self.open[key], note="a loop: it depends on itself", exceptions=self._exceptions(entry)))
         elif key in self.shown:
-            give(Node(self._text(entry), entry.holds, "shared", atom=self._shown_atom(entry), ref=self.shown[key]))
+            give(Node(self._text(entry), entry.holds, "shared", atom=self._shown_atom(entry), ref=self.shown[key],
+                      exceptions=self._exceptions(entry)))
         else:
             self._push(entry, give, stack)
 
@@ -183,12 +184,16 @@ class Document:
                         atom=self._shown_atom(entry), source=shown_rule, binding=binding, ident=frame.ident,
                         location=_location(shown_rule))
         return Node(text, False, "all_rules_fail", children=tuple(children), atom=self._shown_atom(entry),
-                    ident=frame.ident)
+                    ident=frame.ident, exceptions=self._exceptions(entry))
 
     def _leaf(self, entry: Entry) -> Node:
         if entry.because == "fact":
             return Node(self._text(entry), True, "fact", atom=self._shown_atom(entry))
-        return Node(self._text(entry), False, "no_rule", atom=self._shown_atom(entry), note=entry.note)
+        return Node(self._text(entry), False, "no_rule", atom=self._shown_atom(entry), note=entry.note,
+                    exceptions=self._exceptions(entry))
+
+    def _exceptions(self, entry: Entry) -> tuple[str, ...]:
+        return tuple(str(self.justifier.model.decode(a)) for a in entry.exceptions)
 
     def _shown_atom(self, entry: Entry) -> clingo.Symbol | None:
         return None if entry.atom is None else self.justifier.model.decode(entry.atom)
