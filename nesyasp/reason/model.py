@@ -22,7 +22,7 @@ from nesyasp.reason.decimals import Encoding
 from nesyasp.reason.facts import FactBase, text_symbol
 from nesyasp.reason.translate import DOMAIN_PREDICATE, Translation
 
-__all__ = ["Model", "SetModel", "TableModel", "Key"]
+__all__ = ["Model", "SetModel", "ClingoModel", "TableModel", "Key"]
 
 Key = tuple[str, tuple[clingo.Symbol, ...]]
 
@@ -64,6 +64,10 @@ class Model:
                 out.append(atom)
         return out
 
+    def estimate(self, name: str, arity: int, bound: tuple[tuple[int, clingo.Symbol], ...]) -> int:
+        """About how many atoms :meth:`lookup` goes through (to order a rule body's literals)."""
+        return len(self.lookup(name, arity, bound))
+
     def encode(self, atom: clingo.Symbol) -> clingo.Symbol:
         """A shown atom (decimals as written) as this model holds it."""
         if self.encoding is None or self.encoding.trivial:
@@ -82,34 +86,81 @@ class Model:
 
 
 class SetModel(Model):
-    """A model given by the atoms clingo returned (plus table cells it was not asked about)."""
+    """A model given by the atoms clingo returned (plus table cells it was not asked about).
+
+    Reading millions of atoms is the expensive part, so little is done per atom:
+    clingo returns a model's atoms grouped by predicate, and the groups are
+    found by galloping over the list (a predicate's name is read at the group
+    boundaries, checked every :data:`STRIDE` atoms). Sets and indexes on an
+    argument are built per predicate, when a lookup first needs them.
+    """
+
+    #: Within a group, one atom in this many is checked to belong to it.
+    STRIDE = 16
+    #: Groups up to this size are sorted (clingo's order of symbols); larger ones keep clingo's output order.
+    SORTED = 5000
 
     def __init__(self, atoms: Iterable[clingo.Symbol], facts: FactBase, translation: Translation,
                  encoding: Encoding | None = None):
         self.facts = facts
         self.translation = translation
         self.encoding = encoding if encoding is not None else translation.encoding
-        self._atoms = {a for a in atoms if not a.name.startswith("_row")}
-        self._by_signature: dict[tuple[str, int], list[clingo.Symbol]] = {}
-        self._by_first: dict[tuple[str, int, clingo.Symbol], list[clingo.Symbol]] = {}
+        self._list = atoms if isinstance(atoms, list) else list(atoms)
+        self._set: set[clingo.Symbol] | None = None
+        self._groups: dict[tuple[str, int], list[clingo.Symbol]] | None = None
         self._by_position: dict[tuple[str, int, int], dict[clingo.Symbol, list[clingo.Symbol]]] = {}
-        for atom in sorted(self._atoms):
-            sig = (atom.name, len(atom.arguments))
-            self._by_signature.setdefault(sig, []).append(atom)
-            if atom.arguments:
-                self._by_first.setdefault(sig + (atom.arguments[0],), []).append(atom)
+
+    @property
+    def _by_signature(self) -> dict[tuple[str, int], list[clingo.Symbol]]:
+        if self._groups is None:
+            self._groups = _group(self._list, self.STRIDE, self.SORTED)
+        return self._groups
+
+    @property
+    def _atoms(self) -> set[clingo.Symbol]:
+        if self._set is None:
+            self._set = {a for sig, group in self._by_signature.items() for a in group}
+        return self._set
+
+    def _signature_atoms(self, signature: tuple[str, int]) -> list[clingo.Symbol]:
+        return self._by_signature.get(signature, [])
+
+    def remove(self, signatures: Iterable[tuple[str, int]]) -> list[clingo.Symbol]:
+        """Take the atoms of ``signatures`` out of the model (bookkeeping atoms); return them."""
+        out: list[clingo.Symbol] = []
+        for signature in signatures:
+            out.extend(self._by_signature.pop(signature, ()))
+        if out:
+            self._set = None
+        return out
+
+    def estimate(self, name: str, arity: int, bound: tuple[tuple[int, clingo.Symbol], ...]) -> int:
+        """About how many atoms :meth:`lookup` goes through (exact where an index exists or the predicate is small)."""
+        group = self._signature_atoms((name, arity))
+        if arity == 1 and self.facts.tables:
+            return len(super().lookup(name, arity, bound))
+        if not bound or not group:
+            return len(group)
+        if len(group) <= self.SORTED or any((name, arity, i) in self._by_position for i, _ in bound):
+            return len(self.lookup(name, arity, bound))
+        return len(group)
 
     def lookup(self, name: str, arity: int, bound: tuple[tuple[int, clingo.Symbol], ...]) -> list[clingo.Symbol]:
         if arity == 1 and self.facts.tables:
             return super().lookup(name, arity, bound)
+        group = self._signature_atoms((name, arity))
         if not bound:
-            return self._by_signature.get((name, arity), [])
+            return group
+        if len(bound) == arity:
+            atom = clingo.Function(name, [v for _, v in sorted(bound)])
+            return [atom] if atom in self._atoms else []
+        indexed = [(i, v) for i, v in bound if (name, arity, i) in self._by_position] or [bound[0]]
         best: list[clingo.Symbol] | None = None
-        for i, value in bound:
+        for i, value in indexed:  # existing indexes, or one new one
             index = self._by_position.get((name, arity, i))
             if index is None:
                 index = self._by_position[(name, arity, i)] = {}
-                for atom in self._by_signature.get((name, arity), ()):
+                for atom in group:
                     index.setdefault(atom.arguments[i], []).append(atom)
             found = index.get(value, [])
             if best is None or len(found) < len(best):
@@ -125,9 +176,10 @@ class SetModel(Model):
 
     def candidates(self, name: str, arity: int, first: clingo.Symbol | None = None) -> Iterable[clingo.Symbol]:
         if first is None:
-            found = list(self._by_signature.get((name, arity), ()))
+            found = list(self._signature_atoms((name, arity)))
         else:
-            found = list(self._by_first.get((name, arity, first), ()))
+            found = list(self.lookup(name, arity, ((0, first),)) if not (arity == 1 and self.facts.tables)
+                         else [a for a in self._signature_atoms((name, arity)) if a.arguments[0] == first])
         if arity == 1 and self.facts.tables:
             seen = set(found)
             for table in self.facts.tables:
@@ -152,9 +204,150 @@ class SetModel(Model):
                                   for t in self.facts.tables)
 
     def atoms(self) -> Iterator[clingo.Symbol]:
-        seen = set(self._atoms)
+        seen = self._atoms
         for signature in sorted(self._by_signature):
             yield from self._by_signature[signature]
+        for table in self.facts.tables:
+            for j, name in enumerate(table.columns):
+                for r in np.flatnonzero(table.values[:, j]).tolist():
+                    atom = clingo.Function(name, [text_symbol(table.texts[r])])
+                    if atom not in seen:
+                        yield atom
+
+
+def _name(atom: clingo.Symbol) -> tuple[str, int]:
+    return atom.name, len(atom.arguments)
+
+
+def _group(atoms: list[clingo.Symbol], stride: int, small: int) -> dict[tuple[str, int], list[clingo.Symbol]]:
+    """Atoms by signature, ``_row`` table atoms left out. Runs of one signature are found by galloping."""
+    out: dict[tuple[str, int], list[clingo.Symbol]] = {}
+    i, n = 0, len(atoms)
+    while i < n:
+        sig = _name(atoms[i])
+        step, j = 1, i + 1
+        while j < n and atoms[j].match(*sig):  # gallop: the run goes at least to j
+            step *= 2
+            j = i + step
+        lo, hi = i + step // 2, min(j, n)  # the run ends in (lo, hi]
+        while lo + 1 < hi:
+            mid = (lo + hi) // 2
+            if atoms[mid].match(*sig):
+                lo = mid
+            else:
+                hi = mid
+        end = _checked(atoms, i, hi, sig, stride)
+        if not sig[0].startswith("_row"):
+            out.setdefault(sig, []).extend(atoms[i:end])
+        i = end
+    for sig, group in out.items():
+        if len(group) <= small:
+            group.sort()
+    return out
+
+
+def _checked(atoms: list[clingo.Symbol], start: int, end: int, sig: tuple[str, int], stride: int) -> int:
+    """``end``, or the first position before it (checked every ``stride`` atoms) that is not of ``sig``."""
+    for k in range(start + stride, end, stride):
+        if not atoms[k].match(*sig):
+            return next(m for m in range(k - stride + 1, k + 1) if not atoms[m].match(*sig))
+    return end
+
+
+class ClingoModel(SetModel):
+    """A model left in clingo after grounding: atoms are looked up there, a predicate's atoms are read into
+    Python only when a lookup enumerates them (a chain of 2,000 edges has two million ``reach`` atoms, and
+    explaining one of them reads none).
+
+    Needs a control in which every atom is a fact (:func:`nesyasp.reason.solve.ground`).
+    """
+
+    def __init__(self, control: clingo.Control, facts: FactBase, translation: Translation,
+                 encoding: Encoding | None = None):
+        super().__init__([], facts, translation, encoding)
+        self._control = control
+        self._atoms_of = control.symbolic_atoms
+        self._loaded: dict[tuple[str, int], list[clingo.Symbol]] = {}
+        self._big: set[tuple[str, int]] = set()
+        self._removed: set[str] = set()
+
+    @property
+    def _by_signature(self) -> dict[tuple[str, int], list[clingo.Symbol]]:
+        for name, arity, positive in self._atoms_of.signatures:
+            if positive and not name.startswith("_row") and name not in self._removed:
+                self._group_of((name, arity))
+        return self._loaded
+
+    def _group_of(self, signature: tuple[str, int], cap: int | None = None) -> list[clingo.Symbol] | None:
+        found = self._loaded.get(signature)
+        if found is not None:
+            return found
+        if signature[0] in self._removed:
+            return []
+        out = []
+        for atom in self._atoms_of.by_signature(*signature):
+            if cap is not None and len(out) >= cap:
+                self._big.add(signature)
+                return None
+            if atom.is_fact:
+                out.append(atom.symbol)
+        if len(out) <= self.SORTED:
+            out.sort()
+        self._loaded[signature] = out
+        return out
+
+    def _signature_atoms(self, signature: tuple[str, int]) -> list[clingo.Symbol]:
+        return self._group_of(signature) or []
+
+    @property
+    def _atoms(self) -> set[clingo.Symbol]:
+        raise AttributeError("a ClingoModel looks atoms up in clingo")
+
+    def holds(self, atom: clingo.Symbol) -> bool:
+        found = self._atoms_of[atom]
+        if found is not None and found.is_fact and atom.name not in self._removed:
+            return True
+        return self.facts.contains(atom)
+
+    def remove(self, signatures: Iterable[tuple[str, int]]) -> list[clingo.Symbol]:
+        signatures = list(signatures)
+        out: list[clingo.Symbol] = []
+        for signature in signatures:
+            out.extend(self._group_of(signature) or ())
+        for signature in signatures:
+            self._removed.add(signature[0])
+            self._loaded.pop(signature, None)
+        return out
+
+    def estimate(self, name: str, arity: int, bound: tuple[tuple[int, clingo.Symbol], ...]) -> int:
+        signature = (name, arity)
+        if arity == 1 and self.facts.tables:
+            return len(Model.lookup(self, name, arity, bound))
+        if signature not in self._loaded and (signature in self._big or
+                                              self._group_of(signature, self.SORTED) is None):
+            return 10 ** 9 - sum(1 for _ in bound)  # large; more bound arguments, fewer atoms
+        return super().estimate(name, arity, bound)
+
+    def lookup(self, name: str, arity: int, bound: tuple[tuple[int, clingo.Symbol], ...]) -> list[clingo.Symbol]:
+        if len(bound) == arity and not (arity == 1 and self.facts.tables):
+            atom = clingo.Function(name, [v for _, v in sorted(bound)])
+            return [atom] if self.holds(atom) else []
+        if (name, arity) not in self._loaded and not (arity == 1 and self.facts.tables):
+            self._group_of((name, arity))
+        return super().lookup(name, arity, bound)
+
+    def has_any(self, name: str, arity: int) -> bool:
+        if (name, arity) in self._loaded:
+            return bool(self._loaded[(name, arity)])
+        return any(a.is_fact for a in self._atoms_of.by_signature(name, arity)) or \
+            arity == 1 and any(name in t.column_index and t.values[:, t.column_index[name]].any()
+                               for t in self.facts.tables)
+
+    def atoms(self) -> Iterator[clingo.Symbol]:
+        groups = self._by_signature
+        seen = {a for group in groups.values() for a in group}
+        for signature in sorted(groups):
+            yield from groups[signature]
         for table in self.facts.tables:
             for j, name in enumerate(table.columns):
                 for r in np.flatnonzero(table.values[:, j]).tolist():

@@ -20,11 +20,11 @@ from nesyasp.reason.decimals import VIOLATED, Encoding
 from nesyasp.reason.facts import FactBase
 from nesyasp.reason.factfile import LAZY_BYTES, FactFile, sliced_program
 from nesyasp.reason.justify import Justifier
-from nesyasp.reason.model import Model, SetModel, TableModel
+from nesyasp.reason.model import ClingoModel, Model, SetModel, TableModel
 from nesyasp.reason.node import Node
 from nesyasp.reason.rows import pattern_rows, table_rows
 from nesyasp.reason.search import Evaluator
-from nesyasp.reason.solve import solve
+from nesyasp.reason.solve import ground, solve
 from nesyasp.reason.explain import Explained, conjunction, proofs, why_not
 from nesyasp.reason.terms import NUMBER, decimal_symbol, ground_atom, ground_term, match_atom
 from nesyasp.reason.translate import DOMAIN_PREDICATE, Translation, clingo_text, translate
@@ -214,13 +214,18 @@ class Reasoner:
             used.update(lit.atom.predicate for lit in rule.body if isinstance(lit.atom, Atom))
         return used
 
-    def _solve(self, extra: Iterable[str] = (), show: list[tuple[str, int]] | None = None) -> list[clingo.Symbol]:
+    def _solve(self, extra: Iterable[str] = (), show: list[tuple[str, int]] | None = None,
+               lazy: bool = False) -> list[clingo.Symbol] | clingo.Control:
         encoding = self.encoding()
         text = self.translation.text if encoding is self.translation.encoding else clingo_text(self.translation,
                                                                                              encoding)
         facts = self.facts.clingo_text(self._used_predicates(extra), None if encoding.trivial else encoding.encode_atom)
         if show is not None and any(r.head is None for r in self.translation.rules):
             show = show + [(VIOLATED, 1), (VIOLATED, 2)]
+        if lazy:
+            control = ground(text, facts, self.translation.locations)
+            if control is not None:
+                return control
         return solve(text, facts, self.translation.locations, show=show)
 
     def model(self) -> Model:
@@ -239,10 +244,11 @@ class Reasoner:
             if self.uses_compiled:
                 self._model = self._compiled.evaluate(self.facts)  # type: ignore[union-attr]
             else:
-                atoms = self._solve()
-                violated = [a for a in atoms if a.name == VIOLATED]
-                model = SetModel([a for a in atoms if a.name != VIOLATED], self.facts, self.translation,
-                                 self.encoding())
+                control = self._solve(lazy=True)
+                model = ClingoModel(control, self.facts, self.translation, self.encoding()) \
+                    if isinstance(control, clingo.Control) else \
+                    SetModel(control, self.facts, self.translation, self.encoding())
+                violated = model.remove([(VIOLATED, 1), (VIOLATED, 2)])
                 if violated:
                     self._violations = violations_of(Justifier(model), violated)
                     self._unsat = violation_error(self._violations, len(violated))
@@ -418,7 +424,8 @@ class Reasoner:
             if fast is not None:
                 return fast
         if model is not None:
-            atoms = model.candidates(pattern.predicate, len(pattern.arguments))
+            bound = tuple((i, v) for i, a in enumerate(pattern.arguments) if (v := ground_term(a, {})) is not None)
+            atoms = model.lookup(pattern.predicate, len(pattern.arguments), bound)
         else:
             atoms = self._solve([pattern.predicate], show=[(pattern.predicate, len(pattern.arguments))])
             if any(a.name == VIOLATED for a in atoms):

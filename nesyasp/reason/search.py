@@ -148,7 +148,7 @@ class Evaluator:
 
     def count(self, atom: Atom, binding: Binding) -> int:
         """How many true atoms the lookup for ``atom`` under ``binding`` goes through."""
-        return len(self.model.lookup(atom.predicate, len(atom.arguments), self._bound(atom, binding)))
+        return self.model.estimate(atom.predicate, len(atom.arguments), self._bound(atom, binding))
 
     def holds(self, lit: Literal, binding: Binding) -> bool:
         """Truth of a ground literal (``_`` allowed under ``not``); an undefined comparison is false."""
