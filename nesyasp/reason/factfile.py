@@ -22,9 +22,10 @@ over a file of N images costs what explaining it over its own facts costs.
 
 from __future__ import annotations
 
+import itertools
 import re
-from array import array
 from pathlib import Path
+from typing import Iterator
 
 import clingo
 import numpy as np
@@ -47,7 +48,7 @@ _IDENT = re.compile(rf"{_NAME}\Z")
 _INTEGER = re.compile(r"-?[0-9]+\Z")
 _DECIMAL = re.compile(r"-?[0-9]+\.[0-9]+\Z")
 _COMMENT = re.compile(r"%[^\n]*")
-_NOT_SIMPLE = re.compile(r"[\"#]|:-|\([^()\n]*\(")
+_SPLIT_FACT = re.compile(r"\([^)\n]*\n")  # a fact whose arguments go on on the next line
 
 
 class FactFile:
@@ -82,7 +83,9 @@ class FactFile:
     def simple(self) -> bool:
         """True when the file holds only plain facts the fast path reads (no strings, rules, includes...)."""
         if self._simple is None:
-            self._simple = "%*" not in self.text and _NOT_SIMPLE.search(self.plain) is None
+            text = self.text
+            self._simple = not any(mark in text for mark in ('"', "#", ":-", "%*")) and \
+                _SPLIT_FACT.search(self.plain) is None
         return self._simple
 
     @property
@@ -96,39 +99,41 @@ class FactFile:
         """Add every fact of the file to ``facts`` (the fast path when it applies)."""
         if not self.simple or not self._load_fast(facts):
             facts.add_program(resolve_includes(parse_file(self.path)))
+        self._text = self._plain = None  # the facts are held; the text is not needed any more
 
     def _load_fast(self, facts: FactBase) -> bool:
-        pieces = _FACT.split(self.plain)
-        if "".join(pieces[0::3]).strip():
-            return False  # something other than facts: the parser says what and where
-        columns: dict[str, int] = {}
-        rows: dict[str, int] = {}
-        cols, rws = array("i"), array("i")
-        others: list[tuple[str, str | None]] = []
-        for name, args in zip(pieces[1::3], pieces[2::3]):
-            if args is not None and "," not in args and "." not in args:
-                arg = args.strip()
-                row = rows.get(arg)
-                if row is None:
-                    row = rows[arg] = len(rows)
-                if name != DOMAIN_PREDICATE:
-                    column = columns.get(name)
-                    if column is None:
-                        column = columns[name] = len(columns)
-                    cols.append(column)
-                    rws.append(row)
-            else:
-                others.append((name, args))
-        ids = [_id(text) for text in rows]
-        if any(i is None for i in ids):
+        """The fast path, a chunk of lines at a time (little memory); False when the file needs the parser."""
+        row_of: dict[str, int] = {}
+        col_of: dict[str, int] = {}
+        rows, columns, symbols = [], [], []
+        for chunk in _chunks(self.plain):
+            pieces = _FACT.split(chunk)
+            if "".join(pieces[0::3]).strip():
+                return False  # something other than facts: the parser says what and where
+            names, args = pieces[1::3], pieces[2::3]
+            for a in dict.fromkeys(args):
+                if a is not None and "," not in a and "." not in a and a not in row_of:
+                    row_of[a] = len(row_of)
+            r = np.fromiter(map(row_of.get, args, itertools.repeat(-1)), dtype=np.int64, count=len(args))
+            for k in np.flatnonzero(r < 0).tolist():
+                symbols.append(_symbol(names[k], args[k], facts))
+            unary = np.flatnonzero(r >= 0)
+            unary_names = [names[k] for k in unary.tolist()] if len(unary) < len(names) else names
+            for n in dict.fromkeys(unary_names):
+                col_of.setdefault(n, len(col_of))
+            rows.append(r[unary])
+            columns.append(np.fromiter(map(col_of.__getitem__, unary_names), dtype=np.int64, count=len(unary)))
+        ids = [_id(text) for text in row_of]
+        if any(i is None for i in ids) or any(s is None for s in symbols):
             return False
-        symbols = [_symbol(name, args, facts) for name, args in others]
-        if any(s is None for s in symbols):
-            return False
-        if rows:
-            values = np.zeros((len(rows), len(columns)), dtype=bool)
-            values[np.frombuffer(rws, dtype=np.int32), np.frombuffer(cols, dtype=np.int32)] = True
-            facts.add_table(values, list(columns), ids)
+        if row_of:
+            values = np.zeros((len(row_of), len(col_of)), dtype=bool)
+            values[np.concatenate(rows), np.concatenate(columns)] = True
+            names_list = list(col_of)
+            if DOMAIN_PREDICATE in col_of:  # _example(id): the row alone
+                values = np.delete(values, col_of[DOMAIN_PREDICATE], axis=1)
+                names_list.remove(DOMAIN_PREDICATE)
+            facts.add_table(values, names_list, ids)
         facts.add_symbols(symbols)  # type: ignore[arg-type]
         return True
 
@@ -136,13 +141,34 @@ class FactFile:
         """The facts whose first argument is ``example``, as text; None when the file is not plain facts."""
         if not self.simple:
             return None
-        pattern = re.compile(rf"(?<![A-Za-z0-9_'])({_NAME})\({re.escape(str(example))}(?:,[^()\"%:#\n]*)?\)[ \t]*\."
-                             r"(?![0-9])")
-        return "\n".join(m.group(0) for m in pattern.finditer(self.plain))
+        text, key = self.plain, f"({example}"
+        rest = re.compile(rf"\({re.escape(str(example))}(?:,[^\n]*?)?\)[ \t]*\.(?![0-9])")
+        out, at = [], text.find(key)
+        while at >= 0:
+            start = at
+            while start > 0 and (text[start - 1].isalnum() or text[start - 1] in "_'"):
+                start -= 1
+            found = rest.match(text, at)
+            if found is not None and _IDENT.match(text[start:at]):
+                out.append(text[start:found.end()])
+            at = text.find(key, at + 1)
+        return "\n".join(out)
 
     def mentions(self, name: str) -> bool:
         """True when some fact of the file has predicate ``name`` (a cheap search)."""
+        if name not in self.plain:
+            return False
         return re.search(rf"(?<![A-Za-z0-9_']){re.escape(name)}[(. \t]", self.plain) is not None
+
+
+def _chunks(text: str, size: int = 1 << 22) -> Iterator[str]:
+    """``text`` in pieces of about ``size`` characters, cut after a newline."""
+    start = 0
+    while start < len(text):
+        end = text.find("\n", start + size)
+        end = len(text) if end < 0 else end + 1
+        yield text[start:end]
+        start = end
 
 
 def _id(text: str) -> object | None:
