@@ -102,6 +102,7 @@ def read_table(path: Path) -> tuple[list[str], list[str], Any]:
         raise DataError(f"{path}: cannot read the table ({exc})") from None
     if len(rows) < 1 or len(rows[0]) < 2:
         raise DataError(f"{path}: a facts table needs a header row: id, then one column per predicate")
+    rows = _without_label(path, rows)
     header, values, ids = rows[0], [], []
     columns = _columns(path, header)
     seen: dict[str, int] = {}
@@ -119,7 +120,7 @@ def read_table(path: Path) -> tuple[list[str], list[str], Any]:
             raise DataError(f"{what}: every row needs its own id in the first column", Location(pos, pos))
         seen[example] = number
         cells = [c.strip() for c in row[1:]]
-        bad = next((k for k, c in enumerate(cells) if c not in ("0", "1", "true", "false", "True", "False")), None)
+        bad = next((k for k, c in enumerate(cells) if c not in _BINARY), None)
         if bad is not None:
             pos = Position(str(path), number, bad + 2)
             raise DataError(f"cell {cells[bad]!r} of column {header[bad + 1]!r} is not 0 or 1", Location(pos, pos))
@@ -127,6 +128,23 @@ def read_table(path: Path) -> tuple[list[str], list[str], Any]:
         values.append([c in ("1", "true", "True") for c in cells])
     matrix = np.array(values, dtype=bool).reshape(len(values), len(header) - 1)
     return columns, ids, matrix
+
+
+_BINARY = ("0", "1", "true", "false", "True", "False")
+
+
+def _without_label(path: Path, rows: list[list[str]]) -> list[list[str]]:
+    """The rows without a ``label`` column that holds class names (the true class, as ``nesyasp extract``
+    writes it): it is not a predicate, so it is left out, with a note. A 0/1 ``label`` column stays."""
+    header = [h.strip().lower() for h in rows[0]]
+    if "label" not in header[1:]:
+        return rows
+    k = header.index("label", 1)
+    if all(len(row) <= k or row[k].strip() in _BINARY for row in rows[1:] if row):
+        return rows
+    logger.warning("%s: column %r holds the true class of each example, not a 0/1 predicate: left out",
+                   path, rows[0][k])
+    return [row[:k] + row[k + 1:] if len(row) > k else row for row in rows]
 
 
 def _columns(path: Path, header: list[str]) -> list[str]:
