@@ -24,7 +24,7 @@ with loops is fine. :mod:`nesyasp.reason.unfold` turns entries into
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Iterable, Iterator
 
 import clingo
@@ -32,6 +32,7 @@ import networkx as nx
 
 from nesyasp.errors import ReasoningError
 from nesyasp.lang.ast import Atom, Comparison, Literal, Rule
+from nesyasp.reason.entries import Edge, Entry, Key
 from nesyasp.reason.model import Model
 from nesyasp.reason.node import Node
 from nesyasp.reason.search import Binding, Evaluator, Failure, head_items, rule_items
@@ -45,44 +46,6 @@ __all__ = ["Justifier", "justify", "instance_text", "literal_text", "atom_text",
 NOT_A_FACT = "not among the facts"
 #: The note of a false atom of a predicate whose rules' heads cannot match it.
 NO_MATCHING_HEAD = "no rule head matches it, and it is not among the facts"
-
-Key = object
-
-
-@dataclass(slots=True)
-class Edge:
-    """A body literal of an entry's rule instance: a child in the tree.
-
-    ``kind`` is ``"atom"`` (a positive literal; ``target`` its entry),
-    ``"not"`` (a negated literal; ``target`` the entry of its atom) or ``"cmp"``
-    (a comparison, a leaf). ``rule`` and ``index`` locate the literal in the
-    program (``rule`` -1 with ``literal`` given: a query literal).
-    """
-
-    kind: str
-    rule: int
-    index: int
-    binding: Binding
-    target: Key | None = None
-    holds: bool = True
-    holding: tuple[int, ...] = ()
-    note: str = ""
-
-
-@dataclass(slots=True)
-class Entry:
-    """One literal's justification: ``because`` is fact, rule, no_rule or all_rules_fail."""
-
-    key: Key
-    holds: bool
-    because: str
-    atom: clingo.Symbol | None = None
-    rule: int = -1
-    binding: Binding = field(default_factory=dict)
-    edges: list[Edge] = field(default_factory=list)
-    note: str = ""
-    exceptions: tuple[clingo.Symbol, ...] = ()
-
 
 @dataclass(frozen=True, slots=True)
 class _Pattern:

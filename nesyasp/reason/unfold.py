@@ -19,13 +19,13 @@ The walk uses its own stack: a chain 2,000 rules deep is fine.
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Callable
+from typing import Any, Callable
 
 import clingo
 
 from nesyasp.errors import format_location
 from nesyasp.lang.ast import Comparison
-from nesyasp.reason.justify import Edge, Entry, Justifier, Key
+from nesyasp.reason.entries import Edge, Entry, Key
 from nesyasp.reason.node import Node
 from nesyasp.reason.texts import atom_text, instance_text, literal_text
 
@@ -48,13 +48,13 @@ class Document:
     Parameters
     ----------
     justifier:
-        The tabled justifier of the model.
+        The tabled justifier of the model (a :class:`~nesyasp.reason.justify.Justifier`).
     detail:
         ``"failing"`` (default): a refuted rule instance shows its failing literal;
         ``"holding"``: also the body literals that hold before it (``Node.holding``).
     """
 
-    def __init__(self, justifier: Justifier, detail: str = "failing"):
+    def __init__(self, justifier: Any, detail: str = "failing"):
         if detail not in DETAILS:
             raise ValueError(f"detail must be one of {DETAILS}, not {detail!r}")
         self.justifier = justifier
