@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
+from decimal import Decimal
+from typing import Iterable
 
 import clingo
 
@@ -17,10 +19,12 @@ from nesyasp.lang.ast import Atom, Literal, Rule, Variable
 from nesyasp.reason.justify import Justifier
 from nesyasp.reason.node import Node
 from nesyasp.reason.search import Binding
-from nesyasp.reason.terms import ground_term, match_atom
+from nesyasp.lang.parser import parse_atom, parse_query
+from nesyasp.reason.search import Evaluator
+from nesyasp.reason.terms import NUMBER, decimal_symbol, ground_term, match_atom
 from nesyasp.reason.unfold import Document
 
-__all__ = ["Explained", "proofs", "why_not", "conjunction", "MAX_INSTANCES"]
+__all__ = ["Explained", "Explaining", "proofs", "why_not", "conjunction", "shown_binding", "MAX_INSTANCES"]
 
 #: The most instances ``why_not`` explains for one pattern.
 MAX_INSTANCES = 10_000
@@ -121,3 +125,77 @@ def conjunction(document: Document, text: str, literals: tuple[Literal, ...], sc
     if found is None:
         raise ReasoningError(f"the answer {text} does not hold (was the model computed from the same facts?)")
     return document.conjunction(text, rule, found)
+
+class Explaining:
+    """The :class:`~nesyasp.reason.reasoner.Reasoner`'s methods that explain several things in one output."""
+
+    def explain_many(self, atoms: Iterable[str | Atom | clingo.Symbol], detail: str = "failing") -> list[Node]:
+        """The trees of several ground atoms as one output: what one tree shows, the next one points to."""
+        symbols = [self._ground(a) for a in atoms]
+        document = Document(self.justifier(), detail)
+        return [document.tree(s) for s in symbols]
+
+    def proofs_in(self, document: Document, atom: str | Atom | clingo.Symbol) -> list[Node]:
+        """:meth:`proofs`, as part of ``document`` (one output with other trees)."""
+        return proofs(document, self._ground(atom))
+
+    def proofs(self, atom: str | Atom | clingo.Symbol) -> list[Node]:
+        """Every rule instance that derives a true atom, each as a tree (one output)."""
+        view = self.slice_for(self._first(atom))
+        if view is not self:
+            return view.proofs(atom)
+        symbol = self._ground(atom)
+        if not self.model().holds(symbol):
+            raise ReasoningError(f"{atom} does not hold: it has no proof (explain it to see why)")
+        return proofs(Document(self.justifier()), symbol)
+
+    def why_not(self, pattern: str | Atom, detail: str = "failing",
+                document: Document | None = None) -> tuple[list[Explained], list[str]]:
+        """Every instance of ``pattern`` (``"target(img9,X)"``) not in the model, explained in one output,
+        and the instances that hold. A ground atom gives itself (or nothing, when it holds)."""
+        parsed = parse_atom(pattern) if isinstance(pattern, str) else pattern
+        first = ground_term(parsed.arguments[0], {}) if parsed.arguments else None
+        view = self.slice_for(first) if document is None else self
+        if view is not self:
+            return view.why_not(parsed, detail)
+        if first is not None:
+            self._note_example(clingo.Function(parsed.predicate, [first]))
+        scaled = self.encoding().encode_literals((Literal(parsed),))[0][0].atom
+        document = document or Document(self.justifier(), detail)
+        return why_not(document, parsed, scaled)  # type: ignore[arg-type]
+
+    def explain_query(self, query: str, detail: str = "failing", document: Document | None = None
+                      ) -> list[tuple[str, dict[str, str], Node]]:
+        """Every answer of a query with its bindings and justification, as one output.
+
+        A conjunctive query's answer is a ``conjunction`` node with one child per literal.
+        """
+        literals = parse_query(query)
+        if len(literals) == 1 and isinstance(literals[0].atom, Atom) and document is None:
+            view = self.slice_for(self._first(literals[0].atom))
+            if view is not self:
+                return view.explain_query(query, detail)
+        answers = self.query(query)
+        document = document or Document(self.justifier(), detail)
+        if answers.pattern is not None:
+            return [(answers.atom(i), answers.bindings(i), document.tree(self._ground(answers.atom(i))))
+                    for i in range(len(answers))]
+        scaled, exps = self.encoding().encode_literals(answers.literals)
+        found: dict[tuple[str, ...], dict[str, clingo.Symbol]] = {}
+        for binding in Evaluator(self.model()).bindings([(i, lit) for i, lit in enumerate(scaled)], {}):
+            shown = shown_binding(binding, exps)
+            found.setdefault(tuple(str(shown[v]) for v in answers.variables), binding)
+        out = []
+        for i in range(len(answers)):
+            binding = found[tuple(answers.table[i])]
+            out.append((answers.atom(i), answers.bindings(i),
+                        conjunction(document, answers.atom(i), answers.literals, scaled, exps, binding)))
+        return out
+
+
+def shown_binding(binding: dict[str, clingo.Symbol], exps: dict[str, int]) -> dict[str, clingo.Symbol]:
+    """A query's binding with its decimals shown (``exps``: each decimal variable's exponent)."""
+    if not exps:
+        return binding
+    return {k: decimal_symbol(Decimal(v.number).scaleb(-exps[k])) if exps.get(k) and v.type == NUMBER else v
+            for k, v in binding.items()}

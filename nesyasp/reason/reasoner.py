@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from decimal import Decimal
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping, Sequence
 
@@ -20,13 +19,14 @@ from nesyasp.reason.decimals import VIOLATED, Encoding
 from nesyasp.reason.facts import FactBase
 from nesyasp.reason.factfile import LAZY_BYTES, FactFile, sliced_program
 from nesyasp.reason.justify import Justifier
-from nesyasp.reason.model import ClingoModel, Model, SetModel, TableModel
+from nesyasp.reason.clingo_model import ClingoModel
+from nesyasp.reason.model import Model, SetModel, TableModel
 from nesyasp.reason.node import Node
 from nesyasp.reason.rows import pattern_rows, table_rows
 from nesyasp.reason.search import Evaluator
 from nesyasp.reason.solve import ground, solve
-from nesyasp.reason.explain import Explained, conjunction, proofs, why_not
-from nesyasp.reason.terms import NUMBER, decimal_symbol, ground_atom, ground_term, match_atom
+from nesyasp.reason.explain import Explaining, shown_binding
+from nesyasp.reason.terms import ground_atom, ground_term, match_atom
 from nesyasp.reason.translate import DOMAIN_PREDICATE, Translation, clingo_text, translate
 from nesyasp.reason.unfold import Document
 from nesyasp.reason.unsat import Violation, violation_error, violations_of
@@ -53,7 +53,7 @@ def load_program(program: Program | str | Path | Sequence[str | Path]) -> Progra
     return out
 
 
-class Reasoner:
+class Reasoner(Explaining):
     """Queries and justifications over a stratified program and facts.
 
     Parameters
@@ -322,12 +322,6 @@ class Reasoner:
         symbol = self._ground(atom)
         return Document(self.justifier(), detail).tree(symbol)
 
-    def explain_many(self, atoms: Iterable[str | Atom | clingo.Symbol], detail: str = "failing") -> list[Node]:
-        """The trees of several ground atoms as one output: what one tree shows, the next one points to."""
-        symbols = [self._ground(a) for a in atoms]
-        document = Document(self.justifier(), detail)
-        return [document.tree(s) for s in symbols]
-
     def defines(self, name: str, arity: int) -> bool:
         """True when some rule head, fact (file, dict, table column) or the example domain has ``name/arity``."""
         if (name, arity) in self.head_signatures() or name == DOMAIN_PREDICATE and arity == 1:
@@ -342,35 +336,6 @@ class Reasoner:
     def head_signatures(self) -> set[tuple[str, int]]:
         """The signatures of the program's rule heads."""
         return {r.head.signature for r in self.translation.rules if isinstance(r.head, Atom)}
-
-    def proofs_in(self, document: Document, atom: str | Atom | clingo.Symbol) -> list[Node]:
-        """:meth:`proofs`, as part of ``document`` (one output with other trees)."""
-        return proofs(document, self._ground(atom))
-
-    def proofs(self, atom: str | Atom | clingo.Symbol) -> list[Node]:
-        """Every rule instance that derives a true atom, each as a tree (one output)."""
-        view = self.slice_for(self._first(atom))
-        if view is not self:
-            return view.proofs(atom)
-        symbol = self._ground(atom)
-        if not self.model().holds(symbol):
-            raise ReasoningError(f"{atom} does not hold: it has no proof (explain it to see why)")
-        return proofs(Document(self.justifier()), symbol)
-
-    def why_not(self, pattern: str | Atom, detail: str = "failing",
-                document: Document | None = None) -> tuple[list[Explained], list[str]]:
-        """Every instance of ``pattern`` (``"target(img9,X)"``) not in the model, explained in one output,
-        and the instances that hold. A ground atom gives itself (or nothing, when it holds)."""
-        parsed = parse_atom(pattern) if isinstance(pattern, str) else pattern
-        first = ground_term(parsed.arguments[0], {}) if parsed.arguments else None
-        view = self.slice_for(first) if document is None else self
-        if view is not self:
-            return view.why_not(parsed, detail)
-        if first is not None:
-            self._note_example(clingo.Function(parsed.predicate, [first]))
-        scaled = self.encoding().encode_literals((Literal(parsed),))[0][0].atom
-        document = document or Document(self.justifier(), detail)
-        return why_not(document, parsed, scaled)  # type: ignore[arg-type]
 
     def query(self, query: str) -> Answers:
         """All answers of ``query`` (``"target(img,X)"``, ``"target(X,C)"``, ``"p(X), not q(X)"``).
@@ -405,7 +370,7 @@ class Reasoner:
         scaled, exps = self.encoding().encode_literals(literals)
         evaluator = Evaluator(self.model())
         for binding in evaluator.bindings([(i, lit) for i, lit in enumerate(scaled)], {}):
-            yield _shown(binding, exps)
+            yield shown_binding(binding, exps)
 
     def _single(self, pattern: Atom, variables: tuple[str, ...]) -> np.ndarray:
         encoding = self.encoding()
@@ -434,37 +399,4 @@ class Reasoner:
                 atoms = SetModel(atoms, self.facts, self.translation).candidates(pattern.predicate, 1)
         return sorted_table(pattern_rows(pattern, variables, atoms), len(variables))
 
-    def explain_query(self, query: str, detail: str = "failing", document: Document | None = None
-                      ) -> list[tuple[str, dict[str, str], Node]]:
-        """Every answer of a query with its bindings and justification, as one output.
 
-        A conjunctive query's answer is a ``conjunction`` node with one child per literal.
-        """
-        literals = parse_query(query)
-        if len(literals) == 1 and isinstance(literals[0].atom, Atom) and document is None:
-            view = self.slice_for(self._first(literals[0].atom))
-            if view is not self:
-                return view.explain_query(query, detail)
-        answers = self.query(query)
-        document = document or Document(self.justifier(), detail)
-        if answers.pattern is not None:
-            return [(answers.atom(i), answers.bindings(i), document.tree(self._ground(answers.atom(i))))
-                    for i in range(len(answers))]
-        scaled, exps = self.encoding().encode_literals(answers.literals)
-        found: dict[tuple[str, ...], dict[str, clingo.Symbol]] = {}
-        for binding in Evaluator(self.model()).bindings([(i, lit) for i, lit in enumerate(scaled)], {}):
-            shown = _shown(binding, exps)
-            found.setdefault(tuple(str(shown[v]) for v in answers.variables), binding)
-        out = []
-        for i in range(len(answers)):
-            binding = found[tuple(answers.table[i])]
-            out.append((answers.atom(i), answers.bindings(i),
-                        conjunction(document, answers.atom(i), answers.literals, scaled, exps, binding)))
-        return out
-
-
-def _shown(binding: dict[str, clingo.Symbol], exps: dict[str, int]) -> dict[str, clingo.Symbol]:
-    if not exps:
-        return binding
-    return {k: decimal_symbol(Decimal(v.number).scaleb(-exps[k])) if exps.get(k) and v.type == NUMBER else v
-            for k, v in binding.items()}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import clingo
 import numpy as np
 import pytest
 
@@ -212,3 +213,22 @@ def test_engine_compiled_refuses_programs_it_cannot_run():
         Reasoner("p(X) :- v(X), X > 2.", engine="compiled")
     with pytest.raises(ReasoningError, match="not a constant"):
         Reasoner("p(X) :- v(X,N), N > 2.", engine="compiled")
+
+
+def test_the_model_left_in_clingo_equals_the_model_read_into_python():
+    from nesyasp.reason.clingo_model import ClingoModel
+    from nesyasp.reason.model import SetModel
+    from nesyasp.reason.solve import ground, solve
+
+    r = Reasoner("reach(X,Y) :- e(X,Y). reach(X,Z) :- reach(X,Y), e(Y,Z). far(X) :- reach(X,_), not e(X,_). "
+                 "e(a,b). e(b,c). e(c,a). e(c,d). n(1). n(2).")
+    facts = r.facts.clingo_text(r._used_predicates())
+    lazy = ClingoModel(ground(r.translation.text, facts, r.translation.locations), r.facts, r.translation)
+    read = SetModel(solve(r.translation.text, facts, r.translation.locations), r.facts, r.translation)
+    assert sorted(map(str, lazy.atoms())) == sorted(map(str, read.atoms()))
+    a, d = clingo.Function("a"), clingo.Function("d")
+    for name, arity, bound in [("reach", 2, ((0, a),)), ("reach", 2, ((1, d),)), ("reach", 2, ()),
+                               ("e", 2, ((0, a), (1, d))), ("n", 1, ())]:
+        assert sorted(map(str, lazy.lookup(name, arity, bound))) == sorted(map(str, read.lookup(name, arity, bound)))
+    assert lazy.holds(clingo.Function("reach", [a, d])) and not lazy.holds(clingo.Function("reach", [d, a]))
+    assert lazy.has_any("far", 1) == read.has_any("far", 1)
