@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Iterable, Iterator
+from typing import Iterable
 
 import clingo
-import numpy as np
 
 from nesyasp.reason.decimals import Encoding
-from nesyasp.reason.facts import FactBase, text_symbol
+from nesyasp.reason.facts import FactBase
 from nesyasp.reason.model import Model, SetModel
 from nesyasp.reason.translate import Translation
 
@@ -104,14 +103,5 @@ class ClingoModel(SetModel):
             arity == 1 and any(name in t.column_index and t.values[:, t.column_index[name]].any()
                                for t in self.facts.tables)
 
-    def atoms(self) -> Iterator[clingo.Symbol]:
-        groups = self._by_signature
-        seen = {a for group in groups.values() for a in group}
-        for signature in sorted(groups):
-            yield from groups[signature]
-        for table in self.facts.tables:
-            for j, name in enumerate(table.columns):
-                for r in np.flatnonzero(table.values[:, j]).tolist():
-                    atom = clingo.Function(name, [text_symbol(table.texts[r])])
-                    if atom not in seen:
-                        yield atom
+    def _seen(self) -> set[clingo.Symbol]:
+        return {a for group in self._by_signature.values() for a in group}

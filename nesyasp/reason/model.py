@@ -203,10 +203,14 @@ class SetModel(Model):
         return arity == 1 and any(name in t.column_index and t.values[:, t.column_index[name]].any()
                                   for t in self.facts.tables)
 
+    def _seen(self) -> set[clingo.Symbol]:
+        return self._atoms
+
     def atoms(self) -> Iterator[clingo.Symbol]:
-        seen = self._atoms
-        for signature in sorted(self._by_signature):
-            yield from self._by_signature[signature]
+        groups = self._by_signature
+        seen = self._seen()
+        for signature in sorted(groups):
+            yield from groups[signature]
         for table in self.facts.tables:
             for j, name in enumerate(table.columns):
                 for r in np.flatnonzero(table.values[:, j]).tolist():

@@ -192,20 +192,31 @@ class Evaluator:
         return assignments[0] if assignments else 0
 
     # ------------------------------------------------------------ bindings
+    def _step(self, items: Sequence[Item], binding: Binding) -> tuple[int, Literal, list[Item], str, Binding | None]:
+        """The next item and what to do with it: ``"assign"`` (an assignment; the new binding, or None when it
+        cannot be computed), ``"test"`` (a ground literal, ``_`` under not, or a comparison) or ``"enumerate"``
+        (a positive atom with free variables)."""
+        k = self.pick(items, binding)
+        index, lit = items[k]
+        rest = list(items[:k]) + list(items[k + 1:])
+        if isinstance(lit.atom, Comparison) and not is_ground(lit, binding):
+            assigned = assign(lit.atom, binding) if not lit.negated and lit.atom.operator == "=" else None
+            return index, lit, rest, "assign", assigned
+        if lit.negated or isinstance(lit.atom, Comparison) or is_ground(lit, binding):
+            return index, lit, rest, "test", None
+        return index, lit, rest, "enumerate", None
+
     def bindings(self, items: Sequence[Item], binding: Binding,
                  allow: Callable[[clingo.Symbol], bool] | None = None) -> Iterator[Binding]:
         """Every binding under which all items hold (``allow`` filters the positive atoms used)."""
         if not items:
             yield binding
             return
-        k = self.pick(items, binding)
-        index, lit = items[k]
-        rest = list(items[:k]) + list(items[k + 1:])
-        if isinstance(lit.atom, Comparison) and not is_ground(lit, binding):
-            assigned = assign(lit.atom, binding) if not lit.negated and lit.atom.operator == "=" else None
+        index, lit, rest, what, assigned = self._step(items, binding)
+        if what == "assign":
             if assigned is not None:
                 yield from self.bindings(rest, assigned, allow)
-        elif lit.negated or isinstance(lit.atom, Comparison) or is_ground(lit, binding):
+        elif what == "test":
             if not self.holds(lit, binding):
                 return
             if allow is not None and not lit.negated and isinstance(lit.atom, Atom) \
@@ -213,7 +224,7 @@ class Evaluator:
                 return
             yield from self.bindings(rest, binding, allow)
         else:
-            for extended, atom in self.matches(lit.atom, binding):
+            for extended, atom in self.matches(lit.atom, binding):  # type: ignore[arg-type]
                 if allow is None or allow(atom):
                     yield from self.bindings(rest, extended, allow)
 
@@ -230,16 +241,13 @@ class Evaluator:
         if not items:
             done(binding)
             return
-        k = self.pick(items, binding)
-        index, lit = items[k]
-        rest = list(items[:k]) + list(items[k + 1:])
-        if isinstance(lit.atom, Comparison) and not is_ground(lit, binding):
-            assigned = assign(lit.atom, binding) if not lit.negated and lit.atom.operator == "=" else None
+        index, lit, rest, what, assigned = self._step(items, binding)
+        if what == "assign":
             if assigned is not None:
                 yield from self.failures(rest, assigned, done, _add(holding, index))
             elif index != HEAD:
                 yield Failure(index, lit, binding, "undefined", holding)
-        elif lit.negated or isinstance(lit.atom, Comparison) or is_ground(lit, binding):
+        elif what == "test":
             if self.holds(lit, binding):
                 yield from self.failures(rest, binding, done, _add(holding, index))
             elif index != HEAD:
@@ -247,7 +255,7 @@ class Evaluator:
         else:
             # the values that match go on; every other value fails here: one "pattern" failure stands for
             # them all (its refutation lists the matching atoms as exceptions)
-            for extended, _ in self.matches(lit.atom, binding):
+            for extended, _ in self.matches(lit.atom, binding):  # type: ignore[arg-type]
                 yield from self.failures(rest, extended, done, _add(holding, index))
             yield Failure(index, lit, binding, "pattern", holding)
 
