@@ -220,8 +220,6 @@ class Reasoner(Explaining):
         text = self.translation.text if encoding is self.translation.encoding else clingo_text(self.translation,
                                                                                              encoding)
         facts = self.facts.clingo_text(self._used_predicates(extra), None if encoding.trivial else encoding.encode_atom)
-        if show is not None and any(r.head is None for r in self.translation.rules):
-            show = show + [(VIOLATED, 1), (VIOLATED, 2)]
         if lazy:
             control = ground(text, facts, self.translation.locations)
             if control is not None:
@@ -382,8 +380,8 @@ class Reasoner(Explaining):
             keep = [a for a in atoms if match_atom(scaled, encoding.encode_atom(a), dict(binding))]
             return sorted_table(pattern_rows(pattern, variables, keep), len(variables))
         model = self._model
-        if model is None and self.uses_compiled:
-            model = self.model()
+        if model is None and (self.uses_compiled or any(r.head is None for r in self.translation.rules)):
+            model = self.model()  # with constraints: the model says whether one is violated
         if isinstance(model, TableModel):
             fast = table_rows(model, pattern, variables)
             if fast is not None:
@@ -393,8 +391,6 @@ class Reasoner(Explaining):
             atoms = model.lookup(pattern.predicate, len(pattern.arguments), bound)
         else:
             atoms = self._solve([pattern.predicate], show=[(pattern.predicate, len(pattern.arguments))])
-            if any(a.name == VIOLATED for a in atoms):
-                self.model()  # raises, naming the violated constraint
             if len(pattern.arguments) == 1 and self.facts.tables:
                 atoms = SetModel(atoms, self.facts, self.translation).candidates(pattern.predicate, 1)
         return sorted_table(pattern_rows(pattern, variables, atoms), len(variables))
