@@ -29,13 +29,13 @@ one output shows (one tree, or all the answers of one query).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any, Collection, Iterable, Iterator
 
 import clingo
 
 from nesyasp.lang.ast import Comparison, Rule
 
-__all__ = ["Node", "BECAUSE", "node_to_dict", "walk"]
+__all__ = ["Node", "BECAUSE", "node_to_dict", "walk", "references"]
 
 BECAUSE = ("fact", "rule", "comparison", "no_rule", "all_rules_fail", "negation", "loop", "shared", "conjunction")
 
@@ -112,16 +112,16 @@ class Node:
     exceptions: tuple[str, ...] = ()
 
 
-def _own_dict(node: Node) -> dict[str, Any]:
+def _own_dict(node: Node, referenced: Collection[int]) -> dict[str, Any]:
     out: dict[str, Any] = {"literal": node.literal, "holds": node.holds, "because": node.because, "rule": node.rule}
-    if node.ident:
+    if node.ident and node.ident in referenced:
         out["id"] = node.ident
     if node.ref:
         out["ref"] = node.ref
     if node.refutes is not None:
         out["refutes"] = node.refutes
-    if node.location:
-        out["location"] = node.location
+        if node.location:
+            out["location"] = node.location
     if node.note:
         out["note"] = node.note
     if node.exceptions:
@@ -129,26 +129,36 @@ def _own_dict(node: Node) -> dict[str, Any]:
     return out
 
 
-def node_to_dict(node: Node) -> dict[str, Any]:
-    """The JSON form of a node: ``{"literal", "holds", "because", "rule", "children"}``, plus, where they apply,
-    ``"id"``, ``"ref"``, ``"refutes"``, ``"location"``, ``"note"`` and ``"holding"`` (see :class:`Node`).
+def references(trees: Iterable[Node]) -> set[int]:
+    """The ``ident`` of every node that a ``loop`` or ``shared`` node of ``trees`` points to."""
+    return {n.ref for tree in trees for n in walk(tree) if n.ref}
 
+
+def node_to_dict(node: Node, referenced: Collection[int] | None = None) -> dict[str, Any]:
+    """The JSON form of a node: ``{"literal", "holds", "because", "rule", "children"}``, plus, where they apply,
+    ``"id"`` (on a node that a ``loop`` or ``shared`` node points to), ``"ref"``, ``"refutes"`` with
+    ``"location"``, ``"note"``, ``"except"`` and ``"holding"`` (see :class:`Node`).
+
+    ``referenced`` are the node numbers something points to; by default those of this tree
+    (pass :func:`references` of every tree of an output when trees point into each other).
     Deep trees (a chain of 2,000 steps) are built without recursion.
 
     >>> node_to_dict(Node("f145(img)", True, "fact"))
     {'literal': 'f145(img)', 'holds': True, 'because': 'fact', 'rule': None, 'children': []}
     """
-    root = _own_dict(node)
+    if referenced is None:
+        referenced = references([node])
+    root = _own_dict(node, referenced)
     stack = [(node, root)]
     while stack:
         current, out = stack.pop()
         children = []
         for child in current.children:
-            entry = _own_dict(child)
+            entry = _own_dict(child, referenced)
             if child.holding:
                 holding = []
                 for h in child.holding:
-                    held = _own_dict(h)
+                    held = _own_dict(h, referenced)
                     holding.append(held)
                     stack.append((h, held))
                 entry["holding"] = holding

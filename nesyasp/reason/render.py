@@ -21,13 +21,13 @@ import json
 import re
 import sys
 from contextlib import contextmanager
-from typing import Any, Iterable, Iterator, Mapping, Sequence
+from typing import Any, Collection, Iterable, Iterator, Mapping, Sequence
 
 import clingo
 import networkx as nx
 
 from nesyasp.lang.ast import Pred, Variable
-from nesyasp.reason.node import Node, node_to_dict, walk
+from nesyasp.reason.node import Node, node_to_dict, references, walk
 from nesyasp.reason.terms import symbol_text
 from nesyasp.reason.translate import DOMAIN_PREDICATE
 
@@ -242,17 +242,22 @@ def _depth(node: Node) -> int:
 
 
 def answers_json(query: str, answers: Sequence[tuple[str, Mapping[str, str], Node]],
-                 proofs: Sequence[Sequence[Node]] | None = None) -> dict[str, Any]:
+                 proofs: Sequence[Sequence[Node]] | None = None,
+                 referenced: Collection[int] | None = None) -> dict[str, Any]:
     """``{"query": ..., "answers": [{"atom", "bindings", "justification"}]}`` as a dict.
 
     With ``proofs`` (one list per answer, ``--all-proofs``), each answer also has ``"proofs"``: every
-    rule instance that derives it, as trees.
+    rule instance that derives it, as trees. ``referenced``: the node numbers that nodes of the whole
+    output point to (:func:`~nesyasp.reason.node.references`), when this is part of a larger output.
     """
+    if referenced is None:
+        referenced = references([n for _, _, n in answers] + [p for ps in proofs or () for p in ps])
     out = []
     for k, (atom, bindings, node) in enumerate(answers):
-        item: dict[str, Any] = {"atom": atom, "bindings": dict(bindings), "justification": node_to_dict(node)}
+        item: dict[str, Any] = {"atom": atom, "bindings": dict(bindings),
+                                "justification": node_to_dict(node, referenced)}
         if proofs is not None:
-            item["proofs"] = [node_to_dict(p) for p in proofs[k]]
+            item["proofs"] = [node_to_dict(p, referenced) for p in proofs[k]]
         out.append(item)
     return {"query": query, "answers": out}
 

@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 
 from nesyasp.cli import main
 from nesyasp.reason import Document, Reasoner, answers_json
+from nesyasp.reason.node import references
 from nesyasp.reason.translate import DOMAIN_PREDICATE
 
 from .independent_check import check_document
@@ -42,8 +43,9 @@ def document(program: str, queries=(), why_not=(), detail="failing", all_proofs=
     for w in why_not:
         explained, _ = r.why_not(w, detail, doc)
         why += [(e.atom, e.bindings, e.node) for e in explained]
-    out = answers_json("; ".join(queries), answers, proofs if all_proofs else None)
-    out["why_not"] = answers_json("", why)["answers"]
+    referenced = references([n for _, _, n in answers + why] + [p for ps in proofs for p in ps])
+    out = answers_json("; ".join(queries), answers, proofs if all_proofs else None, referenced)
+    out["why_not"] = answers_json("", why, referenced=referenced)["answers"]
     return json.loads(json.dumps(out))
 
 

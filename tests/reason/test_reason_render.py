@@ -46,7 +46,7 @@ def test_partial_model(reasoner):
 
 
 REQUIRED = {"literal", "holds", "because", "rule", "children"}
-OPTIONAL = {"id", "ref", "refutes", "location", "note", "holding"}
+OPTIONAL = {"id", "ref", "refutes", "location", "note", "holding", "except"}
 
 
 def _check_schema(node: dict) -> None:
@@ -66,6 +66,7 @@ def test_json_has_the_exact_schema(reasoner):
     (answer,) = data["answers"]
     assert answer["atom"] == "target(img,bathroom)" and answer["bindings"] == {"X": "bathroom"}
     _check_schema(answer["justification"])
+    assert set(answer["justification"]) == REQUIRED  # an answer's root keeps exactly the old keys
     assert answer["justification"]["children"][2]["literal"] == "not ab1(img)"
     why_not = answers_json("target(img,bedroom)", [("target(img,bedroom)", {}, reasoner.explain("target(img,bedroom)"))])
     _check_schema(why_not["answers"][0]["justification"])

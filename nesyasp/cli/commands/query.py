@@ -275,17 +275,20 @@ def run(args: argparse.Namespace) -> int:
 def _render(fmt: str, query: str | None, answers: list, why_not: list, reasoner: Any, count: int,
             args: argparse.Namespace, proofs: list, holding: list[str]) -> str:
     from nesyasp.reason import answers_json, render_model, render_text, to_dot_many
+    from nesyasp.reason.node import references
     from nesyasp.reason.render import dumps
 
     preds = reasoner.translation.preds
     trees = [n for _, _, n in answers + why_not if n is not None]
     if fmt == "json":
+        referenced = references(trees + [p for ps in proofs for p in ps])
         if query is None:
-            out = answers_json(why_not[0][0] if len(why_not) == 1 else ", ".join(args.why_not), why_not)
+            out = answers_json(why_not[0][0] if len(why_not) == 1 else ", ".join(args.why_not), why_not,
+                               referenced=referenced)
         else:
-            out = answers_json(query, answers, proofs if args.all_proofs else None)
+            out = answers_json(query, answers, proofs if args.all_proofs else None, referenced)
             if why_not or args.why_not:
-                out["why_not"] = answers_json("", why_not)["answers"]
+                out["why_not"] = answers_json("", why_not, referenced=referenced)["answers"]
         if holding:
             out["holds"] = holding
         return dumps(out, trees + [p for ps in proofs for p in ps]) + "\n"
