@@ -28,7 +28,7 @@ from nesyasp.errors import (Diagnostic, Location, NesyaspError, SafetyError, Str
                                  UnsupportedConstructError)
 
 __all__ = ["check_program", "diagnose", "unsafe_variables", "dependency_graph", "negative_cycles",
-           "INT_MIN", "INT_MAX", "ERROR_CLASSES", "DOMAIN_PREDICATE", "needs_domain_guard"]
+           "INT_MIN", "INT_MAX", "ERROR_CLASSES", "DOMAIN_PREDICATE", "needs_domain_guard", "decimal_problems"]
 
 INT_MIN, INT_MAX = -(2 ** 31), 2 ** 31 - 1
 
@@ -280,12 +280,51 @@ def _unsupported(part: Unsupported) -> Diagnostic:
                       part.loc, "UnsupportedConstructError")
 
 
+def _real_misuse(term: Term, inside: str | None) -> Iterator[tuple[str, Real]]:
+    """``(message template, decimal)`` for each decimal of ``term`` that lies where ``inside`` says it may not."""
+    t = type(term)
+    if t is Real and inside is not None:
+        yield inside, term  # type: ignore[misc]
+    elif t is Function:
+        for arg in term.arguments:  # type: ignore[union-attr]
+            yield from _real_misuse(arg, f"decimal {{}} inside the compound term {term}: clingo has no floats, and "
+                                    "decimals are encoded exactly only as atom arguments, in comparisons and in "
+                                    "arithmetic with + - *")
+    elif t is BinaryOperation:
+        what = inside
+        if term.operator in ("/", "\\", "**"):  # type: ignore[union-attr]
+            what = (f"decimal {{}} in '{term.operator}' ({term}): clingo's integers cannot compute it "  # type: ignore[union-attr]
+                    "exactly; compute the value in Python and pass it as a fact")
+        yield from _real_misuse(term.left, what)  # type: ignore[union-attr]
+        yield from _real_misuse(term.right, what)  # type: ignore[union-attr]
+    elif t is UnaryOperation:
+        yield from _real_misuse(term.argument, inside)  # type: ignore[union-attr]
+
+
+def decimal_problems(rule: Rule) -> Iterator[tuple[str, Location]]:
+    """What the reasoner's exact decimal encoding cannot run, as ``(message, location)`` pairs.
+
+    Decimals are fine as atom arguments (``oldpeak(p1,1.2)``), in comparisons
+    and in arithmetic with ``+ - *``; a decimal inside a compound term
+    (``f(1.5)``) or in ``/``, ``\\`` or ``**`` has no exact integer encoding.
+
+    >>> from nesyasp.lang.parser import parse_program
+    >>> [m.split(":")[0] for m, _ in decimal_problems(parse_program("p(X) :- q(X,N), N/2.5 > 1.").rules[0])]
+    ["decimal 2.5 in '/' (N/2.5)"]
+    """
+    for term in _rule_terms(rule):
+        for template, real in _real_misuse(term, None):
+            yield template.format(real), real.loc
+
+
 def _language(rule: Rule) -> Iterator[Diagnostic]:
     if type(rule.head) is Unsupported:
         yield _unsupported(rule.head)
     for part in rule.body:
         if type(part) is Unsupported:
             yield _unsupported(part)
+    for message, loc in decimal_problems(rule):
+        yield Diagnostic("error", message, loc, "UnsupportedConstructError")
     for number in _out_of_range(rule):
         yield Diagnostic("error", f"integer {number.value} is outside clingo's 32-bit range "
                          f"[{INT_MIN}, {INT_MAX}]; use a smaller value or a string",

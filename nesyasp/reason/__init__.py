@@ -19,7 +19,7 @@ Examples
 ['target(img,bathroom)']
 >>> print(render_text(r.explain("target(img,bathroom)")))
 'target' holds (for img, and bathroom), because
-   there is no evidence that 'f398' holds (for img) (no rule or fact for f398/1), and
+   there is no evidence that 'f398' holds (for img) (not among the facts), and
    there is no evidence that 'ab1' holds (for img), because
       'f145' holds (for img).
 """
@@ -35,14 +35,19 @@ from nesyasp.reason.model import Model, SetModel, TableModel
 from nesyasp.reason.node import BECAUSE, Node, node_to_dict, walk
 from nesyasp.reason.reasoner import ENGINES, Reasoner, load_program
 from nesyasp.reason.render import (answers_json, phrase, render_json, render_model, render_text, to_dot,
-                                   to_networkx)
+                                   to_dot_many, to_networkx)
 from nesyasp.reason.solve import solve
 from nesyasp.reason.translate import DOMAIN_PREDICATE, Translation, scale_comparison, translate
+from nesyasp.reason.unfold import Document
+from nesyasp.reason.explain import Explained
+from nesyasp.reason.unsat import Violation
+from nesyasp.reason.factfile import FactFile
 
 __all__ = [
     "Reasoner", "Answers", "load_program", "ENGINES",
     "Node", "BECAUSE", "Justifier", "justify", "check_justification", "walk", "node_to_dict",
-    "render_text", "render_model", "render_json", "answers_json", "to_networkx", "to_dot", "phrase",
+    "render_text", "render_model", "render_json", "answers_json", "to_networkx", "to_dot", "to_dot_many", "phrase",
+    "Document", "Explained", "Violation", "FactFile",
     "Model", "SetModel", "TableModel", "FactBase", "TableFacts", "predicate_name",
     "CompiledProgram", "compile_program", "not_compilable",
     "Translation", "translate", "scale_comparison", "DOMAIN_PREDICATE", "solve",

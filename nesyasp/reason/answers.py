@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from functools import cached_property
 from typing import Iterator
 
 import numpy as np
 
-from nesyasp.lang.ast import Atom, BinaryOperation, Function, Literal, UnaryOperation, Variable
+from nesyasp.lang.ast import Atom, BinaryOperation, Constant, Function, Integer, Literal, UnaryOperation, Variable
 
 __all__ = ["Answers", "query_variables", "sorted_table"]
 
@@ -65,8 +66,25 @@ class Answers:
         """The variable bindings of answer ``i``."""
         return {v: str(x) for v, x in zip(self.variables, self.table[i])}
 
+    @cached_property
+    def _template(self) -> str | None:
+        """``target({0},{1})`` for a pattern of plain variables and constants (fast answers), else None."""
+        if self.pattern is None or not self.pattern.arguments:
+            return None
+        parts = []
+        for arg in self.pattern.arguments:
+            if isinstance(arg, Variable) and arg.name in self.variables:
+                parts.append("{%d}" % self.variables.index(arg.name))
+            elif isinstance(arg, (Constant, Integer)):
+                parts.append(str(arg).replace("{", "{{").replace("}", "}}"))
+            else:
+                return None
+        return f"{self.pattern.predicate}({','.join(parts)})"
+
     def atom(self, i: int) -> str:
         """Answer ``i`` as a ground atom (single-atom queries) or the query with its bindings."""
+        if self._template is not None:
+            return self._template.format(*self.table[i])
         binding = self.bindings(i)
         if self.pattern is not None:
             return _instance(self.pattern, binding)

@@ -15,14 +15,18 @@ and the program, independently of how the tree was built:
   whose head unifies with it is refuted by at least one child;
 * no atom justifies itself: a ``rule`` node's atom never appears as a
   ``rule`` or ``fact`` node below it;
-* a ``repeated`` node ("justified above") has an ancestor refuting the same literal.
+* a ``loop`` node is false and points (``ref``) to an ancestor that refutes the
+  same literal; a ``shared`` node points to a node shown before it with the same
+  literal and truth;
+* the ``holding`` literals of a refuting child hold.
+
+Trees are walked with an explicit stack, so deep ones are fine.
 """
 
 from __future__ import annotations
 
 import re
 
-import clingo
 
 from nesyasp.lang.ast import Atom, Rule
 from nesyasp.reason.justify import instance_text, literal_text
@@ -33,7 +37,7 @@ from nesyasp.reason.terms import evaluate_comparison, ground_atom, match_term
 __all__ = ["check_justification"]
 
 
-def check_justification(node: Node, model: Model) -> list[str]:
+def check_justification(node: Node, model: Model, seen: dict[int, Node] | None = None) -> list[str]:
     """Every problem found in the tree under ``node`` (an empty list: the tree is valid).
 
     Parameters
@@ -43,9 +47,23 @@ def check_justification(node: Node, model: Model) -> list[str]:
     model:
         The model it was built against (a :class:`~nesyasp.reason.model.Model`; its
         ``translation`` holds the program's rules).
+    seen:
+        Nodes of earlier trees of the same output, by ``ident`` (``shared`` nodes may point
+        there); updated with this tree's nodes.
     """
     problems: list[str] = []
-    _check(node, model, (), problems, ())
+    seen = {} if seen is None else seen
+    stack: list[tuple[Node, tuple, tuple]] = [(node, (), ())]
+    while stack:
+        current, above, path = stack.pop()
+        _check(current, model, above, path, seen, problems)
+        below = above + (current.atom,) if current.because == "rule" and current.atom is not None else above
+        inner = path + (current,)
+        items: list[Node] = []
+        for child in current.children:
+            items.extend(child.holding)
+            items.append(child)
+        stack.extend((c, below, inner) for c in reversed(items))
     return problems
 
 
@@ -53,41 +71,44 @@ _VARIABLE = re.compile(r"(?<![\w\"'])_*[A-Z][\w']*")
 
 
 def _shape(literal: str) -> str:
-    """A literal with its free variables blanked (``reach(4,Y)`` and ``reach(4,_Anon1)`` are one pattern)."""
-    return _VARIABLE.sub("_", literal)
+    """A literal with its free variables blanked (``reach(4,Y)`` and ``reach(4,_)`` are one pattern)."""
+    return _VARIABLE.sub("_", literal).replace("not ", "")
 
 
 def _truth(node: Node, model: Model) -> bool | None:
     if node.atom is None:
         return None
-    true = model.holds(node.atom)
+    true = model.holds(model.encode(node.atom))
     return (not true) if node.negated else true
 
 
-def _check(node: Node, model: Model, above: tuple[clingo.Symbol, ...], problems: list[str],
-           refuting: tuple[str, ...]) -> None:
+def _check(node: Node, model: Model, above: tuple, path: tuple, seen: dict[int, Node], problems: list[str]) -> None:
     where = f"{node.literal} ({node.because})"
-    if node.repeated and _shape(node.literal) not in refuting:
-        problems.append(f"{where}: marked 'justified above' but no ancestor refutes it")
     if node.because not in BECAUSE:
         problems.append(f"{where}: unknown 'because'")
         return
+    if node.ident:
+        seen[node.ident] = node
     truth = _truth(node, model)
     if truth is not None and truth != node.holds:
         problems.append(f"{where}: says holds={node.holds} but the model says {truth}")
-    checker = _CHECKS[node.because]
-    checker(node, model, problems, where)
+    _CHECKS[node.because](node, model, problems, where)
+    if node.because == "loop":
+        target = next((a for a in path if a.ident == node.ref), None)
+        if target is None or target.holds or _shape(target.literal) != _shape(node.literal):
+            problems.append(f"{where}: a loop must point to an ancestor refuting the same literal")
+    if node.because == "shared":
+        target = seen.get(node.ref)
+        if target is None or target.holds != node.holds or _shape(target.literal) != _shape(node.literal):
+            problems.append(f"{where}: a shared node must point to a node shown before with the same literal")
     if node.because in ("rule", "fact") and node.atom is not None and node.atom in above:
         problems.append(f"{where}: the atom justifies itself (it is being derived above)")
-    below = above + (node.atom,) if node.because == "rule" and node.atom is not None else above
-    if node.because == "all_rules_fail":
-        refuting = refuting + (_shape(node.literal),)
-    for child in node.children:
-        _check(child, model, below, problems, refuting)
+    if any(not h.holds for h in node.holding):
+        problems.append(f"{where}: a literal said to hold before the failing one does not hold")
 
 
 def _fact(node: Node, model: Model, problems: list[str], where: str) -> None:
-    if node.atom is None or node.negated or not node.holds or not model.is_fact(node.atom):
+    if node.atom is None or node.negated or not node.holds or not model.is_fact(model.encode(node.atom)):
         problems.append(f"{where}: not a given fact")
 
 
@@ -128,6 +149,11 @@ def _negation(node: Node, model: Model, problems: list[str], where: str) -> None
         problems.append(f"{where}: the child is about another atom")
 
 
+def _conjunction(node: Node, model: Model, problems: list[str], where: str) -> None:
+    if not node.holds or not all(c.holds for c in node.children):
+        problems.append(f"{where}: every literal of an answer holds")
+
+
 def _unifying_rules(node: Node, model: Model) -> list[Rule]:
     if node.atom is None:
         name = node.literal.partition("(")[0]
@@ -135,7 +161,8 @@ def _unifying_rules(node: Node, model: Model) -> list[Rule]:
     out = []
     for rule in model.translation.rules:
         if isinstance(rule.head, Atom) and rule.head.signature == (node.atom.name, len(node.atom.arguments)):
-            if all(match_term(t, v, {}) for t, v in zip(rule.head.arguments, node.atom.arguments)):
+            binding: dict = {}
+            if all(match_term(t, v, binding) for t, v in zip(rule.head.arguments, node.atom.arguments)):
                 out.append(rule)
     return out
 
@@ -150,8 +177,6 @@ def _no_rule(node: Node, model: Model, problems: list[str], where: str) -> None:
 def _all_fail(node: Node, model: Model, problems: list[str], where: str) -> None:
     if node.holds:
         problems.append(f"{where}: an all_rules_fail node must be false")
-    if node.repeated:
-        return
     if any(c.holds for c in node.children):
         problems.append(f"{where}: a refuting child holds")
     refuted = [c.source for c in node.children if c.source is not None]
@@ -161,5 +186,11 @@ def _all_fail(node: Node, model: Model, problems: list[str], where: str) -> None
             problems.append(f"{where}: the rule {rule} is not refuted")
 
 
+def _reference(node: Node, model: Model, problems: list[str], where: str) -> None:
+    if node.children or not node.ref:
+        problems.append(f"{where}: a reference has no children and a 'ref'")
+
+
 _CHECKS = {"fact": _fact, "rule": _rule, "comparison": _comparison, "negation": _negation,
-           "no_rule": _no_rule, "all_rules_fail": _all_fail}
+           "no_rule": _no_rule, "all_rules_fail": _all_fail, "loop": _reference, "shared": _reference,
+           "conjunction": _conjunction}

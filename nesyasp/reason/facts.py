@@ -17,14 +17,15 @@ explicit ``_example(id)`` facts, and the first argument of every fact.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Iterator, Mapping, Sequence
+from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 import clingo
 import numpy as np
 
-from nesyasp.lang.ast import Program, is_identifier
+from nesyasp.lang.ast import Program, Real, UnaryOperation, is_identifier
 from nesyasp.errors import ReasoningError
-from nesyasp.reason.terms import INT_MAX, NUMBER, ground_atom, value_symbol
+from nesyasp.reason.decimals import real_places
+from nesyasp.reason.terms import INT_MAX, NUMBER, ground_atom, symbol_decimal, value_symbol
 from nesyasp.reason.translate import DOMAIN_PREDICATE
 
 __all__ = ["FactBase", "TableFacts", "predicate_name", "id_text", "text_symbol", "BITS_PER_WORD"]
@@ -122,6 +123,9 @@ class FactBase:
         self._declared: set[clingo.Symbol] = set()
         self._by_signature: dict[tuple[str, int], list[clingo.Symbol]] | None = None
         self._examples: set[clingo.Symbol] | None = None
+        #: The most decimals given at each argument position ``(name, arity, index)`` (see
+        #: :mod:`nesyasp.reason.decimals`); empty when no fact holds a decimal.
+        self.decimals: dict[tuple[str, int, int], int] = {}
 
     # ------------------------------------------------------------ adding
     def add_symbols(self, atoms: Iterable[clingo.Symbol]) -> None:
@@ -143,7 +147,13 @@ class FactBase:
                                      rule.loc)
             symbol = ground_atom(rule.head, {})
             if symbol is None:
-                raise ReasoningError(f"fact {rule.head} is not defined (decimal or undefined arithmetic)", rule.loc)
+                raise ReasoningError(f"fact {rule.head} is not defined (undefined arithmetic)", rule.loc)
+            for i, arg in enumerate(rule.head.arguments):
+                value = arg.value if type(arg) is Real else arg.argument.value \
+                    if type(arg) is UnaryOperation and type(arg.argument) is Real else None
+                if value is not None:
+                    position = (symbol.name, len(symbol.arguments), i)
+                    self.decimals[position] = max(self.decimals.get(position, 0), real_places(value))
             out.append(symbol)
         self.add_symbols(out)
 
@@ -185,6 +195,9 @@ class FactBase:
         if self._examples is None:
             out = set(self._declared)
             out.update(a.arguments[0] for a in self.symbols if a.arguments)
+            # a decimal first argument (p(0.5)) is a value, not an example (clingo has no text for it)
+            out = {e for e in out if e.type != clingo.SymbolType.Function or e.name[:1] not in "-0123456789"
+                   or symbol_decimal(e) is None}
             self._examples = out
         return self._examples
 
@@ -221,9 +234,12 @@ class FactBase:
                     raise ReasoningError(f"the integer {arg.number} in {atom} overflows clingo's 32 bits when compared "
                                          f"with the program's decimals (scale {scale}); use smaller units")
 
-    def clingo_text(self, used: set[str]) -> str:
-        """The facts as clingo text; table columns only where ``used`` names them."""
-        parts = [f"{a}.\n" for a in self.symbols]
+    def clingo_text(self, used: set[str], encode: Callable[[clingo.Symbol], clingo.Symbol] | None = None) -> str:
+        """The facts as clingo text; table columns only where ``used`` names them; ``encode`` scales decimals."""
+        if encode is None:
+            parts = [f"{a}.\n" for a in self.symbols]
+        else:
+            parts = [f"{encode(a)}.\n" for a in self.symbols]
         in_tables = {e for e in self.examples() if any(t.row(e) is not None for t in self.tables)}
         parts.extend(f"{DOMAIN_PREDICATE}({e}).\n" for e in self.examples() - in_tables)
         for k, table in enumerate(self.tables):

@@ -1,364 +1,377 @@
-"""Justification trees over a model, in the spirit of s(CASP).
+"""Justifications over a model, in the spirit of s(CASP), tabled: every literal is explained once.
 
-* An atom that holds is justified by one ground rule instance whose body
-  holds, recursively down to facts and comparisons. The tree is well-founded:
-  in a positively recursive part of the program (transitive closure) each atom
-  has a *stage*, the round of the bottom-up fixpoint that first derives it,
-  and a rule instance is used only when its same-component body atoms have a
-  smaller stage, so no atom justifies itself.
-* An atom that does not hold is refuted by giving, for every rule whose head
-  unifies with it and for every binding of the rest of the body, the body
-  literal that fails (``all_rules_fail``), recursively; with no such rule it
-  is ``no_rule``. A false atom met again below itself (a positive loop of
-  false atoms, an unfounded set) is marked ``repeated``.
-* ``not a`` holds because ``a`` has no justification: its child is ``a``'s refutation.
+The :class:`Justifier` builds a graph with one *entry* per literal it meets
+(a ground atom, or a *pattern* such as ``age(cy,N)`` that no true atom
+matches), each built once and kept:
+
+* an atom that holds: a fact, or one ground rule instance whose body holds.
+  The choice is well-founded: in a positively recursive part of the program
+  (transitive closure) each atom's instance uses only atoms derived before it
+  in a bottom-up fixpoint restricted to what the atom needs (computed
+  semi-naively, linear in the rule instances it touches; :meth:`Justifier.support`);
+* an atom (or pattern) that does not hold: for every rule whose head matches
+  and every binding of the rest of its body, the body literal that fails
+  (``all_rules_fail``), or ``no_rule`` when no rule head matches and it is not a
+  fact. The failing literals are keys of other entries, so a false atom met
+  again (also inside a positive loop, also from another answer) costs nothing;
+* ``not a`` holds because ``a`` has no justification, and fails because ``a`` has one.
+
+Entries refer to each other by key, so building never recurses and a graph
+with loops is fine. :mod:`nesyasp.reason.unfold` turns entries into
+:class:`~nesyasp.reason.node.Node` trees, where a literal met again is a
+``shared`` node and a literal met again below itself a ``loop`` node.
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
-from typing import Callable, Iterator
+from dataclasses import dataclass
+from typing import Iterable, Iterator
 
 import clingo
 import networkx as nx
 
-from nesyasp.lang.ast import Atom, BinaryOperation, Comparison, Literal, Rule, UnaryOperation, Variable, term_variables
 from nesyasp.errors import ReasoningError
+from nesyasp.lang.ast import Atom, Comparison, Literal, Rule
+from nesyasp.reason.entries import Edge, Entry, Key
 from nesyasp.reason.model import Model
 from nesyasp.reason.node import Node
-from nesyasp.reason.terms import evaluate_comparison, ground_atom, ground_term, match_atom, match_term
+from nesyasp.reason.search import Binding, Evaluator, Failure, head_items, rule_items
+from nesyasp.reason.terms import ground_atom, ground_term, match_atom
+from nesyasp.reason.texts import atom_text, instance_text, literal_text
 
-__all__ = ["Justifier", "justify", "instance_text", "literal_text"]
+__all__ = ["Justifier", "justify", "instance_text", "literal_text", "atom_text", "Entry", "Edge",
+           "NOT_A_FACT", "NO_MATCHING_HEAD"]
 
-Binding = dict[str, clingo.Symbol]
+#: The note of a false atom of a predicate that no rule defines (one wording everywhere).
+NOT_A_FACT = "not among the facts"
+#: The note of a false atom of a predicate whose rules' heads cannot match it.
+NO_MATCHING_HEAD = "no rule head matches it, and it is not among the facts"
 
-
-def literal_text(lit: Literal, binding: Binding) -> str:
-    """A body literal under a binding (free variables kept by name)."""
-    if isinstance(lit.atom, Comparison):
-        cmp = lit.atom
-        text = f"{_term_text(cmp.left, binding)}{cmp.operator}{_term_text(cmp.right, binding)}"
-    else:
-        text = atom_text(lit.atom, binding)
-    return f"not {text}" if lit.negated else text
-
-
-def _term_text(term: object, binding: Binding) -> str:
-    value = ground_term(term, binding)
-    return str(value) if value is not None else str(term)
-
-
-def atom_text(atom: Atom, binding: Binding) -> str:
-    """An atom under a binding, free variables kept by name."""
-    if not atom.arguments:
-        return atom.predicate
-    return f"{atom.predicate}({','.join(_term_text(a, binding) for a in atom.arguments)})"
-
-
-def instance_text(rule: Rule, binding: Binding) -> str:
-    """The ground instance of ``rule`` under ``binding``, as clingo text."""
-    head = atom_text(rule.head, binding) if isinstance(rule.head, Atom) else ""
-    body = ", ".join(literal_text(lit, binding) for lit in rule.body)
-    if not body:
-        return f"{head}."
-    return f"{head} :- {body}." if head else f":- {body}."
-
-
-def _is_ground(lit: Literal, binding: Binding) -> bool:
-    names = [v for v in lit.variables() if v != "_"]
-    if not lit.negated or isinstance(lit.atom, Comparison):
-        names = list(lit.variables())
-    return all(v in binding for v in names)
-
-
-def _pick(lits: tuple[Literal, ...], binding: Binding) -> int:
-    """The literal to look at next: a ground one, else a positive atom, else an assignment.
-
-    Of the assignments, one whose other side is already ground comes first
-    (``Y = X+Z, Z = 1`` binds ``Z`` before ``Y``, as gringo does).
-    """
-    for i, lit in enumerate(lits):
-        if _is_ground(lit, binding):
-            return i
-    for i, lit in enumerate(lits):
-        if not lit.negated and isinstance(lit.atom, Atom):
-            return i
-    assignments = [i for i, lit in enumerate(lits)
-                   if isinstance(lit.atom, Comparison) and lit.atom.operator == "=" and not lit.negated]
-    for i in assignments:
-        cmp = lits[i].atom
-        if ground_term(cmp.left, binding) is not None or ground_term(cmp.right, binding) is not None:
-            return i
-    return assignments[0] if assignments else 0
-
-
-def _invert(term: object, value: clingo.Symbol, binding: Binding) -> Binding | None:
-    """Bind the one unbound variable of a linear term (``Y+1``, ``2*Y``, ``-Y``) so that it equals ``value``."""
-    free = [v for v in term_variables(term) if v not in binding]  # type: ignore[arg-type]
-    if len(free) != 1 or free[0] == "_" or value.type != clingo.SymbolType.Number:
-        return None
-    n = value.number
-    while type(term) is not Variable:
-        if type(term) is UnaryOperation and term.operator == "-":
-            term, n = term.argument, -n
-            continue
-        if type(term) is not BinaryOperation or term.operator not in ("+", "-", "*"):
-            return None
-        left, right = ground_term(term.left, binding), ground_term(term.right, binding)
-        known = right if left is None else left
-        if known is None or known.type != clingo.SymbolType.Number:
-            return None
-        k, on_left = known.number, left is None
-        if term.operator == "+":
-            n -= k
-        elif term.operator == "-":
-            n = n + k if on_left else k - n
-        elif k == 0 or n % k:
-            return None
-        else:
-            n //= k
-        term = term.left if on_left else term.right
-    if not -2**31 <= n < 2**31:
-        return None
-    return {**binding, term.name: clingo.Number(n)}
-
-
-def _assign(cmp: Comparison, binding: Binding) -> Binding | None:
-    """Bind the variables of one side of ``left = right`` when the other side is ground, as gringo does.
-
-    The unbound side is a variable, a term that unifies (``f(Y)``) or a
-    linear term in one variable (``Y+1``); None when it cannot be bound or
-    no value makes the two sides equal.
-    """
-    for side, other in ((cmp.left, cmp.right), (cmp.right, cmp.left)):
-        if ground_term(side, binding) is not None:
-            continue
-        value = ground_term(other, binding)
-        if value is None:
-            continue
-        extended = dict(binding)
-        if match_term(side, value, extended):
-            return extended
-        return _invert(side, value, binding)
-    return None
+@dataclass(frozen=True, slots=True)
+class _Pattern:
+    atom: Atom            # in clingo form (decimals scaled)
+    binding: Binding
+    rule: int             # whose variables these are (for showing values)
+    index: int            # body position of the literal
 
 
 class Justifier:
-    """Builds justification trees against one model (memoized; build one per model).
+    """Builds justification trees against one model (tabled; build one per model).
 
     Parameters
     ----------
     model:
-        The model, with its translation (rules) and facts.
+        The model, with its translation (rules) and facts. Atoms passed to the
+        methods are atoms *as the model holds them* (use ``model.encode`` on
+        atoms with decimals); the trees show decimals as written.
     """
 
     def __init__(self, model: Model):
         self.model = model
-        self.rules: dict[tuple[str, int], list[Rule]] = {}
-        for rule in model.translation.rules:
+        translation = model.translation
+        self.encoding = model.encoding if model.encoding is not None else translation.encoding
+        self.source_rules: tuple[Rule, ...] = translation.rules
+        self.rules: tuple[Rule, ...] = self.encoding.rules if self.encoding is not None else translation.rules
+        self.by_signature: dict[tuple[str, int], list[int]] = {}
+        for r, rule in enumerate(self.rules):
             if isinstance(rule.head, Atom):
-                self.rules.setdefault(rule.head.signature, []).append(rule)
-        self._fact_predicates = {f.head.signature for f in model.translation.facts}
-        self._component = _recursive_components(model.translation.rules)
-        self._stages: dict[clingo.Symbol, int] | None = None
-        self._proofs: dict[clingo.Symbol, Node] = {}
-        self._refutations: dict[clingo.Symbol, Node] = {}
+                self.by_signature.setdefault(rule.head.signature, []).append(r)
+        self.evaluator = Evaluator(model)
+        self.component = _recursive_components(self.rules)
+        self._entries: dict[Key, Entry] = {}
+        self._patterns: dict[Key, _Pattern] = {}
+        self._supports: dict[clingo.Symbol, tuple[int, Binding] | None] = {}
+        self._stage: dict[clingo.Symbol, int] = {}
+        self.extra_rules: list[tuple[Rule, Rule, dict[str, int]]] = []
 
     # ------------------------------------------------------------ public
     def explain(self, atom: clingo.Symbol) -> Node:
-        """The justification of a ground atom, whether it holds or not."""
-        return self.prove(atom) if self.model.holds(atom) else self.refute(atom, frozenset())
+        """The justification tree of a ground atom, whether it holds or not."""
+        from nesyasp.reason.unfold import Document
+
+        return Document(self).tree(atom)
 
     def prove(self, atom: clingo.Symbol) -> Node:
-        """Why a true atom holds."""
-        node = self._proofs.get(atom)
-        if node is None:
-            node = self._proofs[atom] = self._prove(atom)
-        return node
+        """Why a true atom holds (raises ReasoningError when it does not)."""
+        if not self.model.holds(atom):
+            raise ReasoningError(f"{atom} does not hold; nothing to prove")
+        return self.explain(atom)
 
-    # ------------------------------------------------------------ truth
-    def _prove(self, atom: clingo.Symbol) -> Node:
+    def refute(self, atom: clingo.Symbol, above: frozenset = frozenset()) -> Node:
+        """Why a false atom does not hold (``above`` is accepted for compatibility and ignored)."""
+        if self.model.holds(atom):
+            raise ReasoningError(f"{atom} holds; nothing to refute")
+        return self.explain(atom)
+
+    def entry(self, key: Key) -> Entry:
+        """The (memoised) entry of a ground atom or a pattern key."""
+        found = self._entries.get(key)
+        if found is None:
+            found = self._entries[key] = self._build(key)
+        return found
+
+    def source(self, rule: int) -> tuple[Rule, Rule, dict[str, int]]:
+        """``(rule as written, rule as clingo grounds it, exponents of its decimal variables)``."""
+        if rule >= len(self.rules):
+            return self.extra_rules[rule - len(self.rules)]
+        exps = self.encoding.variables[rule] if self.encoding is not None and rule < len(self.encoding.variables) \
+            else {}
+        return self.source_rules[rule], self.rules[rule], exps
+
+    def add_rule(self, shown: Rule, scaled: Rule, exps: dict[str, int]) -> int:
+        """Register a rule that is not the program's (a query as a body); returns its index."""
+        self.extra_rules.append((shown, scaled, exps))
+        return len(self.rules) + len(self.extra_rules) - 1
+
+    def edges_for(self, rule: int, binding: Binding) -> list[Edge]:
+        """The edges of a rule instance whose body holds under ``binding``."""
+        return self._proof_edges(rule, binding)
+
+    def pattern(self, atom: Atom, binding: Binding, rule: int, index: int) -> Key:
+        """The key of a pattern (``atom`` with free variables under ``binding``), registered for building."""
+        key = _pattern_key(atom, binding)
+        if key not in self._patterns:
+            self._patterns[key] = _Pattern(atom, dict(binding), rule, index)
+        return key
+
+    def pattern_of(self, key: Key) -> _Pattern:
+        """What a pattern key stands for."""
+        return self._patterns[key]
+
+    # ------------------------------------------------------------ building
+    def _build(self, key: Key) -> Entry:
+        if isinstance(key, clingo.Symbol):
+            return self._proof(key) if self.model.holds(key) else self._refutation(key)
+        pattern = self._patterns.get(key)
+        if pattern is None:
+            raise ReasoningError(f"unknown literal {key!r}")
+        return self._pattern_refutation(key, pattern)
+
+    def _proof(self, atom: clingo.Symbol) -> Entry:
         if self.model.is_fact(atom):
-            return Node(str(atom), True, "fact", atom=atom)
-        allow = self._allow(atom)
-        for rule in self.rules.get((atom.name, len(atom.arguments)), ()):
+            return Entry(atom, True, "fact", atom)
+        if atom.name in self.component:
+            support = self.support(atom)
+            if support is None:
+                return Entry(atom, True, "fact", atom)
+            rule, binding = support
+            return Entry(atom, True, "rule", atom, rule, binding, self._proof_edges(rule, binding))
+        for rule in self.by_signature.get((atom.name, len(atom.arguments)), ()):
             binding: Binding = {}
-            if not match_atom(rule.head, atom, binding):
+            extra = head_items(self.rules[rule].head, atom.arguments, binding)
+            if extra is None:
                 continue
-            found = self._find(rule.body, binding, allow)
-            if found is not None and ground_atom(rule.head, found) == atom:
-                children = tuple(self._holding(lit, found) for lit in rule.body)
-                return Node(str(atom), True, "rule", instance_text(rule, found), children, atom=atom,
-                            source=rule, binding=found)
+            found = self.evaluator.first(extra + rule_items(self.rules[rule]), binding)
+            if found is not None and ground_atom(self.rules[rule].head, found) == atom:
+                return Entry(atom, True, "rule", atom, rule, found, self._proof_edges(rule, found))
         raise ReasoningError(f"{atom} is in the model but no fact or rule instance derives it "
                              "(was the model computed from the same program and facts?)")
 
-    def _allow(self, atom: clingo.Symbol) -> Callable[[clingo.Symbol], bool]:
-        component = self._component.get(atom.name)
-        if component is None:
-            return lambda _: True
-        stages = self.stages()
-        limit = stages.get(atom, 0)
-        return lambda a: self._component.get(a.name) != component or stages.get(a, limit) < limit
+    def _proof_edges(self, rule: int, binding: Binding) -> list[Edge]:
+        out = []
+        for index, lit in rule_items(self.source(rule)[1]):
+            out.append(self._edge(rule, index, lit, binding, True))
+        return out
 
-    def _holds(self, lit: Literal, binding: Binding) -> bool:
+    def _edge(self, rule: int, index: int, lit: Literal, binding: Binding, holds: bool) -> Edge:
+        """The edge of a body literal whose truth under ``binding`` is ``holds`` (ground, or ``_`` under not)."""
         if isinstance(lit.atom, Comparison):
-            value = evaluate_comparison(lit.atom, binding)
-            return value is not None and value != lit.negated
-        ground = ground_atom(lit.atom, binding)
-        if ground is not None:
-            return self.model.holds(ground) != lit.negated
-        return next(self._matches(lit.atom, binding), None) is None  # a match may be {} (falsy): test existence
-
-    def _matches(self, atom: Atom, binding: Binding) -> Iterator[Binding]:
-        for extended, _ in self._pairs(atom, binding):
-            yield extended
-
-    def _witnesses(self, atom: Atom, binding: Binding) -> Iterator[clingo.Symbol]:
-        for _, candidate in self._pairs(atom, binding):
-            yield candidate
-
-    def _pairs(self, atom: Atom, binding: Binding) -> Iterator[tuple[Binding, clingo.Symbol]]:
-        first = ground_term(atom.arguments[0], binding) if atom.arguments else None
-        for candidate in self.model.candidates(atom.predicate, len(atom.arguments), first):
-            extended = dict(binding)
-            if match_atom(atom, candidate, extended):
-                yield extended, candidate
-
-    def _find(self, lits: tuple[Literal, ...], binding: Binding, allow: Callable[[clingo.Symbol], bool]
-              ) -> Binding | None:
-        """A binding under which every literal holds (and ``allow`` admits its positive atoms)."""
-        if not lits:
-            return binding
-        i = _pick(lits, binding)
-        lit, rest = lits[i], lits[:i] + lits[i + 1:]
-        if isinstance(lit.atom, Comparison) and not _is_ground(lit, binding):
-            assigned = _assign(lit.atom, binding) if not lit.negated and lit.atom.operator == "=" else None
-            return None if assigned is None else self._find(rest, assigned, allow)
-        if lit.negated or isinstance(lit.atom, Comparison) or _is_ground(lit, binding):
-            if not self._holds(lit, binding):
-                return None
-            if not lit.negated and isinstance(lit.atom, Atom) and not allow(ground_atom(lit.atom, binding)):
-                return None
-            return self._find(rest, binding, allow)
-        for extended in self._matches(lit.atom, binding):
-            if allow(ground_atom(lit.atom, extended)):
-                found = self._find(rest, extended, allow)
-                if found is not None:
-                    return found
-        return None
-
-    def _holding(self, lit: Literal, binding: Binding) -> Node:
-        """The node of a body literal that holds under ``binding``."""
-        text = literal_text(lit, binding)
-        if isinstance(lit.atom, Comparison):
-            return Node(text, True, "comparison", binding=binding, comparison=lit.atom, negated=lit.negated)
+            return Edge("cmp", rule, index, binding, holds=holds)
         ground = ground_atom(lit.atom, binding)
         if not lit.negated:
-            return self.prove(ground)
-        if ground is None:
-            return Node(text, True, "negation", children=(self._refute_pattern(lit.atom, binding, frozenset()),),
-                        negated=True, binding=binding)
-        return Node(text, True, "negation", children=(self.refute(ground, frozenset()),), atom=ground, negated=True)
+            return Edge("atom", rule, index, binding, ground, holds)
+        if ground is not None:
+            return Edge("not", rule, index, binding, ground, holds)
+        if holds:  # not p(_) holds: no p(...) matches
+            return Edge("not", rule, index, binding, self.pattern(lit.atom, binding, rule, index), holds)
+        return Edge("not", rule, index, binding, self.evaluator.witness(lit.atom, binding), holds)
 
-    # ------------------------------------------------------------ falsity
-    def refute(self, atom: clingo.Symbol, above: frozenset) -> Node:
-        """Why a false atom does not hold (``above``: atoms being refuted higher up)."""
-        cached = self._refutations.get(atom)
-        if cached is not None:
-            return cached
-        if atom in above:
-            return Node(str(atom), False, "all_rules_fail", atom=atom, note="justified above", repeated=True)
-        node = self._refute(Atom(atom.name, ()), atom, {}, above | {atom})
-        if not any(n.repeated for n in _nodes(node)):
-            self._refutations[atom] = node
-        return node
+    def _refutation(self, atom: clingo.Symbol) -> Entry:
+        return self._refute(atom, atom.arguments, lambda head: head == atom, atom)
 
-    def _refute_pattern(self, pattern: Atom, binding: Binding, above: frozenset) -> Node:
-        key = (pattern.predicate, tuple(ground_term(a, binding) for a in pattern.arguments))
-        if key in above:
-            return Node(atom_text(pattern, binding), False, "all_rules_fail", note="justified above", repeated=True)
-        return self._refute(pattern, None, binding, above | {key})
+    def _pattern_refutation(self, key: Key, pattern: _Pattern) -> Entry:
+        """Why no instance of a pattern holds but those in the model (its ``exceptions``)."""
+        args = [ground_term(a, pattern.binding) for a in pattern.atom.arguments]
+        exceptions = tuple(atom for _, atom in self.evaluator.matches(pattern.atom, pattern.binding))
+        excepted = set(exceptions)
 
-    def _refute(self, pattern: Atom, atom: clingo.Symbol | None, binding: Binding, above: frozenset) -> Node:
-        name = atom.name if atom is not None else pattern.predicate
-        arity = len(atom.arguments) if atom is not None else len(pattern.arguments)
-        args = list(atom.arguments) if atom is not None else [ground_term(a, binding) for a in pattern.arguments]
-        text = str(atom) if atom is not None else atom_text(pattern, binding)
-        children: list[Node] = []
+        def matches(head: clingo.Symbol) -> bool:
+            return head not in excepted and match_atom(pattern.atom, head, dict(pattern.binding))
+
+        entry = self._refute(key, args, matches, None, pattern.atom.signature, excepted)
+        entry.exceptions = exceptions
+        return entry
+
+    def _refute(self, key: Key, args: Iterable[clingo.Symbol | None], matches, atom: clingo.Symbol | None,
+                signature: tuple[str, int] | None = None, excepted: set[clingo.Symbol] = frozenset()) -> Entry:
+        args = list(args)
+        signature = signature or (atom.name, len(atom.arguments))  # type: ignore[union-attr]
+        edges: list[Edge] = []
         matched = False
-        for rule in self.rules.get((name, arity), ()):
-            head_binding: Binding = {}
-            if not all(v is None or match_term(t, v, head_binding) for t, v in zip(rule.head.arguments, args)):
+        for rule in self.by_signature.get(signature, ()):
+            head = self.rules[rule].head
+            binding: Binding = {}
+            extra = head_items(head, args, binding)
+            if extra is None:
                 continue
             matched = True
-            for failure in self._failures(rule.body, head_binding, rule, args, above):
-                children.append(replace(failure, source=rule, binding=failure.binding or head_binding))
+
+            def done(found: Binding, rule: int = rule) -> None:
+                instance = ground_atom(self.rules[rule].head, found)
+                if instance is not None and matches(instance):
+                    raise ReasoningError(f"{instance} is not in the model but "
+                                         f"{instance_text(self.rules[rule], found)} applies "
+                                         "(was the model computed from the same program and facts?)")
+
+            for failure in self.evaluator.failures(extra + rule_items(self.rules[rule]), binding, done):
+                if excepted and _only_exceptions(self.rules[rule].head, failure.binding, excepted):
+                    continue
+                edges.append(self._failure_edge(rule, failure))
         if not matched:
-            return Node(text, False, "no_rule", atom=atom, note=self._no_rule_note(name, arity))
-        return Node(text, False, "all_rules_fail", children=tuple(children), atom=atom)
+            note = NO_MATCHING_HEAD if signature in self._defined() else NOT_A_FACT
+            return Entry(key, False, "no_rule", atom, note=note)
+        return Entry(key, False, "all_rules_fail", atom, edges=edges)
 
-    def _no_rule_note(self, name: str, arity: int) -> str:
-        if (name, arity) in self._fact_predicates or self.model.has_any(name, arity):
-            return "not among the facts"
-        return f"no rule or fact for {name}/{arity}"
+    def _defined(self) -> set[tuple[str, int]]:
+        return self.by_signature.keys()  # type: ignore[return-value]
 
-    def _failures(self, lits: tuple[Literal, ...], binding: Binding, rule: Rule, args: list,
-                  above: frozenset) -> Iterator[Node]:
-        """For every binding of ``lits``, the node of the first literal that fails."""
-        if not lits:
-            head = ground_atom(rule.head, binding)
-            if head is not None and all(v is None or v == h for v, h in zip(args, head.arguments)):
-                raise ReasoningError(f"{head} is not in the model but {instance_text(rule, binding)} applies "
-                                     "(was the model computed from the same program and facts?)")
+    def _failure_edge(self, rule: int, failure: Failure) -> Edge:
+        lit, binding = failure.literal, failure.binding
+        if failure.kind == "undefined":
+            return Edge("cmp", rule, failure.index, binding, holds=False, holding=failure.holding, note="undefined")
+        if failure.kind == "pattern":
+            key = self.pattern(lit.atom, binding, rule, failure.index)  # type: ignore[arg-type]
+            return Edge("atom", rule, failure.index, binding, key, False, failure.holding)
+        edge = self._edge(rule, failure.index, lit, binding, False)
+        edge.holding = failure.holding
+        return edge
+
+    # ------------------------------------------------------------ supports (well-founded proofs)
+    def support(self, atom: clingo.Symbol) -> tuple[int, Binding] | None:
+        """The rule instance ``(rule, binding)`` that derives a true atom of a recursive component first
+        (None for a fact). Computed for everything ``atom`` needs, once (see the module docstring)."""
+        if atom not in self._supports:
+            self._close(atom)
+        return self._supports[atom]
+
+    def _instances(self, atom: clingo.Symbol) -> Iterator[tuple[int, Binding]]:
+        for rule in self.by_signature.get((atom.name, len(atom.arguments)), ()):
+            binding: Binding = {}
+            extra = head_items(self.rules[rule].head, atom.arguments, binding)
+            if extra is None:
+                continue
+            for found in self.evaluator.bindings(extra + rule_items(self.rules[rule]), binding):
+                if ground_atom(self.rules[rule].head, found) == atom:
+                    yield rule, found
+
+    def _recursive_body(self, rule: int, binding: Binding, component: int) -> list[clingo.Symbol]:
+        return [ground_atom(lit.atom, binding) for _, lit in rule_items(self.rules[rule])
+                if not lit.negated and isinstance(lit.atom, Atom) and self.component.get(lit.atom.predicate) == component]
+
+    def _close(self, atom: clingo.Symbol) -> None:
+        """Supports for ``atom`` and every atom it needs: a backward closure over the true rule instances,
+        then one forward pass that fires each instance when its last recursive body atom is derived."""
+        component = self.component[atom.name]
+        relevant, queue = {atom}, [atom]
+        instances: list[list] = []
+        waiting: dict[clingo.Symbol, list[int]] = {}
+        known: list[clingo.Symbol] = []
+        immediate: list[int] = []
+        while queue:
+            current = queue.pop()
+            if current in self._supports or self.model.is_fact(current):
+                if current not in self._supports:
+                    self._supports[current], self._stage[current] = None, 0
+                known.append(current)
+                continue
+            for rule, binding in self._instances(current):
+                body = set(self._recursive_body(rule, binding, component))
+                k = len(instances)
+                instances.append([rule, binding, current, len(body)])
+                if not body:
+                    immediate.append(k)
+                for needed in body:
+                    waiting.setdefault(needed, []).append(k)
+                    if needed not in relevant:
+                        relevant.add(needed)
+                        queue.append(needed)
+        self._fire(instances, waiting, known, immediate)
+        missing = [a for a in relevant if a not in self._supports]
+        if missing:
+            raise ReasoningError(f"{missing[0]} is in the model but has no well-founded derivation "
+                                 "(was the model computed from the same program and facts?)")
+
+    def _fire(self, instances: list[list], waiting: dict[clingo.Symbol, list[int]], known: list[clingo.Symbol],
+              immediate: list[int]) -> None:
+        queue = list(known)
+        for k in immediate:
+            self._settle(instances[k], queue)
+        position = 0
+        while position < len(queue):
+            derived = queue[position]
+            position += 1
+            for k in waiting.pop(derived, ()):
+                instance = instances[k]
+                instance[3] -= 1
+                if instance[3] == 0:
+                    self._settle(instance, queue)
+
+    def _settle(self, instance: list, queue: list[clingo.Symbol]) -> None:
+        rule, binding, head, _ = instance
+        if head in self._supports:
             return
-        i = _pick(lits, binding)
-        lit, rest = lits[i], lits[:i] + lits[i + 1:]
-        if isinstance(lit.atom, Comparison) and not _is_ground(lit, binding):
-            assigned = _assign(lit.atom, binding) if not lit.negated and lit.atom.operator == "=" else None
-            if assigned is None:
-                yield Node(literal_text(lit, binding), False, "comparison", binding=binding,
-                           comparison=lit.atom, negated=lit.negated, note="undefined")
-            else:
-                yield from self._failures(rest, assigned, rule, args, above)
-        elif lit.negated or isinstance(lit.atom, Comparison) or _is_ground(lit, binding):
-            if self._holds(lit, binding):
-                yield from self._failures(rest, binding, rule, args, above)
-            else:
-                yield self._failing(lit, binding, above)
-        else:
-            matches = list(self._matches(lit.atom, binding))
-            if not matches:
-                yield replace(self._refute_pattern(lit.atom, binding, above), binding=binding)
-            for extended in matches:
-                yield from self._failures(rest, extended, rule, args, above)
+        stages = [self._stage.get(a, 0) for a in self._recursive_body(rule, binding, self.component[head.name])]
+        self._supports[head] = (rule, binding)
+        self._stage[head] = 1 + max(stages, default=0)
+        queue.append(head)
 
-    def _failing(self, lit: Literal, binding: Binding, above: frozenset) -> Node:
-        """The node of a ground (or ``_``-only) body literal that fails under ``binding``."""
-        text = literal_text(lit, binding)
-        if isinstance(lit.atom, Comparison):
-            value = evaluate_comparison(lit.atom, binding)
-            return Node(text, False, "comparison", binding=binding, comparison=lit.atom, negated=lit.negated,
-                        note="undefined" if value is None else "")
-        ground = ground_atom(lit.atom, binding)
-        if not lit.negated:
-            return self.refute(ground, above)
-        if ground is None:
-            witness = next(self._witnesses(lit.atom, binding))
-            return Node(text, False, "negation", children=(self.prove(witness),), negated=True, binding=binding)
-        return Node(text, False, "negation", children=(self.prove(ground),), atom=ground, negated=True)
-
-    # ------------------------------------------------------------ stages
     def stages(self) -> dict[clingo.Symbol, int]:
-        """Derivation stage of every true atom of a positively recursive component."""
-        if self._stages is None:
-            self._stages = _compute_stages(self)
-        return self._stages
+        """The derivation stage of every recursive atom whose support was computed so far."""
+        return dict(self._stage)
+
+    def depends(self, start: clingo.Symbol, target: clingo.Symbol) -> bool:
+        """True when the support chain of the true atom ``start`` uses ``target``."""
+        seen, stack = {start}, [start]
+        while stack:
+            current = stack.pop()
+            if current == target:
+                return True
+            if current.name not in self.component or self.model.is_fact(current):
+                continue
+            support = self.support(current)
+            if support is None:
+                continue
+            for needed in self._recursive_body(support[0], support[1], self.component[current.name]):
+                if needed not in seen:
+                    seen.add(needed)
+                    stack.append(needed)
+        return False
+
+    def instances(self, atom: clingo.Symbol) -> list[tuple[int, Binding]]:
+        """Every well-founded rule instance that derives the true atom ``atom`` (for ``--all-proofs``)."""
+        out = []
+        for rule, binding in self._instances(atom):
+            if atom.name in self.component:
+                body = self._recursive_body(rule, binding, self.component[atom.name])
+                if any(self.depends(b, atom) for b in body):
+                    continue
+            out.append((rule, binding))
+        return out
 
 
-def _nodes(node: Node) -> Iterator[Node]:
-    from nesyasp.reason.node import walk
-    return walk(node)
+def _only_exceptions(head: Atom, binding: Binding, excepted: set[clingo.Symbol]) -> bool:
+    """True when the failing instance's head is already ground and one of the atoms that hold."""
+    instance = ground_atom(head, binding)
+    return instance is not None and instance in excepted
+
+
+def _pattern_key(atom: Atom, binding: Binding) -> Key:
+    """A pattern's key: its text with the bound values put in and the free variables numbered in order."""
+    values = {v: binding[v] for v in atom.variables() if v in binding}
+    for name in atom.variables():
+        if name not in values and name != "_":
+            values[name] = clingo.Function(f"V{len(values)}")
+    return ("pattern", atom_text(atom, values))
 
 
 def _recursive_components(rules: tuple[Rule, ...]) -> dict[str, int]:
@@ -375,56 +388,6 @@ def _recursive_components(rules: tuple[Rule, ...]) -> dict[str, int]:
         if len(component) > 1 or any(graph.has_edge(p, p) for p in component):
             out.update(dict.fromkeys(component, k))
     return out
-
-
-def _compute_stages(justifier: Justifier) -> dict[clingo.Symbol, int]:
-    """Bottom-up rounds over the recursive components, counting the round that derives each atom."""
-    component = justifier._component
-    stages: dict[clingo.Symbol, int] = {}
-    model = justifier.model
-    rules = [r for sig, rs in justifier.rules.items() if sig[0] in component for r in rs]
-    for name in component:
-        for arity in {r.head.signature[1] for r in rules if r.head.predicate == name} or {0}:
-            for atom in model.candidates(name, arity):
-                if model.is_fact(atom):
-                    stages[atom] = 0
-    level = 0
-    while True:
-        level += 1
-        known = dict(stages)
-
-        def allow(a: clingo.Symbol) -> bool:
-            return a.name not in component or a in known
-        new = {}
-        for rule in rules:
-            for binding in _all_bindings(justifier, rule.body, {}, allow):
-                head = ground_atom(rule.head, binding)
-                if head is not None and head not in stages and model.holds(head):
-                    new[head] = level
-        if not new:
-            return stages
-        stages.update(new)
-
-
-def _all_bindings(justifier: Justifier, lits: tuple[Literal, ...], binding: Binding,
-                  allow: Callable[[clingo.Symbol], bool]) -> Iterator[Binding]:
-    if not lits:
-        yield binding
-        return
-    i = _pick(lits, binding)
-    lit, rest = lits[i], lits[:i] + lits[i + 1:]
-    if isinstance(lit.atom, Comparison) and not _is_ground(lit, binding):
-        assigned = _assign(lit.atom, binding) if not lit.negated and lit.atom.operator == "=" else None
-        if assigned is not None:
-            yield from _all_bindings(justifier, rest, assigned, allow)
-    elif lit.negated or isinstance(lit.atom, Comparison) or _is_ground(lit, binding):
-        if justifier._holds(lit, binding) and (lit.negated or isinstance(lit.atom, Comparison)
-                                                or allow(ground_atom(lit.atom, binding))):
-            yield from _all_bindings(justifier, rest, binding, allow)
-    else:
-        for extended in justifier._matches(lit.atom, binding):
-            if allow(ground_atom(lit.atom, extended)):
-                yield from _all_bindings(justifier, rest, extended, allow)
 
 
 def justify(model: Model, atom: clingo.Symbol) -> Node:

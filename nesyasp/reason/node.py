@@ -14,21 +14,30 @@ A :class:`Node` explains one literal. ``because`` says how:
 ``"all_rules_fail"``      the atom is false: the children give, for every rule
                           whose head unifies and every binding of the body,
                           the body literal that fails
+``"loop"``                the atom is false and is being refuted by an ancestor
+                          (``ref``): a positive loop, "it is assumed that ..."
+                          (every rule instance on the loop needs the loop to hold)
+``"shared"``              the same literal is justified by the node ``ref``
+                          earlier in the same output (a shared subtree, not repeated)
+``"conjunction"``         a conjunctive query's answer; the children are its literals
 ========================  =====================================================
+
+Node numbers (``ident``, ``ref``) count from 1 in pre-order over everything
+one output shows (one tree, or all the answers of one query).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any, Collection, Iterable, Iterator
 
 import clingo
 
 from nesyasp.lang.ast import Comparison, Rule
 
-__all__ = ["Node", "BECAUSE", "node_to_dict", "walk"]
+__all__ = ["Node", "BECAUSE", "node_to_dict", "walk", "references"]
 
-BECAUSE = ("fact", "rule", "comparison", "no_rule", "all_rules_fail", "negation")
+BECAUSE = ("fact", "rule", "comparison", "no_rule", "all_rules_fail", "negation", "loop", "shared", "conjunction")
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -60,10 +69,27 @@ class Node:
     comparison:
         For ``"comparison"`` nodes, the comparison as written in the rule.
     note:
-        Extra words for the reader (``"no rule or fact for f398/1"``, ``"justified above"``).
+        Extra words for the reader (``"not among the facts"``, ``"undefined"``).
     repeated:
-        A false atom already being refuted higher up the same branch (a loop
-        through positive recursion); it has no children.
+        True for a ``"loop"`` node (a false atom already being refuted higher up the
+        same branch); it has no children.
+    ident:
+        The node's number when it explains a literal with children (``rule``,
+        ``all_rules_fail``): ``loop`` and ``shared`` nodes point to it with ``ref``.
+    ref:
+        For ``loop`` and ``shared`` nodes, the ``ident`` of the node they point to.
+    holding:
+        For a child of ``all_rules_fail``: the body literals of the refuted rule instance
+        that hold (looked at before the failing one), when asked for
+        (``detail="holding"``); s(CASP) prints them.
+    refutes:
+        For a child of ``all_rules_fail``: the rule instance it refutes, as far as the
+        binding goes (``reach(n1,z) :- edge(n1,n2), reach(n2,z).``).
+    location:
+        ``file:line:col`` of ``source``.
+    exceptions:
+        For a false pattern (``reach(2,Y)``): the instances that do hold (``reach(2,3)``); the node
+        says that no *other* instance holds.
     """
 
     literal: str
@@ -78,22 +104,78 @@ class Node:
     comparison: Comparison | None = None
     note: str = ""
     repeated: bool = False
+    ident: int = 0
+    ref: int = 0
+    holding: tuple[Node, ...] = ()
+    refutes: str | None = None
+    location: str | None = None
+    exceptions: tuple[str, ...] = ()
 
 
-def node_to_dict(node: Node) -> dict[str, Any]:
-    """The JSON form of a node: ``{"literal", "holds", "because", "rule", "children"}``.
+def _own_dict(node: Node, referenced: Collection[int]) -> dict[str, Any]:
+    out: dict[str, Any] = {"literal": node.literal, "holds": node.holds, "because": node.because, "rule": node.rule}
+    if node.ident and node.ident in referenced:
+        out["id"] = node.ident
+    if node.ref:
+        out["ref"] = node.ref
+    if node.refutes is not None:
+        out["refutes"] = node.refutes
+        if node.location:
+            out["location"] = node.location
+    if node.note:
+        out["note"] = node.note
+    if node.exceptions:
+        out["except"] = list(node.exceptions)
+    return out
+
+
+def references(trees: Iterable[Node]) -> set[int]:
+    """The ``ident`` of every node that a ``loop`` or ``shared`` node of ``trees`` points to."""
+    return {n.ref for tree in trees for n in walk(tree) if n.ref}
+
+
+def node_to_dict(node: Node, referenced: Collection[int] | None = None) -> dict[str, Any]:
+    """The JSON form of a node: ``{"literal", "holds", "because", "rule", "children"}``, plus, where they apply,
+    ``"id"`` (on a node that a ``loop`` or ``shared`` node points to), ``"ref"``, ``"refutes"`` with
+    ``"location"``, ``"note"``, ``"except"`` and ``"holding"`` (see :class:`Node`).
+
+    ``referenced`` are the node numbers something points to; by default those of this tree
+    (pass :func:`references` of every tree of an output when trees point into each other).
+    Deep trees (a chain of 2,000 steps) are built without recursion.
 
     >>> node_to_dict(Node("f145(img)", True, "fact"))
     {'literal': 'f145(img)', 'holds': True, 'because': 'fact', 'rule': None, 'children': []}
     """
-    return {"literal": node.literal, "holds": node.holds, "because": node.because, "rule": node.rule,
-            "children": [node_to_dict(c) for c in node.children]}
+    if referenced is None:
+        referenced = references([node])
+    root = _own_dict(node, referenced)
+    stack = [(node, root)]
+    while stack:
+        current, out = stack.pop()
+        children = []
+        for child in current.children:
+            entry = _own_dict(child, referenced)
+            if child.holding:
+                holding = []
+                for h in child.holding:
+                    held = _own_dict(h, referenced)
+                    holding.append(held)
+                    stack.append((h, held))
+                entry["holding"] = holding
+            children.append(entry)
+            stack.append((child, entry))
+        out["children"] = children
+    return root
 
 
 def walk(node: Node) -> Iterator[Node]:
-    """Every node of the tree, in pre-order."""
+    """Every node of the tree, in pre-order (the ``holding`` literals of a child come just before it)."""
     stack = [node]
     while stack:
         current = stack.pop()
         yield current
-        stack.extend(reversed(current.children))
+        items: list[Node] = []
+        for child in current.children:
+            items.extend(child.holding)
+            items.append(child)
+        stack.extend(reversed(items))

@@ -4,24 +4,32 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 import clingo
 import numpy as np
 
-from nesyasp.lang.ast import Atom, Constant, Program, Rule, Variable
+from nesyasp.lang.ast import Atom, Literal, Program, Rule
 from nesyasp.lang.checks import unsafe_variables
 from nesyasp.errors import ReasoningError
 from nesyasp.lang.parser import parse_atom, parse_file, parse_program, parse_query, resolve_includes
 from nesyasp.reason.answers import Answers, query_variables, sorted_table
 from nesyasp.reason.compiled import CompiledProgram, compile_program, not_compilable
+from nesyasp.reason.decimals import VIOLATED, Encoding
 from nesyasp.reason.facts import FactBase
-from nesyasp.reason.justify import Justifier, _all_bindings
+from nesyasp.reason.factfile import LAZY_BYTES, FactFile, sliced_program
+from nesyasp.reason.justify import Justifier
+from nesyasp.reason.clingo_model import ClingoModel
 from nesyasp.reason.model import Model, SetModel, TableModel
 from nesyasp.reason.node import Node
-from nesyasp.reason.solve import solve
+from nesyasp.reason.rows import pattern_rows, table_rows
+from nesyasp.reason.search import Evaluator
+from nesyasp.reason.solve import ground, solve
+from nesyasp.reason.explain import Explaining, shown_binding
 from nesyasp.reason.terms import ground_atom, ground_term, match_atom
-from nesyasp.reason.translate import Translation, translate
+from nesyasp.reason.translate import DOMAIN_PREDICATE, Translation, clingo_text, translate
+from nesyasp.reason.unfold import Document
+from nesyasp.reason.unsat import Violation, violation_error, violations_of
 
 __all__ = ["Reasoner", "load_program", "ENGINES"]
 
@@ -45,7 +53,7 @@ def load_program(program: Program | str | Path | Sequence[str | Path]) -> Progra
     return out
 
 
-class Reasoner:
+class Reasoner(Explaining):
     """Queries and justifications over a stratified program and facts.
 
     Parameters
@@ -78,25 +86,77 @@ class Reasoner:
         self.program = load_program(program)
         self.translation: Translation = translate(self.program, check)
         self.engine = engine
-        self.facts = FactBase()
-        self.facts.add_symbols(ground_atom(f.head, {}) for f in self.translation.facts)
         self._compiled: CompiledProgram | None = compile_program(self.translation)
-        self._model: Model | None = None
-        self._justifier: Justifier | None = None
+        self._start()
         if engine == "compiled" and self._compiled is None:
             raise ReasoningError(f"the compiled path does not apply: {not_compilable(self.translation)}")
         if facts is not None:
             self.add_facts(facts)
 
+    def _start(self) -> None:
+        """No facts but the program's, no model yet."""
+        self._facts = FactBase()
+        self._facts.add_symbols(ground_atom(f.head, {}) for f in self.translation.facts)
+        self._pending: list[FactFile] = []
+        self._only_files = True
+        self._slices: dict[clingo.Symbol, Reasoner] = {}
+        self._model: Model | None = None
+        self._justifier: Justifier | None = None
+        self._encoding: Encoding = self.translation.encoding  # type: ignore[assignment]
+        self._encoded_for: tuple = ()
+        self._unsat: ReasoningError | None = None
+
+    def _sibling(self) -> Reasoner:
+        """A reasoner of the same program and engine, with no facts (the program is not translated again)."""
+        other = Reasoner.__new__(Reasoner)
+        other.program, other.translation, other.engine = self.program, self.translation, self.engine
+        other._compiled = self._compiled
+        other._start()
+        return other
+
+    def slice_for(self, first: clingo.Symbol | str | None) -> Reasoner:
+        """The reasoner that answers about one example (``img9``): a reasoner over that example's facts of
+        the large facts files when that gives the same answers (a per-example program, facts only from
+        files: see :mod:`nesyasp.reason.factfile`), else this one."""
+        if isinstance(first, str):
+            first = ground_atom(parse_atom(f"_x({first})"), {}).arguments[0]  # type: ignore[union-attr]
+        if first is None or not self._pending or not self._only_files or self._compiled is None \
+                or self.engine == "clingo" or not all(f.simple for f in self._pending):
+            return self
+        sub = self._slices.get(first)
+        if sub is None:
+            sub = self._sibling()
+            for file in self._pending:
+                sub.add_facts(sliced_program(file, first))
+            self._slices[first] = sub
+        return sub
+
     # ------------------------------------------------------------ facts
+    @property
+    def facts(self) -> FactBase:
+        """Every fact given so far (large facts files are read here, when first needed)."""
+        if self._pending:
+            pending, self._pending = self._pending, []
+            for file in pending:
+                file.load(self._facts)
+            self._invalidate()
+        return self._facts
+
     def add_facts(self, facts: Any, examples: Iterable[Any] = ()) -> None:
         """Add facts: a :class:`Program` of facts, fact text, a path to an ``.lp`` file, a dict
         ``{"f12": ["img1", "img3"]}``, a list of tuples ``[("f12", "img1")]`` or clingo symbols.
         ``examples`` declares example ids that have no facts at all."""
+        if not isinstance(facts, (Path, Program)):
+            self._only_files = False
         if isinstance(facts, Program):
             self.facts.add_program(resolve_includes(facts))
         elif isinstance(facts, Path):
-            self.facts.add_program(resolve_includes(parse_file(facts)))
+            file = FactFile(facts)
+            if facts.is_file() and facts.stat().st_size >= LAZY_BYTES and not examples:
+                self._pending.append(file)
+                self._slices.clear()
+                return
+            file.load(self.facts)
         elif isinstance(facts, str):
             self.facts.add_program(parse_program(facts, "<facts>"))
         elif isinstance(facts, Mapping):
@@ -115,19 +175,31 @@ class Reasoner:
     def add_table(self, values: Any, columns: Sequence[str] | None = None, ids: Sequence[Any] | None = None) -> None:
         """Add a boolean table: rows are examples (``ids``, default ``e0, e1, ...``), columns are unary
         predicates (``columns``, default ``f0, f1, ...``; ``295`` reads as ``f295``)."""
+        self._only_files = False
         self.facts.add_table(values, columns, ids)
         self._invalidate()
 
     def _invalidate(self) -> None:
-        self.facts.check_scale(self.translation.max_scale)
+        self._facts.check_scale(self.encoding().max_scale)
+        self._slices.clear()
         self._model = None
         self._justifier = None
+        self._unsat = None
+
+    def encoding(self) -> Encoding:
+        """How decimals are scaled for clingo, given the program and the facts so far."""
+        data = tuple(sorted(self._facts.decimals.items()))
+        if data != self._encoded_for:
+            self._encoding = Encoding.build(self.translation.rules, self.translation.facts, dict(data)) \
+                if data else self.translation.encoding  # type: ignore[assignment]
+            self._encoded_for = data
+        return self._encoding
 
     # ------------------------------------------------------------ models
     @property
     def uses_compiled(self) -> bool:
         """Whether queries run on the compiled numpy path."""
-        if self.engine == "clingo" or self._compiled is None:
+        if self.engine == "clingo" or self._compiled is None or not self.encoding().trivial:
             return False
         per_example = all(a.arguments for a in self.facts.symbols)
         if not per_example and self.engine == "compiled":
@@ -142,25 +214,66 @@ class Reasoner:
             used.update(lit.atom.predicate for lit in rule.body if isinstance(lit.atom, Atom))
         return used
 
+    def _solve(self, extra: Iterable[str] = (), show: list[tuple[str, int]] | None = None,
+               lazy: bool = False) -> list[clingo.Symbol] | clingo.Control:
+        encoding = self.encoding()
+        text = self.translation.text if encoding is self.translation.encoding else clingo_text(self.translation,
+                                                                                             encoding)
+        facts = self.facts.clingo_text(self._used_predicates(extra), None if encoding.trivial else encoding.encode_atom)
+        if lazy:
+            control = ground(text, facts, self.translation.locations)
+            if control is not None:
+                return control
+        return solve(text, facts, self.translation.locations, show=show)
+
     def model(self) -> Model:
-        """The unique model (computed once; adding facts recomputes it)."""
+        """The unique model (computed once; adding facts recomputes it).
+
+        Raises
+        ------
+        ReasoningError
+            When an integrity constraint is violated: the program has no model. The message
+            names the constraint, its file:line:col and the ground literals that violate it;
+            :meth:`violations` explains them.
+        """
+        if self._unsat is not None:
+            raise self._unsat
         if self._model is None:
             if self.uses_compiled:
-                self._model = self._compiled.evaluate(self.facts)
+                self._model = self._compiled.evaluate(self.facts)  # type: ignore[union-attr]
             else:
-                atoms = solve(self.translation.text, self.facts.clingo_text(self._used_predicates()),
-                              self.translation.locations)
-                self._model = SetModel(atoms, self.facts, self.translation)
+                control = self._solve(lazy=True)
+                model = ClingoModel(control, self.facts, self.translation, self.encoding()) \
+                    if isinstance(control, clingo.Control) else \
+                    SetModel(control, self.facts, self.translation, self.encoding())
+                violated = model.remove([(VIOLATED, 1), (VIOLATED, 2)])
+                if violated:
+                    self._violations = violations_of(Justifier(model), violated)
+                    self._unsat = violation_error(self._violations, len(violated))
+                    raise self._unsat
+                self._model = model
         return self._model
 
+    def violations(self) -> list[Violation]:
+        """The violated integrity constraints (at most 20), each with the tree of why its body holds;
+        empty when the program has a model."""
+        try:
+            self.model()
+        except ReasoningError:
+            if self._unsat is None:
+                raise
+            return list(self._violations)
+        return []
+
     def justifier(self) -> Justifier:
-        """The (memoizing) justifier of the current model."""
+        """The (tabled) justifier of the current model."""
         if self._justifier is None:
             self._justifier = Justifier(self.model())
         return self._justifier
 
     # ------------------------------------------------------------ queries
     def _ground(self, atom: str | Atom | clingo.Symbol) -> clingo.Symbol:
+        """The ground atom as the model holds it (decimals scaled)."""
         if isinstance(atom, clingo.Symbol):
             symbol = atom
         else:
@@ -169,7 +282,8 @@ class Reasoner:
             if symbol is None:
                 raise ReasoningError(f"{atom} is not a ground atom (write constants, not variables)")
         self._note_example(symbol)
-        return symbol
+        encoding = self.encoding()
+        return symbol if encoding.trivial else encoding.encode_atom(symbol)
 
     def _note_example(self, symbol: clingo.Symbol) -> None:
         """A query about a constant example makes it an example (``_example(img)``)."""
@@ -180,15 +294,46 @@ class Reasoner:
                 self.facts.declare_examples([first])
                 self._invalidate()
 
+    def _first(self, atom: str | Atom | clingo.Symbol) -> clingo.Symbol | None:
+        if isinstance(atom, clingo.Symbol):
+            return atom.arguments[0] if atom.arguments else None
+        parsed = parse_atom(atom) if isinstance(atom, str) else atom
+        return ground_term(parsed.arguments[0], {}) if parsed.arguments else None
+
     def holds(self, atom: str | Atom | clingo.Symbol) -> bool:
         """Whether a ground atom is in the model (``"target(img,bathroom)"``)."""
+        view = self.slice_for(self._first(atom))
+        if view is not self:
+            return view.holds(atom)
         symbol = self._ground(atom)
         return self.model().holds(symbol)
 
-    def explain(self, atom: str | Atom | clingo.Symbol) -> Node:
-        """The justification tree of a ground atom, true (why) or false (why not)."""
+    def explain(self, atom: str | Atom | clingo.Symbol, detail: str = "failing") -> Node:
+        """The justification tree of a ground atom, true (why) or false (why not).
+
+        ``detail="holding"`` also shows, for each refuted rule instance, the body literals
+        that hold before the failing one (``Node.holding``).
+        """
+        view = self.slice_for(self._first(atom))
+        if view is not self:
+            return view.explain(atom, detail)
         symbol = self._ground(atom)
-        return self.justifier().explain(symbol)
+        return Document(self.justifier(), detail).tree(symbol)
+
+    def defines(self, name: str, arity: int) -> bool:
+        """True when some rule head, fact (file, dict, table column) or the example domain has ``name/arity``."""
+        if (name, arity) in self.head_signatures() or name == DOMAIN_PREDICATE and arity == 1:
+            return True
+        if any(f.mentions(name) for f in self._pending):
+            return True
+        facts = self._facts
+        if any(True for _ in facts.matching(name, arity)):
+            return True
+        return arity == 1 and any(name in t.column_index for t in facts.tables)
+
+    def head_signatures(self) -> set[tuple[str, int]]:
+        """The signatures of the program's rule heads."""
+        return {r.head.signature for r in self.translation.rules if isinstance(r.head, Atom)}
 
     def query(self, query: str) -> Answers:
         """All answers of ``query`` (``"target(img,X)"``, ``"target(X,C)"``, ``"p(X), not q(X)"``).
@@ -209,114 +354,45 @@ class Reasoner:
         if single:
             pattern = literals[0].atom
             first = ground_term(pattern.arguments[0], {}) if pattern.arguments else None
+            view = self.slice_for(first)
+            if view is not self:
+                return view.query(query)
             if first is not None:
                 self._note_example(clingo.Function(pattern.predicate, [first]))
             return Answers(query, variables, self._single(pattern, variables), pattern)
-        rows = [tuple(str(b[v]) for v in variables)
-                for b in _all_bindings(self.justifier(), literals, {}, lambda a: True)]
+        rows = [tuple(str(b[v]) for v in variables) for b in self._conjunctive(literals)]
         return Answers(query, variables, sorted_table(rows, len(variables)), literals=literals)
 
+    def _conjunctive(self, literals: tuple[Literal, ...]) -> Iterator[dict[str, clingo.Symbol]]:
+        """The bindings of a conjunctive query, decimals shown."""
+        scaled, exps = self.encoding().encode_literals(literals)
+        evaluator = Evaluator(self.model())
+        for binding in evaluator.bindings([(i, lit) for i, lit in enumerate(scaled)], {}):
+            yield shown_binding(binding, exps)
+
     def _single(self, pattern: Atom, variables: tuple[str, ...]) -> np.ndarray:
+        encoding = self.encoding()
+        if not encoding.trivial:
+            scaled = encoding.encode_literals((Literal(pattern),))[0][0].atom
+            atoms = [encoding.decode_atom(a) for a in self.model().candidates(pattern.predicate,
+                                                                               len(pattern.arguments))]
+            binding: dict[str, clingo.Symbol] = {}
+            keep = [a for a in atoms if match_atom(scaled, encoding.encode_atom(a), dict(binding))]
+            return sorted_table(pattern_rows(pattern, variables, keep), len(variables))
         model = self._model
-        if model is None and self.uses_compiled:
-            model = self.model()
+        if model is None and (self.uses_compiled or any(r.head is None for r in self.translation.rules)):
+            model = self.model()  # with constraints: the model says whether one is violated
         if isinstance(model, TableModel):
-            fast = _table_rows(model, pattern, variables)
+            fast = table_rows(model, pattern, variables)
             if fast is not None:
                 return fast
         if model is not None:
-            atoms = model.candidates(pattern.predicate, len(pattern.arguments))
+            bound = tuple((i, v) for i, a in enumerate(pattern.arguments) if (v := ground_term(a, {})) is not None)
+            atoms = model.lookup(pattern.predicate, len(pattern.arguments), bound)
         else:
-            used = self._used_predicates([pattern.predicate])
-            atoms = solve(self.translation.text, self.facts.clingo_text(used), self.translation.locations,
-                          show=[(pattern.predicate, len(pattern.arguments))])
+            atoms = self._solve([pattern.predicate], show=[(pattern.predicate, len(pattern.arguments))])
             if len(pattern.arguments) == 1 and self.facts.tables:
                 atoms = SetModel(atoms, self.facts, self.translation).candidates(pattern.predicate, 1)
-        return sorted_table(_rows(pattern, variables, atoms), len(variables))
-
-    def explain_query(self, query: str) -> list[tuple[str, dict[str, str], Node]]:
-        """Every answer of a single-atom query with its bindings and justification."""
-        answers = self.query(query)
-        if answers.pattern is None:
-            raise ReasoningError("justifications are given for single-atom queries such as target(img,X)")
-        justifier = self.justifier()
-        return [(answers.atom(i), answers.bindings(i), justifier.explain(self._ground(answers.atom(i))))
-                for i in range(len(answers))]
+        return sorted_table(pattern_rows(pattern, variables, atoms), len(variables))
 
 
-def _rows(pattern: Atom, variables: tuple[str, ...], atoms: Iterable[clingo.Symbol]) -> list[tuple[str, ...]]:
-    """The bindings of ``pattern`` in ``atoms`` as text rows.
-
-    Flat patterns over flat atoms (the common ``target(X,C)``) are matched on the atoms'
-    text, one conversion per atom; anything else goes through :func:`match_atom`.
-    """
-    args = pattern.arguments
-    flat = all(isinstance(a, (Variable, Constant)) for a in args) and len(args) > 0
-    names = [a.name if isinstance(a, Variable) else None for a in args]
-    wanted = [names.index(v) for v in variables] if flat and len(set(n for n in names if n)) == \
-        sum(1 for n in names if n and n != "_") else None
-    constants = [(k, a.name) for k, a in enumerate(args) if isinstance(a, Constant)]
-    prefix, rows = pattern.predicate + "(", []
-    for atom in atoms:
-        text = str(atom) if wanted is not None else ""
-        if wanted is not None and text.startswith(prefix) and text.count("(") == 1 and '"' not in text:
-            parts = text[len(prefix):-1].split(",")
-            if len(parts) == len(args):
-                if all(parts[k] == c for k, c in constants):
-                    rows.append(tuple(parts[k] for k in wanted))
-                continue
-        binding: dict[str, clingo.Symbol] = {}
-        if match_atom(pattern, atom, binding):
-            rows.append(tuple(str(binding[v]) for v in variables))
-    return rows
-
-
-def _table_rows(model: TableModel, pattern: Atom, variables: tuple[str, ...]) -> np.ndarray | None:
-    """Answers straight from the arrays when the pattern's arguments are variables or constants."""
-    args = pattern.arguments
-    if not args or any(not isinstance(a, (Variable, Constant)) and ground_term(a, {}) is None for a in args):
-        return None
-    if len({a.name for a in args if isinstance(a, Variable) and a.name != "_"}) != \
-            sum(1 for a in args if isinstance(a, Variable) and a.name != "_"):
-        return None
-    ids = np.array(model.ids, dtype=object)
-    blocks = []
-    for key, array in model.arrays.items():
-        if key[0] != pattern.predicate or len(key[1]) + 1 != len(args):
-            continue
-        binding: dict[str, clingo.Symbol] = {}
-        if not all(_bind(a, v, binding) for a, v in zip(args[1:], key[1])):
-            continue
-        rows = np.flatnonzero(array)
-        first = args[0]
-        if isinstance(first, Variable):
-            columns = {first.name: ids[rows]}
-        else:
-            symbol = ground_term(first, {})
-            row = model.index.get(str(symbol))
-            if row is None or not array[row]:
-                continue
-            columns = {}
-            rows = np.array([row])
-        block = np.empty((len(rows), len(variables)), dtype=object)
-        for k, v in enumerate(variables):
-            block[:, k] = columns[v] if v in columns else str(binding[v])
-        blocks.append(block)
-    if not blocks:
-        return np.empty((0, len(variables)), dtype=object)
-    table = np.concatenate(blocks)
-    if len(variables) == 0:
-        return table[:1]
-    order = np.lexsort(tuple(table[:, k].astype(str) for k in reversed(range(len(variables)))))
-    return table[order]
-
-
-def _bind(term: Any, value: clingo.Symbol, binding: dict[str, clingo.Symbol]) -> bool:
-    if isinstance(term, Variable):
-        if term.name == "_":
-            return True
-        if term.name in binding:
-            return binding[term.name] == value
-        binding[term.name] = value
-        return True
-    return ground_term(term, {}) == value

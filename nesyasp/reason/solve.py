@@ -17,7 +17,7 @@ import clingo
 
 from nesyasp.errors import Location, ReasoningError, format_location
 
-__all__ = ["solve"]
+__all__ = ["solve", "ground"]
 
 logger = logging.getLogger(__name__)
 
@@ -87,3 +87,33 @@ def solve(rules: str, facts: str, locations: Sequence[Location], show: Sequence[
         raise ReasoningError("the program has no model over these facts: an integrity constraint (':- ...') "
                              "is violated")
     return out
+
+
+def ground(rules: str, facts: str, locations: Sequence[Location]) -> clingo.Control | None:
+    """Ground ``rules`` with ``facts`` and keep the control: for a stratified program every atom clingo
+    derives is then a fact of it (nothing is left to solve), and atoms are looked up there one by one
+    instead of read into Python all at once. None when clingo left something to solve (then use :func:`solve`).
+
+    Raises
+    ------
+    ReasoningError
+        When clingo rejects the program (with the rule's file:line:col).
+    """
+    messages: list[str] = []
+
+    def log(code: clingo.MessageCode, message: str) -> None:
+        messages.append(message)
+        logger.debug("clingo: %s", message.strip())
+
+    ctl = clingo.Control(["--warn=none", "--stats"], logger=log)
+    try:
+        ctl.add("base", [], rules)
+        ctl.add("facts", [], facts)
+        ctl.ground([("base", []), ("facts", [])])
+    except RuntimeError:
+        text, location = _message(messages, locations)
+        raise ReasoningError(f"clingo rejected the program: {text}", location) from None
+    ctl.solve()
+    if ctl.statistics["problem"]["lp"]["bodies"] != 0:
+        return None
+    return ctl

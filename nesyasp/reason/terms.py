@@ -15,17 +15,19 @@ undefined too, as in the translated program (see :mod:`nesyasp.reason.translate`
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
-from typing import Any, Iterator, Mapping
+from typing import Any, Mapping
 
 import clingo
 
 from nesyasp.lang.ast import (Atom, BinaryOperation, Comparison, Constant, Function, Integer, Real, String, Term,
-                              UnaryOperation, Variable, is_identifier)
+                              UnaryOperation, Variable, is_identifier, term_variables)
 from nesyasp.errors import ReasoningError
 
 __all__ = ["INT_MIN", "INT_MAX", "Subst", "to_symbol", "value_symbol", "ground_term", "ground_atom", "match_term",
-           "match_atom", "compare", "evaluate_comparison", "symbol_text", "NUMBER"]
+           "match_atom", "compare", "evaluate_comparison", "symbol_text", "NUMBER", "decimal_symbol",
+           "symbol_decimal", "symbol_term", "invert"]
 
 INT_MIN, INT_MAX = -(2 ** 31), 2 ** 31 - 1
 NUMBER = clingo.SymbolType.Number
@@ -33,6 +35,44 @@ NUMBER = clingo.SymbolType.Number
 Subst = Mapping[str, clingo.Symbol]
 
 _UNDEFINED = None
+_DECIMAL = re.compile(r"-?\d+\.\d+\Z")
+
+
+def decimal_symbol(value: Decimal) -> clingo.Symbol:
+    """The symbol a decimal is shown as: ``Number`` when integral, else a constant named by its digits.
+
+    clingo has no decimals; inside the reasoner they are scaled integers (see
+    :mod:`nesyasp.reason.decimals`). Outside (answers, justifications) a
+    decimal reads as written, without trailing zeros.
+
+    >>> decimal_symbol(Decimal("1.20")), decimal_symbol(Decimal("140.0"))
+    (Function('1.2', [], True), Number(140))
+    """
+    value = value.normalize()
+    if value == value.to_integral_value():
+        return clingo.Number(int(value))
+    return clingo.Function(format(value, "f"))
+
+
+def symbol_decimal(symbol: clingo.Symbol) -> Decimal | None:
+    """The value of a decimal shown by :func:`decimal_symbol`, or None for any other symbol."""
+    if symbol.type == clingo.SymbolType.Function and not symbol.arguments and _DECIMAL.match(symbol.name):
+        return Decimal(symbol.name)
+    return None
+
+
+def symbol_term(symbol: clingo.Symbol) -> Term:
+    """The AST term of a ground symbol (the inverse of :func:`ground_term` on ground terms)."""
+    if symbol.type == NUMBER:
+        return Integer(symbol.number)
+    if symbol.type == clingo.SymbolType.String:
+        return String(symbol.string)
+    value = symbol_decimal(symbol)
+    if value is not None:
+        return Real(symbol.name)
+    if not symbol.arguments:
+        return Constant(symbol.name)
+    return Function(symbol.name, tuple(symbol_term(a) for a in symbol.arguments))
 
 
 def _wrap(value: int) -> int:
@@ -110,20 +150,45 @@ def ground_term(term: Term, subst: Subst) -> clingo.Symbol | None:
         return clingo.Number(term.value)
     if kind is String:
         return clingo.String(term.value)
+    if kind is Real:
+        return decimal_symbol(term.value)
     if kind is Function:
         args = [ground_term(a, subst) for a in term.arguments]
         return None if any(a is None for a in args) else clingo.Function(term.name, args)
     if kind is BinaryOperation:
         left, right = ground_term(term.left, subst), ground_term(term.right, subst)
-        if left is None or right is None or left.type != NUMBER or right.type != NUMBER:
+        if left is None or right is None:
             return None
+        if left.type != NUMBER or right.type != NUMBER:
+            return _decimal_arith(term.operator, left, right)
         value = _arith(term.operator, left.number, right.number)
         return None if value is None else clingo.Number(value)
     if kind is UnaryOperation:
         inner = ground_term(term.argument, subst)
-        if inner is None or inner.type != NUMBER:
+        if inner is None:
             return None
+        if inner.type != NUMBER:
+            value = symbol_decimal(inner)
+            return None if value is None else decimal_symbol(-value)
         return clingo.Number(_wrap(-inner.number))
+    return None
+
+
+def _decimal_arith(op: str, left: clingo.Symbol, right: clingo.Symbol) -> clingo.Symbol | None:
+    """Exact ``+ - *`` on shown decimals (a justification read back); anything else is undefined."""
+    values = []
+    for side in (left, right):
+        value = Decimal(side.number) if side.type == NUMBER else symbol_decimal(side)
+        if value is None:
+            return None
+        values.append(value)
+    a, b = values
+    if op == "+":
+        return decimal_symbol(a + b)
+    if op == "-":
+        return decimal_symbol(a - b)
+    if op == "*":
+        return decimal_symbol(a * b)
     return None
 
 
@@ -159,7 +224,52 @@ def match_term(term: Term, symbol: clingo.Symbol, subst: dict[str, clingo.Symbol
             return False
         return all(match_term(t, s, subst) for t, s in zip(term.arguments, symbol.arguments))
     value = ground_term(term, subst)
+    if value is None and kind in (BinaryOperation, UnaryOperation):
+        inverted = invert(term, symbol, subst)
+        if inverted is None:
+            return False
+        subst.update(inverted)
+        return True
     return value is not None and value == symbol
+
+
+def invert(term: Term, value: clingo.Symbol, binding: Subst) -> dict[str, clingo.Symbol] | None:
+    """The binding of the one unbound variable of a linear term (``Y+1``, ``2*Y``, ``-Y``) that makes it ``value``.
+
+    None when the term is not linear in one unbound variable or no integer does it.
+    Only the new variable is returned.
+
+    >>> from nesyasp.lang.ast import BinaryOperation, Integer, Variable
+    >>> invert(BinaryOperation("+", Variable("Y"), Integer(1)), clingo.Number(5), {})
+    {'Y': Number(4)}
+    """
+    free = [v for v in term_variables(term) if v not in binding]
+    if len(free) != 1 or free[0] == "_" or value.type != NUMBER:
+        return None
+    n = value.number
+    while type(term) is not Variable:
+        if type(term) is UnaryOperation and term.operator == "-":
+            term, n = term.argument, -n
+            continue
+        if type(term) is not BinaryOperation or term.operator not in ("+", "-", "*"):
+            return None
+        left, right = ground_term(term.left, binding), ground_term(term.right, binding)
+        known = right if left is None else left
+        if known is None or known.type != NUMBER:
+            return None
+        k, on_left = known.number, left is None
+        if term.operator == "+":
+            n -= k
+        elif term.operator == "-":
+            n = n + k if on_left else k - n
+        elif k == 0 or n % k:
+            return None
+        else:
+            n //= k
+        term = term.left if on_left else term.right
+    if not INT_MIN <= n <= INT_MAX:
+        return None
+    return {term.name: clingo.Number(n)}
 
 
 def match_atom(atom: Atom, symbol: clingo.Symbol, subst: dict[str, clingo.Symbol]) -> bool:
@@ -174,7 +284,11 @@ def _decimal(term: Term, subst: Subst) -> Decimal | clingo.Symbol | None:
         return term.value
     if type(term) is UnaryOperation and type(term.argument) is Real:
         return -term.argument.value
-    return ground_term(term, subst)
+    value = ground_term(term, subst)
+    if value is not None and value.type == clingo.SymbolType.Function:
+        shown = symbol_decimal(value)
+        return value if shown is None else shown
+    return value
 
 
 def compare(op: str, left: Any, right: Any) -> bool:

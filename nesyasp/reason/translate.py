@@ -10,18 +10,17 @@ What changes on the way, and why (nothing else does):
   table row and dict or tuple example, and for the first argument of every
   fact (see :mod:`nesyasp.reason.facts`). Any other unsafe variable is a
   :class:`~nesyasp.errors.SafetyError`.
-* **Decimals.** clingo has no floats. A comparison that contains decimals is
-  scaled by ``10**k``, ``k`` the largest number of decimals among *its* decimals:
-  a decimal ``d`` becomes the integer ``d*10**k`` and the other side ``t``
-  becomes ``(t)*10**k``. ``N > 30.25`` is ground as ``N*100 > 3025``, which is
-  exactly ``N > 30.25`` for every integer ``N`` with ``|N|*10**k`` below 2**31
-  (the reasoner rejects integer facts past that bound). A value that is not a
-  number makes such a comparison undefined, so the rule instance does not
-  exist (also under ``not``); justifications say the same. Decimals anywhere
-  else (in atoms, inside arithmetic) are rejected.
+* **Decimals** are exact scaled integers (:mod:`nesyasp.reason.decimals`):
+  ``N > 30.25`` is ground as ``N*100 > 3025``, ``oldpeak(p1,1.2)`` as
+  ``oldpeak(p1,12)`` when that argument position holds one decimal. What has
+  no exact encoding is rejected by ``nesyasp check`` already.
 * **Integers** outside clingo's 32-bit range are rejected (clingo would wrap).
 * Each anonymous variable ``_`` of a positive body atom gets its own name
-  (``_Anon1``, same meaning), so a justification can show the value it matched.
+  (``_Anon1``, same meaning), so a justification can show the value it
+  matched; justifications print it as ``_`` again.
+* **Integrity constraints** ``:- body.`` become ``_violated(k,v(X,...)) :- body.``,
+  so that a violated constraint is reported with its ground atoms and
+  position instead of a bare "no model".
 * Quoted constants, numeric predicate names and Prolog operators were already
   normalized by the parser; ``#pred``, ``#show`` and comments are not sent.
 
@@ -32,16 +31,34 @@ maps back to the rule's file:line:col (:attr:`Translation.locations`).
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from decimal import Decimal
 
-from nesyasp.lang.ast import (Atom, BinaryOperation, Comparison, Function, Integer, Literal, Pred, Program, Real,
-                              Rule, UnaryOperation, Unsupported, Variable)
+from nesyasp.lang.ast import (Atom, Comparison, Function, Literal, Pred, Program, Real,
+                              Rule, UnaryOperation, Variable)
 from nesyasp.lang.checks import DOMAIN_PREDICATE, check_program
 from nesyasp.lang.domain import add_domain_guard, has_domain_guard
-from nesyasp.errors import Location, ReasoningError
-from nesyasp.reason.terms import INT_MAX
+from nesyasp.errors import Location
+from nesyasp.reason.decimals import Encoding, violation_head
 
-__all__ = ["DOMAIN_PREDICATE", "Translation", "translate", "scale_comparison"]
+__all__ = ["DOMAIN_PREDICATE", "Translation", "translate", "scale_comparison", "PredTable", "ANONYMOUS_PREFIX",
+           "clingo_text"]
+
+#: Names given to the anonymous variables of positive body atoms (shown as ``_``).
+ANONYMOUS_PREFIX = "_Anon"
+
+
+class PredTable(dict):
+    """``#pred`` annotations: a dict ``(name, arity) -> Pred`` (the last one given) that keeps them all.
+
+    ``#pred target(X,bedroom) :: '@(X) is a bedroom'.`` and ``#pred target(X,kitchen) ::
+    '@(X) is a kitchen'.`` are both kept in :attr:`by_signature`; the renderers use the most
+    specific annotation that matches an atom, and none when none matches.
+    """
+
+    def __init__(self, preds: tuple[Pred, ...] = ()):
+        super().__init__((p.atom.signature, p) for p in preds)
+        self.by_signature: dict[tuple[str, int], list[Pred]] = {}
+        for pred in preds:
+            self.by_signature.setdefault(pred.atom.signature, []).append(pred)
 
 
 @dataclass(frozen=True)
@@ -60,11 +77,15 @@ class Translation:
     locations:
         ``locations[n-1]`` is the source location of line ``n`` of ``text``.
     preds:
-        ``#pred`` annotations by ``(name, arity)``.
+        ``#pred`` annotations by ``(name, arity)`` (a :class:`PredTable`, which keeps every
+        annotation of a signature).
     guarded:
         Indices into ``rules`` of the rules that received the domain atom.
     max_scale:
         The largest scale ``10**k`` used in a comparison (1 when there are no decimals).
+    encoding:
+        The scaled clingo form of the rules (:class:`~nesyasp.reason.decimals.Encoding`), from
+        the program alone; facts given later with more decimals give a new one.
     """
 
     rules: tuple[Rule, ...]
@@ -74,64 +95,29 @@ class Translation:
     preds: dict[tuple[str, int], Pred] = field(default_factory=dict)
     guarded: frozenset[int] = frozenset()
     max_scale: int = 1
-
-
-def _decimals(real: Real) -> int:
-    exponent = real.value.as_tuple().exponent
-    return max(0, -exponent) if isinstance(exponent, int) else 0
-
-
-def _reals(term: object) -> list[Real]:
-    if type(term) is Real:
-        return [term]
-    if type(term) is UnaryOperation:
-        return _reals(term.argument)
-    if type(term) is BinaryOperation:
-        return _reals(term.left) + _reals(term.right)
-    if type(term) is Function:
-        return [r for a in term.arguments for r in _reals(a)]
-    return []
-
-
-def _scaled_side(term: object, scale: int, loc: Location) -> object:
-    value: Decimal | None = None
-    if type(term) is Real:
-        value = term.value
-    elif type(term) is UnaryOperation and type(term.argument) is Real:
-        value = -term.argument.value
-    elif _reals(term):
-        raise ReasoningError(f"decimal inside the term {term}: clingo has no floats; decimals may only be "
-                             "compared directly (as in N > 30.5)", loc)
-    if value is None:
-        return BinaryOperation("*", term, Integer(scale)) if scale != 1 else term
-    scaled = value * scale
-    if abs(scaled) > INT_MAX:
-        raise ReasoningError(f"decimal {value} scaled by {scale} does not fit clingo's 32-bit integers", loc)
-    return Integer(int(scaled))
+    encoding: Encoding | None = None
 
 
 def scale_comparison(cmp: Comparison) -> tuple[Comparison, int]:
-    """The integer comparison clingo grounds for ``cmp``, and its scale ``10**k``.
+    """The integer comparison clingo grounds for ``cmp`` (variables holding integers), and its scale ``10**k``.
 
     >>> from nesyasp.lang.ast import Comparison, Variable, Real
     >>> c, s = scale_comparison(Comparison(">", Variable("N"), Real("30.25")))
     >>> str(c), s
     ('N*100>3025', 100)
     """
-    reals = _reals(cmp.left) + _reals(cmp.right)
-    if not reals:
-        return cmp, 1
-    scale = 10 ** max(_decimals(r) for r in reals)
-    left = _scaled_side(cmp.left, scale, cmp.loc)
-    right = _scaled_side(cmp.right, scale, cmp.loc)
-    return Comparison(cmp.operator, left, right, cmp.loc), scale
+    encoding = Encoding.build([Rule(None, (Literal(cmp),), cmp.loc)])
+    scaled = encoding.rules[0].body[0].atom
+    return scaled, max(encoding.max_scale, _scale_of(cmp))  # type: ignore[return-value]
 
 
-def _reject_reals_in_atom(atom: Atom) -> None:
-    for arg in atom.arguments:
-        if _reals(arg):
-            raise ReasoningError(f"decimal in the atom {atom}: clingo has no floats; compare decimals in the body "
-                                 "(N > 30.5) and keep atom arguments integers or constants", atom.loc)
+def _scale_of(cmp: Comparison) -> int:
+    from nesyasp.reason.decimals import real_places
+
+    places = [real_places(t.value) for t in (cmp.left, cmp.right) if type(t) is Real]
+    places += [real_places(t.argument.value) for t in (cmp.left, cmp.right)
+               if type(t) is UnaryOperation and type(t.argument) is Real]
+    return 10 ** max(places, default=0)
 
 
 def _guard(rule: Rule) -> tuple[Rule, bool]:
@@ -147,7 +133,7 @@ def _name_anonymous(rule: Rule) -> Rule:
     def rename(term: object) -> object:
         if type(term) is Variable and term.name == "_":
             counter[0] += 1
-            return Variable(f"_Anon{counter[0]}", term.loc)
+            return Variable(f"{ANONYMOUS_PREFIX}{counter[0]}", term.loc)
         if type(term) is Function:
             return replace(term, arguments=tuple(rename(a) for a in term.arguments))
         return term
@@ -160,18 +146,26 @@ def _name_anonymous(rule: Rule) -> Rule:
     return replace(rule, body=tuple(body)) if counter[0] else rule
 
 
-def _clingo_rule(rule: Rule) -> tuple[Rule, int]:
-    body, top = [], 1
-    for lit in rule.body:
-        if isinstance(lit, Literal) and isinstance(lit.atom, Comparison):
-            cmp, scale = scale_comparison(lit.atom)
-            top = max(top, scale)
-            body.append(replace(lit, atom=cmp))
-        else:
-            if isinstance(lit, Literal):
-                _reject_reals_in_atom(lit.atom)
-            body.append(lit)
-    return replace(rule, body=tuple(body)), top
+def clingo_text(translation: Translation, encoding: Encoding, facts: bool = True) -> str:
+    """The clingo program of ``translation`` under ``encoding``: one statement a line, constraints as
+    ``_violated`` rules (see :func:`~nesyasp.reason.decimals.violation_head`)."""
+    lines = []
+    for k, rule in enumerate(encoding.rules):
+        if rule.head is None:
+            rule = Rule(violation_head(k, rule), rule.body, rule.loc)
+        lines.append(str(rule))
+    if facts:
+        lines.extend(str(Rule(_encoded_fact(encoding, f.head), (), f.loc)) for f in translation.facts)
+    return "".join(line + "\n" for line in lines)
+
+
+def _encoded_fact(encoding: Encoding, head: Atom) -> Atom:
+    if encoding.trivial:
+        return head
+    from nesyasp.reason.terms import ground_atom, symbol_term
+
+    symbol = encoding.encode_atom(ground_atom(head, {}))
+    return Atom(symbol.name, tuple(symbol_term(a) for a in symbol.arguments), head.loc)
 
 
 def translate(program: Program, check: bool = True) -> Translation:
@@ -187,28 +181,22 @@ def translate(program: Program, check: bool = True) -> Translation:
     Raises
     ------
     ReasoningError
-        For decimals outside comparisons or decimals that do not fit 32 bits.
+        For decimals that have no exact encoding or do not fit 32 bits.
     """
     if check:
         check_program(program, example_guard=True)
-    rules, facts, lines, locations, guarded, top = [], [], [], [], set(), 1
+    rules, facts, rule_locations, fact_locations, guarded = [], [], [], [], set()
     for rule in program.rules:
-        if rule.head is not None and not isinstance(rule.head, Unsupported):
-            _reject_reals_in_atom(rule.head)
         if rule.is_fact and not list(rule.head.variables()):
             facts.append(rule)
-            lines.append(str(rule))
-            locations.append(rule.loc)
+            fact_locations.append(rule.loc)
             continue
         rule, was_guarded = _guard(_name_anonymous(rule))
         if was_guarded:
             guarded.add(len(rules))
         rules.append(rule)
-        clingo_rule, scale = _clingo_rule(rule)
-        top = max(top, scale)
-        lines.append(str(clingo_rule))
-        locations.append(rule.loc)
-    preds = {p.atom.signature: p for p in program.preds}
-    return Translation(tuple(rules), tuple(facts), "".join(line + "\n" for line in lines), tuple(locations),
-                       preds, frozenset(guarded), top)
-
+        rule_locations.append(rule.loc)
+    encoding = Encoding.build(rules, facts)
+    partial = Translation(tuple(rules), tuple(facts), "", (), {}, frozenset(guarded), encoding.max_scale, encoding)
+    return replace(partial, text=clingo_text(partial, encoding), locations=tuple(rule_locations + fact_locations),
+                   preds=PredTable(program.preds))

@@ -36,7 +36,7 @@ def test_query_model_and_dot(capsys):
     assert main(["query", RAW, IMAGES, "-q", "target(img,X)", "--format", "model"]) == 0
     assert capsys.readouterr().out == "{target(img,bathroom), not f398(img), not ab1(img), f145(img)}\n"
     assert main(["query", RAW, IMAGES, "-q", "target(img,X)", "--format", "dot"]) == 0
-    assert capsys.readouterr().out.startswith("digraph justification0 {")
+    assert capsys.readouterr().out.startswith("digraph justifications {")
 
 
 def test_facts_table(tmp_path, capsys):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import clingo
 import numpy as np
 import pytest
 
@@ -48,11 +49,16 @@ def test_decimal_comparisons_are_exact_in_clingo():
     assert r.query("lo(X)").atoms() == ["lo(a)"]  # a string value makes the comparison undefined
 
 
-def test_decimals_outside_comparisons_are_rejected():
-    with pytest.raises(ReasoningError, match="no floats"):
-        translate(parse_program("p(0.5)."))
-    with pytest.raises(ReasoningError, match="no floats"):
-        translate(parse_program("p(X) :- q(X,N), N+0.5 > 2."))
+def test_decimals_in_atoms_and_sums_are_exact_and_the_rest_is_rejected_as_check_does():
+    r = Reasoner("p(0.5). big(X) :- q(X,N), N+0.5 > 2.", {"q": [("a", 2), ("b", 1)]})
+    assert r.query("p(X)").atoms() == ["p(0.5)"] and r.query("big(X)").atoms() == ["big(a)"]
+    from nesyasp.lang import UnsupportedConstructError, check_program
+    for text in ("p(f(0.5)).", "p(X) :- q(X,N), N/0.5 > 2."):
+        with pytest.raises(UnsupportedConstructError) as by_check:
+            check_program(parse_program(text))
+        with pytest.raises(UnsupportedConstructError) as by_query:
+            Reasoner(text)
+        assert by_check.value.message == by_query.value.message and "decimal 0.5" in by_query.value.message
 
 
 def test_large_integers_are_rejected_not_wrapped():
@@ -207,3 +213,22 @@ def test_engine_compiled_refuses_programs_it_cannot_run():
         Reasoner("p(X) :- v(X), X > 2.", engine="compiled")
     with pytest.raises(ReasoningError, match="not a constant"):
         Reasoner("p(X) :- v(X,N), N > 2.", engine="compiled")
+
+
+def test_the_model_left_in_clingo_equals_the_model_read_into_python():
+    from nesyasp.reason.clingo_model import ClingoModel
+    from nesyasp.reason.model import SetModel
+    from nesyasp.reason.solve import ground, solve
+
+    r = Reasoner("reach(X,Y) :- e(X,Y). reach(X,Z) :- reach(X,Y), e(Y,Z). far(X) :- reach(X,_), not e(X,_). "
+                 "e(a,b). e(b,c). e(c,a). e(c,d). n(1). n(2).")
+    facts = r.facts.clingo_text(r._used_predicates())
+    lazy = ClingoModel(ground(r.translation.text, facts, r.translation.locations), r.facts, r.translation)
+    read = SetModel(solve(r.translation.text, facts, r.translation.locations), r.facts, r.translation)
+    assert sorted(map(str, lazy.atoms())) == sorted(map(str, read.atoms()))
+    a, d = clingo.Function("a"), clingo.Function("d")
+    for name, arity, bound in [("reach", 2, ((0, a),)), ("reach", 2, ((1, d),)), ("reach", 2, ()),
+                               ("e", 2, ((0, a), (1, d))), ("n", 1, ())]:
+        assert sorted(map(str, lazy.lookup(name, arity, bound))) == sorted(map(str, read.lookup(name, arity, bound)))
+    assert lazy.holds(clingo.Function("reach", [a, d])) and not lazy.holds(clingo.Function("reach", [d, a]))
+    assert lazy.has_any("far", 1) == read.has_any("far", 1)

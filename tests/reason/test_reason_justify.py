@@ -76,8 +76,11 @@ def test_why_not_lists_every_rule(labelled):
 def test_predicate_without_rules_or_facts_is_said_so():
     r = Reasoner("p(X) :- q(X), not zz(X).", {"q": ["a"]})
     node = r.explain("zz(a)")
-    assert (node.because, node.note) == ("no_rule", "no rule or fact for zz/1")
-    assert "no rule or fact for zz/1" in render_text(r.explain("p(a)"))
+    assert (node.because, node.note) == ("no_rule", "not among the facts")
+    assert "(not among the facts)" in render_text(r.explain("p(a)"))
+    # one wording whatever the other examples' facts: the same note when some zz(...) is a fact
+    other = Reasoner("p(X) :- q(X), not zz(X).", {"q": ["a"], "zz": ["b"]})
+    assert other.explain("zz(a)").note == "not among the facts"
 
 
 def test_transitive_closure_is_well_founded():
@@ -101,8 +104,10 @@ def test_existential_body_variables_are_refuted_for_every_binding():
     r = Reasoner("old(X) :- age(X,N), N > 30.5.  ok(X) :- person(X), not old(X).",
                  {"age": [("ann", 20), ("ann", 25), ("bob", 40)], "person": ["ann", "bob", "cy"]})
     node = r.explain("old(ann)")
-    assert [c.literal for c in node.children] == ["20>30.5", "25>30.5"]
-    assert all(c.because == "comparison" and not c.holds for c in node.children)
+    # the two ages compared, and every other age: no evidence (other than the two)
+    assert [c.literal for c in node.children] == ["20>30.5", "25>30.5", "age(ann,N)"]
+    assert all(c.because == "comparison" and not c.holds for c in node.children[:2])
+    assert node.children[2].exceptions == ("age(ann,20)", "age(ann,25)")
     cy = r.explain("old(cy)")
     assert [c.literal for c in cy.children] == ["age(cy,N)"]
     assert check_all(r) > 5
@@ -118,8 +123,10 @@ def test_check_catches_a_wrong_tree(labelled):
     assert any("not the instance" in p for p in check_justification(wrong_rule, model))
     missing = replace(labelled.explain("target(img,kitchen)"), children=())
     assert any("not refuted" in p for p in check_justification(missing, model))
-    fake_loop = replace(labelled.explain("target(img,kitchen)"), repeated=True, children=())
-    assert any("no ancestor" in p for p in check_justification(fake_loop, model))
+    fake_loop = replace(labelled.explain("target(img,kitchen)"), because="loop", repeated=True, children=(), ref=7)
+    assert any("ancestor" in p for p in check_justification(fake_loop, model))
+    fake_shared = replace(labelled.explain("target(img,kitchen)"), because="shared", children=(), ref=3)
+    assert any("shown before" in p for p in check_justification(fake_shared, model))
 
 
 def test_self_justification_is_caught():

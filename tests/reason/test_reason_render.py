@@ -31,7 +31,7 @@ def test_english_uses_pred_and_default_wording(reasoner):
     text = render_text(reasoner.explain("target(img,bathroom)"), reasoner.translation.preds)
     assert text.splitlines() == [
         "img is classified as bathroom, because",
-        "   there is no evidence that 'f398' holds (for img) (no rule or fact for f398/1), and",
+        "   there is no evidence that 'f398' holds (for img) (not among the facts), and",
         "   there is no evidence that 'ab1' holds (for img), because",
         "      'f145' holds (for img).",
     ]
@@ -45,11 +45,17 @@ def test_partial_model(reasoner):
     assert render_model(node) == "{target(img,bathroom), not f398(img), not ab1(img), f145(img)}"
 
 
+REQUIRED = {"literal", "holds", "because", "rule", "children"}
+OPTIONAL = {"id", "ref", "refutes", "location", "note", "holding", "except"}
+
+
 def _check_schema(node: dict) -> None:
-    assert set(node) == {"literal", "holds", "because", "rule", "children"}
-    assert node["because"] in {"fact", "rule", "comparison", "no_rule", "all_rules_fail", "negation"}
+    assert REQUIRED <= set(node) <= REQUIRED | OPTIONAL
+    assert node["because"] in {"fact", "rule", "comparison", "no_rule", "all_rules_fail", "negation", "loop",
+                               "shared", "conjunction"}
     assert isinstance(node["holds"], bool) and (node["rule"] is None) == (node["because"] != "rule")
-    for child in node["children"]:
+    assert ("ref" in node) == (node["because"] in ("loop", "shared"))
+    for child in node["children"] + node.get("holding", []):
         _check_schema(child)
 
 
@@ -60,6 +66,7 @@ def test_json_has_the_exact_schema(reasoner):
     (answer,) = data["answers"]
     assert answer["atom"] == "target(img,bathroom)" and answer["bindings"] == {"X": "bathroom"}
     _check_schema(answer["justification"])
+    assert set(answer["justification"]) == REQUIRED  # an answer's root keeps exactly the old keys
     assert answer["justification"]["children"][2]["literal"] == "not ab1(img)"
     why_not = answers_json("target(img,bedroom)", [("target(img,bedroom)", {}, reasoner.explain("target(img,bedroom)"))])
     _check_schema(why_not["answers"][0]["justification"])
@@ -89,7 +96,7 @@ def test_a_number_below_the_empty_string_reads_as_a_number():
 
     r = Reasoner('p(X) :- v(X,N), N < "".  q(X) :- v(X,N), not N < "".', {"v": [("a", 3), ("b", "x")]})
     assert "3 is a number" in render_text(r.explain("p(a)"))
-    assert render_text(r.explain("q(a)")).splitlines()[1].strip() == "3 is a number."  # why 'not N < ""' fails
+    assert render_text(r.explain("q(a)")).splitlines()[1].strip() == "3 is a number, and"  # why 'not N < ""' fails
 
 
 def test_an_empty_string_value_is_shown_as_quotes():

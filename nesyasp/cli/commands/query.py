@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import csv
-import json
+import logging
 import sys
 from pathlib import Path
 from typing import Any
@@ -18,48 +18,67 @@ rule sets, with the equivalent compiled numpy path), and print the answers of
 QUERY with their variable bindings.
 
 A query is an atom with variables, e.g. "target(img,X)" (which class is img?)
-or "target(X,kitchen)" (which images are kitchens?). It can be given with -q
-or as the last argument. Facts come from .lp files (f145(img).), and/or from
-a CSV table (--facts-table): a header row, then one row per example; the first
-column is the example id, every other column a 0/1 predicate (column 145 or
-f145 gives f145(id) where the cell is 1). A path programs/NAME.lp that is not
-a file in the current folder names a program shipped with nesyasp, such as
-programs/lth.lp.
+or "target(X,kitchen)" (which images are kitchens?), or a conjunction such as
+"a(X), not c(X)". It can be given with -q or as the last argument. Facts come
+from .lp files (f145(img).; a large file of plain facts is read fast, and only
+the facts of the example a query names are read when that suffices), and/or
+from a CSV table (--facts-table): a header row, then one row per example; the
+first column is the example id, every other column a 0/1 predicate (column
+145 or f145 gives f145(id) where the cell is 1). A column named 'label' (the
+true class, as in the tables 'nesyasp extract' writes) is not a predicate: it
+is left out, with a note. A path programs/NAME.lp that is not a file in the
+current folder names a program shipped with nesyasp, such as programs/lth.lp.
 
 Explanations are justification trees in the style of s(CASP): an answer holds
 because of one rule instance whose body holds, down to facts; a non-answer
 fails because every rule that could derive it has a failing literal ("there is
-no evidence that ..."). Rules whose example variable occurs only under 'not'
-(target(X,c) :- not f398(X), not ab1(X).) get the domain atom _example(X);
-every example, and any example named in the query, is in that domain.
+no evidence that ..."). A literal explained once is not explained again: it
+reads "(justified above)"; a false atom that depends on itself through a
+positive loop reads "it is assumed that ...". --why-not takes an atom with
+variables too ("target(img9,X)": every instance that does not hold). Rules
+whose example variable occurs only under 'not' (target(X,c) :- not f398(X),
+not ab1(X).) get the domain atom _example(X); every example, and any example
+named in the query, is in that domain. A violated integrity constraint is an
+error naming the constraint, its position and the ground atoms that violate
+it (with --explain, why each holds).
 
 formats:
   text    answers, and with --explain their justifications in English (#pred
           annotations are used where the program has them)
-  json    {"query", "answers": [{"atom", "bindings", "justification"}]}, where a
-          justification node is {"literal", "holds", "because", "rule", "children"}
+  json    {"query", "answers": [{"atom", "bindings", "justification"}], "why_not": [...]},
+          a justification node being {"literal", "holds", "because", "rule", "children"}
+          (plus "id", "ref", "refutes", "location", "note", "holding" where they apply)
   model   the partial model each justification uses: {target(img,bathroom), not ab1(img), ...}
-  dot     Graphviz digraphs of the justifications (pipe into 'dot -Tpng')
+  dot     one Graphviz digraph, one cluster per answer (pipe into 'dot -Tpng')
 
 examples:
   nesyasp query examples/figure3/labelled.lp examples/figure3/images_labelled.lp "target(img,X)" --explain
   nesyasp query rules.lp facts.lp -q "target(img,X)" --format json
   nesyasp query rules.lp facts.lp --why-not "target(img,kitchen)"
+  nesyasp query rules.lp facts.lp --why-not "target(img9,X)" --detail holding
   nesyasp query rules.lp --facts-table filters.csv -q "target(X,C)" > answers.txt
   nesyasp query rules.lp facts.lp -q "target(img,X)" --format dot | dot -Tpng -o why.png
 """
 
 __all__ = ["NAME", "HELP", "DESCRIPTION", "add_arguments", "run", "read_table"]
 
+logger = logging.getLogger(__name__)
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """Options: files, query, --explain, --why-not, --format, --facts-table, --engine, --limit."""
+    """Options: files, query, --explain, --why-not, --detail, --all-proofs, --format, --facts-table, --engine, --limit."""
     parser.add_argument("files", nargs="+", metavar="FILE",
                         help="rule and fact files (.lp); a last argument that is not a file is the query")
-    parser.add_argument("-q", "--query", help='the query, e.g. "target(img,X)"')
+    parser.add_argument("-q", "--query", help='the query, e.g. "target(img,X)" or "a(X), not c(X)"')
     parser.add_argument("--explain", action="store_true", help="print the justification of every answer (text)")
     parser.add_argument("--why-not", action="append", default=[], metavar="ATOM",
-                        help='explain why a ground atom does not hold, e.g. "target(img,kitchen)" (repeatable)')
+                        help='explain why an atom does not hold, e.g. "target(img,kitchen)"; with variables '
+                             '("target(img9,X)") every instance that does not hold (repeatable)')
+    parser.add_argument("--detail", choices=("failing", "holding"), default="failing",
+                        help="for each refuted rule instance, show the failing literal only (default) or also "
+                             "the body literals that hold before it (s(CASP) style)")
+    parser.add_argument("--all-proofs", action="store_true",
+                        help="show every rule instance that derives an answer, not only the first")
     parser.add_argument("--format", choices=("text", "json", "model", "dot"), default="text",
                         help="output format (default: text)")
     parser.add_argument("--facts-table", "--facts-csv", dest="facts_table", type=Path, metavar="CSV",
@@ -83,6 +102,7 @@ def read_table(path: Path) -> tuple[list[str], list[str], Any]:
         raise DataError(f"{path}: cannot read the table ({exc})") from None
     if len(rows) < 1 or len(rows[0]) < 2:
         raise DataError(f"{path}: a facts table needs a header row: id, then one column per predicate")
+    rows = _without_label(path, rows)
     header, values, ids = rows[0], [], []
     columns = _columns(path, header)
     seen: dict[str, int] = {}
@@ -100,7 +120,7 @@ def read_table(path: Path) -> tuple[list[str], list[str], Any]:
             raise DataError(f"{what}: every row needs its own id in the first column", Location(pos, pos))
         seen[example] = number
         cells = [c.strip() for c in row[1:]]
-        bad = next((k for k, c in enumerate(cells) if c not in ("0", "1", "true", "false", "True", "False")), None)
+        bad = next((k for k, c in enumerate(cells) if c not in _BINARY), None)
         if bad is not None:
             pos = Position(str(path), number, bad + 2)
             raise DataError(f"cell {cells[bad]!r} of column {header[bad + 1]!r} is not 0 or 1", Location(pos, pos))
@@ -108,6 +128,23 @@ def read_table(path: Path) -> tuple[list[str], list[str], Any]:
         values.append([c in ("1", "true", "True") for c in cells])
     matrix = np.array(values, dtype=bool).reshape(len(values), len(header) - 1)
     return columns, ids, matrix
+
+
+_BINARY = ("0", "1", "true", "false", "True", "False")
+
+
+def _without_label(path: Path, rows: list[list[str]]) -> list[list[str]]:
+    """The rows without a ``label`` column that holds class names (the true class, as ``nesyasp extract``
+    writes it): it is not a predicate, so it is left out, with a note. A 0/1 ``label`` column stays."""
+    header = [h.strip().lower() for h in rows[0]]
+    if "label" not in header[1:]:
+        return rows
+    k = header.index("label", 1)
+    if all(len(row) <= k or row[k].strip() in _BINARY for row in rows[1:] if row):
+        return rows
+    logger.warning("%s: column %r holds the true class of each example, not a 0/1 predicate: left out",
+                   path, rows[0][k])
+    return [row[:k] + row[k + 1:] if len(row) > k else row for row in rows]
 
 
 def _columns(path: Path, header: list[str]) -> list[str]:
@@ -156,54 +193,150 @@ def _split(args: argparse.Namespace) -> tuple[list[Path], str | None]:
     return [Path(f) for f in files], query
 
 
+def _load(files: list[Path], engine: str) -> Any:
+    """A reasoner over the files: large files of plain facts are facts (read fast, sliced per example)."""
+    from nesyasp.reason import Reasoner
+    from nesyasp.reason.factfile import LAZY_BYTES, FactFile
+
+    rules, facts = [], []
+    for path in files:
+        big = path.stat().st_size >= LAZY_BYTES
+        (facts if big and FactFile(path).simple and len(files) > 1 else rules).append(path)
+    reasoner = Reasoner(rules or files, engine=engine)
+    for path in facts if rules else []:
+        reasoner.add_facts(path)
+    return reasoner
+
+
+def _warn_undefined(reasoner: Any, query: str | None, why_not: list[str]) -> None:
+    from nesyasp.lang.ast import Atom
+    from nesyasp.lang.parser import parse_atom, parse_query
+
+    atoms = [lit.atom for lit in parse_query(query) if isinstance(lit.atom, Atom)] if query is not None else []
+    atoms += [parse_atom(a) for a in why_not]
+    for atom in atoms:
+        if not reasoner.defines(atom.predicate, len(atom.arguments)):
+            logger.warning("%s/%d is not defined: no rule, fact or table column has it (a typo?), so it never holds",
+                           atom.predicate, len(atom.arguments))
+
+
+def _example(query: str | None, why_not: list[str]) -> Any:
+    """The one example every query and why-not names by its first argument, or None."""
+    from nesyasp.lang.ast import Atom
+    from nesyasp.lang.parser import parse_atom, parse_query
+    from nesyasp.reason.terms import ground_term
+
+    atoms = [lit.atom for lit in parse_query(query)] if query is not None else []
+    atoms += [parse_atom(a) for a in why_not]
+    firsts = {ground_term(a.arguments[0], {}) if isinstance(a, Atom) and a.arguments else None for a in atoms}
+    return firsts.pop() if len(firsts) == 1 else None
+
+
 def run(args: argparse.Namespace) -> int:
     """Load, answer, explain, print."""
-    from nesyasp.reason import Reasoner
+    from nesyasp.errors import ReasoningError
+    from nesyasp.reason import Document
 
     files, query = _split(args)
-    reasoner = Reasoner(files, engine=args.engine)
+    reasoner = _load(files, args.engine)
     if args.facts_table is not None:
         columns, ids, matrix = read_table(args.facts_table)
         reasoner.add_table(matrix, columns, ids)
-    answers = []
+    _warn_undefined(reasoner, query, args.why_not)
+    reasoner = reasoner.slice_for(_example(query, args.why_not))
+    explain = args.explain or args.format != "text" or args.all_proofs
+    try:
+        document = Document(reasoner.justifier(), args.detail) if explain or args.why_not else None
+    except ReasoningError:
+        violations = reasoner.violations()
+        if violations and (args.explain or args.format == "json"):
+            sys.stdout.write(_render_violations(args.format, violations, reasoner))
+        raise
+    answers, proofs = [], []
     if query is not None:
         found = reasoner.query(query)
         count = len(found) if args.limit <= 0 else min(args.limit, len(found))
-        explain = args.explain or args.format != "text"
+        trees = reasoner.explain_query(query, args.detail, document) if explain else []
         for i in range(count):
-            node = reasoner.explain(found.atom(i)) if explain and found.pattern is not None else None
-            answers.append((found.atom(i), found.bindings(i), node))
-    why_not = [(atom, {}, reasoner.explain(atom)) for atom in args.why_not]
-    sys.stdout.write(_render(args.format, query, answers, why_not, reasoner, len(answers)))
+            answers.append((found.atom(i), found.bindings(i), trees[i][2] if trees else None))
+            if args.all_proofs and found.pattern is not None:
+                proofs.append(reasoner.proofs_in(document, found.atom(i)))
+            elif args.all_proofs:
+                proofs.append([trees[i][2]])
+    why_not, holding = [], []
+    for pattern in args.why_not:
+        explained, true = reasoner.why_not(pattern, args.detail, document)
+        why_not.extend((e.atom, e.bindings, e.node) for e in explained)
+        holding.extend(true)
+    sys.stdout.write(_render(args.format, query, answers, why_not, reasoner, len(answers), args, proofs, holding))
     return 0
 
 
-def _render(fmt: str, query: str | None, answers: list, why_not: list, reasoner: Any, count: int) -> str:
-    from nesyasp.reason import answers_json, render_model, render_text, to_dot
+def _render(fmt: str, query: str | None, answers: list, why_not: list, reasoner: Any, count: int,
+            args: argparse.Namespace, proofs: list, holding: list[str]) -> str:
+    from nesyasp.reason import answers_json, render_model, render_text, to_dot_many
+    from nesyasp.reason.node import references
+    from nesyasp.reason.render import dumps
 
     preds = reasoner.translation.preds
     trees = [n for _, _, n in answers + why_not if n is not None]
     if fmt == "json":
+        referenced = references(trees + [p for ps in proofs for p in ps])
         if query is None:
-            return json.dumps(answers_json(why_not[0][0] if len(why_not) == 1 else ", ".join(a for a, _, _ in why_not),
-                                           why_not), indent=2) + "\n"
-        out = answers_json(query, answers)
-        if why_not:
-            out["why_not"] = answers_json("", why_not)["answers"]
-        return json.dumps(out, indent=2) + "\n"
+            out = answers_json(why_not[0][0] if len(why_not) == 1 else ", ".join(args.why_not), why_not,
+                               referenced=referenced)
+        else:
+            out = answers_json(query, answers, proofs if args.all_proofs else None, referenced)
+            if why_not or args.why_not:
+                out["why_not"] = answers_json("", why_not, referenced=referenced)["answers"]
+        if holding:
+            out["holds"] = holding
+        return dumps(out, trees + [p for ps in proofs for p in ps]) + "\n"
     if fmt == "model":
         return "".join(render_model(t) + "\n" for t in trees)
     if fmt == "dot":
-        return "".join(to_dot(t, f"justification{k}") for k, t in enumerate(trees))
+        titles = [a for a, _, n in answers + why_not if n is not None]
+        titles = [t if k < len([a for a in answers if a[2] is not None]) else f"why not {t}"
+                  for k, t in enumerate(titles)]
+        return to_dot_many(trees, titles)
     lines = []
     if query is not None:
-        for atom, bindings, node in answers:
-            binding = ", ".join(f"{k} = {v}" for k, v in bindings.items())
+        for k, (atom, bindings, node) in enumerate(answers):
+            binding = ", ".join(f"{key} = {value}" for key, value in bindings.items())
             lines.append(f"{atom}" + (f"    ({binding})" if binding else ""))
-            if node is not None:
-                lines.extend("    " + line for line in render_text(node, preds).splitlines())
+            shown = proofs[k] if args.all_proofs else [node] if node is not None else []
+            for j, tree in enumerate(shown):
+                pad = "    "
+                if len(shown) > 1:
+                    lines.append(f"    proof {j + 1} of {len(shown)}:")
+                    pad = "        "
+                lines.extend(pad + line for line in render_text(tree, preds, detail=args.detail).splitlines())
         lines.append(f"% {count} answer{'s' if count != 1 else ''} to {query}")
+    for atom in holding:
+        lines.append(f"% {atom} holds")
     for atom, _, node in why_not:
-        lines.append(f"% why not {atom}:" if not node.holds else f"% {atom} holds:")
-        lines.extend("    " + line for line in render_text(node, preds).splitlines())
+        lines.append(f"% why not {atom}:")
+        lines.extend("    " + line for line in render_text(node, preds, detail=args.detail).splitlines())
+    if args.why_not and not why_not and not holding:
+        lines.append(f"% nothing to explain for {', '.join(args.why_not)}")
+    return "".join(line + "\n" for line in lines)
+
+
+def _render_violations(fmt: str, violations: list, reasoner: Any) -> str:
+    from nesyasp.errors import format_location
+    from nesyasp.reason import node_to_dict, render_text
+    from nesyasp.reason.render import dumps
+    from nesyasp.reason.texts import rule_text
+
+    if fmt == "json":
+        data = {"violations": [{"constraint": rule_text(v.constraint), "location": format_location(v.location),
+                                "instance": v.instance, "justification": node_to_dict(v.justification)}
+                               for v in violations]}
+        return dumps(data, [v.justification for v in violations]) + "\n"
+    lines = []
+    for v in violations:
+        lines.append(f"% {format_location(v.location)}: the constraint {rule_text(v.constraint)} is violated by "
+                     f"{', '.join(v.literals)}:")
+        text = render_text(v.justification, reasoner.translation.preds)
+        lines.extend("    " + line for line in text.splitlines())
     return "".join(line + "\n" for line in lines)

@@ -1,0 +1,201 @@
+"""Explaining many things in one output: answers, all proofs, why-not with variables, conjunctive queries.
+
+Every function here takes a :class:`~nesyasp.reason.unfold.Document`, so the
+trees of one output share what they show (a literal already explained reads
+"justified above" and points to where: ``shared`` nodes).
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Iterable
+
+import clingo
+
+from nesyasp.errors import ReasoningError
+from nesyasp.lang.ast import Atom, Literal, Rule, Variable
+from nesyasp.reason.justify import Justifier
+from nesyasp.reason.node import Node
+from nesyasp.reason.search import Binding
+from nesyasp.lang.parser import parse_atom, parse_query
+from nesyasp.reason.search import Evaluator
+from nesyasp.reason.terms import NUMBER, decimal_symbol, ground_term, match_atom
+from nesyasp.reason.unfold import Document
+
+__all__ = ["Explained", "Explaining", "proofs", "why_not", "conjunction", "shown_binding", "MAX_INSTANCES"]
+
+#: The most instances ``why_not`` explains for one pattern.
+MAX_INSTANCES = 10_000
+
+
+@dataclass(frozen=True)
+class Explained:
+    """One explained literal of an output: its text, its variable bindings and its tree."""
+
+    atom: str
+    bindings: dict[str, str]
+    node: Node
+
+
+def proofs(document: Document, atom: clingo.Symbol) -> list[Node]:
+    """Every well-founded rule instance deriving the true ``atom``, each as a tree (a fact: one leaf)."""
+    justifier = document.justifier
+    if justifier.model.is_fact(atom):
+        return [document.tree(atom)]
+    found = justifier.instances(atom)
+    if not found:
+        return [document.tree(atom)]
+    first = justifier.entry(atom)
+    ordered = sorted(found, key=lambda rb: (rb[0], rb[1] != first.binding))
+    return [document.instance(rule, binding, atom) for rule, binding in ordered]
+
+
+def _candidates(justifier: Justifier, pattern: Atom, scaled: Atom) -> list[list[clingo.Symbol]] | None:
+    """Per argument, the values to try: the pattern's own value, or every value the rules' heads and the
+    model's atoms hold there. None when a variable position has no value anywhere."""
+    model, arity = justifier.model, len(scaled.arguments)
+    heads = [justifier.rules[r].head for r in justifier.by_signature.get((scaled.predicate, arity), ())]
+    true = model.lookup(scaled.predicate, arity, ())
+    out = []
+    for i, arg in enumerate(scaled.arguments):
+        value = ground_term(arg, {})
+        if value is not None:
+            out.append([value])
+            continue
+        values = {v for h in heads if (v := ground_term(h.arguments[i], {})) is not None}
+        values.update(a.arguments[i] for a in true)
+        if not values:
+            return None
+        out.append(sorted(values))
+    return out
+
+
+def why_not(document: Document, pattern: Atom, scaled: Atom) -> tuple[list[Explained], list[str]]:
+    """Every instance of ``pattern`` that is not in the model, explained (sharing subtrees), and the
+    instances that hold.
+
+    The values tried for each variable are those that the rules' heads and the
+    model's atoms hold at its position (the classes, for ``target(img9,X)``).
+    When no value is known anywhere, the pattern itself is refuted: for every
+    rule and binding, the literal that fails.
+    """
+    justifier = document.justifier
+    model = justifier.model
+    ground = [ground_term(a, {}) for a in scaled.arguments]
+    if all(g is not None for g in ground):
+        atom = clingo.Function(scaled.predicate, ground)  # type: ignore[arg-type]
+        if model.holds(atom):
+            return [], [str(model.decode(atom))]
+        return [Explained(str(model.decode(atom)), {}, document.tree(atom))], []
+    values = _candidates(justifier, pattern, scaled)
+    if values is None:
+        key = justifier.pattern(scaled, {}, justifier.add_rule(Rule(None, (Literal(pattern),)),
+                                                                 Rule(None, (Literal(scaled),)), {}), 0)
+        return [Explained(str(pattern), {}, document.tree(key))], []
+    count = 1
+    for v in values:
+        count *= len(v)
+    if count > MAX_INSTANCES:
+        raise ReasoningError(f"--why-not {pattern} has {count} instances to explain (more than {MAX_INSTANCES}); "
+                             "give more of its arguments")
+    explained, holding = [], []
+    for args in itertools.product(*values):
+        atom = clingo.Function(scaled.predicate, list(args))
+        binding: Binding = {}
+        if not match_atom(scaled, atom, binding):
+            continue
+        shown = model.decode(atom)
+        if model.holds(atom):
+            holding.append(str(shown))
+            continue
+        names = {a.name: str(shown.arguments[i]) for i, a in enumerate(pattern.arguments)
+                 if type(a) is Variable and a.name != "_"}
+        explained.append(Explained(str(shown), names, document.tree(atom)))
+    return explained, holding
+
+
+def conjunction(document: Document, text: str, literals: tuple[Literal, ...], scaled: tuple[Literal, ...],
+                exps: dict[str, int], binding: Binding) -> Node:
+    """The tree of one answer of a conjunctive query: a ``conjunction`` node, one child per literal."""
+    justifier = document.justifier
+    rule = justifier.add_rule(Rule(None, literals), Rule(None, scaled), exps)
+    found = justifier.evaluator.first([(i, lit) for i, lit in enumerate(scaled)], binding)
+    if found is None:
+        raise ReasoningError(f"the answer {text} does not hold (was the model computed from the same facts?)")
+    return document.conjunction(text, rule, found)
+
+class Explaining:
+    """The :class:`~nesyasp.reason.reasoner.Reasoner`'s methods that explain several things in one output."""
+
+    def explain_many(self, atoms: Iterable[str | Atom | clingo.Symbol], detail: str = "failing") -> list[Node]:
+        """The trees of several ground atoms as one output: what one tree shows, the next one points to."""
+        symbols = [self._ground(a) for a in atoms]
+        document = Document(self.justifier(), detail)
+        return [document.tree(s) for s in symbols]
+
+    def proofs_in(self, document: Document, atom: str | Atom | clingo.Symbol) -> list[Node]:
+        """:meth:`proofs`, as part of ``document`` (one output with other trees)."""
+        return proofs(document, self._ground(atom))
+
+    def proofs(self, atom: str | Atom | clingo.Symbol) -> list[Node]:
+        """Every rule instance that derives a true atom, each as a tree (one output)."""
+        view = self.slice_for(self._first(atom))
+        if view is not self:
+            return view.proofs(atom)
+        symbol = self._ground(atom)
+        if not self.model().holds(symbol):
+            raise ReasoningError(f"{atom} does not hold: it has no proof (explain it to see why)")
+        return proofs(Document(self.justifier()), symbol)
+
+    def why_not(self, pattern: str | Atom, detail: str = "failing",
+                document: Document | None = None) -> tuple[list[Explained], list[str]]:
+        """Every instance of ``pattern`` (``"target(img9,X)"``) not in the model, explained in one output,
+        and the instances that hold. A ground atom gives itself (or nothing, when it holds)."""
+        parsed = parse_atom(pattern) if isinstance(pattern, str) else pattern
+        first = ground_term(parsed.arguments[0], {}) if parsed.arguments else None
+        view = self.slice_for(first) if document is None else self
+        if view is not self:
+            return view.why_not(parsed, detail)
+        if first is not None:
+            self._note_example(clingo.Function(parsed.predicate, [first]))
+        scaled = self.encoding().encode_literals((Literal(parsed),))[0][0].atom
+        document = document or Document(self.justifier(), detail)
+        return why_not(document, parsed, scaled)  # type: ignore[arg-type]
+
+    def explain_query(self, query: str, detail: str = "failing", document: Document | None = None
+                      ) -> list[tuple[str, dict[str, str], Node]]:
+        """Every answer of a query with its bindings and justification, as one output.
+
+        A conjunctive query's answer is a ``conjunction`` node with one child per literal.
+        """
+        literals = parse_query(query)
+        if len(literals) == 1 and isinstance(literals[0].atom, Atom) and document is None:
+            view = self.slice_for(self._first(literals[0].atom))
+            if view is not self:
+                return view.explain_query(query, detail)
+        answers = self.query(query)
+        document = document or Document(self.justifier(), detail)
+        if answers.pattern is not None:
+            return [(answers.atom(i), answers.bindings(i), document.tree(self._ground(answers.atom(i))))
+                    for i in range(len(answers))]
+        scaled, exps = self.encoding().encode_literals(answers.literals)
+        found: dict[tuple[str, ...], dict[str, clingo.Symbol]] = {}
+        for binding in Evaluator(self.model()).bindings([(i, lit) for i, lit in enumerate(scaled)], {}):
+            shown = shown_binding(binding, exps)
+            found.setdefault(tuple(str(shown[v]) for v in answers.variables), binding)
+        out = []
+        for i in range(len(answers)):
+            binding = found[tuple(answers.table[i])]
+            out.append((answers.atom(i), answers.bindings(i),
+                        conjunction(document, answers.atom(i), answers.literals, scaled, exps, binding)))
+        return out
+
+
+def shown_binding(binding: dict[str, clingo.Symbol], exps: dict[str, int]) -> dict[str, clingo.Symbol]:
+    """A query's binding with its decimals shown (``exps``: each decimal variable's exponent)."""
+    if not exps:
+        return binding
+    return {k: decimal_symbol(Decimal(v.number).scaleb(-exps[k])) if exps.get(k) and v.type == NUMBER else v
+            for k, v in binding.items()}

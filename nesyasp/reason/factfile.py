@@ -1,0 +1,216 @@
+"""Facts files, read fast: one regular-expression pass, unary facts straight into a boolean table.
+
+A facts file of 200,000 images (``_example(img7). f12(img7). ...``, about two
+million facts) is read in a few seconds, the time clingo itself takes to
+parse it, instead of building an AST node per fact. The fast path takes files
+of plain facts (``name(a,b).`` or ``name.``) whose arguments are constants,
+integers or decimals, with ``%`` line comments; anything else (strings,
+compound terms, rules, ``#include``, quoted constants) goes through the full
+parser, with its error messages.
+
+* unary facts ``f12(img7).`` become a :class:`~nesyasp.reason.facts.TableFacts`
+  (rows: the examples, including those named only by ``_example(id).``;
+  columns: the predicates), which clingo receives packed and the compiled path
+  reads as it is;
+* every other fact becomes a clingo symbol.
+
+:meth:`FactFile.slice` picks the facts whose first argument is one example
+with one search over the text: for a per-example program (every learned rule
+set) those facts alone decide that example's answers, so explaining one image
+over a file of N images costs what explaining it over its own facts costs.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from pathlib import Path
+from typing import Iterator
+
+import clingo
+import numpy as np
+
+from nesyasp.errors import ReasoningError
+from nesyasp.lang.parser import parse_file, parse_program, resolve_includes
+from nesyasp.reason.decimals import real_places
+from nesyasp.reason.facts import FactBase
+from nesyasp.reason.terms import INT_MAX, INT_MIN, decimal_symbol
+from nesyasp.reason.translate import DOMAIN_PREDICATE
+
+__all__ = ["FactFile", "read_facts", "sliced_program", "LAZY_BYTES"]
+
+#: Files at least this large are read when first needed (and sliced per example when that suffices).
+LAZY_BYTES = 1 << 20
+
+_NAME = r"_*[a-z][A-Za-z0-9_']*"
+_FACT = re.compile(rf"({_NAME})(?:\(([^()\"%:#\n]*)\))?[ \t]*\.(?![0-9])")
+_IDENT = re.compile(rf"{_NAME}\Z")
+_INTEGER = re.compile(r"-?[0-9]+\Z")
+_DECIMAL = re.compile(r"-?[0-9]+\.[0-9]+\Z")
+_COMMENT = re.compile(r"%[^\n]*")
+_SPLIT_FACT = re.compile(r"\([^)\n]*\n")  # a fact whose arguments go on on the next line
+
+
+class FactFile:
+    """A facts file, read on demand.
+
+    Parameters
+    ----------
+    path:
+        The ``.lp`` file.
+    """
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self._text: str | None = None
+        self._simple: bool | None = None
+        self._plain: str | None = None
+
+    @property
+    def text(self) -> str:
+        """The file's text (read once)."""
+        if self._text is None:
+            try:
+                self._text = self.path.read_text(encoding="utf-8")
+            except UnicodeDecodeError as exc:
+                raise ReasoningError(f"{self.path}: not a UTF-8 text file ({exc.reason} at byte {exc.start})") \
+                    from None
+            except OSError as exc:
+                raise ReasoningError(f"{self.path}: cannot read it ({exc.strerror or exc})") from None
+        return self._text
+
+    @property
+    def simple(self) -> bool:
+        """True when the file holds only plain facts the fast path reads (no strings, rules, includes...)."""
+        if self._simple is None:
+            text = self.text
+            self._simple = not any(mark in text for mark in ('"', "#", ":-", "%*")) and \
+                _SPLIT_FACT.search(self.plain) is None
+        return self._simple
+
+    @property
+    def plain(self) -> str:
+        """The text without its ``%`` comments."""
+        if self._plain is None:
+            self._plain = _COMMENT.sub("", self.text) if "%" in self.text else self.text
+        return self._plain
+
+    def load(self, facts: FactBase) -> None:
+        """Add every fact of the file to ``facts`` (the fast path when it applies)."""
+        if not self.simple or not self._load_fast(facts):
+            facts.add_program(resolve_includes(parse_file(self.path)))
+        self._text = self._plain = None  # the facts are held; the text is not needed any more
+
+    def _load_fast(self, facts: FactBase) -> bool:
+        """The fast path, a chunk of lines at a time (little memory); False when the file needs the parser."""
+        row_of: dict[str, int] = {}
+        col_of: dict[str, int] = {}
+        rows, columns, symbols = [], [], []
+        for chunk in _chunks(self.plain):
+            pieces = _FACT.split(chunk)
+            if "".join(pieces[0::3]).strip():
+                return False  # something other than facts: the parser says what and where
+            names, args = pieces[1::3], pieces[2::3]
+            for a in dict.fromkeys(args):
+                if a is not None and "," not in a and "." not in a and a not in row_of:
+                    row_of[a] = len(row_of)
+            r = np.fromiter(map(row_of.get, args, itertools.repeat(-1)), dtype=np.int64, count=len(args))
+            for k in np.flatnonzero(r < 0).tolist():
+                symbols.append(_symbol(names[k], args[k], facts))
+            unary = np.flatnonzero(r >= 0)
+            unary_names = [names[k] for k in unary.tolist()] if len(unary) < len(names) else names
+            for n in dict.fromkeys(unary_names):
+                col_of.setdefault(n, len(col_of))
+            rows.append(r[unary])
+            columns.append(np.fromiter(map(col_of.__getitem__, unary_names), dtype=np.int64, count=len(unary)))
+        ids = [_id(text) for text in row_of]
+        if any(i is None for i in ids) or any(s is None for s in symbols):
+            return False
+        if row_of:
+            values = np.zeros((len(row_of), len(col_of)), dtype=bool)
+            values[np.concatenate(rows), np.concatenate(columns)] = True
+            names_list = list(col_of)
+            if DOMAIN_PREDICATE in col_of:  # _example(id): the row alone
+                values = np.delete(values, col_of[DOMAIN_PREDICATE], axis=1)
+                names_list.remove(DOMAIN_PREDICATE)
+            facts.add_table(values, names_list, ids)
+        facts.add_symbols(symbols)  # type: ignore[arg-type]
+        return True
+
+    def slice(self, example: clingo.Symbol) -> str | None:
+        """The facts whose first argument is ``example``, as text; None when the file is not plain facts."""
+        if not self.simple:
+            return None
+        text, key = self.plain, f"({example}"
+        rest = re.compile(rf"\({re.escape(str(example))}(?:,[^\n]*?)?\)[ \t]*\.(?![0-9])")
+        out, at = [], text.find(key)
+        while at >= 0:
+            start = at
+            while start > 0 and (text[start - 1].isalnum() or text[start - 1] in "_'"):
+                start -= 1
+            found = rest.match(text, at)
+            if found is not None and _IDENT.match(text[start:at]):
+                out.append(text[start:found.end()])
+            at = text.find(key, at + 1)
+        return "\n".join(out)
+
+    def mentions(self, name: str) -> bool:
+        """True when some fact of the file has predicate ``name`` (a cheap search)."""
+        if name not in self.plain:
+            return False
+        return re.search(rf"(?<![A-Za-z0-9_']){re.escape(name)}[(. \t]", self.plain) is not None
+
+
+def _chunks(text: str, size: int = 1 << 22) -> Iterator[str]:
+    """``text`` in pieces of about ``size`` characters, cut after a newline."""
+    start = 0
+    while start < len(text):
+        end = text.find("\n", start + size)
+        end = len(text) if end < 0 else end + 1
+        yield text[start:end]
+        start = end
+
+
+def _id(text: str) -> object | None:
+    """An example id of the fast path: an identifier (as text) or an integer."""
+    if _IDENT.match(text):
+        return text
+    if _INTEGER.match(text) and INT_MIN <= int(text) <= INT_MAX:
+        return int(text)
+    return None
+
+
+def _symbol(name: str, args: str | None, facts: FactBase) -> clingo.Symbol | None:
+    if args is None:
+        return clingo.Function(name)
+    values = []
+    for k, raw in enumerate(args.split(",")):
+        token = raw.strip()
+        if _IDENT.match(token):
+            values.append(clingo.Function(token))
+        elif _INTEGER.match(token):
+            number = int(token)
+            if not INT_MIN <= number <= INT_MAX:
+                return None
+            values.append(clingo.Number(number))
+        elif _DECIMAL.match(token):
+            from decimal import Decimal
+
+            value = Decimal(token)
+            position = (name, len(args.split(",")), k)
+            facts.decimals[position] = max(facts.decimals.get(position, 0), real_places(value))
+            values.append(decimal_symbol(value))
+        else:
+            return None
+    return clingo.Function(name, values)
+
+
+def read_facts(path: str | Path, facts: FactBase) -> None:
+    """Read a facts file into ``facts`` (see :class:`FactFile`)."""
+    FactFile(path).load(facts)
+
+
+def sliced_program(file: FactFile, example: clingo.Symbol):
+    """The program of one example's facts (parsed by the full parser: they are few)."""
+    return parse_program(file.slice(example) or "", str(file.path))
+
