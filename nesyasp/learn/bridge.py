@@ -19,18 +19,23 @@ predicate* (``oldpeak(X,N1), N1>0.5`` becomes ``oldpeak_gt(X,"0.5")``), and
 Bridge rules for a cut point ``c`` (``op`` one of ``< <= = != >= >``)::
 
     p_op(X,c) :- p(X,code(C)), C op 2i+1.              % c is the cut point number i
-    p_op(X,c) :- p(X,V), V op c.                        % c an integer of 32 bits
-    p_gt(X,c) :- p(X,V), V > c, V <= 2147483647.        % V is a number: clingo orders strings,
+    p_op(X,c) :- p(X,V), V op c.                        % c an integer of 32 bits (<, <=, =)
+    p_gt(X,c) :- p_number(X,V), V > c.                  % (>, >=, !=)
+    p_number(X,V) :- p(X,V), V <= 2147483647.          % V is a number: clingo orders strings,
                                                         % constants and code(C) after every integer
 
+(``p_number`` is a predicate of its own: gringo loops forever on a rule that
+bounds ``V`` by a constant near 2147483647 and by 2147483647 itself.)
 A cut point that is not an integer (``0.5``; clingo reads no decimals) is
 written with ``F = floor(c)``: a number at most ``F`` is below it, one at
 least ``F+1`` above it, and one strictly between (only a decimal) is compared
 exactly as ``V*10**k`` with the integer ``c*10**k``::
 
-    p_gt(X,"0.5") :- p(X,V), V >= 1, V <= 2147483647.
-    p_gt(X,"0.5") :- p(X,V), V > 0, V < 1, V*10 > 5.
+    p_gt(X,"0.5") :- p_number(X,V), V >= 1.
+    p_gt(X,"0.5") :- p(X,V), V > 0, V*10 > 5.
 
+(the second rule needs no upper bound: past ``F+1`` the first rule holds
+anyway, whatever an overflowing ``V*10`` gives).
 Where ``c*10**k`` does not fit clingo's integers, a value strictly between
 ``F`` and ``F+1`` is an integrity constraint's error instead (never a silent
 class). A cut point past 32 bits has every 32-bit number on one side.
@@ -205,17 +210,19 @@ class Bridge:
         k = max(0, -int(c.as_tuple().exponent))
         exact = _exact(c)
         out: list[Rule | Comment] = []
-        between = (raw, _cmp(">", _V, Integer(floor)), _cmp("<", _V, Integer(floor + 1)))
+        above, below = _cmp(">", _V, Integer(floor)), _cmp("<", _V, Integer(floor + 1))
         if op in ("<", "<=", "!="):
             out.append(Rule(head, (raw, _cmp("<=", _V, Integer(floor)))))
         if op in (">", ">=", "!="):
             out.append(Rule(head, (number, _cmp(">=", _V, Integer(floor + 1)))))
-        if exact:
-            scaled = BinaryOperation("*", _V, Integer(10 ** k))
-            out.append(Rule(head, between + (_cmp(op, scaled, Integer(int(c.scaleb(k)))),)))
-        else:
-            out.append(Rule(None, between))
-        return out
+        if not exact:
+            return out + [Rule(None, (raw, above, below))]
+        # A number strictly between the integers around c: V*10**k against c*10**k. One bound suffices where
+        # the rules above already hold for every number past it (an overflowing V*10**k changes nothing), and
+        # keeps gringo from enumerating the interval between two constant bounds.
+        window = {"<": (below,), "<=": (below,), ">": (above,), ">=": (above,), "=": (above, below), "!=": ()}[op]
+        scaled = _cmp(op, BinaryOperation("*", _V, Integer(10 ** k)), Integer(int(c.scaleb(k))))
+        return out + [Rule(head, (raw,) + window + (scaled,))]
 
     def domain_rules(self, preds: Iterable[str]) -> list[Rule]:
         """``_example(X) :- p(X,_).`` for each column predicate in ``preds``: a fact of any of them names an example."""
