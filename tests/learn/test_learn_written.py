@@ -20,34 +20,16 @@ from hypothesis import strategies as st
 from nesyasp.cli import main
 from nesyasp.errors import NesyaspError
 from nesyasp.lang import check_program, parse_program
-from nesyasp.learn import FoldSEM, read_csv
+from nesyasp.learn import FoldSEM
 from nesyasp.learn.emit import class_term, value_term
 from nesyasp.learn.plain import hand_facts, plain_facts, plain_rules, predict_facts, read_plain, written_columns
+
+from .helpers import cli_fit, clingo_alone, shipped_sample
 
 ROOT = Path(__file__).resolve().parents[2]
 HEART = ROOT / "examples" / "tables" / "heart.csv"
 PATIENT = ROOT / "examples" / "tables" / "heart_patient.lp"
 INT_MAX = 2 ** 31 - 1
-
-
-def clingo_alone(*texts: str) -> dict[str, str]:
-    """Ground the texts with the plain clingo Python API (no nesyasp here); ``target/2`` per example."""
-    import clingo
-
-    ctl = clingo.Control(["--warn=none"])
-    for text in texts:
-        ctl.add("base", [], text)
-    ctl.ground([("base", [])])
-    found: dict[str, str] = {}
-
-    def on_model(model):
-        for sym in model.symbols(atoms=True):
-            if sym.name == "target" and len(sym.arguments) == 2:
-                assert str(sym.arguments[0]) not in found, "two classes for one example"
-                found[str(sym.arguments[0])] = str(sym.arguments[1])
-
-    assert ctl.solve(on_model=on_model).satisfiable
-    return found
 
 
 def reasoner_classes(rules: str, facts: str) -> dict[str, str]:
@@ -177,15 +159,7 @@ def heart(tmp_path_factory):
     folder = tmp_path_factory.mktemp("heart")
     rules, facts = folder / "heart.lp", folder / "facts.lp"
     assert main(["learn", str(HEART), "--target", "label", "-o", str(rules), "--facts-out", str(facts)]) == 0
-    import random
-
-    table = read_csv(HEART)
-    names = [c for c in table.columns if c not in ("id", "label")]
-    order = list(range(table.n_rows))
-    random.seed(0)
-    random.shuffle(order)
-    train = np.asarray(order[: int(table.n_rows * 0.8)])
-    est = FoldSEM().fit(table.take(names).select(train), table.labels("label")[train])
+    est, table, names = cli_fit(HEART)
     rows = [[float(v) for v in table.column(n).parsed(True).num] for n in names]
     X = np.array(list(zip(*rows)), dtype=object)
     ids = table.column("id").parsed(True).num.astype(int)
@@ -244,18 +218,8 @@ DATASETS = sorted(json.loads((SHARED_TABULAR / "datasets.json").read_text())) if
 @pytest.mark.parametrize("name", DATASETS)
 def test_shipped_datasets_every_way(shared_dir, name):
     """Every shipped table (a seeded sample of 40 rows, learned on 32): the written file agrees every way."""
-    from nesyasp.learn import split_target
-
-    root = shared_dir / "data" / "tabular"
-    meta = json.loads((root / "datasets.json").read_text())[name]
-    features = meta["numeric"] + meta["categorical"]
-    X, y, names = split_target(read_csv(root / name / meta["files"][0], ragged="fit"), meta["label"], features)
-    order = np.random.default_rng(1).permutation(len(y))
-    _, first = np.unique(y[order], return_index=True)
-    rows = np.r_[order[first], np.setdiff1d(order[:40], order[first])][:max(40, len(first))]
-    est = FoldSEM(numeric=meta["numeric"], categorical=meta["categorical"], feature_names=names,
-                  min_gain=1).fit(X[rows[:32]], y[rows[:32]])
-    assert_every_way_agrees(est, X[rows])
+    est, X, _, _ = shipped_sample(shared_dir / "data" / "tabular", name, 40, seed=1)
+    assert_every_way_agrees(est, X)
 
 
 # ---------------------------------------------------------------- awkward magnitudes
