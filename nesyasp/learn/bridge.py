@@ -50,7 +50,6 @@ from typing import Iterable, Mapping, Sequence
 
 import numpy as np
 
-from nesyasp.errors import DataError
 from nesyasp.lang.ast import (Atom, BinaryOperation, Comment, Comparison, Function, Integer, Literal, Pred, Program,
                               Rule, String, Term, Variable)
 from nesyasp.lang.checks import DOMAIN_PREDICATE, INT_MAX, INT_MIN
@@ -69,7 +68,6 @@ OP_NAMES = {"<=": "le", "<": "lt", ">": "gt", ">=": "ge", "=": "eq", "!=": "ne"}
 MAX_DIGITS = 9
 _WORDS = {"<=": "less than or equal to", "<": "less than", ">": "greater than", ">=": "greater than or equal to",
           "=": "equal to", "!=": "not equal to"}
-_FLIP = {"<=": ">=", ">=": "<=", "<": ">", ">": "<", "=": "=", "!=": "!="}
 _X, _V, _C = Variable("X"), Variable("V"), Variable("C")
 
 
@@ -130,8 +128,7 @@ class Bridge:
         ``p(X,N1), N1>t`` becomes ``p_gt(X,t)``; a value compared only under
         ``not`` keeps ``p(X,_)`` (the example has a value: ``not p_gt(X,t)``
         then holds for a string, as ``not N1>t`` does). A value used otherwise
-        (in the head, joined with another atom) keeps the rule as it is, which
-        must then compare it with 32-bit integers only.
+        (in the head, joined with another atom) keeps its ``p(X,N1)``.
         """
         if rule.head is None or not rule.body:
             return rule
@@ -144,7 +141,7 @@ class Bridge:
                     atom = lit.atom
                     body.append(Literal(Atom(atom.predicate, (atom.arguments[0], Variable("_")), atom.loc)))
                 continue
-            if i not in comparisons or comparisons[i][0] in blocked:
+            if i not in comparisons:
                 body.append(lit)
                 continue
             var, op, value, negated = comparisons[i]
@@ -152,11 +149,6 @@ class Bridge:
             self.used.add((binding.predicate, op, value))
             atom = Atom(self.name(binding.predicate, op), (binding.arguments[0], cut_label(value)), lit.loc)
             body.append(Literal(atom, negated, lit.loc))
-        for var, op, value, _ in comparisons.values():
-            if var in blocked and not (float(value).is_integer() and INT_MIN <= value <= INT_MAX):
-                raise DataError(f"{rule}: the numeric value {var} is used beyond comparisons with numbers, and "
-                                f"compared with {number_term(value)}, which plain clingo cannot read; compare it "
-                                "with integers only", rule.loc)
         return add_domain_guard(Rule(rule.head, tuple(body), rule.loc))
 
     # ------------------------------------------------------------ bridge
@@ -264,7 +256,8 @@ def undecided(value: Decimal, cuts: np.ndarray) -> bool:
     for cut in cuts.tolist():
         c = cut_decimal(cut)
         floor = math.floor(c)
-        if c != c.to_integral_value() and INT_MIN < floor < INT_MAX and not _exact(c) and floor < value < floor + 1:
+        if c != c.to_integral_value() and INT_MIN < floor + 1 and floor < INT_MAX and not _exact(c) \
+                and floor < value < floor + 1:
             return True
     return False
 

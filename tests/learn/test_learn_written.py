@@ -423,3 +423,16 @@ def test_bridge_rules_compare_every_value_exactly(cut):
         atoms = _atoms_reasoner(program, facts, names)
         for k, d in enumerate(decimals):
             assert _derived(atoms, names, f"d{k}") == {op: _holds(d, op, c) for op in names}, d
+
+
+def test_a_background_value_used_beyond_comparisons_keeps_its_binding():
+    rng = np.random.default_rng(4)
+    age = rng.integers(1, 90, 100).astype(object)
+    age[::9] = "?"
+    X = np.c_[age, rng.integers(0, 2, 100)].astype(object)
+    y = np.array(["old" if isinstance(a, (int, np.integer)) and a > 60 else "young" for a in age])
+    est = FoldSEM(min_gain=1, feature_names=["age", "smoker"], numeric=["age"],
+                  background="aged(X,A) :- age(X,A), A > 60.\nsenior(X) :- aged(X,_).").fit(X, y)
+    rules = plain_rules(est)
+    assert "aged(X,A) :- age(X,A), age_gt(X,60)." in rules
+    assert_every_way_agrees(est, X)
