@@ -1,33 +1,36 @@
-"""The files ``nesyasp learn`` writes, and running them on hand-written facts.
+"""The files ``nesyasp learn`` writes, and running them on facts in the table's own units.
 
 ``nesyasp learn ... -o rules.lp`` writes :func:`plain_rules`: plain ASP that
-clingo grounds alone. clingo has no decimals and 32-bit integers only, so the
-rules compare *order codes* (:mod:`nesyasp.learn.asp`), and every coded
-comparison is preceded by the learned rule as people read it::
+clingo grounds alone, and that gives the learner's classes on facts in the
+table's own units, whoever runs it (plain clingo, ``nesyasp query``,
+``nesyasp learn --predict``). Every comparison of a learned rule is an atom
+derived by bridge rules at the end of the file (:mod:`nesyasp.learn.bridge`),
+and every such rule is preceded by the learned rule as people read it::
 
-    % target(X,"2") :- thal(X,N1), N1>4.5, not ab1(X).
-    target(X,"2") :- thal(X,N1), N1>3, N1<"", not ab1(X).
+    % rule3(X) :- oldpeak(X,N1), N1>0.5, not ab3(X).
+    rule3(X) :- oldpeak_gt(X,"0.5"), not ab3(X).
 
-The file's header holds, as comments clingo ignores, one ``nesyasp-column``
-line per column the rules use (its predicate, name, kind and, for numeric
-columns, the cut points in the table's own numbers) and the ``#pred``
-annotations. ``--facts-out facts.lp`` writes the facts of a table in the same
-codes (:func:`plain_facts`): ``clingo rules.lp facts.lp`` derives exactly the
-classes of ``FoldSEM.predict``.
+The header holds, as comments clingo ignores, one ``nesyasp-column`` line per
+column the rules use (its predicate, name, kind and, for numeric columns, the
+cut points in the table's own numbers), the class head and the ``#pred``
+annotations (``%#pred``, which nesyasp reads). ``--facts-out facts.lp``
+writes the facts of a table (:func:`plain_facts`): numbers as they are when
+they are 32-bit integers, else as ``code(C)``, their order code, exact for
+any magnitude.
 
-Facts written by hand, in the table's own units (``age(p1,63).
-oldpeak(p1,2.3). sex(p1,"1").``), go through :func:`predict_facts`
-(``nesyasp learn --predict patient.lp --rules rules.lp [--explain]``): it
-reads the header, turns every number of a numeric column into its code, runs
-the rules through :class:`nesyasp.reason.Reasoner`, and explains in the
-original numbers. A CSV table with the original column names works the same
-way (:func:`table_facts`).
+``nesyasp learn --predict FACTS --rules rules.lp`` (:func:`predict_facts`)
+runs the file through :class:`nesyasp.reason.Reasoner` on hand-written facts
+(:func:`hand_facts`) or a CSV table with the column names
+(:func:`table_facts`): the path of ``nesyasp query``, except that a number
+the reasoner cannot hold exactly (an integer past 32 bits, a decimal with too
+many digits) is turned into its order code first.
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
 
@@ -35,51 +38,75 @@ import clingo
 import numpy as np
 
 from nesyasp.errors import DataError
-from nesyasp.lang.ast import Atom, Comment, Integer, Literal, Pred, Program, Real, Rule, String, UnaryOperation
-from nesyasp.learn.asp import as_columns, code_values, coded_rules, cut_points, example_symbols
-from nesyasp.learn.emit import number_term
-from nesyasp.learn.encode import BACKGROUND, NUMERIC, Feature
+from nesyasp.lang.ast import (Atom, Comment, Function, Integer, Literal, Pred, Program, Real, Rule, Term,
+                              UnaryOperation)
+from nesyasp.lang.checks import DOMAIN_PREDICATE, INT_MAX, INT_MIN
+from nesyasp.learn.asp import as_columns, code_values, cut_points
+from nesyasp.learn.bridge import CODE, Bridge, program_preds, undecided
+from nesyasp.learn.emit import number_term, value_term
+from nesyasp.learn.encode import BACKGROUND, BINARY, NUMERIC, Feature
 
 if TYPE_CHECKING:
     from nesyasp.learn.foldsem import FoldSEM
 
-__all__ = ["plain_rules", "plain_facts", "PlainRules", "read_plain", "hand_facts", "predict_facts", "table_facts", "example_ids"]
+__all__ = ["plain_rules", "plain_facts", "PlainRules", "read_plain", "hand_facts", "predict_facts", "table_facts",
+           "example_ids", "written_columns"]
 
 _MARK = "nesyasp-column "
 _HEAD = "nesyasp-head "
+#: The most decimals nesyasp's reasoner holds in one argument position (:mod:`nesyasp.reason.decimals`).
+_REASONER_DIGITS = 9
+
+_HEADER = """\
+% Learned by nesyasp (FOLD-SE-M). Plain ASP: clingo grounds it as it is.
+% Facts: one per example and column the rules use, in the table's own units:
+%   blood_pressure(p1,145). oldpeak(p1,2.3). sex(p1). (a 0/1 column: a fact when 1)
+%   oldpeak(p1,"?") for a cell that is not a number (it satisfies no comparison), or
+%   oldpeak(p1,code(C)) with C the value's order code among the column's cut points (below):
+%   2 * (how many cut points are below the value), plus 1 when it is one (--facts-out
+%   writes this for a number that is not a 32-bit integer).
+% Run it with `nesyasp query THIS_FILE FACTS --explain` (decimals such as 2.3 too),
+% `nesyasp learn --predict FACTS --rules THIS_FILE` (any number), or plain clingo
+% (integers only: clingo reads no decimals, and wraps an integer past 32 bits).
+% Each learned rule is preceded by its form in the table's units; its comparisons are
+% atoms (oldpeak_gt(X,"0.5")) that the rules at the end derive from the facts."""
+
+
+def written_columns(est: FoldSEM) -> list[Feature]:
+    """The table columns the learned program uses (rules and background rules), in table order."""
+    used = program_preds(est.rules_)
+    return [f for f in est.features_ if f.kind != BACKGROUND and f.pred in used]
 
 
 def plain_rules(est: FoldSEM) -> str:
-    """The learned program as plain ASP: coded comparisons, each learned rule as a comment above its form."""
+    """The learned program as plain ASP (module docstring)."""
     features = est.features_
     cuts = cut_points(est.rules_, [f.pred for f in features if f.kind == NUMERIC])
-    used = {lit.atom.predicate for r in est.rules_.rules for lit in r.body if isinstance(lit.atom, Atom)}
-    lines = ["% Learned by nesyasp (FOLD-SE-M). Plain ASP: clingo grounds it with the facts of",
-             "% `nesyasp learn --facts-out`; hand-written facts in the table's own units go through",
-             "% `nesyasp learn --predict FACTS --rules THIS_FILE`.",
-             "% A number v of a numeric column is written as its order code among the column's cut points",
-             "% c_0 < c_1 < ... (below): 2 * (how many cut points are below v), plus 1 when v is one.",
-             f"% {_HEAD}{est.head}"]
-    for f in features:
-        if f.pred in used and f.kind != BACKGROUND:
-            entry = {"pred": f.pred, "column": f.name, "kind": f.kind}
-            if f.kind == NUMERIC:
-                entry["cuts"] = [str(number_term(c)) for c in cuts.get(f.pred, np.zeros(0)).tolist()]
-            lines.append(f"% {_MARK}{json.dumps(entry, ensure_ascii=False)}")
-    lines.extend(_comment(str(p)) for p in est.rules_.preds)
+    bridge = Bridge(features, cuts, program_preds(est.rules_) | {est.head})
+    body: list[str] = []
     for stmt in est.rules_.statements:
         if isinstance(stmt, Comment):
-            lines.append(str(stmt))
+            body.append(str(stmt))
         elif isinstance(stmt, Rule):
             if any(lit.is_comparison for lit in stmt.body if isinstance(lit, Literal)):
-                lines.append(f"% {stmt}")
-            lines.extend(str(r) for r in coded_rules(stmt, cuts))
+                body.append(f"% {stmt}")
+            body.append(str(bridge.rewrite(stmt)))
+    columns = written_columns(est)
+    lines = _HEADER.splitlines() + [f"% {_HEAD}{est.head}"]
+    for f in columns:
+        entry: dict[str, object] = {"pred": f.pred, "column": f.name, "kind": f.kind}
+        if f.kind == NUMERIC:
+            entry["cuts"] = [str(number_term(c)) for c in cuts.get(f.pred, np.zeros(0)).tolist()]
+        lines.append(f"% {_MARK}{json.dumps(entry, ensure_ascii=False)}")
+    lines.extend(str(p) for p in est.rules_.preds)
+    lines.extend(body)
+    statements = bridge.bridge_statements()
+    if statements:
+        lines.append("% ---- the comparisons, from the facts (a number, a string, or code(C))")
+        lines.extend(str(s) for s in statements)
+    lines.append("% ---- every example with a fact for a column the rules use is an example")
+    lines.extend(str(r) for r in bridge.domain_rules({f.pred for f in columns}))
     return "\n".join(lines) + "\n"
-
-
-def _comment(text: str) -> str:
-    """A ``#pred`` annotation as clingo reads it: a comment (``%#pred ...``), which nesyasp reads back."""
-    return text if text.startswith("%") else "%" + text
 
 
 def example_ids(columns, id_column: int | None, lines: Sequence[int] | None = None) -> list[clingo.Symbol]:
@@ -101,21 +128,54 @@ def example_ids(columns, id_column: int | None, lines: Sequence[int] | None = No
     return [clingo.Function(f"e{i}") for i in range(n)]
 
 
+def _integers(num: np.ndarray) -> np.ndarray:
+    """Which cells are integers that clingo holds (32 bits)."""
+    with np.errstate(invalid="ignore"):
+        return ~np.isnan(num) & (num == np.floor(num)) & (num >= INT_MIN) & (num <= INT_MAX)
+
+
 def plain_facts(est: FoldSEM, X, ids: Sequence[clingo.Symbol] | None = None) -> str:
-    """The facts of the rows of ``X`` (array or table of the fitted columns) in :func:`plain_rules`' codes."""
-    cuts = cut_points(est.rules_, [f.pred for f in est.features_ if f.kind == NUMERIC])
-    symbols = example_symbols(X, est.features_, cuts, ids)
-    return "".join(f"{s}.\n" for s in symbols)
+    """The facts of the rows of ``X`` (array or table of the fitted columns) for :func:`plain_rules`.
+
+    ``_example(e).`` per row, then per column the rules use: a 0/1 column's
+    atom where the cell is 1; a categorical value; a numeric cell as the
+    integer when it is a 32-bit integer, ``code(C)`` for any other number, the
+    string for a cell that is not a number.
+    """
+    features = est.features_
+    cuts = cut_points(est.rules_, [f.pred for f in features if f.kind == NUMERIC])
+    used = {f.pred for f in written_columns(est)}
+    columns = as_columns(X)
+    n = columns.n_rows
+    names = list(ids) if ids is not None else [clingo.Function(f"e{i}") for i in range(n)]
+    out = [f"{DOMAIN_PREDICATE}({e}).\n" for e in names]
+    for j, f in enumerate(features):
+        if f.kind == BACKGROUND or f.pred not in used:
+            continue
+        parsed = columns.parsed(j, f.kind in (NUMERIC, BINARY), f.name).check(f.name)
+        if f.kind == BINARY:
+            out.extend(f"{f.pred}({names[i]}).\n" for i in np.flatnonzero(parsed.num == 1.0).tolist())
+            continue
+        vocab = [str(value_term(f, text)) for text in parsed.vocab]
+        is_num = ~np.isnan(parsed.num)
+        whole = _integers(parsed.num)
+        codes = code_values(np.where(is_num, parsed.num, 0.0), cuts.get(f.pred, np.zeros(0)))
+        for i in range(n):
+            value = (str(int(parsed.num[i])) if whole[i] else f"{CODE}({int(codes[i])})") if is_num[i] \
+                else vocab[parsed.code[i]]
+            out.append(f"{f.pred}({names[i]},{value}).\n")
+    return "".join(out)
 
 
 @dataclass(frozen=True)
 class PlainRules:
     """A rules file written by :func:`plain_rules`, read back.
 
-    ``program`` is its rules (the clingo form), ``features`` the columns of the
-    header (numeric ones with their cut points in ``cuts``), ``preds`` the
-    annotations, ``head`` the class predicate, ``notes`` the comment above each
-    rule (its training confidence) by the rule's line.
+    ``program`` is the whole file (rules, bridge rules, ``%#pred`` annotations),
+    ``features`` the columns of the header (numeric ones with their cut points
+    in ``cuts``), ``preds`` the annotations, ``head`` the class predicate,
+    ``notes`` the comment above each default rule (its training confidence) by
+    the line of the rule that derives the class.
     """
 
     program: Program
@@ -128,10 +188,10 @@ class PlainRules:
 
 def read_plain(path: str | Path) -> PlainRules:
     """Read a rules file of :func:`plain_rules` (a :class:`DataError` for any other file)."""
-    from nesyasp.lang import parse_file, parse_program
+    from nesyasp.lang import parse_file
 
     program = parse_file(path)
-    features, cuts, preds, head, notes, last = [], {}, [], None, {}, ""
+    features, cuts, head, notes, last = [], {}, None, {}, ""
     for stmt in program.statements:
         if isinstance(stmt, Comment):
             text = stmt.text.strip()
@@ -142,19 +202,15 @@ def read_plain(path: str | Path) -> PlainRules:
                     cuts[entry["pred"]] = np.asarray([float(c) for c in entry["cuts"]], dtype=np.float64)
             elif text.startswith(_HEAD):
                 head = text[len(_HEAD):].strip()
-            elif text.startswith("#pred "):
-                preds.extend(parse_program(text, str(path)).preds)
             elif text.startswith(("rule ", "catch-all rule ")):
                 last = _confidence(text)
-        elif isinstance(stmt, Pred):  # a parser that reads %#pred as the annotation itself
-            preds.append(stmt)
         elif isinstance(stmt, Rule) and isinstance(stmt.head, Atom) and head and stmt.head.predicate == head:
             notes[stmt.loc.begin.line] = last
     if head is None:
         raise DataError(f"{path}: not a rules file written by `nesyasp learn -o` (no '% {_HEAD.strip()}' line); "
                         "run other programs with `nesyasp query`")
-    rules = Program(tuple(s for s in program.statements if isinstance(s, Rule)), str(path))
-    return PlainRules(rules, tuple(features), cuts, tuple(preds), head, notes)
+    preds = tuple(s for s in program.statements if isinstance(s, Pred))
+    return PlainRules(program, tuple(features), cuts, preds, head, notes)
 
 
 def _confidence(comment: str) -> str:
@@ -164,112 +220,112 @@ def _confidence(comment: str) -> str:
     return f"{head}:{rest.replace(' (precision', ', precision').rstrip(')')}"
 
 
-def _value(term: object) -> float | None:
+def _decimal(term: object) -> Decimal | None:
+    """The value of a number term (``63``, ``2.3``, ``-5``), else None."""
     if isinstance(term, Integer):
-        return float(term.value)
+        return Decimal(term.value)
     if isinstance(term, Real):
-        return float(term.text)
+        return Decimal(term.text)
     if isinstance(term, UnaryOperation) and term.operator == "-":
-        inner = _value(term.argument)
+        inner = _decimal(term.argument)
         return None if inner is None else -inner
     return None
 
 
-def hand_facts(plain: PlainRules, facts: Program) -> tuple[list[clingo.Symbol], dict[str, dict[str, object]]]:
-    """Hand-written facts with numbers coded, and each example's original numeric values."""
-    from nesyasp.reason.terms import ground_atom
+def _reasoner_holds(values: Sequence[Decimal]) -> bool:
+    """Whether nesyasp's reasoner holds every value of one argument position exactly (scaled 32-bit integers)."""
+    places = max((max(0, -int(v.as_tuple().exponent)) for v in values), default=0)
+    return places <= _REASONER_DIGITS and all(abs(v.scaleb(places)) <= INT_MAX for v in values)
 
+
+def hand_facts(plain: PlainRules, facts: Program) -> Program:
+    """Hand-written facts (table units) for the reasoner: the numbers of a column it cannot hold become codes.
+
+    A numeric column whose numbers the reasoner holds exactly (integers of
+    32 bits, decimals whose scaled form fits) and the written rules compare
+    exactly keeps them as written, so that explanations show them; any other
+    column's numbers become ``code(C)`` against the rules' cut points (exact
+    for any magnitude).
+    """
     numeric = {f.pred for f in plain.features if f.kind == NUMERIC}
-    out, values = [], {}
+    values: dict[str, list[Decimal]] = {}
     for rule in facts.rules:
         if not rule.is_fact or not isinstance(rule.head, Atom):
             raise DataError("a facts file holds facts only (such as age(p1,63).)", rule.loc)
-        atom = rule.head
-        if atom.predicate in numeric and len(atom.arguments) == 2:
-            example = ground_atom(Atom("e", atom.arguments[:1]), {})
-            number = _value(atom.arguments[1])
-            if number is not None:
-                code = int(code_values(np.asarray([number]), plain.cuts[atom.predicate])[0])
-                values.setdefault(str(example.arguments[0]), {})[atom.predicate] = number
-                out.append(clingo.Function(atom.predicate, [example.arguments[0], clingo.Number(code)]))
-                continue
-            if isinstance(atom.arguments[1], String):
-                values.setdefault(str(example.arguments[0]), {})[atom.predicate] = atom.arguments[1].value
-        symbol = ground_atom(atom, {})
-        if symbol is None:
-            raise DataError(f"the fact {atom} has a value clingo cannot hold", rule.loc)
-        out.append(symbol)
-    return out, values
+        args = rule.head.arguments
+        if rule.head.predicate in numeric and len(args) == 2 and _decimal(args[1]) is not None:
+            values.setdefault(rule.head.predicate, []).append(_decimal(args[1]))  # type: ignore[arg-type]
+    coded = {pred for pred, vs in values.items()
+             if not _reasoner_holds(vs) or any(undecided(v, plain.cuts[pred]) for v in vs)}
+    if not coded:
+        return facts
+    out = []
+    for stmt in facts.statements:
+        if isinstance(stmt, Rule) and isinstance(stmt.head, Atom) and stmt.head.predicate in coded \
+                and len(stmt.head.arguments) == 2 and _decimal(stmt.head.arguments[1]) is not None:
+            pred, (example, value) = stmt.head.predicate, stmt.head.arguments
+            code = int(code_values(np.asarray([float(_decimal(value))]), plain.cuts[pred])[0])  # type: ignore[arg-type]
+            stmt = Rule(Atom(pred, (example, Function(CODE, (Integer(code),))), stmt.head.loc), (), stmt.loc)
+        out.append(stmt)
+    return Program(tuple(out), facts.source)
 
 
-def table_facts(plain: PlainRules, X, names: Sequence[str], ids: Sequence[clingo.Symbol]) \
-        -> tuple[list[clingo.Symbol], dict[str, dict[str, object]]]:
-    """Facts, in the rules' codes, of a table whose columns carry the original column names."""
-    from nesyasp.learn.readable import row_values
+def table_facts(plain: PlainRules, X, names: Sequence[str], ids: Sequence[clingo.Symbol]) -> Program:
+    """Facts (:func:`hand_facts`' form) of a table whose columns carry the original column names."""
+    from nesyasp.reason.terms import symbol_term
 
-    by_name = {f.name: f for f in plain.features}
     missing = [f.name for f in plain.features if f.name not in names]
     if missing:
         raise DataError(f"the table has no column {missing[0]!r}, which the rules use "
                         f"(columns: {', '.join(names)})")
-    order = [names.index(f.name) for f in plain.features]
     columns = as_columns(X)
-    view = _Reordered(columns, order)
-    features = [by_name[names[j]] for j in order]
-    symbols = example_symbols(view, features, plain.cuts, ids)
-    values = {str(e): row_values(_RowView(view, i), features) for i, e in enumerate(ids)}
-    return symbols, values
+    examples = [symbol_term(e) for e in ids]
+    out: list[Rule] = []
+    for f in plain.features:
+        parsed = columns.parsed(names.index(f.name), f.kind in (NUMERIC, BINARY), f.name).check(f.name)
+        if f.kind == BINARY:
+            out.extend(_fact(f.pred, examples[i]) for i in np.flatnonzero(parsed.num == 1.0).tolist())
+            continue
+        vocab = [value_term(f, text) for text in parsed.vocab]
+        for i, number in enumerate(parsed.num.tolist()):
+            value = vocab[parsed.code[i]] if np.isnan(number) else _number_term(number, plain.cuts.get(f.pred))
+            out.append(_fact(f.pred, examples[i], value))
+    return hand_facts(plain, Program(tuple(out), "<table>"))
 
 
-class _Reordered:
-    def __init__(self, columns, order: list[int]):
-        self.columns, self.order = columns, order
-
-    @property
-    def n_rows(self) -> int:
-        return self.columns.n_rows
-
-    def parsed(self, j: int, numeric: bool, name: str):
-        return self.columns.parsed(self.order[j], numeric, name)
-
-
-class _RowView:
-    def __init__(self, columns, row: int):
-        self.columns, self.row = columns, row
-
-    @property
-    def n_rows(self) -> int:
-        return 1
-
-    def parsed(self, j: int, numeric: bool, name: str):
-        from nesyasp.learn.encode import Parsed
-
-        p = self.columns.parsed(j, numeric, name)
-        return Parsed(p.num[self.row: self.row + 1], p.code[self.row: self.row + 1], p.vocab)
+def _number_term(value: float, cuts: np.ndarray | None) -> Term:
+    """A double as the term a person would write: an integer, else its shortest decimal (inf: its code)."""
+    if not np.isfinite(value):
+        code = code_values(np.asarray([value]), cuts if cuts is not None else np.zeros(0))[0]
+        return Function(CODE, (Integer(int(code)),))
+    if value.is_integer() and INT_MIN <= value <= INT_MAX:
+        return Integer(int(value))
+    text = np.format_float_positional(value, trim="-")
+    return Real(text if "." in text else text + ".0")
 
 
-def predict_facts(plain: PlainRules, facts: list[clingo.Symbol], values: dict[str, dict[str, object]],
-                  explain: bool = False) -> list[tuple[str, str, str]]:
-    """Run the rules on coded facts through the reasoner: ``(example, class atom, explanation)`` per answer.
+def _fact(pred: str, example: Term, value: Term | None = None) -> Rule:
+    return Rule(Atom(pred, (example,) if value is None else (example, value)))
+
+
+def predict_facts(plain: PlainRules, facts: Program, explain: bool = False) -> list[tuple[str, str, str]]:
+    """Run the rules on facts through the reasoner: ``(example, class atom, explanation)`` per answer.
 
     The explanation (empty unless ``explain``) is the English of the
-    justification tree in the facts' own numbers, headed by the confidence of
-    the rule that fired.
+    justification tree, as ``nesyasp query --explain`` prints it, headed by the
+    confidence of the rule that fired.
     """
-    from nesyasp.learn.readable import readable_tree, with_note
+    from nesyasp.learn.readable import with_note
     from nesyasp.reason import Reasoner, render_text
 
     reasoner = Reasoner(plain.program, facts)
-    preds = {p.atom.signature: p for p in plain.preds}
-    names = {f.pred: f.name for f in plain.features}
     out = []
     for example, label in reasoner.query(f"{plain.head}(X,C)").table.tolist():
         atom = f"{plain.head}({example},{label})"
         text = ""
         if explain:
             node = reasoner.explain(atom)
-            tree = readable_tree(node, plain.cuts, values.get(example, {}), names, example)
             note = plain.notes.get(node.source.loc.begin.line, "") if isinstance(node.source, Rule) else ""
-            text = with_note(render_text(tree, preds), note)
+            text = with_note(render_text(node, reasoner.translation.preds), note)
         out.append((example, atom, text))
     return out

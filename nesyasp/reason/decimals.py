@@ -27,6 +27,7 @@ with the message that the reasoner gives.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Iterable, Mapping
@@ -37,7 +38,7 @@ from nesyasp.errors import ReasoningError
 from nesyasp.lang.ast import (Atom, BinaryOperation, Comparison, Constant, Function, Integer, Literal, Real, Rule,
                               String, Term, UnaryOperation, Variable)
 from nesyasp.lang.checks import decimal_problems
-from nesyasp.reason.terms import INT_MAX, NUMBER, decimal_symbol, symbol_decimal
+from nesyasp.reason.terms import INT_MAX, INT_MIN, NUMBER, decimal_symbol, symbol_decimal
 
 __all__ = ["Encoding", "Position", "MAX_EXPONENT", "real_places", "violation_head", "VIOLATED"]
 
@@ -170,8 +171,8 @@ class Encoding:
 
     @classmethod
     def _assemble(cls, rules: tuple[Rule, ...], classes: _Classes) -> Encoding:
-        exponents = {node: classes.get(node) for node in list(classes.parent)
-                     if isinstance(node, tuple) and len(node) == 3 and node[0] != "v" and classes.get(node)}
+        exponents = {node: classes.get(node) for node in list(classes.parent)  # positions, not ("v", r, name)
+                     if isinstance(node, tuple) and len(node) == 3 and type(node[2]) is int and classes.get(node)}
         variables = tuple({name: classes.get(("v", r, name)) for name in _rule_variables(rule)
                            if classes.get(("v", r, name))} for r, rule in enumerate(rules))
         top = [1]
@@ -366,7 +367,52 @@ def _scale_comparison(cmp: Comparison, exps: Mapping[str, int], top: list[int]) 
     left, kl = _encode(cmp.left, exps, top)
     right, kr = _encode(cmp.right, exps, top)
     k = max(kl, kr)
+    if k and k == kl and type(right) is Integer:  # only where decimals scale the comparison
+        exact = _against_integer(cmp, left, cmp.operator, right.value * 10 ** (k - kr))
+    elif k and k == kr and type(left) is Integer:
+        exact = _against_integer(cmp, right, _FLIP[cmp.operator], left.value * 10 ** (k - kl))
+    else:
+        exact = None
+    if exact is not None:
+        return exact
     return replace(cmp, left=_times(left, k - kl, top), right=_times(right, k - kr, top))
+
+
+_FLIP = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "=": "=", "!=": "!="}
+
+
+def _against_integer(cmp: Comparison, term: Term, op: str, value: int) -> Comparison | None:
+    """``term op value`` (``value`` the other side, already scaled) in integers clingo computes exactly, or None.
+
+    * ``X*m op value``: both sides are divided by their common factor, so ``V*10 > 5`` with ``V`` at
+      exponent 1 is ground as ``V*1 > 5``, not as ``V*10 > 50``, which overflows for ``V`` past
+      ``2**31/10`` (``*1`` keeps the comparison undefined on a value that is not a number).
+    * ``V op value`` (or ``V*1 op value``) with ``value`` past 32 bits once scaled: every number ``V``
+      holds is on one side of it, and clingo orders every other term after every integer, so the
+      comparison is decided: ``V*1 = V`` (``V`` is a number), ``V > 2147483647`` (it is not),
+      ``V = V`` or ``V != V``.
+
+    None leaves the comparison to the plain scaling (which rejects a value that does not fit).
+    """
+    if type(term) is BinaryOperation and term.operator == "*":
+        side = "right" if type(term.right) is Integer and term.right.value > 0 else \
+            "left" if type(term.left) is Integer and term.left.value > 0 else None
+        if side is not None:
+            factor = getattr(term, side).value
+            common = math.gcd(factor, value)
+            term, value = replace(term, **{side: Integer(factor // common, term.loc)}), value // common
+    if INT_MIN <= value <= INT_MAX:
+        return Comparison(op, term, Integer(value, cmp.loc), cmp.loc)
+    if not (type(term) is Variable or type(term) is BinaryOperation and type(term.left) is Variable
+            and term.right == Integer(1)):
+        return None  # V*1 (after a common factor went) stays undefined on a value that is not a number
+    holds = {"<": value > 0, "<=": value > 0, ">": value < 0, ">=": value < 0, "=": False, "!=": True}[op]
+    if value > 0 and op in (">", ">="):  # true of every term clingo orders after the integers
+        return Comparison(">", term, Integer(INT_MAX, cmp.loc), cmp.loc)
+    if value > 0 and op in ("<", "<="):  # true of every number: V*1 = V (V <= 2147483647 next to a lower
+        variable = term if type(term) is Variable else term.left  # bound near it hangs gringo's interval loop)
+        return Comparison("=", BinaryOperation("*", variable, Integer(1, cmp.loc), cmp.loc), variable, cmp.loc)
+    return Comparison("=" if holds else "!=", term, term, cmp.loc)
 
 
 def _scale_atom(atom: Atom, exponents: Mapping[Position, int], exps: Mapping[str, int], top: list[int]) -> Atom:

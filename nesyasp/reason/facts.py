@@ -25,7 +25,7 @@ import numpy as np
 from nesyasp.lang.ast import Program, Real, UnaryOperation, is_identifier
 from nesyasp.errors import ReasoningError
 from nesyasp.reason.decimals import real_places
-from nesyasp.reason.terms import INT_MAX, NUMBER, ground_atom, symbol_decimal, value_symbol
+from nesyasp.reason.terms import INT_MAX, INT_MIN, NUMBER, ground_atom, symbol_decimal, value_symbol
 from nesyasp.reason.translate import DOMAIN_PREDICATE
 
 __all__ = ["FactBase", "TableFacts", "predicate_name", "id_text", "text_symbol", "BITS_PER_WORD"]
@@ -145,7 +145,11 @@ class FactBase:
             if not rule.is_fact or list(rule.head.variables()):
                 raise ReasoningError("a facts file may contain only ground facts; put rules in the program",
                                      rule.loc)
-            symbol = ground_atom(rule.head, {})
+            try:
+                symbol = ground_atom(rule.head, {})
+            except OverflowError:  # clingo.Number of an integer past 32 bits
+                raise ReasoningError(f"fact {rule.head}: an integer is outside clingo's 32-bit range "
+                                     f"[{INT_MIN}, {INT_MAX}]; use a smaller value or a string", rule.loc) from None
             if symbol is None:
                 raise ReasoningError(f"fact {rule.head} is not defined (undefined arithmetic)", rule.loc)
             for i, arg in enumerate(rule.head.arguments):

@@ -28,7 +28,7 @@ import networkx as nx
 
 from nesyasp.lang.ast import Pred, Variable
 from nesyasp.reason.node import Node, node_to_dict, references, walk
-from nesyasp.reason.terms import symbol_text
+from nesyasp.reason.terms import INT_MAX, symbol_text
 from nesyasp.reason.translate import DOMAIN_PREDICATE
 
 __all__ = ["render_text", "render_model", "render_json", "answers_json", "to_networkx", "to_dot", "to_dot_many",
@@ -121,6 +121,8 @@ def _comparison_sentence(node: Node) -> str:
     base = f"{left} {_OPERATORS[op]} {right}" if found else text
     if op == "<" and right == '""' and re.fullmatch(r"-?\d+(\.\d+)?", left):
         base = f"{left} is a number"  # below the smallest string: the learner's "the cell is a number"
+    if op == "<=" and right == str(INT_MAX):
+        base = f"{left} is a number"  # clingo orders every other term after every integer
     if node.note == "undefined":
         return f"{text} is undefined (a value is not a number)"
     return base if node.holds != node.negated else f"it is not the case that {base}"

@@ -13,6 +13,8 @@ from hypothesis import strategies as st
 from nesyasp.learn import FoldSEM, read_csv, split_target
 from nesyasp.learn.asp import clingo_predict, clingo_rules, example_facts
 
+from .helpers import shipped_sample
+
 SHARED_TABULAR = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "tabular"
 DATASETS = sorted(json.loads((SHARED_TABULAR / "datasets.json").read_text())) if SHARED_TABULAR.is_dir() else \
     ["acute", "wine"]  # skipped without ../shared (the shared_dir fixture)
@@ -30,17 +32,7 @@ def assert_agrees(est, X):
 def test_shipped_datasets_agree_with_clingo(shared_dir, name):
     """Every shipped table: learner and clingo agree on training, held-out and test-file rows."""
     root = shared_dir / "data" / "tabular"
-    meta = json.loads((root / "datasets.json").read_text())[name]
-    features = meta["numeric"] + meta["categorical"]
-    X, y, names = split_target(read_csv(root / name / meta["files"][0], ragged="fit"), meta["label"], features)
-    order = np.random.default_rng(0).permutation(len(y))
-    n = ROWS * 4 // 5
-    _, first = np.unique(y[order], return_index=True)  # one row of every class, so no sample has a single class
-    train = np.unique(np.r_[order[:n], order[first]])
-    rows = np.r_[train, np.setdiff1d(order[:ROWS], train)]
-    X, y = X[rows], y[rows]
-    est = FoldSEM(numeric=meta["numeric"], categorical=meta["categorical"], feature_names=names,
-                  min_gain=1).fit(X[:len(train)], y[:len(train)])
+    est, X, meta, features = shipped_sample(root, name, ROWS)
     assert_agrees(est, X)  # training rows and held-out rows
     if "test" in meta:  # the given test file: values never seen in training
         Xt, _, _ = split_target(read_csv(root / name / meta["test"], ragged="fit"), meta["label"], features)

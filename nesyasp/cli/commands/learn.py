@@ -19,12 +19,16 @@ Learn default rules with exceptions from a CSV table and print them as a
 stratified ASP program (in the table's own numbers, with each rule's training
 confidence as a comment).
 
--o writes the rules as plain ASP that clingo grounds alone: numbers of numeric
-columns are order codes (the learned rule in the table's numbers is the comment
-above each coded rule). --facts-out writes the facts of the table's rows in the
-same codes, so `clingo rules.lp facts.lp` derives exactly the learner's classes.
-Facts written by hand in the table's own units (age(p1,63). oldpeak(p1,2.3).)
-run with --predict FACTS --rules RULES (a CSV table with the column names
+-o writes the rules as plain ASP that clingo grounds alone, for facts in the
+table's own units (age(p1,63). oldpeak(p1,2.3).): each comparison is an atom
+(oldpeak_gt(X,"0.5")) that rules at the end of the file derive from the facts,
+and the learned rule in the table's numbers is the comment above each rule.
+--facts-out writes the facts of the table's rows (a number that is not a 32-bit
+integer as code(C), its order code among the cut points), so `clingo rules.lp
+facts.lp` and `nesyasp query rules.lp facts.lp` derive exactly the learner's
+classes. Hand-written facts run with `nesyasp query rules.lp patient.lp
+--explain` (decimals too), with plain clingo (integers of 32 bits), or with
+--predict FACTS --rules RULES (any number; a CSV table with the column names
 works too).
 
 Column kinds default to inference (numeric when at least 90% of the non-empty
@@ -45,6 +49,7 @@ literals, and the learned program carries them.
 examples:
   nesyasp learn heart.csv --target label -o rules.lp --facts-out facts.lp
   clingo rules.lp facts.lp
+  nesyasp query rules.lp patient.lp -q "target(X,C)" --explain
   nesyasp learn --predict patient.lp --rules rules.lp --explain
   nesyasp learn train.csv --test test.csv --target class --json
   nesyasp learn data.csv --target y --numeric age,fare --categorical sex --split 0.8 --seed 3
@@ -77,7 +82,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--head", default="target", help="head predicate (default: target)")
     parser.add_argument("--background", help="background rules (.lp) whose unary predicates the learner may use")
     parser.add_argument("-o", "--out", help="write the rules as plain ASP (clingo grounds it) to this file")
-    parser.add_argument("--facts-out", help="write the facts of the training table's rows (same codes) to this file")
+    parser.add_argument("--facts-out", help="write the facts of the training table's rows (for -o's rules) to this file")
     parser.add_argument("--json", action="store_true", help="print figures as JSON instead of the rules")
     parser.add_argument("--predict", metavar="FACTS",
                         help="run the rules of --rules on hand-written facts (.lp, original units) or a CSV table")
@@ -221,6 +226,7 @@ def _learn(args: argparse.Namespace) -> int:
 
 def _predict(args: argparse.Namespace) -> int:
     from nesyasp.lang import parse_file
+    from nesyasp.lang.ast import Atom
     from nesyasp.learn import read_csv
     from nesyasp.learn.plain import example_ids, hand_facts, predict_facts, read_plain, table_facts
 
@@ -230,18 +236,17 @@ def _predict(args: argparse.Namespace) -> int:
         id_column = next((c for c in table.columns if (c.lower() == "id" or c.lower().endswith("_id"))
                           and table.n_distinct(c) == table.n_rows), None)
         ids = example_ids(table, table.index(id_column) if id_column else None, table.lines)
-        facts, values = table_facts(plain, table, list(table.columns), ids)
+        facts = table_facts(plain, table, list(table.columns), ids)
     else:
-        facts, values = hand_facts(plain, parse_file(args.predict))
-    answers = predict_facts(plain, facts, values, args.explain)
-    used = {f.pred: f.name for f in plain.features}
+        facts = hand_facts(plain, parse_file(args.predict))
+    answers = predict_facts(plain, facts, args.explain)
+    used = {f.pred: f.name for f in plain.features if f.kind != "binary"}
     given: dict[str, set[str]] = {}
-    for s in facts:
-        if s.arguments:
-            given.setdefault(str(s.arguments[0]), set()).add(s.name)
+    for rule in facts.rules:
+        if isinstance(rule.head, Atom) and rule.head.arguments:
+            given.setdefault(str(rule.head.arguments[0]), set()).add(rule.head.predicate)
     for example in sorted(given):
-        absent = [name for pred, name in used.items() if pred not in given[example]
-                  and not any(f.pred == pred and f.kind == "binary" for f in plain.features)]
+        absent = [name for pred, name in used.items() if pred not in given[example]]
         if absent:
             print(f"note: {example} has no fact for {', '.join(absent)} (read as no value: rules that need one "
                   "do not apply)", file=sys.stderr)
