@@ -142,8 +142,8 @@ def _sentence(node: Node, preds: Mapping[tuple[str, int], Pred] | None) -> str:
     positive = node.holds != node.negated
     text = words if positive else f"there is no evidence that {words}"
     if subject.exceptions and not positive:
-        shown = ", ".join(subject.exceptions[:3]) + (f" and {len(subject.exceptions) - 3} more"
-                                                      if len(subject.exceptions) > 3 else "")
+        values = _exception_values(subject.literal, subject.exceptions)
+        shown = ", ".join(values[:3]) + (f" and {len(values) - 3} more" if len(values) > 3 else "")
         text += f" other than {shown}"
     if subject.because == "loop":
         return f"it is assumed that {text} (a loop: it depends on itself)"
@@ -151,6 +151,22 @@ def _sentence(node: Node, preds: Mapping[tuple[str, int], Pred] | None) -> str:
     if subject.because == "shared":
         note = "justified above"
     return f"{text} ({note})" if note else text
+
+
+def _exception_values(literal: str, exceptions: Sequence[str]) -> list[str]:
+    """The instances a pattern's refutation leaves out, by the values of its free variables
+    (``age(ann,N)`` except ``age(ann,20)``: ``20``); whole atoms where that is not possible."""
+    _, texts, _ = _arguments(None, literal)
+    free = [i for i, t in enumerate(texts) if _FREE.match(t)]
+    out = []
+    for exception in exceptions:
+        _, found, words = _arguments(None, exception)
+        if not free or len(found) != len(texts):
+            out.append(exception)
+            continue
+        values = [words[i] for i in free]
+        out.append(values[0] if len(values) == 1 else f"({', '.join(values)})")
+    return out
 
 
 def _hidden(node: Node) -> bool:
