@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from nesyasp.lang._lexer import CHUNK as _CHUNK
 from nesyasp.lang._lexer import IDENTIFIER_TOKEN, MAX_NUMBER_DIGITS, Fallback, Scanner, gc_paused
 from nesyasp.lang._builder import COMPARISON_SPELLINGS, unescape_quoted, unescape_string
 from nesyasp.lang.ast import (Atom, BinaryOperation, Comment, Comparison, Constant, Function, Include, Integer,
@@ -370,6 +371,7 @@ class Reader:
         out: list[Any] = []
         toks, scanner = self.toks, self.scanner
         self.i = start
+        grow = 0  # a statement longer than the tokens scanned: scan twice as much each time it is read again
         while True:
             begin = self.i
             while len(toks) - begin < _AHEAD and not scanner.done:
@@ -382,7 +384,8 @@ class Reader:
             except (Fallback, RecursionError):
                 if scanner.done or self.i < len(toks) - 2:
                     return out, begin
-                scanner.more()  # the statement runs past the tokens scanned so far: scan on, read it again
+                grow = 2 * grow or _CHUNK  # the statement runs past the tokens scanned so far: scan on, read it again
+                scanner.more(grow)
                 self.i = begin
 
 

@@ -20,6 +20,7 @@ Examples
 
 from __future__ import annotations
 
+import stat
 from pathlib import Path
 
 from nesyasp.errors import Location, ParseError, Position
@@ -47,12 +48,15 @@ def read_program_text(path: str | Path) -> str:
     Raises
     ------
     ParseError
-        When the file is missing, a folder or unreadable (the message names the
-        path), or holds a NUL byte or a byte sequence that is not UTF-8 (the
+        When the file is missing, a folder, a device or unreadable (the message
+        names the path), or holds a NUL byte or a byte sequence that is not UTF-8 (the
         error's location is the line and column of the first such byte).
     """
     path = Path(path)
     try:
+        mode = path.stat().st_mode
+        if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) or stat.S_ISSOCK(mode):
+            raise ParseError(f"{path}: a device, not a rule file")  # /dev/zero would never end
         data = path.read_bytes()
     except IsADirectoryError:
         raise ParseError(f"{path}: a folder, not a rule file") from None

@@ -298,6 +298,9 @@ def _included(path: Path, stmt: Include, depth: int, fail: Callable[[ParseError]
     if not path.exists():
         fail(ParseError(f"#include of a missing file '{stmt.path}' (looked for {path})", stmt.loc))
         return None
+    if not path.is_dir() and not path.is_file():  # a device or a pipe could block or never end
+        fail(ParseError(f"#include of '{stmt.path}': not a regular file", stmt.loc))
+        return None
     try:
         text = read_program_text(path)
     except ParseError as exc:

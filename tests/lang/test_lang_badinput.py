@@ -236,3 +236,26 @@ def test_the_fast_reader_scans_in_chunks_and_agrees_with_lark(monkeypatch):
     assert program == reference and str(program) == str(reference)
     assert [s.loc for s in program.statements] == [s.loc for s in reference.statements]
     assert len(statements) == len(program.rules)
+
+
+def test_devices_are_not_read(tmp_path, capsys):
+    if not __import__("os").path.exists("/dev/zero"):
+        pytest.skip("no /dev/zero here")
+    with pytest.raises(ParseError, match="/dev/zero: a device, not a rule file"):
+        read_program_text("/dev/zero")  # it would never end
+    main_file = tmp_path / "main.lp"
+    main_file.write_text('#include "/dev/zero".\n', encoding="utf-8")
+    assert main(["check", str(main_file)]) == 1
+    assert f"{main_file}:1:1: error: #include of '/dev/zero': not a regular file" in capsys.readouterr().out
+
+
+def test_a_rule_longer_than_a_scanned_chunk_is_read_by_the_fast_reader(monkeypatch):
+    import nesyasp.lang._fast as fast
+    import nesyasp.lang._lexer as lexer
+
+    monkeypatch.setattr(lexer, "CHUNK", 64)
+    monkeypatch.setattr(fast, "_CHUNK", 64)
+    text = "a.\np(X) :- " + ", ".join(f"q{i}(X)" for i in range(5000)) + ".\nb.\n"
+    reader = fast.Reader(text, "<string>", lexer.Scanner(text))
+    statements, failed = reader.statements()
+    assert failed is None and len(statements[1].body) == 5000 and statements == list(lark_parse_program(text).rules)
