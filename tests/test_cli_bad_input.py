@@ -276,3 +276,56 @@ def test_every_command_is_covered():
     covered = {name for name, _ in file_slots()} | {name for name, _ in folder_slots()} | NO_PATHS
     assert set(found) <= covered, f"commands with no bad-input case: {sorted(set(found) - covered)}"
     assert {"check", "query", "learn", "train", "lth", "data preview"} <= set(found)
+
+
+# ------------------------------------------------------- examples/pipeline.py
+
+
+def _pipeline():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("pipeline_example", ROOT / "examples" / "pipeline.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_pipeline_replaces_only_a_folder_it_made(tmp_path):
+    pipeline = _pipeline()
+    mine = tmp_path / "new" / "run"
+    pipeline.prepare_out(mine)  # made here, with its marker
+    (mine / "config.json").write_text("{}")
+    pipeline.prepare_out(mine)  # made by the script before: replaced
+    assert sorted(p.name for p in mine.iterdir()) == [pipeline.MARKER]
+    theirs = tmp_path / "thesis"
+    theirs.mkdir()
+    (theirs / "chapter1.tex").write_text("years of work")
+    before = snapshot(theirs)
+    with pytest.raises(SystemExit, match="holds files that this script did not write"):
+        pipeline.prepare_out(theirs)
+    assert snapshot(theirs) == before and not (theirs / pipeline.MARKER).exists()
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    pipeline.prepare_out(empty)
+    assert (empty / pipeline.MARKER).is_file()
+    with pytest.raises(SystemExit, match="is a file"):
+        pipeline.prepare_out(theirs / "chapter1.tex")
+
+
+def test_pipeline_interrupted_says_one_line(tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    out = tmp_path / "run"
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    proc = subprocess.Popen([sys.executable, str(ROOT / "examples" / "pipeline.py"), "--out", str(out), "--epochs",
+                             "50"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    deadline = time.time() + 120
+    while not (out / _pipeline().MARKER).exists() and proc.poll() is None and time.time() < deadline:
+        time.sleep(0.1)
+    proc.send_signal(signal.SIGINT)  # Ctrl-C, while it trains
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130 and err.strip().splitlines()[-1] == "pipeline.py: interrupted", err
+    assert "Traceback" not in err
