@@ -111,29 +111,22 @@ class Reader:
             raise Fallback
 
     def sum(self) -> Any:
-        left = self.product()
-        toks = self.toks
-        if toks[self.i][0] in _ADD:
-            level = self.level
-            while toks[self.i][0] in _ADD:  # each operator of a chain nests the AST one level deeper
-                self.deeper()
-                op = toks[self.i][0]
-                self.i += 1
-                right = self.product()
-                left = BinaryOperation(op, left, right, _new(Location, (left.loc.begin, right.loc.end)))
-            self.level = level
-        return left
+        return self.chain(_ADD, self.product)
 
     def product(self) -> Any:
-        left = self.power()
+        return self.chain(_MUL, self.power)
+
+    def chain(self, ops: frozenset[str], operand: Any) -> Any:
+        """``operand (op operand)*``, left-associative, for ``op`` in ``ops``."""
+        left = operand()
         toks = self.toks
-        if toks[self.i][0] in _MUL:
+        if toks[self.i][0] in ops:
             level = self.level
-            while toks[self.i][0] in _MUL:
+            while toks[self.i][0] in ops:  # each operator of a chain nests the AST one level deeper
                 self.deeper()
                 op = toks[self.i][0]
                 self.i += 1
-                right = self.power()
+                right = operand()
                 left = BinaryOperation(op, left, right, _new(Location, (left.loc.begin, right.loc.end)))
             self.level = level
         return left

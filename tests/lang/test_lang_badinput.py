@@ -165,16 +165,16 @@ def test_included_rules_are_checked_with_the_program(tmp_path, capsys):
 # ------------------------------------------------------------- many errors
 
 
-def random_tokens(size: int, seed: int = 1) -> str:
-    rng = random.Random(seed)
-    vocabulary = ["p", "q(X)", "(", ")", "X", ":-", ".", ",", "not", "1", "2.5", '"s"', "'a'", "f(", "=", "<",
-                  "+", "#show", "%c\n", "\n", "foo", "_", "{", "}", ";", "|"]
-    out, n = [], 0
-    while n < size:
-        token = rng.choice(vocabulary)
-        out.append(token)
-        n += len(token) + 1
-    return " ".join(out)
+def random_tokens(size: int) -> str:
+    """Noise as benchmarks/bench_check_noise.py makes it."""
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[2] / "benchmarks" / "bench_check_noise.py"
+    spec = importlib.util.spec_from_file_location("bench_check_noise", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.noise(size)
 
 
 def test_recovery_keeps_every_statement_that_parses():
