@@ -40,8 +40,8 @@ _KIND = {**{c: "IDENT" for c in "abcdefghijklmnopqrstuvwxyz"},
          **{c: "VAR" for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ"},
          **{c: "INT" for c in "0123456789"},
          '"': "STR", "'": "SQ", "%": "COMMENT", "#": "DIR", "_": "_"}
-# One-character tokens of the core language; any other lone character is BAD.
-_SINGLE = frozenset("-+*/\\=<>(),.;:_") | frozenset(_KIND) - frozenset("\"'#%")
+# One-character operators of the core language; any other lone character is BAD.
+_SINGLE = frozenset("-+*/\\=<>(),.;:")
 
 # Text scanned per step when the reader asks for more tokens (cut after a line end).
 CHUNK = 1 << 16
@@ -125,33 +125,35 @@ class Scanner:
                 if value[-1] == ")" and len(value) > 1 and value[0] != "%":
                     append(("BAD" if value.startswith("not(") else "SATOM", value, line, col))
                     continue
-                if len(value) == 1 and value not in single:
-                    close = text.find("*%", pos + 1) if value == "%" else -1
-                    if close + 2 > end:  # a block comment that ends after `end`: scan on to its end
-                        pos -= 1
-                        restart = text.find("\n", close + 2) + 1 or len(text)
-                        break
-                    append(("BAD", value, line, col))
-                    continue
                 kind = kinds.get(value[0], "OP")
                 if kind == "IDENT":
                     append(("not" if value == "not" else "IDENT", value, line, col))
-                elif kind == "OP":
-                    append((value, value, line, col))
+                elif kind == "OP":  # an operator, or (alone) a character no token starts with
+                    append((value if len(value) > 1 or value in single else "BAD", value, line, col))
                 elif kind == "INT":
                     append(("DEC" if "." in value else "INT", value, line, col))
                 elif kind == "_":
                     kind = "ANON" if value == "_" else "IDENT" if IDENTIFIER_TOKEN.match(value) else "VAR"
                     append((kind, value, line, col))
                 elif kind == "COMMENT":
+                    if value == "%" and text.startswith("*", pos):  # '%*' with no '*%' before `end`
+                        close = text.find("*%", pos + 1)
+                        if close >= 0:  # the block comment ends after `end`: scan on to its end
+                            pos -= 1
+                            restart = text.find("\n", close + 2) + 1 or len(text)
+                            break
+                        append(("BAD", value, line, col))  # unterminated: Lark says so
+                        continue
                     k = value.count("\n")
                     start_line = line
                     if k:
                         line += k
                         line_start = pos - len(value) + value.rindex("\n") + 1
                     comments.append((value, start_line, col, line, pos - line_start + 1))
-                else:
+                elif kind == "VAR" or len(value) > 1:
                     append((kind, value, line, col))
+                else:  # a lone '"', "'" or '#': an unterminated string or quoted constant, or no directive
+                    append(("BAD", value, line, col))
             if restart < 0:
                 break
             end = restart
