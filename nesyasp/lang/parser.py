@@ -295,10 +295,10 @@ def _included(path: Path, stmt: Include, depth: int, fail: Callable[[ParseError]
     if depth >= MAX_INCLUDE_DEPTH:
         fail(ParseError(f"#include of '{stmt.path}': includes nested more than {MAX_INCLUDE_DEPTH} deep", stmt.loc))
         return None
-    if not path.exists():
+    if not os.path.lexists(path):
         fail(ParseError(f"#include of a missing file '{stmt.path}' (looked for {path})", stmt.loc))
         return None
-    if not path.is_dir() and not path.is_file():  # a device or a pipe could block or never end
+    if path.exists() and not path.is_dir() and not path.is_file():  # a device or a pipe could block or never end
         fail(ParseError(f"#include of '{stmt.path}': not a regular file", stmt.loc))
         return None
     try:
