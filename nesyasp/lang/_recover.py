@@ -27,7 +27,7 @@ from nesyasp.lang.parser import _comment, _convert, _lock, _parser
 __all__ = ["Recovered", "parse_program_recovering"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Recovered:
     """What :func:`parse_program_recovering` read.
 

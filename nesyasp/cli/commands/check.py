@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import argparse
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
-from nesyasp.errors import Position
+from nesyasp.errors import Diagnostic, Position
 
 NAME = "check"
 HELP = "check rule files: syntax, language, safety, stratification, definitions"
@@ -70,7 +70,7 @@ def _count(text: str) -> int:
     return value
 
 
-@dataclass
+@dataclass(frozen=True, slots=True)
 class FileCheck:
     """The findings of one file: ``(severity, formatted message)`` pairs in source order.
 
@@ -78,7 +78,7 @@ class FileCheck:
     rest of the file was not checked); None when the whole file was read.
     """
 
-    findings: list[tuple[str, str]] = field(default_factory=list)
+    findings: tuple[tuple[str, str], ...] = ()
     stopped: Position | None = None
 
 
@@ -93,16 +93,16 @@ def check_file(path: Path, example_guard: bool = True, max_errors: int = 0) -> F
         text = read_program_text(path)
     except ParseError as exc:
         message = str(exc) if exc.location is not None else f"{path}: error: {exc.message.removeprefix(f'{path}: ')}"
-        return FileCheck([("error", message)])
+        return FileCheck((("error", message),))
     read = parse_program_recovering(text, str(path), max_errors)
-    found = FileCheck([("error", str(e)) for e in read.errors], read.stopped)
+    found = [("error", str(e)) for e in read.errors]
     if read.stopped is None:
-        found.findings.extend((d.severity, d.format(text if _in(d, path) else None))
-                              for d in diagnose(read.program, example_guard=example_guard))
-    return found
+        found.extend((d.severity, d.format(text if _in(d, path) else None))
+                     for d in diagnose(read.program, example_guard=example_guard))
+    return FileCheck(tuple(found), read.stopped)
 
 
-def _in(diag, path: Path) -> bool:  # type: ignore[no-untyped-def]
+def _in(diag: Diagnostic, path: Path) -> bool:
     return diag.location is not None and diag.location.begin.file == str(path)
 
 
