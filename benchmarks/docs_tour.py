@@ -21,6 +21,7 @@ import argparse
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -149,18 +150,22 @@ def run_step(step: Step, work: Path, env: dict[str, str], timeout: float) -> tup
         (work / step.name).write_text(step.text, encoding="utf-8")
         return True, ""
     argv = ["bash", "-c", step.text] if step.kind == "sh" else [sys.executable, "-c", step.text]
+    proc = subprocess.Popen(argv, cwd=work, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            start_new_session=True)
     try:
-        done = subprocess.run(argv, cwd=work, env=env, capture_output=True, text=True, timeout=timeout)
+        output, _ = proc.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)  # the command and whatever it started
+        proc.communicate()
         return False, f"timed out after {timeout:.0f} s"
-    return done.returncode == 0, (done.stdout + done.stderr).strip()
+    return proc.returncode == 0, output.strip()
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--list", action="store_true", help="print the steps, run nothing")
     ap.add_argument("--keep", type=Path, help="run in this new folder and keep it (default: a temporary one)")
-    ap.add_argument("--timeout", type=float, default=900, help="seconds per step (default 900)")
+    ap.add_argument("--timeout", type=float, default=1800, help="seconds per step (default 1800)")
     args = ap.parse_args(argv)
     steps = all_steps()
     if args.list:
