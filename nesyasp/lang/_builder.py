@@ -430,6 +430,9 @@ class Builder(Transformer):  # type: ignore[type-arg]
                 text = ""
         else:
             text = unescape_quoted(tok.value[1:-1])
+        if c[-1].line != c[0].line:
+            self.fail(ParseError("a #pred annotation must be on one line (nesyasp prints it as a '%#pred' comment, "
+                                 "which clingo reads up to the end of the line)", self.span(c[0], c[-1]), self.text))
         return self._done(Pred(atom, text, self.span(c[0], c[-1])), atom.arguments)
 
     def include(self, c: list[Any]) -> Include | None:

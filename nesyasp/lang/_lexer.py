@@ -24,6 +24,7 @@ _TOKEN = re.compile(r"""([ \t\f\r\n]*)(
 | _
 | [0-9]+\.[0-9]+
 | [0-9]+
+| %\#pred(?![A-Za-z0-9_])
 | %(?!\*)[^\n]*
 | %\*[\s\S]*?\*%
 | "(?:\\.|[^"\\\n])*"
@@ -136,6 +137,9 @@ class Scanner:
                     kind = "ANON" if value == "_" else "IDENT" if IDENTIFIER_TOKEN.match(value) else "VAR"
                     append((kind, value, line, col))
                 elif kind == "COMMENT":
+                    if value == "%#pred":
+                        append(("DIR", "#pred", line, col))  # the annotation in a comment (what nesyasp prints)
+                        continue
                     if value == "%" and text.startswith("*", pos):  # '%*' with no '*%' before `end`
                         close = text.find("*%", pos + 1)
                         if close >= 0:  # the block comment ends after `end`: scan on to its end
