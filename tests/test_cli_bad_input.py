@@ -43,6 +43,10 @@ class Work:
         Path(self.rules).write_text("p(X) :- q(X).\nq(1).\n", encoding="utf-8")
         self.csv = str(self.inputs / "train.csv")
         Path(self.csv).write_bytes(HEART.read_bytes())
+        self.image = str(self.inputs / "photo.png")
+        from PIL import Image
+
+        Image.new("RGB", (8, 8), (200, 40, 40)).save(self.image)
 
     def out(self, name: str) -> str:
         return str(self.root / "out" / name)
@@ -64,6 +68,7 @@ FOLDER_SLOTS: dict[str, list[Argv]] = {
     "evaluate": [lambda p, w: ["evaluate", p]],
     "label": [lambda p, w: ["label", p]],
     "report": [lambda p, w: ["report", p, "-o", w.out("report.html")]],
+    "explain": [lambda p, w: ["explain", p, w.image]],  # its image slots need a real run: not tried here
     "data check": [lambda p, w: ["data", "check", p]],
     "data preview": [lambda p, w: ["data", "preview", p, "--out", w.out("grid.png")]],
     "train": [lambda p, w: ["train", "--data", p, "--out", w.out("run"), "--epochs", "1"],
