@@ -14,17 +14,15 @@ from typing import Any
 
 from lark import Token, Transformer
 
+from nesyasp.lang._depth import MAX_TERM_DEPTH, Heights
 from nesyasp.lang._lexer import MAX_NUMBER_DIGITS
 from nesyasp.lang.ast import (Atom, BinaryOperation, Comparison, Constant, Function, Include, Integer,
                               Literal, Pred, Real, Rule, Show, String, UnaryOperation, Unsupported,
                               Variable, is_identifier)
 from nesyasp.errors import Location, NesyaspError, ParseError, Position
 
-__all__ = ["Builder", "BadTerm", "COMPARISON_SPELLINGS", "MAX_TERM_DEPTH", "unescape_string", "unescape_quoted"]
+__all__ = ["Builder", "BadTerm", "COMPARISON_SPELLINGS", "unescape_string", "unescape_quoted"]
 
-# Terms nest at most this deep (f(f(a)) is 2 deep; each operator of X+1+1+... is a level too):
-# every part of nesyasp that walks terms may recurse on them.
-MAX_TERM_DEPTH = 100
 
 # Every accepted spelling of a comparison operator, and its canonical form.
 COMPARISON_SPELLINGS = {"=": "=", "==": "=", "!=": "!=", "<>": "!=", "\\=": "!=", "<": "<",
@@ -102,8 +100,7 @@ class Builder(Transformer):  # type: ignore[type-arg]
         self.bad = False
         self._line_starts: list[int] | None = None
         self.errors = errors
-        self.heights: dict[int, tuple[Any, int]] = {}  # id(term) -> (term, height), compound terms only
-        self.deep = False  # a term of the current statement is nested deeper than MAX_TERM_DEPTH
+        self.heights = Heights()  # of the compound terms, to refuse those nested too deeply
         self.broken = False  # the current statement holds an error (collecting mode)
 
     def fail(self, error: NesyaspError) -> None:
@@ -116,51 +113,17 @@ class Builder(Transformer):  # type: ignore[type-arg]
 
     def clear(self) -> None:
         """Forget the current statement's state (after a syntax error skipped the rest of it)."""
-        self.deep = self.broken = False
-
-    # --------------------------------------------------------------- depth
-
-    def height(self, term: Any) -> int:
-        """1 + how deep ``term`` nests (1 for a constant, 2 for f(a), ...)."""
-        entry = self.heights.get(id(term))
-        return entry[1] if entry is not None and entry[0] is term else 1
-
-    def _nest(self, term: Any, *children: Any) -> Any:
-        h = 1 + max(map(self.height, children))
-        if h > 1:
-            self.heights[id(term)] = (term, h)
-            if h > MAX_TERM_DEPTH + 1:
-                self.deep = True
-        return term
-
-    def _children(self, term: Any) -> tuple[Any, ...]:
-        t = type(term)
-        if t is Function:
-            return term.arguments
-        if t is BinaryOperation:
-            return (term.left, term.right)
-        if t is UnaryOperation:
-            return (term.argument,)
-        return ()
-
-    def _too_deep(self, terms: Any) -> None:
-        """Report the first term of ``terms`` nested too deeply, at its level MAX_TERM_DEPTH + 1."""
-        for term in terms:
-            if self.height(term) > MAX_TERM_DEPTH + 1:
-                node = term
-                for _ in range(MAX_TERM_DEPTH):  # walk down along the deepest branch, without recursion
-                    node = max(self._children(node), key=self.height)
-                self.fail(ParseError(f"term nested more than {MAX_TERM_DEPTH} levels deep (each f(...) and each "
-                                     "operator of a long sum or product is a level): write it flatter",
-                                     Location(node.loc.begin, node.loc.begin._replace(column=node.loc.begin.column + 1)),
-                                     self.text))
-                return
+        self.heights.deep = self.broken = False
 
     def _done(self, stmt: Any, terms: Any = ()) -> Any:
         """Finish a statement: check its terms' depth; None when it is left out (collecting mode)."""
-        if self.deep:
-            self.deep = False
-            self._too_deep(terms)
+        if self.heights.deep:
+            self.heights.deep = False
+            where = self.heights.too_deep(terms)
+            if where is not None:
+                self.fail(ParseError(f"term nested more than {MAX_TERM_DEPTH} levels deep (each f(...) and each "
+                                     "operator of a long sum or product is a level): write it flatter", where,
+                                     self.text))
         if self.broken:
             self.broken = False
             return None
@@ -246,7 +209,7 @@ class Builder(Transformer):  # type: ignore[type-arg]
             for a in args:
                 if type(a) is BadTerm:
                     return a.around(self.span(c[0], c[-1]))
-        return self._nest(Function(c[0].value, args, self.span(c[0], c[-1])), *args)
+        return self.heights.nest(Function(c[0].value, args, self.span(c[0], c[-1])), *args)
 
     def binop(self, c: list[Any]) -> BinaryOperation | BadTerm:
         left, op, right = c
@@ -255,7 +218,7 @@ class Builder(Transformer):  # type: ignore[type-arg]
                 return left.around(self.span(left, right))
             if type(right) is BadTerm:
                 return right.around(self.span(left, right))
-        return self._nest(BinaryOperation(op.value, left, right, self.span(left, right)), left, right)
+        return self.heights.nest(BinaryOperation(op.value, left, right, self.span(left, right)), left, right)
 
     def negate(self, c: list[Any]) -> Any:
         minus, arg = c
@@ -267,17 +230,13 @@ class Builder(Transformer):  # type: ignore[type-arg]
             return Real(arg.text[1:] if arg.text.startswith("-") else "-" + arg.text, loc)
         if t is BadTerm:
             return arg.around(loc)
-        return self._nest(UnaryOperation("-", arg, loc), arg)
+        return self.heights.nest(UnaryOperation("-", arg, loc), arg)
 
     def parenthesized(self, c: list[Any]) -> Any:
         term = c[1]
         if type(term) is BadTerm:
             return term.around(self.span(c[0], c[-1]))
-        new = replace(term, loc=self.span(c[0], c[-1]))
-        h = self.height(term)
-        if h > 1:
-            self.heights[id(new)] = (new, h)
-        return new
+        return self.heights.same(replace(term, loc=self.span(c[0], c[-1])), term)
 
     def _bad(self, construct: str, c: list[Any]) -> BadTerm:
         self.bad = True
@@ -395,7 +354,7 @@ class Builder(Transformer):  # type: ignore[type-arg]
     # ----------------------------------------------------------- statements
 
     def _rule(self, rule: Rule) -> Rule | None:
-        if not self.deep:
+        if not self.heights.deep:
             return self._done(rule)
         terms: list[Any] = list(rule.head.arguments) if type(rule.head) is Atom else []
         for lit in rule.body:

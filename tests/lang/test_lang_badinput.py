@@ -9,7 +9,7 @@ import pytest
 from nesyasp.cli import main
 from nesyasp.errors import ParseError
 from nesyasp.lang import check_program, diagnose, parse_atom, parse_file, parse_program, parse_query, resolve_includes
-from nesyasp.lang._builder import MAX_TERM_DEPTH
+from nesyasp.lang._depth import MAX_TERM_DEPTH
 from nesyasp.lang._recover import parse_program_recovering
 from nesyasp.lang.files import read_program_text
 from nesyasp.lang.parser import lark_parse_program
