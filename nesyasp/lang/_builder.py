@@ -14,7 +14,7 @@ from typing import Any
 
 from lark import Token, Transformer
 
-from nesyasp.lang._depth import MAX_TERM_DEPTH, Heights
+from nesyasp.lang._depth import TOO_DEEP, Heights, Parens
 from nesyasp.lang._lexer import MAX_NUMBER_DIGITS
 from nesyasp.lang.ast import (Atom, BinaryOperation, Comparison, Constant, Function, Include, Integer,
                               Literal, Pred, Real, Rule, Show, String, UnaryOperation, Unsupported,
@@ -101,6 +101,7 @@ class Builder(Transformer):  # type: ignore[type-arg]
         self._line_starts: list[int] | None = None
         self.errors = errors
         self.heights = Heights()  # of the compound terms, to refuse those nested too deeply
+        self.parens = Parens()
         self.broken = False  # the current statement holds an error (collecting mode)
 
     def fail(self, error: NesyaspError) -> None:
@@ -114,6 +115,15 @@ class Builder(Transformer):  # type: ignore[type-arg]
     def clear(self) -> None:
         """Forget the current statement's state (after a syntax error skipped the rest of it)."""
         self.heights.deep = self.broken = False
+        self.parens = Parens()
+
+    def open_paren(self, tok: Token) -> Token:
+        """Lexer callback of '(' (counts the levels of the term being read)."""
+        return self.parens.push(tok, self.text, self.file)
+
+    def close_paren(self, tok: Token) -> Token:
+        """Lexer callback of ')'."""
+        return self.parens.pop(tok)
 
     def _done(self, stmt: Any, terms: Any = ()) -> Any:
         """Finish a statement: check its terms' depth; None when it is left out (collecting mode)."""
@@ -121,9 +131,7 @@ class Builder(Transformer):  # type: ignore[type-arg]
             self.heights.deep = False
             where = self.heights.too_deep(terms)
             if where is not None:
-                self.fail(ParseError(f"term nested more than {MAX_TERM_DEPTH} levels deep (each f(...) and each "
-                                     "operator of a long sum or product is a level): write it flatter", where,
-                                     self.text))
+                self.fail(ParseError(TOO_DEEP, where, self.text))
         if self.broken:
             self.broken = False
             return None

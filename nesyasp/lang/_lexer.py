@@ -44,8 +44,10 @@ _KIND = {**{c: "IDENT" for c in "abcdefghijklmnopqrstuvwxyz"},
 # One-character operators of the core language; any other lone character is BAD.
 _SINGLE = frozenset("-+*/\\=<>(),.;:")
 
-# Text scanned per step when the reader asks for more tokens (cut after a line end).
+# Text scanned per step when the reader asks for more tokens (cut after a line end), and the
+# longest line scanned (the reader leaves a longer one to Lark).
 CHUNK = 1 << 16
+LONG_LINE = 1 << 20
 
 
 @contextmanager
@@ -79,27 +81,39 @@ class Scanner:
 
     __slots__ = ("text", "stop", "pos", "line", "line_start", "toks", "comments", "done")
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, pos: int = 0, line: int = 1, line_start: int = 0) -> None:
+        """Scan ``text`` from offset ``pos``, which is on ``line``, a line that starts at offset ``line_start``."""
         self.text = text
-        self.stop = len(text.rstrip(" \t\f\r\n"))
-        self.pos = self.line_start = 0
-        self.line = 1
-        self.toks: list[tuple[str, str, int, int]] = [("$MORE", "", 1, 1)]
+        stop = len(text)
+        while stop and text[stop - 1] in " \t\f\r\n":
+            stop -= 1
+        self.stop = stop
+        self.pos, self.line, self.line_start = pos, line, line_start
+        self.toks: list[tuple[str, str, int, int]] = [("$MORE", "", line, 1)]
         self.comments: list[tuple[str, int, int, int, int]] = []
         self.done = False
 
     def more(self, size: int | None = None) -> None:
-        """Scan about ``size`` (default `CHUNK`; 0: all) more characters, to a line end; no-op at the end."""
+        """Scan about ``size`` (default `CHUNK`; 0: all) more characters, to a line end; no-op at the end.
+
+        A line longer than `LONG_LINE` is not scanned: a BAD token stands for it (the reader leaves
+        it to Lark), so that a huge one-line text costs no memory here.
+        """
         if self.done:
             return
         if size is None:
             size = CHUNK
-        text = self.text
-        end = text.find("\n", self.pos + size) + 1 if size else 0
-        if end <= 0:
-            end = len(text)
+        text, pos = self.text, self.pos
         toks = self.toks
         toks.pop()
+        end = len(text)
+        if size and pos + size < end:
+            end = text.find("\n", pos + size, pos + size + LONG_LINE) + 1
+            if end <= 0:
+                self.done = True
+                toks.append(("BAD", "", self.line, pos - self.line_start + 1))
+                toks.append(("$END", "", self.line, 1))
+                return
         self._scan(end)
         if self.pos >= self.stop:
             self.done = True

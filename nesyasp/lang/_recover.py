@@ -11,12 +11,12 @@ errors costs about one parse, and reading can stop after ``max_errors``.
 
 from __future__ import annotations
 
-from bisect import bisect_left
+import re
 from dataclasses import dataclass
 from typing import Any
 
 from lark import Token
-from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
+from lark.exceptions import UnexpectedInput, UnexpectedToken
 
 from nesyasp.errors import NesyaspError, ParseError, Position
 from nesyasp.lang._fast import Reader, _comment as fast_comment
@@ -46,6 +46,20 @@ class Recovered:
     program: Program
     errors: tuple[NesyaspError, ...]
     stopped: Position | None = None
+
+
+# The rest of a statement, to its final '.': strings, quoted constants, comments, decimals and
+# intervals read as tokens, so that their dots do not count. Atomic groups: linear on any text.
+_TO_DOT = re.compile(r"""(?>
+    [^."'%0-9]++
+  | [0-9]++(?:\.[0-9]++)?+
+  | \.\.
+  | "(?:\\.|[^"\\\n])*+"
+  | '(?:\\.|[^'\\\n])*+'
+  | %\*[\s\S]*?\*%
+  | %[^\n]*+
+  | ["']
+)*+\.""", re.VERBOSE)
 
 
 class _TooMany(Exception):
@@ -100,6 +114,7 @@ class _Recovery:
         self.text, self.source, self.reader = text, source, reader
         self.errors = _Errors(max_errors)
         self.ends = 0  # errors at the end of the text
+        self.tail_comments: list[Any] = []  # those the fast reader read after it took over again
 
     def run(self, statements: list[Any], failed: int) -> Recovered:
         reader, source = self.reader, self.source
@@ -114,7 +129,7 @@ class _Recovery:
             try:
                 ip = lark.parse_interactive(self.text, start="start")
                 self._seek(ip, *begin)
-                middle, tail, cut = self._parse(ip, builder, failed)
+                middle, tail, cut = self._parse(ip, builder, begin)
             except _TooMany:
                 ordered = sorted(self.errors, key=_where)
                 stopped = ordered[self.errors.limit].location.begin
@@ -123,8 +138,8 @@ class _Recovery:
             found = [_comment(tok, source) for tok in comments]
             comments.clear()
             builder.reset(source, "")
-        kept = [fast_comment(c, source) for c in reader.comments
-                if c[1:3] < begin or (cut is not None and c[1:3] >= cut)]
+        kept = [fast_comment(c, source) for c in reader.comments if c[1:3] < begin]
+        kept += [fast_comment(c, source) for c in self.tail_comments]
         merged = [*statements, *middle, *tail, *found, *kept]
         merged.sort(key=lambda s: (s.loc.begin.line, s.loc.begin.column))
         return Recovered(Program(tuple(merged), source), tuple(sorted(self.errors, key=_where)), stopped)
@@ -138,9 +153,12 @@ class _Recovery:
         counter.char_pos = offset + column - 1
         counter.line, counter.column, counter.line_start_pos = line, column, offset
 
-    def _parse(self, ip: Any, builder: Any, fast_failed: int) -> tuple[list[Any], list[Any], Any]:
-        """Statements read by Lark, statements read by the fast reader after it took over, and where it did."""
-        reader = self.reader
+    def _parse(self, ip: Any, builder: Any, fast_failed: tuple[int, int]) -> tuple[list[Any], list[Any], Any]:
+        """Statements read by Lark, statements read by the fast reader after it took over, and where it did.
+
+        After each broken statement the fast reader tries the rest (from a scanner of its own, so that
+        nothing is scanned twice), unless it already stopped further on.
+        """
         while True:
             try:
                 return ip.resume_parse(), [], None
@@ -159,37 +177,22 @@ class _Recovery:
                     builder.clear()
                 counter = ip.lexer_thread.state.line_ctr
                 cut = (counter.line, counter.column)
-                j = self._token_at(cut, fast_failed)
-                if j > fast_failed:
-                    tail, failed = reader.statements(j)
+                if cut > fast_failed:
+                    reader = Reader(self.text, self.source,
+                                    Scanner(self.text, counter.char_pos, counter.line, counter.line_start_pos))
+                    reader.shapes = self.reader.shapes
+                    tail, failed = reader.statements()
                     if failed is None:
+                        self.tail_comments = reader.comments
                         return _done(ip.parser_state), tail, cut
-                    fast_failed = failed
+                    fast_failed = reader.toks[failed][2:4]
 
     def _skip(self, ip: Any) -> None:
-        """Read on (with Lark's full lexer) to the end of the broken statement: its next '.'."""
-        state = ip.lexer_thread.state
-        lexer = ip.lexer_thread.lexer
-        lexer = getattr(lexer, "root_lexer", lexer)
-        while True:
-            try:
-                tok = lexer.next_token(state, ip.parser_state)
-            except EOFError:
-                return
-            except UnexpectedCharacters:
-                pos = state.line_ctr.char_pos
-                state.line_ctr.feed(self.text[pos:pos + 1])
-                continue
-            if tok.type == "DOT":
-                return
-
-    def _token_at(self, where: tuple[int, int], lo: int) -> int:
-        """Index of the fast reader's first token at or after ``where``."""
-        reader = self.reader
-        toks, scanner = reader.toks, reader.scanner
-        while not scanner.done and (len(toks) < 2 or toks[-2][2:4] < where):
-            scanner.more()
-        return bisect_left(toks, where, lo, len(toks) - 1, key=lambda t: (t[2], t[3]))
+        """Move the lexer past the rest of the broken statement: to just after its next '.'."""
+        counter = ip.lexer_thread.state.line_ctr
+        pos = counter.char_pos
+        m = _TO_DOT.match(self.text, pos)
+        counter.feed(self.text[pos:m.end() if m else len(self.text)])
 
 
 def _where(error: NesyaspError) -> tuple[int, int]:

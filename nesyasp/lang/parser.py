@@ -27,6 +27,7 @@ from lark import Lark, Token
 from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
 from nesyasp.lang._builder import Builder
+from nesyasp.lang._depth import TOO_DEEP, TooDeep
 from nesyasp.lang._fast import Fallback, fast_atom, fast_parse, fast_query, gc_paused
 from nesyasp.lang.ast import Atom, Comment, Include, Literal, Program, Statement, Unsupported
 from nesyasp.lang.files import read_program_text
@@ -63,7 +64,8 @@ def _parser() -> tuple[Lark, Builder, list[Token]]:
         lark = Lark(grammar, parser="lalr", lexer="contextual", start=["start", "query", "single_atom"],
                     transformer=builder, propagate_positions=False, maybe_placeholders=False,
                     strict=False, lexer_callbacks={"LINE_COMMENT": comments.append,
-                                                  "BLOCK_COMMENT": comments.append})
+                                                  "BLOCK_COMMENT": comments.append,
+                                                  "LPAR": builder.open_paren, "RPAR": builder.close_paren})
         _state.update(lark=lark, builder=builder, comments=comments)
     return _state["lark"], _state["builder"], _state["comments"]
 
@@ -129,6 +131,8 @@ def _char_message(text: str, exc: UnexpectedCharacters) -> str:
 
 def _convert(exc: UnexpectedInput, text: str, source: str) -> ParseError:
     """The one place where Lark's errors become nesyasp errors."""
+    if isinstance(exc, TooDeep):
+        return ParseError(TOO_DEEP, exc.where, text)
     line = getattr(exc, "line", 0) or 0
     column = getattr(exc, "column", 0) or 0
     if isinstance(exc, UnexpectedCharacters):

@@ -259,3 +259,19 @@ def test_a_rule_longer_than_a_scanned_chunk_is_read_by_the_fast_reader(monkeypat
     reader = fast.Reader(text, "<string>", lexer.Scanner(text))
     statements, failed = reader.statements()
     assert failed is None and len(statements[1].body) == 5000 and statements == list(lark_parse_program(text).rules)
+
+
+def test_megabytes_of_open_parentheses_stop_at_level_101(tmp_path, capsys):
+    path = tmp_path / "open.lp"
+    path.write_text("ok.\n" + "p(" * 1_500_000, encoding="utf-8")  # 3 MB on one line, never closed
+    for args in (["check", str(path)], ["fmt", str(path)]):
+        assert main(args) == 1
+        out, err = capsys.readouterr()
+        assert f"{path}:2:203: error: term nested more than 100 levels deep" in out + err
+
+
+def test_one_long_line_of_noise_is_read_only_up_to_max_errors(tmp_path, capsys):
+    path = tmp_path / "line.lp"
+    path.write_text(random_tokens(2_000_000).replace("\n", " "), encoding="utf-8")
+    assert main(["check", str(path)]) == 1
+    assert capsys.readouterr().out.splitlines()[-1] == "checked 1 file: more than 20 errors (20 shown), 0 warnings"
