@@ -35,7 +35,7 @@ _new = tuple.__new__
 # exactly (and refuses those deeper than the language's limit); it keeps recursion shallow.
 _LEVELS = 40
 # Tokens scanned ahead of each statement (a longer statement is scanned on when it is reached).
-_AHEAD = 2048
+_AHEAD = 64
 
 
 class Reader:

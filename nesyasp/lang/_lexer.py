@@ -47,6 +47,7 @@ _SINGLE = frozenset("-+*/\\=<>(),.;:")
 # Text scanned per step when the reader asks for more tokens (cut after a line end), and the
 # longest line scanned (the reader leaves a longer one to Lark).
 CHUNK = 1 << 16
+FIRST_CHUNK = 1 << 10
 LONG_LINE = 1 << 20
 
 
@@ -79,7 +80,7 @@ class Scanner:
     sentinel: ``$END`` at the end of the text, ``$MORE`` before that.
     """
 
-    __slots__ = ("text", "stop", "pos", "line", "line_start", "toks", "comments", "done")
+    __slots__ = ("text", "stop", "pos", "line", "line_start", "toks", "comments", "done", "step")
 
     def __init__(self, text: str, pos: int = 0, line: int = 1, line_start: int = 0) -> None:
         """Scan ``text`` from offset ``pos``, which is on ``line``, a line that starts at offset ``line_start``."""
@@ -92,9 +93,10 @@ class Scanner:
         self.toks: list[tuple[str, str, int, int]] = [("$MORE", "", line, 1)]
         self.comments: list[tuple[str, int, int, int, int]] = []
         self.done = False
+        self.step = FIRST_CHUNK  # doubles up to CHUNK: a reader that stops early scans little
 
     def more(self, size: int | None = None) -> None:
-        """Scan about ``size`` (default `CHUNK`; 0: all) more characters, to a line end; no-op at the end.
+        """Scan about ``size`` (default: the next step, up to `CHUNK`; 0: all) more characters, to a line end.
 
         A line longer than `LONG_LINE` is not scanned: a BAD token stands for it (the reader leaves
         it to Lark), so that a huge one-line text costs no memory here.
@@ -102,7 +104,8 @@ class Scanner:
         if self.done:
             return
         if size is None:
-            size = CHUNK
+            size = min(self.step, CHUNK)
+            self.step = 2 * size
         text, pos = self.text, self.pos
         toks = self.toks
         toks.pop()
