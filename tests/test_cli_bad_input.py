@@ -325,11 +325,13 @@ def test_pipeline_interrupted_says_one_line(tmp_path):
     out = tmp_path / "run"
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     proc = subprocess.Popen([sys.executable, str(ROOT / "examples" / "pipeline.py"), "--out", str(out), "--epochs",
-                             "50"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+                             "50"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+                            start_new_session=True, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    # (a shell without job control starts background jobs with SIGINT ignored, and Python keeps that)
     deadline = time.time() + 120
     while not (out / _pipeline().MARKER).exists() and proc.poll() is None and time.time() < deadline:
         time.sleep(0.1)
-    proc.send_signal(signal.SIGINT)  # Ctrl-C, while it trains
+    os.killpg(proc.pid, signal.SIGINT)  # Ctrl-C: to the whole group, the data workers too
     _, err = proc.communicate(timeout=120)
     assert proc.returncode == 130 and err.strip().splitlines()[-1] == "pipeline.py: interrupted", err
     assert "Traceback" not in err
