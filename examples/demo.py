@@ -21,6 +21,7 @@ Every step runs the ``nesyasp`` command line, exactly as a user would.
 
 from __future__ import annotations
 
+import shlex
 import shutil
 import subprocess
 import sys
@@ -32,7 +33,8 @@ OUT = ROOT / "runs" / "demo"
 
 def step(title: str, *args: str) -> None:
     """Run ``nesyasp ARGS`` (or a Python script) and stop the demo on failure."""
-    print(f"\n\033[1m== {title}\033[0m\n$ {' '.join(args)}", flush=True)
+    shown = ["nesyasp", *args[2:]] if args[:2] == ("-m", "nesyasp") else ["python", *args]  # as a user types it
+    print(f"\n\033[1m== {title}\033[0m\n$ {shlex.join(shown)}", flush=True)
     rc = subprocess.call([sys.executable, *args], cwd=ROOT)
     if rc:
         raise SystemExit(f"demo step failed ({rc}): {title}")

@@ -6,6 +6,10 @@ as the paper does, and explain one test image.
 
     .venv/bin/python examples/pipeline.py [--out runs/pipeline] [--epochs 30]
 
+--out is a folder the script creates (or an empty one); running it again
+with the same --out replaces that earlier output, and only that: a folder
+holding anything else is refused, nothing deleted.
+
 The same with the command line::
 
     nesyasp train --data scenes --classes 3 --strategy ts3 --out runs/ts3
@@ -19,13 +23,25 @@ from __future__ import annotations
 import argparse
 import logging
 import shutil
+import sys
 from pathlib import Path
 
-import torch
 
-from nesyasp.neural import TrainConfig, load_run, strategy, train
-from nesyasp.neural.run import evaluate_run, extract_run
-from nesyasp.reason import Reasoner, render_text
+MARKER = ".nesyasp-pipeline"  # in every --out folder this script made, so that it may replace it
+
+
+def prepare_out(out: Path) -> None:
+    """Create ``out`` (or take an empty folder); replace it only when this script made it before."""
+    if out.exists() and not out.is_dir():
+        raise SystemExit(f"pipeline.py: --out {out} is a file; give a folder")
+    if out.is_dir() and any(out.iterdir()):
+        if not (out / MARKER).is_file():
+            raise SystemExit(f"pipeline.py: --out {out} holds files that this script did not write; "
+                             "choose a new or empty folder (nothing was deleted)")
+        shutil.rmtree(out)  # an earlier output of this script: replaced
+    out.mkdir(parents=True, exist_ok=True)
+    (out / MARKER).write_text("made by examples/pipeline.py; running it again replaces this folder\n",
+                              encoding="utf-8")
 
 
 def main() -> None:
@@ -38,13 +54,17 @@ def main() -> None:
                     help="cross-entropy epochs on the last five scene classes first (the paper's ImageNet start)")
     ap.add_argument("--strategy", default="ts3")
     args = ap.parse_args()
+    import torch  # imported here, so that Ctrl-C while it loads ends as quietly as later
+
+    from nesyasp.neural import TrainConfig, load_run, strategy, train
+    from nesyasp.neural.run import evaluate_run, extract_run
+    from nesyasp.reason import Reasoner, render_text
+
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     torch.set_num_threads(2)
-    if args.out.exists():
-        shutil.rmtree(args.out)
-
     config = TrainConfig(data=args.data, classes=args.classes, epochs=args.epochs,
                          pretrain_epochs=args.pretrain_epochs, strategy=strategy(args.strategy))
+    prepare_out(args.out)
     train(config, args.out)                      # run folder: config, checkpoint, metrics
     run = load_run(args.out)
     ex = extract_run(run)                        # rules.lp, facts/*.lp, tables/*
@@ -73,4 +93,12 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    from nesyasp.errors import NesyaspError
+
+    try:
+        main()
+    except KeyboardInterrupt:
+        print("pipeline.py: interrupted", file=sys.stderr)
+        sys.exit(130)
+    except NesyaspError as exc:
+        sys.exit(f"pipeline.py: {type(exc).__name__}: {exc}")

@@ -8,6 +8,7 @@ caret when the source text is known.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
@@ -69,7 +70,8 @@ def source_context(location: Location | None, text: str | None) -> str:
 
     The text is read from ``text`` when given, else from the file named by the
     location when it exists; an empty string is returned when neither is
-    available.
+    available. A long line is cut to the part around the caret, and
+    characters that are not printable are shown as ``?``.
     """
     if location is None or location.begin.line <= 0:
         return ""
@@ -79,17 +81,46 @@ def source_context(location: Location | None, text: str | None) -> str:
             text = path.read_text(encoding="utf-8", errors="replace")
         except OSError:
             return ""
-    lines = text.splitlines()
-    idx = location.begin.line - 1
-    if not 0 <= idx < len(lines):
+    line = _nth_line(text, location.begin.line)
+    if line is None:
         return ""
-    line = lines[idx].expandtabs(1)
+    line = line.expandtabs(1)
     col = max(location.begin.column, 1)
     width = 1
     if location.end.line == location.begin.line and location.end.column > col:
         width = location.end.column - col
+    if len(line) > _WIDTH:  # show the part of a long line around the caret
+        first = max(0, min(col - 1 - _WIDTH // 2, len(line) - _WIDTH))
+        cut = line[first:first + _WIDTH]
+        line = ("..." if first else "") + cut + ("..." if first + _WIDTH < len(line) else "")
+        col = col - first + (3 if first else 0)
+    line = "".join(ch if ch.isprintable() else "?" for ch in line)
     width = max(1, min(width, max(1, len(line) - col + 1)))
     return f"    {line}\n    {' ' * (col - 1)}{'^' * width}"
+
+
+_WIDTH = 120
+_LONG = 1 << 16
+_lines: list = [None, []]  # the last long text and where its lines start (errors come many per file)
+
+
+def _nth_line(text: str, n: int) -> str | None:
+    """Line ``n`` (1-based; lines end at '\\n', as positions count them) of ``text``, or None."""
+    if len(text) > _LONG:
+        if _lines[0] is not text:
+            _lines[:] = [text, [0, *(m.end() for m in re.finditer("\n", text))]]
+        starts = _lines[1]
+        if not 0 < n <= len(starts):
+            return None
+        end = starts[n] - 1 if n < len(starts) else len(text)
+        return text[starts[n - 1]:end].rstrip("\r")
+    start = 0
+    for _ in range(n - 1):
+        start = text.find("\n", start) + 1
+        if not start:
+            return None
+    end = text.find("\n", start)
+    return text[start:end if end >= 0 else len(text)].rstrip("\r")
 
 
 class NesyaspError(Exception):

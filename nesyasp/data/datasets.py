@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import zlib
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -110,7 +111,9 @@ def render_items(domain: str, seed: int, split: str, items: list[tuple[int, int]
         return _render_chunk(domain, seed, split, items, size)
     chunks = [items[k::n_workers] for k in range(n_workers)]
     method = "fork" if "fork" in mp.get_all_start_methods() else "spawn"
-    with ProcessPoolExecutor(n_workers, mp_context=mp.get_context(method)) as pool:
+    # the workers leave Ctrl-C to the main process, which stops cleanly once they are done
+    with ProcessPoolExecutor(n_workers, mp_context=mp.get_context(method), initializer=signal.signal,
+                             initargs=(signal.SIGINT, signal.SIG_IGN)) as pool:
         parts = list(pool.map(_render_chunk, [domain] * n_workers, [seed] * n_workers, [split] * n_workers,
                               chunks, [size] * n_workers))
     images = np.empty((len(items),) + parts[0][0].shape[1:], np.uint8)

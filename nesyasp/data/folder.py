@@ -131,7 +131,10 @@ def load_image_folder(path: str | Path, size: int = 64, masks_dir: str | Path | 
     all_classes = [d.name for d in _class_dirs(root) if d.name not in skip]
     if not all_classes:
         raise DataError(f"{root}: no class folders")
-    names = _select_classes(all_classes, classes)
+    try:
+        names = _select_classes(all_classes, classes)
+    except DataError as exc:  # say which folder (and what it holds)
+        raise DataError(f"{root}: {exc.message} (its class folders: {', '.join(all_classes)})") from None
     mroot = Path(masks_dir) if masks_dir is not None else None
     concepts: tuple[str, ...] = ()
     if mroot is not None:

@@ -28,10 +28,13 @@ from nesyasp.errors import (NO_LOCATION, DataError, Diagnostic, Location, Nesyas
                                  ParseError, Position, ReasoningError, SafetyError, StratificationError,
                                  UnsupportedConstructError, format_location, source_context)
 from nesyasp.lang.parser import parse_atom, parse_file, parse_program, parse_query, resolve_includes
+from nesyasp.lang._recover import Recovered, parse_program_recovering
+from nesyasp.lang.files import read_program_text
 
 __all__ = [
     # parsing and checking
-    "parse_program", "parse_file", "parse_query", "parse_atom", "resolve_includes",
+    "parse_program", "parse_file", "parse_query", "parse_atom", "resolve_includes", "read_program_text",
+    "parse_program_recovering", "Recovered",
     "check_program", "diagnose", "unsafe_variables", "dependency_graph", "negative_cycles",
     "DOMAIN_PREDICATE", "add_domain_guard", "add_domain_guards", "needs_domain_guard",
     # AST

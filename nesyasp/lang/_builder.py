@@ -14,12 +14,15 @@ from typing import Any
 
 from lark import Token, Transformer
 
+from nesyasp.lang._depth import TOO_DEEP, Heights, Parens
+from nesyasp.lang._lexer import MAX_NUMBER_DIGITS
 from nesyasp.lang.ast import (Atom, BinaryOperation, Comparison, Constant, Function, Include, Integer,
                               Literal, Pred, Real, Rule, Show, String, UnaryOperation, Unsupported,
                               Variable, is_identifier)
-from nesyasp.errors import Location, ParseError, Position
+from nesyasp.errors import Location, NesyaspError, ParseError, Position
 
 __all__ = ["Builder", "BadTerm", "COMPARISON_SPELLINGS", "unescape_string", "unescape_quoted"]
+
 
 # Every accepted spelling of a comparison operator, and its canonical form.
 COMPARISON_SPELLINGS = {"=": "=", "==": "=", "!=": "!=", "<>": "!=", "\\=": "!=", "<": "<",
@@ -85,12 +88,64 @@ class Builder(Transformer):  # type: ignore[type-arg]
         super().__init__(visit_tokens=False)
         self.reset("<string>", "")
 
-    def reset(self, file: str, text: str) -> None:
-        """Prepare for parsing ``text`` read from ``file``."""
+    def reset(self, file: str, text: str, errors: list[NesyaspError] | None = None) -> None:
+        """Prepare for parsing ``text`` read from ``file``.
+
+        With an ``errors`` list, errors found while building are appended to it
+        and the statement that holds one is left out (``None``), so that reading
+        goes on; without one, they are raised.
+        """
         self.file = file
         self.text = text
         self.bad = False
         self._line_starts: list[int] | None = None
+        self.errors = errors
+        self.heights = Heights()  # of the compound terms, to refuse those nested too deeply
+        self.parens = Parens()
+        self.broken = False  # the current statement holds an error (collecting mode)
+
+    def fail(self, error: NesyaspError) -> None:
+        """Raise ``error``, or record it and mark the current statement broken (collecting mode)."""
+        if self.errors is None:
+            raise error
+        if not self.broken:  # one error per statement
+            self.broken = True
+            self.errors.append(error)
+
+    def clear(self) -> None:
+        """Forget the current statement's state (after a syntax error skipped the rest of it)."""
+        self.heights.deep = self.broken = False
+        self.parens = Parens()
+
+    def open_paren(self, tok: Token) -> Token:
+        """Lexer callback of '(' (counts the levels of the term being read)."""
+        return self.parens.push(tok, self.text, self.file)
+
+    def close_paren(self, tok: Token) -> Token:
+        """Lexer callback of ')'."""
+        return self.parens.pop(tok)
+
+    def _done(self, stmt: Any, terms: Any = ()) -> Any:
+        """Finish a statement: check its terms' depth; None when it is left out (collecting mode)."""
+        if self.heights.deep:
+            self.heights.deep = False
+            where = self.heights.too_deep(terms)
+            if where is not None:
+                self.fail(ParseError(TOO_DEEP, where, self.text))
+        if self.broken:
+            self.broken = False
+            return None
+        return stmt
+
+    def _number(self, tok: Token) -> bool:
+        """False (after `fail`) for a number with more digits than any clingo integer could hold."""
+        if len(tok.value) <= MAX_NUMBER_DIGITS:
+            return True
+        digits = sum(ch.isdigit() for ch in tok.value)
+        kind = "decimal number" if "." in tok.value else "number"
+        self.fail(ParseError(f"{kind} of {digits} digits: clingo's integers (which also encode decimals) have at "
+                             "most 10 (-2147483648..2147483647)", self.tloc(tok), self.text))
+        return False
 
     # ------------------------------------------------------------ locations
 
@@ -133,16 +188,21 @@ class Builder(Transformer):  # type: ignore[type-arg]
         return Constant(c[0].value, self.tloc(c[0]))
 
     def integer(self, c: list[Any]) -> Integer:
+        if not self._number(c[0]):
+            return Integer(0, self.tloc(c[0]))
         return Integer(int(c[0].value), self.tloc(c[0]))
 
     def real(self, c: list[Any]) -> Real:
+        if not self._number(c[0]):
+            return Real("0.0", self.tloc(c[0]))
         return Real(c[0].value, self.tloc(c[0]))
 
     def string(self, c: list[Any]) -> String:
         value = unescape_string(c[0].value[1:-1])
         if value is None:
-            raise ParseError("unknown escape sequence in string (clingo knows \\\\, \\\" and \\n)",
-                             self.tloc(c[0]), self.text)
+            self.fail(ParseError("unknown escape sequence in string (clingo knows \\\\, \\\" and \\n)",
+                                 self.tloc(c[0]), self.text))
+            value = c[0].value[1:-1]
         return String(value, self.tloc(c[0]))
 
     def quoted(self, c: list[Any]) -> Constant | String:
@@ -157,7 +217,7 @@ class Builder(Transformer):  # type: ignore[type-arg]
             for a in args:
                 if type(a) is BadTerm:
                     return a.around(self.span(c[0], c[-1]))
-        return Function(c[0].value, args, self.span(c[0], c[-1]))
+        return self.heights.nest(Function(c[0].value, args, self.span(c[0], c[-1])), *args)
 
     def binop(self, c: list[Any]) -> BinaryOperation | BadTerm:
         left, op, right = c
@@ -166,7 +226,7 @@ class Builder(Transformer):  # type: ignore[type-arg]
                 return left.around(self.span(left, right))
             if type(right) is BadTerm:
                 return right.around(self.span(left, right))
-        return BinaryOperation(op.value, left, right, self.span(left, right))
+        return self.heights.nest(BinaryOperation(op.value, left, right, self.span(left, right)), left, right)
 
     def negate(self, c: list[Any]) -> Any:
         minus, arg = c
@@ -178,13 +238,13 @@ class Builder(Transformer):  # type: ignore[type-arg]
             return Real(arg.text[1:] if arg.text.startswith("-") else "-" + arg.text, loc)
         if t is BadTerm:
             return arg.around(loc)
-        return UnaryOperation("-", arg, loc)
+        return self.heights.nest(UnaryOperation("-", arg, loc), arg)
 
     def parenthesized(self, c: list[Any]) -> Any:
         term = c[1]
         if type(term) is BadTerm:
             return term.around(self.span(c[0], c[-1]))
-        return replace(term, loc=self.span(c[0], c[-1]))
+        return self.heights.same(replace(term, loc=self.span(c[0], c[-1])), term)
 
     def _bad(self, construct: str, c: list[Any]) -> BadTerm:
         self.bad = True
@@ -217,7 +277,11 @@ class Builder(Transformer):  # type: ignore[type-arg]
             return Unsupported(term.construct, self.unsupported("", where or term.whole).text, term.loc)
         if t is UnaryOperation and type(term.argument) in (Constant, Function):
             return self.unsupported("classical negation '-p'", term.loc)
-        raise ParseError(f"expected an atom, found {_kind(term)} '{term}'", term.loc, self.text)
+        shown = str(term)
+        if len(shown) > 40:
+            shown = shown[:37] + "..."
+        self.fail(ParseError(f"expected an atom, found {_kind(term)} '{shown}'", term.loc, self.text))
+        return Atom("_", (), term.loc)
 
     def numpred(self, c: list[Any]) -> Atom | Unsupported:
         name = "f" + c[0].value
@@ -297,43 +361,57 @@ class Builder(Transformer):  # type: ignore[type-arg]
 
     # ----------------------------------------------------------- statements
 
-    def fact(self, c: list[Any]) -> Rule:
-        return Rule(c[0], (), self.span(c[0], c[-1]))
+    def _rule(self, rule: Rule) -> Rule | None:
+        if not self.heights.deep:
+            return self._done(rule)
+        terms: list[Any] = list(rule.head.arguments) if type(rule.head) is Atom else []
+        for lit in rule.body:
+            if type(lit) is Literal:
+                atom = lit.atom
+                terms.extend(atom.arguments if type(atom) is Atom else (atom.left, atom.right))
+        return self._done(rule, terms)
 
-    def rule(self, c: list[Any]) -> Rule:
-        return Rule(c[0], c[2], self.span(c[0], c[-1]))
+    def fact(self, c: list[Any]) -> Rule | None:
+        return self._rule(Rule(c[0], (), self.span(c[0], c[-1])))
 
-    def constraint(self, c: list[Any]) -> Rule:
-        return Rule(None, c[1], self.span(c[0], c[-1]))
+    def rule(self, c: list[Any]) -> Rule | None:
+        return self._rule(Rule(c[0], c[2], self.span(c[0], c[-1])))
 
-    def show(self, c: list[Any]) -> Show:
-        return Show(c[1].value, int(c[3].value), self.span(c[0], c[-1]))
+    def constraint(self, c: list[Any]) -> Rule | None:
+        return self._rule(Rule(None, c[1], self.span(c[0], c[-1])))
 
-    def pred(self, c: list[Any]) -> Pred:
+    def show(self, c: list[Any]) -> Show | None:
+        arity = int(c[3].value) if self._number(c[3]) else 0
+        return self._done(Show(c[1].value, arity, self.span(c[0], c[-1])))
+
+    def pred(self, c: list[Any]) -> Pred | None:
         atom = self.to_atom(c[1])
         if type(atom) is not Atom:
-            raise ParseError("#pred annotates a plain atom such as p(X,Y)", atom.loc, self.text)
+            self.fail(ParseError("#pred annotates a plain atom such as p(X,Y)", atom.loc, self.text))
+            return self._done(None)
         tok = c[3]
         if tok.type == "STRING":
             text = unescape_string(tok.value[1:-1])
             if text is None:
-                raise ParseError("unknown escape sequence in string", self.tloc(tok), self.text)
+                self.fail(ParseError("unknown escape sequence in string", self.tloc(tok), self.text))
+                text = ""
         else:
             text = unescape_quoted(tok.value[1:-1])
         if c[-1].line != c[0].line:
-            raise ParseError("a #pred annotation must be on one line (nesyasp prints it as a '%#pred' comment, "
-                             "which clingo reads up to the end of the line)", self.span(c[0], c[-1]), self.text)
-        return Pred(atom, text, self.span(c[0], c[-1]))
+            self.fail(ParseError("a #pred annotation must be on one line (nesyasp prints it as a '%#pred' comment, "
+                                 "which clingo reads up to the end of the line)", self.span(c[0], c[-1]), self.text))
+        return self._done(Pred(atom, text, self.span(c[0], c[-1])), atom.arguments)
 
-    def include(self, c: list[Any]) -> Include:
+    def include(self, c: list[Any]) -> Include | None:
         path = unescape_string(c[1].value[1:-1])
         if path is None:
-            raise ParseError("unknown escape sequence in string", self.tloc(c[1]), self.text)
-        return Include(path, self.span(c[0], c[-1]))
+            self.fail(ParseError("unknown escape sequence in string", self.tloc(c[1]), self.text))
+            path = ""
+        return self._done(Include(path, self.span(c[0], c[-1])))
 
-    def _directive(self, construct: str, c: list[Any]) -> Rule:
+    def _directive(self, construct: str, c: list[Any]) -> Rule | None:
         loc = self.span(c[0], c[-1])
-        return Rule(self.unsupported(construct, loc, strip_dot=True), (), loc)
+        return self._done(Rule(self.unsupported(construct, loc, strip_dot=True), (), loc))
 
     def show_unsupported(self, c: list[Any]) -> Rule:
         return self._directive("#show without a plain name/arity", c)
@@ -363,10 +441,13 @@ class Builder(Transformer):  # type: ignore[type-arg]
         return self._directive("#script block", c)
 
     def start(self, c: list[Any]) -> list[Any]:
-        return c
+        return [stmt for stmt in c if stmt is not None]
 
     def query(self, c: list[Any]) -> tuple[Any, ...]:
-        return c[0]
+        terms = [t for lit in c[0] if type(lit) is Literal
+                 for t in (lit.atom.arguments if type(lit.atom) is Atom else (lit.atom.left, lit.atom.right))]
+        return self._done(c[0], terms)
 
     def single_atom(self, c: list[Any]) -> Atom | Unsupported:
-        return self.to_atom(c[0])
+        atom = self.to_atom(c[0])
+        return self._done(atom, atom.arguments if type(atom) is Atom else ())

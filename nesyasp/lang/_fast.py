@@ -16,13 +16,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from nesyasp.lang._lexer import IDENTIFIER_TOKEN, Fallback, gc_paused, tokens
+from nesyasp.lang._lexer import CHUNK as _CHUNK
+from nesyasp.lang._lexer import IDENTIFIER_TOKEN, MAX_NUMBER_DIGITS, Fallback, Scanner, gc_paused
 from nesyasp.lang._builder import COMPARISON_SPELLINGS, unescape_quoted, unescape_string
 from nesyasp.lang.ast import (Atom, BinaryOperation, Comment, Comparison, Constant, Function, Include, Integer,
                               Literal, Pred, Real, Rule, Show, String, UnaryOperation, Variable, is_identifier)
 from nesyasp.errors import Location, Position
 
-__all__ = ["Fallback", "fast_parse", "fast_query", "fast_atom", "gc_paused"]
+__all__ = ["Fallback", "Reader", "fast_parse", "fast_query", "fast_atom", "gc_paused"]
 
 _CMP = frozenset(COMPARISON_SPELLINGS)
 _SIMPLE = frozenset(("IDENT", "VAR", "ANON", "INT", "DEC", "SQ", "STR"))
@@ -30,15 +31,29 @@ _CONTINUES = frozenset(("+", "-", "*", "/", "\\", "**", "("))
 _MUL = frozenset(("*", "/", "\\"))
 _ADD = frozenset(("+", "-"))
 _new = tuple.__new__
+# The reader leaves terms nested deeper than this to the Lark grammar, which measures them
+# exactly (and refuses those deeper than the language's limit); it keeps recursion shallow.
+_LEVELS = 40
+# Tokens scanned ahead of each statement (a longer statement is scanned on when it is reached).
+_AHEAD = 64
 
 
-class _Reader:
-    """Recursive descent over the token list; any surprise raises `Fallback`."""
+class Reader:
+    """Recursive descent over the token list; any surprise raises `Fallback`.
 
-    def __init__(self, text: str, file: str):
+    Tokens are scanned a chunk at a time (:class:`~nesyasp.lang._lexer.Scanner`),
+    so that a text that leaves the core language early is not scanned to its end.
+    """
+
+    def __init__(self, text: str, file: str, scanner: Scanner | None = None):
         self.file = file
-        self.toks, self.comments = tokens(text)
+        if scanner is None:
+            scanner = Scanner(text)
+            scanner.more(0)
+        self.scanner = scanner
+        self.toks, self.comments = scanner.toks, scanner.comments
         self.i = 0
+        self.level = 0
         self.shapes: dict[str, tuple[str, bool, list[tuple[type, Any, int, int]]]] = {}
 
     # -------------------------------------------------------------- helpers
@@ -89,31 +104,40 @@ class _Reader:
             return self.leaf(tok) if kind != "SATOM" else self.satom(tok, False)
         return self.sum()
 
+    def deeper(self) -> None:
+        """Enter one more level of a term; Fallback past `_LEVELS`."""
+        self.level += 1
+        if self.level > _LEVELS:
+            raise Fallback
+
     def sum(self) -> Any:
-        left = self.product()
-        toks = self.toks
-        while toks[self.i][0] in _ADD:
-            op = toks[self.i][0]
-            self.i += 1
-            right = self.product()
-            left = BinaryOperation(op, left, right, _new(Location, (left.loc.begin, right.loc.end)))
-        return left
+        return self.chain(_ADD, self.product)
 
     def product(self) -> Any:
-        left = self.power()
+        return self.chain(_MUL, self.power)
+
+    def chain(self, ops: frozenset[str], operand: Any) -> Any:
+        """``operand (op operand)*``, left-associative, for ``op`` in ``ops``."""
+        left = operand()
         toks = self.toks
-        while toks[self.i][0] in _MUL:
-            op = toks[self.i][0]
-            self.i += 1
-            right = self.power()
-            left = BinaryOperation(op, left, right, _new(Location, (left.loc.begin, right.loc.end)))
+        if toks[self.i][0] in ops:
+            level = self.level
+            while toks[self.i][0] in ops:  # each operator of a chain nests the AST one level deeper
+                self.deeper()
+                op = toks[self.i][0]
+                self.i += 1
+                right = operand()
+                left = BinaryOperation(op, left, right, _new(Location, (left.loc.begin, right.loc.end)))
+            self.level = level
         return left
 
     def power(self) -> Any:
         left = self.unary()
         if self.toks[self.i][0] == "**":
             self.i += 1
+            self.deeper()
             right = self.power()
+            self.level -= 1
             return BinaryOperation("**", left, right, _new(Location, (left.loc.begin, right.loc.end)))
         return left
 
@@ -122,7 +146,9 @@ class _Reader:
         if tok[0] != "-":
             return self.primary()
         self.i += 1
+        self.deeper()
         arg = self.unary()
+        self.level -= 1
         loc = _new(Location, (self.begin(tok), arg.loc.end))
         t = type(arg)
         if t is Integer:
@@ -140,7 +166,9 @@ class _Reader:
         if kind == "SATOM":
             return self.satom(tok, False)
         if kind == "(":
+            self.deeper()
             inner = self.sum()
+            self.level -= 1
             close = self.expect(")")
             return _replace_loc(inner, _new(Location, (self.begin(tok), self.end(close))))
         return self.leaf(tok)
@@ -152,8 +180,12 @@ class _Reader:
         if kind == "VAR" or kind == "ANON":
             return Variable(tok[1], self.tloc(tok))
         if kind == "INT":
+            if len(tok[1]) > MAX_NUMBER_DIGITS:
+                raise Fallback
             return Integer(int(tok[1]), self.tloc(tok))
         if kind == "DEC":
+            if len(tok[1]) > MAX_NUMBER_DIGITS:
+                raise Fallback
             return Real(tok[1], self.tloc(tok))
         if kind == "SQ":
             body = tok[1][1:-1]
@@ -177,7 +209,9 @@ class _Reader:
         return tuple(args), self.expect(")")
 
     def function(self, name: tuple[str, str, int, int]) -> Function:
+        self.deeper()
         args, close = self.arguments()
+        self.level -= 1
         return Function(name[1], args, _new(Location, (self.begin(name), self.end(close))))
 
     # ---------------------------------------------------------------- atoms
@@ -291,6 +325,8 @@ class _Reader:
             name = self.expect("IDENT")
             self.expect("/")
             arity = self.expect("INT")
+            if len(arity[1]) > MAX_NUMBER_DIGITS:
+                raise Fallback
             dot = self.expect(".")
             return Show(name[1], int(arity[1]), _new(Location, (self.begin(tok), self.end(dot))))
         if word == "#pred":
@@ -318,11 +354,34 @@ class _Reader:
         return Include(path, _new(Location, (self.begin(tok), self.end(dot))))
 
     def program(self) -> list[Any]:
-        out = []
-        toks = self.toks
-        while toks[self.i][0] != "$END":
-            out.append(self.statement())
+        """Every statement; Fallback at the first the reader leaves to Lark."""
+        out, failed = self.statements()
+        if failed is not None:
+            raise Fallback
         return out
+
+    def statements(self, start: int = 0) -> tuple[list[Any], int | None]:
+        """Statements from token ``start`` on, and the index of the first statement that falls back
+        (None when the reader reaches the end)."""
+        out: list[Any] = []
+        toks, scanner = self.toks, self.scanner
+        self.i = start
+        grow = 0  # a statement longer than the tokens scanned: scan twice as much each time it is read again
+        while True:
+            begin = self.i
+            while len(toks) - begin < _AHEAD and not scanner.done:
+                scanner.more()
+            if toks[begin][0] == "$END":
+                return out, None
+            self.level = 0
+            try:
+                out.append(self.statement())
+            except (Fallback, RecursionError):
+                if scanner.done or self.i < len(toks) - 2:
+                    return out, begin
+                grow = 2 * grow or _CHUNK  # the statement runs past the tokens scanned so far: scan on, read it again
+                scanner.more(grow)
+                self.i = begin
 
 
 _DIGITS = frozenset("0123456789")
@@ -335,6 +394,8 @@ def _leaf_text(text: str) -> tuple[type, Any]:
         body = text[1:-1]
         return (Constant, body) if is_identifier(body) else (String, body)
     if first in _DIGITS or first == "-":
+        if len(text) > MAX_NUMBER_DIGITS:
+            raise Fallback
         return (Real, text) if "." in text else (Integer, int(text))
     if text == "_" or IDENTIFIER_TOKEN.match(text) is None:
         return Variable, text
@@ -386,7 +447,7 @@ def _comment(raw: tuple[str, int, int, int, int], file: str) -> Comment:
 
 def fast_parse(text: str, file: str) -> list[Any]:
     """Statements and comments of ``text`` in source order; raises `Fallback` when unsure."""
-    reader = _Reader(text, file)
+    reader = Reader(text, file, Scanner(text))
     statements = reader.program()
     if not reader.comments:
         return statements
@@ -395,7 +456,7 @@ def fast_parse(text: str, file: str) -> list[Any]:
     return merged
 
 
-def _finish(reader: _Reader) -> None:
+def _finish(reader: Reader) -> None:
     toks = reader.toks
     if toks[reader.i][0] == ".":
         reader.i += 1
@@ -405,7 +466,7 @@ def _finish(reader: _Reader) -> None:
 
 def fast_query(text: str, file: str) -> tuple[Literal, ...]:
     """The literals of a query ``a(X), not b(X)`` (final ``.`` optional); raises `Fallback` when unsure."""
-    reader = _Reader(text, file)
+    reader = Reader(text, file)
     body = reader.body()
     _finish(reader)
     return body
@@ -413,7 +474,7 @@ def fast_query(text: str, file: str) -> tuple[Literal, ...]:
 
 def fast_atom(text: str, file: str) -> Atom:
     """One atom (final ``.`` optional); raises `Fallback` when unsure."""
-    reader = _Reader(text, file)
+    reader = Reader(text, file)
     atom = reader.atom()
     _finish(reader)
     return atom

@@ -16,7 +16,6 @@ Examples
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Iterable, Iterator
 
 from nesyasp.lang._fast import gc_paused
@@ -24,7 +23,7 @@ from nesyasp.lang._graph import dependency_graph, negative_cycles, stratificatio
 from nesyasp.lang.ast import (Atom, BinaryOperation, Comparison, Constant, Function, Include, Integer, Literal,
                               Program, Real, Rule, String, Term, UnaryOperation, Unsupported, Variable,
                               term_variables)
-from nesyasp.errors import (Diagnostic, Location, NesyaspError, SafetyError, StratificationError,
+from nesyasp.errors import (Diagnostic, Location, NesyaspError, ParseError, SafetyError, StratificationError,
                                  UnsupportedConstructError)
 
 __all__ = ["check_program", "diagnose", "unsafe_variables", "dependency_graph", "negative_cycles",
@@ -33,6 +32,7 @@ __all__ = ["check_program", "diagnose", "unsafe_variables", "dependency_graph", 
 INT_MIN, INT_MAX = -(2 ** 31), 2 ** 31 - 1
 
 ERROR_CLASSES: dict[str, type[NesyaspError]] = {
+    "ParseError": ParseError,
     "UnsupportedConstructError": UnsupportedConstructError,
     "SafetyError": SafetyError,
     "StratificationError": StratificationError,
@@ -331,37 +331,20 @@ def _language(rule: Rule) -> Iterator[Diagnostic]:
                          number.loc, "UnsupportedConstructError")
 
 
-def _includes(program: Program) -> Iterator[Diagnostic]:
-    base = Path(program.source).parent if program.source and not program.source.startswith("<") else Path()
-    for stmt in program.statements:
-        if isinstance(stmt, Include) and not (base / stmt.path).is_file():
-            yield Diagnostic("error", f"#include of a missing file '{stmt.path}' (looked in '{base}')",
-                             stmt.loc, "UnsupportedConstructError")
+def _merge_includes(program: Program, found: list[Diagnostic]) -> Program:
+    """The program with its ``#include``d files in place; each broken ``#include`` becomes an error."""
+    if not any(isinstance(stmt, Include) for stmt in program.statements):
+        return program
+    from nesyasp.lang.parser import resolve_includes
+
+    return resolve_includes(program, lambda e: found.append(Diagnostic("error", e.message, e.location, "ParseError")))
 
 
 # ---------------------------------------------------------- definitions
 
 
-def _included_heads(program: Program) -> set[tuple[str, int]]:
-    """Signatures that the ``#include``d files (recursively) define; empty when an include is broken.
-
-    A missing, unreadable or cyclic include is reported by :func:`_includes`
-    (or by the reasoner); its definitions are then unknown, and the
-    undefined-predicate warnings are given as if there were none.
-    """
-    if not any(isinstance(stmt, Include) for stmt in program.statements):
-        return set()
-    from nesyasp.lang.parser import resolve_includes
-
-    try:
-        merged = resolve_includes(program)
-    except NesyaspError:
-        return set()
-    return {(r.head.predicate, len(r.head.arguments)) for r in merged.rules if type(r.head) is Atom}
-
-
 def _definitions(program: Program) -> Iterator[Diagnostic]:
-    defined: set[tuple[str, int]] = _included_heads(program)
+    defined: set[tuple[str, int]] = set()
     used: dict[tuple[str, int], Location] = {}  # body signature -> first use
     first_use: dict[tuple[str, int], Location] = {}
     for rule in program.rules:
@@ -411,6 +394,7 @@ def diagnose(program: Program, example_guard: bool = True) -> list[Diagnostic]:
     found: list[Diagnostic] = []
     domain: list[Rule] = []
     with gc_paused():
+        program = _merge_includes(program, found)  # included rules are checked with the program's
         for rule in program.rules:
             language = list(_language(rule))
             found.extend(language)
@@ -420,7 +404,6 @@ def diagnose(program: Program, example_guard: bool = True) -> list[Diagnostic]:
                     domain.append(rule)
         if domain:
             found.append(_domain_note(domain))
-        found.extend(_includes(program))
         found.extend(stratification_diagnostics(program))
         found.extend(_definitions(program))
     return found

@@ -16,19 +16,23 @@ Atom(predicate='target', arguments=(Constant(name='img1'), Variable(name='X')))
 
 from __future__ import annotations
 
+import os
 import re
 import threading
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from lark import Lark, Token
 from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
 from nesyasp.lang._builder import Builder
+from nesyasp.lang._depth import TOO_DEEP, TooDeep
 from nesyasp.lang._fast import Fallback, fast_atom, fast_parse, fast_query, gc_paused
 from nesyasp.lang.ast import Atom, Comment, Include, Literal, Program, Statement, Unsupported
-from nesyasp.errors import Location, ParseError, Position, UnsupportedConstructError
+from nesyasp.lang.files import read_program_text
+from nesyasp.errors import (Location, NesyaspError, ParseError, Position, UnsupportedConstructError,
+                            format_location)
 
 __all__ = ["parse_program", "parse_file", "parse_query", "parse_atom", "resolve_includes", "lark_parse_program",
            "TERMINAL_NAMES"]
@@ -60,7 +64,8 @@ def _parser() -> tuple[Lark, Builder, list[Token]]:
         lark = Lark(grammar, parser="lalr", lexer="contextual", start=["start", "query", "single_atom"],
                     transformer=builder, propagate_positions=False, maybe_placeholders=False,
                     strict=False, lexer_callbacks={"LINE_COMMENT": comments.append,
-                                                  "BLOCK_COMMENT": comments.append})
+                                                  "BLOCK_COMMENT": comments.append,
+                                                  "LPAR": builder.open_paren, "RPAR": builder.close_paren})
         _state.update(lark=lark, builder=builder, comments=comments)
     return _state["lark"], _state["builder"], _state["comments"]
 
@@ -126,6 +131,8 @@ def _char_message(text: str, exc: UnexpectedCharacters) -> str:
 
 def _convert(exc: UnexpectedInput, text: str, source: str) -> ParseError:
     """The one place where Lark's errors become nesyasp errors."""
+    if isinstance(exc, TooDeep):
+        return ParseError(TOO_DEEP, exc.where, text)
     line = getattr(exc, "line", 0) or 0
     column = getattr(exc, "column", 0) or 0
     if isinstance(exc, UnexpectedCharacters):
@@ -218,45 +225,98 @@ def parse_file(path: str | Path) -> Program:
     Raises
     ------
     ParseError
-        On a syntax error, or when the file cannot be read or decoded.
+        On a syntax error, or when the file cannot be read or is not UTF-8
+        text (see :func:`~nesyasp.lang.files.read_program_text`).
     """
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise ParseError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
-    except OSError as exc:
-        raise ParseError(f"{path}: cannot read file: {exc.strerror or exc}") from None
-    return parse_program(text, str(path))
+    return parse_program(read_program_text(path), str(path))
 
 
-def resolve_includes(program: Program, _seen: tuple[str, ...] = ()) -> Program:
+# Files may include files that include files ..., at most this deep.
+MAX_INCLUDE_DEPTH = 64
+
+
+def resolve_includes(program: Program, report: Callable[[ParseError], None] | None = None) -> Program:
     """Replace each ``#include "file".`` by the statements of that file, recursively.
 
     Paths are relative to the including file (or the working folder for a
-    program parsed from a string).
+    program parsed from a string). As in clingo, a file is included once: a
+    second ``#include`` of it adds nothing.
+
+    Parameters
+    ----------
+    program:
+        A parsed program.
+    report:
+        Called with each broken ``#include`` (which is then left out);
+        by default the first one is raised.
 
     Raises
     ------
     ParseError
-        When an included file is missing, unreadable, not in the syntax, or
-        includes itself (the message names the include's file:line:col).
+        At the ``#include``'s file:line:col, when the file is missing, a
+        folder, unreadable, not UTF-8 text, binary, not in the syntax
+        (named, not echoed), or closes a cycle of includes (the files on the
+        cycle are named).
     """
+    if not any(type(s) is Include for s in program.statements):
+        return program
+
+    def fail(error: ParseError) -> None:
+        if report is None:
+            raise error
+        report(error)
+
+    key = os.path.realpath(program.source) if not program.source.startswith("<") else program.source
+    out: list[Statement] = []
+    _expand(program, [(key, program.source)], {key}, out, fail)
+    return Program(tuple(out), program.source)
+
+
+def _expand(program: Program, chain: list[tuple[str, str]], done: set[str], out: list[Statement],
+            fail: Callable[[ParseError], None]) -> None:
     base = Path(program.source).parent if not program.source.startswith("<") else Path()
-    statements: list[Statement] = []
     for stmt in program.statements:
-        if not isinstance(stmt, Include):
-            statements.append(stmt)
+        if type(stmt) is not Include:
+            out.append(stmt)
             continue
         path = base / stmt.path
-        key = str(path.resolve())
-        if key in _seen:
-            raise ParseError(f"#include cycle: '{stmt.path}' includes itself", stmt.loc)
-        if not path.is_file():
-            raise ParseError(f"#include of a missing file '{stmt.path}'", stmt.loc)
-        included = resolve_includes(parse_file(path), (*_seen, key))
-        statements.extend(included.statements)
-    return Program(tuple(statements), program.source)
+        key = os.path.realpath(path)
+        keys = [k for k, _ in chain]
+        if key in keys:
+            cycle = [shown for _, shown in chain[keys.index(key):]]
+            fail(ParseError(f"#include cycle: {' -> '.join([*cycle, cycle[0]])}", stmt.loc))
+            continue
+        if key in done:
+            continue  # included already (clingo includes a file once)
+        included = _included(path, stmt, len(chain), fail)
+        if included is not None:
+            done.add(key)
+            _expand(included, [*chain, (key, str(path))], done, out, fail)
+
+
+def _included(path: Path, stmt: Include, depth: int, fail: Callable[[ParseError], None]) -> Program | None:
+    """The program of an included file, or None after reporting why it cannot be included."""
+    if depth >= MAX_INCLUDE_DEPTH:
+        fail(ParseError(f"#include of '{stmt.path}': includes nested more than {MAX_INCLUDE_DEPTH} deep", stmt.loc))
+        return None
+    if not os.path.lexists(path):
+        fail(ParseError(f"#include of a missing file '{stmt.path}' (looked for {path})", stmt.loc))
+        return None
+    if path.exists() and not path.is_dir() and not path.is_file():  # a device or a pipe could block or never end
+        fail(ParseError(f"#include of '{stmt.path}': not a regular file", stmt.loc))
+        return None
+    try:
+        text = read_program_text(path)
+    except ParseError as exc:
+        where = f" ({format_location(exc.location)})" if exc.location is not None else ""
+        fail(ParseError(f"#include of '{stmt.path}': {exc.message.removeprefix(f'{path}: ')}{where}", stmt.loc))
+        return None
+    try:
+        return parse_program(text, str(path))
+    except NesyaspError as exc:  # said without the file's text: it may be anything (#include "/etc/passwd".)
+        fail(ParseError(f"#include of '{stmt.path}': not a rule file, it does not parse ({type(exc).__name__} at "
+                        f"{format_location(exc.location)}; 'nesyasp check {path}' shows why)", stmt.loc))
+        return None
 
 
 def _reject(node: Unsupported, text: str) -> UnsupportedConstructError:

@@ -198,16 +198,27 @@ class LTHRunner:
             path = self.out / "checkpoints" / f"round_{rr.round}.pt"
             if not path.exists():
                 break
-            state = torch.load(path, weights_only=True)
-            self.model.load_state_dict(state["model"])
-            self.mask = Mask.from_state_dict(state["mask"])
-            self.rewind_state, self.init_state = state["rewind"], state["init"]
-            if state["gradcam"] is not None:
-                self.gradcam[rr.round] = state["gradcam"]
+            self._load_round(path, rr.round)
             self.rounds.append(rr)
             done = rr.round + 1
         logger.info("resuming after round %d", done - 1)
         return done
+
+    def _load_round(self, path: Path, r: int) -> None:
+        """Restore the model, mask and rewind state of round ``r`` from its checkpoint."""
+        try:
+            state = torch.load(path, map_location="cpu", weights_only=True)
+            self.model.load_state_dict(state["model"])
+            self.mask = Mask.from_state_dict(state["mask"])
+            self.rewind_state, self.init_state = state["rewind"], state["init"]
+            if state["gradcam"] is not None:
+                self.gradcam[r] = state["gradcam"]
+        except Exception as exc:  # noqa: BLE001 - a truncated or foreign file: one message that says what to do
+            reason = str(exc).splitlines()[0] if str(exc) else ""
+            raise DataError(f"{path}: the checkpoint of LTH round {r} cannot be read ({type(exc).__name__}: "
+                            f"{reason[:200]}); delete it, and the checkpoints of the later rounds, then run the "
+                            f"same command with --resume to redo round {r} onward (or start anew with another --out)"
+                            ) from None
 
     def facts(self) -> Program:
         """The facts program of the rounds run so far."""

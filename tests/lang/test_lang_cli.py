@@ -140,4 +140,8 @@ def test_a_file_in_the_way_of_an_output_folder_is_explained(tmp_path, capsys):
     (tmp_path / "rules.lp").write_text("a.\n")
     assert main(["data", "preview", "scenes", "--out", str(tmp_path / "rules.lp" / "grid.png")]) == 1
     err = capsys.readouterr().err
-    assert "rules.lp" in err and "(a file has the name of a folder to create" in err and "internal error" not in err
+    assert "rules.lp is a file, not a folder" in err and "internal error" not in err
+    assert main(["data", "preview", "scenes", "--out", "/nonexistent/x.png"]) == 1  # as learn -o refuses it
+    err = capsys.readouterr().err
+    assert err.startswith("DataError: /nonexistent/x.png: no folder to write the preview into: /nonexistent does")
+    assert not __import__("os").path.exists("/nonexistent")

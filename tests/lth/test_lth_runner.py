@@ -131,3 +131,22 @@ def test_resume_needs_a_run(tmp_path) -> None:
 def test_one_class_is_refused() -> None:
     with pytest.raises(DataError, match="at least 2"):
         LTHConfig(classes=1)
+
+
+def test_a_truncated_round_checkpoint_says_what_to_do(tmp_path) -> None:
+    cfg = _config(rounds=2)
+    out = tmp_path / "run"
+    runner = LTHRunner(cfg, _synthetic(), out, progress=False)
+    out.mkdir()
+    runner.run_round(0)
+    runner._checkpoint(0)
+    ckpt = out / "checkpoints" / "round_0.pt"
+    ckpt.write_bytes(ckpt.read_bytes()[:300])  # cut short, as by a full disk or a killed copy
+    with pytest.raises(DataError) as err:
+        run_lth(cfg, _synthetic(), out=out, resume=True, progress=False, plots=False)
+    message = str(err.value)
+    assert message.startswith(f"{ckpt}: the checkpoint of LTH round 0 cannot be read (")
+    assert "delete it" in message and "--resume" in message
+    ckpt.unlink()  # as the message says: the run goes on from round 0
+    resumed = run_lth(cfg, _synthetic(), out=out, resume=True, progress=False, plots=False)
+    assert [r.round for r in resumed.rounds] == [0, 1]

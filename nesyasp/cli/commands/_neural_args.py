@@ -70,8 +70,15 @@ def _pretrain_epochs(args: argparse.Namespace, classes: int) -> int:
 
 
 def config_from_args(args: argparse.Namespace, strategy_name: str | None = None):
-    """A TrainConfig from parsed options."""
+    """A TrainConfig from parsed options; an --out inside the --data image folder is refused."""
+    from pathlib import Path
+
+    from nesyasp.errors import DataError
     from nesyasp.neural.config import TrainConfig, strategy
+
+    out = getattr(args, "out", None)
+    if out is not None and Path(args.data).is_dir() and Path(out).resolve().is_relative_to(Path(args.data).resolve()):
+        raise DataError(f"{out}: inside the image folder {args.data}; give --out a folder outside it")
 
     changes = {k: getattr(args, k) for k in ("k", "h1", "h2", "alpha", "beta", "norm")
                if getattr(args, k, None) is not None}

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import dataclass
 from pathlib import Path
+
+from nesyasp.errors import Diagnostic, Position
 
 NAME = "check"
 HELP = "check rule files: syntax, language, safety, stratification, definitions"
@@ -17,9 +20,16 @@ Parse each FILE and report every error and warning as
 
 then a one-line summary. Errors: syntax, constructs outside the language
 (choice rules, aggregates, disjunction, ...), unsafe variables, cycles through
-'not', missing #include files. Warnings: predicates used but never defined
-(rules and facts of #include'd files count as definitions),
-one name used with several arities. Exit status 1 when there are errors.
+'not', and #include'd files that are missing, in a cycle, or not rule files
+(binary, not UTF-8, not in the syntax: named, never echoed). The rules of
+#include'd files are checked with the file's. Warnings: predicates used but
+never defined, one name used with several arities. Exit status 1 when there
+are errors.
+
+At most --max-errors errors (20) and as many warnings are shown per file; the
+summary counts them all. A file with more syntax errors than that is read up
+to the next one only: the summary then says "more than 20 errors" and where
+reading stopped.
 
 check accepts what 'nesyasp query' runs. FOLD-style rules whose example
 variable occurs only under 'not' (target(X,c) :- not ab1(X).), as FOLD-SE-M
@@ -36,11 +46,11 @@ examples:
   nesyasp check rules.lp --clingo            # also what plain clingo would refuse
 """
 
-__all__ = ["NAME", "HELP", "DESCRIPTION", "add_arguments", "run", "check_file"]
+__all__ = ["NAME", "HELP", "DESCRIPTION", "add_arguments", "run", "check_file", "FileCheck"]
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """Options: the files, --clingo, --strict, --quiet."""
+    """Options: the files, --clingo, --strict, --quiet, --max-errors."""
     parser.add_argument("files", nargs="+", type=Path, metavar="FILE", help="rule files (.lp)")
     parser.add_argument("--clingo", action="store_true",
                         help="report FOLD-style rules without the _example(X) atom as errors, as plain "
@@ -48,87 +58,91 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--example-guard", action="store_true", help=argparse.SUPPRESS)  # the default now
     parser.add_argument("--strict", action="store_true", help="treat warnings as errors")
     parser.add_argument("-q", "--quiet", action="store_true", help="print errors and the summary only")
+    parser.add_argument("--max-errors", type=_count, default=20, metavar="N",
+                        help="show at most N errors (and N warnings) per file, and stop reading a file after "
+                             "N syntax errors (default 20; 0: no limit)")
 
 
-def check_file(path: Path, example_guard: bool = True) -> list[tuple[str, str]]:
-    """Check one file; return ``(severity, formatted message)`` pairs in source order."""
+def _count(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError("must be 0 or more")
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class FileCheck:
+    """The findings of one file: ``(severity, formatted message)`` pairs in source order.
+
+    ``stopped`` is where reading stopped after ``max_errors`` syntax errors (the
+    rest of the file was not checked); None when the whole file was read.
+    """
+
+    findings: tuple[tuple[str, str], ...] = ()
+    stopped: Position | None = None
+
+
+def check_file(path: Path, example_guard: bool = True, max_errors: int = 0) -> FileCheck:
+    """Check one file (and the files it ``#include``s)."""
+    from nesyasp.errors import ParseError
+    from nesyasp.lang._recover import parse_program_recovering
     from nesyasp.lang.checks import diagnose
-    from nesyasp.errors import NesyaspError
-    from nesyasp.lang.parser import parse_program
+    from nesyasp.lang.files import read_program_text
 
     try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        return [("error", f"{path}: error: not UTF-8 text ({exc.reason} at byte {exc.start})")]
-    except OSError as exc:
-        return [("error", f"{path}: error: cannot read file: {exc.strerror or exc}")]
-    found: list[tuple[str, str]] = []
-    masked = text
-    for _ in range(_MAX_SYNTAX_ERRORS):
-        try:
-            program = parse_program(masked, str(path))
-            break
-        except NesyaspError as exc:
-            exc.text = text  # show the original line under the caret
-            found.append(("error", str(exc)))
-            masked = _mask_statement(masked, exc)
-            if masked is None:
-                return found
-    else:
-        return found
-    found.extend((d.severity, d.format(text)) for d in diagnose(program, example_guard=example_guard))
-    return found
+        text = read_program_text(path)
+    except ParseError as exc:
+        message = str(exc) if exc.location is not None else f"{path}: error: {exc.message.removeprefix(f'{path}: ')}"
+        return FileCheck((("error", message),))
+    read = parse_program_recovering(text, str(path), max_errors)
+    found = [("error", str(e)) for e in read.errors]
+    if read.stopped is None:
+        found.extend((d.severity, d.format(text if _in(d, path) else None))
+                     for d in diagnose(read.program, example_guard=example_guard))
+    return FileCheck(tuple(found), read.stopped)
 
 
-_MAX_SYNTAX_ERRORS = 20
+def _in(diag: Diagnostic, path: Path) -> bool:
+    return diag.location is not None and diag.location.begin.file == str(path)
 
 
-def _mask_statement(text: str, exc: Exception) -> str | None:
-    """Blank out the statement around a syntax error (newlines kept, so positions stay),
-    so that checking goes on with the rest of the file; None when that is not possible."""
-    loc = getattr(exc, "location", None)
-    if loc is None or loc.begin.line <= 0:
-        return None
-    starts = [0] + [i + 1 for i, ch in enumerate(text) if ch == "\n"]
-    if loc.begin.line > len(starts):
-        return None
-    pos = min(len(text), starts[loc.begin.line - 1] + loc.begin.column - 1)
-    begin = max(text.rfind(".", 0, pos), text.rfind("\n\n", 0, pos)) + 1
-    end = pos
-    while True:
-        end = text.find(".", end)
-        if end < 0:
-            end = len(text)
-            break
-        if end + 1 >= len(text) or text[end + 1] in " \t\r\n%":
-            end += 1
-            break
-        end += 1
-    if end <= begin:
-        return None
-    blank = "".join(ch if ch == "\n" else " " for ch in text[begin:end])
-    return text[:begin] + blank + text[end:]
+def _counted(n: int, word: str, shown: int) -> str:
+    text = f"{n} {word}{'s' * (n != 1)}"
+    return f"{text} ({shown} shown)" if shown < n else text
 
 
 def run(args: argparse.Namespace) -> int:
     """Check every file, print the findings and a summary; 1 when there are errors."""
-    errors = warnings = notes = 0
+    limit = args.max_errors
+    counts = {"error": 0, "warning": 0, "note": 0}
+    shown = dict(counts)
+    stopped = False
+    seen: set[str] = set()  # an included file's findings once, when several files include it
     for path in args.files:
-        for severity, message in check_file(path, not args.clingo):
-            if severity == "error":
-                errors += 1
-            else:
-                if severity == "note":
-                    notes += 1
-                else:
-                    warnings += 1
-                if args.quiet:
-                    continue
+        result = check_file(path, not args.clingo, limit)
+        per_file = {"error": 0, "warning": 0, "note": 0}
+        for severity, message in result.findings:
+            if message in seen:
+                continue
+            seen.add(message)
+            kind = severity if severity in counts else "warning"
+            counts[kind] += 1
+            per_file[kind] += 1
+            if (limit and per_file[kind] > limit) or (args.quiet and kind != "error"):
+                continue
+            shown[kind] += 1
             print(message)
+        if result.stopped is not None:
+            stopped = True
+            print(f"{path}: more than {limit} errors: stopped reading at {result.stopped} (error {limit + 1}); "
+                  "the rest of the file is not checked (--max-errors 0 reads it all)")
     n = len(args.files)
-    summary = (f"checked {n} file{'s' * (n != 1)}: {errors} error{'s' * (errors != 1)}, "
-               f"{warnings} warning{'s' * (warnings != 1)}")
-    if notes:
-        summary += f", {notes} note{'s' * (notes != 1)}"
+    errors = _counted(counts["error"], "error", shown["error"])
+    if stopped:
+        errors = f"more than {counts['error']} errors ({shown['error']} shown)"
+    summary = f"checked {n} file{'s' * (n != 1)}: {errors}, " \
+              f"{_counted(counts['warning'], 'warning', shown['warning'] if not args.quiet else counts['warning'])}"
+    if counts["note"]:
+        summary += f", {_counted(counts['note'], 'note', shown['note'] if not args.quiet else counts['note'])}"
     print(summary, file=sys.stdout)
-    return 1 if errors or (args.strict and warnings) else 0
+    return 1 if counts["error"] or (args.strict and counts["warning"]) else 0

@@ -92,6 +92,7 @@ def _preview(args: argparse.Namespace) -> int:
 
     if args.per_class < 1 or not 1 <= args.scale <= 16:
         raise DataError("--per-class must be positive and --scale between 1 and 16")
+    _check_out(args.out, Path(args.name))
     from nesyasp.data import DATASETS
 
     if args.classes is None:
@@ -101,9 +102,6 @@ def _preview(args: argparse.Namespace) -> int:
         classes = _classes(args.classes)
     imageset = load_dataset(args.name, args.split, classes, args.per_class, args.size, args.seed)
     grid = preview_grid(imageset, args.per_class, args.scale, names=not args.no_names)
-    if args.out.suffix.lower() != ".png":
-        raise DataError(f"{args.out}: the preview is written as PNG; name the file *.png")
-    args.out.parent.mkdir(parents=True, exist_ok=True)
     grid.save(args.out)
     counts = np.minimum(np.bincount(imageset.labels, minlength=len(imageset.class_names)), args.per_class)
     each = f"{counts[0]} images each" if counts.min() == counts.max() else \
@@ -111,6 +109,21 @@ def _preview(args: argparse.Namespace) -> int:
     print(f"wrote {args.out} ({grid.size[0]}x{grid.size[1]}): {len(imageset.class_names)} classes, "
           f"{each}, {imageset.masks.shape[1]} mask layers")
     return 0
+
+
+def _check_out(out: Path, source: Path) -> None:
+    """Refuse, before any work, an output that is not a PNG in an existing folder, or lies in the image folder."""
+    from nesyasp.errors import DataError
+
+    if out.suffix.lower() != ".png":
+        raise DataError(f"{out}: the preview is written as PNG; name the file *.png")
+    if out.is_dir():
+        raise DataError(f"{out}: --out names a folder; give a file such as {out / 'preview.png'}")
+    if not out.parent.is_dir():
+        what = "is a file, not a folder" if out.parent.exists() else "does not exist (create it first)"
+        raise DataError(f"{out}: no folder to write the preview into: {out.parent} {what}")
+    if source.is_dir() and out.resolve().is_relative_to(source.resolve()):
+        raise DataError(f"{out}: inside the image folder {source} that it shows; write the preview elsewhere")
 
 
 def _check(folder: Path) -> int:

@@ -58,15 +58,13 @@ def write_atomically(path: Path, text: str) -> None:
 
 
 def _formatted(path: Path, portable: bool = False) -> tuple[str, str]:
-    from nesyasp.errors import ParseError, UnsupportedConstructError
+    from nesyasp.errors import UnsupportedConstructError
     from nesyasp.lang.domain import add_domain_guards
+    from nesyasp.lang.files import read_program_text
     from nesyasp.lang.formatting import format_program, has_unsupported
     from nesyasp.lang.parser import parse_program
 
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise ParseError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    text = read_program_text(path)
     program = parse_program(text, str(path))
     if has_unsupported(program):
         raise UnsupportedConstructError(f"{path}: constructs outside the language; "

@@ -42,6 +42,8 @@ def run(args: argparse.Namespace) -> int:
         raise DataError(f"--examples must be 0 or more, got {args.examples}")
     if args.out is not None and args.out.suffix.lower() not in (".html", ".htm"):
         raise DataError(f"{args.out}: the report is written as HTML; name the file *.html")
+    if args.out is not None and not args.out.parent.is_dir():
+        raise DataError(f"{args.out}: no folder {args.out.parent} to write the report into")
     path = write_run_report(args.run_dir, args.out, args.examples)
     print(f"wrote {path} ({path.stat().st_size // 1024} KiB, self-contained)")
     return 0
