@@ -15,6 +15,7 @@ Examples
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -81,7 +82,7 @@ def image_paths(inputs: Iterable[str | Path], exclude: Iterable[str | Path] = ()
     A path that does not exist is kept (reading it reports it). Folders in
     ``exclude`` (an output folder inside an input folder) are not read.
     """
-    skip = [Path(e).resolve() for e in exclude]
+    skip = [Path(os.path.realpath(e)) for e in exclude]  # realpath: a symlink loop is not an error
     out: list[Path] = []
     for item in inputs:
         path = Path(item)
@@ -93,7 +94,8 @@ def image_paths(inputs: Iterable[str | Path], exclude: Iterable[str | Path] = ()
             rel = p.relative_to(path).parts
             if any(part.startswith(".") for part in rel) or not p.is_file() or p.suffix.lower() not in IMAGE_SUFFIXES:
                 continue
-            if any(s == p.resolve().parent or s in p.resolve().parents for s in skip):
+            real = Path(os.path.realpath(p))
+            if any(s == real.parent or s in real.parents for s in skip):
                 continue
             found.append(p)
         out.extend(sorted(found, key=lambda p: p.relative_to(path).parts))
