@@ -11,16 +11,15 @@ is identical to a serial run.
 from __future__ import annotations
 
 import logging
-import os
 import zlib
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-import multiprocessing as mp
 import numpy as np
 
 from nesyasp.data import digits as _digits
+from nesyasp.data._pool import pool_context, worker_count
 from nesyasp.data.classes import Classes, resolve_classes
 from nesyasp.data.imageset import ImageSet
 from nesyasp.errors import DataError
@@ -91,26 +90,14 @@ def _render_chunk(domain: str, seed: int, split: str, items: list[tuple[int, int
     return np.stack(images), np.stack(masks)
 
 
-def _workers(n_items: int, workers: int | None) -> int:
-    if mp.current_process().daemon:  # a daemonic process may not have children
-        return 1
-    if workers is None:
-        env = os.environ.get("NESYASP_DATA_WORKERS", "").strip()
-        if env and not env.isdigit():
-            raise DataError(f"NESYASP_DATA_WORKERS must be a number of processes, got {env!r}")
-        workers = int(env) if env else min(os.cpu_count() or 1, 8)
-    return max(1, min(int(workers), n_items // 200 or 1))
-
-
 def render_items(domain: str, seed: int, split: str, items: list[tuple[int, int]], size: int,
                  workers: int | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Render ``(class index, j)`` items of a generated domain; in worker processes when there are many."""
-    n_workers = _workers(len(items), workers)
+    n_workers = worker_count(len(items), workers)
     if n_workers == 1:
         return _render_chunk(domain, seed, split, items, size)
     chunks = [items[k::n_workers] for k in range(n_workers)]
-    method = "fork" if "fork" in mp.get_all_start_methods() else "spawn"
-    with ProcessPoolExecutor(n_workers, mp_context=mp.get_context(method)) as pool:
+    with ProcessPoolExecutor(n_workers, mp_context=pool_context()) as pool:
         parts = list(pool.map(_render_chunk, [domain] * n_workers, [seed] * n_workers, [split] * n_workers,
                               chunks, [size] * n_workers))
     images = np.empty((len(items),) + parts[0][0].shape[1:], np.uint8)

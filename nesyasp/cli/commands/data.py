@@ -16,8 +16,11 @@ scikit-learn (digits); nothing is ever downloaded.
   preview NAME       a PNG grid: per class, images each followed by their
                      coloured mask layers (objects, parts), concepts named
   check DIR          validate an image folder: class folders, unreadable
-                     images, masks of the wrong size or with unknown values,
-                     empty classes; every problem is printed, exit 1 if any
+                     images, files that would share an image id, masks of
+                     the wrong size or with unknown values, empty classes;
+                     every problem is printed, exit 1 if any. Notes (exit 0):
+                     grey/RGBA/16-bit images, size outliers, class imbalance,
+                     file names whose ids carry a hash
 
 Folder layout (images/ and the split level are optional):
   DIR/images/<split>/<class>/<name>.png   DIR/masks/<split>/<class>/<name>.png
@@ -119,6 +122,8 @@ def _check(folder: Path) -> int:
     report = scan_image_folder(folder)
     for problem in report.problems:
         print(f"error: {problem}")
+    for note in report.notes:
+        print(f"note: {note}")
     if report.counts:
         print(report.summary())
     n = len(report.problems)
