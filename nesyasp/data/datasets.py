@@ -45,7 +45,7 @@ class DatasetInfo:
 
 
 def _infos() -> dict[str, DatasetInfo]:
-    from nesyasp.data import scenes, signs
+    from nesyasp.data import corpus, scenes, signs
 
     return {
         "scenes": DatasetInfo("scenes", "generated indoor rooms: classes are compositions of object concepts; "
@@ -58,6 +58,9 @@ def _infos() -> dict[str, DatasetInfo]:
         "digits-parity": DatasetInfo("digits-parity", "the digits as even vs odd (the LTH paper's task); "
                                      "the ten digits as concepts", ("even", "odd"), _digits.DIGIT_NAMES,
                                      ("digit",), "digits"),
+        "generic": DatasetInfo("generic", "pretraining corpus (our ImageNet): scene objects alone and the "
+                               "plate x glyph pairs no sign class uses; no masks", corpus.CLASSES, (), (),
+                               "generic"),
     }
 
 
@@ -75,9 +78,9 @@ def _check(split: str, per_class: int, size: int) -> None:
 
 
 def _module(domain: str):
-    from nesyasp.data import scenes, signs
+    from nesyasp.data import corpus, scenes, signs
 
-    return {"scenes": scenes, "signs": signs}[domain]
+    return {"scenes": scenes, "signs": signs, "generic": corpus}[domain]
 
 
 def _render_chunk(domain: str, seed: int, split: str, items: list[tuple[int, int]], size: int):

@@ -24,7 +24,7 @@ def toy_data(monkeypatch, toy_splits):
 def test_train_extract_evaluate(tmp_path, toy_data, capsys):
     out = tmp_path / "ne"
     args = ["train", "--data", "toy", "--strategy", "ne", "--epochs", "3", "--size", "16",
-            "--batch-size", "8", "--lr", "3e-3", "--out", str(out)]
+            "--batch-size", "8", "--lr", "3e-3", "--pretrain-epochs", "0", "--out", str(out)]
     assert main(args) == 0
     text = capsys.readouterr().out
     assert "NE on toy" in text and "next: nesyasp extract" in text
@@ -46,7 +46,7 @@ def test_errors_are_messages(tmp_path, toy_data, capsys):
     assert "DataError: " in capsys.readouterr().err
     bad = tmp_path / "w.pt"
     bad.write_text("junk")
-    assert main(["train", "--weights", str(bad), "--out", str(tmp_path / "r"), "--size", "16"]) == 1
+    assert main(["train", "--weights", str(bad), "--out", str(tmp_path / "r"), "--size", "16"]) == 1  # no pretraining
     assert "not a torch weights file" in capsys.readouterr().err
     assert main(["train", "--strategy", "ts9", "--out", str(tmp_path / "r2")]) == 1
     assert "unknown strategy" in capsys.readouterr().err
@@ -55,7 +55,7 @@ def test_errors_are_messages(tmp_path, toy_data, capsys):
 def test_experiment_writes_tables(tmp_path, toy_data, capsys):
     out = tmp_path / "exp"
     args = ["experiment", "--strategies", "ce,ts3", "--classes", "3", "--seeds", "1", "--epochs", "1",
-            "--size", "16", "--batch-size", "8", "--out", str(out)]
+            "--size", "16", "--batch-size", "8", "--pretrain-epochs", "0", "--out", str(out)]
     assert main(args) == 0
     md = (out / "tables.md").read_text()
     assert "Table 1" in md and "| TS3 |" in md and "| CE |" in md
@@ -82,11 +82,12 @@ def test_experiment_jobs_match_serial(tmp_path, capsys):
     cfg = json.loads((tmp_path / "par" / "ts3-c2-s0" / "config.json").read_text())
     assert cfg["weights"].endswith("backbone-s0.pt") and cfg["pretrain_epochs"] == 0
     assert main(common + ["--jobs", "0", "--out", str(tmp_path / "bad")]) == 1
-    assert "--jobs must be >= 1" in capsys.readouterr().err
+    assert "--jobs must be auto or >= 1" in capsys.readouterr().err
 
 
 def _train_args(out, *more):
-    return ["train", "--data", "toy", "--epochs", "1", "--size", "16", "--batch-size", "8", "--out", str(out), *more]
+    return ["train", "--data", "toy", "--epochs", "1", "--size", "16", "--batch-size", "8", "--pretrain-epochs", "0",
+            "--out", str(out), *more]
 
 
 @pytest.mark.parametrize("option, needle", [

@@ -21,9 +21,12 @@ others towards "off", so that binarized filters lose little information:
   ts5  as ts3 without thresholds
   ne   NeSyFOLD's Elite BackProp baseline;  ce  plain cross-entropy
 
-By default the CNN starts from a backbone pretrained with cross-entropy on
-the data set's last five classes (--pretrain-epochs, --pretrain-classes),
-standing in for the paper's ImageNet weights.
+By default the CNN starts from a pretrained backbone, standing in for the
+paper's ImageNet weights: trained with cross-entropy on the data set's last
+five classes when an embedded data set has them to spare (--pretrain classes),
+else the generic backbone (--pretrain generic: a generated corpus of other
+classes; 'nesyasp pretrain' caches it, else it is trained in memory). Each
+--model has its own optimiser defaults (docs/neural.md).
 
 The run folder gets config.json, checkpoint.pt (every epoch, atomically),
 metrics.json and train.log. Under torchrun several processes share the work.
@@ -33,7 +36,11 @@ examples:
   nesyasp train --data scenes --strategy ts3 --epochs 40 --out runs/ts3 --resume
   nesyasp train --data signs --classes 5 --strategy ne --seed 2 --out runs/ne
   nesyasp train --model vgg16 --size 224 --weights vgg16.pt --layer features.30 --out runs/vgg
+      (the paper's setup with torchvision's ImageNet VGG16 state dict; K=5, 20 from 10 classes)
+  nesyasp train --data scenes --classes 10 --out runs/p10         (P10: the generic backbone)
+  nesyasp train --data my_images --size 224 --model resnet18 --out runs/mine
   nesyasp train --strategy ts3 --pretrain-epochs 0 --out runs/scratch     (random initial weights)
+  torchrun --nproc_per_node 4 -m nesyasp train --model vgg16 --size 224 --out runs/ddp
 next:
   nesyasp extract runs/ts3 && nesyasp evaluate runs/ts3
 """
@@ -67,8 +74,9 @@ def run(args: argparse.Namespace) -> int:
     if result.config.pretrain_epochs and not args.resume:
         from nesyasp.neural.data import pretrain_class_names
 
-        print(f"started from a backbone pretrained {result.config.pretrain_epochs} epochs with cross-entropy on "
-              f"{', '.join(pretrain_class_names(result.config))}")
+        on = ("the generic corpus" if result.config.pretrain == "generic" else
+              ", ".join(pretrain_class_names(result.config)))
+        print(f"started from a backbone pretrained {result.config.pretrain_epochs} epochs with cross-entropy on {on}")
     print("epoch    loss      ce   extra  train  test")
     for h in result.history:
         print(f"{int(h['epoch']):>5} {h['loss']:7.4f} {h['ce']:7.4f} {h['extra']:7.4f} "
