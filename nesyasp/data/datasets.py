@@ -177,6 +177,9 @@ def load_dataset(name: str, split: str = "train", classes: Classes = None, per_c
             from nesyasp.data.folder import load_folder_split
 
             return load_folder_split(path, split, classes, per_class, size, seed)
+        if path.is_absolute() or len(path.parts) > 1:
+            raise DataError(f"{name}: no such data folder (moved or deleted? a run's config.json names the folder "
+                            "it was trained on: put the folder back or edit 'data' there)")
         raise DataError(f"unknown data set {name!r}: not one of {', '.join(DATASETS)} and not a folder")
     names = resolve_classes(info.classes, classes)
     if info.domain == "digits":

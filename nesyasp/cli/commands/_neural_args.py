@@ -15,7 +15,9 @@ def add_train_options(parser: argparse.ArgumentParser, single: bool = True) -> N
     g.add_argument("--data", "--dataset", dest="data", default="scenes",
                    help="embedded data set (scenes, signs, digits) or an image folder (default: scenes)")
     if single:
-        g.add_argument("--classes", type=int, default=3, help="number of classes (default: 3; 0 = all)")
+        g.add_argument("--classes", type=int, default=None,
+                       help="number of classes, the first ones (default: 3 of an embedded data set, all of a "
+                            "folder; 0 = all)")
     g.add_argument("--per-class", type=int, default=300, help="training images per class (default: 300)")
     g.add_argument("--test-per-class", type=int, default=50, help="test images per class (default: 50)")
     g.add_argument("--size", type=int, default=48, help="image side in pixels (default: 48)")
@@ -86,6 +88,13 @@ def pretrain_choice(args: argparse.Namespace, classes: int) -> str:
     return "classes"
 
 
+def _default_classes(data: str) -> int:
+    """3 classes of an embedded data set (P3, the paper's smallest common table row), all of a folder."""
+    from nesyasp.data import DATASETS
+
+    return 3 if str(data).strip().lower() in DATASETS else 0
+
+
 def config_from_args(args: argparse.Namespace, strategy_name: str | None = None):
     """A TrainConfig from parsed options."""
     from nesyasp.neural.config import TrainConfig, strategy
@@ -93,7 +102,7 @@ def config_from_args(args: argparse.Namespace, strategy_name: str | None = None)
     changes = {k: getattr(args, k) for k in ("k", "h1", "h2", "alpha", "beta", "norm")
                if getattr(args, k, None) is not None}
     strat = strategy(strategy_name or args.strategy, **changes)
-    classes = args.classes if isinstance(getattr(args, "classes", None), int) else 3
+    classes = args.classes if isinstance(getattr(args, "classes", None), int) else _default_classes(args.data)
     cfg = TrainConfig(data=args.data, classes=classes, per_class=args.per_class,
                       test_per_class=args.test_per_class, size=args.size, model=args.model, layer=args.layer,
                       weights=args.weights, epochs=args.epochs, batch_size=args.batch_size,

@@ -67,7 +67,8 @@ def run(args: argparse.Namespace) -> int:
     config = config_from_args(args)
     with maybe_distributed():
         result = train(config, args.out, resume=args.resume)
-    if not is_main():
+        main_rank = is_main()  # asked inside the process group: outside it every rank is "main"
+    if not main_rank:
         return 0
     print(f"{result.config.strategy.name} on {config.data}: {len(result.class_names)} classes "
           f"({', '.join(result.class_names)})")
