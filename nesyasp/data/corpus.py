@@ -18,7 +18,7 @@ No masks (the corpus is for pretraining only).
 Examples
 --------
 >>> len(CLASSES), CLASSES[0], CLASSES[-1]
-(60, 'toilet', 'sign_diamond_plain')
+(60, 'toilet', 'sign_square_plain')
 >>> from nesyasp.data import load_dataset
 >>> load_dataset("generic", classes=2, per_class=1, size=16).images.shape
 (2, 16, 16, 3)
