@@ -129,3 +129,14 @@ def test_a_torchvision_vgg16_state_dict_loads_for_the_papers_setup(tmp_path):
     net = _load_torchvision(tmp_path, "vgg16", "classifier.6")
     _, maps = FeatureModel(net, "features.30")(torch.zeros(1, 3, 64, 64, dtype=torch.uint8))
     assert tuple(maps.shape) == (1, 512, 2, 2)
+
+
+def test_bf16_autocast_trains_and_leaves_statistics_in_fp32(toy_splits, make_config):
+    from nesyasp.neural.runtime import data_on_device, use_amp
+
+    cfg = dataclasses.replace(make_config("ts3", epochs=1), precision="bf16")
+    result = train(cfg, None, splits=toy_splits, progress=False)
+    assert result.thresholds.dtype == torch.float32 and math.isfinite(result.history[0]["loss"])
+    cpu = torch.device("cpu")
+    assert use_amp(cfg, cpu) and not use_amp(make_config("ts3"), cpu)  # auto: never on the CPU
+    assert data_on_device(toy_splits[0], cpu) is toy_splits[0]          # the CPU path leaves the data alone
