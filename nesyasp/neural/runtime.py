@@ -24,17 +24,53 @@ from torch import nn
 from nesyasp.neural.config import ModelDefaults, TrainConfig
 from nesyasp.neural.data import Split
 
-__all__ = ["make_optimizer", "warmup_hook", "data_on_device", "use_amp", "prepare_model"]
+__all__ = ["make_optimizer", "set_lr", "warmup_hook", "data_on_device", "use_amp", "prepare_model", "WIDE_FAN_IN"]
 
 logger = logging.getLogger(__name__)
 
 
+#: Linear layers with more inputs than this learn at ``lr * WIDE_FAN_IN / fan_in``.
+WIDE_FAN_IN = 512
+
+
+def _param_groups(model: nn.Module, lr: float) -> list[dict] | None:
+    """Parameter groups when a linear layer has more than :data:`WIDE_FAN_IN` inputs, else None.
+
+    A step of Adam moves every weight by about ``lr``, so a unit of a linear
+    layer with ``n`` inputs moves by about ``lr * n``: VGG16's first head
+    layer (25,088 inputs) moves 50 times as far as a 512-input layer, and its
+    logits blow up at a rate that suits the convolutions. Scaling its rate by
+    ``512 / n`` (as muP does for wide layers) evens this out. Models whose
+    linear layers are narrow (``small``, ``resnet18``) keep one group, as before.
+    """
+    wide = [m for m in model.modules() if isinstance(m, nn.Linear) and m.in_features > WIDE_FAN_IN]
+    if not wide:
+        return None
+    taken = {id(p) for m in wide for p in m.parameters()}
+    rest = [p for p in model.parameters() if id(p) not in taken]
+    groups = [{"params": rest, "lr": lr, "lr_scale": 1.0}]
+    for m in wide:
+        scale = WIDE_FAN_IN / m.in_features
+        groups.append({"params": list(m.parameters()), "lr": lr * scale, "lr_scale": scale})
+    return groups
+
+
 def make_optimizer(model: nn.Module, settings: ModelDefaults) -> torch.optim.Optimizer:
-    """Adam, or SGD with Nesterov momentum 0.9, with the settings' learning rate and weight decay."""
+    """Adam, or SGD with Nesterov momentum 0.9, with the settings' learning rate and weight decay.
+
+    Wide linear layers get a smaller rate (:func:`_param_groups`); group 0 holds every other parameter.
+    """
+    params = _param_groups(model, settings.lr) or model.parameters()
     if settings.optimizer == "sgd":
-        return torch.optim.SGD(model.parameters(), lr=settings.lr, momentum=0.9, nesterov=True,
+        return torch.optim.SGD(params, lr=settings.lr, momentum=0.9, nesterov=True,
                                weight_decay=settings.weight_decay)
-    return torch.optim.Adam(model.parameters(), lr=settings.lr, weight_decay=settings.weight_decay)
+    return torch.optim.Adam(params, lr=settings.lr, weight_decay=settings.weight_decay)
+
+
+def set_lr(opt: torch.optim.Optimizer, lr: float) -> None:
+    """Set the rate of every group: ``lr`` times the group's scale (1 without wide layers)."""
+    for group in opt.param_groups:
+        group["lr"] = lr * group.get("lr_scale", 1.0)
 
 
 def warmup_hook(opt: torch.optim.Optimizer, warmup_epochs: int,

@@ -33,7 +33,7 @@ from nesyasp.neural.config import StrategyConfig, TrainConfig, config_from_dict,
 from nesyasp.neural.data import Split, load_splits, pretrain_class_names, split_from_imageset
 from nesyasp.neural import distributed as ddp
 from nesyasp.neural.ebp import EBPLoss, ebp_p_matrix
-from nesyasp.neural.runtime import data_on_device, make_optimizer, prepare_model, use_amp, warmup_hook
+from nesyasp.neural.runtime import data_on_device, make_optimizer, prepare_model, set_lr, use_amp, warmup_hook
 from nesyasp.neural.models import FeatureModel, build_model, default_layer, load_backbone, load_weights
 from nesyasp.neural.sparsity import (CrossEntropyLoss, SparsityLoss, class_filter_sums, filter_norms, mean_abs,
                                      p_matrix_method1, p_matrix_method2, thresholds)
@@ -353,8 +353,7 @@ def train(config: TrainConfig, out: str | Path | None = None, resume: bool = Fal
             logger.info("P matrix and thresholds computed before epoch %d", epoch + 1)
         loss_fn = _loss_fn(config, p, thresh, weights).to(device)
         if config.schedule == "cosine":
-            for group in opt.param_groups:
-                group["lr"] = _cosine_lr(settings.lr, config.epochs, epoch)
+            set_lr(opt, _cosine_lr(settings.lr, config.epochs, epoch))
         lr_at, restore_lr = warmup_hook(opt, settings.lr_warmup, epoch)
         stats = _run_epoch(net, loss_fn, opt, train_split, config, epoch, progress, amp, lr_at)
         restore_lr()

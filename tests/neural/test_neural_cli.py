@@ -165,3 +165,23 @@ def test_experiment_bad_grid(tmp_path, capsys, option, needle):
     err = capsys.readouterr().err
     assert err.startswith("DataError: ") and needle in err
     assert not (tmp_path / "exp").exists()
+
+
+def test_experiment_cells_select_a_share_of_the_grid(tmp_path, toy_data, capsys):
+    from nesyasp.neural.experiment import auto_jobs, select_cells
+    from nesyasp.neural.config import TrainConfig
+
+    grid = [(s, c, seed) for c in (2, 3) for s in ("ne", "ts3") for seed in (0, 1)]
+    assert select_cells(grid, ["ts3-c3-*", "ne-c2-s1"]) == [("ne", 2, 1), ("ts3", 3, 0), ("ts3", 3, 1)]
+    assert select_cells(grid, []) == grid
+    assert auto_jobs(TrainConfig(device="cpu"), 8) == 1
+    out = tmp_path / "exp"
+    args = ["experiment", "--strategies", "ce,ts3", "--classes", "3", "--seeds", "2", "--epochs", "1",
+            "--size", "16", "--batch-size", "8", "--pretrain-epochs", "0", "--out", str(out)]
+    assert main(args + ["--cells", "ts3-*"]) == 0
+    assert sorted(p.name for p in out.iterdir() if p.is_dir()) == ["ts3-c3-s0", "ts3-c3-s1"]
+    assert {r["strategy"] for r in json.loads((out / "results.json").read_text())["runs"]} == {"TS3"}
+    assert main(args + ["--cells", "ts9-*"]) == 1
+    assert "--cells: 'ts9-*' matches no cell" in capsys.readouterr().err
+    assert main(args) == 0  # the whole grid: the TS3 cells are reused, the CE cells trained
+    assert len(json.loads((out / "results.json").read_text())["runs"]) == 4
