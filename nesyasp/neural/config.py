@@ -57,7 +57,9 @@ class ModelDefaults:
     optimizer:
         ``adam`` or ``sgd`` (SGD with Nesterov momentum 0.9).
     lr, weight_decay:
-        Peak learning rate and L2 regularisation.
+        Peak learning rate and L2 regularisation (linear layers with more than
+        512 inputs learn at ``lr * 512 / inputs``, see
+        :func:`nesyasp.neural.runtime.make_optimizer`).
     lr_warmup:
         Epochs over which the learning rate rises linearly from ``lr/10``
         (counted in optimiser steps) before the schedule takes over.
@@ -72,8 +74,8 @@ class ModelDefaults:
 #: Per-model defaults (docs/neural.md says why each model has its own).
 MODEL_DEFAULTS: dict[str, ModelDefaults] = {
     "small": ModelDefaults("adam", 2e-3, 5e-4, 0),
-    "vgg16": ModelDefaults("sgd", 1e-2, 5e-4, 1),
-    "vgg16_bn": ModelDefaults("sgd", 2e-2, 5e-4, 1),
+    "vgg16": ModelDefaults("adam", 1e-5, 5e-4, 1),
+    "vgg16_bn": ModelDefaults("adam", 1e-4, 5e-4, 1),
     "resnet18": ModelDefaults("adam", 1e-3, 5e-4, 1),
 }
 #: Model names of ``--model``.

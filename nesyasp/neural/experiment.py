@@ -163,7 +163,9 @@ def auto_jobs(base: TrainConfig, n_cells: int, per_gpu: int = 6) -> int:
     (small jobs leave a GPU mostly idle), at most one per CPU core and one per cell."""
     import os
 
-    gpus = _gpus(base)
+    import torch
+
+    gpus = _gpus(base) or int(base.device.startswith("cuda:") and torch.cuda.is_available())
     return 1 if not gpus else max(1, min(n_cells, per_gpu * gpus, os.cpu_count() or 1))
 
 

@@ -35,8 +35,8 @@ from torch import nn
 
 from nesyasp.errors import DataError
 
-__all__ = ["SmallCNN", "build_model", "default_layer", "FeatureModel", "load_weights", "load_backbone",
-           "scale_pixels"]
+__all__ = ["SmallCNN", "build_model", "default_layer", "resolve_model", "FeatureModel", "load_weights",
+           "load_backbone", "scale_pixels"]
 
 _DEFAULT_LAYER = {"small": "features.relu4", "vgg16": "features.30", "vgg16_bn": "features.43",
                   "resnet18": "layer4"}
@@ -100,6 +100,26 @@ def build_model(name: str, n_classes: int, seed: int = 0, width: int = 16) -> nn
 
         return getattr(tvm, name)(weights=None, num_classes=n_classes)
     raise DataError(f"unknown model {name!r}; choose {', '.join(_DEFAULT_LAYER)}")
+
+
+def resolve_model(name: str, weights: str | Path = "") -> str:
+    """The architecture that ``--model name`` trains.
+
+    ``vgg16`` gets BatchNorm (torchvision's ``vgg16_bn`` layout) unless its
+    ``weights`` are a plain VGG16's (torchvision's ImageNet file): plain VGG16
+    does not learn from random weights in a few epochs (docs/neural.md). The
+    file's keys are read without loading its tensors; an unreadable file is
+    left to :func:`load_weights` to report.
+    """
+    if name != "vgg16":
+        return name
+    if not weights:
+        return "vgg16_bn"
+    try:
+        keys = torch.load(Path(weights), map_location="cpu", weights_only=True, mmap=True).keys()
+    except Exception:  # noqa: BLE001 - load_weights gives the message
+        return "vgg16"
+    return "vgg16_bn" if any(str(k).endswith("running_mean") for k in keys) else "vgg16"
 
 
 def default_layer(name: str) -> str:

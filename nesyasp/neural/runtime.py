@@ -29,8 +29,9 @@ __all__ = ["make_optimizer", "set_lr", "warmup_hook", "data_on_device", "use_amp
 logger = logging.getLogger(__name__)
 
 
-#: Linear layers with more inputs than this learn at ``lr * WIDE_FAN_IN / fan_in``.
+#: Linear layers with more inputs than this learn at ``lr * (WIDE_FAN_IN / fan_in) ** WIDE_POWER``.
 WIDE_FAN_IN = 512
+WIDE_POWER = 1.0
 
 
 def _param_groups(model: nn.Module, lr: float) -> list[dict] | None:
@@ -50,7 +51,7 @@ def _param_groups(model: nn.Module, lr: float) -> list[dict] | None:
     rest = [p for p in model.parameters() if id(p) not in taken]
     groups = [{"params": rest, "lr": lr, "lr_scale": 1.0}]
     for m in wide:
-        scale = WIDE_FAN_IN / m.in_features
+        scale = (WIDE_FAN_IN / m.in_features) ** WIDE_POWER
         groups.append({"params": list(m.parameters()), "lr": lr * scale, "lr_scale": scale})
     return groups
 

@@ -28,16 +28,16 @@ def add_train_options(parser: argparse.ArgumentParser, single: bool = True) -> N
         m.add_argument("--seed", type=int, default=0, help="seed of data order, weights and P (default: 0)")
     m.add_argument("--model", default="small", choices=("small", "vgg16", "vgg16_bn", "resnet18"),
                    help="backbone (default: small; vgg16, vgg16_bn and resnet18 are for GPUs; each has its own "
-                        "optimiser defaults, see docs/neural.md)")
+                        "optimiser defaults, see docs/neural.md). vgg16 trains with BatchNorm (as vgg16_bn) "
+                        "unless --weights holds a plain VGG16's weights, such as torchvision's ImageNet file")
     m.add_argument("--layer", default="", help="module whose output are the filter maps (default: the model's)")
     m.add_argument("--weights", default="", help="state-dict file to start from (torch.load weights_only)")
     m.add_argument("--device", default="auto", help="auto (a GPU when there is one), cpu, cuda or cuda:N")
     m.add_argument("--epochs", type=int, default=30, help="epochs (default: 30)")
     m.add_argument("--batch-size", type=int, default=32, help="batch size (default: 32)")
-    m.add_argument("--optimizer", choices=("adam", "sgd"),
-                   help="optimiser (default: the model's: adam for small and resnet18, sgd for the VGGs)")
-    m.add_argument("--lr", type=float, help="peak learning rate (default: the model's: small 2e-3, vgg16 1e-2, "
-                                            "vgg16_bn 2e-2, resnet18 1e-3)")
+    m.add_argument("--optimizer", choices=("adam", "sgd"), help="optimiser (default: the model's, adam)")
+    m.add_argument("--lr", type=float, help="peak learning rate (default: the model's: small 2e-3, vgg16_bn 1e-4, "
+                                            "plain vgg16 1e-5, resnet18 1e-3)")
     m.add_argument("--weight-decay", type=float, help="L2 regularisation (default: the model's, 5e-4)")
     m.add_argument("--lr-warmup", type=int,
                    help="epochs of linear learning-rate warm-up (default: the model's: 0 for small, else 1)")
@@ -103,8 +103,11 @@ def config_from_args(args: argparse.Namespace, strategy_name: str | None = None)
                if getattr(args, k, None) is not None}
     strat = strategy(strategy_name or args.strategy, **changes)
     classes = args.classes if isinstance(getattr(args, "classes", None), int) else _default_classes(args.data)
+    from nesyasp.neural.models import resolve_model
+
     cfg = TrainConfig(data=args.data, classes=classes, per_class=args.per_class,
-                      test_per_class=args.test_per_class, size=args.size, model=args.model, layer=args.layer,
+                      test_per_class=args.test_per_class, size=args.size,
+                      model=resolve_model(args.model, args.weights), layer=args.layer,
                       weights=args.weights, epochs=args.epochs, batch_size=args.batch_size,
                       optimizer=args.optimizer, lr=args.lr, weight_decay=args.weight_decay,
                       lr_warmup=args.lr_warmup, seed=getattr(args, "seed", 0), device=args.device,

@@ -66,14 +66,17 @@ def run(args: argparse.Namespace) -> int:
     if not write_cache and args.out is None:
         raise DataError("this backbone would not be cached (--no-cache or --per-class): name a file with --out")
     torch.set_num_threads(max(1, min(torch.get_num_threads(), 2)))
-    config = generic_config(args.model, args.size, args.epochs, args.device, per_class)
+    from nesyasp.neural.models import resolve_model
+
+    model = resolve_model(args.model)  # from random weights: vgg16 trains with BatchNorm
+    config = generic_config(model, args.size, args.epochs, args.device, per_class)
     cached = cache_path(config)
     if cached.is_file() and not args.force and per_class == GENERIC_PER_CLASS:
         print(f"the cache already holds this backbone: {cached} (--force trains it again)")
     else:
         state, info = build_generic(config, train)
         acc = info.get("test_accuracy")
-        print(f"generic backbone: {args.model} at {args.size} px, {args.epochs} epochs on {info['classes']} corpus "
+        print(f"generic backbone: {model} at {args.size} px, {args.epochs} epochs on {info['classes']} corpus "
               f"classes x {per_class} images" + (f", corpus test accuracy {100 * acc:.1f}%" if acc is not None else ""))
         if write_cache:
             save_backbone(state, info, cached)

@@ -72,6 +72,9 @@ def run(args: argparse.Namespace) -> int:
         return 0
     print(f"{result.config.strategy.name} on {config.data}: {len(result.class_names)} classes "
           f"({', '.join(result.class_names)})")
+    if args.model != result.config.model:
+        print(f"--model {args.model} trains as {result.config.model} (VGG16 with BatchNorm: plain VGG16 does not "
+              "learn from random weights; --weights with a plain VGG16's state dict keeps it plain)")
     if result.config.pretrain_epochs and not args.resume:
         from nesyasp.neural.data import pretrain_class_names
 
