@@ -54,7 +54,9 @@ def main() -> None:
                     help="cross-entropy epochs on the last five scene classes first (the paper's ImageNet start)")
     ap.add_argument("--strategy", default="ts3")
     args = ap.parse_args()
-    import torch  # imported here, so that Ctrl-C while it loads ends as quietly as later
+    from nesyasp._interrupt import import_torch
+
+    torch = import_torch()  # imported here, so that Ctrl-C while it loads ends as quietly as later
 
     from nesyasp.neural import TrainConfig, load_run, strategy, train
     from nesyasp.neural.run import evaluate_run, extract_run

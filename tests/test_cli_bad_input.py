@@ -83,6 +83,8 @@ OUTPUT_SLOTS: dict[str, tuple[Callable[[str, Work], list[str]], str]] = {
     "data preview": (lambda o, w: ["data", "preview", "scenes", "--classes", "2", "--per-class", "1", "--out", o],
                      "grid.png"),
     "report": (lambda o, w: ["report", str(w.root / "nothing"), "-o", o], "report.html"),
+    "pretrain": (lambda o, w: ["pretrain", "--epochs", "1", "--per-class", "1", "--size", "16", "--no-cache",
+                               "--out", o], "backbone.pt"),
 }
 # ... an output that would overwrite an input: the command line and that input.
 OVERWRITES: dict[str, Callable[[Work], tuple[list[str], str]]] = {
@@ -96,7 +98,7 @@ OVERWRITES: dict[str, Callable[[Work], tuple[list[str], str]]] = {
                              str(w.inputs / "run")),
 }
 # Commands that read no path of the user's (nothing to try here).
-NO_PATHS = {"data list"}
+NO_PATHS = {"data list", "pretrain"}  # pretrain writes only: OUTPUT_SLOTS
 
 
 def commands() -> dict[str, argparse.ArgumentParser]:

@@ -26,7 +26,7 @@ __all__ = ["main", "build_parser"]
 
 # Order in --help; commands not listed follow alphabetically.
 _ORDER = ["check", "fmt", "query", "learn", "data", "train", "extract", "evaluate",
-          "label", "report", "experiment", "lth"]
+          "label", "report", "explain", "experiment", "lth", "pretrain"]
 
 _EPILOG = """\
 examples:
@@ -71,7 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
                        help="show full tracebacks on errors")
         module.add_arguments(p)
-        p.set_defaults(_run=module.run)
+        p.set_defaults(_run=module.run, _torch=getattr(module, "USES_TORCH", False))
     return parser
 
 
@@ -86,6 +86,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     debug = getattr(args, "debug", False)
     try:
+        if getattr(args, "_torch", False):
+            from nesyasp._interrupt import import_torch
+
+            import_torch()  # torch's import can swallow a Ctrl-C: deferred past it
         return int(args._run(args) or 0)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

@@ -1,34 +1,47 @@
 """Validate a user's data folder without loading it: every problem, one message each.
 
-Checked: the layout (class folders exist), empty classes, unreadable images,
-masks that are unreadable, not single-channel, of another size than their
-image, or hold values with no concept in ``concepts.txt``, masks without an
-image, a ``concepts.txt`` with bad or repeated names, and empty or unreadable
-TCAV concept folders. Nothing is downloaded and nothing is written.
+Problems (``nesyasp data check`` exits 1): the layout (class folders exist),
+empty classes, unreadable images, two files that would get the same image id
+(:mod:`nesyasp.data.ids`), masks that are unreadable, not single-channel, of
+another size than their image, or hold values with no concept in
+``concepts.txt``, masks without an image, a ``concepts.txt`` with bad or
+repeated names, and empty or unreadable TCAV concept folders.
+
+Notes (reported, but the folder is usable): grey, palette, RGBA and 16-bit
+images (converted to 8-bit RGB when read), images far from the folder's
+usual size or shape, class imbalance, file names that are not plain ASCII
+words (their ids carry a hash of the path), and masks shared by two images of
+one stem. Images are opened by worker processes from 200 files on, with a
+progress bar on a terminal. Nothing is downloaded and nothing is written.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import numpy as np
 from PIL import Image, UnidentifiedImageError
 
-from nesyasp.data.folder import _NAME, IMAGE_SUFFIXES, RESERVED, _class_dirs, _images_in, read_concepts
+from nesyasp.data._pool import worker_count, worker_pool
+from nesyasp.data.folder import _NAME, IMAGE_SUFFIXES, RESERVED, WIDE_MODES, _class_dirs, _images_in, read_concepts
+from nesyasp.data.ids import id_collisions, is_lossless, path_id
 from nesyasp.errors import DataError
 
 __all__ = ["FolderReport", "scan_image_folder", "check_image_folder"]
 
 _SPLITS = ("train", "test", "val")
+_IMBALANCE = 2.0   # largest class / smallest class above this is noted
+_SIZE_FACTOR = 2.0  # a side under half or over twice the median side is noted
 
 
 @dataclass
 class FolderReport:
-    """What :func:`scan_image_folder` found: problems, and counts per ``split/class``."""
+    """What :func:`scan_image_folder` found: problems, notes, and counts per ``split/class``."""
 
     root: Path
     problems: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
     masks: int = 0
     concepts: tuple[str, ...] = ()
@@ -44,14 +57,39 @@ class FolderReport:
         return text
 
 
-def _open_ok(path: Path) -> tuple[tuple[int, int] | None, str | None]:
-    """Image size, or the reason it cannot be read (the file is fully decoded)."""
+def _probe(path: str) -> tuple[tuple[int, int] | None, str, str | None]:
+    """Image size and mode, or the reason it cannot be read (the file is fully decoded)."""
     try:
         with Image.open(path) as im:
             im.load()
-            return im.size, None
-    except (OSError, UnidentifiedImageError, ValueError) as exc:
-        return None, f"{path}: unreadable image ({type(exc).__name__}: {exc})"
+            return im.size, im.mode, None
+    except (OSError, UnidentifiedImageError, ValueError, Image.DecompressionBombError) as exc:
+        return None, "", f"{path}: unreadable image ({type(exc).__name__}: {exc})"
+
+
+def _probe_chunk(paths: list[str]) -> list[tuple[tuple[int, int] | None, str, str | None]]:
+    return [_probe(p) for p in paths]
+
+
+def _probe_all(files: list[Path]) -> dict[Path, tuple[tuple[int, int] | None, str, str | None]]:
+    from tqdm import tqdm
+
+    n_workers = worker_count(len(files), None)
+    step = 64
+    chunks = [[str(f) for f in files[i:i + step]] for i in range(0, len(files), step)]
+    out: list = []
+    with tqdm(total=len(files), desc="checking images", unit="img", leave=False,
+              disable=None if len(files) >= 200 else True) as bar:
+        if n_workers == 1:
+            for chunk in chunks:
+                out += _probe_chunk(chunk)
+                bar.update(len(chunk))
+        else:
+            with worker_pool(n_workers) as pool:
+                for part in pool.map(_probe_chunk, chunks):
+                    out += part
+                    bar.update(len(part))
+    return dict(zip(files, out))
 
 
 def _check_mask(mpath: Path, image_size: tuple[int, int] | None, n_concepts: int | None,
@@ -78,33 +116,97 @@ def _check_mask(mpath: Path, image_size: tuple[int, int] | None, n_concepts: int
                             f"(concepts.txt lists {n_concepts})")
 
 
-def _check_classes(img_root: Path, mask_root: Path | None, prefix: str, n_concepts: int | None,
-                   report: FolderReport, skip: frozenset[str] = frozenset()) -> None:
+def _examples(paths: list[Path], k: int = 3) -> str:
+    return ", ".join(str(p) for p in paths[:k]) + (f" and {len(paths) - k} more" if len(paths) > k else "")
+
+
+def _class_files(img_root: Path, prefix: str, report: FolderReport,
+                 skip: frozenset[str] = frozenset()) -> list[tuple[Path, list[Path]]]:
     classes = [d for d in _class_dirs(img_root) if d.name not in skip]
     if not classes:
         report.problems.append(f"{img_root}: no class folders (expected {img_root}/<class>/<image>)")
+    out = []
     for cdir in classes:
         files = _images_in(cdir)
         report.counts[f"{prefix}{cdir.name}"] = len(files)
         if not files:
             report.problems.append(f"{cdir}: class {cdir.name!r} is empty (no {'/'.join(IMAGE_SUFFIXES)} files)")
-        sizes = {}
-        for f in files:
-            size, problem = _open_ok(f)
-            if problem:
-                report.problems.append(problem)
-            sizes[f.stem] = size
-        if mask_root is None:
-            continue
+        out.append((cdir, files))
+    return out
+
+
+def _check_masks(classes: list[tuple[Path, list[Path]]], mask_root: Path, probes: dict, n_concepts: int | None,
+                 report: FolderReport) -> None:
+    for cdir, files in classes:
         mdir = mask_root / cdir.name
         if not mdir.is_dir():
             continue
+        by_stem: dict[str, list[Path]] = {}
+        for f in files:
+            by_stem.setdefault(f.stem, []).append(f)
         for mpath in sorted(p for p in mdir.iterdir() if p.is_file() and not p.name.startswith(".")):
-            if mpath.stem not in sizes:
+            images = by_stem.get(mpath.stem)
+            if not images:
                 report.problems.append(f"{mpath}: mask without an image in {cdir}")
                 continue
+            if len(images) > 1:
+                report.notes.append(f"{mpath}: one mask for {len(images)} images of the stem "
+                                    f"{mpath.stem!r} ({_examples(images)})")
             report.masks += 1
-            _check_mask(mpath, sizes[mpath.stem], n_concepts, report.problems)
+            _check_mask(mpath, probes[images[0]][0], n_concepts, report.problems)
+
+
+def _image_notes(files: list[Path], probes: dict, report: FolderReport) -> None:
+    kinds: dict[str, list[Path]] = {}
+    for f in files:
+        mode = probes[f][1]
+        kind = ("16-bit" if mode in WIDE_MODES else "grey" if mode in ("L", "1", "LA") else
+                "RGBA (alpha is dropped)" if mode in ("RGBA", "La", "RGBa") else
+                "palette" if mode in ("P", "PA") else "CMYK" if mode == "CMYK" else "")
+        if kind:
+            kinds.setdefault(kind, []).append(f)
+    for kind, paths in kinds.items():
+        report.notes.append(f"{len(paths)} {kind} image{'s' * (len(paths) != 1)}, converted to 8-bit RGB when "
+                            f"read: {_examples(paths)}")
+    sized = [(f, probes[f][0]) for f in files if probes[f][0] is not None]
+    if len(sized) >= 3:
+        w = float(np.median([s[0] for _, s in sized]))
+        h = float(np.median([s[1] for _, s in sized]))
+        odd = [f for f, (fw, fh) in sized if not (w / _SIZE_FACTOR <= fw <= w * _SIZE_FACTOR
+                                                   and h / _SIZE_FACTOR <= fh <= h * _SIZE_FACTOR)]
+        if odd:
+            report.notes.append(f"{len(odd)} image{'s' * (len(odd) != 1)} far from the usual size "
+                                f"{w:.0f}x{h:.0f} (under half or over twice a side): {_examples(odd)}")
+        flat = [f for f, (fw, fh) in sized if not 0.5 <= fw / fh <= 2.0]
+        if flat:
+            report.notes.append(f"{len(flat)} image{'s' * (len(flat) != 1)} more than twice as wide as high or "
+                                f"high as wide, squashed to a square when read: {_examples(flat)}")
+
+
+def _id_checks(img_root: Path, files: list[Path], report: FolderReport) -> None:
+    for ident, group in id_collisions(img_root, files, IMAGE_SUFFIXES):
+        report.problems.append(f"{_examples(group, 5)} would all get the image id {ident!r}; rename all but one")
+    lossy = [f for f in files if not is_lossless(PurePosixPath(f.relative_to(img_root).as_posix()))]
+    if lossy:
+        shown = ", ".join(f"{f} -> {path_id(PurePosixPath(f.relative_to(img_root).as_posix()))}"
+                          for f in lossy[:3])
+        report.notes.append(f"{len(lossy)} file name{'s' * (len(lossy) != 1)} not made of ASCII letters, digits "
+                            f"and _; their ids carry a hash of the path: {shown}"
+                            f"{' ...' if len(lossy) > 3 else ''}")
+
+
+def _balance(report: FolderReport) -> None:
+    by_split: dict[str, dict[str, int]] = {}
+    for key, n in report.counts.items():
+        split, _, name = key.rpartition("/")
+        by_split.setdefault(split, {})[name] = n
+    for split, counts in by_split.items():
+        full = {k: v for k, v in counts.items() if v}
+        if len(full) >= 2 and max(full.values()) > _IMBALANCE * min(full.values()):
+            big, small = max(full, key=full.get), min(full, key=full.get)
+            where = f" in {split}" if split else ""
+            report.notes.append(f"classes are imbalanced{where}: {big} has {full[big]} images, {small} "
+                                f"{full[small]} (training weighs classes by 1 - n_c/n)")
 
 
 def _check_concepts(root: Path, report: FolderReport) -> int | None:
@@ -128,7 +230,7 @@ def _check_concepts(root: Path, report: FolderReport) -> int | None:
 
 
 def scan_image_folder(path: str | Path) -> FolderReport:
-    """Scan a data folder (layout of :mod:`nesyasp.data.folder`) and report every problem found."""
+    """Scan a data folder (layout of :mod:`nesyasp.data.folder`) and report every problem and note."""
     root = Path(path)
     report = FolderReport(root)
     if not root.is_dir():
@@ -140,23 +242,24 @@ def scan_image_folder(path: str | Path) -> FolderReport:
     if mask_root is not None and n_concepts is None:
         report.problems.append(f"{root}: masks/ has no concepts.txt naming its values (one name per line)")
     splits = [s for s in _SPLITS if (img_root / s).is_dir()]
-    if splits:
-        for s in splits:
-            _check_classes(img_root / s, mask_root / s if mask_root else None, f"{s}/", n_concepts, report)
-    else:
-        skip = RESERVED if img_root == root else frozenset()
-        _check_classes(img_root, mask_root, "", n_concepts, report, skip)
-    cdir = root / "concepts"
-    if cdir.is_dir():
-        for d in _class_dirs(cdir):
-            files = _images_in(d)
-            report.concept_sets[d.name] = len(files)
-            if not files:
-                report.problems.append(f"{d}: concept folder {d.name!r} has no images")
-            for f in files:
-                problem = _open_ok(f)[1]
-                if problem:
-                    report.problems.append(problem)
+    parts = ([(s, _class_files(img_root / s, f"{s}/", report)) for s in splits] if splits else
+             [("", _class_files(img_root, "", report, RESERVED if img_root == root else frozenset()))])
+    concept_dirs = _class_dirs(root / "concepts") if (root / "concepts").is_dir() else []
+    concept_files = {d: _images_in(d) for d in concept_dirs}
+    files = [f for _, classes in parts for _, fs in classes for f in fs]
+    probes = _probe_all(files + [f for fs in concept_files.values() for f in fs])
+    report.problems += [probes[f][2] for f in files if probes[f][2]]
+    _id_checks(img_root, files, report)
+    for split, classes in parts:
+        if mask_root is not None:
+            _check_masks(classes, mask_root / split if split else mask_root, probes, n_concepts, report)
+    _image_notes([f for f in files if probes[f][2] is None], probes, report)
+    _balance(report)
+    for d, fs in concept_files.items():
+        report.concept_sets[d.name] = len(fs)
+        if not fs:
+            report.problems.append(f"{d}: concept folder {d.name!r} has no images")
+        report.problems += [probes[f][2] for f in fs if probes[f][2]]
     return report
 
 

@@ -11,23 +11,20 @@ is identical to a serial run.
 from __future__ import annotations
 
 import logging
-import os
-import signal
 import zlib
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-import multiprocessing as mp
 import numpy as np
 
 from nesyasp.data import digits as _digits
+from nesyasp.data._pool import worker_count, worker_pool
 from nesyasp.data.classes import Classes, resolve_classes
 from nesyasp.data.imageset import ImageSet
 from nesyasp.errors import DataError
 
 __all__ = ["DatasetInfo", "DATASETS", "SPLITS", "load_dataset", "concept_images", "random_images",
-           "resolve_classes"]
+           "resolve_classes", "check_source"]
 
 logger = logging.getLogger(__name__)
 
@@ -47,7 +44,7 @@ class DatasetInfo:
 
 
 def _infos() -> dict[str, DatasetInfo]:
-    from nesyasp.data import scenes, signs
+    from nesyasp.data import corpus, scenes, signs
 
     return {
         "scenes": DatasetInfo("scenes", "generated indoor rooms: classes are compositions of object concepts; "
@@ -60,6 +57,9 @@ def _infos() -> dict[str, DatasetInfo]:
         "digits-parity": DatasetInfo("digits-parity", "the digits as even vs odd (the LTH paper's task); "
                                      "the ten digits as concepts", ("even", "odd"), _digits.DIGIT_NAMES,
                                      ("digit",), "digits"),
+        "generic": DatasetInfo("generic", "pretraining corpus (our ImageNet): scene objects alone and the "
+                               "plate x glyph pairs no sign class uses; no masks", corpus.CLASSES, (), (),
+                               "generic"),
     }
 
 
@@ -77,9 +77,9 @@ def _check(split: str, per_class: int, size: int) -> None:
 
 
 def _module(domain: str):
-    from nesyasp.data import scenes, signs
+    from nesyasp.data import corpus, scenes, signs
 
-    return {"scenes": scenes, "signs": signs}[domain]
+    return {"scenes": scenes, "signs": signs, "generic": corpus}[domain]
 
 
 def _render_chunk(domain: str, seed: int, split: str, items: list[tuple[int, int]], size: int):
@@ -92,28 +92,14 @@ def _render_chunk(domain: str, seed: int, split: str, items: list[tuple[int, int
     return np.stack(images), np.stack(masks)
 
 
-def _workers(n_items: int, workers: int | None) -> int:
-    if mp.current_process().daemon:  # a daemonic process may not have children
-        return 1
-    if workers is None:
-        env = os.environ.get("NESYASP_DATA_WORKERS", "").strip()
-        if env and not env.isdigit():
-            raise DataError(f"NESYASP_DATA_WORKERS must be a number of processes, got {env!r}")
-        workers = int(env) if env else min(os.cpu_count() or 1, 8)
-    return max(1, min(int(workers), n_items // 200 or 1))
-
-
 def render_items(domain: str, seed: int, split: str, items: list[tuple[int, int]], size: int,
                  workers: int | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Render ``(class index, j)`` items of a generated domain; in worker processes when there are many."""
-    n_workers = _workers(len(items), workers)
+    n_workers = worker_count(len(items), workers)
     if n_workers == 1:
         return _render_chunk(domain, seed, split, items, size)
     chunks = [items[k::n_workers] for k in range(n_workers)]
-    method = "fork" if "fork" in mp.get_all_start_methods() else "spawn"
-    # the workers leave Ctrl-C to the main process, which stops cleanly once they are done
-    with ProcessPoolExecutor(n_workers, mp_context=mp.get_context(method), initializer=signal.signal,
-                             initargs=(signal.SIGINT, signal.SIG_IGN)) as pool:
+    with worker_pool(n_workers) as pool:
         parts = list(pool.map(_render_chunk, [domain] * n_workers, [seed] * n_workers, [split] * n_workers,
                               chunks, [size] * n_workers))
     images = np.empty((len(items),) + parts[0][0].shape[1:], np.uint8)
@@ -185,16 +171,41 @@ def load_dataset(name: str, split: str = "train", classes: Classes = None, per_c
     _check(split, per_class, size)
     info = DATASETS.get(str(name).strip().lower())
     if info is None:
-        path = Path(name)
-        if path.exists():
-            from nesyasp.data.folder import load_folder_split
+        from nesyasp.data.folder import load_folder_split
 
-            return load_folder_split(path, split, classes, per_class, size, seed)
-        raise DataError(f"unknown data set {name!r}: not one of {', '.join(DATASETS)} and not a folder")
+        check_source(name)
+        return load_folder_split(Path(name), split, classes, per_class, size, seed)
     names = resolve_classes(info.classes, classes)
     if info.domain == "digits":
         return _load_digits(info, split, names, int(per_class), int(size), int(seed))
     return _load_generated(info, split, names, int(per_class), int(size), int(seed), workers)
+
+
+def check_source(name: str, classes: Classes = None) -> None:
+    """Fail early (before any training) when ``name`` is neither a shipped data set nor a usable folder,
+    or has no such ``classes`` (a folder: one small image of each class is read).
+
+    Raises
+    ------
+    DataError
+        Naming the data set or folder.
+    """
+    info = DATASETS.get(str(name).strip().lower())
+    if info is not None:
+        resolve_classes(info.classes, classes)
+        return
+    path = Path(name)
+    if path.is_dir():
+        from nesyasp.data.folder import load_folder_split
+
+        load_folder_split(path, "train", classes, 1, 8, 0)  # one small image per class: the layout is usable
+        return
+    if path.exists():
+        raise DataError(f"{name}: is a file, not a data folder (one sub-folder of images per class)")
+    if path.is_absolute() or len(path.parts) > 1:
+        raise DataError(f"{name}: no such data folder (moved or deleted? a run's config.json names the folder "
+                        "it was trained on: put the folder back or edit 'data' there)")
+    raise DataError(f"unknown data set {name!r}: not one of {', '.join(DATASETS)} and not a folder")
 
 
 def _domain(name: str) -> str:

@@ -13,25 +13,33 @@ A mask is a single-channel PNG (mode L, P, I or I;16) of the image's size whose
 pixel value ``k`` means concept ``k`` (line ``k`` of ``concepts.txt``) and 0 no concept.
 Class folders and files are read in sorted order and never shuffled. Without
 split folders, every fifth image of a class (sorted order, 5th, 10th, ...) is
-the ``test`` split and the others ``train``.
+the ``test`` split and the others ``train``. Image ids are ASP constants made
+from each file's path below ``images/`` (``cat_im01``, ``train_cat_im01``;
+see :mod:`nesyasp.data.ids`): unique and the same in every run. Grey, palette,
+RGBA and 16-bit images are converted to 8-bit RGB (16-bit values scaled by
+1/257, alpha dropped). Many images are read by worker processes, with a
+progress bar on a terminal.
 """
 
 from __future__ import annotations
 
 import logging
 import re
+from concurrent.futures import as_completed
 from pathlib import Path
 from typing import Sequence
 
 import numpy as np
 from PIL import Image, UnidentifiedImageError
 
+from nesyasp.data._pool import worker_count, worker_pool
 from nesyasp.data.classes import resolve_classes
+from nesyasp.data.ids import folder_ids
 from nesyasp.data.imageset import ImageSet
 from nesyasp.errors import DataError
 
-__all__ = ["IMAGE_SUFFIXES", "load_image_folder", "load_folder_split", "read_concepts", "RESERVED",
-           "folder_concept_images", "folder_random_images"]
+__all__ = ["IMAGE_SUFFIXES", "WIDE_MODES", "load_image_folder", "load_folder_split", "read_concepts", "RESERVED",
+           "folder_concept_images", "folder_random_images", "read_images", "to_rgb"]
 
 logger = logging.getLogger(__name__)
 
@@ -72,9 +80,23 @@ def _layout(path: Path) -> tuple[Path, Path | None, Path | None]:
     return images, masks, concepts
 
 
+#: PIL modes of 16-bit (and 32-bit integer) single-channel images.
+WIDE_MODES = ("I;16", "I;16L", "I;16B", "I;16N", "I")
+
+
+def to_rgb(im: Image.Image) -> Image.Image:
+    """An 8-bit RGB copy of ``im``: 16-bit values scaled by 1/257, alpha dropped, grey repeated."""
+    if im.mode in WIDE_MODES:
+        arr = np.asarray(im).astype(np.float64)
+        if im.mode.startswith("I;16") or (arr.size and arr.max() > 255):
+            arr = arr / 257.0
+        im = Image.fromarray(np.clip(np.rint(arr), 0, 255).astype(np.uint8))
+    return im.convert("RGB")
+
+
 def _read_image(path: Path, size: int | None) -> np.ndarray:
     with Image.open(path) as im:
-        im = im.convert("RGB")
+        im = to_rgb(im)
         if size is not None and im.size != (size, size):
             im = im.resize((size, size), Image.BILINEAR)
         return np.asarray(im, dtype=np.uint8)
@@ -97,7 +119,8 @@ def _select_classes(names: list[str], classes) -> list[str]:
 def load_image_folder(path: str | Path, size: int = 64, masks_dir: str | Path | None = None,
                       concepts_file: str | Path | None = None, classes=None,
                       per_class: int | None = None, files: Sequence[Path] | None = None,
-                      skip: frozenset[str] = frozenset()) -> ImageSet:
+                      skip: frozenset[str] = frozenset(), id_root: str | Path | None = None,
+                      workers: int | None = None) -> ImageSet:
     """Read an ImageFolder tree (one folder per class) into an :class:`ImageSet`.
 
     Parameters
@@ -118,12 +141,19 @@ def load_image_folder(path: str | Path, size: int = 64, masks_dir: str | Path | 
         Which class folders (see :func:`nesyasp.data.load_dataset`).
     per_class : int, optional
         At most this many images per class, the first in sorted order.
+    id_root : path, optional
+        Folder the image ids are made relative to (default ``path``; a split
+        folder's parent, so that ids name the split).
+    workers : int, optional
+        Processes reading the images (default: ``NESYASP_DATA_WORKERS`` or the
+        CPU count, from 200 images on).
 
     Raises
     ------
     DataError
         For a missing folder, no classes, an empty class, unreadable images or
-        masks, masks of the wrong size, or mask values outside the concept list.
+        masks, masks of the wrong size, mask values outside the concept list,
+        or two files that would get the same id.
     """
     root = Path(path)
     if not root.is_dir():
@@ -143,26 +173,90 @@ def load_image_folder(path: str | Path, size: int = 64, masks_dir: str | Path | 
         if cfile is None:
             raise DataError(f"{mroot}: masks need a concepts.txt (one concept name per line)")
         concepts = read_concepts(cfile)
-    images, labels, ids, masks = [], [], [], []
+    chosen: list[Path] = []
+    labels: list[int] = []
+    wanted = set(files) if files is not None else None
     for label, name in enumerate(names):
         found = _images_in(root / name)
-        if files is not None:
-            found = [f for f in found if f in files]
+        if wanted is not None:
+            found = [f for f in found if f in wanted]
         if per_class is not None:
             found = found[:per_class]
         if not found:
             raise DataError(f"{root / name}: class {name!r} has no images")
-        for f in found:
-            try:
-                images.append(_read_image(f, size))
-            except (OSError, UnidentifiedImageError) as exc:
-                raise DataError(f"{f}: cannot read the image: {exc}") from None
-            labels.append(label)
-            ids.append(f"{name}/{f.stem}")
-            if mroot is not None:
-                masks.append(_folder_mask(mroot / name / f"{f.stem}.png", f, size, len(concepts)))
-    mask_arr = np.stack(masks)[:, None] if masks else None
-    return ImageSet(np.stack(images), np.array(labels), tuple(names), tuple(ids), concepts, mask_arr)
+        chosen += found
+        labels += [label] * len(found)
+    ids = folder_ids(Path(id_root) if id_root is not None else root, chosen, IMAGE_SUFFIXES)
+    jobs = [(str(f), str(mroot / f.parent.name / f"{f.stem}.png") if mroot is not None else None)
+            for f in chosen]
+    images, masks = read_images(jobs, size, len(concepts), workers)
+    return ImageSet(images, np.array(labels), tuple(names), ids, concepts, masks)
+
+
+def _read_one(image: str, mask: str | None, size: int, n_concepts: int) -> tuple[np.ndarray, np.ndarray | None]:
+    try:
+        pixels = _read_image(Path(image), size)
+    except (OSError, UnidentifiedImageError, ValueError) as exc:
+        raise DataError(f"{image}: cannot read the image: {exc}") from None
+    return pixels, (_folder_mask(Path(mask), Path(image), size, n_concepts) if mask is not None else None)
+
+
+def _read_chunk(jobs: list[tuple[str, str | None]], size: int, n_concepts: int):
+    """Read a chunk in a worker; an error comes back as its message (exceptions need not pickle)."""
+    out = []
+    for image, mask in jobs:
+        try:
+            out.append(_read_one(image, mask, size, n_concepts))
+        except DataError as exc:
+            return str(exc)
+    return out
+
+
+def read_images(jobs: Sequence[tuple[str, str | None]], size: int, n_concepts: int = 0,
+                workers: int | None = None) -> tuple[np.ndarray, np.ndarray | None]:
+    """Images ``(N, size, size, 3)`` and masks ``(N, 1, size, size)`` (None without masks) of ``jobs``.
+
+    ``jobs`` are ``(image file, mask file or None)`` pairs. From 200 images on they
+    are read by worker processes, in chunks, with a tqdm bar on a terminal; the
+    arrays are the same as a serial read's.
+
+    Raises
+    ------
+    DataError
+        For the first unreadable image or unusable mask.
+    """
+    from tqdm import tqdm
+
+    n = len(jobs)
+    images = np.empty((n, size, size, 3), np.uint8)
+    with_masks = n > 0 and jobs[0][1] is not None
+    masks = np.empty((n, 1, size, size), np.uint16) if with_masks else None
+    n_workers = worker_count(n, workers)
+    step = 64
+    chunks = [list(jobs[i:i + step]) for i in range(0, n, step)]
+    bar = tqdm(total=n, desc="reading images", unit="img", leave=False, disable=None if n >= 200 else True)
+
+    def put(k: int, part) -> None:
+        if isinstance(part, str):
+            raise DataError(part)
+        for j, (pixels, mask) in enumerate(part):
+            images[k * step + j] = pixels
+            if masks is not None:
+                masks[k * step + j, 0] = mask
+        bar.update(len(part))
+
+    try:
+        if n_workers == 1:
+            for k, chunk in enumerate(chunks):
+                put(k, _read_chunk(chunk, size, n_concepts))
+        else:
+            with worker_pool(n_workers) as pool:
+                futures = {pool.submit(_read_chunk, chunk, size, n_concepts): k for k, chunk in enumerate(chunks)}
+                for fut in as_completed(futures):
+                    put(futures[fut], fut.result())
+    finally:
+        bar.close()
+    return images, masks
 
 
 def _folder_mask(mpath: Path, image: Path, size: int, n_concepts: int) -> np.ndarray:
@@ -205,18 +299,11 @@ def load_folder_split(path: Path, split: str, classes, per_class: int, size: int
             files += [f for k, f in enumerate(found) if (k % 5 == 4) == (split == "test")]
     return load_image_folder(root, size=size, masks_dir=mask_root, concepts_file=concepts, classes=classes,
                              per_class=per_class, files=files,
-                             skip=RESERVED if images == Path(path) else frozenset())
+                             skip=RESERVED if images == Path(path) else frozenset(), id_root=images)
 
 
 def _read_many(files: list[Path], n: int, size: int) -> np.ndarray:
-    picked = [files[k % len(files)] for k in range(n)]
-    out = []
-    for f in picked:
-        try:
-            out.append(_read_image(f, size))
-        except (OSError, UnidentifiedImageError) as exc:
-            raise DataError(f"{f}: cannot read the image: {exc}") from None
-    return np.stack(out)
+    return read_images([(str(files[k % len(files)]), None) for k in range(n)], size)[0]
 
 
 def folder_concept_images(path: Path, concept: str, n: int, size: int) -> np.ndarray:

@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from nesyasp._paths import real_path
 from nesyasp.lang.ast import Program
 from nesyasp.errors import DataError
 from nesyasp.label.files import LABELLED_RULES, LABELS_FILE, REPORT_FILE, SavedLabels, read_labels
@@ -176,7 +177,7 @@ def run_report(run_dir: str | Path, n_examples: int = 3) -> ReportContent:
     pictures = [(c, run_dir / p) for c, p in labels.pictures.items()] if labels else []
     examples = example_justifications(program, run_dir, labels.names if labels else None, n_examples) \
         if n_examples > 0 else []
-    return ReportContent(title=f"nesyasp run {run_dir.resolve().name}", summary=_summary(run_dir, labels),
+    return ReportContent(title=f"nesyasp run {real_path(run_dir).name}", summary=_summary(run_dir, labels),
                          raw_rules=_text(rules), labelled_rules=labelled_text,
                          metrics=_metrics(run_dir), labels=rows, pictures=pictures, justifications=examples)
 

@@ -38,10 +38,14 @@ from nesyasp.neural.sparsity import filter_norms
 __all__ = ["FilterTable", "norm_table", "binarize", "asp_id", "DOMAIN"]
 
 DOMAIN = "_example"
+_CONSTANT = re.compile(r"[a-z][A-Za-z0-9_]*\Z")
 
 
 def asp_id(name: str) -> str:
-    """An image id as an ASP constant: lower case, ``[a-z0-9_]``, starting with a letter."""
+    """An image id as an ASP constant: itself when it is one (``[a-z][A-Za-z0-9_]*``, as the ids of
+    users' folders are), else lower case ``[a-z0-9_]``, starting with a letter."""
+    if _CONSTANT.match(str(name)):
+        return str(name)
     text = re.sub(r"[^a-z0-9_]+", "_", str(name).lower()).strip("_") or "img"
     return text if text[0].isalpha() else f"img_{text}"
 

@@ -30,15 +30,56 @@ from nesyasp.errors import DataError
 __all__ = [
     "StrategyConfig",
     "TrainConfig",
+    "ModelDefaults",
+    "MODEL_DEFAULTS",
+    "MODELS",
     "STRATEGIES",
     "NORMS",
     "strategy",
+    "optimiser_settings",
     "config_to_dict",
     "config_from_dict",
 ]
 
 NORMS = ("fro", "spectral")
 _LOSSES = ("ce", "sparsity", "ebp")
+_OPTIMISERS = ("adam", "sgd")
+_PRETRAIN = ("classes", "generic")
+_PRECISIONS = ("auto", "fp32", "bf16")
+
+
+@dataclass(frozen=True, slots=True)
+class ModelDefaults:
+    """How a backbone is trained when the run does not say otherwise.
+
+    Attributes
+    ----------
+    optimizer:
+        ``adam`` or ``sgd`` (SGD with Nesterov momentum 0.9).
+    lr, weight_decay:
+        Peak learning rate and L2 regularisation (linear layers with more than
+        512 inputs learn at ``lr * 512 / inputs``, see
+        :func:`nesyasp.neural.runtime.make_optimizer`).
+    lr_warmup:
+        Epochs over which the learning rate rises linearly from ``lr/10``
+        (counted in optimiser steps) before the schedule takes over.
+    """
+
+    optimizer: str
+    lr: float
+    weight_decay: float
+    lr_warmup: int
+
+
+#: Per-model defaults (docs/neural.md says why each model has its own).
+MODEL_DEFAULTS: dict[str, ModelDefaults] = {
+    "small": ModelDefaults("adam", 2e-3, 5e-4, 0),
+    "vgg16": ModelDefaults("adam", 1e-5, 5e-4, 1),
+    "vgg16_bn": ModelDefaults("adam", 1e-4, 5e-4, 1),
+    "resnet18": ModelDefaults("adam", 1e-3, 5e-4, 1),
+}
+#: Model names of ``--model``.
+MODELS = tuple(MODEL_DEFAULTS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,29 +186,44 @@ class TrainConfig:
     size:
         Image side in pixels.
     model:
-        ``small`` (CPU default), ``vgg16`` or ``resnet18``.
+        ``small`` (CPU default), ``vgg16`` (torchvision's layout, NeSyFOLD's
+        backbone), ``vgg16_bn`` (VGG16 with BatchNorm) or ``resnet18``.
     layer:
         Name of the module whose output holds the filter maps; empty: the model's default.
     weights:
         Optional state-dict file loaded into the model before training.
-    epochs, batch_size, lr, weight_decay:
-        Adam settings (class-weighted cross-entropy).
+    epochs, batch_size:
+        Epochs and batch size (class-weighted cross-entropy).
+    optimizer, lr, weight_decay, lr_warmup:
+        Optimiser (``adam`` or ``sgd``), peak learning rate, L2 regularisation
+        and linear warm-up epochs; None takes the model's
+        :data:`MODEL_DEFAULTS` (:func:`optimiser_settings`).
     schedule, patience:
         ``cosine`` (default: the learning rate falls along a half cosine to
         0 over ``epochs``, so a short CPU run ends converged) or ``plateau``
         (the paper's: halved after ``patience`` epochs without a lower training loss).
     augment:
         Flip each training image left-right with probability 1/2 (seeded per epoch).
-    pretrain_epochs, pretrain_classes:
+    pretrain, pretrain_epochs, pretrain_classes:
         The paper starts every strategy from an ImageNet-pretrained VGG16. Our
-        stand-in: before the run, the same model is trained with cross-entropy
-        for ``pretrain_epochs`` epochs on the data set's last ``pretrain_classes``
-        classes (disjoint from the task's), and the run starts from that
-        backbone with a fresh head. 0 epochs: start from random weights (or ``weights``).
+        stand-ins, trained with cross-entropy for ``pretrain_epochs`` epochs
+        before the run, which then starts from that backbone with a fresh
+        head: ``classes``, the data set's last ``pretrain_classes`` classes
+        (disjoint from the task's); ``generic``, a generated corpus of other
+        classes shared by every data set (:mod:`nesyasp.neural.pretrain`).
+        0 epochs: start from random weights (or ``weights``).
     seed:
         Seeds data order, initialisation and Method-2 P matrices.
     device:
         ``auto`` (a GPU when there is one), ``cpu``, ``cuda`` or ``cuda:N``.
+    precision:
+        ``auto`` (bf16 autocast for the forward pass of training on a GPU,
+        fp32 on the CPU), ``fp32`` or ``bf16``. Filter norms for P,
+        thresholds and binarization are always computed in fp32.
+    data_from_run:
+        A data folder's path relative to the run folder (written by
+        :func:`nesyasp.neural.train.train`, so that a run moved together with
+        its data still finds it; ``data`` holds the absolute path).
     strategy:
         The :class:`StrategyConfig`.
     """
@@ -182,15 +238,20 @@ class TrainConfig:
     weights: str = ""
     epochs: int = 30
     batch_size: int = 32
-    lr: float = 2e-3
-    weight_decay: float = 5e-4
+    optimizer: str | None = None
+    lr: float | None = None
+    weight_decay: float | None = None
+    lr_warmup: int | None = None
     patience: int = 10
     schedule: str = "cosine"
     augment: bool = True
+    pretrain: str = "classes"
     pretrain_epochs: int = 0
     pretrain_classes: int = 5
     seed: int = 0
     device: str = "auto"
+    precision: str = "auto"
+    data_from_run: str = ""
     strategy: StrategyConfig = field(default_factory=StrategyConfig)
 
     def __post_init__(self) -> None:
@@ -199,20 +260,46 @@ class TrainConfig:
                 raise DataError(f"{name} must be >= 1, got {getattr(self, name)}")
         if self.classes < 0 or self.classes == 1:
             raise DataError(f"classes must be 0 (all) or at least 2 for a classifier, got {self.classes}")
-        if not self.lr > 0 or self.weight_decay < 0 or self.patience < 0:
+        if ((self.lr is not None and not self.lr > 0) or (self.weight_decay is not None and self.weight_decay < 0)
+                or self.patience < 0):
             raise DataError(f"lr must be > 0, weight_decay >= 0 and patience >= 0, got {self.lr}, "
                             f"{self.weight_decay} and {self.patience}")
+        if self.lr_warmup is not None and self.lr_warmup < 0:
+            raise DataError(f"lr_warmup must be >= 0 epochs, got {self.lr_warmup}")
+        if self.optimizer is not None and self.optimizer not in _OPTIMISERS:
+            raise DataError(f"optimizer must be one of {', '.join(_OPTIMISERS)}, got {self.optimizer!r}")
         if self.pretrain_epochs < 0 or self.pretrain_classes < 1:
             raise DataError("pretrain_epochs must be >= 0 and pretrain_classes >= 1")
+        if self.pretrain not in _PRETRAIN:
+            raise DataError(f"pretrain must be one of {', '.join(_PRETRAIN)}, got {self.pretrain!r}")
         if self.schedule not in ("cosine", "plateau"):
             raise DataError(f"schedule must be cosine or plateau, got {self.schedule!r}")
-        if self.model not in ("small", "vgg16", "resnet18"):
-            raise DataError(f"model must be small, vgg16 or resnet18, got {self.model!r}")
+        if self.model not in MODELS:
+            raise DataError(f"model must be one of {', '.join(MODELS)}, got {self.model!r}")
+        if self.precision not in _PRECISIONS:
+            raise DataError(f"precision must be one of {', '.join(_PRECISIONS)}, got {self.precision!r}")
 
     @property
     def warmup_epochs(self) -> int:
         """Epochs trained with cross-entropy alone before P and thresholds are computed."""
         return int(round(self.epochs * self.strategy.warmup))
+
+
+def optimiser_settings(config: TrainConfig) -> ModelDefaults:
+    """The optimiser, learning rate, weight decay and warm-up of ``config`` (its model's defaults where None).
+
+    Examples
+    --------
+    >>> optimiser_settings(TrainConfig())
+    ModelDefaults(optimizer='adam', lr=0.002, weight_decay=0.0005, lr_warmup=0)
+    >>> optimiser_settings(TrainConfig(model="vgg16", lr=1e-3)).lr
+    0.001
+    """
+    base = MODEL_DEFAULTS[config.model]
+    return ModelDefaults(config.optimizer if config.optimizer is not None else base.optimizer,
+                         config.lr if config.lr is not None else base.lr,
+                         config.weight_decay if config.weight_decay is not None else base.weight_decay,
+                         config.lr_warmup if config.lr_warmup is not None else base.lr_warmup)
 
 
 def config_to_dict(config: TrainConfig) -> dict[str, Any]:

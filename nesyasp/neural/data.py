@@ -3,7 +3,10 @@
 The embedded data sets come from :func:`nesyasp.data.load_dataset`; any object
 with ``images`` (uint8 ``[N, H, W, 3]``), ``labels``, ``class_names`` and
 ``ids`` works (:func:`split_from_imageset`). Pixels are scaled to
-``(x/255 - 0.5) / 0.25``, channels first.
+``(x/255 - 0.5) / 0.25``, channels first; with ``pixels=True`` (what
+:func:`load_splits` gives) ``x`` keeps the uint8 pixels, a quarter of the
+memory, and :class:`~nesyasp.neural.models.FeatureModel` scales each batch
+on its device to the very same floats.
 
 Examples
 --------
@@ -18,21 +21,29 @@ Examples
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import torch
 
+from nesyasp._paths import real_path
 from nesyasp.errors import DataError
 from nesyasp.neural.config import TrainConfig
 
 __all__ = ["Split", "split_from_imageset", "load_splits", "pretrain_class_names"]
 
+#: Part of the key of :func:`load_splits`' files: raise it whenever generated images change.
+GENERATOR_KEY = 1
+
 
 @dataclass(frozen=True)
 class Split:
-    """Images as a float tensor ``x [N, 3, H, W]``, labels ``y [N]``, class names and image ids."""
+    """Images ``x [N, 3, H, W]`` (scaled floats, or uint8 pixels), labels ``y [N]``, class names and image ids."""
 
     x: torch.Tensor
     y: torch.Tensor
@@ -43,8 +54,10 @@ class Split:
         return len(self.y)
 
 
-def split_from_imageset(imageset: Any) -> Split:
+def split_from_imageset(imageset: Any, pixels: bool = False) -> Split:
     """Turn an image set (uint8 NHWC images, labels, class names, ids) into a :class:`Split`.
+
+    ``pixels=True`` keeps ``x`` as uint8 pixels (channels first) instead of scaled floats.
 
     Raises
     ------
@@ -56,11 +69,14 @@ def split_from_imageset(imageset: Any) -> Split:
     if images.ndim != 4 or images.shape[-1] != 3 or len(images) != len(labels):
         raise DataError(f"expected [N, H, W, 3] images with one label each, got {images.shape} "
                         f"and {labels.shape}")
-    x = torch.from_numpy(images.astype(np.float32) / 255.0).permute(0, 3, 1, 2).contiguous()
     raw_ids = getattr(imageset, "ids", None)
     if raw_ids is None or len(raw_ids) != len(labels):
         raw_ids = [f"img_{i:04d}" for i in range(len(labels))]
     ids = tuple(str(i) for i in raw_ids)
+    if pixels:
+        x = torch.from_numpy(np.ascontiguousarray(images, dtype=np.uint8)).permute(0, 3, 1, 2).contiguous()
+        return Split(x, torch.from_numpy(labels), tuple(imageset.class_names), ids)
+    x = torch.from_numpy(images.astype(np.float32) / 255.0).permute(0, 3, 1, 2).contiguous()
     return Split((x - 0.5) / 0.25, torch.from_numpy(labels), tuple(imageset.class_names), ids)
 
 
@@ -68,12 +84,63 @@ _CACHE: dict[tuple, tuple[Split, Split]] = {}
 _CACHE_SIZE = 2
 
 
-def load_splits(config: TrainConfig) -> tuple[Split, Split]:
-    """Load ``(train, test)`` of ``config.data`` with :func:`nesyasp.data.load_dataset`.
+def _folder_signature(path: Path) -> tuple[int, int, int]:
+    """Files, total bytes and newest modification time under ``path`` (a changed folder is read again)."""
+    n = size = newest = 0
+    for dirpath, _dirs, files in os.walk(path):
+        for name in files:
+            st = os.stat(os.path.join(dirpath, name))
+            n, size, newest = n + 1, size + st.st_size, max(newest, st.st_mtime_ns)
+    return n, size, newest
 
-    The last two generated data sets are kept in memory, so that training,
-    extraction and evaluation in one process (``nesyasp experiment``, the
-    Python API) render the images once. Image folders are always read again.
+
+def _data_key(config: TrainConfig) -> tuple:
+    import nesyasp.data as data_module
+
+    name = str(config.data).strip().lower()
+    source: Any = name if name in getattr(data_module, "DATASETS", {}) else None
+    if source is None:
+        path = real_path(config.data)
+        source = (str(path), _folder_signature(path)) if path.is_dir() else str(config.data)
+    return source, config.classes or None, config.size, config.seed, config.per_class, config.test_per_class
+
+
+def _npz_path(cache_dir: Path, key: tuple) -> Path:
+    digest = hashlib.sha256(json.dumps([GENERATOR_KEY, *map(str, key)]).encode()).hexdigest()[:16]
+    return cache_dir / f"{Path(str(key[0])).name if isinstance(key[0], str) else 'folder'}-{digest}.npz"
+
+
+def _read_npz(path: Path) -> tuple[Split, Split] | None:
+    try:
+        with np.load(path, allow_pickle=False) as z:
+            return tuple(Split(torch.from_numpy(z[f"{p}_x"]), torch.from_numpy(z[f"{p}_y"]),
+                               tuple(z["class_names"].tolist()), tuple(z[f"{p}_ids"].tolist()))
+                         for p in ("train", "test"))  # type: ignore[return-value]
+    except (OSError, KeyError, ValueError):
+        return None
+
+
+def _write_npz(path: Path, splits: tuple[Split, Split]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    arrays = {"class_names": np.array(splits[0].class_names, dtype=str)}
+    for prefix, split in zip(("train", "test"), splits):
+        arrays |= {f"{prefix}_x": split.x.numpy(), f"{prefix}_y": split.y.numpy(),
+                   f"{prefix}_ids": np.array(split.ids, dtype=str)}
+    tmp = path.with_name(f"{path.stem}.{os.getpid()}.tmp.npz")
+    np.savez(tmp, **arrays)
+    os.replace(tmp, path)
+
+
+def load_splits(config: TrainConfig, cache_dir: str | Path | None = None) -> tuple[Split, Split]:
+    """Load ``(train, test)`` of ``config.data`` with :func:`nesyasp.data.load_dataset` (``x`` as uint8 pixels).
+
+    The last two data sets are kept in memory, so that training, extraction
+    and evaluation in one process (``nesyasp experiment``, the Python API)
+    render or read the images once; a changed image folder (files, sizes,
+    times) is read again. With ``cache_dir`` the splits are also kept there
+    as one uncompressed ``.npz`` per data set and read back by other
+    processes (``nesyasp experiment --jobs`` shares one rendering between its
+    cells); nothing is written without it.
 
     Raises
     ------
@@ -81,22 +148,24 @@ def load_splits(config: TrainConfig) -> tuple[Split, Split]:
         When the data package is missing or the data set cannot be loaded.
     """
     try:
-        import nesyasp.data as data_module
         from nesyasp.data import load_dataset
     except ImportError as exc:  # pragma: no cover - only while the data package is absent
         raise DataError(f"the data sets are not available ({exc})") from None
-    classes = config.classes or None
-    key = (config.data, classes, config.size, config.seed, config.per_class, config.test_per_class)
+    key = _data_key(config)
     if key in _CACHE:
         return _CACHE[key]
-    common = dict(classes=classes, size=config.size, seed=config.seed)
-    train = load_dataset(config.data, split="train", per_class=config.per_class, **common)
-    test = load_dataset(config.data, split="test", per_class=config.test_per_class, **common)
-    splits = split_from_imageset(train), split_from_imageset(test)
-    if str(config.data).strip().lower() in getattr(data_module, "DATASETS", {}):
-        while len(_CACHE) >= _CACHE_SIZE:
-            _CACHE.pop(next(iter(_CACHE)))
-        _CACHE[key] = splits
+    npz = _npz_path(Path(cache_dir), key) if cache_dir is not None else None
+    splits = _read_npz(npz) if npz is not None and npz.is_file() else None
+    if splits is None:
+        common = dict(classes=config.classes or None, size=config.size, seed=config.seed)
+        train = load_dataset(config.data, split="train", per_class=config.per_class, **common)
+        test = load_dataset(config.data, split="test", per_class=config.test_per_class, **common)
+        splits = split_from_imageset(train, pixels=True), split_from_imageset(test, pixels=True)
+        if npz is not None:
+            _write_npz(npz, splits)
+    while len(_CACHE) >= _CACHE_SIZE:
+        _CACHE.pop(next(iter(_CACHE)))
+    _CACHE[key] = splits
     return splits
 
 

@@ -10,11 +10,20 @@ continues where it stopped. :func:`tables_markdown` writes
 
 averaged over seeds (rounded to integers as in the paper), with an ``MS``
 column (mean over class counts).
+
+``cells`` selects cells by folder-name patterns (``ts3-c10-*``), so that
+machines can share a grid: each runs its cells into its own copy of the
+folder, the cell folders are gathered into one, and a last run without
+``cells`` reuses them all and writes the tables. Backbones are deterministic,
+so every machine pretrains the same ones. With ``jobs > 1`` the data of each
+(class count, seed) is rendered once, into ``OUT/data/``, and read by the
+cells' worker processes; on GPUs the cells are spread over the devices.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import fnmatch
 import json
 import logging
 import multiprocessing
@@ -25,13 +34,17 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
+from nesyasp.data.datasets import check_source
+from nesyasp.errors import DataError
 from nesyasp.neural.config import TrainConfig, strategy
+from nesyasp.neural.data import load_splits
 from nesyasp.neural.nesy import NesyMetrics
 from nesyasp.neural.progress import labelled, listening, step_lines
 from nesyasp.neural.run import evaluate_run, extract_run, load_run
 from nesyasp.neural.train import CHECKPOINT, pretrain_backbone, train
 
-__all__ = ["Cell", "run_experiment", "summarize", "tables_markdown", "plot_cells"]
+__all__ = ["Cell", "run_experiment", "summarize", "tables_markdown", "plot_cells", "cell_name", "select_cells",
+           "auto_jobs"]
 
 logger = logging.getLogger(__name__)
 
@@ -46,21 +59,51 @@ class Cell:
     metrics: NesyMetrics
 
 
+def cell_name(name: str, classes: int, seed: int) -> str:
+    """The folder of a cell: ``<strategy>-c<classes>-s<seed>``."""
+    return f"{name}-c{classes}-s{seed}"
+
+
+def select_cells(grid: Sequence[tuple[str, int, int]], patterns: Sequence[str]) -> list[tuple[str, int, int]]:
+    """The cells of ``grid`` whose folder name matches one of the shell ``patterns`` (all when there are none).
+
+    Raises
+    ------
+    DataError
+        When a pattern matches no cell of the grid.
+    """
+    if not patterns:
+        return list(grid)
+    names = {key: cell_name(*key) for key in grid}
+    for pat in patterns:
+        if not any(fnmatch.fnmatchcase(n, pat) for n in names.values()):
+            raise DataError(f"--cells: {pat!r} matches no cell of the grid ({', '.join(list(names.values())[:6])}"
+                            f"{' ...' if len(names) > 6 else ''})")
+    return [key for key, n in names.items() if any(fnmatch.fnmatchcase(n, p) for p in patterns)]
+
+
+def _backbone_path(base: TrainConfig, out: Path, seed: int) -> Path:
+    return out / ("backbone-generic.pt" if base.pretrain == "generic" else f"backbone-s{seed}.pt")
+
+
 def _cell(base: TrainConfig, name: str, classes: int, seed: int, out: Path, progress: bool,
-          overrides: dict[str, Any]) -> Cell:
+          overrides: dict[str, Any], data_cache: Path | None = None, device: str | None = None) -> Cell:
     cfg = dataclasses.replace(base, strategy=strategy(name, **overrides), classes=classes, seed=seed)
     if cfg.pretrain_epochs > 0:
-        cfg = dataclasses.replace(cfg, weights=str(out / f"backbone-s{seed}.pt"), pretrain_epochs=0)
-    run_dir = out / f"{name}-c{classes}-s{seed}"
+        cfg = dataclasses.replace(cfg, weights=str(_backbone_path(base, out, seed)), pretrain_epochs=0)
+    if device is not None:
+        cfg = dataclasses.replace(cfg, device=device)
+    run_dir = out / cell_name(name, classes, seed)
     done = run_dir / "evaluation.json"
     if done.is_file():
         return Cell(cfg.strategy.name, classes, seed, NesyMetrics(**json.loads(done.read_text(encoding="utf-8"))))
     resume = (run_dir / CHECKPOINT).is_file()
+    splits = load_splits(cfg, data_cache) if data_cache is not None else None
     with labelled(run_dir.name):
-        train(cfg, run_dir, resume=resume, progress=progress)
+        train(cfg, run_dir, resume=resume, progress=progress, splits=splits)
     run = load_run(run_dir)
-    extract_run(run)
-    return Cell(cfg.strategy.name, classes, seed, evaluate_run(run))
+    extract_run(run, splits)
+    return Cell(cfg.strategy.name, classes, seed, evaluate_run(run, splits))
 
 
 def _backbone(base: TrainConfig, seed: int, path: Path, threads: int = 0) -> Path:
@@ -68,22 +111,26 @@ def _backbone(base: TrainConfig, seed: int, path: Path, threads: int = 0) -> Pat
     if not path.is_file():
         import torch
 
+        from nesyasp.neural.backbones import save_backbone
+
         if threads:
             torch.set_num_threads(threads)
         state = pretrain_backbone(dataclasses.replace(base, seed=seed), progress=False)
-        tmp = path.with_name(path.name + ".tmp")
-        torch.save(state, tmp)
-        tmp.replace(path)
+        save_backbone(state, {"pretrain": base.pretrain, "seed": seed}, path)
     return path
 
 
-def _backbones(base: TrainConfig, classes: Sequence[int], seeds: int, out: Path, jobs: int,
+def _backbones(base: TrainConfig, classes: Sequence[int], seeds: Sequence[int], out: Path, jobs: int,
                threads: int) -> dict[int, Path]:
-    """One pretrained backbone per seed, shared by every strategy and class count (the paper's ImageNet weights)."""
+    """The pretrained backbones of ``seeds``, shared by every strategy and class count (the paper's ImageNet
+    weights): one per seed on the data set's spare classes, or the one generic backbone."""
     if base.pretrain_epochs <= 0:
         return {}
     base = dataclasses.replace(base, classes=max(classes))
-    paths = {seed: out / f"backbone-s{seed}.pt" for seed in range(seeds)}
+    if base.pretrain == "generic":
+        path = _backbone(base, 0, _backbone_path(base, out, 0), threads)
+        return {seed: path for seed in seeds}
+    paths = {seed: _backbone_path(base, out, seed) for seed in seeds}
     todo = [seed for seed, path in paths.items() if not path.is_file()]
     if jobs <= 1 or len(todo) <= 1:
         for seed in todo:
@@ -97,46 +144,82 @@ def _backbones(base: TrainConfig, classes: Sequence[int], seeds: int, out: Path,
 
 
 def _cell_job(base: TrainConfig, name: str, classes: int, seed: int, out: Path,
-              overrides: dict[str, Any], threads: int, lines: bool = False) -> Cell:
-    """One cell in a worker process (``threads`` torch threads, no progress bars; epoch lines on stdout
-    when the parent printed them)."""
+              overrides: dict[str, Any], threads: int, device: str | None = None, lines: bool = False) -> Cell:
+    """One cell in a worker process (``threads`` torch threads, no progress bars, data from ``OUT/data``;
+    epoch lines on stdout when the parent printed them)."""
     import torch
 
     torch.set_num_threads(max(1, threads))
     with step_lines(force=lines):
-        return _cell(base, name, classes, seed, out, False, overrides)
+        return _cell(base, name, classes, seed, out, False, overrides, out / "data", device)
+
+
+def _gpus(base: TrainConfig) -> int:
+    """CUDA devices the cells may spread over (0 on the CPU or with a fixed ``cuda:N``)."""
+    import torch
+
+    if base.device not in ("auto", "cuda") or not torch.cuda.is_available():
+        return 0
+    return torch.cuda.device_count()
+
+
+def auto_jobs(base: TrainConfig, n_cells: int, per_gpu: int = 6) -> int:
+    """Worker processes when ``--jobs`` is not given: 1 on the CPU; on GPUs ``per_gpu`` cells each
+    (small jobs leave a GPU mostly idle), at most one per CPU core and one per cell."""
+    import os
+
+    import torch
+
+    gpus = _gpus(base) or int(base.device.startswith("cuda:") and torch.cuda.is_available())
+    return 1 if not gpus else max(1, min(n_cells, per_gpu * gpus, os.cpu_count() or 1))
+
+
+def _render_data(base: TrainConfig, keys: Sequence[tuple[str, int, int]], out: Path) -> None:
+    """Render (or read) each (class count, seed)'s data once into ``OUT/data`` for the worker processes."""
+    for c, seed in dict.fromkeys((c, seed) for _, c, seed in keys):
+        load_splits(dataclasses.replace(base, classes=c, seed=seed), out / "data")
 
 
 def run_experiment(base: TrainConfig, strategies: Sequence[str], classes: Sequence[int], seeds: int,
                    out: str | Path, progress: bool = True,
                    on_cell: Callable[[Cell], None] | None = None,
-                   overrides: dict[str, Any] | None = None, jobs: int = 1, threads: int = 1) -> list[Cell]:
+                   overrides: dict[str, Any] | None = None, jobs: int = 1, threads: int = 1,
+                   cells: Sequence[str] = ()) -> list[Cell]:
     """Train, extract and evaluate every (strategy, classes, seed) cell into ``out``.
 
     ``overrides`` changes fields of every strategy (for example ``{"k": 8}``).
     With ``jobs > 1`` that many worker processes (``threads`` torch threads
-    each) run cells side by side; every cell is seeded, so the results are
-    those of a serial run. The cells come back in grid order.
+    each) run cells side by side (on GPUs spread round-robin over the
+    devices); every cell is seeded, so the results are those of a serial run.
+    ``cells`` keeps only the cells whose folder names match these patterns
+    (:func:`select_cells`). The cells come back in grid order.
     """
     out = Path(out)
+    grid = select_cells([(name, c, seed) for c in classes for name in strategies for seed in range(seeds)], cells)
+    for c in classes:  # a missing folder or an unknown class fails now, not after pretraining
+        check_source(base.data, c or None)
     out.mkdir(parents=True, exist_ok=True)
-    backbones = _backbones(base, classes, seeds, out, jobs, threads)
+    backbones = _backbones(base, classes, sorted({seed for _, _, seed in grid}), out, jobs, threads)
     if backbones:
-        logger.info("backbones: %s", ", ".join(str(p) for p in backbones.values()))
-    grid = [(name, c, seed) for c in classes for name in strategies for seed in range(seeds)]
+        logger.info("backbones: %s", ", ".join(sorted({str(p) for p in backbones.values()})))
     if jobs <= 1:
-        cells = []
+        done_cells = []
         for name, c, seed in grid:
             cell = _cell(base, name, c, seed, out, progress, overrides or {})
-            cells.append(cell)
+            done_cells.append(cell)
             if on_cell is not None:
                 on_cell(cell)
-        return cells
+        return done_cells
+    todo = [key for key in grid if not (out / cell_name(*key) / "evaluation.json").is_file()]
+    _render_data(base, todo, out)
+    gpus = _gpus(base)
+    devices = {key: (f"cuda:{k % gpus}" if gpus else None) for k, key in enumerate(grid)}
     done: dict[tuple[str, int, int], Cell] = {}
     ctx = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:
-        futures = {pool.submit(_cell_job, base, name, c, seed, out, overrides or {}, threads, listening()):
-                   (name, c, seed) for name, c, seed in grid}
+        futures = {pool.submit(_cell_job, base, name, c, seed, out, overrides or {}, threads,
+                               devices[(name, c, seed)], listening()): (name, c, seed)
+                   for name, c, seed in grid}
         for fut in as_completed(futures):
             cell = fut.result()
             done[futures[fut]] = cell

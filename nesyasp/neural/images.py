@@ -15,12 +15,12 @@ Examples
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any, Iterable
 
 import numpy as np
 
+from nesyasp._paths import real_path
 from nesyasp.data.folder import IMAGE_SUFFIXES
 from nesyasp.errors import DataError
 
@@ -82,7 +82,7 @@ def image_paths(inputs: Iterable[str | Path], exclude: Iterable[str | Path] = ()
     A path that does not exist is kept (reading it reports it). Folders in
     ``exclude`` (an output folder inside an input folder) are not read.
     """
-    skip = [Path(os.path.realpath(e)) for e in exclude]  # realpath: a symlink loop is not an error
+    skip = [real_path(e) for e in exclude]  # realpath: a symlink loop is not an error
     out: list[Path] = []
     for item in inputs:
         path = Path(item)
@@ -94,7 +94,7 @@ def image_paths(inputs: Iterable[str | Path], exclude: Iterable[str | Path] = ()
             rel = p.relative_to(path).parts
             if any(part.startswith(".") for part in rel) or not p.is_file() or p.suffix.lower() not in IMAGE_SUFFIXES:
                 continue
-            real = Path(os.path.realpath(p))
+            real = real_path(p)
             if any(s == real.parent or s in real.parents for s in skip):
                 continue
             found.append(p)

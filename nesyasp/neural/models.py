@@ -5,10 +5,16 @@ name) gives one map per filter, whose norms become the predicates ``f0``,
 ``f1``, ... of the rule set that replaces the CNN's head.
 
 * ``small``: four conv blocks, trains on 2 CPU cores in minutes (default layer ``features.relu4``);
-* ``vgg16``: torchvision VGG16 (layer ``features.30``, the final max-pool after conv5_3, as NeSyFOLD);
+* ``vgg16``: torchvision VGG16 (layer ``features.30``, the final max-pool after conv5_3, as NeSyFOLD),
+  the layout of torchvision's ImageNet weights;
+* ``vgg16_bn``: torchvision VGG16 with BatchNorm (layer ``features.43``, the same max-pool);
 * ``resnet18``: torchvision ResNet-18 (layer ``layer4``).
 
 No pretrained weights are downloaded; :func:`load_weights` loads a user's file.
+Images may come as uint8 ``[N, 3, H, W]`` pixels: :class:`FeatureModel`
+scales them on the model's device exactly as
+:func:`nesyasp.neural.data.split_from_imageset` does, so data can live on a
+GPU at a quarter of the float size.
 
 Examples
 --------
@@ -29,9 +35,16 @@ from torch import nn
 
 from nesyasp.errors import DataError
 
-__all__ = ["SmallCNN", "build_model", "default_layer", "FeatureModel", "load_weights", "load_backbone"]
+__all__ = ["SmallCNN", "build_model", "default_layer", "resolve_model", "FeatureModel", "load_weights",
+           "load_backbone", "scale_pixels"]
 
-_DEFAULT_LAYER = {"small": "features.relu4", "vgg16": "features.30", "resnet18": "layer4"}
+_DEFAULT_LAYER = {"small": "features.relu4", "vgg16": "features.30", "vgg16_bn": "features.43",
+                  "resnet18": "layer4"}
+
+
+def scale_pixels(x: torch.Tensor) -> torch.Tensor:
+    """uint8 pixels ``[N, 3, H, W]`` to the network's input ``(x/255 - 0.5) / 0.25`` (float32)."""
+    return x.float().div_(255.0).sub_(0.5).div_(0.25)
 
 
 class SmallCNN(nn.Module):
@@ -82,11 +95,31 @@ def build_model(name: str, n_classes: int, seed: int = 0, width: int = 16) -> nn
     torch.manual_seed(seed)
     if name == "small":
         return SmallCNN(n_classes, width)
-    if name in ("vgg16", "resnet18"):
+    if name in ("vgg16", "vgg16_bn", "resnet18"):
         import torchvision.models as tvm
 
         return getattr(tvm, name)(weights=None, num_classes=n_classes)
-    raise DataError(f"unknown model {name!r}; choose small, vgg16 or resnet18")
+    raise DataError(f"unknown model {name!r}; choose {', '.join(_DEFAULT_LAYER)}")
+
+
+def resolve_model(name: str, weights: str | Path = "") -> str:
+    """The architecture that ``--model name`` trains.
+
+    ``vgg16`` gets BatchNorm (torchvision's ``vgg16_bn`` layout) unless its
+    ``weights`` are a plain VGG16's (torchvision's ImageNet file): plain VGG16
+    does not learn from random weights in a few epochs (docs/neural.md). The
+    file's keys are read without loading its tensors; an unreadable file is
+    left to :func:`load_weights` to report.
+    """
+    if name != "vgg16":
+        return name
+    if not weights:
+        return "vgg16_bn"
+    try:
+        keys = torch.load(Path(weights), map_location="cpu", weights_only=True, mmap=True).keys()
+    except Exception:  # noqa: BLE001 - load_weights gives the message
+        return "vgg16"
+    return "vgg16_bn" if any(str(k).endswith("running_mean") for k in keys) else "vgg16"
 
 
 def default_layer(name: str) -> str:
@@ -130,6 +163,8 @@ class FeatureModel(nn.Module):
         param = next(self.model.parameters(), None)
         if param is not None and x.device != param.device:
             x = x.to(param.device, non_blocking=True)
+        if x.dtype == torch.uint8:
+            x = scale_pixels(x)
         logits = self.model(x)
         maps, self._maps = self._maps, None
         if maps is None or maps.dim() != 4:
@@ -141,7 +176,8 @@ def _guess_layer(model: nn.Module) -> str:
     if hasattr(model, "layer4"):
         return "layer4"
     if hasattr(model, "features"):
-        return "features.30" if len(model.features) > 30 else f"features.{len(model.features) - 1}"
+        pools = [i for i, m in enumerate(model.features) if isinstance(m, nn.MaxPool2d)]
+        return f"features.{pools[-1] if pools else len(model.features) - 1}"
     raise DataError("cannot guess the filter layer of this model; name it with --layer")
 
 

@@ -15,12 +15,14 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import torch
 
+from nesyasp._paths import real_path
 from nesyasp.lang.ast import Program
 from nesyasp.errors import DataError, ReasoningError
 from nesyasp.neural.binarize import FilterTable
@@ -32,6 +34,8 @@ from nesyasp.neural.nesy import NesyMetrics, check_rules, nesy_metrics, predict_
 from nesyasp.neural.train import CHECKPOINT, make_model, read_checkpoint, read_config
 
 __all__ = ["Run", "load_run", "extract_run", "read_rules", "evaluate_run"]
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -79,7 +83,7 @@ def load_run(run_dir: str | Path) -> Run:
     cfg_path, ckpt_path = path / "config.json", path / CHECKPOINT
     if not cfg_path.is_file() or not ckpt_path.is_file():
         raise DataError(f"{path}: not a finished run folder (config.json or {CHECKPOINT} missing)")
-    config = read_config(cfg_path)
+    config = _findable_data(read_config(cfg_path), path)
     state = read_checkpoint(ckpt_path)
     names = tuple(state.get("class_names", ()))
     model = make_model(dataclasses.replace(config, weights=""), len(names))
@@ -91,6 +95,28 @@ def load_run(run_dir: str | Path) -> Run:
     model.eval()
     return Run(path, config, model, names, state.get("p"), state.get("thresholds"), int(state["epoch"]),
                json.loads(state.get("history", "[]")))
+
+
+def _findable_data(config: TrainConfig, run_dir: Path) -> TrainConfig:
+    """``config`` with a data folder that exists: as stored (absolute), else relative to the run folder.
+
+    A run trained on ``--data my_images`` stores the folder's absolute path and
+    its path relative to the run folder, so it is found from any working
+    directory, and also after the run and its data moved together.
+    """
+    from nesyasp.data import DATASETS
+
+    data = str(config.data)
+    if data.strip().lower() in DATASETS or Path(data).is_dir():
+        return config
+    candidates = [run_dir / config.data_from_run] if config.data_from_run else []
+    candidates.append(run_dir / data)  # a relative path of an older run, if the run lies next to its data
+    for candidate in candidates:
+        if candidate.is_dir():
+            return dataclasses.replace(config, data=str(real_path(candidate)))
+    logger.warning("%s: the run's data folder %s is not there (moved or deleted?); put it back, or edit 'data' "
+                   "in config.json", run_dir, data)
+    return config
 
 
 def _splits(run: Run, splits: tuple[Split, Split] | None) -> dict[str, Split]:

@@ -28,13 +28,15 @@ from typing import Any
 import torch
 from torch import nn
 
+from nesyasp._paths import real_path
 from nesyasp.errors import DataError
-from nesyasp.neural.config import StrategyConfig, TrainConfig, config_from_dict, config_to_dict
+from nesyasp.neural.config import StrategyConfig, TrainConfig, config_from_dict, config_to_dict, optimiser_settings
 from nesyasp.neural.data import Split, load_splits, pretrain_class_names, split_from_imageset
 from nesyasp.neural import distributed as ddp
 from nesyasp.neural.ebp import EBPLoss, ebp_p_matrix
-from nesyasp.neural.models import FeatureModel, build_model, load_backbone, load_weights
+from nesyasp.neural.models import FeatureModel, build_model, default_layer, load_backbone, load_weights
 from nesyasp.neural.progress import announce, epoch_text
+from nesyasp.neural.runtime import data_on_device, make_optimizer, prepare_model, set_lr, use_amp, warmup_hook
 from nesyasp.neural.sparsity import (CrossEntropyLoss, SparsityLoss, class_filter_sums, filter_norms, mean_abs,
                                      p_matrix_method1, p_matrix_method2, thresholds)
 
@@ -63,7 +65,7 @@ def make_model(config: TrainConfig, n_classes: int) -> FeatureModel:
     net = build_model(config.model, n_classes, seed=config.seed)
     if config.weights:
         load_weights(net, config.weights)
-    return FeatureModel(net, config.layer)
+    return FeatureModel(net, config.layer or default_layer(config.model))
 
 
 def class_weights(labels: torch.Tensor, n_classes: int) -> torch.Tensor:
@@ -145,8 +147,17 @@ def evaluate_accuracy(model: FeatureModel, split: Split, batch_size: int = 64) -
     return right / max(1, len(split.x))
 
 
+def _forward(model: nn.Module, x: torch.Tensor, amp: bool) -> tuple[torch.Tensor, torch.Tensor]:
+    """Logits and maps, the forward pass under bf16 autocast when ``amp``; both come back as fp32."""
+    if not amp:
+        return model(x)
+    with torch.autocast(device_type=x.device.type, dtype=torch.bfloat16):
+        logits, maps = model(x)
+    return logits.float(), maps.float()
+
+
 def _run_epoch(model, loss_fn, opt, split: Split, config: TrainConfig, epoch: int,
-               progress: bool) -> dict[str, float]:
+               progress: bool, amp: bool = False, lr_at=None) -> dict[str, float]:
     from tqdm import tqdm
 
     model.train()
@@ -159,19 +170,21 @@ def _run_epoch(model, loss_fn, opt, split: Split, config: TrainConfig, epoch: in
     bar = tqdm(batches, desc=f"{config.strategy.name} epoch {epoch + 1}/{config.epochs}", leave=False,
                disable=None if progress and ddp.is_main() else True)
     world, rank = ddp.world_size(), ddp.rank()
-    for idx in bar:
+    for step, idx in enumerate(bar):
         if world > 1:
             if len(idx) < world:
                 continue
             idx = idx.tensor_split(world)[rank]
         x = split.x[idx]
-        if flips is not None:
-            x = torch.where(flips[idx].view(-1, 1, 1, 1), x.flip(3), x)
-        logits, maps = model(x.to(_device_of(model)))
+        if flips is not None:  # batched on the data's device (the GPU when the data lives there)
+            x = torch.where(flips[idx].to(x.device).view(-1, 1, 1, 1), x.flip(3), x)
+        logits, maps = _forward(model, x.to(_device_of(model), non_blocking=True), amp)
         y = split.y[idx].to(logits.device)
         terms = loss_fn(logits, maps, y)
         opt.zero_grad(set_to_none=True)
         terms.total.backward()
+        if lr_at is not None:
+            lr_at(step, len(batches))
         opt.step()
         n = len(idx)
         seen += n
@@ -196,9 +209,25 @@ def _device_of(model: nn.Module) -> torch.device:
     return next(model.parameters()).device
 
 
-def _cosine_lr(config: TrainConfig, epoch: int) -> float:
-    """Learning rate of ``epoch`` (0-based) under the cosine schedule."""
-    return config.lr * 0.5 * (1.0 + math.cos(math.pi * epoch / config.epochs))
+def _cosine_lr(lr: float, epochs: int, epoch: int) -> float:
+    """Learning rate of ``epoch`` (0-based of ``epochs``) under the cosine schedule from ``lr``."""
+    return lr * 0.5 * (1.0 + math.cos(math.pi * epoch / epochs))
+
+
+def portable_config(config: TrainConfig, out: Path | None) -> TrainConfig:
+    """``config`` with a data folder's absolute path, and its path relative to the run folder ``out``.
+
+    A run trained on ``--data my_images`` can then be extracted, evaluated and
+    labelled from any working directory (:func:`nesyasp.neural.run.load_run`).
+    """
+    from nesyasp.data import DATASETS
+
+    data = str(config.data)
+    if data.strip().lower() in DATASETS or not Path(data).is_dir():
+        return config
+    path = real_path(data)
+    rel = os.path.relpath(path, real_path(out)) if out is not None else ""
+    return dataclasses.replace(config, data=str(path), data_from_run=rel)
 
 
 def _save_checkpoint(path: Path, state: dict[str, Any]) -> None:
@@ -290,15 +319,18 @@ def train(config: TrainConfig, out: str | Path | None = None, resume: bool = Fal
         Missing run to resume, an occupied run folder, bad weights or data.
     """
     out = Path(out) if out is not None else None
-    config, state = _start(config, out, resume, write=ddp.is_main())
+    config, state = _start(portable_config(config, out), out, resume, write=ddp.is_main())
     train_split, test_split = splits if splits is not None else load_splits(config)
     n_classes = len(train_split.class_names)
     device = ddp.resolve_device(config.device)
     model = make_model(config, n_classes)
     if state is None and config.pretrain_epochs > 0:
         load_backbone(model.model, pretrain_backbone(config, progress))
-    model = model.to(device)
-    opt = torch.optim.Adam(model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
+    model = prepare_model(model, device)
+    settings = optimiser_settings(config)
+    opt = make_optimizer(model, settings)
+    train_split, test_split, amp = data_on_device(train_split, device), data_on_device(test_split, device), \
+        use_amp(config, device)
     sched = torch.optim.lr_scheduler.ReduceLROnPlateau(opt, factor=0.5, patience=config.patience)
     weights = class_weights(train_split.y, n_classes)
     p = thresh = None
@@ -323,9 +355,10 @@ def train(config: TrainConfig, out: str | Path | None = None, resume: bool = Fal
             logger.info("P matrix and thresholds computed before epoch %d", epoch + 1)
         loss_fn = _loss_fn(config, p, thresh, weights).to(device)
         if config.schedule == "cosine":
-            for group in opt.param_groups:
-                group["lr"] = _cosine_lr(config, epoch)
-        stats = _run_epoch(net, loss_fn, opt, train_split, config, epoch, progress)
+            set_lr(opt, _cosine_lr(settings.lr, config.epochs, epoch))
+        lr_at, restore_lr = warmup_hook(opt, settings.lr_warmup, epoch)
+        stats = _run_epoch(net, loss_fn, opt, train_split, config, epoch, progress, amp, lr_at)
+        restore_lr()
         if config.schedule == "plateau":
             sched.step(stats["loss"])
         stats |= {"test_accuracy": evaluate_accuracy(model, test_split, config.batch_size),
@@ -350,24 +383,30 @@ _BACKBONES: dict[tuple, dict[str, torch.Tensor]] = {}
 
 
 def pretrain_backbone(config: TrainConfig, progress: bool = True) -> dict[str, torch.Tensor]:
-    """Weights of ``config.model`` trained with cross-entropy on the pretraining classes (our "ImageNet").
+    """Weights of ``config.model`` trained with cross-entropy before the run (our "ImageNet").
 
-    ``config.pretrain_epochs`` epochs on the data set's last ``config.pretrain_classes``
-    classes (:func:`nesyasp.neural.data.pretrain_class_names`), ``per_class`` images
-    each, with the run's size, seed and optimiser settings. The last result is
-    kept in memory, so the strategies of one experiment share it.
+    ``pretrain="generic"``: the generic backbone (:mod:`nesyasp.neural.backbones`).
+    ``pretrain="classes"``: ``config.pretrain_epochs`` epochs on the data set's last
+    ``config.pretrain_classes`` classes (:func:`nesyasp.neural.data.pretrain_class_names`),
+    ``per_class`` images each, with the run's size, seed and optimiser settings. The
+    last result is kept in memory, so the strategies of one experiment share it.
     """
     from nesyasp.data import load_dataset
 
+    if config.pretrain == "generic":
+        from nesyasp.neural.backbones import generic_backbone
+
+        return generic_backbone(config, train, progress)
     names = pretrain_class_names(config)
     key = (config.data, names, config.size, config.seed, config.per_class, config.test_per_class, config.model,
-           config.layer, config.weights, config.pretrain_epochs, config.batch_size, config.lr,
-           config.weight_decay, config.schedule, config.augment)
+           config.layer, config.weights, config.pretrain_epochs, config.batch_size, optimiser_settings(config),
+           config.schedule, config.augment)
     if key not in _BACKBONES:
         common = dict(classes=names, size=config.size, seed=config.seed)
-        splits = (split_from_imageset(load_dataset(config.data, split="train", per_class=config.per_class, **common)),
+        splits = (split_from_imageset(load_dataset(config.data, split="train", per_class=config.per_class, **common),
+                                      pixels=True),
                   split_from_imageset(load_dataset(config.data, split="test", per_class=config.test_per_class,
-                                                   **common)))
+                                                   **common), pixels=True))
         pre = dataclasses.replace(config, epochs=config.pretrain_epochs, pretrain_epochs=0,
                                   strategy=StrategyConfig("pretrain"))
         logger.info("pretraining on %s for %d epochs", ", ".join(names), config.pretrain_epochs)

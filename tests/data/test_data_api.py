@@ -142,7 +142,8 @@ def test_importing_the_data_package_does_not_import_torch():
     assert out.stdout.strip() == "False"
 
 
-@pytest.mark.parametrize("module", ["nesyasp.data", "nesyasp.data.imageset", "nesyasp.data.check",
+@pytest.mark.parametrize("module", ["nesyasp.data", "nesyasp.data.imageset", "nesyasp.data.check", "nesyasp.data.ids",
+                                    "nesyasp.data.corpus",
                                     "nesyasp.data.preview", "nesyasp.data.torch"])
 def test_doctests(module):
     import doctest

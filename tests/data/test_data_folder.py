@@ -41,7 +41,7 @@ def test_load_image_folder_reads_classes_in_sorted_order_with_masks(tmp_path):
     root = make_folder(tmp_path / "d")
     s = load_image_folder(root / "images", size=16, masks_dir=root / "masks")
     assert isinstance(s, ImageSet) and s.class_names == ("cat", "dog") and len(s) == 12
-    assert s.ids[:2] == ("cat/im00", "cat/im01") and s.images.shape == (12, 16, 16, 3)
+    assert s.ids[:2] == ("cat_im00", "cat_im01") and s.images.shape == (12, 16, 16, 3)
     assert s.concept_names == ("ear", "tail") and s.masks.shape == (12, 1, 16, 16)
     assert s.mask_of(0, "ear")[:8].all() and not s.mask_of(0, "ear")[8:].any()
     assert s.mask_of(1, "tail")[:8].all() and s.mask_stack(1).shape == (2, 16, 16)
@@ -54,9 +54,9 @@ def test_a_folder_without_split_folders_puts_every_fifth_image_in_test(tmp_path)
     train = load_dataset(str(root), "train", size=12)
     test = load_dataset(str(root), "test", size=12)
     assert len(train) == 16 and len(test) == 4
-    assert test.ids == ("cat/im04", "cat/im09", "dog/im04", "dog/im09") and not set(train.ids) & set(test.ids)
+    assert test.ids == ("cat_im04", "cat_im09", "dog_im04", "dog_im09") and not set(train.ids) & set(test.ids)
     first = load_dataset(str(root), "train", classes=["dog"], per_class=3, size=12)
-    assert first.ids == ("dog/im00", "dog/im01", "dog/im02")
+    assert first.ids == ("dog_im00", "dog_im01", "dog_im02")
 
 
 def test_split_folders_are_used_when_present(tmp_path):
@@ -66,7 +66,7 @@ def test_split_folders_are_used_when_present(tmp_path):
             for k in range(n):
                 _write(root / "images" / split / name / f"{split}{k}.png", np.zeros((10, 10, 3), np.uint8))
     s = load_dataset(str(root), "test", size=8)
-    assert len(s) == 4 and s.class_names == ("cat", "dog") and s.ids[0] == "cat/test0"
+    assert len(s) == 4 and s.class_names == ("cat", "dog") and s.ids[0] == "test_cat_test0"
     assert len(load_dataset(str(root), "train", size=8)) == 6
     with pytest.raises(DataError, match="not a folder"):
         load_image_folder(root / "nothing")

@@ -87,7 +87,8 @@ def test_label_with_a_masks_folder(run_dir, planted_factory, tmp_path, capsys):
     assert saved["config"]["ignore"] == ["floor"] and saved["config"]["score"] == "mass"
     assert not any("floor" in f["concepts"] for f in saved["filters"].values())
     assert saved["annotated"]["concepts"] == list(data.concept_names)
-    assert all(t.split("/")[0] in ("a", "b") for f in saved["filters"].values() for t in f["top_images"])
+    # ids of the annotated folder: class folder and file stem (nesyasp.data.ids)
+    assert all(re.fullmatch(r"[ab]_p\d", t) for f in saved["filters"].values() for t in f["top_images"])
     assert main(["label", str(run_dir), "--masks", str(tmp_path / "nope")]) == 1
     assert main(["label", str(run_dir), "--masks", str(tmp_path / "ann" / "images")]) == 1
     err = capsys.readouterr().err

@@ -15,7 +15,7 @@ from nesyasp.lang import (BinaryOperation, Integer, NesyaspError, Program, Unary
 from nesyasp.lang.parser import lark_parse_program
 
 from .conftest import clingo_model, clingo_text, corpus_files
-from .strategies import PROGRAMS, TERMS, safe_programs
+from .strategies import PROGRAMS, safe_programs
 
 
 def locations(node, out=None):

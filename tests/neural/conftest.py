@@ -49,3 +49,14 @@ def tiny_config(name: str = "ts3", epochs: int = 2, **changes) -> TrainConfig:
 def make_config():
     """``make_config(strategy, epochs, **changes)`` builds a tiny TrainConfig."""
     return tiny_config
+
+
+@pytest.fixture
+def toy_data(monkeypatch, toy_splits):
+    """Serve the tiny image set whatever --data names (the CLI's data loading is tested elsewhere)."""
+    import importlib
+
+    for name in ("nesyasp.neural.run", "nesyasp.neural.train"):
+        monkeypatch.setattr(importlib.import_module(name), "load_splits", lambda config, *rest: toy_splits)
+    monkeypatch.setattr(importlib.import_module("nesyasp.neural.experiment"), "check_source",
+                        lambda name, classes=None: None)

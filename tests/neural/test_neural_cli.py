@@ -9,22 +9,10 @@ import pytest
 from nesyasp.cli import main
 
 
-@pytest.fixture
-def toy_data(monkeypatch, toy_splits):
-    """Serve the tiny image set whatever --data names (the CLI's data loading is tested elsewhere)."""
-    import importlib
-
-    run_mod = importlib.import_module("nesyasp.neural.run")
-    train_mod = importlib.import_module("nesyasp.neural.train")
-
-    monkeypatch.setattr(train_mod, "load_splits", lambda config: toy_splits)
-    monkeypatch.setattr(run_mod, "load_splits", lambda config: toy_splits)
-
-
 def test_train_extract_evaluate(tmp_path, toy_data, capsys):
     out = tmp_path / "ne"
     args = ["train", "--data", "toy", "--strategy", "ne", "--epochs", "3", "--size", "16",
-            "--batch-size", "8", "--lr", "3e-3", "--out", str(out)]
+            "--batch-size", "8", "--lr", "3e-3", "--pretrain-epochs", "0", "--out", str(out)]
     assert main(args) == 0
     text = capsys.readouterr().out
     assert "NE on toy" in text and "next: nesyasp extract" in text
@@ -46,7 +34,7 @@ def test_errors_are_messages(tmp_path, toy_data, capsys):
     assert "DataError: " in capsys.readouterr().err
     bad = tmp_path / "w.pt"
     bad.write_text("junk")
-    assert main(["train", "--weights", str(bad), "--out", str(tmp_path / "r"), "--size", "16"]) == 1
+    assert main(["train", "--weights", str(bad), "--out", str(tmp_path / "r"), "--size", "16"]) == 1  # no pretraining
     assert "not a torch weights file" in capsys.readouterr().err
     assert main(["train", "--strategy", "ts9", "--out", str(tmp_path / "r2")]) == 1
     assert "unknown strategy" in capsys.readouterr().err
@@ -55,7 +43,7 @@ def test_errors_are_messages(tmp_path, toy_data, capsys):
 def test_experiment_writes_tables(tmp_path, toy_data, capsys):
     out = tmp_path / "exp"
     args = ["experiment", "--strategies", "ce,ts3", "--classes", "3", "--seeds", "1", "--epochs", "1",
-            "--size", "16", "--batch-size", "8", "--out", str(out)]
+            "--size", "16", "--batch-size", "8", "--pretrain-epochs", "0", "--out", str(out)]
     assert main(args) == 0
     md = (out / "tables.md").read_text()
     assert "Table 1" in md and "| TS3 |" in md and "| CE |" in md
@@ -82,11 +70,12 @@ def test_experiment_jobs_match_serial(tmp_path, capsys):
     cfg = json.loads((tmp_path / "par" / "ts3-c2-s0" / "config.json").read_text())
     assert cfg["weights"].endswith("backbone-s0.pt") and cfg["pretrain_epochs"] == 0
     assert main(common + ["--jobs", "0", "--out", str(tmp_path / "bad")]) == 1
-    assert "--jobs must be >= 1" in capsys.readouterr().err
+    assert "--jobs must be auto or >= 1" in capsys.readouterr().err
 
 
 def _train_args(out, *more):
-    return ["train", "--data", "toy", "--epochs", "1", "--size", "16", "--batch-size", "8", "--out", str(out), *more]
+    return ["train", "--data", "toy", "--epochs", "1", "--size", "16", "--batch-size", "8", "--pretrain-epochs", "0",
+            "--out", str(out), *more]
 
 
 @pytest.mark.parametrize("option, needle", [
@@ -164,3 +153,23 @@ def test_experiment_bad_grid(tmp_path, capsys, option, needle):
     err = capsys.readouterr().err
     assert err.startswith("DataError: ") and needle in err
     assert not (tmp_path / "exp").exists()
+
+
+def test_experiment_cells_select_a_share_of_the_grid(tmp_path, toy_data, capsys):
+    from nesyasp.neural.experiment import auto_jobs, select_cells
+    from nesyasp.neural.config import TrainConfig
+
+    grid = [(s, c, seed) for c in (2, 3) for s in ("ne", "ts3") for seed in (0, 1)]
+    assert select_cells(grid, ["ts3-c3-*", "ne-c2-s1"]) == [("ne", 2, 1), ("ts3", 3, 0), ("ts3", 3, 1)]
+    assert select_cells(grid, []) == grid
+    assert auto_jobs(TrainConfig(device="cpu"), 8) == 1
+    out = tmp_path / "exp"
+    args = ["experiment", "--strategies", "ce,ts3", "--classes", "3", "--seeds", "2", "--epochs", "1",
+            "--size", "16", "--batch-size", "8", "--pretrain-epochs", "0", "--out", str(out)]
+    assert main(args + ["--cells", "ts3-*"]) == 0
+    assert sorted(p.name for p in out.iterdir() if p.is_dir()) == ["ts3-c3-s0", "ts3-c3-s1"]
+    assert {r["strategy"] for r in json.loads((out / "results.json").read_text())["runs"]} == {"TS3"}
+    assert main(args + ["--cells", "ts9-*"]) == 1
+    assert "--cells: 'ts9-*' matches no cell" in capsys.readouterr().err
+    assert main(args) == 0  # the whole grid: the TS3 cells are reused, the CE cells trained
+    assert len(json.loads((out / "results.json").read_text())["runs"]) == 4

@@ -85,3 +85,32 @@ def test_cuda_device_needs_a_gpu():
     if not torch.cuda.is_available():
         with pytest.raises(DataError, match="no CUDA GPU"):
             resolve_device("cuda:0")
+
+
+@pytest.mark.parametrize("module", ["nesyasp.neural.config", "nesyasp.neural.models", "nesyasp.neural.data"])
+def test_doctests(module):
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(module))
+    assert result.failed == 0 and result.attempted > 0
+
+
+def test_models_have_their_own_optimiser_defaults():
+    from nesyasp.neural.config import MODEL_DEFAULTS, MODELS, optimiser_settings
+
+    assert MODELS == ("small", "vgg16", "vgg16_bn", "resnet18")
+    assert optimiser_settings(TrainConfig()) == MODEL_DEFAULTS["small"]  # the CPU default is as before
+    assert (optimiser_settings(TrainConfig()).optimizer, optimiser_settings(TrainConfig()).lr) == ("adam", 2e-3)
+    vgg = optimiser_settings(TrainConfig(model="vgg16"))
+    assert vgg == MODEL_DEFAULTS["vgg16"] and vgg != MODEL_DEFAULTS["small"]
+    mine = optimiser_settings(TrainConfig(model="vgg16", lr=1e-4, optimizer="adam", lr_warmup=0))
+    assert (mine.optimizer, mine.lr, mine.weight_decay, mine.lr_warmup) == ("adam", 1e-4, vgg.weight_decay, 0)
+    old = config_to_dict(TrainConfig(lr=2e-3, weight_decay=5e-4))  # a config.json of an older run
+    for key in ("optimizer", "lr_warmup", "pretrain", "precision", "data_from_run"):
+        old.pop(key)
+    assert optimiser_settings(config_from_dict(old)) == MODEL_DEFAULTS["small"]
+    for bad in ({"optimizer": "rmsprop"}, {"lr_warmup": -1}, {"pretrain": "imagenet"}, {"precision": "fp16"},
+                {"model": "vgg19"}):
+        with pytest.raises(DataError):
+            TrainConfig(**bad)

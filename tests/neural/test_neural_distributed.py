@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pytest
 import torch
 
 from nesyasp.neural.binarize import FilterTable
@@ -33,3 +34,26 @@ def test_two_gloo_processes_share_statistics_and_binarize_like_one(tmp_path, toy
     sharded = FilterTable.from_npz(out / "ddp_train.npz")
     assert np.array_equal(single["train"].values, sharded.values)
     assert sharded.ids == single["train"].ids
+
+
+@pytest.mark.slow
+def test_torchrun_runs_the_train_command(tmp_path):
+    """``torchrun --nproc_per_node 2 -m nesyasp train`` on a user folder: one run folder, written once."""
+    from PIL import Image
+
+    rng = np.random.default_rng(0)
+    for c in ("a", "b"):
+        for k in range(8):
+            img = rng.integers(0, 80, (16, 16, 3), dtype=np.uint8)
+            img[:8 if c == "a" else 16, 8 if c == "b" else 0:] = 220
+            (tmp_path / "data" / c).mkdir(parents=True, exist_ok=True)
+            Image.fromarray(img).save(tmp_path / "data" / c / f"{k}.png")
+    env = dict(os.environ, OMP_NUM_THREADS="1", PYTHONPATH=str(HERE.parent.parent))
+    cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2", "-m", "nesyasp",
+           "train", "--data", str(tmp_path / "data"), "--size", "16", "--epochs", "2", "--batch-size", "4",
+           "--pretrain-epochs", "0", "--out", str(tmp_path / "run")]
+    done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stdout.count("TS3 on ") == 1  # only rank 0 reports
+    run = load_run(tmp_path / "run")
+    assert run.epochs_done == 2 and run.p is not None and run.class_names == ("a", "b")

@@ -45,14 +45,6 @@ def test_labels_prefix_lines_and_nest():
     assert out.getvalue() == "a\ncell1 b\nc\n"
 
 
-@pytest.fixture
-def toy_data(monkeypatch, toy_splits):
-    import importlib
-
-    for name in ("nesyasp.neural.run", "nesyasp.neural.train"):
-        monkeypatch.setattr(importlib.import_module(name), "load_splits", lambda config: toy_splits)
-
-
 def test_train_prints_a_line_per_epoch_as_it_ends_when_stdout_is_not_a_terminal(tmp_path, toy_data, capsys):
     args = ["train", "--data", "toy", "--strategy", "ne", "--epochs", "2", "--size", "16", "--batch-size", "8",
             "--out", str(tmp_path / "r")]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from nesyasp._paths import real_path
 
 NAME = "data"
 HELP = "embedded image data sets: list, preview with masks, check an image folder"
@@ -16,8 +17,11 @@ scikit-learn (digits); nothing is ever downloaded.
   preview NAME       a PNG grid: per class, images each followed by their
                      coloured mask layers (objects, parts), concepts named
   check DIR          validate an image folder: class folders, unreadable
-                     images, masks of the wrong size or with unknown values,
-                     empty classes; every problem is printed, exit 1 if any
+                     images, files that would share an image id, masks of
+                     the wrong size or with unknown values, empty classes;
+                     every problem is printed, exit 1 if any. Notes (exit 0):
+                     grey/RGBA/16-bit images, size outliers, class imbalance,
+                     file names whose ids carry a hash
 
 Folder layout (images/ and the split level are optional):
   DIR/images/<split>/<class>/<name>.png   DIR/masks/<split>/<class>/<name>.png
@@ -122,7 +126,7 @@ def _check_out(out: Path, source: Path) -> None:
     if not out.parent.is_dir():
         what = "is a file, not a folder" if out.parent.exists() else "does not exist (create it first)"
         raise DataError(f"{out}: no folder to write the preview into: {out.parent} {what}")
-    if source.is_dir() and out.resolve().is_relative_to(source.resolve()):
+    if source.is_dir() and real_path(out).is_relative_to(real_path(source)):
         raise DataError(f"{out}: inside the image folder {source} that it shows; write the preview elsewhere")
 
 
@@ -132,6 +136,8 @@ def _check(folder: Path) -> int:
     report = scan_image_folder(folder)
     for problem in report.problems:
         print(f"error: {problem}")
+    for note in report.notes:
+        print(f"note: {note}")
     if report.counts:
         print(report.summary())
     n = len(report.problems)

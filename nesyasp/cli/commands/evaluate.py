@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 NAME = "evaluate"
+USES_TORCH = True  # imported by main() before run(), so that a Ctrl-C during the import is not lost
 HELP = "NeSy accuracy, CNN accuracy, fidelity and rule-set size of an extracted run"
 DESCRIPTION = """\
 The NeSy model is the CNN's binarized filters plus the extracted rule set;

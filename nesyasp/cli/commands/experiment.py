@@ -7,9 +7,10 @@ import dataclasses
 import json
 from pathlib import Path
 
-from nesyasp.cli.commands._neural_args import _pretrain_epochs, add_train_options, config_from_args
+from nesyasp.cli.commands._neural_args import _pretrain_epochs, add_train_options, config_from_args, pretrain_choice
 
 NAME = "experiment"
+USES_TORCH = True  # imported by main() before run(), so that a Ctrl-C during the import is not lost
 HELP = "train, extract and evaluate strategies x class counts x seeds; write Tables 1 and 2"
 DESCRIPTION = """\
 For every strategy, number of classes and seed: train into OUT/<strategy>-c<k>-s<seed>,
@@ -18,10 +19,22 @@ command can be run again after an interruption. Writes OUT/tables.md (Table 1:
 NeSy accuracy and rule-set size; Table 2: CNN accuracy and fidelity),
 OUT/results.json (every run, and means and stds) and OUT/accuracy_vs_size.png.
 
+The backbones (the paper's ImageNet weights) are pretrained once per seed on
+the data set's spare classes, or, when the largest class count leaves none
+(P10, GT43), the generic backbone is used for every cell (--pretrain).
+
+--cells selects cells by folder name (shell patterns), so that a grid can be
+spread over machines: run each machine's share into its own folder, copy
+the cell folders into one, and run the full command there once more: every
+finished cell is reused and the tables cover them all.
+
 examples:
   nesyasp experiment --strategies ne,ts1,ts2,ts3,ts4,ts5 --data scenes --classes 3,5 --seeds 3
+  nesyasp experiment --strategies ne,ts3 --classes 2,3,5,10 --seeds 3 --out runs/p          (P2-P10)
+  nesyasp experiment --strategies ne,ts3 --data signs --classes 43 --seeds 3 --out runs/gt43
   nesyasp experiment --strategies ne,ts3 --classes 3 --seeds 1 --epochs 6 --out runs/quick
   nesyasp experiment --jobs 8 --threads 2        (16 cores: eight cells at a time)
+  nesyasp experiment --classes 3,5 --cells 'ts3-*' --out runs/machine1     (this machine's share)
 """
 
 __all__ = ["NAME", "HELP", "DESCRIPTION", "add_arguments", "run"]
@@ -35,8 +48,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seeds", type=int, default=3, help="runs per cell, seeds 0..N-1 (default: 3)")
     parser.add_argument("--out", type=Path, default=Path("runs/experiment"),
                         help="experiment folder (default: runs/experiment)")
-    parser.add_argument("--jobs", type=int, default=1,
-                        help="cells trained side by side in worker processes (default: 1)")
+    parser.add_argument("--jobs", default="auto",
+                        help="cells trained side by side in worker processes; auto: 1 on the CPU, on GPUs six "
+                             "cells per GPU spread over the GPUs, at most one per CPU core (default: auto)")
+    parser.add_argument("--cells", default="",
+                        help="only these cells: comma-separated shell patterns of cell folder names, "
+                             "e.g. 'ts3-c10-*,ne-c3-s0' (default: the whole grid)")
     parser.add_argument("--threads", type=int, default=0,
                         help="torch threads per cell (default: 2 with --jobs 1, else 1)")
     add_train_options(parser, single=False)
@@ -57,14 +74,13 @@ def run(args: argparse.Namespace) -> int:
 
     from nesyasp.errors import DataError
     from nesyasp.neural.config import strategy
-    from nesyasp.neural.experiment import plot_cells, run_experiment, summarize, tables_markdown
+    from nesyasp.neural.experiment import (auto_jobs, plot_cells, run_experiment, select_cells, summarize,
+                                           tables_markdown)
 
-    if args.jobs < 1 or args.threads < 0:
-        raise DataError("--jobs must be >= 1 and --threads >= 0")
+    if args.jobs != "auto" and (not str(args.jobs).isdigit() or int(args.jobs) < 1) or args.threads < 0:
+        raise DataError("--jobs must be auto or >= 1, and --threads >= 0")
     if args.seeds < 1:
         raise DataError(f"--seeds must be >= 1, got {args.seeds}")
-    threads = args.threads or (2 if args.jobs == 1 else 1)
-    torch.set_num_threads(max(1, min(torch.get_num_threads(), threads)))
     names = [s.strip().lower() for s in args.strategies.split(",") if s.strip()]
     if not names:
         raise DataError("--strategies names no strategy")
@@ -76,7 +92,15 @@ def run(args: argparse.Namespace) -> int:
     if any(c < 0 or c == 1 for c in class_counts):
         raise DataError(f"--classes: each count must be 0 (all) or at least 2, got {args.classes!r}")
     base = config_from_args(args, strategy_name=names[0])
-    base = dataclasses.replace(base, pretrain_epochs=_pretrain_epochs(args, max(class_counts)))
+    widest = 0 if 0 in class_counts else max(class_counts)  # 0: all classes, none to spare
+    base = dataclasses.replace(base, pretrain_epochs=_pretrain_epochs(args, widest),
+                               pretrain=pretrain_choice(args, widest))
+    patterns = [p.strip() for p in args.cells.split(",") if p.strip()]
+    n_cells = len(select_cells([(n, c, s) for c in class_counts for n in names for s in range(args.seeds)],
+                               patterns))
+    jobs = auto_jobs(base, n_cells) if args.jobs == "auto" else int(args.jobs)
+    threads = args.threads or (2 if jobs == 1 else 1)
+    torch.set_num_threads(max(1, min(torch.get_num_threads(), threads)))
 
     def show(cell):
         m = cell.metrics
@@ -90,7 +114,7 @@ def run(args: argparse.Namespace) -> int:
 
     with step_lines():  # one line per epoch (each cell's) when stdout is not a terminal
         cells = run_experiment(base, names, class_counts, args.seeds, args.out, on_cell=show,
-                               overrides=overrides, jobs=args.jobs, threads=threads)
+                               overrides=overrides, jobs=jobs, threads=threads, cells=patterns)
     md = tables_markdown(cells)
     (args.out / "tables.md").write_text(md, encoding="utf-8")
     runs = [{"strategy": c.strategy, "classes": c.classes, "seed": c.seed, **c.metrics.to_dict()} for c in cells]

@@ -7,8 +7,10 @@ import json
 import sys
 from pathlib import Path
 from typing import Any, TextIO
+from nesyasp._paths import real_path
 
 NAME = "explain"
+USES_TORCH = True  # imported by main() before run(), so that a Ctrl-C during the import is not lost
 HELP = "explain new images with a trained run: the class, its reasons in concept words, and where they are"
 DESCRIPTION = """\
 Read image files (PNG, JPEG, ...; any size, resized to the run's image size
@@ -114,7 +116,7 @@ def _picture(explanation: Any, out: Path) -> Path:
     from nesyasp.label.explanation import explanation_picture
 
     path = out / f"{explanation.id}.png"
-    if path.resolve() == Path(explanation.source).resolve():  # never over the image explained
+    if real_path(path) == real_path(explanation.source):  # never over the image explained
         path = out / f"{explanation.id}_explained.png"
     explanation_picture(explanation, path)
     return path

@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 NAME = "extract"
+USES_TORCH = True  # imported by main() before run(), so that a Ctrl-C during the import is not lost
 HELP = "binarize a run's filters and learn the rule set that replaces the CNN's head"
 DESCRIPTION = """\
 Every image of the run's train and test data becomes a row of 0/1 filter

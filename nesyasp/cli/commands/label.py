@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 NAME = "label"
+USES_TORCH = True  # imported by main() before run(), so that a Ctrl-C during the import is not lost
 HELP = "label a run's rule-set filters with concepts (bed1, wall1_cabinet1) from segmentation masks"
 DESCRIPTION = """\
 Semantic labelling as in NeSyFOLD: for every filter in the run's rule set,

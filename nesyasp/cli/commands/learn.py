@@ -9,6 +9,7 @@ import sys
 import time
 from pathlib import Path
 from typing import Any
+from nesyasp._paths import real_path
 
 __all__ = ["NAME", "HELP", "DESCRIPTION", "add_arguments", "run"]
 
@@ -115,7 +116,7 @@ def _check_out(path: str | None, inputs: tuple[str | None, ...], what: str, flag
         return
     out = Path(path)
     for given in inputs:
-        if given and out.exists() and out.resolve() == Path(given).resolve():
+        if given and out.exists() and real_path(out) == real_path(given):
             raise DataError(f"{path}: {flag} names an input file; the {what} would overwrite it")
     if out.is_dir():
         raise DataError(f"{path}: {flag} names a folder; give a file such as {out / 'rules.lp'}")
@@ -138,7 +139,7 @@ def _check_options(args: argparse.Namespace) -> None:
     inputs = (args.train, args.test, args.background)
     _check_out(args.out, inputs, "rules", "-o")
     _check_out(args.facts_out, inputs + (args.out,), "facts", "--facts-out")
-    if args.out and args.facts_out and Path(args.out).resolve() == Path(args.facts_out).resolve():
+    if args.out and args.facts_out and real_path(args.out) == real_path(args.facts_out):
         raise DataError("-o and --facts-out name the same file")
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from nesyasp.lth.config import add_config_arguments, config_from_args
 
 NAME = "lth"
+USES_TORCH = True  # imported by main() before run(), so that a Ctrl-C during the import is not lost
 HELP = "prune a CNN round by round (lottery tickets) and write concept facts per round"
 DESCRIPTION = """\
 Iterative magnitude pruning with rewinding; every round is trained, evaluated

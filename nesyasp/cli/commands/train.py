@@ -8,6 +8,7 @@ from pathlib import Path
 from nesyasp.cli.commands._neural_args import add_train_options, config_from_args
 
 NAME = "train"
+USES_TORCH = True  # imported by main() before run(), so that a Ctrl-C during the import is not lost
 HELP = "train a CNN whose last-layer filters binarize well (sparsity loss TS1-TS5, or NE)"
 DESCRIPTION = """\
 Train a CNN as a feature extractor for a rule set. The class-specific sparsity
@@ -21,9 +22,12 @@ others towards "off", so that binarized filters lose little information:
   ts5  as ts3 without thresholds
   ne   NeSyFOLD's Elite BackProp baseline;  ce  plain cross-entropy
 
-By default the CNN starts from a backbone pretrained with cross-entropy on
-the data set's last five classes (--pretrain-epochs, --pretrain-classes),
-standing in for the paper's ImageNet weights.
+By default the CNN starts from a pretrained backbone, standing in for the
+paper's ImageNet weights: trained with cross-entropy on the data set's last
+five classes when an embedded data set has them to spare (--pretrain classes),
+else the generic backbone (--pretrain generic: a generated corpus of other
+classes; 'nesyasp pretrain' caches it, else it is trained in memory). Each
+--model has its own optimiser defaults (docs/neural.md).
 
 The run folder gets config.json, checkpoint.pt (every epoch, atomically),
 metrics.json and train.log. Under torchrun several processes share the work.
@@ -33,7 +37,11 @@ examples:
   nesyasp train --data scenes --strategy ts3 --epochs 40 --out runs/ts3 --resume
   nesyasp train --data signs --classes 5 --strategy ne --seed 2 --out runs/ne
   nesyasp train --model vgg16 --size 224 --weights vgg16.pt --layer features.30 --out runs/vgg
+      (the paper's setup with torchvision's ImageNet VGG16 state dict; K=5, 20 from 10 classes)
+  nesyasp train --data scenes --classes 10 --out runs/p10         (P10: the generic backbone)
+  nesyasp train --data my_images --size 224 --model resnet18 --out runs/mine
   nesyasp train --strategy ts3 --pretrain-epochs 0 --out runs/scratch     (random initial weights)
+  torchrun --nproc_per_node 4 -m nesyasp train --model vgg16 --size 224 --out runs/ddp
 next:
   nesyasp extract runs/ts3 && nesyasp evaluate runs/ts3
 """
@@ -61,15 +69,20 @@ def run(args: argparse.Namespace) -> int:
     config = config_from_args(args)
     with step_lines() as lines, maybe_distributed():  # one line per epoch when stdout is not a terminal
         result = train(config, args.out, resume=args.resume)
-    if not is_main():
+        main_rank = is_main()  # asked inside the process group: outside it every rank is "main"
+    if not main_rank:
         return 0
     print(f"{result.config.strategy.name} on {config.data}: {len(result.class_names)} classes "
           f"({', '.join(result.class_names)})")
+    if args.model != result.config.model:
+        print(f"--model {args.model} trains as {result.config.model} (VGG16 with BatchNorm: plain VGG16 does not "
+              "learn from random weights; --weights with a plain VGG16's state dict keeps it plain)")
     if result.config.pretrain_epochs and not args.resume:
         from nesyasp.neural.data import pretrain_class_names
 
-        print(f"started from a backbone pretrained {result.config.pretrain_epochs} epochs with cross-entropy on "
-              f"{', '.join(pretrain_class_names(result.config))}")
+        on = ("the generic corpus" if result.config.pretrain == "generic" else
+              ", ".join(pretrain_class_names(result.config)))
+        print(f"started from a backbone pretrained {result.config.pretrain_epochs} epochs with cross-entropy on {on}")
     if not lines:  # on a terminal the table; elsewhere each epoch had its line
         print(EPOCH_HEADER)
         for h in result.history:
