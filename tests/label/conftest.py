@@ -40,3 +40,25 @@ def planted_set(n_per_class: int = 6, seed: int = 0, size: int = 16) -> SimpleNa
 def planted_factory() -> Callable[..., SimpleNamespace]:
     """``planted_factory(n_per_class=6, seed=0, size=16)`` builds a planted image set."""
     return planted_set
+
+
+def trained_planted_run(out, planted_factory, test_per_class: int):
+    """A TS3 run trained for two epochs on planted images into ``out``, extracted and evaluated;
+    returns its (train, test) splits."""
+    import torch
+
+    from nesyasp.neural.config import TrainConfig, strategy
+    from nesyasp.neural.data import split_from_imageset
+    from nesyasp.neural.run import evaluate_run, extract_run, load_run
+    from nesyasp.neural.train import train
+
+    torch.set_num_threads(1)
+    splits = (split_from_imageset(planted_factory(8, seed=0)),
+              split_from_imageset(planted_factory(test_per_class, seed=1)))
+    cfg = TrainConfig(data="planted", classes=2, per_class=8, size=16, epochs=2, batch_size=8, lr=3e-3,
+                      strategy=strategy("ts3", k=2))
+    train(cfg, out, splits=splits, progress=False)
+    run = load_run(out)
+    extract_run(run, splits)
+    evaluate_run(run, splits)
+    return splits

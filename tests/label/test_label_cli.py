@@ -16,24 +16,15 @@ from nesyasp.cli import main  # noqa: E402
 from nesyasp.label import run as label_run_mod  # noqa: E402
 from nesyasp.label.run import annotated_set  # noqa: E402
 from nesyasp.lang.ast import is_identifier  # noqa: E402
-from nesyasp.neural.config import TrainConfig, strategy  # noqa: E402
-from nesyasp.neural.data import split_from_imageset  # noqa: E402
-from nesyasp.neural.run import evaluate_run, extract_run, load_run  # noqa: E402
-from nesyasp.neural.train import train  # noqa: E402
+
+from .conftest import trained_planted_run  # noqa: E402
 
 
 @pytest.fixture(scope="module")
 def run_dir(tmp_path_factory, planted_factory):
     """A TS3 run trained for two epochs on planted images, extracted and evaluated."""
-    torch.set_num_threads(1)
     out = tmp_path_factory.mktemp("runs") / "ts3"
-    splits = (split_from_imageset(planted_factory(8, seed=0)), split_from_imageset(planted_factory(4, seed=1)))
-    cfg = TrainConfig(data="planted", classes=2, per_class=8, size=16, epochs=2, batch_size=8, lr=3e-3,
-                      strategy=strategy("ts3", k=2))
-    train(cfg, out, splits=splits, progress=False)
-    run = load_run(out)
-    extract_run(run, splits)
-    evaluate_run(run, splits)
+    trained_planted_run(out, planted_factory, test_per_class=4)
     return out
 
 

@@ -15,25 +15,16 @@ from nesyasp.label import run as label_run_mod  # noqa: E402
 from nesyasp.label.run import annotated_set  # noqa: E402
 from nesyasp.lang import check_program, parse_file  # noqa: E402
 from nesyasp.neural.binarize import FilterTable  # noqa: E402
-from nesyasp.neural.config import TrainConfig, strategy  # noqa: E402
-from nesyasp.neural.data import split_from_imageset  # noqa: E402
 from nesyasp.neural.nesy import predict_classes  # noqa: E402
-from nesyasp.neural.run import evaluate_run, extract_run, load_run  # noqa: E402
-from nesyasp.neural.train import train  # noqa: E402
 from nesyasp.reason import Reasoner  # noqa: E402
+
+from .conftest import trained_planted_run  # noqa: E402
 
 
 @pytest.fixture(scope="module")
 def labelled_run(tmp_path_factory, planted_factory):
-    torch.set_num_threads(1)
     out = tmp_path_factory.mktemp("runs") / "ts3"
-    splits = (split_from_imageset(planted_factory(8, seed=0)), split_from_imageset(planted_factory(6, seed=1)))
-    cfg = TrainConfig(data="planted", classes=2, per_class=8, size=16, epochs=2, batch_size=8, lr=3e-3,
-                      strategy=strategy("ts3", k=2))
-    train(cfg, out, splits=splits, progress=False)
-    run = load_run(out)
-    extract_run(run, splits)
-    evaluate_run(run, splits)
+    trained_planted_run(out, planted_factory, test_per_class=6)
     patch = pytest.MonkeyPatch()
     patch.setattr(label_run_mod, "load_annotated", lambda run, split="test", masks=None, per_class=None:
                   annotated_set(planted_factory(4, seed=1), "planted test images"))
