@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 __all__ = [
+    "brief",
     "Position",
     "Location",
     "NO_LOCATION",
@@ -202,3 +203,14 @@ class Diagnostic:
         head = f"{format_location(self.location)}: {self.severity}: {self.message}"
         context = source_context(self.location, text)
         return f"{head}\n{context}" if context else head
+
+
+def brief(text: str, keep: int = 40) -> str:
+    """``repr(text)`` for a message, cut to its first ``keep`` characters (saying how long it was).
+
+    Examples
+    --------
+    >>> brief("abc"), brief("x" * 5000, keep=3)
+    ("'abc'", "'xxx'... (5,000 characters)")
+    """
+    return repr(text) if len(text) <= keep else f"{text[:keep]!r}... ({len(text):,} characters)"

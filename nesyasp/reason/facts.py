@@ -23,7 +23,7 @@ import clingo
 import numpy as np
 
 from nesyasp.lang.ast import Program, Real, UnaryOperation, is_identifier
-from nesyasp.errors import ReasoningError
+from nesyasp.errors import ReasoningError, brief
 from nesyasp.reason.decimals import real_places
 from nesyasp.reason.terms import INT_MAX, INT_MIN, NUMBER, ground_atom, symbol_decimal, value_symbol
 from nesyasp.reason.translate import DOMAIN_PREDICATE
@@ -43,7 +43,7 @@ def predicate_name(name: str) -> str:
     if text.isdigit():
         text = "f" + text
     if not is_identifier(text):
-        raise ReasoningError(f"column {name!r} is not a predicate name (use lowercase letters, digits and _)")
+        raise ReasoningError(f"column {brief(name)} is not a predicate name (use lowercase letters, digits and _)")
     return text
 
 

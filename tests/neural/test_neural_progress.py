@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import re
 
-import pytest
 import torch
 
 from nesyasp.cli import main

@@ -65,6 +65,16 @@ def test_facts_table_ids_and_columns(tmp_path, capsys, content, where, message):
     assert err.startswith(f"DataError: {table}{where}: error: ") and message in err
 
 
+@pytest.mark.parametrize("content", ["id,295\na," + "x" * 5000 + "\n", "id,1" + "y" * 4999 + "\na,1\n",
+                                     "id,295\n" + "z" * 5000 + ",1\n" + "z" * 5000 + ",0\n"])
+def test_facts_table_errors_quote_long_cells_briefly(tmp_path, capsys, content):
+    table = tmp_path / "t.csv"
+    table.write_text(content)
+    assert main(["query", RAW, "--facts-table", str(table), "-q", "target(X,C)"]) == 1
+    first = capsys.readouterr().err.splitlines()[0]
+    assert "(5,000 characters)" in first and len(first) < 300, first
+
+
 @pytest.mark.parametrize("argv, message", [
     (["query", RAW, "missing.lp", "-q", "target(img,X)"], "no such file"),
     (["query", RAW, str(FIGURE3), "-q", "target(img,X)"], "a folder, not a rule or fact file"),

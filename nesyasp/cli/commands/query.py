@@ -93,7 +93,7 @@ def read_table(path: Path) -> tuple[list[str], list[str], Any]:
     """Read a 0/1 CSV table: (column names, example ids, boolean matrix)."""
     import numpy as np
 
-    from nesyasp.errors import DataError, Location, Position
+    from nesyasp.errors import DataError, Location, Position, brief
 
     try:
         with path.open(newline="", encoding="utf-8") as handle:
@@ -115,7 +115,7 @@ def read_table(path: Path) -> tuple[list[str], list[str], Any]:
         example = row[0].strip()
         if not example or example in seen:
             pos = Position(str(path), number, 1)
-            what = (f"example id {example!r} again (first on line {seen[example]})" if example
+            what = (f"example id {brief(example)} again (first on line {seen[example]})" if example
                     else "an empty example id")
             raise DataError(f"{what}: every row needs its own id in the first column", Location(pos, pos))
         seen[example] = number
@@ -123,7 +123,8 @@ def read_table(path: Path) -> tuple[list[str], list[str], Any]:
         bad = next((k for k, c in enumerate(cells) if c not in _BINARY), None)
         if bad is not None:
             pos = Position(str(path), number, bad + 2)
-            raise DataError(f"cell {cells[bad]!r} of column {header[bad + 1]!r} is not 0 or 1", Location(pos, pos))
+            raise DataError(f"cell {brief(cells[bad])} of column {brief(header[bad + 1])} is not 0 or 1",
+                            Location(pos, pos))
         ids.append(example)
         values.append([c in ("1", "true", "True") for c in cells])
     matrix = np.array(values, dtype=bool).reshape(len(values), len(header) - 1)
@@ -149,7 +150,7 @@ def _without_label(path: Path, rows: list[list[str]]) -> list[list[str]]:
 
 def _columns(path: Path, header: list[str]) -> list[str]:
     """The predicate columns of a facts table's header; DataError at the first bad or repeated name."""
-    from nesyasp.errors import DataError, Location, NesyaspError, Position
+    from nesyasp.errors import DataError, Location, NesyaspError, Position, brief
     from nesyasp.reason.facts import predicate_name
 
     first: dict[str, int] = {}
@@ -160,7 +161,7 @@ def _columns(path: Path, header: list[str]) -> list[str]:
         except NesyaspError as exc:
             raise DataError(exc.message, Location(pos, pos)) from None
         if predicate in first:
-            raise DataError(f"column {name!r} is predicate {predicate} again (first in column {first[predicate]})",
+            raise DataError(f"column {brief(name)} is predicate {predicate} again (first in column {first[predicate]})",
                             Location(pos, pos))
         first[predicate] = k
     return [h.strip() for h in header[1:]]
