@@ -34,6 +34,7 @@ examples:
   nesyasp query rules.lp facts.lp -q "target(img,X)" --explain
   nesyasp learn data.csv --target class -o rules.lp
   nesyasp train --data scenes --classes 3 --strategy ts3 --out runs/ts3
+  nesyasp explain runs/ts3 photo.png           what is in a new picture, and why
 
 Run 'nesyasp COMMAND --help' for a command's options.
 """
