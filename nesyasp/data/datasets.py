@@ -173,7 +173,8 @@ def load_dataset(name: str, split: str = "train", classes: Classes = None, per_c
     if info is None:
         from nesyasp.data.folder import load_folder_split
 
-        check_source(name)
+        if not Path(name).is_dir():
+            _no_folder(name)
         return load_folder_split(Path(name), split, classes, per_class, size, seed)
     names = resolve_classes(info.classes, classes)
     if info.domain == "digits":
@@ -194,12 +195,17 @@ def check_source(name: str, classes: Classes = None) -> None:
     if info is not None:
         resolve_classes(info.classes, classes)
         return
-    path = Path(name)
-    if path.is_dir():
+    if Path(name).is_dir():
         from nesyasp.data.folder import load_folder_split
 
-        load_folder_split(path, "train", classes, 1, 8, 0)  # one small image per class: the layout is usable
+        load_folder_split(Path(name), "train", classes, 1, 8, 0)  # one small image per class: the layout is usable
         return
+    _no_folder(name)
+
+
+def _no_folder(name: str) -> None:
+    """Raise the DataError for a name that is no shipped data set and no folder."""
+    path = Path(name)
     if path.exists():
         raise DataError(f"{name}: is a file, not a data folder (one sub-folder of images per class)")
     if path.is_absolute() or len(path.parts) > 1:
