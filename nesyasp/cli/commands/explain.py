@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import sys
 from pathlib import Path
@@ -86,9 +87,10 @@ def run(args: argparse.Namespace) -> int:
     paths = image_paths(args.images, exclude=[out])
     if not paths:
         raise DataError(f"no image files in {', '.join(map(str, args.images))}")
+    pictures = not args.no_pictures
+    _check_facts_out(paths, args.facts_out)
     model = NesyModel.from_run(args.run_dir, device=args.device)
     model.check_classes(args.why_not)
-    pictures = not args.no_pictures
     if pictures:
         out.mkdir(parents=True, exist_ok=True)
     facts = _FactsFile(args.facts_out, args.run_dir) if args.facts_out is not None else None
@@ -112,12 +114,30 @@ def run(args: argparse.Namespace) -> int:
     return _finish(args, out, pictures, done, failed, len(paths), facts)
 
 
-def _picture(explanation: Any, out: Path) -> Path:
-    from nesyasp.label.explanation import explanation_picture
+def _check_facts_out(paths: list[Path], facts_out: Path | None) -> None:
+    """Refuse, before any work, a facts file named like an image (it would replace a user's picture)."""
+    from nesyasp.data.folder import IMAGE_SUFFIXES
+    from nesyasp.errors import DataError
 
-    path = out / f"{explanation.id}.png"
-    if real_path(path) == real_path(explanation.source):  # never over the image explained
-        path = out / f"{explanation.id}_explained.png"
+    if facts_out is not None and (facts_out.suffix.lower() in IMAGE_SUFFIXES
+                                  or real_path(facts_out) in {real_path(p) for p in paths}):
+        raise DataError(f"--facts-out {facts_out}: an image file name; facts are ASP text, name the file *.lp")
+
+
+def _picture(explanation: Any, out: Path) -> Path:
+    """Draw the picture as ``OUT/<id>.png``, never over a file nesyasp did not draw (an image).
+
+    ``--out`` may hold the user's images (the folder of the image explained):
+    a name taken by anything but an earlier picture gets ``_explained``, then
+    ``_explained_2``, ...
+    """
+    from nesyasp.label.explanation import explanation_picture, is_explanation_picture
+
+    source = real_path(explanation.source)
+    for k in itertools.count(1):
+        path = out / f"{explanation.id}{'' if k == 1 else '_explained' if k == 2 else f'_explained_{k - 1}'}.png"
+        if not (path.exists() or path.is_symlink()) or (real_path(path) != source and is_explanation_picture(path)):
+            break
     explanation_picture(explanation, path)
     return path
 
