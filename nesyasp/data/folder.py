@@ -17,7 +17,7 @@ the ``test`` split and the others ``train``. Image ids are ASP constants made
 from each file's path below ``images/`` (``cat_im01``, ``train_cat_im01``;
 see :mod:`nesyasp.data.ids`): unique and the same in every run. Grey, palette,
 RGBA and 16-bit images are converted to 8-bit RGB (16-bit values scaled by
-1/257, alpha dropped). Many images are read by worker processes, with a
+1/257, alpha dropped), and photos are turned upright by their EXIF orientation. Many images are read by worker processes, with a
 progress bar on a terminal.
 """
 
@@ -39,7 +39,8 @@ from nesyasp.data.imageset import ImageSet
 from nesyasp.errors import DataError
 
 __all__ = ["IMAGE_SUFFIXES", "WIDE_MODES", "load_image_folder", "load_folder_split", "read_concepts", "RESERVED",
-           "folder_concept_images", "folder_random_images", "read_images", "to_rgb"]
+           "folder_concept_images", "folder_random_images", "read_images", "to_rgb", "upright_size",
+           "exif_orientation"]
 
 logger = logging.getLogger(__name__)
 
@@ -84,8 +85,31 @@ def _layout(path: Path) -> tuple[Path, Path | None, Path | None]:
 WIDE_MODES = ("I;16", "I;16L", "I;16B", "I;16N", "I")
 
 
+#: EXIF orientations (tag 0x0112) that turn an image by 90 degrees: its upright size is its size swapped.
+_TURNED = frozenset({5, 6, 7, 8})
+
+
+def exif_orientation(im: Image.Image) -> int:
+    """The image's EXIF orientation (1: as stored; 2-8: mirrored and/or turned; 1 when there is none)."""
+    try:
+        value = im.getexif().get(0x0112, 1)
+    except (OSError, ValueError, SyntaxError):  # a broken EXIF block: the pixels as stored
+        return 1
+    return value if isinstance(value, int) and 1 <= value <= 8 else 1
+
+
+def upright_size(im: Image.Image) -> tuple[int, int]:
+    """``(width, height)`` of ``im`` as shown upright (its EXIF orientation applied)."""
+    return (im.size[1], im.size[0]) if exif_orientation(im) in _TURNED else im.size
+
+
 def to_rgb(im: Image.Image) -> Image.Image:
-    """An 8-bit RGB copy of ``im``: 16-bit values scaled by 1/257, alpha dropped, grey repeated."""
+    """An 8-bit RGB copy of ``im``: upright (EXIF orientation applied, as photo viewers show it),
+    16-bit values scaled by 1/257, alpha dropped, grey repeated."""
+    if exif_orientation(im) != 1:
+        from PIL import ImageOps
+
+        im = ImageOps.exif_transpose(im)
     if im.mode in WIDE_MODES:
         arr = np.asarray(im).astype(np.float64)
         if im.mode.startswith("I;16") or (arr.size and arr.max() > 255):
@@ -265,7 +289,7 @@ def _folder_mask(mpath: Path, image: Path, size: int, n_concepts: int) -> np.nda
         return np.zeros((size, size), np.uint16)
     try:
         with Image.open(image) as im:
-            isize = im.size
+            isize = upright_size(im)
         with Image.open(mpath) as m:
             msize = m.size
         if isize != msize:

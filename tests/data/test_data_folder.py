@@ -170,3 +170,54 @@ def test_concept_and_random_sets_of_a_folder(tmp_path):
     _write(root / "concepts" / "random_0" / "a.png", np.full((12, 12, 3), 7, np.uint8))
     assert int(random_images(str(root), n=2, size=8, index=0).max()) == 7
     assert "2 concept folders" in scan_image_folder(root).summary()  # ear, random_0
+
+
+def test_check_reports_broken_links_stray_masks_and_files_it_would_not_read(tmp_path):
+    root = make_folder(tmp_path / "d", n=3)
+    cat = root / "images" / "cat"
+    (cat / "gone.png").symlink_to("nowhere.png")
+    (cat / "loop1.png").symlink_to("loop2.png")
+    (cat / "loop2.png").symlink_to("loop1.png")
+    _write(cat / "sub" / "deeper.png", np.zeros((20, 20, 3), np.uint8))
+    for k in (0, 1):
+        (root / "masks" / "cat" / f"im0{k}.png").unlink()
+    _write(root / "masks" / "cat" / "im01.jpg", np.zeros((20, 20), np.uint8))   # masks are read as <stem>.png
+    (root / "masks" / "cat" / "Thumbs.db").write_bytes(b"\xd0\xcf\x11\xe0")     # not a mask: left alone
+    _write(root / "masks" / "cow" / "im00.png", np.zeros((20, 20), np.uint8))    # no class 'cow'
+    report = scan_image_folder(root)
+    text = "\n".join(report.problems)
+    assert len(report.problems) == 5, text
+    for name in ("gone.png", "loop1.png", "loop2.png"):
+        assert f"cat/{name}: a broken symbolic link" in text
+    assert "masks/cow: mask folder without a class folder of images" in text
+    assert "cat/im01.jpg: not read: a mask is the PNG file im01.png" in text
+    notes = "\n".join(report.notes)
+    assert "1 image in sub-folders of class folders, not read" in notes and "sub/deeper.png" in notes
+    assert "2 images without a mask, read as all background" in notes and "cat/im00.png" in notes
+    assert report.masks == 4  # dog's three and cat's im02
+    loose = make_folder(tmp_path / "loose", classes=("cat",), n=2, masks=False) / "images" / "cat"
+    assert check_image_folder(loose) == [f"{loose}: no class folders (expected {loose}/<class>/<image>); "
+                                         "its 2 images must go into one folder per class"]
+
+
+def test_photos_are_read_upright_by_their_exif_orientation(tmp_path):
+    root = make_folder(tmp_path / "d", n=3, masks=False)
+    photo = Image.fromarray(np.arange(20 * 10 * 3, dtype=np.uint8).reshape(10, 20, 3))  # 20 wide, 10 high
+    exif = photo.getexif()
+    exif[0x0112] = 6  # stored sideways: shown turned by 90 degrees clockwise
+    path = root / "images" / "cat" / "photo.jpg"
+    photo.save(path, exif=exif, quality=95)
+    from nesyasp.data.folder import _read_image
+    from nesyasp.neural.images import read_image
+
+    upright = _read_image(path, None)
+    assert upright.shape == (20, 10, 3) and np.array_equal(upright, read_image(path, None))
+    with Image.open(path) as im:
+        assert np.array_equal(upright, np.asarray(im.transpose(Image.Transpose.ROTATE_270).convert("RGB")))
+    report = scan_image_folder(root)
+    assert any("1 image with an EXIF orientation, turned upright" in n for n in report.notes), report.notes
+    _write(root / "masks" / "cat" / "photo.png", np.zeros((20, 10), np.uint8))   # drawn on the upright photo
+    (root / "concepts.txt").write_text("ear\n")
+    assert not [p for p in check_image_folder(root) if "photo" in p]
+    s = load_image_folder(root / "images", size=8, masks_dir=root / "masks", concepts_file=root / "concepts.txt")
+    assert s.images.shape == (7, 8, 8, 3)
