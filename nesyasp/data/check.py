@@ -26,7 +26,7 @@ import numpy as np
 from PIL import Image, UnidentifiedImageError
 
 from nesyasp.data._pool import worker_count, worker_pool
-from nesyasp.data.folder import (_NAME, IMAGE_SUFFIXES, RESERVED, WIDE_MODES, _class_dirs, _images_in, exif_orientation,
+from nesyasp.data.folder import (_FIFTH, _NAME, IMAGE_SUFFIXES, RESERVED, WIDE_MODES, _class_dirs, _images_in, exif_orientation,
                                  read_concepts, upright_size)
 from nesyasp.data.ids import id_collisions, is_lossless, path_id
 from nesyasp.errors import DataError
@@ -279,6 +279,9 @@ def scan_image_folder(path: str | Path) -> FolderReport:
     splits = [s for s in _SPLITS if (img_root / s).is_dir()]
     parts = ([(s, _class_files(img_root / s, f"{s}/", report)) for s in splits] if splits else
              [("", _class_files(img_root, "", report, RESERVED if img_root == root else frozenset()))])
+    if not splits:  # a note: 'nesyasp label --masks' reads such a folder whole
+        report.notes += [f"{cdir}: class {cdir.name!r} has {len(fs)} image{'s' * (len(fs) != 1)}, too few to "
+                         f"train on: {_FIFTH}" for cdir, fs in parts[0][1] if 0 < len(fs) < 5]
     concept_dirs = _class_dirs(root / "concepts") if (root / "concepts").is_dir() else []
     concept_files = {d: _images_in(d) for d in concept_dirs}
     files = [f for _, classes in parts for _, fs in classes for f in fs]

@@ -47,6 +47,9 @@ logger = logging.getLogger(__name__)
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".ppm", ".bmp", ".gif", ".tif", ".tiff", ".webp")
 _NAME = re.compile(r"^[a-z][a-zA-Z0-9_]*$")
 _SPLITS = ("train", "test", "val")
+#: Why a small class of a folder without split folders has no test image.
+_FIFTH = ("without split folders every fifth image of a class (sorted order) is the test split, so a class "
+          "needs 5 images or more (or make train/ and test/ folders)")
 #: Folder names of a data folder that are never classes.
 RESERVED = frozenset({"images", "masks", "concepts", "labelling"})
 
@@ -201,11 +204,14 @@ def load_image_folder(path: str | Path, size: int = 64, masks_dir: str | Path | 
     labels: list[int] = []
     wanted = set(files) if files is not None else None
     for label, name in enumerate(names):
-        found = _images_in(root / name)
+        found = every = _images_in(root / name)
         if wanted is not None:
             found = [f for f in found if f in wanted]
         if per_class is not None:
             found = found[:per_class]
+        if not found and every:
+            raise DataError(f"{root / name}: class {name!r} has {len(every)} image{'s' * (len(every) != 1)}, none "
+                            f"in this split: {_FIFTH}")
         if not found:
             raise DataError(f"{root / name}: class {name!r} has no images")
         chosen += found

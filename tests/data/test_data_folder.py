@@ -221,3 +221,15 @@ def test_photos_are_read_upright_by_their_exif_orientation(tmp_path):
     assert not [p for p in check_image_folder(root) if "photo" in p]
     s = load_image_folder(root / "images", size=8, masks_dir=root / "masks", concepts_file=root / "concepts.txt")
     assert s.images.shape == (7, 8, 8, 3)
+
+
+def test_a_class_too_small_for_a_test_image_is_noted_and_named_when_loading(tmp_path):
+    root = make_folder(tmp_path / "d", n=6, masks=False)
+    for k in range(1, 6):
+        (root / "images" / "cat" / f"im{k:02d}.png").unlink()
+    report = scan_image_folder(root)
+    assert not report.problems
+    assert any("class 'cat' has 1 image, too few to train on" in n for n in report.notes), report.notes
+    assert len(load_dataset(str(root), split="train", size=8).labels) == 6  # cat's one image, dog's five
+    with pytest.raises(DataError, match="class 'cat' has 1 image, none in this split: without split folders"):
+        load_dataset(str(root), split="test", size=8)
