@@ -23,11 +23,11 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 import numpy as np
-from PIL import Image, UnidentifiedImageError
+from PIL import Image
 
 from nesyasp.data._pool import worker_count, worker_pool
-from nesyasp.data.folder import (_FIFTH, _NAME, IMAGE_SUFFIXES, RESERVED, WIDE_MODES, _class_dirs, _images_in, exif_orientation,
-                                 read_concepts, upright_size)
+from nesyasp.data.folder import (_FIFTH, _NAME, IMAGE_SUFFIXES, RESERVED, UNREADABLE, WIDE_MODES, _class_dirs,
+                                 _images_in, exif_orientation, read_concepts, upright_size)
 from nesyasp.data.ids import id_collisions, is_lossless, path_id
 from nesyasp.errors import DataError
 
@@ -66,7 +66,7 @@ def _probe(path: str) -> tuple[tuple[int, int] | None, str, str | None, bool]:
         with Image.open(path) as im:
             im.load()
             return upright_size(im), im.mode, None, exif_orientation(im) != 1
-    except (OSError, UnidentifiedImageError, ValueError, Image.DecompressionBombError) as exc:
+    except UNREADABLE as exc:
         return None, "", f"{path}: unreadable image ({type(exc).__name__}: {exc})", False
 
 
@@ -102,7 +102,7 @@ def _check_mask(mpath: Path, image_size: tuple[int, int] | None, n_concepts: int
             m.load()
             mode, msize = m.mode, m.size
             arr = np.asarray(m) if mode in ("L", "P", "I", "I;16", "1") else None
-    except (OSError, UnidentifiedImageError, ValueError) as exc:
+    except UNREADABLE as exc:
         problems.append(f"{mpath}: unreadable mask ({type(exc).__name__}: {exc})")
         return
     if arr is None:

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Sequence
 
 import numpy as np
-from PIL import Image, UnidentifiedImageError
+from PIL import Image
 
 from nesyasp.data._pool import worker_count, worker_pool
 from nesyasp.data.classes import resolve_classes
@@ -38,7 +38,8 @@ from nesyasp.data.ids import folder_ids
 from nesyasp.data.imageset import ImageSet
 from nesyasp.errors import DataError
 
-__all__ = ["IMAGE_SUFFIXES", "WIDE_MODES", "load_image_folder", "load_folder_split", "read_concepts", "RESERVED",
+__all__ = ["IMAGE_SUFFIXES", "UNREADABLE", "WIDE_MODES", "load_image_folder", "load_folder_split", "read_concepts",
+           "RESERVED",
            "folder_concept_images", "folder_random_images", "read_images", "to_rgb", "upright_size",
            "exif_orientation"]
 
@@ -83,6 +84,9 @@ def _layout(path: Path) -> tuple[Path, Path | None, Path | None]:
     concepts = path / "concepts.txt" if (path / "concepts.txt").is_file() else None
     return images, masks, concepts
 
+
+#: What PIL raises for a file it cannot read: not an image, truncated, broken chunks, or too many pixels.
+UNREADABLE = (OSError, ValueError, SyntaxError, Image.DecompressionBombError)
 
 #: PIL modes of 16-bit (and 32-bit integer) single-channel images.
 WIDE_MODES = ("I;16", "I;16L", "I;16B", "I;16N", "I")
@@ -226,7 +230,7 @@ def load_image_folder(path: str | Path, size: int = 64, masks_dir: str | Path | 
 def _read_one(image: str, mask: str | None, size: int, n_concepts: int) -> tuple[np.ndarray, np.ndarray | None]:
     try:
         pixels = _read_image(Path(image), size)
-    except (OSError, UnidentifiedImageError, ValueError) as exc:
+    except UNREADABLE as exc:
         raise DataError(f"{image}: cannot read the image: {exc}") from None
     return pixels, (_folder_mask(Path(mask), Path(image), size, n_concepts) if mask is not None else None)
 
@@ -301,7 +305,7 @@ def _folder_mask(mpath: Path, image: Path, size: int, n_concepts: int) -> np.nda
         if isize != msize:
             raise DataError(f"{mpath}: mask is {msize[0]}x{msize[1]}, its image is {isize[0]}x{isize[1]}")
         mask = _read_mask(mpath, size)
-    except (OSError, UnidentifiedImageError) as exc:
+    except UNREADABLE as exc:
         raise DataError(f"{mpath}: cannot read the mask: {exc}") from None
     if mask.size and int(mask.max()) > n_concepts:
         raise DataError(f"{mpath}: mask value {int(mask.max())} has no concept (concepts.txt lists {n_concepts})")

@@ -22,7 +22,7 @@ from typing import Any, Iterable
 import numpy as np
 
 from nesyasp._paths import real_path
-from nesyasp.data.folder import IMAGE_SUFFIXES, to_rgb
+from nesyasp.data.folder import IMAGE_SUFFIXES, UNREADABLE, to_rgb
 from nesyasp.errors import DataError
 
 __all__ = ["read_image", "to_uint8", "image_paths"]
@@ -47,7 +47,7 @@ def read_image(path: str | Path, size: int | None) -> np.ndarray:
         with Image.open(path) as im:
             im.load()
             return to_uint8(im, size)
-    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as exc:
+    except UNREADABLE as exc:
         raise DataError(f"{path}: cannot read the image ({type(exc).__name__}: {exc})") from None
 
 

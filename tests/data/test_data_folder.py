@@ -233,3 +233,11 @@ def test_a_class_too_small_for_a_test_image_is_noted_and_named_when_loading(tmp_
     assert len(load_dataset(str(root), split="train", size=8).labels) == 6  # cat's one image, dog's five
     with pytest.raises(DataError, match="class 'cat' has 1 image, none in this split: without split folders"):
         load_dataset(str(root), split="test", size=8)
+
+
+def test_an_image_over_pils_pixel_limit_is_named_not_an_internal_error(tmp_path, monkeypatch):
+    root = make_folder(tmp_path / "d", n=5, masks=False)
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 150)  # 20x20 images are over twice the limit: a "bomb"
+    with pytest.raises(DataError, match=r"im00\.png: cannot read the image: Image size \(400 pixels\) exceeds"):
+        load_dataset(str(root), split="train", size=8, workers=1)
+    assert "im00.png: unreadable image (DecompressionBombError" in check_image_folder(root)[0]
