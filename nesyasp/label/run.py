@@ -175,12 +175,13 @@ def _mask_folder(path: Path, split: str, per_class: int | None, size: int) -> An
         raise DataError(f"{path}: no masks/ folder (expected images/<class>/<name>.png, "
                         "masks/<class>/<name>.png and concepts.txt)")
     masks = path / "masks"
+    id_root = images  # ids as training gave them: below images/, split folder included
     if (images / split).is_dir():
         images, masks = images / split, masks / split
     concepts = path / "concepts.txt" if (path / "concepts.txt").is_file() else None
     skip = frozenset({"images", "masks", "concepts", "labelling"}) if images == path else frozenset()
     return load_image_folder(images, size=size, masks_dir=masks, concepts_file=concepts,
-                             per_class=per_class, skip=skip)
+                             per_class=per_class, skip=skip, id_root=id_root)
 
 
 @torch.no_grad()
