@@ -40,7 +40,7 @@ def read_image(path: str | Path, size: int | None) -> np.ndarray:
 
     path = Path(path)
     if not path.is_file():
-        what = "a folder" if path.is_dir() else \
+        what = "a folder" if path.is_dir() else "a device or a pipe" if path.exists() else \
             "a broken symbolic link (its target is missing or a loop)" if path.is_symlink() else "no such file"
         raise DataError(f"{path}: {what}, not an image")
     try:

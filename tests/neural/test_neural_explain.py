@@ -192,6 +192,8 @@ def test_image_paths_ids_and_errors(tmp_path):
     assert image_ids(["Café Ünïcode", "厨房", "-x"]) == ["cafe_unicode", "img", "x"]  # accents dropped, not the letters
     with pytest.raises(DataError, match="a.JPG: cannot read the image"):
         read_image(tmp_path / "a.JPG", 16)
+    with pytest.raises(DataError, match="/dev/null: a device or a pipe, not an image"):
+        read_image("/dev/null", 16)
 
 
 def test_explain_reads_every_image_kind_as_training_does(tmp_path):
