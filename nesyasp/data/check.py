@@ -27,7 +27,8 @@ from PIL import Image
 
 from nesyasp.data._pool import worker_count, worker_pool
 from nesyasp.data.folder import (_FIFTH, _NAME, IMAGE_SUFFIXES, RESERVED, UNREADABLE, WIDE_MODES, _class_dirs,
-                                 _images_in, exif_orientation, read_concepts, upright_size)
+                                 _images_in, exif_orientation, read_concepts, split_folders,
+                                 upright_size)
 from nesyasp.data.ids import id_collisions, is_lossless, path_id
 from nesyasp.errors import DataError
 
@@ -157,7 +158,7 @@ def _check_masks(classes: list[tuple[Path, list[Path]]], mask_root: Path, probes
                  report: FolderReport) -> None:
     names = {cdir.name for cdir, _ in classes}
     report.problems += [f"{d}: mask folder without a class folder of images" for d in _class_dirs(mask_root)
-                        if d.name not in names and d.name not in ("train", "test", "val")]
+                        if d.name not in names and d.name not in _SPLITS]
     bare: list[Path] = []
     for cdir, files in classes:
         mdir = mask_root / cdir.name
@@ -276,7 +277,7 @@ def scan_image_folder(path: str | Path) -> FolderReport:
     n_concepts = _check_concepts(root, report)
     if mask_root is not None and n_concepts is None:
         report.problems.append(f"{root}: masks/ has no concepts.txt naming its values (one name per line)")
-    splits = [s for s in _SPLITS if (img_root / s).is_dir()]
+    splits = split_folders(img_root)
     parts = ([(s, _class_files(img_root / s, f"{s}/", report)) for s in splits] if splits else
              [("", _class_files(img_root, "", report, RESERVED if img_root == root else frozenset()))])
     if not splits:  # a note: 'nesyasp label --masks' reads such a folder whole

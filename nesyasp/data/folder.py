@@ -40,7 +40,7 @@ from nesyasp.errors import DataError
 
 __all__ = ["IMAGE_SUFFIXES", "UNREADABLE", "WIDE_MODES", "load_image_folder", "load_folder_split", "read_concepts",
            "RESERVED",
-           "folder_concept_images", "folder_random_images", "read_images", "to_rgb", "upright_size",
+           "folder_concept_images", "folder_random_images", "read_images", "to_rgb", "upright_size", "split_folders",
            "exif_orientation"]
 
 logger = logging.getLogger(__name__)
@@ -62,6 +62,15 @@ def _images_in(folder: Path) -> list[Path]:
 
 def _class_dirs(root: Path) -> list[Path]:
     return sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
+
+
+def split_folders(images: Path) -> list[str]:
+    """The split folders (``train``, ``test``, ``val``) of an image root, in that order.
+
+    Only a folder of class folders is a split: a ``train`` folder that holds
+    images itself is the class ``train`` (trains, cars and buses).
+    """
+    return [s for s in _SPLITS if (images / s).is_dir() and _class_dirs(images / s)]
 
 
 def read_concepts(path: Path) -> tuple[str, ...]:
@@ -315,7 +324,7 @@ def _folder_mask(mpath: Path, image: Path, size: int, n_concepts: int) -> np.nda
 def load_folder_split(path: Path, split: str, classes, per_class: int, size: int, seed: int) -> ImageSet:
     """The ``split`` of a data folder (see the module docs); ``seed`` is not used (fixed order)."""
     images, masks, concepts = _layout(path)
-    split_dirs = [s for s in _SPLITS if (images / s).is_dir()]
+    split_dirs = split_folders(images)
     mask_root = masks
     if split_dirs:
         if split not in split_dirs:
@@ -355,7 +364,7 @@ def folder_random_images(path: Path, n: int, size: int, seed: int, index: int) -
     if folder.is_dir() and _images_in(folder):
         return _read_many(_images_in(folder), n, size)
     images, _, _ = _layout(Path(path))
-    split_root = images / "train" if (images / "train").is_dir() else images
+    split_root = images / "train" if "train" in split_folders(images) else images
     skip = RESERVED if split_root == Path(path) else frozenset()
     files = [f for d in _class_dirs(split_root) if d.name not in skip for f in _images_in(d)]
     if not files:

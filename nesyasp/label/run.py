@@ -166,7 +166,7 @@ def load_annotated(run: Run, split: str = "test", masks: str | Path | None = Non
 
 
 def _mask_folder(path: Path, split: str, per_class: int | None, size: int) -> Any:
-    from nesyasp.data.folder import load_image_folder
+    from nesyasp.data.folder import load_image_folder, split_folders
 
     if not path.is_dir():
         raise DataError(f"{path}: no such masks folder")
@@ -176,7 +176,7 @@ def _mask_folder(path: Path, split: str, per_class: int | None, size: int) -> An
                         "masks/<class>/<name>.png and concepts.txt)")
     masks = path / "masks"
     id_root = images  # ids as training gave them: below images/, split folder included
-    if (images / split).is_dir():
+    if split in split_folders(images):
         images, masks = images / split, masks / split
     concepts = path / "concepts.txt" if (path / "concepts.txt").is_file() else None
     skip = frozenset({"images", "masks", "concepts", "labelling"}) if images == path else frozenset()

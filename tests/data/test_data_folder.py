@@ -241,3 +241,14 @@ def test_an_image_over_pils_pixel_limit_is_named_not_an_internal_error(tmp_path,
     with pytest.raises(DataError, match=r"im00\.png: cannot read the image: Image size \(400 pixels\) exceeds"):
         load_dataset(str(root), split="train", size=8, workers=1)
     assert "im00.png: unreadable image (DecompressionBombError" in check_image_folder(root)[0]
+
+
+def test_a_class_named_train_is_a_class_not_a_split_folder(tmp_path):
+    root = make_folder(tmp_path / "d", classes=("bus", "car", "train"), n=5, masks=False)
+    s = load_dataset(str(root), split="train", size=8)
+    assert s.class_names == ("bus", "car", "train") and s.ids[-1] == "train_im03"
+    assert load_dataset(str(root), split="test", size=8).ids == ("bus_im04", "car_im04", "train_im04")
+    assert check_image_folder(root) == []
+    for split in ("train", "test"):  # a split folder holds class folders, even one named train
+        _write(tmp_path / "s" / "images" / split / "train" / "im00.png", np.zeros((8, 8, 3), np.uint8))
+    assert load_dataset(str(tmp_path / "s"), split="test", size=8).ids == ("test_train_im00",)
