@@ -196,7 +196,8 @@ def _image_notes(files: list[Path], probes: dict, report: FolderReport) -> None:
                             f"upright when read (masks must be upright too): {_examples(turned)}")
     for f in files:
         mode = probes[f][1]
-        kind = ("16-bit" if mode in WIDE_MODES else "grey" if mode in ("L", "1", "LA") else
+        kind = ("16-bit" if mode in WIDE_MODES else "32-bit float" if mode == "F" else
+                "grey" if mode in ("L", "1", "LA") else
                 "RGBA (alpha is dropped)" if mode in ("RGBA", "La", "RGBa") else
                 "palette" if mode in ("P", "PA") else "CMYK" if mode == "CMYK" else "")
         if kind:

@@ -121,15 +121,21 @@ def upright_size(im: Image.Image) -> tuple[int, int]:
 
 def to_rgb(im: Image.Image) -> Image.Image:
     """An 8-bit RGB copy of ``im``: upright (EXIF orientation applied, as photo viewers show it),
-    16-bit values scaled by 1/257, alpha dropped, grey repeated."""
+    16-bit values scaled by 1/257, 32-bit integers by their largest value, floats (mode ``F``) as
+    values in [0, 1] (in [0, 255] when any is above 1), alpha dropped, grey repeated."""
     if exif_orientation(im) != 1:
         from PIL import ImageOps
 
         im = ImageOps.exif_transpose(im)
-    if im.mode in WIDE_MODES:
-        arr = np.asarray(im).astype(np.float64)
-        if im.mode.startswith("I;16") or (arr.size and arr.max() > 255):
+    if im.mode in WIDE_MODES or im.mode == "F":
+        arr = np.nan_to_num(np.asarray(im).astype(np.float64))
+        top = float(arr.max()) if arr.size else 0.0
+        if im.mode == "F":
+            arr = arr * 255.0 if top <= 1.0 else arr
+        elif im.mode.startswith("I;16") or 255 < top <= 65535:
             arr = arr / 257.0
+        elif top > 65535:  # 32-bit integers: the image's own range
+            arr = arr * (255.0 / top)
         im = Image.fromarray(np.clip(np.rint(arr), 0, 255).astype(np.uint8))
     return im.convert("RGB")
 

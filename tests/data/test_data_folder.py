@@ -252,3 +252,18 @@ def test_a_class_named_train_is_a_class_not_a_split_folder(tmp_path):
     for split in ("train", "test"):  # a split folder holds class folders, even one named train
         _write(tmp_path / "s" / "images" / split / "train" / "im00.png", np.zeros((8, 8, 3), np.uint8))
     assert load_dataset(str(tmp_path / "s"), split="test", size=8).ids == ("test_train_im00",)
+
+
+def test_float_and_32_bit_images_are_scaled_not_saturated(tmp_path):
+    from nesyasp.data.folder import _read_image
+
+    ramp = np.linspace(0, 1, 64, dtype=np.float32).reshape(8, 8)
+    Image.fromarray(ramp).save(tmp_path / "float.tif")                      # mode F, values in [0, 1]
+    Image.fromarray((ramp.astype(np.float64) * (2**31 - 1)).astype(np.int32)).save(tmp_path / "wide.tif")  # mode I
+    want = np.rint(ramp * 255)
+    for name in ("float.tif", "wide.tif"):
+        got = _read_image(tmp_path / name, None)[..., 0].astype(float)
+        assert np.abs(got - want).max() <= 1, name
+    root = make_folder(tmp_path / "d", n=5, masks=False)
+    (tmp_path / "float.tif").rename(root / "images" / "cat" / "float.tif")
+    assert any("1 32-bit float image" in n for n in scan_image_folder(root).notes)
