@@ -23,6 +23,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from nesyasp.errors import one_line
 from nesyasp.label.pictures import overlay
 from nesyasp.label.report import data_uri
 
@@ -60,7 +61,8 @@ def _font(size: int) -> Any:
 
 
 def _fit(draw: Any, text: str, font: Any, width: int) -> str:
-    """``text`` cut with an ellipsis to fit ``width`` pixels."""
+    """``text`` on one line (control characters escaped), cut with an ellipsis to fit ``width`` pixels."""
+    text = one_line(text)
     if draw.textlength(text, font=font) <= width:
         return text
     while text and draw.textlength(text + "...", font=font) > width:

@@ -243,6 +243,26 @@ def test_inputs_named_twice_broken_links_and_outputs_among_the_images(toy_run, t
     assert "--facts-out" in capsys.readouterr().err and (photos / "a_b.png").read_bytes() == neighbour
 
 
+def test_a_file_name_with_a_newline_or_markup_is_pictured_and_its_facts_still_parse(toy_run, tmp_path, capsys):
+    import clingo
+
+    run_dir, pngs = toy_run
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    for name in ("new\nline.png", "<b>x&y'\"<i>.png"):
+        (photos / name).write_bytes((pngs / "img_0004.png").read_bytes())
+    facts = tmp_path / "facts.lp"
+    assert main(["explain", str(run_dir), str(photos), "--format", "html", "--out", str(tmp_path / "why"),
+                 "--facts-out", str(facts)]) == 0
+    assert f"{photos}/new\\nline.png: " in capsys.readouterr().out
+    assert f"% {photos}/new\\nline.png\n" in facts.read_text()
+    page = (tmp_path / "why" / "explained.html").read_text()
+    assert "&lt;b&gt;x&amp;y" in page and "<b>x" not in page
+    ctl = clingo.Control(["--warn=none"])
+    ctl.add("base", [], facts.read_text())
+    ctl.ground([("base", [])])  # the comment of each image stays one line
+
+
 @pytest.mark.parametrize("module", ["nesyasp.neural.explain", "nesyasp.neural.images", "nesyasp.neural.nesy",
                                     "nesyasp.neural.progress"])
 def test_doctests(module):

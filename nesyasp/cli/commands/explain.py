@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any, TextIO
 from nesyasp._paths import real_path
+from nesyasp.errors import one_line
 
 NAME = "explain"
 USES_TORCH = True  # imported by main() before run(), so that a Ctrl-C during the import is not lost
@@ -148,7 +149,7 @@ def _print(fmt: str, explanation: Any, picture: Path | None, stream: TextIO) -> 
         stream.write(json.dumps(data) + "\n")
     elif fmt == "html":
         verdict = explanation.prediction if explanation.prediction is not None else "no class (no rule applies)"
-        stream.write(f"{explanation.source}: {verdict}   (the CNN says {explanation.cnn_prediction})\n")
+        stream.write(f"{one_line(explanation.source)}: {verdict}   (the CNN says {explanation.cnn_prediction})\n")
     else:
         stream.write(explanation.text() + "\n" + (f"   picture: {picture}\n" if picture is not None else "") + "\n")
     stream.flush()
@@ -161,11 +162,11 @@ class _FactsFile:
         self.path, self.count = path, 0
         self.tmp = path.with_name(path.name + ".tmp")
         self.handle = self.tmp.open("w", encoding="utf-8")
-        self.handle.write(f"% filter facts of images explained by 'nesyasp explain {run_dir}'; "
-                          f"run them with {run_dir / 'rules.lp'}\n")
+        self.handle.write(f"% filter facts of images explained by 'nesyasp explain {one_line(str(run_dir))}'; "
+                          f"run them with {one_line(str(run_dir / 'rules.lp'))}\n")
 
     def add(self, explanation: Any) -> None:
-        self.handle.write(f"% {explanation.source}\n{explanation.facts()}")
+        self.handle.write(f"% {one_line(explanation.source)}\n{explanation.facts()}")
         self.count += 1
 
     def close(self) -> None:
