@@ -13,7 +13,8 @@ images (converted to 8-bit RGB when read), photos turned upright by their EXIF
 orientation, images far from the folder's usual size or shape, class
 imbalance, file names that are not plain ASCII words (their ids carry a hash
 of the path), images in sub-folders of a class (not read), images without a
-mask, and masks shared by two images of one stem. Images are opened by worker processes from 200 files on, with a
+mask, classes too small for a test image, and masks shared by two images of
+one stem. Images are opened by worker processes from 200 files on, with a
 progress bar on a terminal. Nothing is downloaded and nothing is written.
 """
 
@@ -27,8 +28,7 @@ from PIL import Image
 
 from nesyasp.data._pool import worker_count, worker_pool
 from nesyasp.data.folder import (_FIFTH, _NAME, IMAGE_SUFFIXES, RESERVED, UNREADABLE, WIDE_MODES, _class_dirs,
-                                 _images_in, exif_orientation, read_concepts, split_folders,
-                                 upright_size)
+                                 _images_in, exif_orientation, read_concepts, split_folders, upright_size)
 from nesyasp.data.ids import id_collisions, is_lossless, path_id
 from nesyasp.errors import DataError
 

@@ -16,9 +16,10 @@ split folders, every fifth image of a class (sorted order, 5th, 10th, ...) is
 the ``test`` split and the others ``train``. Image ids are ASP constants made
 from each file's path below ``images/`` (``cat_im01``, ``train_cat_im01``;
 see :mod:`nesyasp.data.ids`): unique and the same in every run. Grey, palette,
-RGBA and 16-bit images are converted to 8-bit RGB (16-bit values scaled by
-1/257, alpha dropped), and photos are turned upright by their EXIF orientation. Many images are read by worker processes, with a
-progress bar on a terminal.
+RGBA, 16-bit and float images are converted to 8-bit RGB (16-bit values
+scaled by 1/257, alpha dropped), and photos are turned upright by their EXIF
+orientation. Many images are read by worker processes, with a progress bar on
+a terminal.
 """
 
 from __future__ import annotations
@@ -38,10 +39,9 @@ from nesyasp.data.ids import folder_ids
 from nesyasp.data.imageset import ImageSet
 from nesyasp.errors import DataError
 
-__all__ = ["IMAGE_SUFFIXES", "UNREADABLE", "WIDE_MODES", "load_image_folder", "load_folder_split", "read_concepts",
-           "RESERVED",
-           "folder_concept_images", "folder_random_images", "read_images", "to_rgb", "upright_size", "split_folders",
-           "exif_orientation"]
+__all__ = ["IMAGE_SUFFIXES", "UNREADABLE", "WIDE_MODES", "RESERVED", "load_image_folder", "load_folder_split",
+           "read_concepts", "folder_concept_images", "folder_random_images", "read_images", "to_rgb",
+           "exif_orientation", "upright_size", "split_folders"]
 
 logger = logging.getLogger(__name__)
 
