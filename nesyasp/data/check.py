@@ -13,13 +13,14 @@ images (converted to 8-bit RGB when read), photos turned upright by their EXIF
 orientation, images far from the folder's usual size or shape, class
 imbalance, file names that are not plain ASCII words (their ids carry a hash
 of the path), images in sub-folders of a class (not read), images without a
-mask, classes too small for a test image, and masks shared by two images of
-one stem. Images are opened by worker processes from 200 files on, with a
+mask, images named like masks of other images (``im01_mask.png``), classes too
+small for a test image, and masks shared by two images of one stem. Images are opened by worker processes from 200 files on, with a
 progress bar on a terminal. Nothing is downloaded and nothing is written.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -188,6 +189,19 @@ def _check_masks(classes: list[tuple[Path, list[Path]]], mask_root: Path, probes
                             f"background: {_examples(bare)}")
 
 
+_MASK_NAME = re.compile(r"^(.+?)[_\-. ](?:mask|masks|seg|segmentation|label|labels|gt|annotation)$", re.IGNORECASE)
+
+
+def _mask_like(files: list[Path], report: FolderReport) -> None:
+    """Note images named as the mask of another image of their folder (``im01_mask.png`` next to ``im01.png``)."""
+    stems = {(f.parent, f.stem) for f in files}
+    found = [f for f in files if (m := _MASK_NAME.match(f.stem)) and (f.parent, m.group(1)) in stems]
+    if found:
+        report.notes.append(f"{len(found)} image{'s' * (len(found) != 1)} named like the mask of another image are "
+                            f"read as images of their class (masks go in masks/<class>/<stem>.png): "
+                            f"{_examples(found)}")
+
+
 def _image_notes(files: list[Path], probes: dict, report: FolderReport) -> None:
     kinds: dict[str, list[Path]] = {}
     turned = [f for f in files if probes[f][3]]
@@ -294,6 +308,7 @@ def scan_image_folder(path: str | Path) -> FolderReport:
         if mask_root is not None:
             _check_masks(classes, mask_root / split if split else mask_root, probes, n_concepts, report)
     _image_notes([f for f in files if probes[f][2] is None], probes, report)
+    _mask_like(files, report)
     _balance(report)
     for d, fs in concept_files.items():
         report.concept_sets[d.name] = len(fs)

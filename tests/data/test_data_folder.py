@@ -267,3 +267,12 @@ def test_float_and_32_bit_images_are_scaled_not_saturated(tmp_path):
     root = make_folder(tmp_path / "d", n=5, masks=False)
     (tmp_path / "float.tif").rename(root / "images" / "cat" / "float.tif")
     assert any("1 32-bit float image" in n for n in scan_image_folder(root).notes)
+
+
+def test_check_notes_masks_put_next_to_their_images(tmp_path):
+    root = make_folder(tmp_path / "d", n=5, masks=False)
+    for name in ("im00_mask.png", "im01-seg.png", "im02_gt.png", "other_mask.png"):  # other: no image 'other'
+        _write(root / "images" / "cat" / name, np.zeros((20, 20), np.uint8))
+    notes = [n for n in scan_image_folder(root).notes if "named like the mask" in n]
+    assert len(notes) == 1 and notes[0].startswith("3 images named like the mask of another image"), notes
+    assert "im00_mask.png" in notes[0] and "other_mask.png" not in notes[0]
