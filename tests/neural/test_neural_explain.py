@@ -241,6 +241,12 @@ def test_inputs_named_twice_broken_links_and_outputs_among_the_images(toy_run, t
     assert f"{photos / 'gone.png'}: a broken symbolic link" in err and "1 of 4 images could not be read" in err
     assert main(["explain", str(run_dir), str(photos / "a b.png"), "--facts-out", str(photos / "a_b.png")]) == 1
     assert "--facts-out" in capsys.readouterr().err and (photos / "a_b.png").read_bytes() == neighbour
+    old = run_dir / "explained" / "a_b.png"  # the run's own folder: an older picture (untagged) is replaced
+    old.parent.mkdir(exist_ok=True)
+    old.write_bytes(neighbour)
+    assert main(["explain", str(run_dir), str(photos / "a b.png")]) == 0
+    assert f"picture: {old}" in capsys.readouterr().out and old.read_bytes() != neighbour
+    old.unlink()
 
 
 def test_a_file_name_with_a_newline_or_markup_is_pictured_and_its_facts_still_parse(toy_run, tmp_path, capsys):

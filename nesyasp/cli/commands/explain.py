@@ -103,7 +103,7 @@ def run(args: argparse.Namespace) -> int:
             failed.append(path)
             bar.write(f"DataError: {result}", file=sys.stderr)
             continue
-        picture = _picture(result, out) if pictures else None
+        picture = _picture(result, out, own=args.out is None) if pictures else None
         if facts is not None:
             facts.add(result)
         if args.format == "html":
@@ -125,19 +125,21 @@ def _check_facts_out(paths: list[Path], facts_out: Path | None) -> None:
         raise DataError(f"--facts-out {facts_out}: an image file name; facts are ASP text, name the file *.lp")
 
 
-def _picture(explanation: Any, out: Path) -> Path:
+def _picture(explanation: Any, out: Path, own: bool = False) -> Path:
     """Draw the picture as ``OUT/<id>.png``, never over a file nesyasp did not draw (an image).
 
     ``--out`` may hold the user's images (the folder of the image explained):
     a name taken by anything but an earlier picture gets ``_explained``, then
-    ``_explained_2``, ...
+    ``_explained_2``, ... In the run's own ``explained/`` folder (``own``)
+    every file but the image explained is a picture.
     """
     from nesyasp.label.explanation import explanation_picture, is_explanation_picture
 
     source = real_path(explanation.source)
     for k in itertools.count(1):
         path = out / f"{explanation.id}{'' if k == 1 else '_explained' if k == 2 else f'_explained_{k - 1}'}.png"
-        if not (path.exists() or path.is_symlink()) or (real_path(path) != source and is_explanation_picture(path)):
+        if not (path.exists() or path.is_symlink()) or (real_path(path) != source
+                                                         and (own or is_explanation_picture(path))):
             break
     explanation_picture(explanation, path)
     return path
