@@ -15,6 +15,7 @@ from typing import NamedTuple
 
 __all__ = [
     "brief",
+    "one_line",
     "Position",
     "Location",
     "NO_LOCATION",
@@ -214,3 +215,17 @@ def brief(text: str, keep: int = 40) -> str:
     ("'abc'", "'xxx'... (5,000 characters)")
     """
     return repr(text) if len(text) <= keep else f"{text[:keep]!r}... ({len(text):,} characters)"
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def one_line(text: str) -> str:
+    r"""``text`` with its control characters (a newline in a file name) written as escapes, for one line.
+
+    Examples
+    --------
+    >>> one_line("new\nline.png"), one_line("café.png")
+    ('new\\nline.png', 'café.png')
+    """
+    return _CONTROL.sub(lambda m: repr(m.group())[1:-1], text)

@@ -1,30 +1,35 @@
 """Validate a user's data folder without loading it: every problem, one message each.
 
 Problems (``nesyasp data check`` exits 1): the layout (class folders exist),
-empty classes, unreadable images, two files that would get the same image id
-(:mod:`nesyasp.data.ids`), masks that are unreadable, not single-channel, of
-another size than their image, or hold values with no concept in
-``concepts.txt``, masks without an image, a ``concepts.txt`` with bad or
-repeated names, and empty or unreadable TCAV concept folders.
+empty classes, unreadable images, broken symbolic links, two files that would
+get the same image id (:mod:`nesyasp.data.ids`), masks that are unreadable,
+not single-channel, of another size than their (upright) image, or hold values
+with no concept in ``concepts.txt``, masks without an image, mask files that
+are not ``<stem>.png``, mask folders of no class, a ``concepts.txt`` with bad
+or repeated names, and empty or unreadable TCAV concept folders.
 
 Notes (reported, but the folder is usable): grey, palette, RGBA and 16-bit
-images (converted to 8-bit RGB when read), images far from the folder's
-usual size or shape, class imbalance, file names that are not plain ASCII
-words (their ids carry a hash of the path), and masks shared by two images of
-one stem. Images are opened by worker processes from 200 files on, with a
+images (converted to 8-bit RGB when read), photos turned upright by their EXIF
+orientation, images far from the folder's usual size or shape, class
+imbalance, file names that are not plain ASCII words (their ids carry a hash
+of the path), images in sub-folders of a class (not read), images without a
+mask, images named like masks of other images (``im01_mask.png``), classes too
+small for a test image, and masks shared by two images of one stem. Images are opened by worker processes from 200 files on, with a
 progress bar on a terminal. Nothing is downloaded and nothing is written.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 import numpy as np
-from PIL import Image, UnidentifiedImageError
+from PIL import Image
 
 from nesyasp.data._pool import worker_count, worker_pool
-from nesyasp.data.folder import _NAME, IMAGE_SUFFIXES, RESERVED, WIDE_MODES, _class_dirs, _images_in, read_concepts
+from nesyasp.data.folder import (_FIFTH, _NAME, IMAGE_SUFFIXES, RESERVED, UNREADABLE, WIDE_MODES, _class_dirs,
+                                 _images_in, exif_orientation, read_concepts, split_folders, upright_size)
 from nesyasp.data.ids import id_collisions, is_lossless, path_id
 from nesyasp.errors import DataError
 
@@ -57,21 +62,21 @@ class FolderReport:
         return text
 
 
-def _probe(path: str) -> tuple[tuple[int, int] | None, str, str | None]:
-    """Image size and mode, or the reason it cannot be read (the file is fully decoded)."""
+def _probe(path: str) -> tuple[tuple[int, int] | None, str, str | None, bool]:
+    """Upright image size, mode, the reason it cannot be read (the file is fully decoded), EXIF-turned or not."""
     try:
         with Image.open(path) as im:
             im.load()
-            return im.size, im.mode, None
-    except (OSError, UnidentifiedImageError, ValueError, Image.DecompressionBombError) as exc:
-        return None, "", f"{path}: unreadable image ({type(exc).__name__}: {exc})"
+            return upright_size(im), im.mode, None, exif_orientation(im) != 1
+    except UNREADABLE as exc:
+        return None, "", f"{path}: unreadable image ({type(exc).__name__}: {exc})", False
 
 
-def _probe_chunk(paths: list[str]) -> list[tuple[tuple[int, int] | None, str, str | None]]:
+def _probe_chunk(paths: list[str]) -> list[tuple[tuple[int, int] | None, str, str | None, bool]]:
     return [_probe(p) for p in paths]
 
 
-def _probe_all(files: list[Path]) -> dict[Path, tuple[tuple[int, int] | None, str, str | None]]:
+def _probe_all(files: list[Path]) -> dict[Path, tuple[tuple[int, int] | None, str, str | None, bool]]:
     from tqdm import tqdm
 
     n_workers = worker_count(len(files), None)
@@ -99,7 +104,7 @@ def _check_mask(mpath: Path, image_size: tuple[int, int] | None, n_concepts: int
             m.load()
             mode, msize = m.mode, m.size
             arr = np.asarray(m) if mode in ("L", "P", "I", "I;16", "1") else None
-    except (OSError, UnidentifiedImageError, ValueError) as exc:
+    except UNREADABLE as exc:
         problems.append(f"{mpath}: unreadable mask ({type(exc).__name__}: {exc})")
         return
     if arr is None:
@@ -124,43 +129,89 @@ def _class_files(img_root: Path, prefix: str, report: FolderReport,
                  skip: frozenset[str] = frozenset()) -> list[tuple[Path, list[Path]]]:
     classes = [d for d in _class_dirs(img_root) if d.name not in skip]
     if not classes:
-        report.problems.append(f"{img_root}: no class folders (expected {img_root}/<class>/<image>)")
+        loose = _images_in(img_root)
+        hint = f"; its {len(loose)} images must go into one folder per class" if loose else ""
+        report.problems.append(f"{img_root}: no class folders (expected {img_root}/<class>/<image>){hint}")
     out = []
+    nested: list[Path] = []
     for cdir in classes:
         files = _images_in(cdir)
         report.counts[f"{prefix}{cdir.name}"] = len(files)
         if not files:
             report.problems.append(f"{cdir}: class {cdir.name!r} is empty (no {'/'.join(IMAGE_SUFFIXES)} files)")
+        report.problems += [f"{p}: a broken symbolic link (its target is missing or a loop); not read"
+                            for p in sorted(cdir.iterdir()) if _is_broken_image_link(p)]
+        nested += [f for d in _class_dirs(cdir) for f in sorted(d.rglob("*"))
+                   if f.suffix.lower() in IMAGE_SUFFIXES and f.is_file() and not f.name.startswith(".")]
         out.append((cdir, files))
+    if nested:
+        report.notes.append(f"{len(nested)} image{'s' * (len(nested) != 1)} in sub-folders of class folders, "
+                            f"not read (a class is the files of one folder): {_examples(nested)}")
     return out
+
+
+def _is_broken_image_link(path: Path) -> bool:
+    return (path.suffix.lower() in IMAGE_SUFFIXES and not path.name.startswith(".") and path.is_symlink()
+            and not path.exists())
 
 
 def _check_masks(classes: list[tuple[Path, list[Path]]], mask_root: Path, probes: dict, n_concepts: int | None,
                  report: FolderReport) -> None:
+    names = {cdir.name for cdir, _ in classes}
+    report.problems += [f"{d}: mask folder without a class folder of images" for d in _class_dirs(mask_root)
+                        if d.name not in names and d.name not in _SPLITS]
+    bare: list[Path] = []
     for cdir, files in classes:
         mdir = mask_root / cdir.name
+        stems = {p.stem for p in mdir.iterdir() if p.suffix == ".png"} if mdir.is_dir() else set()
+        bare += [f for f in files if f.stem not in stems]
         if not mdir.is_dir():
             continue
         by_stem: dict[str, list[Path]] = {}
         for f in files:
             by_stem.setdefault(f.stem, []).append(f)
-        for mpath in sorted(p for p in mdir.iterdir() if p.is_file() and not p.name.startswith(".")):
+        for mpath in sorted(p for p in mdir.iterdir() if p.is_file() and not p.name.startswith(".")
+                            and p.suffix.lower() in IMAGE_SUFFIXES):
             images = by_stem.get(mpath.stem)
             if not images:
                 report.problems.append(f"{mpath}: mask without an image in {cdir}")
+                continue
+            if mpath.suffix != ".png":
+                report.problems.append(f"{mpath}: not read: a mask is the PNG file {mpath.stem}.png")
                 continue
             if len(images) > 1:
                 report.notes.append(f"{mpath}: one mask for {len(images)} images of the stem "
                                     f"{mpath.stem!r} ({_examples(images)})")
             report.masks += 1
             _check_mask(mpath, probes[images[0]][0], n_concepts, report.problems)
+    if bare:
+        report.notes.append(f"{len(bare)} image{'s' * (len(bare) != 1)} without a mask, read as all "
+                            f"background: {_examples(bare)}")
+
+
+_MASK_NAME = re.compile(r"^(.+?)[_\-. ](?:mask|masks|seg|segmentation|label|labels|gt|annotation)$", re.IGNORECASE)
+
+
+def _mask_like(files: list[Path], report: FolderReport) -> None:
+    """Note images named as the mask of another image of their folder (``im01_mask.png`` next to ``im01.png``)."""
+    stems = {(f.parent, f.stem) for f in files}
+    found = [f for f in files if (m := _MASK_NAME.match(f.stem)) and (f.parent, m.group(1)) in stems]
+    if found:
+        report.notes.append(f"{len(found)} image{'s' * (len(found) != 1)} named like the mask of another image are "
+                            f"read as images of their class (masks go in masks/<class>/<stem>.png): "
+                            f"{_examples(found)}")
 
 
 def _image_notes(files: list[Path], probes: dict, report: FolderReport) -> None:
     kinds: dict[str, list[Path]] = {}
+    turned = [f for f in files if probes[f][3]]
+    if turned:
+        report.notes.append(f"{len(turned)} image{'s' * (len(turned) != 1)} with an EXIF orientation, turned "
+                            f"upright when read (masks must be upright too): {_examples(turned)}")
     for f in files:
         mode = probes[f][1]
-        kind = ("16-bit" if mode in WIDE_MODES else "grey" if mode in ("L", "1", "LA") else
+        kind = ("16-bit" if mode in WIDE_MODES else "32-bit float" if mode == "F" else
+                "grey" if mode in ("L", "1", "LA") else
                 "RGBA (alpha is dropped)" if mode in ("RGBA", "La", "RGBa") else
                 "palette" if mode in ("P", "PA") else "CMYK" if mode == "CMYK" else "")
         if kind:
@@ -241,9 +292,12 @@ def scan_image_folder(path: str | Path) -> FolderReport:
     n_concepts = _check_concepts(root, report)
     if mask_root is not None and n_concepts is None:
         report.problems.append(f"{root}: masks/ has no concepts.txt naming its values (one name per line)")
-    splits = [s for s in _SPLITS if (img_root / s).is_dir()]
+    splits = split_folders(img_root)
     parts = ([(s, _class_files(img_root / s, f"{s}/", report)) for s in splits] if splits else
              [("", _class_files(img_root, "", report, RESERVED if img_root == root else frozenset()))])
+    if not splits:  # a note: 'nesyasp label --masks' reads such a folder whole
+        report.notes += [f"{cdir}: class {cdir.name!r} has {len(fs)} image{'s' * (len(fs) != 1)}, too few to "
+                         f"train on: {_FIFTH}" for cdir, fs in parts[0][1] if 0 < len(fs) < 5]
     concept_dirs = _class_dirs(root / "concepts") if (root / "concepts").is_dir() else []
     concept_files = {d: _images_in(d) for d in concept_dirs}
     files = [f for _, classes in parts for _, fs in classes for f in fs]
@@ -254,6 +308,7 @@ def scan_image_folder(path: str | Path) -> FolderReport:
         if mask_root is not None:
             _check_masks(classes, mask_root / split if split else mask_root, probes, n_concepts, report)
     _image_notes([f for f in files if probes[f][2] is None], probes, report)
+    _mask_like(files, report)
     _balance(report)
     for d, fs in concept_files.items():
         report.concept_sets[d.name] = len(fs)

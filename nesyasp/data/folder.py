@@ -16,9 +16,10 @@ split folders, every fifth image of a class (sorted order, 5th, 10th, ...) is
 the ``test`` split and the others ``train``. Image ids are ASP constants made
 from each file's path below ``images/`` (``cat_im01``, ``train_cat_im01``;
 see :mod:`nesyasp.data.ids`): unique and the same in every run. Grey, palette,
-RGBA and 16-bit images are converted to 8-bit RGB (16-bit values scaled by
-1/257, alpha dropped). Many images are read by worker processes, with a
-progress bar on a terminal.
+RGBA, 16-bit and float images are converted to 8-bit RGB (16-bit values
+scaled by 1/257, alpha dropped), and photos are turned upright by their EXIF
+orientation. Many images are read by worker processes, with a progress bar on
+a terminal.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from pathlib import Path
 from typing import Sequence
 
 import numpy as np
-from PIL import Image, UnidentifiedImageError
+from PIL import Image
 
 from nesyasp.data._pool import worker_count, worker_pool
 from nesyasp.data.classes import resolve_classes
@@ -38,14 +39,18 @@ from nesyasp.data.ids import folder_ids
 from nesyasp.data.imageset import ImageSet
 from nesyasp.errors import DataError
 
-__all__ = ["IMAGE_SUFFIXES", "WIDE_MODES", "load_image_folder", "load_folder_split", "read_concepts", "RESERVED",
-           "folder_concept_images", "folder_random_images", "read_images", "to_rgb"]
+__all__ = ["IMAGE_SUFFIXES", "UNREADABLE", "WIDE_MODES", "RESERVED", "load_image_folder", "load_folder_split",
+           "read_concepts", "folder_concept_images", "folder_random_images", "read_images", "to_rgb",
+           "exif_orientation", "upright_size", "split_folders"]
 
 logger = logging.getLogger(__name__)
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".ppm", ".bmp", ".gif", ".tif", ".tiff", ".webp")
 _NAME = re.compile(r"^[a-z][a-zA-Z0-9_]*$")
 _SPLITS = ("train", "test", "val")
+#: Why a small class of a folder without split folders has no test image.
+_FIFTH = ("without split folders every fifth image of a class (sorted order) is the test split, so a class "
+          "needs 5 images or more (or make train/ and test/ folders)")
 #: Folder names of a data folder that are never classes.
 RESERVED = frozenset({"images", "masks", "concepts", "labelling"})
 
@@ -57,6 +62,15 @@ def _images_in(folder: Path) -> list[Path]:
 
 def _class_dirs(root: Path) -> list[Path]:
     return sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
+
+
+def split_folders(images: Path) -> list[str]:
+    """The split folders (``train``, ``test``, ``val``) of an image root, in that order.
+
+    Only a folder of class folders is a split: a ``train`` folder that holds
+    images itself is the class ``train`` (trains, cars and buses).
+    """
+    return [s for s in _SPLITS if (images / s).is_dir() and _class_dirs(images / s)]
 
 
 def read_concepts(path: Path) -> tuple[str, ...]:
@@ -80,16 +94,48 @@ def _layout(path: Path) -> tuple[Path, Path | None, Path | None]:
     return images, masks, concepts
 
 
+#: What PIL raises for a file it cannot read: not an image, truncated, broken chunks, or too many pixels.
+UNREADABLE = (OSError, ValueError, SyntaxError, Image.DecompressionBombError)
+
 #: PIL modes of 16-bit (and 32-bit integer) single-channel images.
 WIDE_MODES = ("I;16", "I;16L", "I;16B", "I;16N", "I")
 
 
+#: EXIF orientations (tag 0x0112) that turn an image by 90 degrees: its upright size is its size swapped.
+_TURNED = frozenset({5, 6, 7, 8})
+
+
+def exif_orientation(im: Image.Image) -> int:
+    """The image's EXIF orientation (1: as stored; 2-8: mirrored and/or turned; 1 when there is none)."""
+    try:
+        value = im.getexif().get(0x0112, 1)
+    except (OSError, ValueError, SyntaxError):  # a broken EXIF block: the pixels as stored
+        return 1
+    return value if isinstance(value, int) and 1 <= value <= 8 else 1
+
+
+def upright_size(im: Image.Image) -> tuple[int, int]:
+    """``(width, height)`` of ``im`` as shown upright (its EXIF orientation applied)."""
+    return (im.size[1], im.size[0]) if exif_orientation(im) in _TURNED else im.size
+
+
 def to_rgb(im: Image.Image) -> Image.Image:
-    """An 8-bit RGB copy of ``im``: 16-bit values scaled by 1/257, alpha dropped, grey repeated."""
-    if im.mode in WIDE_MODES:
-        arr = np.asarray(im).astype(np.float64)
-        if im.mode.startswith("I;16") or (arr.size and arr.max() > 255):
+    """An 8-bit RGB copy of ``im``: upright (EXIF orientation applied, as photo viewers show it),
+    16-bit values scaled by 1/257, 32-bit integers by their largest value, floats (mode ``F``) as
+    values in [0, 1] (in [0, 255] when any is above 1), alpha dropped, grey repeated."""
+    if exif_orientation(im) != 1:
+        from PIL import ImageOps
+
+        im = ImageOps.exif_transpose(im)
+    if im.mode in WIDE_MODES or im.mode == "F":
+        arr = np.nan_to_num(np.asarray(im).astype(np.float64))
+        top = float(arr.max()) if arr.size else 0.0
+        if im.mode == "F":
+            arr = arr * 255.0 if top <= 1.0 else arr
+        elif im.mode.startswith("I;16") or 255 < top <= 65535:
             arr = arr / 257.0
+        elif top > 65535:  # 32-bit integers: the image's own range
+            arr = arr * (255.0 / top)
         im = Image.fromarray(np.clip(np.rint(arr), 0, 255).astype(np.uint8))
     return im.convert("RGB")
 
@@ -177,11 +223,14 @@ def load_image_folder(path: str | Path, size: int = 64, masks_dir: str | Path | 
     labels: list[int] = []
     wanted = set(files) if files is not None else None
     for label, name in enumerate(names):
-        found = _images_in(root / name)
+        found = every = _images_in(root / name)
         if wanted is not None:
             found = [f for f in found if f in wanted]
         if per_class is not None:
             found = found[:per_class]
+        if not found and every:
+            raise DataError(f"{root / name}: class {name!r} has {len(every)} image{'s' * (len(every) != 1)}, none "
+                            f"in this split: {_FIFTH}")
         if not found:
             raise DataError(f"{root / name}: class {name!r} has no images")
         chosen += found
@@ -196,7 +245,7 @@ def load_image_folder(path: str | Path, size: int = 64, masks_dir: str | Path | 
 def _read_one(image: str, mask: str | None, size: int, n_concepts: int) -> tuple[np.ndarray, np.ndarray | None]:
     try:
         pixels = _read_image(Path(image), size)
-    except (OSError, UnidentifiedImageError, ValueError) as exc:
+    except UNREADABLE as exc:
         raise DataError(f"{image}: cannot read the image: {exc}") from None
     return pixels, (_folder_mask(Path(mask), Path(image), size, n_concepts) if mask is not None else None)
 
@@ -265,13 +314,13 @@ def _folder_mask(mpath: Path, image: Path, size: int, n_concepts: int) -> np.nda
         return np.zeros((size, size), np.uint16)
     try:
         with Image.open(image) as im:
-            isize = im.size
+            isize = upright_size(im)
         with Image.open(mpath) as m:
             msize = m.size
         if isize != msize:
             raise DataError(f"{mpath}: mask is {msize[0]}x{msize[1]}, its image is {isize[0]}x{isize[1]}")
         mask = _read_mask(mpath, size)
-    except (OSError, UnidentifiedImageError) as exc:
+    except UNREADABLE as exc:
         raise DataError(f"{mpath}: cannot read the mask: {exc}") from None
     if mask.size and int(mask.max()) > n_concepts:
         raise DataError(f"{mpath}: mask value {int(mask.max())} has no concept (concepts.txt lists {n_concepts})")
@@ -281,7 +330,7 @@ def _folder_mask(mpath: Path, image: Path, size: int, n_concepts: int) -> np.nda
 def load_folder_split(path: Path, split: str, classes, per_class: int, size: int, seed: int) -> ImageSet:
     """The ``split`` of a data folder (see the module docs); ``seed`` is not used (fixed order)."""
     images, masks, concepts = _layout(path)
-    split_dirs = [s for s in _SPLITS if (images / s).is_dir()]
+    split_dirs = split_folders(images)
     mask_root = masks
     if split_dirs:
         if split not in split_dirs:
@@ -321,7 +370,7 @@ def folder_random_images(path: Path, n: int, size: int, seed: int, index: int) -
     if folder.is_dir() and _images_in(folder):
         return _read_many(_images_in(folder), n, size)
     images, _, _ = _layout(Path(path))
-    split_root = images / "train" if (images / "train").is_dir() else images
+    split_root = images / "train" if "train" in split_folders(images) else images
     skip = RESERVED if split_root == Path(path) else frozenset()
     files = [f for d in _class_dirs(split_root) if d.name not in skip for f in _images_in(d)]
     if not files:

@@ -23,16 +23,31 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from nesyasp.errors import one_line
 from nesyasp.label.pictures import overlay
 from nesyasp.label.report import data_uri
 
-__all__ = ["explanation_picture", "explanation_page", "PANEL"]
+__all__ = ["explanation_picture", "explanation_page", "is_explanation_picture", "PANEL"]
 
 logger = logging.getLogger(__name__)
 
 PANEL = 192  # side of one panel in pixels
 _PAD, _LINE, _COLUMNS = 8, 15, 4
 _GREEN, _RED, _GREY, _BLACK = (0, 110, 40), (180, 30, 30), (90, 90, 90), (20, 20, 20)
+
+
+_TAG = ("Software", "nesyasp explain")  # a PNG text chunk that marks the pictures nesyasp draws
+
+
+def is_explanation_picture(path: str | Path) -> bool:
+    """True when ``path`` is a PNG that :func:`explanation_picture` wrote (so it may be drawn again)."""
+    from PIL import Image
+
+    try:
+        with Image.open(path) as im:
+            return im.format == "PNG" and im.info.get(_TAG[0]) == _TAG[1]
+    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError):
+        return False
 
 
 @functools.lru_cache(maxsize=4)
@@ -46,7 +61,8 @@ def _font(size: int) -> Any:
 
 
 def _fit(draw: Any, text: str, font: Any, width: int) -> str:
-    """``text`` cut with an ellipsis to fit ``width`` pixels."""
+    """``text`` on one line (control characters escaped), cut with an ellipsis to fit ``width`` pixels."""
+    text = one_line(text)
     if draw.textlength(text, font=font) <= width:
         return text
     while text and draw.textlength(text + "...", font=font) > width:
@@ -108,7 +124,11 @@ def explanation_picture(explanation: Any, path: str | Path | None = None, *, ups
             draw.text((x, y + PANEL + 3 + k * _LINE), _fit(draw, text, small, PANEL), fill=colour, font=small)
     if path is not None:
         path = Path(path)
-        canvas.save(path, format="PNG", compress_level=3)
+        from PIL.PngImagePlugin import PngInfo
+
+        info = PngInfo()
+        info.add_text(*_TAG)
+        canvas.save(path, format="PNG", compress_level=3, pnginfo=info)
         logger.info("wrote %s", path)
     return canvas
 

@@ -166,7 +166,7 @@ def load_annotated(run: Run, split: str = "test", masks: str | Path | None = Non
 
 
 def _mask_folder(path: Path, split: str, per_class: int | None, size: int) -> Any:
-    from nesyasp.data.folder import load_image_folder
+    from nesyasp.data.folder import load_image_folder, split_folders
 
     if not path.is_dir():
         raise DataError(f"{path}: no such masks folder")
@@ -175,12 +175,13 @@ def _mask_folder(path: Path, split: str, per_class: int | None, size: int) -> An
         raise DataError(f"{path}: no masks/ folder (expected images/<class>/<name>.png, "
                         "masks/<class>/<name>.png and concepts.txt)")
     masks = path / "masks"
-    if (images / split).is_dir():
+    id_root = images  # ids as training gave them: below images/, split folder included
+    if split in split_folders(images):
         images, masks = images / split, masks / split
     concepts = path / "concepts.txt" if (path / "concepts.txt").is_file() else None
     skip = frozenset({"images", "masks", "concepts", "labelling"}) if images == path else frozenset()
     return load_image_folder(images, size=size, masks_dir=masks, concepts_file=concepts,
-                             per_class=per_class, skip=skip)
+                             per_class=per_class, skip=skip, id_root=id_root)
 
 
 @torch.no_grad()

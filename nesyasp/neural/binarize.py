@@ -23,6 +23,7 @@ import csv
 import io
 import os
 import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,10 +44,12 @@ _CONSTANT = re.compile(r"[a-z][A-Za-z0-9_]*\Z")
 
 def asp_id(name: str) -> str:
     """An image id as an ASP constant: itself when it is one (``[a-z][A-Za-z0-9_]*``, as the ids of
-    users' folders are), else lower case ``[a-z0-9_]``, starting with a letter."""
+    users' folders are), else lower case ``[a-z0-9_]``, starting with a letter; accents are dropped
+    (``Café`` -> ``cafe``), as in :mod:`nesyasp.data.ids`."""
     if _CONSTANT.match(str(name)):
         return str(name)
-    text = re.sub(r"[^a-z0-9_]+", "_", str(name).lower()).strip("_") or "img"
+    plain = unicodedata.normalize("NFKD", str(name)).encode("ascii", "ignore").decode("ascii")
+    text = re.sub(r"[^a-z0-9_]+", "_", plain.lower()).strip("_") or "img"
     return text if text[0].isalpha() else f"img_{text}"
 
 

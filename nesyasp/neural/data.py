@@ -89,7 +89,11 @@ def _folder_signature(path: Path) -> tuple[int, int, int]:
     n = size = newest = 0
     for dirpath, _dirs, files in os.walk(path):
         for name in files:
-            st = os.stat(os.path.join(dirpath, name))
+            full = os.path.join(dirpath, name)
+            try:
+                st = os.stat(full)
+            except OSError:  # a dangling symlink or a loop: no image, but its change still counts
+                st = os.lstat(full)
             n, size, newest = n + 1, size + st.st_size, max(newest, st.st_mtime_ns)
     return n, size, newest
 

@@ -34,7 +34,7 @@ from typing import Any, Iterable, Mapping, Sequence
 
 import numpy as np
 
-from nesyasp.errors import DataError
+from nesyasp.errors import DataError, one_line
 from nesyasp.lang.ast import Program, is_identifier
 from nesyasp.lang.domain import add_domain_guards
 from nesyasp.neural.binarize import DOMAIN, asp_id
@@ -248,7 +248,7 @@ class ImageExplanation:
 
         preds = self.reasoner.translation.preds if self.reasoner is not None else None
         verdict = self.prediction if self.prediction is not None else "no class (no rule applies)"
-        lines = [f"{self.source}: {verdict}   (the CNN says {self.cnn_prediction})"]
+        lines = [f"{one_line(self.source)}: {verdict}   (the CNN says {self.cnn_prediction})"]
         tree = self.tree if self.prediction is not None else None
         if tree is not None:
             lines.extend(indent + line for line in render_text(tree, preds).splitlines())

@@ -15,13 +15,14 @@ Examples
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any, Iterable
 
 import numpy as np
 
 from nesyasp._paths import real_path
-from nesyasp.data.folder import IMAGE_SUFFIXES
+from nesyasp.data.folder import IMAGE_SUFFIXES, UNREADABLE, to_rgb
 from nesyasp.errors import DataError
 
 __all__ = ["read_image", "to_uint8", "image_paths"]
@@ -39,19 +40,24 @@ def read_image(path: str | Path, size: int | None) -> np.ndarray:
 
     path = Path(path)
     if not path.is_file():
-        raise DataError(f"{path}: {'a folder' if path.is_dir() else 'no such file'}, not an image")
+        what = "a folder" if path.is_dir() else "a device or a pipe" if path.exists() else \
+            "a broken symbolic link (its target is missing or a loop)" if path.is_symlink() else "no such file"
+        raise DataError(f"{path}: {what}, not an image")
     try:
         with Image.open(path) as im:
             im.load()
             return to_uint8(im, size)
-    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as exc:
+    except UNREADABLE as exc:
         raise DataError(f"{path}: cannot read the image ({type(exc).__name__}: {exc})") from None
 
 
 def to_uint8(image: Any, size: int | None) -> np.ndarray:
     """A PIL image or an ``(H, W, 3)`` / ``(H, W)`` array as ``(size, size, 3)`` uint8 (``size`` None: as it is).
 
-    Float arrays are read as values in [0, 1].
+    PIL images are converted as user folders are for training
+    (:func:`nesyasp.data.folder.to_rgb`: 16-bit values scaled by 1/257, alpha
+    dropped). Float arrays are read as values in [0, 1], uint16 arrays as
+    16-bit values (scaled by 1/257), other integer arrays as 8-bit values.
 
     Raises
     ------
@@ -61,7 +67,7 @@ def to_uint8(image: Any, size: int | None) -> np.ndarray:
     from PIL import Image
 
     if isinstance(image, Image.Image):
-        im = image.convert("RGB")
+        im = to_rgb(image)
     else:
         arr = np.asarray(image)
         if arr.ndim == 2:
@@ -69,7 +75,8 @@ def to_uint8(image: Any, size: int | None) -> np.ndarray:
         if arr.ndim != 3 or arr.shape[2] not in (3, 4) or arr.shape[0] == 0 or arr.shape[1] == 0:
             raise DataError(f"an image must be (H, W, 3) pixels, got shape {arr.shape}")
         if arr.dtype != np.uint8:
-            arr = np.clip(np.round(arr.astype(np.float64) * 255.0), 0, 255).astype(np.uint8)
+            scale = 1 / 257 if arr.dtype == np.uint16 else 1.0 if arr.dtype.kind in "iu" else 255.0
+            arr = np.clip(np.round(arr.astype(np.float64) * scale), 0, 255).astype(np.uint8)
         im = Image.fromarray(np.ascontiguousarray(arr[..., :3]), "RGB")
     if size is not None and im.size != (size, size):
         im = im.resize((size, size), Image.BILINEAR)
@@ -79,8 +86,10 @@ def to_uint8(image: Any, size: int | None) -> np.ndarray:
 def image_paths(inputs: Iterable[str | Path], exclude: Iterable[str | Path] = ()) -> list[Path]:
     """Files and folders to a list of image paths: files as given, folders' images in sorted order.
 
-    A path that does not exist is kept (reading it reports it). Folders in
-    ``exclude`` (an output folder inside an input folder) are not read.
+    A path that does not exist is kept (reading it reports it), and so is a
+    broken symbolic link with an image suffix inside a folder. A file named
+    twice (``a.png`` and ``./a.png``, or a file and its folder) is kept once.
+    Folders in ``exclude`` (an output folder inside an input folder) are not read.
     """
     skip = [real_path(e) for e in exclude]  # realpath: a symlink loop is not an error
     out: list[Path] = []
@@ -92,11 +101,20 @@ def image_paths(inputs: Iterable[str | Path], exclude: Iterable[str | Path] = ()
         found = []
         for p in path.rglob("*"):
             rel = p.relative_to(path).parts
-            if any(part.startswith(".") for part in rel) or not p.is_file() or p.suffix.lower() not in IMAGE_SUFFIXES:
+            if any(part.startswith(".") for part in rel) or p.suffix.lower() not in IMAGE_SUFFIXES:
+                continue
+            if not (p.is_file() or (p.is_symlink() and not p.is_dir())):
                 continue
             real = real_path(p)
             if any(s == real.parent or s in real.parents for s in skip):
                 continue
             found.append(p)
         out.extend(sorted(found, key=lambda p: p.relative_to(path).parts))
-    return out
+    seen: set[str] = set()
+    unique = []
+    for p in out:
+        key = os.path.normpath(os.path.abspath(p))  # symlinks not followed: a link is a name of its own
+        if key not in seen:
+            seen.add(key)
+            unique.append(p)
+    return unique

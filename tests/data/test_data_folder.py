@@ -170,3 +170,109 @@ def test_concept_and_random_sets_of_a_folder(tmp_path):
     _write(root / "concepts" / "random_0" / "a.png", np.full((12, 12, 3), 7, np.uint8))
     assert int(random_images(str(root), n=2, size=8, index=0).max()) == 7
     assert "2 concept folders" in scan_image_folder(root).summary()  # ear, random_0
+
+
+def test_check_reports_broken_links_stray_masks_and_files_it_would_not_read(tmp_path):
+    root = make_folder(tmp_path / "d", n=3)
+    cat = root / "images" / "cat"
+    (cat / "gone.png").symlink_to("nowhere.png")
+    (cat / "loop1.png").symlink_to("loop2.png")
+    (cat / "loop2.png").symlink_to("loop1.png")
+    _write(cat / "sub" / "deeper.png", np.zeros((20, 20, 3), np.uint8))
+    for k in (0, 1):
+        (root / "masks" / "cat" / f"im0{k}.png").unlink()
+    _write(root / "masks" / "cat" / "im01.jpg", np.zeros((20, 20), np.uint8))   # masks are read as <stem>.png
+    (root / "masks" / "cat" / "Thumbs.db").write_bytes(b"\xd0\xcf\x11\xe0")     # not a mask: left alone
+    _write(root / "masks" / "cow" / "im00.png", np.zeros((20, 20), np.uint8))    # no class 'cow'
+    report = scan_image_folder(root)
+    text = "\n".join(report.problems)
+    assert len(report.problems) == 5, text
+    for name in ("gone.png", "loop1.png", "loop2.png"):
+        assert f"cat/{name}: a broken symbolic link" in text
+    assert "masks/cow: mask folder without a class folder of images" in text
+    assert "cat/im01.jpg: not read: a mask is the PNG file im01.png" in text
+    notes = "\n".join(report.notes)
+    assert "1 image in sub-folders of class folders, not read" in notes and "sub/deeper.png" in notes
+    assert "2 images without a mask, read as all background" in notes and "cat/im00.png" in notes
+    assert report.masks == 4  # dog's three and cat's im02
+    loose = make_folder(tmp_path / "loose", classes=("cat",), n=2, masks=False) / "images" / "cat"
+    assert check_image_folder(loose) == [f"{loose}: no class folders (expected {loose}/<class>/<image>); "
+                                         "its 2 images must go into one folder per class"]
+
+
+def test_photos_are_read_upright_by_their_exif_orientation(tmp_path):
+    root = make_folder(tmp_path / "d", n=3, masks=False)
+    photo = Image.fromarray(np.arange(20 * 10 * 3, dtype=np.uint8).reshape(10, 20, 3))  # 20 wide, 10 high
+    exif = photo.getexif()
+    exif[0x0112] = 6  # stored sideways: shown turned by 90 degrees clockwise
+    path = root / "images" / "cat" / "photo.jpg"
+    photo.save(path, exif=exif, quality=95)
+    from nesyasp.data.folder import _read_image
+    from nesyasp.neural.images import read_image
+
+    upright = _read_image(path, None)
+    assert upright.shape == (20, 10, 3) and np.array_equal(upright, read_image(path, None))
+    with Image.open(path) as im:
+        assert np.array_equal(upright, np.asarray(im.transpose(Image.Transpose.ROTATE_270).convert("RGB")))
+    report = scan_image_folder(root)
+    assert any("1 image with an EXIF orientation, turned upright" in n for n in report.notes), report.notes
+    _write(root / "masks" / "cat" / "photo.png", np.zeros((20, 10), np.uint8))   # drawn on the upright photo
+    (root / "concepts.txt").write_text("ear\n")
+    assert not [p for p in check_image_folder(root) if "photo" in p]
+    s = load_image_folder(root / "images", size=8, masks_dir=root / "masks", concepts_file=root / "concepts.txt")
+    assert s.images.shape == (7, 8, 8, 3)
+
+
+def test_a_class_too_small_for_a_test_image_is_noted_and_named_when_loading(tmp_path):
+    root = make_folder(tmp_path / "d", n=6, masks=False)
+    for k in range(1, 6):
+        (root / "images" / "cat" / f"im{k:02d}.png").unlink()
+    report = scan_image_folder(root)
+    assert not report.problems
+    assert any("class 'cat' has 1 image, too few to train on" in n for n in report.notes), report.notes
+    assert len(load_dataset(str(root), split="train", size=8).labels) == 6  # cat's one image, dog's five
+    with pytest.raises(DataError, match="class 'cat' has 1 image, none in this split: without split folders"):
+        load_dataset(str(root), split="test", size=8)
+
+
+def test_an_image_over_pils_pixel_limit_is_named_not_an_internal_error(tmp_path, monkeypatch):
+    root = make_folder(tmp_path / "d", n=5, masks=False)
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 150)  # 20x20 images are over twice the limit: a "bomb"
+    with pytest.raises(DataError, match=r"im00\.png: cannot read the image: Image size \(400 pixels\) exceeds"):
+        load_dataset(str(root), split="train", size=8, workers=1)
+    assert "im00.png: unreadable image (DecompressionBombError" in check_image_folder(root)[0]
+
+
+def test_a_class_named_train_is_a_class_not_a_split_folder(tmp_path):
+    root = make_folder(tmp_path / "d", classes=("bus", "car", "train"), n=5, masks=False)
+    s = load_dataset(str(root), split="train", size=8)
+    assert s.class_names == ("bus", "car", "train") and s.ids[-1] == "train_im03"
+    assert load_dataset(str(root), split="test", size=8).ids == ("bus_im04", "car_im04", "train_im04")
+    assert check_image_folder(root) == []
+    for split in ("train", "test"):  # a split folder holds class folders, even one named train
+        _write(tmp_path / "s" / "images" / split / "train" / "im00.png", np.zeros((8, 8, 3), np.uint8))
+    assert load_dataset(str(tmp_path / "s"), split="test", size=8).ids == ("test_train_im00",)
+
+
+def test_float_and_32_bit_images_are_scaled_not_saturated(tmp_path):
+    from nesyasp.data.folder import _read_image
+
+    ramp = np.linspace(0, 1, 64, dtype=np.float32).reshape(8, 8)
+    Image.fromarray(ramp).save(tmp_path / "float.tif")                      # mode F, values in [0, 1]
+    Image.fromarray((ramp.astype(np.float64) * (2**31 - 1)).astype(np.int32)).save(tmp_path / "wide.tif")  # mode I
+    want = np.rint(ramp * 255)
+    for name in ("float.tif", "wide.tif"):
+        got = _read_image(tmp_path / name, None)[..., 0].astype(float)
+        assert np.abs(got - want).max() <= 1, name
+    root = make_folder(tmp_path / "d", n=5, masks=False)
+    (tmp_path / "float.tif").rename(root / "images" / "cat" / "float.tif")
+    assert any("1 32-bit float image" in n for n in scan_image_folder(root).notes)
+
+
+def test_check_notes_masks_put_next_to_their_images(tmp_path):
+    root = make_folder(tmp_path / "d", n=5, masks=False)
+    for name in ("im00_mask.png", "im01-seg.png", "im02_gt.png", "other_mask.png"):  # other: no image 'other'
+        _write(root / "images" / "cat" / name, np.zeros((20, 20), np.uint8))
+    notes = [n for n in scan_image_folder(root).notes if "named like the mask" in n]
+    assert len(notes) == 1 and notes[0].startswith("3 images named like the mask of another image"), notes
+    assert "im00_mask.png" in notes[0] and "other_mask.png" not in notes[0]

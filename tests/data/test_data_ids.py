@@ -100,7 +100,8 @@ def test_check_notes_size_outliers_imbalance_and_hashed_names(tmp_path, capsys):
     assert "1 file name not made of ASCII letters" in text and "-> cat_big_one_h" in text
     assert main(["data", "check", str(root)]) == 0
     out = capsys.readouterr().out
-    assert out.count("note: ") == 4 and "ok: no problems found" in out
+    assert out.count("note: ") == 5 and "ok: no problems found" in out
+    assert "class 'dog' has 1 image, too few to train on" in out
 
 
 def test_worker_processes_read_what_one_process_reads(tmp_path):

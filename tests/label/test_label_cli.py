@@ -86,6 +86,23 @@ def test_label_with_a_masks_folder(run_dir, planted_factory, tmp_path, capsys):
     assert "no such masks folder" in err and "no masks/ folder" in err
 
 
+def test_a_masks_folder_with_split_folders_keeps_the_ids_training_gave(tmp_path):
+    from PIL import Image
+
+    from nesyasp.data import load_dataset
+    from nesyasp.label.run import _mask_folder
+
+    for split in ("train", "test"):
+        for cls in ("a", "b"):
+            for sub in ("images", "masks"):
+                (tmp_path / sub / split / cls).mkdir(parents=True)
+            Image.new("RGB", (8, 8)).save(tmp_path / "images" / split / cls / "p0.png")
+            Image.new("L", (8, 8)).save(tmp_path / "masks" / split / cls / "p0.png")
+    (tmp_path / "concepts.txt").write_text("ear\n")
+    annotated = _mask_folder(tmp_path, "test", None, 8)
+    assert annotated.ids == ("test_a_p0", "test_b_p0") == load_dataset(str(tmp_path), "test", size=8).ids
+
+
 def test_bad_input_exits_1_without_traceback(tmp_path, run_dir, planted_annotations, capsys):
     assert main(["label", str(tmp_path / "nope")]) == 1
     assert main(["label", str(run_dir), "--margin", "2"]) == 1

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from PIL import Image
 from types import SimpleNamespace
 
 from nesyasp.errors import DataError
@@ -67,6 +68,21 @@ def test_load_splits_calls_the_data_contract(monkeypatch):
     train, test = load_splits(TrainConfig(data="scenes", classes=2, per_class=3, test_per_class=2, size=8, seed=4))
     assert calls == [("scenes", "train", 2, 3, 8, 4), ("scenes", "test", 2, 2, 8, 4)]
     assert len(train) == 6 and len(test) == 4 and test.ids[0] == "test_0"
+
+
+def test_a_folder_with_a_symlink_loop_or_a_dangling_link_loads(tmp_path):
+    from nesyasp.neural.data import load_splits
+
+    for cls in ("cat", "dog"):
+        (tmp_path / cls).mkdir()
+        for k in range(5):
+            Image.fromarray(np.full((8, 8, 3), 40 * k, np.uint8)).save(tmp_path / cls / f"im{k}.png")
+    (tmp_path / "cat" / "loop1.png").symlink_to("loop2.png")
+    (tmp_path / "cat" / "loop2.png").symlink_to("loop1.png")
+    (tmp_path / "dog" / "gone.png").symlink_to("nowhere.png")
+    train, test = load_splits(TrainConfig(data=str(tmp_path), classes=0, per_class=5, test_per_class=5, size=8))
+    assert train.ids == tuple(f"{c}_im{k}" for c in ("cat", "dog") for k in range(4))  # the links are skipped
+    assert test.ids == ("cat_im4", "dog_im4")
 
 
 def test_train_config_rejects_one_class_and_bad_optimiser_values():

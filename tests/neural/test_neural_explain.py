@@ -189,8 +189,84 @@ def test_image_paths_ids_and_errors(tmp_path):
     assert [p.relative_to(tmp_path).as_posix() for p in image_paths([tmp_path], exclude=[tmp_path / "out"])] == \
         ["a.JPG", "b/1.png", "b/2.png"]
     assert image_ids(["Kitchen 01", "kitchen_01", "42", "not"]) == ["kitchen_01", "kitchen_01_2", "img_42", "img_not"]
+    assert image_ids(["Café Ünïcode", "厨房", "-x"]) == ["cafe_unicode", "img", "x"]  # accents dropped
     with pytest.raises(DataError, match="a.JPG: cannot read the image"):
         read_image(tmp_path / "a.JPG", 16)
+    with pytest.raises(DataError, match="/dev/null: a device or a pipe, not an image"):
+        read_image("/dev/null", 16)
+
+
+def test_explain_reads_every_image_kind_as_training_does(tmp_path):
+    from nesyasp.data.folder import _read_image
+    from nesyasp.neural.images import read_image, to_uint8
+
+    rng = np.random.default_rng(0)
+    rgb = Image.fromarray(rng.integers(0, 256, (12, 10, 3), dtype=np.uint8))
+    deep = rng.integers(0, 65536, (12, 10)).astype(np.uint16)
+    images = {"grey.png": rgb.convert("L"), "palette.png": rgb.convert("P"), "rgba.png": rgb.convert("RGBA"),
+              "deep.png": Image.fromarray(deep), "cmyk.jpg": rgb.convert("CMYK"), "anim.gif": rgb.convert("P"),
+              "page.tiff": rgb}
+    for name, im in images.items():
+        im.save(tmp_path / name)
+    for name in images:
+        assert np.array_equal(read_image(tmp_path / name, 8), _read_image(tmp_path / name, 8)), name
+    want = np.rint(deep / 257.0).astype(np.uint8)
+    assert np.array_equal(read_image(tmp_path / "deep.png", None)[..., 0], want)  # 16 bits scaled, not clipped
+    assert np.array_equal(to_uint8(np.repeat(deep[..., None], 3, axis=2), None)[..., 1], want)
+    assert np.array_equal(to_uint8(want.astype(np.int32), None)[..., 2], want)  # other ints: 8-bit values
+
+
+def test_inputs_named_twice_broken_links_and_outputs_among_the_images(toy_run, tmp_path, capsys):
+    run_dir, pngs = toy_run
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    (photos / "a b.png").write_bytes((pngs / "img_0002.png").read_bytes())
+    neighbour = (pngs / "img_0003.png").read_bytes()
+    (photos / "a_b.png").write_bytes(neighbour)  # a user's image named as the picture of 'a b.png' would be
+    (photos / "gone.png").symlink_to("nowhere.png")
+    args = ["explain", str(run_dir), str(photos / "a b.png"), str(photos / "a b.png"), f"{photos}/./a b.png",
+            "--out", str(photos)]
+    for _ in range(2):  # a second run draws over its own pictures, and still never over the image
+        assert main(args) == 0
+        out = capsys.readouterr().out
+        assert [line for line in out.splitlines() if line.startswith(str(photos))] == \
+            [line for line in out.splitlines() if line.startswith(f"{photos / 'a b.png'}: ")][:1]  # explained once
+        assert out.count("picture: ") == 1 and f"picture: {photos / 'a_b_explained.png'}" in out
+        assert (photos / "a_b.png").read_bytes() == neighbour
+    assert sorted(p.name for p in photos.iterdir()) == ["a b.png", "a_b.png", "a_b_explained.png", "gone.png"]
+    assert main(["explain", str(run_dir), str(photos), "--no-pictures", "--format", "json"]) == 1
+    out, err = capsys.readouterr()
+    assert [json.loads(line)["image"] for line in out.splitlines()] == \
+        [str(photos / n) for n in ("a b.png", "a_b.png", "a_b_explained.png")]
+    assert f"{photos / 'gone.png'}: a broken symbolic link" in err and "1 of 4 images could not be read" in err
+    assert main(["explain", str(run_dir), str(photos / "a b.png"), "--facts-out", str(photos / "a_b.png")]) == 1
+    assert "--facts-out" in capsys.readouterr().err and (photos / "a_b.png").read_bytes() == neighbour
+    old = run_dir / "explained" / "a_b.png"  # the run's own folder: an older picture (untagged) is replaced
+    old.parent.mkdir(exist_ok=True)
+    old.write_bytes(neighbour)
+    assert main(["explain", str(run_dir), str(photos / "a b.png")]) == 0
+    assert f"picture: {old}" in capsys.readouterr().out and old.read_bytes() != neighbour
+    old.unlink()
+
+
+def test_a_file_name_with_a_newline_or_markup_is_pictured_and_its_facts_still_parse(toy_run, tmp_path, capsys):
+    import clingo
+
+    run_dir, pngs = toy_run
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    for name in ("new\nline.png", "<b>x&y'\"<i>.png"):
+        (photos / name).write_bytes((pngs / "img_0004.png").read_bytes())
+    facts = tmp_path / "facts.lp"
+    assert main(["explain", str(run_dir), str(photos), "--format", "html", "--out", str(tmp_path / "why"),
+                 "--facts-out", str(facts)]) == 0
+    assert f"{photos}/new\\nline.png: " in capsys.readouterr().out
+    assert f"% {photos}/new\\nline.png\n" in facts.read_text()
+    page = (tmp_path / "why" / "explained.html").read_text()
+    assert "&lt;b&gt;x&amp;y" in page and "<b>x" not in page
+    ctl = clingo.Control(["--warn=none"])
+    ctl.add("base", [], facts.read_text())
+    ctl.ground([("base", [])])  # the comment of each image stays one line
 
 
 @pytest.mark.parametrize("module", ["nesyasp.neural.explain", "nesyasp.neural.images", "nesyasp.neural.nesy",

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import sys
 from pathlib import Path
 from typing import Any, TextIO
 from nesyasp._paths import real_path
+from nesyasp.errors import one_line
 
 NAME = "explain"
 USES_TORCH = True  # imported by main() before run(), so that a Ctrl-C during the import is not lost
@@ -86,9 +88,10 @@ def run(args: argparse.Namespace) -> int:
     paths = image_paths(args.images, exclude=[out])
     if not paths:
         raise DataError(f"no image files in {', '.join(map(str, args.images))}")
+    pictures = not args.no_pictures
+    _check_facts_out(paths, args.facts_out)
     model = NesyModel.from_run(args.run_dir, device=args.device)
     model.check_classes(args.why_not)
-    pictures = not args.no_pictures
     if pictures:
         out.mkdir(parents=True, exist_ok=True)
     facts = _FactsFile(args.facts_out, args.run_dir) if args.facts_out is not None else None
@@ -100,7 +103,7 @@ def run(args: argparse.Namespace) -> int:
             failed.append(path)
             bar.write(f"DataError: {result}", file=sys.stderr)
             continue
-        picture = _picture(result, out) if pictures else None
+        picture = _picture(result, out, own=args.out is None) if pictures else None
         if facts is not None:
             facts.add(result)
         if args.format == "html":
@@ -112,12 +115,32 @@ def run(args: argparse.Namespace) -> int:
     return _finish(args, out, pictures, done, failed, len(paths), facts)
 
 
-def _picture(explanation: Any, out: Path) -> Path:
-    from nesyasp.label.explanation import explanation_picture
+def _check_facts_out(paths: list[Path], facts_out: Path | None) -> None:
+    """Refuse, before any work, a facts file named like an image (it would replace a user's picture)."""
+    from nesyasp.data.folder import IMAGE_SUFFIXES
+    from nesyasp.errors import DataError
 
-    path = out / f"{explanation.id}.png"
-    if real_path(path) == real_path(explanation.source):  # never over the image explained
-        path = out / f"{explanation.id}_explained.png"
+    if facts_out is not None and (facts_out.suffix.lower() in IMAGE_SUFFIXES
+                                  or real_path(facts_out) in {real_path(p) for p in paths}):
+        raise DataError(f"--facts-out {facts_out}: an image file name; facts are ASP text, name the file *.lp")
+
+
+def _picture(explanation: Any, out: Path, own: bool = False) -> Path:
+    """Draw the picture as ``OUT/<id>.png``, never over a file nesyasp did not draw (an image).
+
+    ``--out`` may hold the user's images (the folder of the image explained):
+    a name taken by anything but an earlier picture gets ``_explained``, then
+    ``_explained_2``, ... In the run's own ``explained/`` folder (``own``)
+    every file but the image explained is a picture.
+    """
+    from nesyasp.label.explanation import explanation_picture, is_explanation_picture
+
+    source = real_path(explanation.source)
+    for k in itertools.count(1):
+        path = out / f"{explanation.id}{'' if k == 1 else '_explained' if k == 2 else f'_explained_{k - 1}'}.png"
+        if not (path.exists() or path.is_symlink()) or (real_path(path) != source
+                                                         and (own or is_explanation_picture(path))):
+            break
     explanation_picture(explanation, path)
     return path
 
@@ -128,7 +151,7 @@ def _print(fmt: str, explanation: Any, picture: Path | None, stream: TextIO) -> 
         stream.write(json.dumps(data) + "\n")
     elif fmt == "html":
         verdict = explanation.prediction if explanation.prediction is not None else "no class (no rule applies)"
-        stream.write(f"{explanation.source}: {verdict}   (the CNN says {explanation.cnn_prediction})\n")
+        stream.write(f"{one_line(explanation.source)}: {verdict}   (the CNN says {explanation.cnn_prediction})\n")
     else:
         stream.write(explanation.text() + "\n" + (f"   picture: {picture}\n" if picture is not None else "") + "\n")
     stream.flush()
@@ -141,11 +164,11 @@ class _FactsFile:
         self.path, self.count = path, 0
         self.tmp = path.with_name(path.name + ".tmp")
         self.handle = self.tmp.open("w", encoding="utf-8")
-        self.handle.write(f"% filter facts of images explained by 'nesyasp explain {run_dir}'; "
-                          f"run them with {run_dir / 'rules.lp'}\n")
+        self.handle.write(f"% filter facts of images explained by 'nesyasp explain {one_line(str(run_dir))}'; "
+                          f"run them with {one_line(str(run_dir / 'rules.lp'))}\n")
 
     def add(self, explanation: Any) -> None:
-        self.handle.write(f"% {explanation.source}\n{explanation.facts()}")
+        self.handle.write(f"% {one_line(explanation.source)}\n{explanation.facts()}")
         self.count += 1
 
     def close(self) -> None:
