@@ -271,16 +271,21 @@ def hand_facts(plain: PlainRules, facts: Program) -> Program:
 
 
 def table_facts(plain: PlainRules, X, names: Sequence[str], ids: Sequence[clingo.Symbol]) -> Program:
-    """Facts (:func:`hand_facts`' form) of a table whose columns carry the original column names."""
+    """Facts (:func:`hand_facts`' form) of a table whose columns carry the original column names.
+
+    Every row is an example (``_example(id).``), also a row with no other fact
+    (every 0/1 cell 0), as in :func:`plain_facts`.
+    """
     from nesyasp.reason.terms import symbol_term
 
     missing = [f.name for f in plain.features if f.name not in names]
     if missing:
-        raise DataError(f"the table has no column {missing[0]!r}, which the rules use "
+        where = f"{X.source}: " if isinstance(getattr(X, "source", None), str) else ""
+        raise DataError(f"{where}the table has no column {missing[0]!r}, which the rules use "
                         f"(columns: {', '.join(names)})")
     columns = as_columns(X)
     examples = [symbol_term(e) for e in ids]
-    out: list[Rule] = []
+    out: list[Rule] = [_fact(DOMAIN_PREDICATE, e) for e in examples]
     for f in plain.features:
         parsed = columns.parsed(names.index(f.name), f.kind in (NUMERIC, BINARY), f.name).check(f.name)
         if f.kind == BINARY:

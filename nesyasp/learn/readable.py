@@ -9,7 +9,9 @@ column, with the example's own value and the learned threshold
 the value (``greater than`` where ``less than or equal to`` fails); a cell
 that is not a number reads ``the age of x is "?", not a number``. The
 binding atom ``age(x,5)`` that a comparison repeats is left out, and so is
-the guard ``N<""`` where the cell is a number. The tree it returns is for
+the guard ``N<""`` where the cell is a number; so is the false pattern
+``age(x,N1)`` of a refuted rule (no value other than the example's own,
+which the sentence states). The tree it returns is for
 rendering only; check the original with
 :func:`nesyasp.reason.check_justification`.
 """
@@ -106,17 +108,23 @@ def _compared(node: Node, bound: dict[str, str], values: dict) -> set[str]:
     out = set()
     for c in node.children:
         if c.because == "comparison" and isinstance(c.comparison, Comparison):
+            # a failing comparison of a refuted rule binds its variables in the rule it refutes (its source)
+            here = {**bound, **_bindings(c.source)} if isinstance(c.source, Rule) else bound
             for name in c.comparison.variables():
-                if bound.get(name) in values:
-                    out.add(bound[name])
+                if here.get(name) in values:
+                    out.add(here[name])
     return out
 
 
 def _redundant(child: Node, bound: dict[str, str], values: dict, compared: set[str]) -> bool:
-    """A binding atom that a comparison sentence repeats, or a holding number guard ``N<""``."""
+    """A binding atom that a comparison sentence repeats, the false pattern ``age(x,N1)`` that says the example
+    has no *other* value than the one the sentence states (in order codes), or a holding number guard ``N<""``."""
     atom = child.atom
     if child.holds and not child.negated and atom is not None and len(atom.arguments) == 2 \
             and atom.name in compared and child.because == "fact":
+        return True
+    if not child.holds and not child.negated and atom is None and child.because == "no_rule" \
+            and child.exceptions and child.literal.partition("(")[0] in compared:
         return True
     cmp = child.comparison
     if child.because == "comparison" and isinstance(cmp, Comparison) and cmp.operator == "<" \

@@ -161,7 +161,8 @@ def _features(table: Any, args: argparse.Namespace) -> tuple[list[str], str | No
             print(f"ignored column: {col} (a distinct value in every row: an identifier)", file=sys.stderr)
             ignore.add(col)
             id_column = id_column or col
-    return [c for c in table.columns if c != args.target and c not in ignore], id_column
+    # a repeated header name is its first column (read_csv warns): one feature, not the same column twice
+    return [c for c in dict.fromkeys(table.columns) if c != args.target and c not in ignore], id_column
 
 
 def run(args: argparse.Namespace) -> int:
@@ -179,7 +180,7 @@ def _learn(args: argparse.Namespace) -> int:
     from nesyasp.learn import FoldSEM, read_csv
     from nesyasp.learn.plain import example_ids, plain_facts, plain_rules
 
-    keep = _names(args.categorical) or []
+    keep = (_names(args.categorical) or []) + [args.target]  # class labels as written: 007 stays 007, not 7
     table = read_csv(args.train, keep_text=keep)
     table.index(args.target)  # a missing target column is the first error to report
     names, id_column = _features(table, args)
