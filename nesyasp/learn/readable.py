@@ -26,7 +26,7 @@ import numpy as np
 
 from nesyasp.lang.ast import Comparison, Integer, Pred, Program, Rule, String, Variable
 from nesyasp.learn.asp import _bindings, as_columns, cut_points
-from nesyasp.learn.emit import number_term
+from nesyasp.learn.emit import readable_number
 from nesyasp.learn.encode import NUMERIC, Feature
 
 if TYPE_CHECKING:
@@ -58,7 +58,7 @@ def row_values(row, features: Sequence[Feature]) -> dict[str, Value]:
 def _show(value: Value) -> str:
     if isinstance(value, str):
         return f'"{value}"'
-    return np.format_float_positional(value, trim="-") if np.isfinite(value) else str(value)
+    return readable_number(value) if not float(value).is_integer() or abs(value) >= 1e16 else str(int(value))
 
 
 def readable_tree(node: Node, cuts: Mapping[str, np.ndarray], values: Mapping[str, Value],
@@ -124,7 +124,7 @@ def _redundant(child: Node, bound: dict[str, str], values: dict, compared: set[s
             and atom.name in compared and child.because == "fact":
         return True
     if not child.holds and not child.negated and atom is None and child.because == "no_rule" \
-            and child.exceptions and child.literal.partition("(")[0] in compared:
+            and child.exceptions and child.literal.partition("(")[0] in values:
         return True
     cmp = child.comparison
     if child.because == "comparison" and isinstance(cmp, Comparison) and cmp.operator == "<" \
@@ -150,9 +150,9 @@ def _sentence(cmp: Comparison, bound: dict[str, str], cuts: dict, values: dict, 
         return None
     threshold = float(cuts[pred][(cmp.right.value - 1) // 2])
     if isinstance(value, str):
-        return f'{subject} is "{value}", not a number, so not {_WORDS[cmp.operator]} {number_term(threshold)}'
+        return f'{subject} is "{value}", not a number, so not {_WORDS[cmp.operator]} {readable_number(threshold)}'
     op = cmp.operator if bool(_TEST[cmp.operator](value, threshold)) else _COMPLEMENT[cmp.operator]
-    return f"{subject} ({_show(value)}) is {_WORDS[op]} {number_term(threshold)}"
+    return f"{subject} ({_show(value)}) is {_WORDS[op]} {readable_number(threshold)}"
 
 
 def readable_preds(preds: Sequence[Pred], features: Sequence[Feature]) -> list[Pred]:

@@ -115,3 +115,33 @@ def test_explain_text_of_a_refuted_rule_states_values_not_codes(tmp_path):
     text = est.explain_text(row[0])
     assert "N1" not in text and "other than" not in text
     assert "the b of x (0) is less than or equal to 0" in text
+
+
+def test_minus_inf_next_to_the_lowest_double_is_no_crash(tmp_path):
+    # N =< -inf was written as the threshold -inf.0 (no finite double lies below -1.797e308): a bare ValueError
+    cells = ["-inf", "-1.7976931348623157e308", "0", "5"] * 10
+    X = np.asarray([[c] for c in cells], dtype=object)
+    y = np.asarray(["n", "p", "p", "p"] * 10)
+    est = FoldSEM(min_gain=1).fit(X, y)
+    assert "inf" not in str(est.rules_)
+    rules, facts = tmp_path / "rules.lp", tmp_path / "facts.lp"
+    from nesyasp.learn.plain import plain_facts, plain_rules
+
+    rules.write_text(plain_rules(est))
+    facts.write_text(plain_facts(est, X))
+    assert clingo_alone(rules, facts) == {f"e{i}": str(class_term(p)) for i, p in enumerate(est.predict(X))}
+
+
+def test_explanations_of_exceptions_and_huge_numbers_read_as_numbers():
+    # an exception refuted by one column listed the other column's pattern as "any N1 other than <code>", and
+    # 1e-300 printed as 300 zeros
+    rows = [[str(a), str(b)] for a in (0, 1, 2, 3) for b in ("1e-300", "1e-5", "2e300", "7")] * 3
+    X = np.asarray(rows, dtype=object)
+    y = np.asarray(["p" if (a == "3" or b == "2e300") and not (a == "3" and b == "7") else "n" for a, b in rows])
+    est = FoldSEM(feature_names=["a", "b"], min_gain=1).fit(X, y)
+    assert "ab1" in str(est.rules_)
+    for row in X[:16]:
+        text, trace = est.explain_text(row), str(est.trace(row))
+        assert "N1" not in text and "N2" not in text and "other than" not in text
+        assert "0" * 30 not in text + trace
+    assert "(1e-300)" in est.explain_text(X[0])
