@@ -110,7 +110,12 @@ def plain_rules(est: FoldSEM) -> str:
 
 
 def example_ids(columns, id_column: int | None, lines: Sequence[int] | None = None) -> list[clingo.Symbol]:
-    """Example names for facts: the values of an identifier column, else ``r<LINE>`` (file line) or ``e<i>``."""
+    """Example names for facts: the values of an identifier column, else ``r<LINE>`` (file line) or ``e<i>``.
+
+    An identifier column read with its texts kept (``read_csv(keep_text=...)``) names the examples by its
+    texts: a 20-digit id stays that id (as a string), not the nearest double. Should two rows get the same
+    name (two ids that are the same double), the rows are named by their lines instead.
+    """
     from nesyasp.reason.facts import id_text, text_symbol
 
     n = columns.n_rows
@@ -121,8 +126,14 @@ def example_ids(columns, id_column: int | None, lines: Sequence[int] | None = No
             v = parsed.num[i]
             text = parsed.vocab[parsed.code[i]] if np.isnan(v) else \
                 (int(v) if float(v).is_integer() and abs(v) < 2 ** 31 else np.format_float_positional(v, trim="-"))
+            if not isinstance(text, int) and getattr(columns.data[id_column], "texts", False):
+                text = columns.data[id_column].text(i)  # as written
             out.append(text_symbol(id_text(text)))
-        return out
+        if len(set(out)) == n:
+            return out
+    if lines is not None and len(lines):
+        return [clingo.Function(f"r{int(k)}") for k in lines]
+    return [clingo.Function(f"e{i}") for i in range(n)]
     if lines is not None and len(lines):
         return [clingo.Function(f"r{int(k)}") for k in lines]
     return [clingo.Function(f"e{i}") for i in range(n)]

@@ -145,3 +145,22 @@ def test_explanations_of_exceptions_and_huge_numbers_read_as_numbers():
         assert "N1" not in text and "N2" not in text and "other than" not in text
         assert "0" * 30 not in text + trace
     assert "(1e-300)" in est.explain_text(X[0])
+
+
+def test_a_column_of_20_digit_ids_is_an_identifier_that_names_the_examples(tmp_path, capsys):
+    # ids one apart are one double: the column looked not distinct, so it became a numeric feature and the
+    # examples were named by line; with texts kept it is an identifier and its ids name the examples
+    ids = [12345678901234567890 + i for i in range(40)]
+    text = "id,a,y\n" + "".join(f"{k},{i % 7},{'p' if i % 7 < 3 else 'n'}\n" for i, k in enumerate(ids))
+    classes, _, err = _learn(tmp_path, capsys, text)
+    assert "ignored column: id" in err and "numeric columns: a\n" in err
+    assert sorted(classes) == sorted(f'"{k}"' for k in ids)
+    assert main(["learn", "--predict", str(tmp_path / "t.csv"), "--rules", str(tmp_path / "rules.lp")]) == 0
+    assert capsys.readouterr().out.split() == [f'target("{k}",{classes[chr(34) + str(k) + chr(34)]})' for k in ids]
+
+
+def test_example_ids_that_collide_fall_back_to_lines():
+    from nesyasp.learn.plain import example_ids
+
+    table = read_csv("t.csv", text="id,a\n12345678901234567890,1\n12345678901234567891,2\n")
+    assert [str(s) for s in example_ids(table, 0, table.lines)] == ["r2", "r3"]
