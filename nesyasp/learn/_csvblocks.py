@@ -175,7 +175,8 @@ class BlockReader:
             if not name:
                 raise DataError(f"column {i + 1} of the header has no name", _loc(self.source, line, 1))
             if name in seen:
-                logger.warning("%s:%d: duplicate column name %r (the first one is used)", self.source, line, name)
+                logger.warning("%s:%d: duplicate column name %r (column %d): only the first column of that name is "
+                               "read by name; rename it to use it", self.source, line, name, i + 1)
             seen.add(name)
         self.header = header
         self.header_line = line

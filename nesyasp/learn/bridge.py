@@ -128,10 +128,11 @@ class Bridge:
         ``p(X,N1), N1>t`` becomes ``p_gt(X,t)``; a value compared only under
         ``not`` keeps ``p(X,_)`` (the example has a value: ``not p_gt(X,t)``
         then holds for a string, as ``not N1>t`` does). A value used otherwise
-        (in the head, joined with another atom) keeps its ``p(X,N1)``.
+        (in the head, joined with another atom) keeps its ``p(X,N1)``. A rule
+        with an empty body (a catch-all alone) gets the domain atom too.
         """
         if rule.head is None or not rule.body:
-            return rule
+            return add_domain_guard(rule) if rule.head is not None else rule
         bound, comparisons, blocked = _uses(rule, self.numeric)
         body: list = []
         for i, lit in enumerate(rule.body):

@@ -6,6 +6,7 @@ turns them into a :class:`~nesyasp.lang.ast.Program`.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, replace
 from typing import Sequence
 
@@ -62,9 +63,16 @@ class RuleStats:
                 f"precision {self.precision:.3f}")
 
     def describe(self, classes: Sequence[object]) -> str:
-        """One line: ``rule 2, class 1: right on 112 of 120 training rows (precision 0.933)``."""
+        """One line: ``rule 2, class 1: right on 112 of 120 training rows (precision 0.933)``.
+
+        A class whose name holds a line break is quoted (``class "a\\nb"``): the line is a comment of the
+        written program, which a line break would end.
+        """
         what = "catch-all rule" if self.catch_all else "rule"
-        return (f"{what} {self.rule}, class {classes[self.label]}: right on {self.correct} of {self.support} "
+        label = str(classes[self.label])
+        if any(c in label for c in "\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"):
+            label = json.dumps(label)
+        return (f"{what} {self.rule}, class {label}: right on {self.correct} of {self.support} "
                 f"training rows (precision {self.precision:.3f})")
 
 

@@ -35,9 +35,25 @@ from nesyasp.lang.checks import INT_MAX, INT_MIN
 from nesyasp.learn.encode import BACKGROUND, NUMERIC, Feature, is_unary
 from nesyasp.learn.search import Lit
 
-__all__ = ["to_program", "value_term", "class_term", "number_term", "literal_nodes"]
+__all__ = ["to_program", "value_term", "class_term", "number_term", "readable_number", "literal_nodes"]
 
 X = Variable("X")
+
+
+def readable_number(value: float) -> str:
+    """A number for people (explanations, traces): as :func:`number_term` prints it, except that a magnitude
+    of 1e16 or more, or below 1e-6, is in scientific notation (``1e-300``, ``1.2345678901293568e+19``) rather
+    than hundreds of digits.
+
+    >>> readable_number(30.5), readable_number(1650000000000.5), readable_number(1e-300), readable_number(-1e300)
+    ('30.5', '1650000000000.5', '1e-300', '-1e+300')
+    """
+    value = float(value)
+    if not np.isfinite(value):
+        return str(value)
+    if value != 0.0 and not 1e-6 <= abs(value) < 1e16:
+        return repr(value)
+    return str(number_term(value))
 
 
 def number_term(value: float) -> Integer | Real:

@@ -18,7 +18,7 @@ import numpy as np
 from nesyasp.errors import DataError, ReasoningError
 from nesyasp.lang.ast import Atom, Constant, is_identifier
 from nesyasp.learn.core import LearnedRule, covers
-from nesyasp.learn.emit import class_term, number_term
+from nesyasp.learn.emit import class_term, readable_number
 from nesyasp.learn.encode import NUMERIC, Encoded, Feature, is_unary
 from nesyasp.learn.search import Lit
 
@@ -86,7 +86,7 @@ def literal_text(lit: Lit, feature: Feature) -> str:
         shown = f'"{value}"' if feature.kind == NUMERIC or not is_identifier(value) else value
         return f"{feature.name} {'=' if lit.op == '==' else '!='} {shown}"
     op = lit.op.lstrip("!")
-    text = f"{feature.name} {op} {number_term(float(lit.value))}"
+    text = f"{feature.name} {op} {readable_number(float(lit.value))}"
     return f"not {text}" if lit.op.startswith("!") else text
 
 

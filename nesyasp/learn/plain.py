@@ -110,7 +110,12 @@ def plain_rules(est: FoldSEM) -> str:
 
 
 def example_ids(columns, id_column: int | None, lines: Sequence[int] | None = None) -> list[clingo.Symbol]:
-    """Example names for facts: the values of an identifier column, else ``r<LINE>`` (file line) or ``e<i>``."""
+    """Example names for facts: the values of an identifier column, else ``r<LINE>`` (file line) or ``e<i>``.
+
+    An identifier column read with its texts kept (``read_csv(keep_text=...)``) names the examples by its
+    texts: a 20-digit id stays that id (as a string), not the nearest double. Should two rows get the same
+    name (two ids that are the same double), the rows are named by their lines instead.
+    """
     from nesyasp.reason.facts import id_text, text_symbol
 
     n = columns.n_rows
@@ -121,8 +126,14 @@ def example_ids(columns, id_column: int | None, lines: Sequence[int] | None = No
             v = parsed.num[i]
             text = parsed.vocab[parsed.code[i]] if np.isnan(v) else \
                 (int(v) if float(v).is_integer() and abs(v) < 2 ** 31 else np.format_float_positional(v, trim="-"))
+            if not isinstance(text, int) and getattr(columns.data[id_column], "texts", False):
+                text = columns.data[id_column].text(i)  # as written
             out.append(text_symbol(id_text(text)))
-        return out
+        if len(set(out)) == n:
+            return out
+    if lines is not None and len(lines):
+        return [clingo.Function(f"r{int(k)}") for k in lines]
+    return [clingo.Function(f"e{i}") for i in range(n)]
     if lines is not None and len(lines):
         return [clingo.Function(f"r{int(k)}") for k in lines]
     return [clingo.Function(f"e{i}") for i in range(n)]
@@ -271,16 +282,21 @@ def hand_facts(plain: PlainRules, facts: Program) -> Program:
 
 
 def table_facts(plain: PlainRules, X, names: Sequence[str], ids: Sequence[clingo.Symbol]) -> Program:
-    """Facts (:func:`hand_facts`' form) of a table whose columns carry the original column names."""
+    """Facts (:func:`hand_facts`' form) of a table whose columns carry the original column names.
+
+    Every row is an example (``_example(id).``), also a row with no other fact
+    (every 0/1 cell 0), as in :func:`plain_facts`.
+    """
     from nesyasp.reason.terms import symbol_term
 
     missing = [f.name for f in plain.features if f.name not in names]
     if missing:
-        raise DataError(f"the table has no column {missing[0]!r}, which the rules use "
+        where = f"{X.source}: " if isinstance(getattr(X, "source", None), str) else ""
+        raise DataError(f"{where}the table has no column {missing[0]!r}, which the rules use "
                         f"(columns: {', '.join(names)})")
     columns = as_columns(X)
     examples = [symbol_term(e) for e in ids]
-    out: list[Rule] = []
+    out: list[Rule] = [_fact(DOMAIN_PREDICATE, e) for e in examples]
     for f in plain.features:
         parsed = columns.parsed(names.index(f.name), f.kind in (NUMERIC, BINARY), f.name).check(f.name)
         if f.kind == BINARY:

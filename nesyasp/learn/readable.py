@@ -9,7 +9,9 @@ column, with the example's own value and the learned threshold
 the value (``greater than`` where ``less than or equal to`` fails); a cell
 that is not a number reads ``the age of x is "?", not a number``. The
 binding atom ``age(x,5)`` that a comparison repeats is left out, and so is
-the guard ``N<""`` where the cell is a number. The tree it returns is for
+the guard ``N<""`` where the cell is a number; so is the false pattern
+``age(x,N1)`` of a refuted rule (no value other than the example's own,
+which the sentence states). The tree it returns is for
 rendering only; check the original with
 :func:`nesyasp.reason.check_justification`.
 """
@@ -24,7 +26,7 @@ import numpy as np
 
 from nesyasp.lang.ast import Comparison, Integer, Pred, Program, Rule, String, Variable
 from nesyasp.learn.asp import _bindings, as_columns, cut_points
-from nesyasp.learn.emit import number_term
+from nesyasp.learn.emit import readable_number
 from nesyasp.learn.encode import NUMERIC, Feature
 
 if TYPE_CHECKING:
@@ -56,7 +58,7 @@ def row_values(row, features: Sequence[Feature]) -> dict[str, Value]:
 def _show(value: Value) -> str:
     if isinstance(value, str):
         return f'"{value}"'
-    return np.format_float_positional(value, trim="-") if np.isfinite(value) else str(value)
+    return readable_number(value) if not float(value).is_integer() or abs(value) >= 1e16 else str(int(value))
 
 
 def readable_tree(node: Node, cuts: Mapping[str, np.ndarray], values: Mapping[str, Value],
@@ -106,17 +108,23 @@ def _compared(node: Node, bound: dict[str, str], values: dict) -> set[str]:
     out = set()
     for c in node.children:
         if c.because == "comparison" and isinstance(c.comparison, Comparison):
+            # a failing comparison of a refuted rule binds its variables in the rule it refutes (its source)
+            here = {**bound, **_bindings(c.source)} if isinstance(c.source, Rule) else bound
             for name in c.comparison.variables():
-                if bound.get(name) in values:
-                    out.add(bound[name])
+                if here.get(name) in values:
+                    out.add(here[name])
     return out
 
 
 def _redundant(child: Node, bound: dict[str, str], values: dict, compared: set[str]) -> bool:
-    """A binding atom that a comparison sentence repeats, or a holding number guard ``N<""``."""
+    """A binding atom that a comparison sentence repeats, the false pattern ``age(x,N1)`` that says the example
+    has no *other* value than the one the sentence states (in order codes), or a holding number guard ``N<""``."""
     atom = child.atom
     if child.holds and not child.negated and atom is not None and len(atom.arguments) == 2 \
             and atom.name in compared and child.because == "fact":
+        return True
+    if not child.holds and not child.negated and atom is None and child.because == "no_rule" \
+            and child.exceptions and child.literal.partition("(")[0] in values:
         return True
     cmp = child.comparison
     if child.because == "comparison" and isinstance(cmp, Comparison) and cmp.operator == "<" \
@@ -142,9 +150,9 @@ def _sentence(cmp: Comparison, bound: dict[str, str], cuts: dict, values: dict, 
         return None
     threshold = float(cuts[pred][(cmp.right.value - 1) // 2])
     if isinstance(value, str):
-        return f'{subject} is "{value}", not a number, so not {_WORDS[cmp.operator]} {number_term(threshold)}'
+        return f'{subject} is "{value}", not a number, so not {_WORDS[cmp.operator]} {readable_number(threshold)}'
     op = cmp.operator if bool(_TEST[cmp.operator](value, threshold)) else _COMPLEMENT[cmp.operator]
-    return f"{subject} ({_show(value)}) is {_WORDS[op]} {number_term(threshold)}"
+    return f"{subject} ({_show(value)}) is {_WORDS[op]} {readable_number(threshold)}"
 
 
 def readable_preds(preds: Sequence[Pred], features: Sequence[Feature]) -> list[Pred]:

@@ -96,6 +96,9 @@ def short_threshold(value: float, upper: float | None) -> float:
     return float(value)
 
 
+_MAX = float(np.finfo(np.float64).max)
+
+
 def _below(upper: float) -> float:
     """A short finite number below ``upper`` (``upper`` may be ``inf``)."""
     if upper > 0:
@@ -179,6 +182,8 @@ class SearchSpace:
                 k[nt - 1] = 3  # N =< inf cannot be written: no numeric literal at +inf
             if nt and f.thresholds[nt - 1] == -np.inf:
                 k[nt - 1] = 3  # only -inf: nothing to write either
+            elif nt > 1 and f.thresholds[0] == -np.inf and f.thresholds[1] == -_MAX:
+                k[0] = 3  # N =< -inf next to the lowest double: no finite threshold in between to write
             kinds.append(k)
             sizes.append(size)
             offset += size

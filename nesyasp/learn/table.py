@@ -83,8 +83,17 @@ class Table:
         try:
             return self.columns.index(name)
         except ValueError:
-            raise DataError(f"no column named {name!r} (columns: {', '.join(self.columns)})",
+            raise DataError(f"no column named {name!r} (columns: {', '.join(self.columns)}){self._separator()}",
                             _loc(self.source, 1, 1)) from None
+
+    def _separator(self) -> str:
+        """A hint when the header is one column that holds another separator than the comma."""
+        if len(self.columns) == 1:
+            for sep, word in ((";", "semicolons"), ("\t", "tabs"), ("|", "vertical bars")):
+                if sep in self.columns[0]:
+                    return (f"; the header is a single column: the file separates its cells with {word}, but "
+                            "nesyasp reads comma-separated files (save it with commas)")
+        return ""
 
     def column(self, name: str) -> Column:
         """The column named ``name``."""

@@ -143,6 +143,25 @@ def _check_options(args: argparse.Namespace) -> None:
         raise DataError("-o and --facts-out name the same file")
 
 
+def _is_id(name: str) -> bool:
+    return name.lower() == "id" or name.lower().endswith("_id")
+
+
+def _read(path: str, keep: list[str]) -> Any:
+    """``read_csv(path)`` with the texts of ``keep`` and of the identifier-named columns kept as written (a
+    20-digit id is not the nearest double, so two ids one apart stay two ids)."""
+    import csv
+
+    from nesyasp.learn import read_csv
+
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as handle:
+            header = next(csv.reader(handle), [])
+    except (OSError, UnicodeDecodeError, csv.Error):
+        header = []  # read_csv says what is wrong
+    return read_csv(path, keep_text=keep + [c.strip() for c in header if _is_id(c.strip()) and c.strip() not in keep])
+
+
 def _features(table: Any, args: argparse.Namespace) -> tuple[list[str], str | None]:
     """The feature columns (all but the target, the --ignore'd and unnamed row identifiers), and the id column."""
     from nesyasp.errors import DataError
@@ -155,13 +174,13 @@ def _features(table: Any, args: argparse.Namespace) -> tuple[list[str], str | No
     named = set(_names(args.numeric) or []) | set(_names(args.categorical) or [])
     id_column = None
     for col in table.columns:
-        lowered = col.lower()
-        if (col not in named and col != args.target and (lowered == "id" or lowered.endswith("_id"))
+        if (col not in named and col != args.target and _is_id(col)
                 and table.n_distinct(col) == table.n_rows):
             print(f"ignored column: {col} (a distinct value in every row: an identifier)", file=sys.stderr)
             ignore.add(col)
             id_column = id_column or col
-    return [c for c in table.columns if c != args.target and c not in ignore], id_column
+    # a repeated header name is its first column (read_csv warns): one feature, not the same column twice
+    return [c for c in dict.fromkeys(table.columns) if c != args.target and c not in ignore], id_column
 
 
 def run(args: argparse.Namespace) -> int:
@@ -176,17 +195,17 @@ def _learn(args: argparse.Namespace) -> int:
     import numpy as np
 
     from nesyasp.errors import DataError
-    from nesyasp.learn import FoldSEM, read_csv
+    from nesyasp.learn import FoldSEM
     from nesyasp.learn.plain import example_ids, plain_facts, plain_rules
 
-    keep = _names(args.categorical) or []
-    table = read_csv(args.train, keep_text=keep)
+    keep = (_names(args.categorical) or []) + [args.target]  # class labels as written: 007 stays 007, not 7
+    table = _read(args.train, keep)
     table.index(args.target)  # a missing target column is the first error to report
     names, id_column = _features(table, args)
     y = table.labels(args.target)
     X = table.take(names)
     if args.test:
-        test = read_csv(args.test, keep_text=keep)
+        test = _read(args.test, keep)
         Xtr, ytr, Xte, yte = X, y, test.take(names), test.labels(args.target)
     else:
         tr, te = _split(len(y), args)
@@ -228,14 +247,12 @@ def _learn(args: argparse.Namespace) -> int:
 def _predict(args: argparse.Namespace) -> int:
     from nesyasp.lang import parse_file
     from nesyasp.lang.ast import Atom
-    from nesyasp.learn import read_csv
     from nesyasp.learn.plain import example_ids, hand_facts, predict_facts, read_plain, table_facts
 
     plain = read_plain(args.rules)
     if args.predict.lower().endswith(".csv"):
-        table = read_csv(args.predict)
-        id_column = next((c for c in table.columns if (c.lower() == "id" or c.lower().endswith("_id"))
-                          and table.n_distinct(c) == table.n_rows), None)
+        table = _read(args.predict, [])
+        id_column = next((c for c in table.columns if _is_id(c) and table.n_distinct(c) == table.n_rows), None)
         ids = example_ids(table, table.index(id_column) if id_column else None, table.lines)
         facts = table_facts(plain, table, list(table.columns), ids)
     else:

@@ -123,7 +123,8 @@ def read_table(path: Path) -> tuple[list[str], list[str], Any]:
         bad = next((k for k, c in enumerate(cells) if c not in _BINARY), None)
         if bad is not None:
             pos = Position(str(path), number, bad + 2)
-            raise DataError(f"cell {brief(cells[bad])} of column {brief(header[bad + 1])} is not 0 or 1",
+            raise DataError(f"cell {brief(cells[bad])} of column {brief(header[bad + 1])} is not 0 or 1 (learned "
+                            "rules on a table of values: nesyasp learn --predict TABLE.csv --rules RULES)",
                             Location(pos, pos))
         ids.append(example)
         values.append([c in ("1", "true", "True") for c in cells])
