@@ -33,6 +33,7 @@ __all__ = [
     "ModelDefaults",
     "MODEL_DEFAULTS",
     "MODELS",
+    "SCRATCH_WARMUP",
     "STRATEGIES",
     "NORMS",
     "strategy",
@@ -80,6 +81,11 @@ MODEL_DEFAULTS: dict[str, ModelDefaults] = {
 }
 #: Model names of ``--model``.
 MODELS = tuple(MODEL_DEFAULTS)
+#: Share of the epochs trained with cross-entropy alone before P and thresholds are computed
+#: when a model starts from random weights (no pretraining, no ``weights``): P and thresholds
+#: of random VGG filters say nothing about the classes, and the sparsity loss built on them
+#: holds the cross-entropy near chance (docs/neural.md). A strategy's own larger warm-up wins.
+SCRATCH_WARMUP: dict[str, float] = {"vgg16": 0.5, "vgg16_bn": 0.5}
 
 
 @dataclass(frozen=True, slots=True)
@@ -280,9 +286,21 @@ class TrainConfig:
             raise DataError(f"precision must be one of {', '.join(_PRECISIONS)}, got {self.precision!r}")
 
     @property
+    def from_scratch(self) -> bool:
+        """True when the model starts from random weights (no pretraining and no weights file)."""
+        return self.pretrain_epochs == 0 and not self.weights
+
+    @property
     def warmup_epochs(self) -> int:
-        """Epochs trained with cross-entropy alone before P and thresholds are computed."""
-        return int(round(self.epochs * self.strategy.warmup))
+        """Epochs trained with cross-entropy alone before P and thresholds are computed.
+
+        The strategy's warm-up, or the model's :data:`SCRATCH_WARMUP` when it starts
+        from random weights, whichever is longer.
+        """
+        share = self.strategy.warmup
+        if self.from_scratch and self.strategy.loss != "ce":
+            share = max(share, SCRATCH_WARMUP.get(self.model, 0.0))
+        return int(round(self.epochs * share))
 
 
 def optimiser_settings(config: TrainConfig) -> ModelDefaults:

@@ -8,6 +8,10 @@ name) gives one map per filter, whose norms become the predicates ``f0``,
 * ``vgg16``: torchvision VGG16 (layer ``features.30``, the final max-pool after conv5_3, as NeSyFOLD),
   the layout of torchvision's ImageNet weights;
 * ``vgg16_bn``: torchvision VGG16 with BatchNorm (layer ``features.43``, the same max-pool);
+  both VGGs get a global-average-pool head (``classifier`` = one ``Linear(512, classes)``, as
+  ResNet's) instead of torchvision's 120M-parameter ``25088-4096-4096`` head, which a few
+  hundred images from random weights cannot fit (the filter layer is before the head, so the
+  rules see the same maps); ``head="torchvision"`` keeps torchvision's head;
 * ``resnet18``: torchvision ResNet-18 (layer ``layer4``).
 
 No pretrained weights are downloaded; :func:`load_weights` loads a user's file.
@@ -27,6 +31,7 @@ Examples
 
 from __future__ import annotations
 
+import logging
 from collections import OrderedDict
 from pathlib import Path
 
@@ -35,7 +40,9 @@ from torch import nn
 
 from nesyasp.errors import DataError
 
-__all__ = ["SmallCNN", "build_model", "default_layer", "resolve_model", "FeatureModel", "load_weights",
+logger = logging.getLogger(__name__)
+
+__all__ = ["SmallCNN", "build_model", "head_of", "default_layer", "resolve_model", "FeatureModel", "load_weights",
            "load_backbone", "scale_pixels"]
 
 _DEFAULT_LAYER = {"small": "features.relu4", "vgg16": "features.30", "vgg16_bn": "features.43",
@@ -84,8 +91,15 @@ class SmallCNN(nn.Module):
         return self.classifier(torch.flatten(self.pool(self.features(x)), 1))
 
 
-def build_model(name: str, n_classes: int, seed: int = 0, width: int = 16) -> nn.Module:
+def build_model(name: str, n_classes: int, seed: int = 0, width: int = 16, head: str = "gap") -> nn.Module:
     """Build a fresh, seeded model with ``n_classes`` outputs (no pretrained weights).
+
+    Parameters
+    ----------
+    head:
+        For the VGGs: ``gap`` (global average pool and one linear layer, the
+        default) or ``torchvision`` (torchvision's three-layer head, as run
+        folders trained before the GAP head hold).
 
     Raises
     ------
@@ -98,7 +112,11 @@ def build_model(name: str, n_classes: int, seed: int = 0, width: int = 16) -> nn
     if name in ("vgg16", "vgg16_bn", "resnet18"):
         import torchvision.models as tvm
 
-        return getattr(tvm, name)(weights=None, num_classes=n_classes)
+        net = getattr(tvm, name)(weights=None, num_classes=n_classes)
+        if name != "resnet18" and head == "gap":
+            net.avgpool = nn.AdaptiveAvgPool2d(1)
+            net.classifier = nn.Linear(512, n_classes)
+        return net
     raise DataError(f"unknown model {name!r}; choose {', '.join(_DEFAULT_LAYER)}")
 
 
@@ -181,6 +199,11 @@ def _guess_layer(model: nn.Module) -> str:
     raise DataError("cannot guess the filter layer of this model; name it with --layer")
 
 
+def head_of(state: dict) -> str:
+    """``torchvision`` when a VGG state dict holds torchvision's three-layer head, else ``gap``."""
+    return "torchvision" if any(str(k).startswith("classifier.0.") for k in state) else "gap"
+
+
 def _head_keys(model: nn.Module) -> set[str]:
     """State-dict keys of the last ``nn.Linear`` of ``model``."""
     linears = [name for name, m in model.named_modules() if isinstance(m, nn.Linear)]
@@ -222,6 +245,12 @@ def load_weights(model: nn.Module, path: str | Path) -> None:
         raise DataError(f"{path}: not a state dict of tensors (entries {', '.join(odd[:5])} are not tensors)")
     own = model.state_dict()
     head = _head_keys(model)
+    if head_of(state) != head_of(own):  # torchvision's VGG head in the file, a GAP head here, or back
+        dropped = [k for k in state if str(k).startswith("classifier.")]
+        logger.info("%s: the backbone is loaded; its classifier (%s) does not fit this model's head, "
+                    "which keeps its fresh weights", path, ", ".join(dropped))
+        state = {k: v for k, v in state.items() if k not in dropped} | {k: v for k, v in own.items()
+                                                                         if k.startswith("classifier.")}
     if any(k in own and k in state and state[k].shape != own[k].shape for k in head):
         state = {k: v for k, v in state.items() if k not in head} | {k: own[k] for k in head if k in own}
     missing = [k for k in own if k not in state]

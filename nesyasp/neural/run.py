@@ -29,7 +29,7 @@ from nesyasp.neural.binarize import FilterTable
 from nesyasp.neural.config import TrainConfig
 from nesyasp.neural.data import Split, load_splits
 from nesyasp.neural.extract import Extraction, extract
-from nesyasp.neural.models import FeatureModel
+from nesyasp.neural.models import FeatureModel, head_of
 from nesyasp.neural.nesy import NesyMetrics, check_rules, nesy_metrics, predict_classes
 from nesyasp.neural.train import CHECKPOINT, make_model, read_checkpoint, read_config
 
@@ -86,7 +86,9 @@ def load_run(run_dir: str | Path) -> Run:
     config = _findable_data(read_config(cfg_path), path)
     state = read_checkpoint(ckpt_path)
     names = tuple(state.get("class_names", ()))
-    model = make_model(dataclasses.replace(config, weights=""), len(names))
+    weights = state.get("model")
+    model = make_model(dataclasses.replace(config, weights=""), len(names),
+                       head=head_of(weights) if isinstance(weights, dict) else "gap")
     try:
         model.model.load_state_dict(state["model"])
     except (RuntimeError, TypeError, AttributeError) as exc:

@@ -60,9 +60,9 @@ class TrainResult:
     run_dir: Path | None = None
 
 
-def make_model(config: TrainConfig, n_classes: int) -> FeatureModel:
-    """Build the seeded model of ``config`` (loading ``config.weights`` when set)."""
-    net = build_model(config.model, n_classes, seed=config.seed)
+def make_model(config: TrainConfig, n_classes: int, head: str = "gap") -> FeatureModel:
+    """Build the seeded model of ``config`` (loading ``config.weights`` when set; ``head``: see build_model)."""
+    net = build_model(config.model, n_classes, seed=config.seed, head=head)
     if config.weights:
         load_weights(net, config.weights)
     return FeatureModel(net, config.layer or default_layer(config.model))

@@ -13,7 +13,7 @@ from nesyasp.errors import DataError
 from nesyasp.neural import backbones
 from nesyasp.neural.backbones import cache_path, generic_backbone, generic_config, read_backbone
 from nesyasp.neural.config import TrainConfig, strategy
-from nesyasp.neural.models import FeatureModel, build_model, load_weights, scale_pixels
+from nesyasp.neural.models import FeatureModel, build_model, head_of, load_weights, scale_pixels
 from nesyasp.neural.train import train
 
 
@@ -123,10 +123,36 @@ def test_a_torchvision_resnet18_state_dict_loads_with_a_fresh_head(tmp_path):
         load_weights(bn, tmp_path / "r.pt")
 
 
+def test_vgg_has_a_gap_head_and_takes_torchvision_features_without_their_head(tmp_path):
+    """VGGs train with one linear layer on pooled features; a file with torchvision's head loads its features."""
+    net = build_model("vgg16_bn", 3, seed=0)
+    assert isinstance(net.classifier, torch.nn.Linear) and net.classifier.in_features == 512
+    assert head_of(net.state_dict()) == "gap"
+    assert isinstance(build_model("vgg16", 3, head="torchvision").classifier, torch.nn.Sequential)
+    theirs = {k: torch.randn_like(v) if v.is_floating_point() else v
+              for k, v in net.state_dict().items() if not k.startswith("classifier.")}
+    theirs |= {"classifier.0.weight": torch.zeros(8, 512), "classifier.0.bias": torch.zeros(8),
+               "classifier.6.weight": torch.zeros(1000, 8), "classifier.6.bias": torch.zeros(1000)}
+    assert head_of(theirs) == "torchvision"
+    torch.save(theirs, tmp_path / "imagenet.pt")
+    fresh = net.classifier.weight.detach().clone()
+    load_weights(net, tmp_path / "imagenet.pt")
+    ours = net.state_dict()
+    assert all(torch.equal(ours[k], theirs[k]) for k in ours if not k.startswith("classifier."))
+    assert torch.equal(net.classifier.weight, fresh)
+    logits, maps = FeatureModel(net)(torch.zeros(2, 3, 32, 32, dtype=torch.uint8))
+    assert tuple(logits.shape) == (2, 3) and tuple(maps.shape) == (2, 512, 1, 1)
+
+
 @pytest.mark.slow
 def test_a_torchvision_vgg16_state_dict_loads_for_the_papers_setup(tmp_path):
-    """The same as resnet18's test (which covers the code) with VGG16's 528 MB state dict."""
-    net = _load_torchvision(tmp_path, "vgg16", "classifier.6")
+    """torchvision's real VGG16 layout (528 MB): its features load, its 1000-class head is left out."""
+    tvm = pytest.importorskip("torchvision.models")
+    torch.save(_torchvision_state(tvm, "vgg16"), tmp_path / "vgg16.pt")
+    theirs = torch.load(tmp_path / "vgg16.pt", weights_only=True)
+    net = build_model("vgg16", n_classes=3, seed=1)
+    load_weights(net, tmp_path / "vgg16.pt")
+    assert all(torch.equal(v, theirs[k]) for k, v in net.state_dict().items() if k.startswith("features."))
     _, maps = FeatureModel(net, "features.30")(torch.zeros(1, 3, 64, 64, dtype=torch.uint8))
     assert tuple(maps.shape) == (1, 512, 2, 2)
 

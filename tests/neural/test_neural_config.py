@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 from PIL import Image
@@ -130,3 +132,13 @@ def test_models_have_their_own_optimiser_defaults():
                 {"model": "vgg19"}):
         with pytest.raises(DataError):
             TrainConfig(**bad)
+
+
+def test_vggs_from_random_weights_train_cross_entropy_alone_for_half_the_epochs():
+    """P and thresholds of random VGG filters say nothing: the first half of the epochs are CE alone."""
+    scratch = TrainConfig(model="vgg16_bn", epochs=6, pretrain_epochs=0, strategy=strategy("ts3"))
+    assert scratch.from_scratch and scratch.warmup_epochs == 3
+    assert dataclasses.replace(scratch, weights="w.pt").warmup_epochs == 0       # a backbone: the strategy's own
+    assert dataclasses.replace(scratch, pretrain_epochs=2).warmup_epochs == 0
+    assert dataclasses.replace(scratch, model="small").warmup_epochs == 0        # small and resnet18 unchanged
+    assert dataclasses.replace(scratch, strategy=strategy("ne")).warmup_epochs == 4  # NE's own 2/3 wins

@@ -83,6 +83,10 @@ def run(args: argparse.Namespace) -> int:
         on = ("the generic corpus" if result.config.pretrain == "generic" else
               ", ".join(pretrain_class_names(result.config)))
         print(f"started from a backbone pretrained {result.config.pretrain_epochs} epochs with cross-entropy on {on}")
+    cfg = result.config
+    if cfg.strategy.loss != "ce" and cfg.warmup_epochs > int(round(cfg.epochs * cfg.strategy.warmup)):
+        print(f"random initial weights: the first {cfg.warmup_epochs} of {cfg.epochs} epochs trained with "
+              "cross-entropy alone before P and thresholds were computed (docs/neural.md)")
     if not lines:  # on a terminal the table; elsewhere each epoch had its line
         print(EPOCH_HEADER)
         for h in result.history:
