@@ -106,8 +106,15 @@ def _expected(names: set[str] | frozenset[str]) -> str:
 def _hint(token: Token, expected: frozenset[str]) -> str:
     if token.type == "$END":
         return " (is the last rule missing its '.'?)" if "DOT" in expected else ""
+    if token.type in ("LPAR", "COLON") and expected == {"SLASH"}:
+        return " (#show names a predicate and its arity only, as in '#show p/1.')"
     if token.type == "COLON":
         return " (conditional literals 'a : b' are not part of the language)"
+    if token.type == "SEMI" and "RPAR" in expected and "_COMMA" in expected:
+        return " (pools such as p(1;2) are not part of the language: write one fact or rule per value)"
+    if token.type == "BAR" and "VARIABLE" in expected:
+        return (" (the absolute value |X| is not part of the language: write two rules, "
+                "one for X >= 0 with X, one for X < 0 with -X)")
     if token.type in ("IF", "IDENT", "VARIABLE", "INT", "NOT", "SHOW", "PRED", "INCLUDE") \
             and "DOT" in expected and "_COMMA" in expected:
         return " (a missing ',' between literals or a missing '.' after the previous rule?)"

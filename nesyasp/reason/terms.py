@@ -332,7 +332,11 @@ def evaluate_comparison(cmp: Comparison, subst: Subst) -> bool | None:
 def symbol_text(symbol: clingo.Symbol) -> str:
     """A symbol as the user reads it (strings without quotes, other terms as clingo prints them).
 
-    The empty string stays ``""``: a blank would read as a missing word (a learned table's missing cell).
+    The empty string stays ``""``: a blank would read as a missing word (a learned table's missing cell);
+    so does a string with a line break, a tab or another unprintable character (``"line\\nbreak"``), which
+    would break the lines of an explanation.
     """
-    return symbol.string if symbol.type == clingo.SymbolType.String and symbol.string else str(symbol)
+    if symbol.type == clingo.SymbolType.String and symbol.string and symbol.string.isprintable():
+        return symbol.string
+    return str(symbol)
 

@@ -40,7 +40,7 @@ from nesyasp.errors import Location
 from nesyasp.reason.decimals import Encoding, violation_head
 
 __all__ = ["DOMAIN_PREDICATE", "Translation", "translate", "scale_comparison", "PredTable", "ANONYMOUS_PREFIX",
-           "clingo_text"]
+           "clingo_text", "name_anonymous"]
 
 #: Names given to the anonymous variables of positive body atoms (shown as ``_``).
 ANONYMOUS_PREFIX = "_Anon"
@@ -125,7 +125,7 @@ def _guard(rule: Rule) -> tuple[Rule, bool]:
     return guarded, guarded is not rule or has_domain_guard(rule)
 
 
-def _name_anonymous(rule: Rule) -> Rule:
+def name_anonymous(rule: Rule) -> Rule:
     """Give each ``_`` of a positive body atom its own name (``_Anon1``), so justifications can show
     the value it stood for; ``_`` under ``not`` keeps its meaning (no matching atom)."""
     counter = [0]
@@ -191,7 +191,7 @@ def translate(program: Program, check: bool = True) -> Translation:
             facts.append(rule)
             fact_locations.append(rule.loc)
             continue
-        rule, was_guarded = _guard(_name_anonymous(rule))
+        rule, was_guarded = _guard(name_anonymous(rule))
         if was_guarded:
             guarded.add(len(rules))
         rules.append(rule)

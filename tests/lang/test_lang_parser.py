@@ -121,6 +121,11 @@ def test_unsupported_constructs_parse_as_nodes(text, construct):
     ("X :- a.", 1, 1, "expected an atom, found variable 'X'"),
     ("a :- b : c.", 1, 8, "conditional literals"),
     ('p("\\t").', 1, 3, "escape"),
+    ("p(1;2).", 1, 4, "pools such as p(1;2) are not part of the language"),
+    ("q :- p(X;Y), r(X,Y).", 1, 9, "pools"),
+    ("p(Y) :- q(X), Y = |X|.", 1, 19, "the absolute value |X| is not part of the language"),
+    ("#show t(X) : a(X).", 1, 8, "#show names a predicate and its arity only"),
+    ("#show t : a.", 1, 9, "#show names a predicate and its arity only"),
 ])
 def test_syntax_errors_carry_positions(text, line, col, needle):
     with pytest.raises(ParseError) as info:

@@ -1,0 +1,86 @@
+"""Queries that users write and that once failed: ``_`` in a query, ground queries over numbers, odd strings."""
+
+from __future__ import annotations
+
+import json
+
+import clingo
+import pytest
+
+from nesyasp.cli import main
+from nesyasp.lang.ast import Atom, Integer, Variable
+from nesyasp.reason import Reasoner, check_justification, render_text
+from nesyasp.reason.rows import pattern_rows
+
+from .independent_check import check_document
+from .test_reason_independent import document
+
+EDGES = "edge(1,2). edge(1,3). edge(2,3). edge(4,4). node(X) :- edge(X,_). node(X) :- edge(_,X).\n"
+FACTS = "edge(1,2). edge(1,3). edge(2,3). edge(4,4).\n"  # the compiled path (a model of arrays)
+
+
+@pytest.mark.parametrize("program, engine", [(EDGES, "clingo"), (FACTS, "compiled"), (FACTS, "clingo")])
+def test_anonymous_variable_in_a_query_projects_the_answers(program, engine):
+    r = Reasoner(program, engine=engine)
+    answers = r.query("edge(X,_)")
+    assert answers.table.tolist() == [["1"], ["2"], ["4"]]  # once each, as clingo's edge(X,_) gives them
+    assert answers.atoms() == ["edge(1,_)", "edge(2,_)", "edge(4,_)"]
+    assert r.query("edge(_,_)").atoms() == ["edge(_,_)"]
+
+
+def test_anonymous_variable_in_a_query_is_explained_by_an_instance():
+    r = Reasoner(EDGES, engine="clingo")
+    explained = r.explain_query("edge(X,_)")
+    assert [(atom, str(node.literal)) for atom, _, node in explained] == [
+        ("edge(1,_)", "edge(1,2)"), ("edge(2,_)", "edge(2,3)"), ("edge(4,_)", "edge(4,4)")]
+    (atom, _, node), = r.explain_query("edge(X,_), not edge(_,X)")
+    assert atom == "edge(1,_), not edge(_,1)" and node.because == "conjunction"
+    assert [c.literal for c in node.children] == ["edge(1,2)", "not edge(_,1)"]
+    for _, _, tree in r.explain_query("node(X), edge(X,_), X > 1"):
+        assert check_justification(tree, r.model()) == []
+        assert "_Anon" not in render_text(tree)
+
+
+def test_anonymous_variable_in_a_query_passes_the_independent_check():
+    doc = document(EDGES, ["edge(X,_)", "edge(X,_), not edge(_,X)", "node(X), not edge(X,_)", "edge(_,_)"],
+                   ["edge(3,_)"])
+    assert check_document(EDGES, doc) == []
+
+
+def test_anonymous_variable_in_a_query_from_the_cli(tmp_path, capsys):
+    rules = tmp_path / "e.lp"
+    rules.write_text(EDGES)
+    for fmt in ("text", "json", "model", "dot"):
+        assert main(["query", str(rules), "-q", "edge(X,_), X > 1", "--explain", "--format", fmt]) == 0
+        out = capsys.readouterr().out
+        assert ("edge(2,3)" in out or "for 2, and 3" in out) and "_Anon" not in out
+    assert main(["query", str(rules), "-q", "edge(X,_)", "--format", "json", "--explain"]) == 0
+    assert [a["justification"]["literal"] for a in json.loads(capsys.readouterr().out)["answers"]] == [
+        "edge(1,2)", "edge(2,3)", "edge(4,4)"]
+
+
+def test_ground_and_integer_patterns_are_matched_on_the_text():
+    atoms = [clingo.Function("r", [clingo.Number(a), clingo.Number(b)]) for a, b in
+             [(0, 3), (0, 30), (-1, 3), (3, 0), (0, -3)]]
+    r = lambda *args: Atom("r", tuple(args))  # noqa: E731
+    X = Variable("X")
+    assert pattern_rows(r(Integer(0), Integer(3)), (), atoms) == [()]
+    assert pattern_rows(r(Integer(0), X), ("X",), atoms) == [("3",), ("30",), ("-3",)]
+    assert pattern_rows(r(Integer(-1), X), ("X",), atoms) == [("3",)]
+    assert pattern_rows(r(X, Integer(-3)), ("X",), atoms) == [("0",)]
+
+
+def test_ground_query_over_a_recursive_numeric_relation():
+    chain = "".join(f"e({i},{i + 1}). " for i in range(60)) + "r(X,Y) :- e(X,Y). r(X,Y) :- r(X,Z), e(Z,Y).\n"
+    r = Reasoner(chain, engine="clingo")
+    assert r.query("r(0,60)").atoms() == ["r(0,60)"]
+    assert len(r.query("r(0,61)")) == 0
+    assert r.query("r(X,60), X > 57").atoms() == ["r(58,60), 58>57", "r(59,60), 59>57"]
+
+
+def test_strings_with_line_breaks_stay_on_one_line_of_the_explanation():
+    r = Reasoner('name(a,"line\\nbreak"). name(b,"Living Room"). name(c,""). named(X) :- name(X,_).\n')
+    lines = [render_text(node) for _, _, node in r.explain_query("named(X)")]
+    assert "'name' holds (for a, and \"line\\nbreak\")" in lines[0] and len(lines[0].splitlines()) == 2
+    assert "'name' holds (for b, and Living Room)" in lines[1]
+    assert "'name' holds (for c, and \"\")" in lines[2]
