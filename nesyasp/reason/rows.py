@@ -9,7 +9,7 @@ import numpy as np
 
 from nesyasp.lang.ast import Atom, Constant, Integer, Variable
 from nesyasp.reason.model import TableModel
-from nesyasp.reason.terms import ground_term, match_atom
+from nesyasp.reason.terms import ground_atom, ground_term, match_atom
 
 __all__ = ["pattern_rows", "table_rows"]
 
@@ -17,10 +17,14 @@ __all__ = ["pattern_rows", "table_rows"]
 def pattern_rows(pattern: Atom, variables: tuple[str, ...], atoms: Iterable[clingo.Symbol]) -> list[tuple[str, ...]]:
     """The bindings of ``pattern`` in ``atoms`` as text rows.
 
-    Flat patterns over flat atoms (the common ``target(X,C)``, also ``reach(0,300)``) are matched
-    on the atoms' text, one conversion per atom; anything else goes through :func:`match_atom`.
+    A ground pattern is looked up. Flat patterns over flat atoms (the common ``target(X,C)``,
+    also ``reach(0,X)``) are matched on the atoms' text, one conversion per atom; anything else
+    goes through :func:`match_atom`.
     """
     args = pattern.arguments
+    ground = ground_atom(pattern, {})
+    if ground is not None:  # reach(0,300): one comparison of symbols per atom, no text
+        return [()] if ground in atoms else []
     flat = all(isinstance(a, (Variable, Constant, Integer)) for a in args) and len(args) > 0
     names = [a.name if isinstance(a, Variable) else None for a in args]
     wanted = [names.index(v) for v in variables] if flat and len(set(n for n in names if n)) == \

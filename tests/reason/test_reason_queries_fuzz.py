@@ -84,3 +84,10 @@ def test_strings_with_line_breaks_stay_on_one_line_of_the_explanation():
     assert "'name' holds (for a, and \"line\\nbreak\")" in lines[0] and len(lines[0].splitlines()) == 2
     assert "'name' holds (for b, and Living Room)" in lines[1]
     assert "'name' holds (for c, and \"\")" in lines[2]
+
+
+@pytest.mark.parametrize("query, found", [("v(a,1.5)", 1), ("v(a,1.50)", 1), ("v(b,2.0)", 1), ("v(c,-0.25)", 1),
+                                          ("v(a,2)", 0), ("w(a)", 1), ("w(c)", 0)])
+def test_ground_queries_over_decimals(query, found):
+    r = Reasoner("v(a,1.5). v(b,2). v(c,-0.25). w(X) :- v(X,N), N > 1.2.\n", engine="clingo")
+    assert len(r.query(query)) == found
