@@ -250,8 +250,9 @@ class Evaluator:
         elif what == "test":
             if self.holds(lit, binding):
                 yield from self.failures(rest, binding, done, _add(holding, index))
-            elif index != HEAD:
-                yield Failure(index, lit, binding, "literal", holding)
+            elif index != HEAD:  # 0=7\0 fails as undefined, not as a false equation
+                undefined = isinstance(lit.atom, Comparison) and evaluate_comparison(lit.atom, binding) is None
+                yield Failure(index, lit, binding, "undefined" if undefined else "literal", holding)
         else:
             # the values that match go on; every other value fails here: one "pattern" failure stands for
             # them all (its refutation lists the matching atoms as exceptions)

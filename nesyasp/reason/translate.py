@@ -38,6 +38,7 @@ from nesyasp.lang.checks import DOMAIN_PREDICATE, check_program
 from nesyasp.lang.domain import add_domain_guard, has_domain_guard
 from nesyasp.errors import Location
 from nesyasp.reason.decimals import Encoding, violation_head
+from nesyasp.reason.division import trap_free_rule
 
 __all__ = ["DOMAIN_PREDICATE", "Translation", "translate", "scale_comparison", "PredTable", "ANONYMOUS_PREFIX",
            "clingo_text", "name_anonymous"]
@@ -148,14 +149,15 @@ def name_anonymous(rule: Rule) -> Rule:
 
 def clingo_text(translation: Translation, encoding: Encoding, facts: bool = True) -> str:
     """The clingo program of ``translation`` under ``encoding``: one statement a line, constraints as
-    ``_violated`` rules (see :func:`~nesyasp.reason.decimals.violation_head`)."""
+    ``_violated`` rules (see :func:`~nesyasp.reason.decimals.violation_head`), divisions written so that
+    clingo cannot trap on them (:mod:`nesyasp.reason.division`)."""
     lines = []
     for k, rule in enumerate(encoding.rules):
         if rule.head is None:
             rule = Rule(violation_head(k, rule), rule.body, rule.loc)
-        lines.append(str(rule))
+        lines.append(str(trap_free_rule(rule)))
     if facts:
-        lines.extend(str(Rule(_encoded_fact(encoding, f.head), (), f.loc)) for f in translation.facts)
+        lines.extend(str(trap_free_rule(Rule(_encoded_fact(encoding, f.head), (), f.loc))) for f in translation.facts)
     return "".join(line + "\n" for line in lines)
 
 

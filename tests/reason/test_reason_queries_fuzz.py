@@ -91,3 +91,43 @@ def test_strings_with_line_breaks_stay_on_one_line_of_the_explanation():
 def test_ground_queries_over_decimals(query, found):
     r = Reasoner("v(a,1.5). v(b,2). v(c,-0.25). w(X) :- v(X,N), N > 1.2.\n", engine="clingo")
     assert len(r.query(query)) == found
+
+
+EDGE_VALUES = [-2147483648, -2147483647, -7, -3, -2, -1, 0, 1, 2, 3, 7, 2147483647]
+
+
+def test_division_never_kills_the_process_and_agrees_with_clingo():
+    # clingo traps (SIGFPE) on -2147483648 / -1 and \ -1; nesyasp's clingo text avoids that division and
+    # wraps the quotient as clingo's other operations wrap; every other pair is clingo's own value
+    pairs = [(a, b) for a in EDGE_VALUES for b in EDGE_VALUES]
+    program = "".join(f"pair({a},{b}). " for a, b in pairs) + \
+        "d(A,B,Q) :- pair(A,B), Q = A/B. m(A,B,R) :- pair(A,B), R = A\\B. h(Q) :- Q = (-2147483647-1)/(-1).\n"
+    r = Reasoner(program, engine="clingo")
+    ours = {tuple(row) for row in r.query("d(A,B,Q)").table} | {("m",) + tuple(row) for row in r.query("m(A,B,R)").table}
+    assert r.query("h(Q)").atoms() == ["h(-2147483648)"]
+    assert ("-2147483648", "-1", "-2147483648") in ours and ("m", "-2147483648", "-1", "0") in ours
+    safe = [(a, b) for a, b in pairs if (a, b) != (-2147483648, -1)]
+    control = clingo.Control(["--warn=none"])
+    control.add("base", [], "".join(f"pair({a},{b}). " for a, b in safe) +
+                "d(A,B,Q) :- pair(A,B), Q = A/B. m(A,B,R) :- pair(A,B), R = A\\B.")
+    control.ground([("base", [])])
+    theirs: set[tuple[str, ...]] = set()
+    control.solve(on_model=lambda m: theirs.update(
+        (("m",) if s.name == "m" else ()) + tuple(str(a) for a in s.arguments)
+        for s in m.symbols(atoms=True) if s.name in ("d", "m")))
+    assert ours - {("-2147483648", "-1", "-2147483648"), ("m", "-2147483648", "-1", "0")} == theirs
+    for _, _, node in r.explain_query("d(-2147483648,B,Q)"):
+        assert check_justification(node, r.model()) == []
+
+
+@pytest.mark.parametrize("atom, sentence", [
+    ("byzero(7,1)", "1=7/0 is undefined (a division by zero)"),
+    ("mz(0,0)", "0=7\\0 is undefined (a division by zero)"),  # was "it is not the case that 0 is equal to 7\0"
+    ("mz(a,0)", "0=7\\a is undefined (a value is not a number)"),
+    ("mz(7,5)", "it is not the case that 5 is equal to 7\\7"),
+])
+def test_undefined_arithmetic_is_named_in_why_not(atom, sentence):
+    r = Reasoner("v(7). v(0). v(a). byzero(X,Y) :- v(X), Y = X/0. mz(X,Y) :- v(X), Y = 7\\X.\n")
+    node = r.explain(atom)
+    assert sentence in render_text(node)
+    assert check_justification(node, r.model()) == []
