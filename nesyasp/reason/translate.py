@@ -127,8 +127,8 @@ def _guard(rule: Rule) -> tuple[Rule, bool]:
 
 
 def name_anonymous(rule: Rule) -> Rule:
-    """Give each ``_`` of a positive body atom its own name (``_Anon1``), so justifications can show
-    the value it stood for; ``_`` under ``not`` keeps its meaning (no matching atom)."""
+    """Give each ``_`` of a positive body atom or ``=`` comparison its own name (``_Anon1``), so
+    justifications can show the value it stood for; ``_`` under ``not`` keeps its meaning (no matching atom)."""
     counter = [0]
 
     def rename(term: object) -> object:
@@ -143,6 +143,9 @@ def name_anonymous(rule: Rule) -> Rule:
     for lit in rule.body:
         if isinstance(lit, Literal) and isinstance(lit.atom, Atom) and not lit.negated:
             lit = replace(lit, atom=replace(lit.atom, arguments=tuple(rename(a) for a in lit.atom.arguments)))
+        elif isinstance(lit, Literal) and isinstance(lit.atom, Comparison) and lit.atom.operator == "=" \
+                and not lit.negated:  # S = circle(_) matches S, as gringo does
+            lit = replace(lit, atom=replace(lit.atom, left=rename(lit.atom.left), right=rename(lit.atom.right)))
         body.append(lit)
     return replace(rule, body=tuple(body)) if counter[0] else rule
 

@@ -131,3 +131,19 @@ def test_undefined_arithmetic_is_named_in_why_not(atom, sentence):
     node = r.explain(atom)
     assert sentence in render_text(node)
     assert check_justification(node, r.model()) == []
+
+
+UNIFY = "q(f(1,2)). q(g). q(f(3,0)). q(circle(1)). p(X,Y) :- q(X), f(_,Y) = X, Y > 1. round(S) :- q(S), S = circle(_).\n"
+
+
+def test_function_patterns_in_equations_bind_as_in_clingo():
+    r = Reasoner(UNIFY, engine="clingo")
+    assert r.query("p(X,Y)").atoms() == ["p(f(1,2),2)"] and r.query("round(S)").atoms() == ["round(circle(1))"]
+    tree = r.explain("round(circle(1))")
+    assert "circle(1) is equal to circle(1)" in render_text(tree)  # the value '_' matched, not circle(_)
+    why = render_text(r.explain("round(g)"))
+    assert "it is not the case that g is equal to circle(_)" in why and "undefined" not in why
+    for atom in ("round(circle(1))", "round(g)", "p(f(1,2),2)", "p(g,2)", "p(f(3,0),0)"):
+        assert check_justification(r.explain(atom), r.model()) == [], atom
+    doc = document(UNIFY, ["p(X,Y)", "round(S)"], ["round(g)", "p(g,Y)", "p(f(3,0),Y)"])
+    assert check_document(UNIFY, doc) == []
