@@ -27,6 +27,7 @@ from lark import Lark, Token
 from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
 from nesyasp.lang._builder import Builder
+from nesyasp.lang._comments import block_comment_errors
 from nesyasp.lang._depth import TOO_DEEP, TooDeep
 from nesyasp.lang._fast import Fallback, fast_atom, fast_parse, fast_query, gc_paused
 from nesyasp.lang.ast import Atom, Comment, Include, Literal, Program, Statement, Unsupported
@@ -214,10 +215,13 @@ def parse_program(text: str, source: str = "<string>") -> Program:
         raise ParseError(f"expected program text, got {type(text).__name__}")
     with gc_paused():
         try:
-            return Program(tuple(fast_parse(text, source)), source)
+            program = Program(tuple(fast_parse(text, source)), source)
         except (Fallback, RecursionError):
-            pass
-        return lark_parse_program(text, source)
+            program = lark_parse_program(text, source)
+    errors = block_comment_errors(program.statements, text) if "%*" in text else []
+    if errors:
+        raise errors[0]
+    return program
 
 
 def lark_parse_program(text: str, source: str = "<string>") -> Program:
