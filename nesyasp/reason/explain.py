@@ -140,7 +140,10 @@ class Explaining:
         return [document.tree(s) for s in symbols]
 
     def proofs_in(self, document: Document, atom: str | Atom | clingo.Symbol) -> list[Node]:
-        """:meth:`proofs`, as part of ``document`` (one output with other trees)."""
+        """:meth:`proofs`, as part of ``document`` (one output with other trees); for an answer such as
+        ``edge(1,_)``, the proofs of every atom it stands for."""
+        if isinstance(atom, str) and "_" in set(parse_atom(atom).variables()):
+            return [tree for symbol in self._witnesses(atom) for tree in proofs(document, symbol)]
         return proofs(document, self._ground(atom))
 
     def proofs(self, atom: str | Atom | clingo.Symbol) -> list[Node]:
@@ -203,12 +206,16 @@ class Explaining:
         parsed = parse_atom(answer)
         if "_" not in set(parsed.variables()):
             return self._ground(parsed)
-        scaled = self.encoding().encode_literals((Literal(parsed),))[0][0].atom
-        bound = tuple((i, v) for i, a in enumerate(scaled.arguments) if (v := ground_term(a, {})) is not None)
-        for atom in self.model().lookup(scaled.predicate, len(scaled.arguments), bound):
-            if match_atom(scaled, atom, {}):
-                return atom
+        for atom in self._witnesses(answer):
+            return atom
         raise ReasoningError(f"the answer {answer} does not hold (was the model computed from the same facts?)")
+
+    def _witnesses(self, answer: str) -> Iterable[clingo.Symbol]:
+        """The atoms of the model that an answer with ``_`` (``edge(1,_)``) stands for."""
+        scaled = self.encoding().encode_literals((Literal(parse_atom(answer)),))[0][0].atom
+        bound = tuple((i, v) for i, a in enumerate(scaled.arguments) if (v := ground_term(a, {})) is not None)
+        return (a for a in self.model().lookup(scaled.predicate, len(scaled.arguments), bound)
+                if match_atom(scaled, a, {}))
 
 
 def shown_binding(binding: dict[str, clingo.Symbol], exps: dict[str, int]) -> dict[str, clingo.Symbol]:

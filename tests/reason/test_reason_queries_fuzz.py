@@ -147,3 +147,11 @@ def test_function_patterns_in_equations_bind_as_in_clingo():
         assert check_justification(r.explain(atom), r.model()) == [], atom
     doc = document(UNIFY, ["p(X,Y)", "round(S)"], ["round(g)", "p(g,Y)", "p(f(3,0),Y)"])
     assert check_document(UNIFY, doc) == []
+
+
+def test_all_proofs_of_an_answer_with_anonymous_variable(tmp_path, capsys):
+    rules = tmp_path / "e.lp"
+    rules.write_text(EDGES)
+    assert main(["query", str(rules), "-q", "edge(1,_)", "--all-proofs", "--format", "json"]) == 0
+    (answer,) = json.loads(capsys.readouterr().out)["answers"]
+    assert [p["literal"] for p in answer["proofs"]] == ["edge(1,2)", "edge(1,3)"]
