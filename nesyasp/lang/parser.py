@@ -157,6 +157,10 @@ def _convert(exc: UnexpectedInput, text: str, source: str) -> ParseError:
             line, column = token.line, token.column
             end_col = token.end_column if token.end_line == token.line else column + 1
         hint = _hint(token, expected)
+        if token.type == "IDENT" and re.fullmatch(r"x[0-9A-Fa-f]+|o[0-7]+|b[01]+", token.value) \
+                and text[max(token.start_pos - 1, 0):token.start_pos] == "0":
+            hint = (" (hexadecimal, octal and binary numbers such as 0x1F are not part of the language: "
+                    "write the number in decimal)")
         shown = _expected(expected) if not hint or token.type == "$END" else ""
         message = f"unexpected {_describe_token(token)}{shown}{hint}"
     else:  # pragma: no cover - lark has no other UnexpectedInput

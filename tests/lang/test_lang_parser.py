@@ -126,6 +126,8 @@ def test_unsupported_constructs_parse_as_nodes(text, construct):
     ("p(Y) :- q(X), Y = |X|.", 1, 19, "the absolute value |X| is not part of the language"),
     ("#show t(X) : a(X).", 1, 8, "#show names a predicate and its arity only"),
     ("#show t : a.", 1, 9, "#show names a predicate and its arity only"),
+    ("p(0x1F).", 1, 4, "hexadecimal, octal and binary numbers"),
+    ("p(X) :- q(X), X > 0b101.", 1, 20, "hexadecimal, octal and binary numbers"),
 ])
 def test_syntax_errors_carry_positions(text, line, col, needle):
     with pytest.raises(ParseError) as info:

@@ -155,3 +155,15 @@ def test_all_proofs_of_an_answer_with_anonymous_variable(tmp_path, capsys):
     assert main(["query", str(rules), "-q", "edge(1,_)", "--all-proofs", "--format", "json"]) == 0
     (answer,) = json.loads(capsys.readouterr().out)["answers"]
     assert [p["literal"] for p in answer["proofs"]] == ["edge(1,2)", "edge(1,3)"]
+
+
+def test_negated_symbols_are_terms_as_in_clingo():
+    # p(-a) was an internal error (AttributeError): -a is clingo's symbol Function("a", positive=False)
+    program = "p(-a). p(b). p(-f(1)). r(Y) :- p(X), Y = -X. q(X) :- p(X), not p(-X). s(X) :- p(-X).\n"
+    r = Reasoner(program, engine="clingo")
+    assert r.query("p(X)").atoms() == ["p(-a)", "p(-f(1))", "p(b)"]
+    assert r.query("r(Y)").atoms() == ["r(-b)", "r(a)", "r(f(1))"]
+    assert r.query("q(X)").atoms() == ["q(-a)", "q(-f(1))", "q(b)"]
+    assert r.query("s(X)").atoms() == ["s(-b)", "s(a)", "s(f(1))"]
+    for atom in ("r(a)", "q(-a)", "s(a)", "q(a)", "s(b)"):
+        assert check_justification(r.explain(atom), r.model()) == [], atom
