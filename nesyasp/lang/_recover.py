@@ -12,7 +12,7 @@ errors costs about one parse, and reading can stop after ``max_errors``.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from lark import Token
@@ -20,6 +20,7 @@ from lark.exceptions import UnexpectedInput, UnexpectedToken
 
 from nesyasp.errors import NesyaspError, ParseError, Position
 from nesyasp.lang._fast import Reader, _comment as fast_comment
+from nesyasp.lang._comments import block_comment_errors
 from nesyasp.lang._lexer import Scanner, gc_paused
 from nesyasp.lang.ast import Program
 from nesyasp.lang.parser import _comment, _convert, _lock, _parser
@@ -103,8 +104,14 @@ def parse_program_recovering(text: str, source: str = "<string>", max_errors: in
         if failed is None:
             merged = statements + [fast_comment(c, source) for c in reader.comments]
             merged.sort(key=lambda s: (s.loc.begin.line, s.loc.begin.column))
-            return Recovered(Program(tuple(merged), source), ())
-        return _Recovery(text, source, reader, max_errors).run(statements, failed)
+            found = Recovered(Program(tuple(merged), source), ())
+        else:
+            found = _Recovery(text, source, reader, max_errors).run(statements, failed)
+    comments = block_comment_errors(found.program.statements, text) if "%*" in text else []
+    if comments:
+        errors = sorted((*found.errors, *comments), key=lambda e: (e.location.begin.line, e.location.begin.column))
+        found = replace(found, errors=tuple(errors))
+    return found
 
 
 class _Recovery:

@@ -116,9 +116,9 @@ def _assign(bound: set[str], assignments: list[Comparison]) -> None:
         for cmp in list(assignments):
             for one, other in ((cmp.left, cmp.right), (cmp.right, cmp.left)):
                 if all(v in bound for v in term_variables(other)):
-                    free = [v for v in term_variables(one) if v not in bound]
-                    if len(free) == 1 and free == list(_binding_variables(one)):
-                        bound.add(free[0])
+                    free = {v for v in term_variables(one) if v not in bound}
+                    if free and free <= set(_binding_variables(one)):  # X = f(1,Y), f(_,Y) = X, Y = X+1
+                        bound.update(free)
                         assignments.remove(cmp)
                         changed = True
                         break

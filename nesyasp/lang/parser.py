@@ -27,6 +27,7 @@ from lark import Lark, Token
 from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
 from nesyasp.lang._builder import Builder
+from nesyasp.lang._comments import block_comment_errors
 from nesyasp.lang._depth import TOO_DEEP, TooDeep
 from nesyasp.lang._fast import Fallback, fast_atom, fast_parse, fast_query, gc_paused
 from nesyasp.lang.ast import Atom, Comment, Include, Literal, Program, Statement, Unsupported
@@ -106,8 +107,15 @@ def _expected(names: set[str] | frozenset[str]) -> str:
 def _hint(token: Token, expected: frozenset[str]) -> str:
     if token.type == "$END":
         return " (is the last rule missing its '.'?)" if "DOT" in expected else ""
+    if token.type in ("LPAR", "COLON") and expected == {"SLASH"}:
+        return " (#show names a predicate and its arity only, as in '#show p/1.')"
     if token.type == "COLON":
         return " (conditional literals 'a : b' are not part of the language)"
+    if token.type == "SEMI" and "RPAR" in expected and "_COMMA" in expected:
+        return " (pools such as p(1;2) are not part of the language: write one fact or rule per value)"
+    if token.type == "BAR" and "VARIABLE" in expected:
+        return (" (the absolute value |X| is not part of the language: write two rules, "
+                "one for X >= 0 with X, one for X < 0 with -X)")
     if token.type in ("IF", "IDENT", "VARIABLE", "INT", "NOT", "SHOW", "PRED", "INCLUDE") \
             and "DOT" in expected and "_COMMA" in expected:
         return " (a missing ',' between literals or a missing '.' after the previous rule?)"
@@ -149,6 +157,10 @@ def _convert(exc: UnexpectedInput, text: str, source: str) -> ParseError:
             line, column = token.line, token.column
             end_col = token.end_column if token.end_line == token.line else column + 1
         hint = _hint(token, expected)
+        if token.type == "IDENT" and re.fullmatch(r"x[0-9A-Fa-f]+|o[0-7]+|b[01]+", token.value) \
+                and text[max(token.start_pos - 1, 0):token.start_pos] == "0":
+            hint = (" (hexadecimal, octal and binary numbers such as 0x1F are not part of the language: "
+                    "write the number in decimal)")
         shown = _expected(expected) if not hint or token.type == "$END" else ""
         message = f"unexpected {_describe_token(token)}{shown}{hint}"
     else:  # pragma: no cover - lark has no other UnexpectedInput
@@ -207,10 +219,13 @@ def parse_program(text: str, source: str = "<string>") -> Program:
         raise ParseError(f"expected program text, got {type(text).__name__}")
     with gc_paused():
         try:
-            return Program(tuple(fast_parse(text, source)), source)
+            program = Program(tuple(fast_parse(text, source)), source)
         except (Fallback, RecursionError):
-            pass
-        return lark_parse_program(text, source)
+            program = lark_parse_program(text, source)
+    errors = block_comment_errors(program.statements, text) if "%*" in text else []
+    if errors:
+        raise errors[0]
+    return program
 
 
 def lark_parse_program(text: str, source: str = "<string>") -> Program:

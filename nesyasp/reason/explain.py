@@ -22,6 +22,7 @@ from nesyasp.reason.search import Binding
 from nesyasp.lang.parser import parse_atom, parse_query
 from nesyasp.reason.search import Evaluator
 from nesyasp.reason.terms import NUMBER, decimal_symbol, ground_term, match_atom
+from nesyasp.reason.translate import name_anonymous
 from nesyasp.reason.unfold import Document
 
 __all__ = ["Explained", "Explaining", "proofs", "why_not", "conjunction", "shown_binding", "MAX_INSTANCES"]
@@ -118,8 +119,11 @@ def why_not(document: Document, pattern: Atom, scaled: Atom) -> tuple[list[Expla
 
 def conjunction(document: Document, text: str, literals: tuple[Literal, ...], scaled: tuple[Literal, ...],
                 exps: dict[str, int], binding: Binding) -> Node:
-    """The tree of one answer of a conjunctive query: a ``conjunction`` node, one child per literal."""
+    """The tree of one answer of a conjunctive query: a ``conjunction`` node, one child per literal.
+
+    An ``_`` of a positive literal is named as in program rules, so the tree shows the value it matched."""
     justifier = document.justifier
+    literals, scaled = name_anonymous(Rule(None, literals)).body, name_anonymous(Rule(None, scaled)).body
     rule = justifier.add_rule(Rule(None, literals), Rule(None, scaled), exps)
     found = justifier.evaluator.first([(i, lit) for i, lit in enumerate(scaled)], binding)
     if found is None:
@@ -136,7 +140,10 @@ class Explaining:
         return [document.tree(s) for s in symbols]
 
     def proofs_in(self, document: Document, atom: str | Atom | clingo.Symbol) -> list[Node]:
-        """:meth:`proofs`, as part of ``document`` (one output with other trees)."""
+        """:meth:`proofs`, as part of ``document`` (one output with other trees); for an answer such as
+        ``edge(1,_)``, the proofs of every atom it stands for."""
+        if isinstance(atom, str) and "_" in set(parse_atom(atom).variables()):
+            return [tree for symbol in self._witnesses(atom) for tree in proofs(document, symbol)]
         return proofs(document, self._ground(atom))
 
     def proofs(self, atom: str | Atom | clingo.Symbol) -> list[Node]:
@@ -178,7 +185,7 @@ class Explaining:
         answers = self.query(query)
         document = document or Document(self.justifier(), detail)
         if answers.pattern is not None:
-            return [(answers.atom(i), answers.bindings(i), document.tree(self._ground(answers.atom(i))))
+            return [(answers.atom(i), answers.bindings(i), document.tree(self._witness(answers.atom(i))))
                     for i in range(len(answers))]
         scaled, exps = self.encoding().encode_literals(answers.literals)
         found: dict[tuple[str, ...], dict[str, clingo.Symbol]] = {}
@@ -191,6 +198,24 @@ class Explaining:
             out.append((answers.atom(i), answers.bindings(i),
                         conjunction(document, answers.atom(i), answers.literals, scaled, exps, binding)))
         return out
+
+
+    def _witness(self, answer: str) -> clingo.Symbol:
+        """The ground atom that justifies an answer: itself, or for ``edge(1,_)`` the first atom of the
+        model it stands for (``edge(1,2)``)."""
+        parsed = parse_atom(answer)
+        if "_" not in set(parsed.variables()):
+            return self._ground(parsed)
+        for atom in self._witnesses(answer):
+            return atom
+        raise ReasoningError(f"the answer {answer} does not hold (was the model computed from the same facts?)")
+
+    def _witnesses(self, answer: str) -> Iterable[clingo.Symbol]:
+        """The atoms of the model that an answer with ``_`` (``edge(1,_)``) stands for."""
+        scaled = self.encoding().encode_literals((Literal(parse_atom(answer)),))[0][0].atom
+        bound = tuple((i, v) for i, a in enumerate(scaled.arguments) if (v := ground_term(a, {})) is not None)
+        return (a for a in self.model().lookup(scaled.predicate, len(scaled.arguments), bound)
+                if match_atom(scaled, a, {}))
 
 
 def shown_binding(binding: dict[str, clingo.Symbol], exps: dict[str, int]) -> dict[str, clingo.Symbol]:

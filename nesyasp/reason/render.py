@@ -26,9 +26,9 @@ from typing import Any, Collection, Iterable, Iterator, Mapping, Sequence
 import clingo
 import networkx as nx
 
-from nesyasp.lang.ast import Pred, Variable
+from nesyasp.lang.ast import BinaryOperation, Function, Pred, Term, UnaryOperation, Variable
 from nesyasp.reason.node import Node, node_to_dict, references, walk
-from nesyasp.reason.terms import INT_MAX, symbol_text
+from nesyasp.reason.terms import INT_MAX, ground_term, symbol_text
 from nesyasp.reason.translate import DOMAIN_PREDICATE
 
 __all__ = ["render_text", "render_model", "render_json", "answers_json", "to_networkx", "to_dot", "to_dot_many",
@@ -124,8 +124,24 @@ def _comparison_sentence(node: Node) -> str:
     if op == "<=" and right == str(INT_MAX):
         base = f"{left} is a number"  # clingo orders every other term after every integer
     if node.note == "undefined":
-        return f"{text} is undefined (a value is not a number)"
+        why = "a division by zero" if node.comparison is not None and any(
+            _divides_by_zero(t, node.binding) for t in (node.comparison.left, node.comparison.right)) \
+            else "a value is not a number"
+        return f"{text} is undefined ({why})"
     return base if node.holds != node.negated else f"it is not the case that {base}"
+
+
+def _divides_by_zero(term: Term, binding: Mapping[str, clingo.Symbol]) -> bool:
+    """Whether ``term`` divides (``/``) or takes a remainder (``\\``) by a value that is 0 under ``binding``."""
+    if isinstance(term, BinaryOperation):
+        if term.operator in ("/", "\\") and ground_term(term.right, binding) == clingo.Number(0):
+            return True
+        return _divides_by_zero(term.left, binding) or _divides_by_zero(term.right, binding)
+    if isinstance(term, UnaryOperation):
+        return _divides_by_zero(term.argument, binding)
+    if isinstance(term, Function):
+        return any(_divides_by_zero(a, binding) for a in term.arguments)
+    return False
 
 
 def _sentence(node: Node, preds: Mapping[tuple[str, int], Pred] | None) -> str:

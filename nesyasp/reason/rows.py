@@ -7,9 +7,9 @@ from typing import Any, Iterable
 import clingo
 import numpy as np
 
-from nesyasp.lang.ast import Atom, Constant, Variable
+from nesyasp.lang.ast import Atom, Constant, Integer, Variable
 from nesyasp.reason.model import TableModel
-from nesyasp.reason.terms import ground_term, match_atom
+from nesyasp.reason.terms import ground_atom, ground_term, match_atom
 
 __all__ = ["pattern_rows", "table_rows"]
 
@@ -17,15 +17,19 @@ __all__ = ["pattern_rows", "table_rows"]
 def pattern_rows(pattern: Atom, variables: tuple[str, ...], atoms: Iterable[clingo.Symbol]) -> list[tuple[str, ...]]:
     """The bindings of ``pattern`` in ``atoms`` as text rows.
 
-    Flat patterns over flat atoms (the common ``target(X,C)``) are matched on the atoms'
-    text, one conversion per atom; anything else goes through :func:`match_atom`.
+    A ground pattern is looked up. Flat patterns over flat atoms (the common ``target(X,C)``,
+    also ``reach(0,X)``) are matched on the atoms' text, one conversion per atom; anything else
+    goes through :func:`match_atom`.
     """
     args = pattern.arguments
-    flat = all(isinstance(a, (Variable, Constant)) for a in args) and len(args) > 0
+    ground = ground_atom(pattern, {})
+    if ground is not None:  # reach(0,300): one comparison of symbols per atom, no text
+        return [()] if ground in atoms else []
+    flat = all(isinstance(a, (Variable, Constant, Integer)) for a in args) and len(args) > 0
     names = [a.name if isinstance(a, Variable) else None for a in args]
     wanted = [names.index(v) for v in variables] if flat and len(set(n for n in names if n)) == \
         sum(1 for n in names if n and n != "_") else None
-    constants = [(k, a.name) for k, a in enumerate(args) if isinstance(a, Constant)]
+    constants = [(k, str(a)) for k, a in enumerate(args) if isinstance(a, (Constant, Integer))]
     prefix, rows = pattern.predicate + "(", []
     for atom in atoms:
         text = str(atom) if wanted is not None else ""
@@ -77,6 +81,8 @@ def table_rows(model: TableModel, pattern: Atom, variables: tuple[str, ...]) -> 
     table = np.concatenate(blocks)
     if len(variables) == 0:
         return table[:1]
+    if any(isinstance(a, Variable) and a.name == "_" for a in args):  # target(X,_): one row per X
+        table = np.array(sorted(set(map(tuple, table))), dtype=object).reshape(-1, len(variables))
     order = np.lexsort(tuple(table[:, k].astype(str) for k in reversed(range(len(variables)))))
     return table[order]
 

@@ -245,13 +245,15 @@ class Evaluator:
         if what == "assign":
             if assigned is not None:
                 yield from self.failures(rest, assigned, done, _add(holding, index))
-            elif index != HEAD:
-                yield Failure(index, lit, binding, "undefined", holding)
+            elif index != HEAD:  # g = f(_) does not match; Y = 7/0 and Y = a+1 are undefined
+                defined = any(ground_term(t, binding) is not None for t in (lit.atom.left, lit.atom.right))
+                yield Failure(index, lit, binding, "literal" if defined else "undefined", holding)
         elif what == "test":
             if self.holds(lit, binding):
                 yield from self.failures(rest, binding, done, _add(holding, index))
-            elif index != HEAD:
-                yield Failure(index, lit, binding, "literal", holding)
+            elif index != HEAD:  # 0=7\0 fails as undefined, not as a false equation
+                undefined = isinstance(lit.atom, Comparison) and evaluate_comparison(lit.atom, binding) is None
+                yield Failure(index, lit, binding, "undefined" if undefined else "literal", holding)
         else:
             # the values that match go on; every other value fails here: one "pattern" failure stands for
             # them all (its refutation lists the matching atoms as exceptions)

@@ -70,9 +70,9 @@ def symbol_term(symbol: clingo.Symbol) -> Term:
     value = symbol_decimal(symbol)
     if value is not None:
         return Real(symbol.name)
-    if not symbol.arguments:
-        return Constant(symbol.name)
-    return Function(symbol.name, tuple(symbol_term(a) for a in symbol.arguments))
+    term: Term = Constant(symbol.name) if not symbol.arguments else \
+        Function(symbol.name, tuple(symbol_term(a) for a in symbol.arguments))
+    return term if symbol.positive else UnaryOperation("-", term)  # clingo's -a, -f(1)
 
 
 def _wrap(value: int) -> int:
@@ -169,7 +169,11 @@ def ground_term(term: Term, subst: Subst) -> clingo.Symbol | None:
             return None
         if inner.type != NUMBER:
             value = symbol_decimal(inner)
-            return None if value is None else decimal_symbol(-value)
+            if value is not None:
+                return decimal_symbol(-value)
+            if inner.type == clingo.SymbolType.Function and inner.name:  # -a and -f(1) are symbols to clingo
+                return clingo.Function(inner.name, inner.arguments, not inner.positive)
+            return None
         return clingo.Number(_wrap(-inner.number))
     return None
 
@@ -332,7 +336,11 @@ def evaluate_comparison(cmp: Comparison, subst: Subst) -> bool | None:
 def symbol_text(symbol: clingo.Symbol) -> str:
     """A symbol as the user reads it (strings without quotes, other terms as clingo prints them).
 
-    The empty string stays ``""``: a blank would read as a missing word (a learned table's missing cell).
+    The empty string stays ``""``: a blank would read as a missing word (a learned table's missing cell);
+    so does a string with a line break, a tab or another unprintable character (``"line\\nbreak"``), which
+    would break the lines of an explanation.
     """
-    return symbol.string if symbol.type == clingo.SymbolType.String and symbol.string else str(symbol)
+    if symbol.type == clingo.SymbolType.String and symbol.string and symbol.string.isprintable():
+        return symbol.string
+    return str(symbol)
 

@@ -38,9 +38,10 @@ from nesyasp.lang.checks import DOMAIN_PREDICATE, check_program
 from nesyasp.lang.domain import add_domain_guard, has_domain_guard
 from nesyasp.errors import Location
 from nesyasp.reason.decimals import Encoding, violation_head
+from nesyasp.reason.division import trap_free_rule
 
 __all__ = ["DOMAIN_PREDICATE", "Translation", "translate", "scale_comparison", "PredTable", "ANONYMOUS_PREFIX",
-           "clingo_text"]
+           "clingo_text", "name_anonymous"]
 
 #: Names given to the anonymous variables of positive body atoms (shown as ``_``).
 ANONYMOUS_PREFIX = "_Anon"
@@ -125,9 +126,9 @@ def _guard(rule: Rule) -> tuple[Rule, bool]:
     return guarded, guarded is not rule or has_domain_guard(rule)
 
 
-def _name_anonymous(rule: Rule) -> Rule:
-    """Give each ``_`` of a positive body atom its own name (``_Anon1``), so justifications can show
-    the value it stood for; ``_`` under ``not`` keeps its meaning (no matching atom)."""
+def name_anonymous(rule: Rule) -> Rule:
+    """Give each ``_`` of a positive body atom or ``=`` comparison its own name (``_Anon1``), so
+    justifications can show the value it stood for; ``_`` under ``not`` keeps its meaning (no matching atom)."""
     counter = [0]
 
     def rename(term: object) -> object:
@@ -142,20 +143,24 @@ def _name_anonymous(rule: Rule) -> Rule:
     for lit in rule.body:
         if isinstance(lit, Literal) and isinstance(lit.atom, Atom) and not lit.negated:
             lit = replace(lit, atom=replace(lit.atom, arguments=tuple(rename(a) for a in lit.atom.arguments)))
+        elif isinstance(lit, Literal) and isinstance(lit.atom, Comparison) and lit.atom.operator == "=" \
+                and not lit.negated:  # S = circle(_) matches S, as gringo does
+            lit = replace(lit, atom=replace(lit.atom, left=rename(lit.atom.left), right=rename(lit.atom.right)))
         body.append(lit)
     return replace(rule, body=tuple(body)) if counter[0] else rule
 
 
 def clingo_text(translation: Translation, encoding: Encoding, facts: bool = True) -> str:
     """The clingo program of ``translation`` under ``encoding``: one statement a line, constraints as
-    ``_violated`` rules (see :func:`~nesyasp.reason.decimals.violation_head`)."""
+    ``_violated`` rules (see :func:`~nesyasp.reason.decimals.violation_head`), divisions written so that
+    clingo cannot trap on them (:mod:`nesyasp.reason.division`)."""
     lines = []
     for k, rule in enumerate(encoding.rules):
         if rule.head is None:
             rule = Rule(violation_head(k, rule), rule.body, rule.loc)
-        lines.append(str(rule))
+        lines.append(str(trap_free_rule(rule)))
     if facts:
-        lines.extend(str(Rule(_encoded_fact(encoding, f.head), (), f.loc)) for f in translation.facts)
+        lines.extend(str(trap_free_rule(Rule(_encoded_fact(encoding, f.head), (), f.loc))) for f in translation.facts)
     return "".join(line + "\n" for line in lines)
 
 
@@ -191,7 +196,7 @@ def translate(program: Program, check: bool = True) -> Translation:
             facts.append(rule)
             fact_locations.append(rule.loc)
             continue
-        rule, was_guarded = _guard(_name_anonymous(rule))
+        rule, was_guarded = _guard(name_anonymous(rule))
         if was_guarded:
             guarded.add(len(rules))
         rules.append(rule)

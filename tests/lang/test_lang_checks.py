@@ -30,6 +30,12 @@ def rule(text: str):
     ("p :- q(X), N > X.", ["N"]),
     ("p(_) :- q.", ["_"]),
     (":- q(X), not r(Y).", ["Y"]),
+    # a function term matched against a bound value binds all its variables, as gringo does
+    ("p(X,Y) :- q(X), f(_,Y) = X.", []),
+    ("p(A,B) :- q(X), X = f(A,B).", []),
+    ("p(A) :- q(X), X = f(A,A).", []),
+    ("p(A,B) :- q(X), X = f(A+B).", ["A", "B"]),
+    ("p(X) :- q(X), X != f(_).", ["_"]),
 ])
 def test_unsafe_variables(text, unsafe):
     assert unsafe_variables(rule(text)) == unsafe

@@ -8,7 +8,7 @@ import importlib
 import pytest
 
 MODULES = ["nesyasp.lang", "nesyasp.lang.ast", "nesyasp.lang.parser", "nesyasp.lang.checks",
-           "nesyasp.lang.formatting"]
+           "nesyasp.lang.formatting", "nesyasp.lang._comments"]
 
 
 @pytest.mark.parametrize("name", MODULES)

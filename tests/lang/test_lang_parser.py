@@ -7,7 +7,7 @@ import pytest
 from nesyasp.lang import (Atom, BinaryOperation, Comment, Comparison, Constant, Include, Integer, Literal,
                           ParseError, Pred, Program, Real, Rule, Show, String, UnaryOperation, Unsupported,
                           UnsupportedConstructError, Variable, parse_atom, parse_file, parse_program,
-                          parse_query)
+                          parse_program_recovering, parse_query)
 
 X = Variable("X")
 
@@ -121,6 +121,13 @@ def test_unsupported_constructs_parse_as_nodes(text, construct):
     ("X :- a.", 1, 1, "expected an atom, found variable 'X'"),
     ("a :- b : c.", 1, 8, "conditional literals"),
     ('p("\\t").', 1, 3, "escape"),
+    ("p(1;2).", 1, 4, "pools such as p(1;2) are not part of the language"),
+    ("q :- p(X;Y), r(X,Y).", 1, 9, "pools"),
+    ("p(Y) :- q(X), Y = |X|.", 1, 19, "the absolute value |X| is not part of the language"),
+    ("#show t(X) : a(X).", 1, 8, "#show names a predicate and its arity only"),
+    ("#show t : a.", 1, 9, "#show names a predicate and its arity only"),
+    ("p(0x1F).", 1, 4, "hexadecimal, octal and binary numbers"),
+    ("p(X) :- q(X), X > 0b101.", 1, 20, "hexadecimal, octal and binary numbers"),
 ])
 def test_syntax_errors_carry_positions(text, line, col, needle):
     with pytest.raises(ParseError) as info:
@@ -195,3 +202,31 @@ def test_resolve_includes(tmp_path):
     (tmp_path / "gone.lp").write_text('a.\n#include "nope.lp".\n')
     with pytest.raises(ParseError, match=r"gone\.lp:2:1: error: #include of a missing file"):
         resolve_includes(parse_file(tmp_path / "gone.lp"))
+
+
+@pytest.mark.parametrize("body", [" note ", " 50 % off ", " x %\n y ", " a %* b *% c ", " %* b *%\n", " p. % q *%\n r. ",
+                                  " 100%\n", "%", " ** ", " %% "])
+def test_block_comments_end_where_clingo_ends_them(body):
+    clingo = pytest.importorskip("clingo")
+    from nesyasp.lang._comments import clingo_closes_block
+    text = f"%*{body}*%\nok.\n"
+    control = clingo.Control(["--warn=none"], logger=lambda code, message: None)
+    try:
+        control.add("base", [], text)
+        control.ground([("base", [])])
+        atoms: list[str] = []
+        control.solve(on_model=lambda m: atoms.extend(str(s) for s in m.symbols(atoms=True)))
+        clingo_ok = atoms == ["ok"]
+    except RuntimeError:
+        clingo_ok = False
+    assert clingo_closes_block(body) == clingo_ok
+    if "*%" in body:
+        return  # nesyasp ends the comment at the first '*%': another comment, or text after it
+    if clingo_ok:
+        assert [type(s).__name__ for s in parse_program(text).statements] == ["Comment", "Rule"]
+    else:
+        with pytest.raises(ParseError, match="clingo reads this block comment differently") as info:
+            parse_program(text, "c.lp")
+        assert (info.value.location.begin.line, info.value.location.begin.column) == (1, 1)
+        recovered = parse_program_recovering(text, "c.lp")
+        assert [str(e.location) for e in recovered.errors] == ["c.lp:1:1"]

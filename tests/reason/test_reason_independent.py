@@ -65,9 +65,14 @@ def everything(program: str, limit: int = 60) -> tuple[list[str], list[str]]:
     return [str(a) for a in true], false[:limit]
 
 
+#: Corpus files the independent checker cannot read yet: negated symbols (-a) and function patterns
+#: matched by '=' (X = pair(A,B) with A, B bound by the head); nesyasp's own check_justification covers them.
+CHECKER_GAPS = {"negated_symbols.lp", "unification.lp"}
+
+
 def _plain(path: Path) -> bool:
     text = path.read_text()
-    return text.startswith("% expected: ok") and "'" not in re.sub(r"#pred[^\n]*", "", text) \
+    return path.name not in CHECKER_GAPS and text.startswith("% expected: ok") and "'" not in re.sub(r"#pred[^\n]*", "", text) \
         and not re.search(r"\d\.\d", text) and "#include" not in text
 
 
