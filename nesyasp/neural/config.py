@@ -291,16 +291,19 @@ class TrainConfig:
         return self.pretrain_epochs == 0 and not self.weights
 
     @property
+    def strategy_warmup_epochs(self) -> int:
+        """The strategy's own warm-up, in epochs."""
+        return int(round(self.epochs * self.strategy.warmup))
+
+    @property
     def warmup_epochs(self) -> int:
         """Epochs trained with cross-entropy alone before P and thresholds are computed.
 
         The strategy's warm-up, or the model's :data:`SCRATCH_WARMUP` when it starts
         from random weights, whichever is longer.
         """
-        share = self.strategy.warmup
-        if self.from_scratch and self.strategy.loss != "ce":
-            share = max(share, SCRATCH_WARMUP.get(self.model, 0.0))
-        return int(round(self.epochs * share))
+        scratch = SCRATCH_WARMUP.get(self.model, 0.0) if self.from_scratch and self.strategy.loss != "ce" else 0.0
+        return max(self.strategy_warmup_epochs, int(round(self.epochs * scratch)))
 
 
 def optimiser_settings(config: TrainConfig) -> ModelDefaults:

@@ -86,9 +86,9 @@ def load_run(run_dir: str | Path) -> Run:
     config = _findable_data(read_config(cfg_path), path)
     state = read_checkpoint(ckpt_path)
     names = tuple(state.get("class_names", ()))
-    weights = state.get("model")
+    saved = state.get("model")
     model = make_model(dataclasses.replace(config, weights=""), len(names),
-                       head=head_of(weights) if isinstance(weights, dict) else "gap")
+                       head=head_of(saved) if isinstance(saved, dict) else "gap")
     try:
         model.model.load_state_dict(state["model"])
     except (RuntimeError, TypeError, AttributeError) as exc:

@@ -75,13 +75,19 @@ def _divides(term: object) -> bool:
     return False
 
 
+def _terms_of(atom: object) -> tuple:
+    if isinstance(atom, Atom):
+        return atom.arguments
+    if isinstance(atom, Comparison):
+        return (atom.left, atom.right)
+    return ()
+
+
 def trap_free_rule(rule: Rule) -> Rule:
     """``rule`` with every ``/`` and ``\\`` written so that clingo never divides by ``-1`` (see the module)."""
     parts = ([rule.head] if rule.head is not None else []) + \
         [lit.atom for lit in rule.body if isinstance(lit, Literal)]
-    if not any(_divides(t) for part in parts for t in
-               (part.arguments if isinstance(part, Atom) else (part.left, part.right) if isinstance(part, Comparison)
-                else ())):
+    if not any(_divides(t) for part in parts for t in _terms_of(part)):
         return rule
     body = tuple(replace(lit, atom=_atom(lit.atom)) if isinstance(lit, Literal) else lit for lit in rule.body)
     return replace(rule, head=_atom(rule.head) if rule.head is not None else None, body=body)

@@ -84,7 +84,7 @@ def run(args: argparse.Namespace) -> int:
               ", ".join(pretrain_class_names(result.config)))
         print(f"started from a backbone pretrained {result.config.pretrain_epochs} epochs with cross-entropy on {on}")
     cfg = result.config
-    if cfg.strategy.loss != "ce" and cfg.warmup_epochs > int(round(cfg.epochs * cfg.strategy.warmup)):
+    if cfg.warmup_epochs > cfg.strategy_warmup_epochs:
         print(f"random initial weights: the first {cfg.warmup_epochs} of {cfg.epochs} epochs trained with "
               "cross-entropy alone before P and thresholds were computed (docs/neural.md)")
     if not lines:  # on a terminal the table; elsewhere each epoch had its line
