@@ -10,6 +10,7 @@ from nesyasp.errors import DataError
 
 __all__ = ["Classes", "resolve_classes"]
 
+#: A choice of classes: ``None`` (all), a count ``k`` (the first k) or class names.
 Classes = Union[None, int, Sequence[str]]
 
 
