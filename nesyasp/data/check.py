@@ -28,8 +28,9 @@ import numpy as np
 from PIL import Image
 
 from nesyasp.data._pool import worker_count, worker_pool
-from nesyasp.data.folder import (_FIFTH, _NAME, IMAGE_SUFFIXES, RESERVED, UNREADABLE, WIDE_MODES, _class_dirs,
-                                 _images_in, exif_orientation, read_concepts, split_folders, upright_size)
+from nesyasp.data.folder import (_FIFTH, _NAME, IGNORED_FOLDERS, IMAGE_SUFFIXES, RESERVED, UNREADABLE, WIDE_MODES,
+                                 _class_dirs, _images_in, exif_orientation, ignored_folders, read_concepts,
+                                 split_folders, upright_size)
 from nesyasp.data.ids import id_collisions, is_lossless, path_id
 from nesyasp.errors import DataError
 
@@ -128,6 +129,10 @@ def _examples(paths: list[Path], k: int = 3) -> str:
 def _class_files(img_root: Path, prefix: str, report: FolderReport,
                  skip: frozenset[str] = frozenset()) -> list[tuple[Path, list[Path]]]:
     classes = [d for d in _class_dirs(img_root) if d.name not in skip]
+    ignored = ignored_folders(img_root)
+    if ignored:
+        report.notes.append(f"{_examples(ignored)}: ignored, not classes (hidden folders and "
+                            f"{', '.join(sorted(IGNORED_FOLDERS))} never are)")
     if not classes:
         loose = _images_in(img_root)
         hint = f"; its {len(loose)} images must go into one folder per class" if loose else ""
