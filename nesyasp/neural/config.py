@@ -186,7 +186,8 @@ class TrainConfig:
     data:
         Data set name for :func:`nesyasp.data.load_dataset` (``scenes``, ``signs``, ``digits``, or a folder).
     classes:
-        Number of classes taken (the first ones), 0 for all.
+        Number of classes taken (the first ones), 0 for all; or the class names, in the order
+        the model's outputs take them (a list read from ``config.json`` becomes a tuple).
     per_class, test_per_class:
         Training and test images per class.
     size:
@@ -235,7 +236,7 @@ class TrainConfig:
     """
 
     data: str = "scenes"
-    classes: int = 3
+    classes: int | tuple[str, ...] = 3
     per_class: int = 300
     test_per_class: int = 50
     size: int = 48
@@ -264,8 +265,7 @@ class TrainConfig:
         for name in ("per_class", "test_per_class", "size", "epochs", "batch_size"):
             if getattr(self, name) < 1:
                 raise DataError(f"{name} must be >= 1, got {getattr(self, name)}")
-        if self.classes < 0 or self.classes == 1:
-            raise DataError(f"classes must be 0 (all) or at least 2 for a classifier, got {self.classes}")
+        self._check_classes()
         if ((self.lr is not None and not self.lr > 0) or (self.weight_decay is not None and self.weight_decay < 0)
                 or self.patience < 0):
             raise DataError(f"lr must be > 0, weight_decay >= 0 and patience >= 0, got {self.lr}, "
@@ -284,6 +284,17 @@ class TrainConfig:
             raise DataError(f"model must be one of {', '.join(MODELS)}, got {self.model!r}")
         if self.precision not in _PRECISIONS:
             raise DataError(f"precision must be one of {', '.join(_PRECISIONS)}, got {self.precision!r}")
+
+    def _check_classes(self) -> None:
+        if isinstance(self.classes, (list, tuple)):
+            names = tuple(self.classes)
+            if len(names) < 2 or len(set(names)) != len(names) or not all(isinstance(c, str) and c for c in names):
+                raise DataError(f"classes must name at least 2 distinct classes, got {list(names)}")
+            object.__setattr__(self, "classes", names)
+        elif isinstance(self.classes, bool) or not isinstance(self.classes, int):
+            raise DataError(f"classes must be a count or a sequence of class names, got {self.classes!r}")
+        elif self.classes < 0 or self.classes == 1:
+            raise DataError(f"classes must be 0 (all) or at least 2 for a classifier, got {self.classes}")
 
     @property
     def from_scratch(self) -> bool:

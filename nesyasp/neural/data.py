@@ -187,8 +187,15 @@ def pretrain_class_names(config: TrainConfig) -> tuple[str, ...]:
     if info is None:
         raise DataError(f"pretraining needs an embedded data set (scenes, signs, digits), not {config.data!r}; "
                         "pass a backbone with --weights instead")
+    pretrain = tuple(info.classes[-config.pretrain_classes:])
+    if isinstance(config.classes, tuple):
+        shared = [c for c in config.classes if c in pretrain]
+        if shared:
+            raise DataError(f"the task's class {shared[0]!r} is among the last {config.pretrain_classes} classes of "
+                            f"{info.name}, which pretraining takes ({', '.join(pretrain)}); use --pretrain generic")
+        return pretrain
     task = config.classes or len(info.classes)
     if task + config.pretrain_classes > len(info.classes):
         raise DataError(f"{info.name} has {len(info.classes)} classes: {task} for the task and "
                         f"{config.pretrain_classes} for pretraining would overlap")
-    return tuple(info.classes[-config.pretrain_classes:])
+    return pretrain
