@@ -158,7 +158,7 @@ def load_splits(config: TrainConfig, cache_dir: str | Path | None = None) -> tup
     key = _data_key(config)
     if key in _CACHE:
         return _CACHE[key]
-    npz = _npz_path(Path(cache_dir), key) if cache_dir is not None else None
+    npz = _npz_path(Path(cache_dir).expanduser(), key) if cache_dir is not None else None
     splits = _read_npz(npz) if npz is not None and npz.is_file() else None
     if splits is None:
         common = dict(classes=config.classes or None, size=config.size, seed=config.seed)
