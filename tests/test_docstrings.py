@@ -23,7 +23,7 @@ def public_modules() -> list[str]:
     names = ["nesyasp"]
     for info in pkgutil.walk_packages(nesyasp.__path__, "nesyasp."):
         parts = info.name.split(".")[1:]
-        if any(p.startswith("_") for p in parts) or parts[0] == "cli":
+        if any(p.startswith("_") for p in parts):
             continue
         names.append(info.name)
     return sorted(names)
