@@ -22,10 +22,12 @@ Examples
 from __future__ import annotations
 
 import dataclasses
+import numbers
+import os
 from dataclasses import dataclass, field
 from typing import Any
 
-from nesyasp.errors import DataError
+from nesyasp.errors import DataError, WrongTypeError, expect_type
 
 __all__ = [
     "StrategyConfig",
@@ -171,10 +173,15 @@ def strategy(name: str, **changes: Any) -> StrategyConfig:
     DataError
         For an unknown name.
     """
+    expect_type(name, str, f"a strategy name ({', '.join(STRATEGIES)})")
     key = name.strip().lower()
     if key not in STRATEGIES:
         raise DataError(f"unknown strategy {name!r}; choose one of {', '.join(STRATEGIES)}")
     return dataclasses.replace(STRATEGIES[key], **changes) if changes else STRATEGIES[key]
+
+
+_INT_FIELDS = ("per_class", "test_per_class", "size", "epochs", "batch_size", "patience", "pretrain_epochs",
+               "pretrain_classes", "seed")
 
 
 @dataclass(frozen=True, slots=True)
@@ -262,6 +269,7 @@ class TrainConfig:
     strategy: StrategyConfig = field(default_factory=StrategyConfig)
 
     def __post_init__(self) -> None:
+        self._check_types()
         for name in ("per_class", "test_per_class", "size", "epochs", "batch_size"):
             if getattr(self, name) < 1:
                 raise DataError(f"{name} must be >= 1, got {getattr(self, name)}")
@@ -284,6 +292,30 @@ class TrainConfig:
             raise DataError(f"model must be one of {', '.join(MODELS)}, got {self.model!r}")
         if self.precision not in _PRECISIONS:
             raise DataError(f"precision must be one of {', '.join(_PRECISIONS)}, got {self.precision!r}")
+
+    def _check_types(self) -> None:
+        """Refuse a value of the wrong type by name (``epochs=2.5``, ``lr="0.1"``); a strategy's name
+        becomes its preset, a path ``data`` its text."""
+        def put(name: str, value: Any) -> None:
+            object.__setattr__(self, name, value)
+
+        for name in _INT_FIELDS + tuple(n for n in ("lr_warmup",) if getattr(self, n) is not None):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+                raise WrongTypeError(f"{name} must be an integer, got {type(value).__name__} {value!r}")
+            put(name, int(value))
+        for name in ("lr", "weight_decay"):
+            value = getattr(self, name)
+            if value is not None and (isinstance(value, bool) or not isinstance(value, numbers.Real)):
+                raise WrongTypeError(f"{name} must be a number or None, got {type(value).__name__} {value!r}")
+            put(name, None if value is None else float(value))
+        if not isinstance(self.augment, bool):
+            raise WrongTypeError(f"augment must be True or False, got {type(self.augment).__name__}")
+        expect_type(self.data, (str, os.PathLike), "data: a data set name or a folder (a str or a Path)")
+        put("data", os.fspath(self.data))
+        if isinstance(self.strategy, str):
+            put("strategy", strategy(self.strategy))
+        expect_type(self.strategy, StrategyConfig, "strategy: a StrategyConfig or a strategy name such as 'ts3'")
 
     def _check_classes(self) -> None:
         if isinstance(self.classes, (list, tuple)):

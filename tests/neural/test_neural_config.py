@@ -174,3 +174,23 @@ def test_train_option_classes_takes_a_count_or_names():
     assert config_from_args(parser.parse_args(["train"])).classes == 3
     with pytest.raises(SystemExit):
         parser.parse_args(["train", "--classes", "kitchen,,bedroom"])
+
+
+def test_train_config_refuses_wrong_types_by_name_and_takes_a_strategy_name():
+    from pathlib import Path
+
+    from nesyasp.errors import WrongTypeError
+    from nesyasp.neural import train
+
+    for changes, words in (({"epochs": 2.5}, "epochs must be an integer"), ({"size": None}, "size must be"),
+                           ({"lr": "0.1"}, "lr must be a number"), ({"data": 3}, "data: a data set name"),
+                           ({"augment": 1}, "augment must be"), ({"strategy": 3}, "strategy: a StrategyConfig")):
+        with pytest.raises(WrongTypeError, match=words):
+            TrainConfig(**changes)
+    assert TrainConfig(strategy="TS1").strategy == strategy("ts1")
+    assert TrainConfig(data=Path("my_images"), epochs=np.int64(4), lr=1).data == "my_images"
+    assert config_from_dict(config_to_dict(TrainConfig(epochs=np.int64(4), lr=1))) == TrainConfig(epochs=4, lr=1.0)
+    with pytest.raises(WrongTypeError, match="expected a strategy name"):
+        strategy(3)
+    with pytest.raises(WrongTypeError, match="expected a TrainConfig"):
+        train({"epochs": 1})

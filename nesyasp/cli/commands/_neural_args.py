@@ -123,8 +123,8 @@ def config_from_args(args: argparse.Namespace, strategy_name: str | None = None)
     changes = {k: getattr(args, k) for k in ("k", "h1", "h2", "alpha", "beta", "norm")
                if getattr(args, k, None) is not None}
     strat = strategy(strategy_name or args.strategy, **changes)
-    classes = getattr(args, "classes", None)
-    classes = _default_classes(args.data) if classes is None else classes
+    classes = getattr(args, "classes", None)  # experiment's --classes is its own list of counts
+    classes = classes if isinstance(classes, (int, tuple)) else _default_classes(args.data)
     from nesyasp.neural.models import resolve_model
 
     cfg = TrainConfig(data=args.data, classes=classes, per_class=args.per_class,
