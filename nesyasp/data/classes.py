@@ -6,7 +6,7 @@ from typing import Sequence, Union
 
 import numpy as np
 
-from nesyasp.errors import DataError
+from nesyasp.errors import DataError, WrongTypeError
 
 __all__ = ["Classes", "resolve_classes", "parse_classes"]
 
@@ -31,6 +31,8 @@ def resolve_classes(all_classes: Sequence[str], classes: Classes) -> tuple[str, 
         return all_classes[:classes]
     if isinstance(classes, str):
         classes = [c.strip() for c in classes.split(",")]
+    if not isinstance(classes, (list, tuple, np.ndarray)):
+        raise WrongTypeError(f"classes must be None, a count or class names, got {type(classes).__name__} {classes!r}")
     names = tuple(str(c) for c in classes)
     unknown = [c for c in names if c not in all_classes]
     if unknown:
