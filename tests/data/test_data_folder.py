@@ -293,3 +293,15 @@ def test_hidden_folders_and_macosx_are_not_classes_and_check_says_so(tmp_path):
     ignored = [n for n in report.notes if "ignored, not classes" in n]
     assert len(ignored) == 1 and all(str(p.parent if p.name == "objects" or p.name == "cat" else p) in ignored[0]
                                      for p in junk)
+
+
+def test_with_split_folders_ignored_folders_beside_and_inside_them_are_noted(tmp_path):
+    for split in ("train", "test"):
+        for name in ("cat", "dog"):
+            _write(tmp_path / split / name / "a.png", np.zeros((8, 8, 3), np.uint8))
+    (tmp_path / "__MACOSX" / "train").mkdir(parents=True)
+    (tmp_path / "train" / ".ipynb_checkpoints").mkdir()
+    report = scan_image_folder(tmp_path)
+    assert report.problems == [] and sorted(report.counts) == ["test/cat", "test/dog", "train/cat", "train/dog"]
+    ignored = [n for n in report.notes if "ignored, not classes" in n]
+    assert len(ignored) == 2 and "__MACOSX" in ignored[0] and ".ipynb_checkpoints" in ignored[1]
