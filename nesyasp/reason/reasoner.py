@@ -174,6 +174,8 @@ class Reasoner(Explaining):
         """Add facts: a :class:`Program` of facts, fact text, a path to an ``.lp`` file, a dict
         ``{"f12": ["img1", "img3"]}``, a list of tuples ``[("f12", "img1")]`` or clingo symbols.
         ``examples`` declares example ids that have no facts at all."""
+        if isinstance(examples, (str, bytes)) or not isinstance(examples, Iterable):  # before any fact is added
+            raise WrongTypeError(f"examples must be a list of ids, got {type(examples).__name__} {examples!r}")
         if not isinstance(facts, (Path, Program)):
             self._only_files = False
         if isinstance(facts, Program):

@@ -73,6 +73,14 @@ def test_the_language_functions_check_their_argument_types(call, words):
         call()
 
 
+def test_a_refused_call_adds_no_facts(rooms):
+    before = rooms.query("target(X,C)").atoms()
+    with pytest.raises(WrongTypeError):
+        rooms.add_facts({"bed": ["img9"]}, examples="img9")
+    rooms.add_facts({"sink": ["img5"]})  # recomputes the model from the facts
+    assert rooms.query("target(X,C)").atoms() == sorted(before + ["target(img5,bathroom)"])
+
+
 def test_two_reasoners_queried_alternately_keep_their_own_answers():
     a = Reasoner(ROOMS, {"toilet": ["x"]})
     b = Reasoner("target(X,kitchen) :- stove(X).", {"stove": ["x"]})
