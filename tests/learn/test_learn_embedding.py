@@ -6,7 +6,6 @@ from __future__ import annotations
 import pickle
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 import numpy as np
@@ -47,7 +46,7 @@ def test_a_pickled_estimator_predicts_and_explains_alike_in_a_fresh_interpreter(
     assert done.stdout == here
 
 
-def test_two_estimators_and_threads_in_one_process_keep_their_own_results():
+def test_two_estimators_and_threads_in_one_process_keep_their_own_results(in_threads):
     features, rows, y = _heart()
     params = [{"ratio": 0.5, "heuristic": "gini"}, {"ratio": 0.3, "heuristic": "ig"}]
     alone = [FoldSEM(feature_names=features, **p).fit(rows, y) for p in params]
@@ -58,21 +57,12 @@ def test_two_estimators_and_threads_in_one_process_keep_their_own_results():
         e = FoldSEM(feature_names=features, **params[k]).fit(rows, y)
         together[k] = (str(e.rules_), list(e.predict(rows)))
 
-    threads = [threading.Thread(target=fit, args=(k,)) for k in (0, 1)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert together == want and want[0] != want[1]
+    assert in_threads(fit, [0, 1]) == [] and together == want and want[0] != want[1]
     texts: dict[int, str] = {}
 
     def explain(part: range) -> None:
         for i in part:
             texts[i] = alone[0].explain_text(rows[i])
 
-    threads = [threading.Thread(target=explain, args=(range(k, 24, 3),)) for k in range(3)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    assert in_threads(explain, [range(k, 24, 3) for k in range(3)]) == []
     assert texts == {i: alone[0].explain_text(rows[i]) for i in range(24)}

@@ -297,29 +297,18 @@ def test_wrong_inputs_of_the_image_api_name_what_is_expected(toy_run):
     assert model.explain(pixels / 255.0).prediction == model.explain(pixels).prediction
 
 
-def test_threads_sharing_one_model_get_their_own_filter_maps(toy_run):
+def test_threads_sharing_one_model_get_their_own_filter_maps(toy_run, in_threads):
     """The filter layer's output was kept on the model, so a thread could take another's maps
     (or none: 'did not give 4-D filter maps')."""
-    import threading
-
     run_dir, pngs = toy_run
     model = NesyModel.from_run(run_dir)
     paths = sorted(pngs.iterdir())
     alone = {p.name: model.explain(p).text() for p in paths}
     got: dict[str, str] = {}
-    errors: list[BaseException] = []
 
     def work(part: list) -> None:
-        try:
-            for _ in range(3):
-                for p in part:
-                    got[p.name] = model.explain(p).text()
-        except BaseException as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
+        for _ in range(3):
+            for p in part:
+                got[p.name] = model.explain(p).text()
 
-    threads = [threading.Thread(target=work, args=(paths[k::4],)) for k in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == [] and got == alone
+    assert in_threads(work, [paths[k::4] for k in range(4)]) == [] and got == alone

@@ -3,7 +3,6 @@ TypeError), never an AttributeError from inside; results do not depend on hidden
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 
 import numpy as np
@@ -91,7 +90,7 @@ def test_two_reasoners_queried_alternately_keep_their_own_answers():
     assert first == [["target(x,bathroom)"], ["target(x,kitchen)"]]
 
 
-def test_threads_sharing_one_reasoner_get_the_answers_of_one_thread():
+def test_threads_sharing_one_reasoner_get_the_answers_of_one_thread(in_threads):
     """Eight threads query, explain and ask why-not on one fresh reasoner (its model, justifier and
     caches are built lazily): each answer equals the single-threaded one. Before the reasoner took
     a lock, queries of table rows came back empty in most runs of this test."""
@@ -112,18 +111,11 @@ def test_threads_sharing_one_reasoner_get_the_answers_of_one_thread():
     reference = fresh()
     expected = {i: answers(reference, i) for i in ids}
     for _ in range(3):
-        shared, got, errors = fresh(), {}, []
+        shared, got = fresh(), {}
 
         def work(part: list[str]) -> None:
-            try:
-                for i in part:
-                    got[i] = answers(shared, i)
-            except BaseException as exc:  # noqa: BLE001 - reported below
-                errors.append(exc)
+            for i in part:
+                got[i] = answers(shared, i)
 
-        threads = [threading.Thread(target=work, args=(ids[k::8],)) for k in range(8)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        assert errors == [] and [i for i in ids if got.get(i) != expected[i]] == []
+        assert in_threads(work, [ids[k::8] for k in range(8)]) == []
+        assert [i for i in ids if got.get(i) != expected[i]] == []
