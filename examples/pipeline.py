@@ -54,7 +54,7 @@ def main() -> None:
                     help="cross-entropy epochs on the last five scene classes first (the paper's ImageNet start)")
     ap.add_argument("--strategy", default="ts3")
     args = ap.parse_args()
-    from nesyasp._interrupt import import_torch
+    from nesyasp.interrupt import import_torch
 
     torch = import_torch()  # imported here, so that Ctrl-C while it loads ends as quietly as later
 

@@ -28,6 +28,8 @@ __all__ = [
     "ReasoningError",
     "DataError",
     "NotFittedError",
+    "WrongTypeError",
+    "expect_type",
     "format_location",
     "source_context",
 ]
@@ -185,6 +187,28 @@ class DataError(NesyaspError):
 
 class NotFittedError(NesyaspError, ValueError, AttributeError):
     """An estimator was used before ``fit``."""
+
+
+class WrongTypeError(NesyaspError, TypeError):
+    """An argument of a type the function does not take (a ``str`` where a ``Program`` is wanted, ...).
+
+    Also a :class:`TypeError`, so that code written for Python's own errors catches it.
+    """
+
+
+def expect_type(value: object, types: type | tuple[type, ...], what: str) -> None:
+    """Raise :class:`WrongTypeError` naming ``what`` and the type given unless ``value`` is one of ``types``.
+
+    Examples
+    --------
+    >>> expect_type("p(a)", str, "an atom (text such as 'p(a)')")
+    >>> expect_type(3, str, "an atom (text such as 'p(a)')")
+    Traceback (most recent call last):
+    ...
+    nesyasp.errors.WrongTypeError: expected an atom (text such as 'p(a)'), got int
+    """
+    if not isinstance(value, types):
+        raise WrongTypeError(f"expected {what}, got {type(value).__name__}")
 
 
 @dataclass(frozen=True, slots=True)

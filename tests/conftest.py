@@ -66,3 +66,28 @@ def plain_clingo_atoms(predicate: str, *files: Path) -> list[str] | None:
 def plain_clingo():
     """``plain_clingo(predicate, *files)``: see :func:`plain_clingo_atoms`."""
     return plain_clingo_atoms
+
+
+@pytest.fixture
+def in_threads():
+    """``in_threads(work, parts)``: run ``work(part)`` in one thread per part, wait for all, and
+    return the exceptions they raised (an empty list when none did)."""
+    import threading
+
+    def run(work, parts) -> list[BaseException]:
+        errors: list[BaseException] = []
+
+        def guarded(part) -> None:
+            try:
+                work(part)
+            except BaseException as exc:  # noqa: BLE001 - returned to the test
+                errors.append(exc)
+
+        threads = [threading.Thread(target=guarded, args=(part,)) for part in parts]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        return errors
+
+    return run

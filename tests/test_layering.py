@@ -15,7 +15,7 @@ import networkx as nx
 PACKAGE = Path(__file__).resolve().parents[1] / "nesyasp"
 
 # Leaf modules every part may import: the exception tree, paths, Ctrl-C handling.
-BASE = {"errors", "_paths", "_interrupt"}
+BASE = {"errors", "_paths", "interrupt"}
 # Which top-level parts of nesyasp a part may import (besides itself and BASE).
 ALLOWED = {
     "errors": set(),

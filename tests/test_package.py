@@ -80,3 +80,32 @@ def test_cli_lists_commands_and_reports_bad_usage(capsys):
     with pytest.raises(SystemExit) as exc:
         main(["--no-such-flag"])
     assert exc.value.code == 2
+
+
+def test_examples_use_only_public_modules():
+    """A user copies the examples: they import no private module (``nesyasp._x`` or ``nesyasp.a._x``)."""
+    import ast
+    from pathlib import Path
+
+    private = []
+    for path in sorted((Path(__file__).resolve().parents[1] / "examples").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
+                [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+            private += [f"{path.name}: {n}" for n in names
+                        if n.startswith("nesyasp.") and any(p.startswith("_") for p in n.split(".")[1:])]
+    assert private == []
+
+
+def test_interrupt_is_public_and_a_ctrl_c_inside_is_raised_after_the_block():
+    import os
+    import signal
+
+    from nesyasp.interrupt import deferred_interrupt
+
+    after = []
+    with pytest.raises(KeyboardInterrupt):
+        with deferred_interrupt():
+            os.kill(os.getpid(), signal.SIGINT)
+            after.append("the block ran on")
+    assert after == ["the block ran on"] and signal.getsignal(signal.SIGINT) is signal.default_int_handler

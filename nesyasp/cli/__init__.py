@@ -88,7 +88,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     debug = getattr(args, "debug", False)
     try:
         if getattr(args, "_torch", False):
-            from nesyasp._interrupt import import_torch
+            from nesyasp.interrupt import import_torch
 
             import_torch()  # torch's import can swallow a Ctrl-C: deferred past it
         return int(args._run(args) or 0)

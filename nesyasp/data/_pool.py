@@ -9,7 +9,7 @@ from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from typing import Iterator
 
-from nesyasp._interrupt import deferred_interrupt
+from nesyasp.interrupt import deferred_interrupt
 from nesyasp.errors import DataError
 
 __all__ = ["worker_count", "pool_context", "worker_pool"]
@@ -44,7 +44,7 @@ def worker_pool(n_workers: int) -> Iterator[ProcessPoolExecutor]:
     """A pool of ``n_workers`` processes that leave Ctrl-C to the main process.
 
     A Ctrl-C while the pool lives is raised in the main process when the
-    workers are done (:func:`nesyasp._interrupt.deferred_interrupt`): one
+    workers are done (:func:`nesyasp.interrupt.deferred_interrupt`): one
     line, no ``BrokenProcessPool`` traceback from each worker, no worker
     left behind holding the terminal's pipes.
     """

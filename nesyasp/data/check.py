@@ -28,8 +28,9 @@ import numpy as np
 from PIL import Image
 
 from nesyasp.data._pool import worker_count, worker_pool
-from nesyasp.data.folder import (_FIFTH, _NAME, IMAGE_SUFFIXES, RESERVED, UNREADABLE, WIDE_MODES, _class_dirs,
-                                 _images_in, exif_orientation, read_concepts, split_folders, upright_size)
+from nesyasp.data.folder import (_FIFTH, _NAME, IGNORED_FOLDERS, IMAGE_SUFFIXES, RESERVED, UNREADABLE, WIDE_MODES,
+                                 _class_dirs, _images_in, exif_orientation, ignored_folders, read_concepts,
+                                 split_folders, upright_size)
 from nesyasp.data.ids import id_collisions, is_lossless, path_id
 from nesyasp.errors import DataError
 
@@ -125,9 +126,17 @@ def _examples(paths: list[Path], k: int = 3) -> str:
     return ", ".join(str(p) for p in paths[:k]) + (f" and {len(paths) - k} more" if len(paths) > k else "")
 
 
+def _note_ignored(folder: Path, report: FolderReport) -> None:
+    ignored = ignored_folders(folder)
+    if ignored:
+        report.notes.append(f"{_examples(ignored)}: ignored, not classes (hidden folders and "
+                            f"{', '.join(sorted(IGNORED_FOLDERS))} never are)")
+
+
 def _class_files(img_root: Path, prefix: str, report: FolderReport,
                  skip: frozenset[str] = frozenset()) -> list[tuple[Path, list[Path]]]:
     classes = [d for d in _class_dirs(img_root) if d.name not in skip]
+    _note_ignored(img_root, report)
     if not classes:
         loose = _images_in(img_root)
         hint = f"; its {len(loose)} images must go into one folder per class" if loose else ""
@@ -293,6 +302,8 @@ def scan_image_folder(path: str | Path) -> FolderReport:
     if mask_root is not None and n_concepts is None:
         report.problems.append(f"{root}: masks/ has no concepts.txt naming its values (one name per line)")
     splits = split_folders(img_root)
+    if splits:
+        _note_ignored(img_root, report)  # beside the split folders; each split notes its own
     parts = ([(s, _class_files(img_root / s, f"{s}/", report)) for s in splits] if splits else
              [("", _class_files(img_root, "", report, RESERVED if img_root == root else frozenset()))])
     if not splits:  # a note: 'nesyasp label --masks' reads such a folder whole

@@ -11,6 +11,8 @@ is identical to a serial run.
 from __future__ import annotations
 
 import logging
+import numbers
+import os
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +23,7 @@ from nesyasp.data import digits as _digits
 from nesyasp.data._pool import worker_count, worker_pool
 from nesyasp.data.classes import Classes, resolve_classes
 from nesyasp.data.imageset import ImageSet
-from nesyasp.errors import DataError
+from nesyasp.errors import DataError, WrongTypeError, expect_type
 
 __all__ = ["DatasetInfo", "DATASETS", "SPLITS", "load_dataset", "concept_images", "random_images",
            "resolve_classes", "check_source"]
@@ -67,7 +69,15 @@ def _infos() -> dict[str, DatasetInfo]:
 DATASETS: dict[str, DatasetInfo] = _infos()
 
 
+def _integers(**values: object) -> None:
+    """Refuse a non-integer count, size, seed or index by name (``per_class="2"``, ``size=8.5``)."""
+    for name, value in values.items():
+        if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+            raise WrongTypeError(f"{name} must be an integer, got {type(value).__name__} {value!r}")
+
+
 def _check(split: str, per_class: int, size: int) -> None:
+    _integers(per_class=per_class, size=size)
     if split not in SPLITS:
         raise DataError(f"unknown split {split!r}; choose one of {', '.join(SPLITS)}")
     if int(per_class) < 1:
@@ -168,7 +178,9 @@ def load_dataset(name: str, split: str = "train", classes: Classes = None, per_c
     DataError
         For unknown names, classes or splits, and unusable folders.
     """
+    expect_type(name, (str, os.PathLike), "a data set name or a folder (a str or a Path)")
     _check(split, per_class, size)
+    _integers(seed=seed)
     info = DATASETS.get(str(name).strip().lower())
     if info is None:
         from nesyasp.data.folder import load_folder_split
@@ -232,6 +244,7 @@ def concept_images(name: str, concept: str, n: int, size: int = 64, seed: int = 
     folder: the images of ``DATA/concepts/<concept>/`` in sorted order (repeated when fewer).
     """
     domain = _domain(name)
+    _integers(n=n, size=size, seed=seed)
     if n < 1:
         raise DataError(f"n must be positive, got {n}")
     if domain == "folder":
@@ -260,8 +273,9 @@ def random_images(name: str, n: int, size: int = 64, seed: int = 0, index: int =
     ``DATA/concepts/random_<index>/`` when it exists, else seeded random training images.
     """
     domain = _domain(name)
-    if n < 1:
-        raise DataError(f"n must be positive, got {n}")
+    _integers(n=n, size=size, seed=seed, index=index)
+    if n < 1 or index < 0:
+        raise DataError(f"n must be positive and index >= 0, got {n} and {index}")
     if domain == "folder":
         from nesyasp.data.folder import folder_random_images
 

@@ -39,7 +39,8 @@ from nesyasp.data.ids import folder_ids
 from nesyasp.data.imageset import ImageSet
 from nesyasp.errors import DataError
 
-__all__ = ["IMAGE_SUFFIXES", "UNREADABLE", "WIDE_MODES", "RESERVED", "load_image_folder", "load_folder_split",
+__all__ = ["IMAGE_SUFFIXES", "UNREADABLE", "WIDE_MODES", "RESERVED", "IGNORED_FOLDERS", "is_ignored_folder",
+           "ignored_folders", "load_image_folder", "load_folder_split",
            "read_concepts", "folder_concept_images", "folder_random_images", "read_images", "to_rgb",
            "exif_orientation", "upright_size", "split_folders"]
 
@@ -53,6 +54,9 @@ _FIFTH = ("without split folders every fifth image of a class (sorted order) is 
           "needs 5 images or more (or make train/ and test/ folders)")
 #: Folder names of a data folder that are never classes.
 RESERVED = frozenset({"images", "masks", "concepts", "labelling"})
+#: Folder names that are never classes anywhere, besides hidden folders (``.git``,
+#: ``.ipynb_checkpoints``): what zip tools and notebooks leave behind.
+IGNORED_FOLDERS = frozenset({"__MACOSX", "__pycache__"})
 
 
 def _images_in(folder: Path) -> list[Path]:
@@ -60,8 +64,24 @@ def _images_in(folder: Path) -> list[Path]:
                   and not p.name.startswith("."))
 
 
+def is_ignored_folder(name: str) -> bool:
+    """Whether a folder of this name is skipped where classes are read: hidden, or in :data:`IGNORED_FOLDERS`.
+
+    Examples
+    --------
+    >>> [is_ignored_folder(n) for n in (".git", ".ipynb_checkpoints", "__MACOSX", "cat")]
+    [True, True, True, False]
+    """
+    return name.startswith(".") or name in IGNORED_FOLDERS
+
+
+def ignored_folders(root: Path) -> list[Path]:
+    """The sub-folders of ``root`` that are not read as classes (see :func:`is_ignored_folder`)."""
+    return sorted(p for p in root.iterdir() if p.is_dir() and is_ignored_folder(p.name))
+
+
 def _class_dirs(root: Path) -> list[Path]:
-    return sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
+    return sorted(p for p in root.iterdir() if p.is_dir() and not is_ignored_folder(p.name))
 
 
 def split_folders(images: Path) -> list[str]:

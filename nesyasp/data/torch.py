@@ -75,13 +75,13 @@ class TorchImageSet(Dataset):
 
         With ``cache_dir`` the set is read from ``<cache_dir>/<key>.npz`` when it is
         there and written there otherwise; the key hashes the generator version and
-        every argument. Without it nothing is written.
+        every argument; a leading ``~`` is the home folder. Without it nothing is written.
         """
         if cache_dir is None:
             return cls(load_dataset(name, split, classes, per_class, size, seed), mask_stack)
         key = json.dumps([GENERATOR_VERSION, str(name), split, classes if not isinstance(classes, tuple)
                           else list(classes), per_class, size, seed], sort_keys=True)
-        path = Path(cache_dir) / f"{Path(str(name)).name}-{split}-{hashlib.sha256(key.encode()).hexdigest()[:16]}.npz"
+        path = Path(cache_dir).expanduser() / f"{Path(str(name)).name}-{split}-{hashlib.sha256(key.encode()).hexdigest()[:16]}.npz"
         if path.is_file():
             logger.info("reading cached %s", path)
             return cls(ImageSet.load(path), mask_stack)

@@ -13,7 +13,7 @@ Examples
 >>> raw = Program((Rule(Atom("target", (X, Constant("bedroom"))), (Literal(Atom("f295", (X,))),)),))
 >>> lab = label_program(raw, {295: "bed1"}, {295: ("bed",)})
 >>> print(lab.program, end="")
-#pred bed1(X) :: 'a bed is visible in @(X)'.
+%#pred bed1(X) :: 'a bed is visible in @(X)'.
 target(X,bedroom) :- bed1(X).
 >>> lab.mapping
 {'bed1': 295}

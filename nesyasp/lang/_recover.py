@@ -18,7 +18,7 @@ from typing import Any
 from lark import Token
 from lark.exceptions import UnexpectedInput, UnexpectedToken
 
-from nesyasp.errors import NesyaspError, ParseError, Position
+from nesyasp.errors import NesyaspError, Position, expect_type
 from nesyasp.lang._fast import Reader, _comment as fast_comment
 from nesyasp.lang._comments import block_comment_errors
 from nesyasp.lang._lexer import Scanner, gc_paused
@@ -96,8 +96,7 @@ def parse_program_recovering(text: str, source: str = "<string>", max_errors: in
     >>> str(r.program).split(), [str(e.location) for e in r.errors]
     (['ok.', 'd.'], ['<string>:2:1', '<string>:4:4'])
     """
-    if not isinstance(text, str):
-        raise ParseError(f"expected program text, got {type(text).__name__}")
+    expect_type(text, str, "program text (a str)")
     with gc_paused():
         reader = Reader(text, source, Scanner(text))
         statements, failed = reader.statements()

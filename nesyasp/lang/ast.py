@@ -191,6 +191,7 @@ class UnaryOperation:
         return f"{self.operator}{inner}"
 
 
+#: Any term: variable, constant, number, string, function or arithmetic operation.
 Term = Union[Variable, Constant, Integer, Real, String, Function, BinaryOperation, UnaryOperation]
 
 
@@ -391,6 +392,7 @@ class Comment:
         return f"%*{self.text}*%" if self.block else f"%{self.text}"
 
 
+#: Any top-level statement of a program: rule, ``#show``, ``#pred``, ``#include`` or comment.
 Statement = Union[Rule, Show, Pred, Include, Comment]
 
 

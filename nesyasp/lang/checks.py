@@ -24,7 +24,7 @@ from nesyasp.lang.ast import (Atom, BinaryOperation, Comparison, Constant, Funct
                               Program, Real, Rule, String, Term, UnaryOperation, Unsupported, Variable,
                               term_variables)
 from nesyasp.errors import (Diagnostic, Location, NesyaspError, ParseError, SafetyError, StratificationError,
-                                 UnsupportedConstructError)
+                            UnsupportedConstructError, expect_type)
 
 __all__ = ["check_program", "diagnose", "unsafe_variables", "dependency_graph", "negative_cycles",
            "INT_MIN", "INT_MAX", "ERROR_CLASSES", "DOMAIN_PREDICATE", "needs_domain_guard", "decimal_problems"]
@@ -391,6 +391,7 @@ def diagnose(program: Program, example_guard: bool = True) -> list[Diagnostic]:
         :mod:`nesyasp.lang.domain`) with one note for the program, as the reasoner runs such rules;
         False reports them as errors, as plain clingo does.
     """
+    expect_type(program, Program, "a parsed Program (parse_program(text) or parse_file(path) gives one)")
     found: list[Diagnostic] = []
     domain: list[Rule] = []
     with gc_paused():

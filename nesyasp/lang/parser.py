@@ -32,7 +32,7 @@ from nesyasp.lang._depth import TOO_DEEP, TooDeep
 from nesyasp.lang._fast import Fallback, fast_atom, fast_parse, fast_query, gc_paused
 from nesyasp.lang.ast import Atom, Comment, Include, Literal, Program, Statement, Unsupported
 from nesyasp.lang.files import read_program_text
-from nesyasp.errors import (Location, NesyaspError, ParseError, Position, UnsupportedConstructError,
+from nesyasp.errors import (Location, NesyaspError, ParseError, Position, UnsupportedConstructError, expect_type,
                             format_location)
 
 __all__ = ["parse_program", "parse_file", "parse_query", "parse_atom", "resolve_includes", "lark_parse_program",
@@ -209,14 +209,15 @@ def parse_program(text: str, source: str = "<string>") -> Program:
     ------
     ParseError
         When the text is not in the syntax; the error carries file:line:col.
+    WrongTypeError
+        When ``text`` is not a ``str`` (also a ``TypeError``).
 
     Examples
     --------
     >>> str(parse_program("a :- b, not c.  b."))
     'a :- b, not c.\\nb.\\n'
     """
-    if not isinstance(text, str):
-        raise ParseError(f"expected program text, got {type(text).__name__}")
+    expect_type(text, str, "program text (a str; parse_file reads a path)")
     with gc_paused():
         try:
             program = Program(tuple(fast_parse(text, source)), source)
@@ -242,7 +243,10 @@ def parse_file(path: str | Path) -> Program:
     ParseError
         On a syntax error, or when the file cannot be read or is not UTF-8
         text (see :func:`~nesyasp.lang.files.read_program_text`).
+    WrongTypeError
+        When ``path`` is neither a ``str`` nor a path (also a ``TypeError``).
     """
+    expect_type(path, (str, os.PathLike), "a file path (a str or a Path; parse_program reads text)")
     return parse_program(read_program_text(path), str(path))
 
 
@@ -341,11 +345,13 @@ def _reject(node: Unsupported, text: str) -> UnsupportedConstructError:
 def parse_query(text: str, source: str = "<query>") -> tuple[Literal, ...]:
     """Parse a query: a conjunction of literals such as ``target(img1,X), not ab1(img1)``.
 
-    A final ``.`` is optional. Raises ParseError or UnsupportedConstructError.
+    A final ``.`` is optional. Raises ParseError or UnsupportedConstructError (WrongTypeError
+    when ``text`` is not a ``str``).
 
     >>> [str(l) for l in parse_query("target(img,X), not ab(img)")]
     ['target(img,X)', 'not ab(img)']
     """
+    expect_type(text, str, "query text (a str such as 'target(img1,X)')")
     try:
         return fast_query(text, source)
     except (Fallback, RecursionError):
@@ -363,6 +369,7 @@ def parse_atom(text: str, source: str = "<atom>") -> Atom:
     >>> str(parse_atom("295(img_3)"))
     'f295(img_3)'
     """
+    expect_type(text, str, "an atom's text (a str such as 'p(a)')")
     try:
         return fast_atom(text, source)
     except (Fallback, RecursionError):

@@ -22,10 +22,12 @@ Examples
 from __future__ import annotations
 
 import dataclasses
+import numbers
+import os
 from dataclasses import dataclass, field
 from typing import Any
 
-from nesyasp.errors import DataError
+from nesyasp.errors import DataError, WrongTypeError, expect_type
 
 __all__ = [
     "StrategyConfig",
@@ -171,10 +173,15 @@ def strategy(name: str, **changes: Any) -> StrategyConfig:
     DataError
         For an unknown name.
     """
+    expect_type(name, str, f"a strategy name ({', '.join(STRATEGIES)})")
     key = name.strip().lower()
     if key not in STRATEGIES:
         raise DataError(f"unknown strategy {name!r}; choose one of {', '.join(STRATEGIES)}")
     return dataclasses.replace(STRATEGIES[key], **changes) if changes else STRATEGIES[key]
+
+
+_INT_FIELDS = ("per_class", "test_per_class", "size", "epochs", "batch_size", "patience", "pretrain_epochs",
+               "pretrain_classes", "seed")
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,7 +193,8 @@ class TrainConfig:
     data:
         Data set name for :func:`nesyasp.data.load_dataset` (``scenes``, ``signs``, ``digits``, or a folder).
     classes:
-        Number of classes taken (the first ones), 0 for all.
+        Number of classes taken (the first ones), 0 for all; or the class names, in the order
+        the model's outputs take them (a list read from ``config.json`` becomes a tuple).
     per_class, test_per_class:
         Training and test images per class.
     size:
@@ -235,7 +243,7 @@ class TrainConfig:
     """
 
     data: str = "scenes"
-    classes: int = 3
+    classes: int | tuple[str, ...] = 3
     per_class: int = 300
     test_per_class: int = 50
     size: int = 48
@@ -261,11 +269,11 @@ class TrainConfig:
     strategy: StrategyConfig = field(default_factory=StrategyConfig)
 
     def __post_init__(self) -> None:
+        self._check_types()
         for name in ("per_class", "test_per_class", "size", "epochs", "batch_size"):
             if getattr(self, name) < 1:
                 raise DataError(f"{name} must be >= 1, got {getattr(self, name)}")
-        if self.classes < 0 or self.classes == 1:
-            raise DataError(f"classes must be 0 (all) or at least 2 for a classifier, got {self.classes}")
+        self._check_classes()
         if ((self.lr is not None and not self.lr > 0) or (self.weight_decay is not None and self.weight_decay < 0)
                 or self.patience < 0):
             raise DataError(f"lr must be > 0, weight_decay >= 0 and patience >= 0, got {self.lr}, "
@@ -284,6 +292,41 @@ class TrainConfig:
             raise DataError(f"model must be one of {', '.join(MODELS)}, got {self.model!r}")
         if self.precision not in _PRECISIONS:
             raise DataError(f"precision must be one of {', '.join(_PRECISIONS)}, got {self.precision!r}")
+
+    def _check_types(self) -> None:
+        """Refuse a value of the wrong type by name (``epochs=2.5``, ``lr="0.1"``); a strategy's name
+        becomes its preset, a path ``data`` its text."""
+        def put(name: str, value: Any) -> None:
+            object.__setattr__(self, name, value)
+
+        for name in _INT_FIELDS + tuple(n for n in ("lr_warmup",) if getattr(self, n) is not None):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+                raise WrongTypeError(f"{name} must be an integer, got {type(value).__name__} {value!r}")
+            put(name, int(value))
+        for name in ("lr", "weight_decay"):
+            value = getattr(self, name)
+            if value is not None and (isinstance(value, bool) or not isinstance(value, numbers.Real)):
+                raise WrongTypeError(f"{name} must be a number or None, got {type(value).__name__} {value!r}")
+            put(name, None if value is None else float(value))
+        if not isinstance(self.augment, bool):
+            raise WrongTypeError(f"augment must be True or False, got {type(self.augment).__name__}")
+        expect_type(self.data, (str, os.PathLike), "data: a data set name or a folder (a str or a Path)")
+        put("data", os.fspath(self.data))
+        if isinstance(self.strategy, str):
+            put("strategy", strategy(self.strategy))
+        expect_type(self.strategy, StrategyConfig, "strategy: a StrategyConfig or a strategy name such as 'ts3'")
+
+    def _check_classes(self) -> None:
+        if isinstance(self.classes, (list, tuple)):
+            names = tuple(self.classes)
+            if len(names) < 2 or len(set(names)) != len(names) or not all(isinstance(c, str) and c for c in names):
+                raise DataError(f"classes must name at least 2 distinct classes, got {list(names)}")
+            object.__setattr__(self, "classes", names)
+        elif isinstance(self.classes, bool) or not isinstance(self.classes, int):
+            raise DataError(f"classes must be a count or a sequence of class names, got {self.classes!r}")
+        elif self.classes < 0 or self.classes == 1:
+            raise DataError(f"classes must be 0 (all) or at least 2 for a classifier, got {self.classes}")
 
     @property
     def from_scratch(self) -> bool:

@@ -158,7 +158,7 @@ def load_splits(config: TrainConfig, cache_dir: str | Path | None = None) -> tup
     key = _data_key(config)
     if key in _CACHE:
         return _CACHE[key]
-    npz = _npz_path(Path(cache_dir), key) if cache_dir is not None else None
+    npz = _npz_path(Path(cache_dir).expanduser(), key) if cache_dir is not None else None
     splits = _read_npz(npz) if npz is not None and npz.is_file() else None
     if splits is None:
         common = dict(classes=config.classes or None, size=config.size, seed=config.seed)
@@ -187,8 +187,15 @@ def pretrain_class_names(config: TrainConfig) -> tuple[str, ...]:
     if info is None:
         raise DataError(f"pretraining needs an embedded data set (scenes, signs, digits), not {config.data!r}; "
                         "pass a backbone with --weights instead")
+    pretrain = tuple(info.classes[-config.pretrain_classes:])
+    if isinstance(config.classes, tuple):
+        shared = [c for c in config.classes if c in pretrain]
+        if shared:
+            raise DataError(f"the task's class {shared[0]!r} is among the last {config.pretrain_classes} classes of "
+                            f"{info.name}, which pretraining takes ({', '.join(pretrain)}); use --pretrain generic")
+        return pretrain
     task = config.classes or len(info.classes)
     if task + config.pretrain_classes > len(info.classes):
         raise DataError(f"{info.name} has {len(info.classes)} classes: {task} for the task and "
                         f"{config.pretrain_classes} for pretraining would overlap")
-    return tuple(info.classes[-config.pretrain_classes:])
+    return pretrain

@@ -23,7 +23,7 @@ import numpy as np
 
 from nesyasp._paths import real_path
 from nesyasp.data.folder import IMAGE_SUFFIXES, UNREADABLE, to_rgb
-from nesyasp.errors import DataError
+from nesyasp.errors import DataError, WrongTypeError
 
 __all__ = ["read_image", "to_uint8", "image_paths"]
 
@@ -62,18 +62,28 @@ def to_uint8(image: Any, size: int | None) -> np.ndarray:
     Raises
     ------
     DataError
-        For an array of another shape.
+        For an array of another shape, or a float array with values outside [0, 1].
+    WrongTypeError
+        For something that is not an image, a nested list or an array (``None``, a number, a tensor).
     """
     from PIL import Image
 
     if isinstance(image, Image.Image):
         im = to_rgb(image)
     else:
+        if not isinstance(image, (np.ndarray, list, tuple)):
+            raise WrongTypeError(f"expected an image (a path, a PIL image or an (H, W, 3) array), "
+                                 f"got {type(image).__name__}")
         arr = np.asarray(image)
         if arr.ndim == 2:
             arr = np.repeat(arr[..., None], 3, axis=2)
         if arr.ndim != 3 or arr.shape[2] not in (3, 4) or arr.shape[0] == 0 or arr.shape[1] == 0:
             raise DataError(f"an image must be (H, W, 3) pixels, got shape {arr.shape}")
+        in_range = np.isfinite(arr).all() and arr.min() >= -1e-6 and arr.max() <= 1 + 1e-6
+        if arr.dtype.kind == "f" and arr.size and not in_range:
+            raise DataError(f"a float image holds values in [0, 1], got values from {np.nanmin(arr):g} to "
+                            f"{np.nanmax(arr):g}" + ("; divide by 255, or pass uint8 pixels" if np.nanmax(arr) > 1
+                                                    else ""))
         if arr.dtype != np.uint8:
             scale = 1 / 257 if arr.dtype == np.uint16 else 1.0 if arr.dtype.kind in "iu" else 255.0
             arr = np.clip(np.round(arr.astype(np.float64) * scale), 0, 255).astype(np.uint8)

@@ -32,6 +32,7 @@ Examples
 from __future__ import annotations
 
 import logging
+import threading
 from collections import OrderedDict
 from pathlib import Path
 
@@ -171,11 +172,12 @@ class FeatureModel(nn.Module):
             names = ", ".join(n for n in modules if n)[:300]
             raise DataError(f"layer {layer!r} is not a module of the model; modules: {names} ...")
         self.layer = layer
-        self._maps: torch.Tensor | None = None
+        # the hooked layer's output, per thread: threads sharing the model each get their own maps
+        self._maps: dict[int, torch.Tensor] = {}
         modules[layer].register_forward_hook(self._keep)
 
     def _keep(self, _module: nn.Module, _inputs: object, output: torch.Tensor) -> None:
-        self._maps = output
+        self._maps[threading.get_ident()] = output
 
     def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         param = next(self.model.parameters(), None)
@@ -183,8 +185,9 @@ class FeatureModel(nn.Module):
             x = x.to(param.device, non_blocking=True)
         if x.dtype == torch.uint8:
             x = scale_pixels(x)
+        self._maps.pop(threading.get_ident(), None)
         logits = self.model(x)
-        maps, self._maps = self._maps, None
+        maps = self._maps.pop(threading.get_ident(), None)
         if maps is None or maps.dim() != 4:
             raise DataError(f"layer {self.layer!r} did not give 4-D filter maps")
         return logits, maps

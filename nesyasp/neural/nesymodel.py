@@ -27,7 +27,7 @@ from typing import Any, Iterable, Iterator, Sequence
 import numpy as np
 import torch
 
-from nesyasp.errors import DataError
+from nesyasp.errors import DataError, WrongTypeError
 from nesyasp.lang.ast import Program
 from nesyasp.neural.binarize import binarize
 from nesyasp.neural.data import split_from_imageset
@@ -110,7 +110,12 @@ class NesyModel:
     # ------------------------------------------------------------ features
     @torch.no_grad()
     def features(self, x: torch.Tensor) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """CNN classes ``[N]``, filter maps ``[N, F, h, w]`` and filter norms ``[N, F]`` of images ``x``."""
+        """CNN classes ``[N]``, filter maps ``[N, F, h, w]`` and filter norms ``[N, F]`` of images ``x``
+        (a float tensor ``[N, 3, H, W]``, scaled as in training: :meth:`tensor` makes one)."""
+        if not isinstance(x, torch.Tensor) or x.ndim != 4 or x.shape[1] != 3:
+            got = f"a tensor of shape {tuple(x.shape)}" if isinstance(x, torch.Tensor) else type(x).__name__
+            raise WrongTypeError(f"expected a float tensor [N, 3, H, W] (model.tensor([model.image(path), ...]) makes "
+                                 f"one; explain takes a single path or picture), got {got}")
         self.model.eval()
         logits, maps = self.model(x.to(self.device))
         norms = filter_norms(maps, self.norm)

@@ -29,7 +29,7 @@ import torch
 from torch import nn
 
 from nesyasp._paths import real_path
-from nesyasp.errors import DataError
+from nesyasp.errors import DataError, expect_type
 from nesyasp.neural.config import StrategyConfig, TrainConfig, config_from_dict, config_to_dict, optimiser_settings
 from nesyasp.neural.data import Split, load_splits, pretrain_class_names, split_from_imageset
 from nesyasp.neural import distributed as ddp
@@ -318,6 +318,7 @@ def train(config: TrainConfig, out: str | Path | None = None, resume: bool = Fal
     DataError
         Missing run to resume, an occupied run folder, bad weights or data.
     """
+    expect_type(config, TrainConfig, "a TrainConfig (nesyasp.neural.TrainConfig(data=..., strategy='ts3', ...))")
     out = Path(out) if out is not None else None
     config, state = _start(portable_config(config, out), out, resume, write=ddp.is_main())
     train_split, test_split = splits if splits is not None else load_splits(config)

@@ -7,14 +7,15 @@ trees of one output share what they show (a literal already explained reads
 
 from __future__ import annotations
 
+import functools
 import itertools
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Iterable
+from typing import Any, Callable, Iterable, TypeVar
 
 import clingo
 
-from nesyasp.errors import ReasoningError
+from nesyasp.errors import ReasoningError, WrongTypeError
 from nesyasp.lang.ast import Atom, Literal, Rule, Variable
 from nesyasp.reason.justify import Justifier
 from nesyasp.reason.node import Node
@@ -25,7 +26,10 @@ from nesyasp.reason.terms import NUMBER, decimal_symbol, ground_term, match_atom
 from nesyasp.reason.translate import name_anonymous
 from nesyasp.reason.unfold import Document
 
-__all__ = ["Explained", "Explaining", "proofs", "why_not", "conjunction", "shown_binding", "MAX_INSTANCES"]
+__all__ = ["Explained", "Explaining", "proofs", "why_not", "conjunction", "shown_binding", "MAX_INSTANCES", "read_atom",
+           "serialized"]
+
+T = TypeVar("T")
 
 #: The most instances ``why_not`` explains for one pattern.
 MAX_INSTANCES = 10_000
@@ -130,15 +134,50 @@ def conjunction(document: Document, text: str, literals: tuple[Literal, ...], sc
         raise ReasoningError(f"the answer {text} does not hold (was the model computed from the same facts?)")
     return document.conjunction(text, rule, found)
 
+def serialized(method: Callable[..., T]) -> Callable[..., T]:
+    """Run a :class:`~nesyasp.reason.reasoner.Reasoner` method under the reasoner's own lock.
+
+    A reasoner computes its model, justifier and slices lazily and memoizes them, so
+    threads sharing one reasoner take turns (a re-entrant lock: a method may call another).
+    """
+    @functools.wraps(method)
+    def locked(self: Any, *args: Any, **kwargs: Any) -> T:
+        with self._lock:
+            return method(self, *args, **kwargs)
+    return locked
+
+
+def read_atom(atom: str | Atom | clingo.Symbol) -> Atom | clingo.Symbol:
+    """An atom argument of the reasoner's methods: text is parsed, an Atom or a clingo Symbol kept.
+
+    Raises
+    ------
+    WrongTypeError
+        For anything else (also a ``TypeError``).
+    ParseError
+        For text that is not one atom.
+    """
+    if isinstance(atom, str):
+        return parse_atom(atom)
+    if isinstance(atom, (Atom, clingo.Symbol)):
+        return atom
+    raise WrongTypeError(f"expected an atom (text such as 'target(img1,bedroom)', an Atom or a clingo Symbol), "
+                         f"got {type(atom).__name__}")
+
+
 class Explaining:
     """The :class:`~nesyasp.reason.reasoner.Reasoner`'s methods that explain several things in one output."""
 
+    @serialized
     def explain_many(self, atoms: Iterable[str | Atom | clingo.Symbol], detail: str = "failing") -> list[Node]:
         """The trees of several ground atoms as one output: what one tree shows, the next one points to."""
+        if isinstance(atoms, (str, Atom, clingo.Symbol)):
+            raise WrongTypeError(f"explain_many takes a list of atoms, got one ({atoms}); use explain for one atom")
         symbols = [self._ground(a) for a in atoms]
         document = Document(self.justifier(), detail)
         return [document.tree(s) for s in symbols]
 
+    @serialized
     def proofs_in(self, document: Document, atom: str | Atom | clingo.Symbol) -> list[Node]:
         """:meth:`proofs`, as part of ``document`` (one output with other trees); for an answer such as
         ``edge(1,_)``, the proofs of every atom it stands for."""
@@ -146,6 +185,7 @@ class Explaining:
             return [tree for symbol in self._witnesses(atom) for tree in proofs(document, symbol)]
         return proofs(document, self._ground(atom))
 
+    @serialized
     def proofs(self, atom: str | Atom | clingo.Symbol) -> list[Node]:
         """Every rule instance that derives a true atom, each as a tree (one output)."""
         view = self.slice_for(self._first(atom))
@@ -156,11 +196,14 @@ class Explaining:
             raise ReasoningError(f"{atom} does not hold: it has no proof (explain it to see why)")
         return proofs(Document(self.justifier()), symbol)
 
+    @serialized
     def why_not(self, pattern: str | Atom, detail: str = "failing",
                 document: Document | None = None) -> tuple[list[Explained], list[str]]:
         """Every instance of ``pattern`` (``"target(img9,X)"``) not in the model, explained in one output,
         and the instances that hold. A ground atom gives itself (or nothing, when it holds)."""
-        parsed = parse_atom(pattern) if isinstance(pattern, str) else pattern
+        parsed = read_atom(pattern)
+        if isinstance(parsed, clingo.Symbol):
+            parsed = parse_atom(str(parsed))
         first = ground_term(parsed.arguments[0], {}) if parsed.arguments else None
         view = self.slice_for(first) if document is None else self
         if view is not self:
@@ -171,6 +214,7 @@ class Explaining:
         document = document or Document(self.justifier(), detail)
         return why_not(document, parsed, scaled)  # type: ignore[arg-type]
 
+    @serialized
     def explain_query(self, query: str, detail: str = "failing", document: Document | None = None
                       ) -> list[tuple[str, dict[str, str], Node]]:
         """Every answer of a query with its bindings and justification, as one output.

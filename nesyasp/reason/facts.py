@@ -23,7 +23,7 @@ import clingo
 import numpy as np
 
 from nesyasp.lang.ast import Program, Real, UnaryOperation, is_identifier
-from nesyasp.errors import ReasoningError, brief
+from nesyasp.errors import ReasoningError, WrongTypeError, brief
 from nesyasp.reason.decimals import real_places
 from nesyasp.reason.terms import INT_MAX, INT_MIN, NUMBER, ground_atom, symbol_decimal, value_symbol
 from nesyasp.reason.translate import DOMAIN_PREDICATE
@@ -168,6 +168,8 @@ class FactBase:
             pred = predicate_name(name)
             if isinstance(rows, (str, bytes)):
                 raise ReasoningError(f"facts of {name!r} must be a list of ids or tuples, not a string")
+            if not isinstance(rows, Iterable):
+                raise WrongTypeError(f"facts of {name!r} must be a list of ids or tuples, got {type(rows).__name__}")
             for row in rows:
                 args = row if isinstance(row, tuple) else (row,)
                 out.append(clingo.Function(pred, [value_symbol(a, f"argument of {pred}") for a in args]))
@@ -178,6 +180,8 @@ class FactBase:
         """Add ``[("f12", "img1"), ("edge", "a", "b")]``: predicate first, then the arguments."""
         out = []
         for row in facts:
+            if not isinstance(row, Sequence):
+                raise WrongTypeError(f"a fact tuple is (predicate, argument, ...), got {type(row).__name__} {row!r}")
             if isinstance(row, str) or not row:
                 raise ReasoningError(f"a fact tuple is (predicate, argument, ...), got {row!r}")
             pred = predicate_name(row[0])
@@ -191,6 +195,8 @@ class FactBase:
 
     def declare_examples(self, examples: Iterable[Any]) -> None:
         """Declare example ids (each gets ``_example(id)``), also those with no true feature."""
+        if isinstance(examples, (str, bytes)) or not isinstance(examples, Iterable):
+            raise WrongTypeError(f"examples must be a list of ids, got {type(examples).__name__} {examples!r}")
         self.add_symbols(clingo.Function(DOMAIN_PREDICATE, [value_symbol(e, "example id")]) for e in examples)
 
     # ------------------------------------------------------------ reading

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping, Sequence
 
@@ -11,7 +12,7 @@ import numpy as np
 
 from nesyasp.lang.ast import Atom, Literal, Program, Rule
 from nesyasp.lang.checks import unsafe_variables
-from nesyasp.errors import ReasoningError
+from nesyasp.errors import ParseError, ReasoningError, WrongTypeError, expect_type
 from nesyasp.lang.parser import parse_atom, parse_file, parse_program, parse_query, resolve_includes
 from nesyasp.reason.answers import Answers, query_variables, sorted_table
 from nesyasp.reason.compiled import CompiledProgram, compile_program, not_compilable
@@ -25,7 +26,7 @@ from nesyasp.reason.node import Node
 from nesyasp.reason.rows import pattern_rows, table_rows
 from nesyasp.reason.search import Evaluator
 from nesyasp.reason.solve import ground, solve
-from nesyasp.reason.explain import Explaining, shown_binding
+from nesyasp.reason.explain import Explaining, read_atom, serialized, shown_binding
 from nesyasp.reason.terms import ground_atom, ground_term, match_atom
 from nesyasp.reason.translate import DOMAIN_PREDICATE, Translation, clingo_text, translate
 from nesyasp.reason.unfold import Document
@@ -45,12 +46,35 @@ def load_program(program: Program | str | Path | Sequence[str | Path]) -> Progra
     if isinstance(program, Path):
         return resolve_includes(parse_file(program))
     if isinstance(program, str):
-        return resolve_includes(parse_program(program))
+        return resolve_includes(_program_text(program))
+    if not isinstance(program, Sequence) or not all(isinstance(p, (str, Path)) for p in program):
+        raise WrongTypeError(f"expected a Program, rule text (a str), a Path or a list of paths, got "
+                             f"{_type_name(program)}")
     parts = [resolve_includes(parse_file(p)) for p in program]
     out = Program((), parts[0].source if parts else "<empty>")
     for part in parts:
         out = out + part
     return out
+
+
+def _type_name(value: Any) -> str:
+    """``int``, or ``list holding int`` for a list with an item of the wrong type."""
+    if isinstance(value, (list, tuple)):
+        wrong = next((p for p in value if not isinstance(p, (str, Path))), None)
+        return f"{type(value).__name__} holding {type(wrong).__name__}" if wrong is not None else type(value).__name__
+    return type(value).__name__
+
+
+def _program_text(text: str) -> Program:
+    """Rule text; a file name passed as text fails with a hint to pass a Path."""
+    try:
+        return parse_program(text)
+    except ParseError as exc:
+        name = text.strip()
+        if "\n" not in name and name.endswith(".lp") and Path(name).is_file():
+            raise ParseError(f"{exc.message} (a str is rule text: for the file {name}, pass Path({name!r}))",
+                             exc.location, exc.text) from None
+        raise
 
 
 class Reasoner(Explaining):
@@ -105,6 +129,7 @@ class Reasoner(Explaining):
         self._encoding: Encoding = self.translation.encoding  # type: ignore[assignment]
         self._encoded_for: tuple = ()
         self._unsat: ReasoningError | None = None
+        self._lock = threading.RLock()  # threads sharing this reasoner take turns (see serialized)
 
     def _sibling(self) -> Reasoner:
         """A reasoner of the same program and engine, with no facts (the program is not translated again)."""
@@ -114,6 +139,7 @@ class Reasoner(Explaining):
         other._start()
         return other
 
+    @serialized
     def slice_for(self, first: clingo.Symbol | str | None) -> Reasoner:
         """The reasoner that answers about one example (``img9``): a reasoner over that example's facts of
         the large facts files when that gives the same answers (a per-example program, facts only from
@@ -133,6 +159,7 @@ class Reasoner(Explaining):
 
     # ------------------------------------------------------------ facts
     @property
+    @serialized
     def facts(self) -> FactBase:
         """Every fact given so far (large facts files are read here, when first needed)."""
         if self._pending:
@@ -142,10 +169,13 @@ class Reasoner(Explaining):
             self._invalidate()
         return self._facts
 
+    @serialized
     def add_facts(self, facts: Any, examples: Iterable[Any] = ()) -> None:
         """Add facts: a :class:`Program` of facts, fact text, a path to an ``.lp`` file, a dict
         ``{"f12": ["img1", "img3"]}``, a list of tuples ``[("f12", "img1")]`` or clingo symbols.
         ``examples`` declares example ids that have no facts at all."""
+        if isinstance(examples, (str, bytes)) or not isinstance(examples, Iterable):  # before any fact is added
+            raise WrongTypeError(f"examples must be a list of ids, got {type(examples).__name__} {examples!r}")
         if not isinstance(facts, (Path, Program)):
             self._only_files = False
         if isinstance(facts, Program):
@@ -163,15 +193,19 @@ class Reasoner(Explaining):
             self.facts.add_dict(facts)
         elif isinstance(facts, np.ndarray):
             raise ReasoningError("pass a numpy table with add_table(values, columns, ids)")
-        else:
+        elif isinstance(facts, Iterable):
             items = list(facts)
             if all(isinstance(i, clingo.Symbol) for i in items):
                 self.facts.add_symbols(items)
             else:
                 self.facts.add_tuples(items)
+        else:
+            raise WrongTypeError(f"expected facts (a Program, fact text, a Path, a dict, a list of tuples or of "
+                                 f"clingo symbols), got {type(facts).__name__}")
         self.facts.declare_examples(examples)
         self._invalidate()
 
+    @serialized
     def add_table(self, values: Any, columns: Sequence[str] | None = None, ids: Sequence[Any] | None = None) -> None:
         """Add a boolean table: rows are examples (``ids``, default ``e0, e1, ...``), columns are unary
         predicates (``columns``, default ``f0, f1, ...``; ``295`` reads as ``f295``)."""
@@ -186,6 +220,7 @@ class Reasoner(Explaining):
         self._justifier = None
         self._unsat = None
 
+    @serialized
     def encoding(self) -> Encoding:
         """How decimals are scaled for clingo, given the program and the facts so far."""
         data = tuple(sorted(self._facts.decimals.items()))
@@ -226,6 +261,7 @@ class Reasoner(Explaining):
                 return control
         return solve(text, facts, self.translation.locations, show=show)
 
+    @serialized
     def model(self) -> Model:
         """The unique model (computed once; adding facts recomputes it).
 
@@ -254,6 +290,7 @@ class Reasoner(Explaining):
                 self._model = model
         return self._model
 
+    @serialized
     def violations(self) -> list[Violation]:
         """The violated integrity constraints (at most 20), each with the tree of why its body holds;
         empty when the program has a model."""
@@ -265,6 +302,7 @@ class Reasoner(Explaining):
             return list(self._violations)
         return []
 
+    @serialized
     def justifier(self) -> Justifier:
         """The (tabled) justifier of the current model."""
         if self._justifier is None:
@@ -274,10 +312,10 @@ class Reasoner(Explaining):
     # ------------------------------------------------------------ queries
     def _ground(self, atom: str | Atom | clingo.Symbol) -> clingo.Symbol:
         """The ground atom as the model holds it (decimals scaled)."""
-        if isinstance(atom, clingo.Symbol):
-            symbol = atom
+        parsed = read_atom(atom)
+        if isinstance(parsed, clingo.Symbol):
+            symbol = parsed
         else:
-            parsed = parse_atom(atom) if isinstance(atom, str) else atom
             symbol = ground_atom(parsed, {})
             if symbol is None:
                 raise ReasoningError(f"{atom} is not a ground atom (write constants, not variables)")
@@ -295,11 +333,12 @@ class Reasoner(Explaining):
                 self._invalidate()
 
     def _first(self, atom: str | Atom | clingo.Symbol) -> clingo.Symbol | None:
-        if isinstance(atom, clingo.Symbol):
-            return atom.arguments[0] if atom.arguments else None
-        parsed = parse_atom(atom) if isinstance(atom, str) else atom
+        parsed = read_atom(atom)
+        if isinstance(parsed, clingo.Symbol):
+            return parsed.arguments[0] if parsed.arguments else None
         return ground_term(parsed.arguments[0], {}) if parsed.arguments else None
 
+    @serialized
     def holds(self, atom: str | Atom | clingo.Symbol) -> bool:
         """Whether a ground atom is in the model (``"target(img,bathroom)"``)."""
         view = self.slice_for(self._first(atom))
@@ -308,6 +347,7 @@ class Reasoner(Explaining):
         symbol = self._ground(atom)
         return self.model().holds(symbol)
 
+    @serialized
     def explain(self, atom: str | Atom | clingo.Symbol, detail: str = "failing") -> Node:
         """The justification tree of a ground atom, true (why) or false (why not).
 
@@ -320,6 +360,7 @@ class Reasoner(Explaining):
         symbol = self._ground(atom)
         return Document(self.justifier(), detail).tree(symbol)
 
+    @serialized
     def defines(self, name: str, arity: int) -> bool:
         """True when some rule head, fact (file, dict, table column) or the example domain has ``name/arity``."""
         if (name, arity) in self.head_signatures() or name == DOMAIN_PREDICATE and arity == 1:
@@ -335,12 +376,14 @@ class Reasoner(Explaining):
         """The signatures of the program's rule heads."""
         return {r.head.signature for r in self.translation.rules if isinstance(r.head, Atom)}
 
+    @serialized
     def query(self, query: str) -> Answers:
         """All answers of ``query`` (``"target(img,X)"``, ``"target(X,C)"``, ``"p(X), not q(X)"``).
 
         A single atom over many examples comes back as one table, computed by one
         grounding (or the compiled path), never one solver call per example.
         """
+        expect_type(query, str, "query text (a str such as 'target(img1,X)')")
         literals = parse_query(query)
         variables = query_variables(literals)
         unsafe = unsafe_variables(Rule(None, literals))

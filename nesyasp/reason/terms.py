@@ -32,6 +32,7 @@ __all__ = ["INT_MIN", "INT_MAX", "Subst", "to_symbol", "value_symbol", "ground_t
 INT_MIN, INT_MAX = -(2 ** 31), 2 ** 31 - 1
 NUMBER = clingo.SymbolType.Number
 
+#: A substitution: variable name -> the clingo symbol it is bound to.
 Subst = Mapping[str, clingo.Symbol]
 
 _UNDEFINED = None

@@ -153,3 +153,21 @@ def test_doctests(module):
         pytest.importorskip("torch")
     result = doctest.testmod(importlib.import_module(module))
     assert result.failed == 0 and result.attempted > 0
+
+
+def test_wrong_argument_types_are_refused_by_name():
+    from nesyasp.data import concept_images, load_dataset, random_images
+    from nesyasp.errors import WrongTypeError
+
+    for kwargs, words in (({"per_class": "2"}, "per_class must be an integer"), ({"size": 8.5}, "size must be"),
+                          ({"seed": "a"}, "seed must be"), ({"classes": 2.5}, "classes must be None, a count")):
+        with pytest.raises(WrongTypeError, match=words):
+            load_dataset("scenes", **{"per_class": 2, "size": 8, **kwargs})
+    with pytest.raises(WrongTypeError, match="a data set name or a folder"):
+        load_dataset(None)
+    with pytest.raises(WrongTypeError, match="n must be an integer"):
+        concept_images("scenes", "bed", n="2", size=8)
+    with pytest.raises(DataError, match="index >= 0"):
+        random_images("scenes", n=2, size=8, index=-1)
+    assert load_dataset("scenes", classes=("kitchen", "bed" + "room"), per_class=np.int64(1), size=8).class_names \
+        == ("kitchen", "bedroom")

@@ -276,3 +276,32 @@ def test_check_notes_masks_put_next_to_their_images(tmp_path):
     notes = [n for n in scan_image_folder(root).notes if "named like the mask" in n]
     assert len(notes) == 1 and notes[0].startswith("3 images named like the mask of another image"), notes
     assert "im00_mask.png" in notes[0] and "other_mask.png" not in notes[0]
+
+
+def test_hidden_folders_and_macosx_are_not_classes_and_check_says_so(tmp_path):
+    root = make_folder(tmp_path / "d", masks=False)
+    junk = [root / "images" / "__MACOSX" / "cat", root / "images" / ".git" / "objects",
+            root / "images" / ".ipynb_checkpoints"]
+    for folder in junk:
+        _write(folder / "._im00.png", np.zeros((20, 20, 3), np.uint8))
+    _write(root / "images" / "__MACOSX" / "im99.png", np.zeros((20, 20, 3), np.uint8))
+    s = load_image_folder(root / "images", size=16)
+    assert s.class_names == ("cat", "dog") and len(s) == 12
+    assert load_dataset(str(root), "train", size=12).class_names == ("cat", "dog")
+    report = scan_image_folder(root)
+    assert report.problems == [] and sorted(report.counts) == ["cat", "dog"]
+    ignored = [n for n in report.notes if "ignored, not classes" in n]
+    assert len(ignored) == 1 and all(str(p.parent if p.name == "objects" or p.name == "cat" else p) in ignored[0]
+                                     for p in junk)
+
+
+def test_with_split_folders_ignored_folders_beside_and_inside_them_are_noted(tmp_path):
+    for split in ("train", "test"):
+        for name in ("cat", "dog"):
+            _write(tmp_path / split / name / "a.png", np.zeros((8, 8, 3), np.uint8))
+    (tmp_path / "__MACOSX" / "train").mkdir(parents=True)
+    (tmp_path / "train" / ".ipynb_checkpoints").mkdir()
+    report = scan_image_folder(tmp_path)
+    assert report.problems == [] and sorted(report.counts) == ["test/cat", "test/dog", "train/cat", "train/dog"]
+    ignored = [n for n in report.notes if "ignored, not classes" in n]
+    assert len(ignored) == 2 and "__MACOSX" in ignored[0] and ".ipynb_checkpoints" in ignored[1]

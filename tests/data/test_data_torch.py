@@ -38,3 +38,12 @@ def test_cache_is_written_only_when_a_folder_is_given(tmp_path, monkeypatch):
     assert again.imageset.ids == first.imageset.ids and again.imageset.class_concepts == first.imageset.class_concepts
     TorchImageSet.load("scenes", "test", classes=2, per_class=3, size=16, cache_dir=cache)
     assert len(list(cache.glob("*.npz"))) == 2
+
+
+def test_a_cache_folder_under_the_home_folder_is_expanded(tmp_path, monkeypatch):
+    """docs/data.md passes cache_dir="~/.cache/nesyasp": that is the home folder, not a folder named '~'."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    TorchImageSet.load("scenes", "test", classes=2, per_class=2, size=8, cache_dir="~/.cache/nesyasp")
+    assert not (tmp_path / "~").exists()
+    assert len(list((tmp_path / "home" / ".cache" / "nesyasp").glob("scenes-test-*.npz"))) == 1

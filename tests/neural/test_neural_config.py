@@ -142,3 +142,55 @@ def test_vggs_from_random_weights_train_cross_entropy_alone_for_half_the_epochs(
     assert dataclasses.replace(scratch, pretrain_epochs=2).warmup_epochs == 0
     assert dataclasses.replace(scratch, model="small").warmup_epochs == 0        # small and resnet18 unchanged
     assert dataclasses.replace(scratch, strategy=strategy("ne")).warmup_epochs == 4  # NE's own 2/3 wins
+
+
+def test_classes_by_name_round_trip_and_load_those_classes_in_that_order():
+    import json
+
+    from nesyasp.neural.data import load_splits, pretrain_class_names
+
+    cfg = TrainConfig(classes=["kitchen", "bedroom"], per_class=2, test_per_class=1, size=8)
+    assert cfg.classes == ("kitchen", "bedroom")
+    assert config_from_dict(json.loads(json.dumps(config_to_dict(cfg)))) == cfg  # a list in config.json
+    train, _ = load_splits(cfg)
+    assert train.class_names == ("kitchen", "bedroom")
+    assert pretrain_class_names(cfg)[-1] == "hotel_room"
+    with pytest.raises(DataError, match="'hotel_room' is among the last 5"):
+        pretrain_class_names(TrainConfig(classes=("kitchen", "hotel_room")))
+    for bad in (["kitchen"], ["a", "a"], "kitchen,bedroom", 2.0, True):
+        with pytest.raises(DataError, match="classes"):
+            TrainConfig(classes=bad)
+
+
+def test_train_option_classes_takes_a_count_or_names():
+    from nesyasp.cli import build_parser
+    from nesyasp.cli.commands._neural_args import config_from_args
+
+    parser = build_parser()
+    assert config_from_args(parser.parse_args(["train", "--classes", "4"])).classes == 4
+    named = config_from_args(parser.parse_args(["train", "--classes", "kitchen, bedroom"]))
+    assert named.classes == ("kitchen", "bedroom") and named.pretrain == "classes"
+    assert config_from_args(parser.parse_args(["train", "--classes", "bedroom,hotel_room"])).pretrain == "generic"
+    assert config_from_args(parser.parse_args(["train"])).classes == 3
+    with pytest.raises(SystemExit):
+        parser.parse_args(["train", "--classes", "kitchen,,bedroom"])
+
+
+def test_train_config_refuses_wrong_types_by_name_and_takes_a_strategy_name():
+    from pathlib import Path
+
+    from nesyasp.errors import WrongTypeError
+    from nesyasp.neural import train
+
+    for changes, words in (({"epochs": 2.5}, "epochs must be an integer"), ({"size": None}, "size must be"),
+                           ({"lr": "0.1"}, "lr must be a number"), ({"data": 3}, "data: a data set name"),
+                           ({"augment": 1}, "augment must be"), ({"strategy": 3}, "strategy: a StrategyConfig")):
+        with pytest.raises(WrongTypeError, match=words):
+            TrainConfig(**changes)
+    assert TrainConfig(strategy="TS1").strategy == strategy("ts1")
+    assert TrainConfig(data=Path("my_images"), epochs=np.int64(4), lr=1).data == "my_images"
+    assert config_from_dict(config_to_dict(TrainConfig(epochs=np.int64(4), lr=1))) == TrainConfig(epochs=4, lr=1.0)
+    with pytest.raises(WrongTypeError, match="expected a strategy name"):
+        strategy(3)
+    with pytest.raises(WrongTypeError, match="expected a TrainConfig"):
+        train({"epochs": 1})

@@ -276,3 +276,39 @@ def test_doctests(module):
 
     result = doctest.testmod(importlib.import_module(module))
     assert result.failed == 0 and result.attempted > 0
+
+
+def test_wrong_inputs_of_the_image_api_name_what_is_expected(toy_run):
+    from nesyasp.errors import WrongTypeError
+
+    run_dir, pngs = toy_run
+    model = NesyModel.from_run(run_dir)
+    for bad in (None, 3, torch.zeros(16, 16, 3)):
+        with pytest.raises(WrongTypeError, match=r"expected an image \(a path, a PIL image or an \(H, W, 3\) array\)"):
+            model.explain(bad)
+    for bad in (str(pngs / "img_0007.png"), [1, 2], torch.zeros(3, 16, 16)):
+        with pytest.raises(WrongTypeError, match=r"expected a float tensor \[N, 3, H, W\]"):
+            model.predict(bad)
+    one = model.tensor([model.image(pngs / "img_0007.png")])
+    assert model.predict(one).shape == (1,)
+    pixels = model.image(pngs / "img_0007.png")
+    with pytest.raises(DataError, match=r"values in \[0, 1\], got values from .*; divide by 255"):
+        model.explain(pixels.astype(np.float64))  # 0..255 floats were clipped to a white image
+    assert model.explain(pixels / 255.0).prediction == model.explain(pixels).prediction
+
+
+def test_threads_sharing_one_model_get_their_own_filter_maps(toy_run, in_threads):
+    """The filter layer's output was kept on the model, so a thread could take another's maps
+    (or none: 'did not give 4-D filter maps')."""
+    run_dir, pngs = toy_run
+    model = NesyModel.from_run(run_dir)
+    paths = sorted(pngs.iterdir())
+    alone = {p.name: model.explain(p).text() for p in paths}
+    got: dict[str, str] = {}
+
+    def work(part: list) -> None:
+        for _ in range(3):
+            for p in part:
+                got[p.name] = model.explain(p).text()
+
+    assert in_threads(work, [paths[k::4] for k in range(4)]) == [] and got == alone

@@ -16,9 +16,9 @@ def add_train_options(parser: argparse.ArgumentParser, single: bool = True) -> N
     g.add_argument("--data", "--dataset", dest="data", default="scenes",
                    help="embedded data set (scenes, signs, digits) or an image folder (default: scenes)")
     if single:
-        g.add_argument("--classes", type=int, default=None,
-                       help="number of classes, the first ones (default: 3 of an embedded data set, all of a "
-                            "folder; 0 = all)")
+        g.add_argument("--classes", type=_classes_option, default=None,
+                       help="number of classes, the first ones, or comma-separated class names (default: 3 of "
+                            "an embedded data set, all of a folder; 0 = all)")
     g.add_argument("--per-class", type=int, default=300, help="training images per class (default: 300)")
     g.add_argument("--test-per-class", type=int, default=50, help="test images per class (default: 50)")
     g.add_argument("--size", type=int, default=48, help="image side in pixels (default: 48)")
@@ -69,14 +69,24 @@ def add_train_options(parser: argparse.ArgumentParser, single: bool = True) -> N
     s.add_argument("--norm", choices=("fro", "spectral"), help="filter norm (default: fro; ne: spectral)")
 
 
-def _pretrain_epochs(args: argparse.Namespace, classes: int) -> int:
+def _classes_option(text: str) -> int | tuple[str, ...]:
+    from nesyasp.data.classes import parse_classes
+    from nesyasp.errors import DataError
+
+    try:
+        return parse_classes(text)
+    except DataError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _pretrain_epochs(args: argparse.Namespace, classes: int | tuple[str, ...]) -> int:
     """--pretrain-epochs, or its default: 10, or 0 when the run starts from --weights."""
     if args.pretrain_epochs >= 0:
         return args.pretrain_epochs
     return 0 if args.weights else PRETRAIN_EPOCHS
 
 
-def pretrain_choice(args: argparse.Namespace, classes: int) -> str:
+def pretrain_choice(args: argparse.Namespace, classes: int | tuple[str, ...]) -> str:
     """--pretrain, with ``auto`` resolved: ``classes`` when the embedded data set has ``classes`` and
     --pretrain-classes more, else ``generic`` (all classes, user folders)."""
     if args.pretrain != "auto":
@@ -84,9 +94,12 @@ def pretrain_choice(args: argparse.Namespace, classes: int) -> str:
     from nesyasp.data import DATASETS
 
     info = DATASETS.get(str(args.data).strip().lower())
-    if info is None or not classes or classes + args.pretrain_classes > len(info.classes):
+    if info is None or not classes:
         return "generic"
-    return "classes"
+    pretrain = info.classes[len(info.classes) - args.pretrain_classes:]
+    if isinstance(classes, tuple):
+        return "generic" if set(classes) & set(pretrain) else "classes"
+    return "generic" if classes + args.pretrain_classes > len(info.classes) else "classes"
 
 
 def _default_classes(data: str) -> int:
@@ -110,7 +123,8 @@ def config_from_args(args: argparse.Namespace, strategy_name: str | None = None)
     changes = {k: getattr(args, k) for k in ("k", "h1", "h2", "alpha", "beta", "norm")
                if getattr(args, k, None) is not None}
     strat = strategy(strategy_name or args.strategy, **changes)
-    classes = args.classes if isinstance(getattr(args, "classes", None), int) else _default_classes(args.data)
+    classes = getattr(args, "classes", None)  # experiment's --classes is its own list of counts
+    classes = classes if isinstance(classes, (int, tuple)) else _default_classes(args.data)
     from nesyasp.neural.models import resolve_model
 
     cfg = TrainConfig(data=args.data, classes=classes, per_class=args.per_class,

@@ -59,11 +59,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     ck.add_argument("folder", type=Path, help="the data folder")
 
 
-def _classes(text: str):
-    text = text.strip()
-    return int(text) if text.lstrip("-").isdigit() else [c.strip() for c in text.split(",") if c.strip()]
-
-
 def _list(name: str | None) -> int:
     from nesyasp.data import DATASETS
     from nesyasp.data.datasets import load_dataset
@@ -92,6 +87,7 @@ def _preview(args: argparse.Namespace) -> int:
 
     from nesyasp.data import load_dataset
     from nesyasp.data.preview import preview_grid
+    from nesyasp.data.classes import parse_classes
     from nesyasp.errors import DataError
 
     if args.per_class < 1 or not 1 <= args.scale <= 16:
@@ -103,7 +99,7 @@ def _preview(args: argparse.Namespace) -> int:
         info = DATASETS.get(args.name)
         classes = min(3, len(info.classes)) if info else 0
     else:
-        classes = _classes(args.classes)
+        classes = parse_classes(args.classes)
     imageset = load_dataset(args.name, args.split, classes, args.per_class, args.size, args.seed)
     grid = preview_grid(imageset, args.per_class, args.scale, names=not args.no_names)
     grid.save(args.out)
