@@ -27,7 +27,8 @@ import numpy as np
 from nesyasp.lang.ast import Comparison, Integer, Pred, Program, Rule, String, Variable
 from nesyasp.learn.asp import _bindings, as_columns, cut_points
 from nesyasp.learn.emit import readable_number
-from nesyasp.learn.encode import NUMERIC, Feature
+from nesyasp.learn.encode import NUMERIC, Feature, feature_column
+from nesyasp.learn.units import Unit
 
 if TYPE_CHECKING:
     from nesyasp.reason.node import Node
@@ -50,19 +51,25 @@ def row_values(row, features: Sequence[Feature]) -> dict[str, Value]:
     out: dict[str, Value] = {}
     for j, f in enumerate(features):
         if f.kind == NUMERIC:
-            parsed = columns.parsed(j, True, f.name)
+            parsed = feature_column(columns, j, f)
             out[f.pred] = float(parsed.num[0]) if not np.isnan(parsed.num[0]) else parsed.vocab[parsed.code[0]]
     return out
 
 
-def _show(value: Value) -> str:
+def _show(value: Value, unit: Unit | None = None) -> str:
     if isinstance(value, str):
         return f'"{value}"'
+    if unit is not None:
+        return unit.format(value)
     return readable_number(value) if not float(value).is_integer() or abs(value) >= 1e16 else str(int(value))
 
 
+def _threshold(value: float, unit: Unit | None) -> str:
+    return unit.format(value) if unit is not None else readable_number(value)
+
+
 def readable_tree(node: Node, cuts: Mapping[str, np.ndarray], values: Mapping[str, Value],
-                  names: Mapping[str, str], example: str = "x") -> Node:
+                  names: Mapping[str, str], example: str = "x", units: Mapping[str, Unit] | None = None) -> Node:
     """``node`` with its numeric comparisons as sentences in the example's own values.
 
     Parameters
@@ -78,25 +85,29 @@ def readable_tree(node: Node, cuts: Mapping[str, np.ndarray], values: Mapping[st
         Column names per predicate, for the sentences.
     example:
         The example's name.
+    units:
+        The unit of each numeric predicate that has one: its values and
+        thresholds are shown in the column's form (``2024-03-05``, ``$1,234.50``).
     """
-    return _walk(node, dict(cuts), dict(values), dict(names), {}, example)
+    return _walk(node, dict(cuts), dict(values), dict(names), {}, example, dict(units or {}))
 
 
-def _walk(node: Node, cuts: dict, values: dict, names: dict, bound: dict[str, str], example: str) -> Node:
+def _walk(node: Node, cuts: dict, values: dict, names: dict, bound: dict[str, str], example: str,
+          units: dict) -> Node:
     own = _bindings(node.source) if isinstance(node.source, Rule) else {}
     here = {**bound, **own}
     compared = _compared(node, here, values)
-    children = tuple(_walk(c, cuts, values, names, here, example) for c in node.children
+    children = tuple(_walk(c, cuts, values, names, here, example, units) for c in node.children
                      if not _redundant(c, here, values, compared))
     if node.because == "comparison" and isinstance(node.comparison, Comparison):
-        sentence = _sentence(node.comparison, here, cuts, values, names, example)
+        sentence = _sentence(node.comparison, here, cuts, values, names, example, units)
         if sentence is not None:
             return replace(node, literal=sentence, holds=True, negated=False, comparison=None, note="",
                            children=children)
     atom = node.atom
     if atom is not None and len(atom.arguments) == 2 and atom.name in values \
             and atom.arguments[1].type == clingo.SymbolType.Number:
-        shown = clingo.String(_show(values[atom.name]))
+        shown = clingo.String(_show(values[atom.name], units.get(atom.name)))
         atom = clingo.Function(atom.name, [atom.arguments[0], shown])
         literal = ("not " if node.negated else "") + f"{atom.name}({atom.arguments[0]},{shown.string})"
         return replace(node, atom=atom, literal=literal, children=children)
@@ -135,24 +146,24 @@ def _redundant(child: Node, bound: dict[str, str], values: dict, compared: set[s
 
 
 def _sentence(cmp: Comparison, bound: dict[str, str], cuts: dict, values: dict, names: dict,
-              example: str) -> str | None:
+              example: str, units: dict) -> str | None:
     if not isinstance(cmp.left, Variable) or cmp.left.name not in bound:
         return None
     pred = bound[cmp.left.name]
     if pred not in values:
         return None
     subject = f"the {names.get(pred, pred)} of {example}"
-    value = values[pred]
+    value, unit = values[pred], units.get(pred)
     if cmp.right == String(""):
         return f'{subject} is "{value}", not a number' if isinstance(value, str) else \
-            f"{subject} ({_show(value)}) is a number"
+            f"{subject} ({_show(value, unit)}) is a number"
     if not isinstance(cmp.right, Integer) or pred not in cuts or cmp.right.value % 2 == 0:
         return None
     threshold = float(cuts[pred][(cmp.right.value - 1) // 2])
     if isinstance(value, str):
-        return f'{subject} is "{value}", not a number, so not {_WORDS[cmp.operator]} {readable_number(threshold)}'
+        return f'{subject} is "{value}", not a number, so not {_WORDS[cmp.operator]} {_threshold(threshold, unit)}'
     op = cmp.operator if bool(_TEST[cmp.operator](value, threshold)) else _COMPLEMENT[cmp.operator]
-    return f"{subject} ({_show(value)}) is {_WORDS[op]} {readable_number(threshold)}"
+    return f"{subject} ({_show(value, unit)}) is {_WORDS[op]} {_threshold(threshold, unit)}"
 
 
 def readable_preds(preds: Sequence[Pred], features: Sequence[Feature]) -> list[Pred]:

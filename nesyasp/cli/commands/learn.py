@@ -37,6 +37,12 @@ first lines unless --sep gives it; when it is not a comma, columns whose
 numbers are all written with decimal commas (3,14) read them as numbers
 (both are said on stderr).
 
+Columns of ISO dates (2024-03-05), date-times (2024-03-05T10:20:00, with or
+without a zone), money ($1,234.50, -€3.10) or percentages (12%) are read as
+numbers (days, seconds since 1970-01-01, the amount, the number) when every
+non-missing cell of the column has the same form; comments, #pred lines and
+explanations show their thresholds in that form (date <= 2024-03-05).
+
 Column kinds default to inference (numeric when at least 90% of the non-empty
 cells are numbers); the inferred kinds are summarized on stderr. Without
 --test, the rows are split with random.seed(SEED); random.shuffle(rows) and
@@ -235,7 +241,7 @@ def _learn(args: argparse.Namespace) -> int:
     seconds = time.perf_counter() - start
     kinds: dict[str, list[str]] = {}
     for f in est.features_:
-        kinds.setdefault(f.kind, []).append(f.name)
+        kinds.setdefault(f.kind, []).append(f"{f.name} ({f.unit.describe()})" if f.unit is not None else f.name)
     for kind, cols in kinds.items():
         print(f"{kind} columns: {', '.join(cols)}", file=sys.stderr)
     Xacc, yacc = (Xte, yte) if len(yte) else (Xtr, ytr)

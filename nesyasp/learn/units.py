@@ -1,0 +1,302 @@
+"""Columns of dates, date-times, money and percentages: read as numbers, shown in their own form.
+
+A column (not declared categorical) whose every non-missing cell is of one of
+these forms is a numeric column with a :class:`Unit`:
+
+``date``
+    ISO dates ``2024-03-05``; the number is the day count since 1970-01-01
+    (``2024-03-05`` is 19787).
+``datetime``
+    ISO date-times ``2024-03-05T10:20:00`` (or with a blank for the ``T``;
+    seconds and fractions optional), every cell without a zone, or every cell
+    with one (``Z``, ``+01:00``); the number is the seconds since
+    1970-01-01T00:00:00 (UTC for zoned cells). Zoned values are shown in the
+    zone of the cells when they all share one, else in UTC (``Z``).
+``money``
+    Amounts with one currency symbol for the whole column, before or after
+    the number (``$1,234.50``, ``-€3.10``, ``€-3.10``, ``12.00 €``,
+    ``USD 12``, ``($5.00)`` for -5): the number is the amount. Thousands
+    separators are commas in groups of three; the decimal point is a dot.
+``percent``
+    ``12%``, ``-0.5 %``: the number is the one written (``12%`` is 12).
+
+Missing cells (empty, or one of :data:`MISSING`) stay strings, as in any
+numeric column. A column with any other cell (a plain number, another
+currency, a date next to a date-time, a zoned next to a naive date-time) is
+not of a form: it is read as before (categorical, usually), and when most of
+its cells are of a form a warning names a cell that is not.
+
+The learner, ``predict``, the ASP facts and the learned programs use the
+numbers (exact: order codes for clingo as for any numeric column); every
+text for people (rule comments, ``#pred``, ``explain_text``, ``trace``,
+``nesyasp learn``) shows values and thresholds with :meth:`Unit.format`
+(``date <= 2024-03-05``, ``price > $1,234.50``).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import asdict, dataclass
+from datetime import date, datetime, timedelta, timezone
+from typing import Sequence
+
+import numpy as np
+
+from nesyasp.errors import DataError
+
+__all__ = ["Unit", "DATE", "DATETIME", "MONEY", "PERCENT", "MISSING", "detect_unit", "apply_unit", "unit_of_json"]
+
+logger = logging.getLogger(__name__)
+
+DATE, DATETIME, MONEY, PERCENT = "date", "datetime", "money", "percent"
+#: Cells that are missing values in a column of a form (they stay strings, as ``?`` in a numeric column).
+MISSING = frozenset({"", "?", "na", "n/a", "nan", "null", "none", "-"})
+
+_EPOCH = datetime(1970, 1, 1)
+_EPOCH_UTC = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
+_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})?\Z")
+_CODES = "USD|EUR|GBP|JPY|CHF|CAD|AUD|CNY|INR|SEK|NOK|DKK|PLN|CZK"
+_SYMBOL = rf"[$€£¥₹]|(?:{_CODES})"
+_MONEY = re.compile(rf"(?P<s1>[-+\u2212]?)(?:(?P<pre>{_SYMBOL})(?P<gap1> ?))?(?P<s2>[-+\u2212]?)"
+                    r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)"
+                    rf"(?:(?P<gap2> ?)(?P<post>{_SYMBOL}))?\Z")
+_PERCENT = re.compile(r"(?P<num>[-+\u2212]?(?:\d+(?:\.\d*)?|\.\d+)) ?%\Z")
+_KINDS = (DATE, DATETIME, MONEY, PERCENT)
+
+
+@dataclass(frozen=True, slots=True)
+class Unit:
+    """The form of a column's cells (module docstring).
+
+    Attributes
+    ----------
+    kind:
+        ``"date"``, ``"datetime"``, ``"money"`` or ``"percent"``.
+    symbol:
+        Money: the currency symbol or code (``$``, ``€``, ``USD``).
+    before:
+        Money: the symbol comes before the number.
+    space:
+        Money: a blank between the symbol and the number.
+    decimals:
+        Money: the most decimals a cell shows (amounts are shown with at least these).
+    zone:
+        Date-times: ``""`` (no zone), or the zone values are shown in (``Z``, ``+01:00``).
+    """
+
+    kind: str
+    symbol: str = ""
+    before: bool = True
+    space: bool = False
+    decimals: int = 0
+    zone: str = ""
+
+    def parse(self, text: str) -> float:
+        """The number of a cell of this form, NaN for any other text."""
+        text = text.strip()
+        if self.kind == DATE:
+            return _date(text)
+        if self.kind == DATETIME:
+            return _datetime(text, self.zone != "")[0]
+        if self.kind == PERCENT:
+            m = _PERCENT.match(text)
+            return float(m["num"].replace("\u2212", "-")) if m else np.nan
+        got = _money(text)
+        if got is None or got[1] != self.symbol or got[2] != self.before:
+            return np.nan
+        return got[0]
+
+    def format(self, value: float) -> str:
+        """A number of this column in the column's own form (``2024-03-05``, ``$1,234.50``, ``12.5%``)."""
+        value = float(value)
+        if not np.isfinite(value):
+            return str(value)
+        if self.kind == PERCENT:
+            return _plain(value) + "%"
+        if self.kind == MONEY:
+            places = max(self.decimals, _places(value))
+            amount = f"{abs(value):,.{places}f}"
+            gap = " " if self.space else ""
+            body = f"{self.symbol}{gap}{amount}" if self.before else f"{amount}{gap}{self.symbol}"
+            return ("-" if value < 0 else "") + body
+        try:
+            if self.kind == DATE and value.is_integer():
+                return (date(1970, 1, 1) + timedelta(days=int(value))).isoformat()
+            seconds = value * 86400 if self.kind == DATE else value
+            if self.zone:
+                moment = _EPOCH_UTC + timedelta(seconds=seconds)
+                shown = moment.astimezone(_zone(self.zone)).isoformat()
+                return shown[:-6] + "Z" if self.zone == "Z" else shown
+            return (_EPOCH + timedelta(seconds=seconds)).isoformat()
+        except (OverflowError, ValueError):  # past year 9999
+            return f"{_plain(value)} ({self.describe()})"
+
+    def describe(self) -> str:
+        """What the column's numbers are, for people (``ISO dates, as days since 1970-01-01``)."""
+        if self.kind == DATE:
+            return "ISO dates, as days since 1970-01-01"
+        if self.kind == DATETIME:
+            where = "Z" if self.zone else ""
+            return f"ISO date-times, as seconds since 1970-01-01T00:00:00{where}"
+        if self.kind == PERCENT:
+            return "percentages, as the number before %"
+        return f"amounts in {self.symbol}"
+
+    def to_json(self) -> dict:
+        """The unit as a JSON object (the header of a written rules file)."""
+        return asdict(self)
+
+
+def unit_of_json(entry: object) -> Unit:
+    """A :class:`Unit` from :meth:`Unit.to_json` (a :class:`DataError` for anything else)."""
+    try:
+        unit = Unit(**entry)  # type: ignore[arg-type]
+    except TypeError:
+        unit = None
+    if unit is None or unit.kind not in _KINDS:
+        raise DataError(f"not a column unit: {entry!r}")
+    return unit
+
+
+def _zone(text: str) -> timezone:
+    if text == "Z":
+        return timezone.utc
+    sign = -1 if text[0] == "-" else 1
+    return timezone(sign * timedelta(hours=int(text[1:3]), minutes=int(text[4:6])))
+
+
+def _plain(value: float) -> str:
+    text = np.format_float_positional(value, trim="-")
+    return text[:-1] if text.endswith(".") else text
+
+
+def _places(value: float) -> int:
+    text = np.format_float_positional(abs(value), trim="-")
+    return len(text.partition(".")[2])
+
+
+def _date(text: str) -> float:
+    if not _DATE.match(text):
+        return np.nan
+    try:
+        return float((date.fromisoformat(text) - date(1970, 1, 1)).days)
+    except ValueError:
+        return np.nan
+
+
+def _datetime(text: str, zoned: bool) -> tuple[float, str | None]:
+    """Seconds since the epoch and the zone text, ``(nan, None)`` when not a date-time (of this zoning)."""
+    m = _DATETIME.match(text)
+    if not m or (m.group(1) is not None) != zoned:
+        return np.nan, None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return np.nan, None
+    delta = moment - (_EPOCH_UTC if zoned else _EPOCH)
+    return delta.days * 86400.0 + delta.seconds + delta.microseconds / 1e6, m.group(1)
+
+
+def _money(text: str) -> tuple[float, str, bool, bool, int] | None:
+    """``(amount, symbol, before, space, decimals)`` of a money cell, else None."""
+    if text.startswith("(") and text.endswith(")"):
+        inner = _money(text[1:-1])
+        return None if inner is None or inner[0] < 0 else (-inner[0],) + inner[1:]
+    m = _MONEY.match(text)
+    if not m or (m["pre"] is None) == (m["post"] is None) or (m["s1"] and m["s2"]):
+        return None
+    if m["post"] is not None and m["s2"]:
+        return None
+    number = m["num"].replace(",", "")
+    amount = float(number)
+    if (m["s1"] or m["s2"]) in ("-", "\u2212"):
+        amount = -amount
+    before = m["pre"] is not None
+    return amount, m["pre"] if before else m["post"], before, bool(m["gap1"] if before else m["gap2"]), \
+        len(number.partition(".")[2])
+
+
+def _settle(kind: str, texts: Sequence[str]) -> tuple[Unit | None, str | None]:
+    """The unit of ``kind`` that every text has, or ``(None, a text that is not of it)``."""
+    if kind == DATE:
+        bad = next((t for t in texts if np.isnan(_date(t))), None)
+        return (Unit(DATE), None) if bad is None else (None, bad)
+    if kind == PERCENT:
+        bad = next((t for t in texts if not _PERCENT.match(t)), None)
+        return (Unit(PERCENT, "%"), None) if bad is None else (None, bad)
+    if kind == DATETIME:
+        zoned = _DATETIME.match(texts[0]).group(1) is not None  # type: ignore[union-attr]
+        zones = set()
+        for t in texts:
+            value, zone = _datetime(t, zoned)
+            if np.isnan(value):
+                return None, t
+            zones.add(zone)
+        return Unit(DATETIME, zone=(zones.pop() if len(zones) == 1 else "Z") if zoned else ""), None
+    first = _money(texts[0])
+    assert first is not None
+    decimals = 0
+    for t in texts:
+        got = _money(t)
+        if got is None or got[1:3] != first[1:3]:
+            return None, t
+        decimals = max(decimals, got[4])
+    return Unit(MONEY, first[1], first[2], first[3], decimals), None
+
+
+def _kind_of(text: str) -> str | None:
+    if _DATE.match(text):
+        return DATE
+    if _DATETIME.match(text):
+        return DATETIME
+    if _PERCENT.match(text):
+        return PERCENT
+    return MONEY if _money(text) is not None else None
+
+
+def detect_unit(parsed, name: str = "") -> Unit | None:
+    """The :class:`Unit` of a column (a :class:`~nesyasp.learn.encode.Parsed`) whose every non-missing cell
+    is of one form, else None. A column with a number cell has none."""
+    if (~np.isnan(parsed.num)).any():
+        return None
+    first = next((t.strip() for t in parsed.vocab if t.strip().lower() not in MISSING), None)
+    kind = None if first is None else _kind_of(first)
+    if kind is None:  # the cheap test first (a categorical column of a million texts looks at one)
+        return None
+    present = np.bincount(parsed.code[parsed.code >= 0], minlength=len(parsed.vocab)) > 0
+    texts = [t for t in (parsed.vocab[i].strip() for i in np.flatnonzero(present).tolist())
+             if t.lower() not in MISSING]
+    if not texts:
+        return None
+    unit, bad = _settle(kind, texts)
+    if unit is None and bad is not None:
+        share = sum(_kind_of(t) == kind for t in texts) / len(texts)
+        if share >= 0.9:
+            rows = np.flatnonzero(parsed.code == parsed.vocab.index(bad) if bad in parsed.vocab else -9)
+            where = f" (row {int(rows[0])})" if rows.size else ""
+            logger.warning("column %r: most cells are %s but %r%s is not one of the same form: the column is read "
+                           "as written (not as numbers)", name, Unit(kind).describe().split(",")[0], bad, where)
+    return unit
+
+
+def apply_unit(parsed, unit: Unit):
+    """``parsed`` (a :class:`~nesyasp.learn.encode.Parsed`) with its string cells of the unit's form as
+    numbers (the other strings stay strings)."""
+    if not parsed.vocab:
+        return parsed
+    values = np.asarray([unit.parse(t) for t in parsed.vocab], dtype=np.float64)
+    hit = np.isfinite(values)
+    if not hit.any():
+        return parsed
+    keep = np.flatnonzero(~hit)
+    remap = np.full(len(parsed.vocab) + 1, -1, dtype=np.int32)
+    remap[keep] = np.arange(keep.size, dtype=np.int32)
+    code = parsed.code
+    converted = (code >= 0) & hit[np.maximum(code, 0)]
+    num = parsed.num.copy()
+    num[converted] = values[code[converted]]
+    new_code = np.where(code >= 0, remap[code], -1).astype(np.int32)
+    new_code[converted] = -1
+    return type(parsed)(num, new_code, tuple(parsed.vocab[i] for i in keep.tolist()), parsed.too_large)

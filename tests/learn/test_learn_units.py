@@ -1,0 +1,209 @@
+"""Columns of dates, date-times, money and percentages: numbers for the learner and clingo, their own form
+for people, and every way of running the rules agreeing with ``predict``."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from nesyasp.cli import main
+from nesyasp.lang import check_program, parse_program
+from nesyasp.learn import FoldSEM, read_csv
+from nesyasp.learn.asp import clingo_predict
+from nesyasp.learn.emit import class_term
+from nesyasp.learn.encode import parse_column
+from nesyasp.learn.plain import hand_facts, plain_facts, plain_rules, predict_facts, read_plain
+from nesyasp.learn.units import DATE, DATETIME, MONEY, PERCENT, Unit, apply_unit, detect_unit
+
+from .helpers import clingo_alone
+
+
+def unit_of(cells):
+    return detect_unit(parse_column(np.asarray(cells, dtype=object), True), "c")
+
+
+@pytest.mark.parametrize("cells, unit, numbers", [
+    (["2024-03-05", "1970-01-02", ""], Unit(DATE), [19787, 1]),
+    (["2024-03-05T10:20:00", "2024-03-05 10:20:30.5"], Unit(DATETIME), [1709634000, 1709634030.5]),
+    (["2024-03-05T10:20:00Z", "1970-01-01T00:00:01Z"], Unit(DATETIME, zone="Z"), [1709634000, 1]),
+    (["2024-03-05T11:20:00+01:00", "1970-01-01T01:00:01+01:00"], Unit(DATETIME, zone="+01:00"), [1709634000, 1]),
+    (["2024-03-05T11:20:00+01:00", "2024-03-05T10:20:00Z"], Unit(DATETIME, zone="Z"), [1709634000, 1709634000]),
+    (["$1,234.50", "-$3.10", "$-2", "($5.00)", "?"], Unit(MONEY, "$", True, False, 2), [1234.5, -3.1, -2, -5]),
+    (["-€3.10", "€1,000,000"], Unit(MONEY, "€", True, False, 2), [-3.1, 1e6]),
+    (["12.00 €", "-0.5 €"], Unit(MONEY, "€", False, True, 2), [12, -0.5]),
+    (["USD 12", "USD 1,200.25"], Unit(MONEY, "USD", True, True, 2), [12, 1200.25]),
+    (["12%", "-0.5 %", "100%"], Unit(PERCENT, "%"), [12, -0.5, 100]),
+])
+def test_a_column_of_one_form_reads_as_numbers(cells, unit, numbers):
+    assert unit_of(cells) == unit
+    parsed = apply_unit(parse_column(np.asarray(cells, dtype=object), True), unit)
+    assert parsed.num[~np.isnan(parsed.num)].tolist() == numbers
+    for value in numbers:  # the form shown for people reads back as the same number
+        assert unit.parse(unit.format(value)) == pytest.approx(value, abs=1e-6)
+
+
+@pytest.mark.parametrize("cells", [
+    ["2024-03-05", "2024-03-05T10:00:00"],          # a date next to a date-time
+    ["2024-03-05T10:00:00", "2024-03-05T10:00:00Z"],  # naive next to zoned
+    ["$12", "€12"],                                   # two currencies
+    ["$12", "12"],                                    # a plain number in a money column
+    ["$12", "12 $"],                                  # the symbol on both sides
+    ["1,234", "2,000"],                               # no symbol: not money
+    ["12%", "abc"],
+    ["red", "blue"],
+])
+def test_a_column_of_mixed_forms_is_read_as_written(cells):
+    assert unit_of(cells) is None
+
+
+def test_an_impossible_date_is_named_and_the_column_read_as_written(caplog):
+    cells = [f"2024-03-{d:02d}" for d in range(1, 29)] + ["2024-02-30"]
+    with caplog.at_level(logging.WARNING):
+        assert unit_of(cells) is None
+    assert "column 'c'" in caplog.text and "'2024-02-30' (row 28)" in caplog.text
+
+
+def test_formats_of_thresholds():
+    assert Unit(DATE).format(19787) == "2024-03-05"
+    assert Unit(DATETIME, zone="+01:00").format(1709634000) == "2024-03-05T11:20:00+01:00"
+    assert Unit(DATETIME, zone="Z").format(1709634000.25) == "2024-03-05T10:20:00.250000Z"
+    assert Unit(MONEY, "$", decimals=2).format(1234.5) == "$1,234.50"
+    assert Unit(MONEY, "$", decimals=2).format(0.125) == "$0.125"   # exact: never rounded away
+    assert Unit(MONEY, "€", False, True, 2).format(-3.1) == "-3.10 €"
+    assert Unit(PERCENT, "%").format(12.5) == "12.5%"
+    assert Unit(DATE).format(1e12).endswith("(ISO dates, as days since 1970-01-01)")  # past year 9999
+
+
+def _table(n: int = 96) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    rng = np.random.default_rng(3)
+    days = rng.integers(19000, 20000, n)
+    seconds = rng.integers(1_700_000_000, 1_760_000_000, n)
+    price = rng.choice([3.1, 99.99, 1234.5, 12000.0, 450.25, -20.0], n)
+    rate = rng.integers(0, 100, n)
+    from datetime import date, datetime, timedelta, timezone
+    X = np.empty((n, 5), dtype=object)
+    for i in range(n):
+        X[i, 0] = (date(1970, 1, 1) + timedelta(days=int(days[i]))).isoformat() if i % 23 else "?"
+        X[i, 1] = datetime.fromtimestamp(int(seconds[i]), timezone(timedelta(hours=2))).isoformat()
+        X[i, 2] = f"-${-price[i]:,.2f}" if price[i] < 0 else f"${price[i]:,.2f}"
+        X[i, 3] = f"{rate[i]}%"
+        X[i, 4] = ["red", "blue"][i % 2]
+    y = np.where((days > 19500) & (X[:, 0] != "?"), "a",
+                 np.where(price > 400, "b", np.where(seconds > 1_730_000_000, "c", np.where(rate > 50, "d", "e"))))
+    return X, y, ["when", "stamp", "price", "rate", "colour"]
+
+
+@pytest.fixture(scope="module")
+def fitted():
+    X, y, names = _table()
+    est = FoldSEM(min_gain=1, tail=0, feature_names=names).fit(X, y)
+    return est, X, y
+
+
+def test_units_are_learned_and_rules_read_in_their_form(fitted):
+    est, X, y = fitted
+    assert [f.unit.kind if f.unit else None for f in est.features_] == [DATE, DATETIME, MONEY, PERCENT, None]
+    assert est.score(X, y) > 0.95
+    text = str(est.rules_)
+    assert "% in the column's form: when > 2023-05-10\nrule1(X) :- when(X,N1), N1>19487." in text
+    assert "% in the column's form: price > $100.00" in text and "stamp > 2024-08-14T13:40:39+02:00" in text
+    assert "% in the column's form: rate > 26%" in text
+    assert "the when of @(X) is @(N) (ISO dates, as days since 1970-01-01)" in text
+    assert not [d for d in check_program(est.rules_) if d.severity == "error"]
+
+
+def test_explanations_and_traces_show_the_columns_form(fitted):
+    est, X, _ = fitted
+    late = next(i for i in range(len(X)) if X[i, 0] != "?" and X[i, 0] > "2023-05-16")
+    text = est.explain_text(X[late])
+    assert f"the when of x ({X[late, 0]}) is greater than 2023-05-10" in text
+    assert "rule 1: when > 2023-05-10 holds" in str(est.trace(X[late]))
+    assert "the price of x ($3.10) is less than or equal to $100.00" in est.explain_text(X[3])
+    assert "the rate of x (83%) is greater than 26%" in est.explain_text(X[3])
+    assert "rule 3: stamp > 2024-08-14T13:40:39+02:00 does not hold" in str(est.trace(X[3]))
+    missing = next(i for i in range(len(X)) if X[i, 0] == "?")
+    assert 'the when of x is "?", not a number' in est.explain_text(X[missing])
+
+
+def test_predict_clingo_facts_out_and_predict_agree_on_every_row(fitted, tmp_path):
+    est, X, _ = fitted
+    predicted = est.predict(X)
+    assert [r[0] for r in clingo_predict(est.rules_, X, est.features_, est.classes_.tolist())] == predicted.tolist()
+    expected = {f"e{i}": str(class_term(p)) for i, p in enumerate(predicted)}
+    rules, facts = plain_rules(est), plain_facts(est, X)
+    assert not [d for d in check_program(parse_program(rules), example_guard=False) if d.severity == "error"]
+    assert clingo_alone(rules, facts) == expected                       # plain clingo on --facts-out facts
+    path = tmp_path / "rules.lp"
+    path.write_text(rules, encoding="utf-8")
+    plain = read_plain(path)
+    assert plain.features[0].unit == est.features_[0].unit
+    # hand-written facts in the columns' own forms: --predict reads them as the learner does
+    lines = []
+    for i in range(len(X)):
+        lines.append(f"_example(e{i}).")
+        lines.extend(f'{f.pred}(e{i},"{X[i, j]}").' for j, f in enumerate(est.features_) if f.kind == "numeric")
+        lines.append(f"colour(e{i},{X[i, 4]}).")
+    answers = predict_facts(plain, hand_facts(plain, parse_program("\n".join(lines))))
+    assert {e: atom[atom.rindex(",") + 1:-1] for e, atom, _ in answers} == expected
+
+
+def test_cli_learn_prints_and_predicts_in_the_columns_form(tmp_path, capsys):
+    X, y, names = _table()
+    path = tmp_path / "t.csv"
+    rows = [",".join(["id"] + names + ["y"])]
+    rows += [",".join([f"p{i}"] + [f'"{c}"' if "," in c else c for c in X[i]] + [y[i]]) for i in range(len(X))]
+    path.write_text("\n".join(rows) + "\n")
+    rules, facts = tmp_path / "rules.lp", tmp_path / "facts.lp"
+    assert main(["learn", str(path), "--target", "y", "--split", "1"]) == 0
+    captured = capsys.readouterr()
+    assert "when (ISO dates, as days since 1970-01-01)" in captured.err and "price (amounts in $)" in captured.err
+    assert "% in the column's form: when > 20" in captured.out
+    assert main(["learn", str(path), "--target", "y", "--split", "1", "-o", str(rules), "--facts-out",
+                 str(facts)]) == 0
+    written = rules.read_text()
+    assert 'when_gt(X,"20' in written and "ISO dates, as days since 1970-01-01: cut point" in written
+    table = read_csv(path)
+    est = FoldSEM(feature_names=names).fit(table.take(names), table.labels("y"))
+    expected = {f"p{i}": str(class_term(p)) for i, p in enumerate(est.predict(table.take(names)))}
+    assert clingo_alone(rules, facts) == expected
+    capsys.readouterr()
+    assert main(["learn", "--predict", str(path), "--rules", str(rules)]) == 0   # a CSV in the columns' forms
+    got = dict(line[len("target("):-1].split(",", 1) for line in capsys.readouterr().out.split())
+    assert got == expected
+
+
+def test_text_rows_of_a_table_explain_as_the_table_does(fitted):
+    X, y, names = _table()
+    text = "\n".join([",".join(names + ["y"])] + [",".join(f'"{c}"' for c in X[i]) + f",{y[i]}" for i in range(len(X))])
+    table = read_csv("t.csv", text=text + "\n")
+    est = FoldSEM(min_gain=1, tail=0, feature_names=names).fit(table.take(names), table.labels("y"))
+    cells = table.take(names).cells
+    assert est.predict(cells).tolist() == est.predict(table.take(names)).tolist()
+    for i in (0, 1, 3):  # text rows of the table read as the arrays of the same cells do
+        assert est.explain_text(cells[i]) == est.explain_text(X[i])
+        assert str(est.trace(cells[i])) == str(est.trace(X[i]))
+
+
+def test_a_declared_categorical_date_column_stays_categorical():
+    X = np.array([[f"2024-03-{d:02d}"] for d in range(1, 21)], dtype=object)
+    y = ["a" if d < 10 else "b" for d in range(1, 21)]
+    est = FoldSEM(min_gain=1, categorical=[0]).fit(X, y)
+    assert est.features_[0].kind == "categorical" and est.features_[0].unit is None
+    assert FoldSEM(min_gain=1).fit(X, y).features_[0].unit == Unit(DATE)
+
+
+def test_a_money_column_of_zeros_and_ones_is_not_binary():
+    X = np.array([["$0.00"], ["$1.00"]] * 6, dtype=object)
+    est = FoldSEM(min_gain=1).fit(X, ["a", "b"] * 6)
+    assert est.features_[0].kind == "numeric" and est.features_[0].unit.kind == MONEY
+
+
+def test_unseen_form_at_predict_time_is_a_string_not_a_number(fitted):
+    est, X, _ = fitted
+    row = X[1].copy()
+    row[0] = "2024-02-30"   # not a date: satisfies no comparison, everywhere alike
+    assert est.predict(np.asarray([row]))[0] == clingo_predict(est.rules_, np.asarray([row]), est.features_,
+                                                                est.classes_.tolist())[0][0]
