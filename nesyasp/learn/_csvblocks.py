@@ -20,7 +20,7 @@ from typing import Iterator
 import numpy as np
 
 from nesyasp.errors import DataError
-from nesyasp.learn._decimal import DecimalCommas, fast_numbers
+from nesyasp.learn._decimal import DecimalCommas, fast_numbers, has_text
 from nesyasp.learn._separator import detect_separator
 from nesyasp.learn.column import Column, loc as _loc
 from nesyasp.learn.encode import _INF_WORDS
@@ -80,18 +80,9 @@ class _Accumulator:
 
     def _numbers(self, tokens: np.ndarray, num: np.ndarray, decode, matrix: np.ndarray | None) -> list[int]:
         """Fill ``num`` with the numbers among ``tokens``; return the cells too large for a double."""
-        if matrix is not None:  # plain decimals first; a number starts with a digit, a sign, a dot, i/n or a blank
-            looks = _NUMBER_BYTE[matrix[:, 0]]
-            picked = np.flatnonzero(looks)
-            if picked.size == 0:
-                return []
-            values, parsed = fast_numbers(matrix[picked] if picked.size < looks.size else matrix)
-            done = picked[parsed]
-            num[done] = values[parsed]
-            cand = picked[~parsed]
-        else:
-            kind = tokens.dtype.kind
-            cand = np.flatnonzero(np.isin(tokens.astype(kind + "1"), _STARTS_S if kind == "S" else _STARTS_U))
+        cand = self._candidates(tokens, num, matrix)
+        if cand.size and self.commas is not None:  # float() reads no comma: leave those to DecimalCommas
+            cand = cand[~has_text(tokens[cand], ",")]
         if cand.size == 0:
             return []
         picked = tokens[cand]
@@ -104,6 +95,20 @@ class _Accumulator:
         infinite = np.flatnonzero(np.isinf(num))
         # 1e400: too large for a double, not inf
         return [i for i in infinite.tolist() if decode(tokens[i]).lower() not in _INF_WORDS]
+
+    def _candidates(self, tokens: np.ndarray, num: np.ndarray, matrix: np.ndarray | None) -> np.ndarray:
+        """Fill ``num`` with the plain decimals among ``tokens``; return the other cells that may be numbers."""
+        if matrix is not None:  # plain decimals first; a number starts with a digit, a sign, a dot, i/n or a blank
+            looks = _NUMBER_BYTE[matrix[:, 0]]
+            picked = np.flatnonzero(looks)
+            if picked.size == 0:
+                return picked
+            values, parsed = fast_numbers(matrix[picked] if picked.size < looks.size else matrix)
+            done = picked[parsed]
+            num[done] = values[parsed]
+            return picked[~parsed]
+        kind = tokens.dtype.kind
+        return np.flatnonzero(np.isin(tokens.astype(kind + "1"), _STARTS_S if kind == "S" else _STARTS_U))
 
     def column(self, decode) -> Column:
         num = np.concatenate(self.nums) if self.nums else np.zeros(0)

@@ -5,9 +5,10 @@
 the comma: a cell that is not a number but is one with its comma read as the
 decimal point (``3,14``, ``-0,5``) is read as that number, *provided* the
 whole column is consistently of that form: no cell of the column is written
-with a decimal point or an exponent (``2.5``, ``1e3``). Otherwise (a column
-that mixes ``3,14`` and ``2.5``) the comma cells are texts, as written, and a
-warning names a line of each form. Integers (``12``) fit both forms.
+with a decimal point (``2.5``). Otherwise (a column that mixes ``3,14`` and
+``2.5``) the comma cells are texts, as written, and a warning names a line of
+each form. Integers (``12``) and exponents without a point (``3e-05``) fit
+both forms; ``3,5E-05`` is read too.
 Thousands separators (``1.234,56``) are not read as such: such cells stay texts.
 """
 
@@ -18,14 +19,14 @@ import re
 
 import numpy as np
 
-__all__ = ["DecimalCommas", "fast_numbers", "comma_values"]
+__all__ = ["DecimalCommas", "fast_numbers", "comma_values", "has_text"]
 
 logger = logging.getLogger(__name__)
 
-_POINT = re.compile(r"[+-]?\d*\.\d+\Z")
+_POINT = re.compile(r"[+-]?\d*\.\d+(?:[eE][+-]?\d+)?\Z")
 
 
-def _has(tokens: np.ndarray, chars: str) -> np.ndarray:
+def has_text(tokens: np.ndarray, chars: str) -> np.ndarray:
     """Which texts (a bytes or str array) hold any of ``chars``."""
     out = np.zeros(tokens.shape, dtype=bool)
     for ch in chars:
@@ -41,7 +42,7 @@ def comma_values(texts: np.ndarray) -> np.ndarray:
     matrix = np.ascontiguousarray(dotted.astype(f"S{width}")).view(np.uint8).reshape(-1, width)
     values, parsed = fast_numbers(matrix)
     values[~parsed] = np.nan
-    slow = np.flatnonzero(~parsed & ~_has(raw, "."))  # more digits than fast_numbers reads exactly
+    slow = np.flatnonzero(~parsed & ~has_text(raw, "."))  # more digits than fast_numbers reads exactly
     if slow.size:
         distinct, inverse = np.unique(dotted[slow], return_inverse=True)
         exact = np.asarray([float(t) if _POINT.match(t.decode("utf-8", "replace")) else np.nan
@@ -62,12 +63,12 @@ class DecimalCommas:
     def add(self, tokens: np.ndarray, num: np.ndarray, rows: np.ndarray) -> None:
         """Cells ``tokens`` (rows ``rows``) whose numbers are ``num`` (NaN: not a number), filled in place."""
         number = ~np.isnan(num)
-        dotted = np.flatnonzero(number & _has(tokens, ".eE")) if number.any() else np.zeros(0, dtype=np.int64)
+        dotted = np.flatnonzero(number & has_text(tokens, ".")) if number.any() else np.zeros(0, dtype=np.int64)
         if dotted.size:
             self.dots += int(dotted.size)
             if self.first_dot is None:
                 self.first_dot = (int(rows[dotted[0]]), _text(tokens[dotted[0]]))
-        cand = np.flatnonzero(~number & _has(tokens, ","))
+        cand = np.flatnonzero(~number & has_text(tokens, ","))
         if cand.size == 0:
             return
         values = comma_values(tokens[cand])

@@ -11,8 +11,10 @@ Every feature is one of four kinds:
     comparison assumption), so it satisfies both negated comparisons.
 ``categorical``
     Every cell is a string value, with literals ``attr(X,v)`` and ``not attr(X,v)``.
+    A column of dates, date-times, money or percentages (every non-missing
+    cell of one form) is numeric with a unit (:mod:`nesyasp.learn.units`).
 ``binary``
-    A numeric column whose training values are all 0 or 1 becomes a unary
+    A numeric column whose training values are all 0 or 1 (and no unit) becomes a unary
     predicate: ``f12(X)`` where the cell is 1, ``not f12(X)`` elsewhere.
 ``background``
     A unary predicate defined by the user's background rules

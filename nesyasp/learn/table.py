@@ -9,7 +9,10 @@ whose cells do not all parse keeps those cells as strings (FOLD-R++'s
 *mixed* columns). An empty cell is a missing value; the learner reads it back
 as the empty string ``""``. Cells are stripped of surrounding blanks.
 
-Unquoted blocks are split and parsed by numpy (field bounds from the comma
+The separator (comma, semicolon, tab or vertical bar) is given or detected
+(:mod:`nesyasp.learn._separator`); in a file not separated by commas, decimal
+commas are read as numbers in consistent columns (:mod:`nesyasp.learn._decimal`).
+Unquoted blocks are split and parsed by numpy (field bounds from the separator
 and newline positions, numbers by numpy's text-to-double cast); from the first
 block with a ``"`` on, the file is read by Python's :mod:`csv` module, a few
 thousand rows at a time, with the same result.

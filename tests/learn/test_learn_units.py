@@ -4,10 +4,13 @@ for people, and every way of running the rules agreeing with ``predict``."""
 from __future__ import annotations
 
 import logging
+from datetime import date, timedelta
 from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from nesyasp.cli import main
 from nesyasp.lang import check_program, parse_program
@@ -83,7 +86,7 @@ def _table(n: int = 96) -> tuple[np.ndarray, np.ndarray, list[str]]:
     seconds = rng.integers(1_700_000_000, 1_760_000_000, n)
     price = rng.choice([3.1, 99.99, 1234.5, 12000.0, 450.25, -20.0], n)
     rate = rng.integers(0, 100, n)
-    from datetime import date, datetime, timedelta, timezone
+    from datetime import datetime, timezone
     X = np.empty((n, 5), dtype=object)
     for i in range(n):
         X[i, 0] = (date(1970, 1, 1) + timedelta(days=int(days[i]))).isoformat() if i % 23 else "?"
@@ -128,26 +131,57 @@ def test_explanations_and_traces_show_the_columns_form(fitted):
     assert 'the when of x is "?", not a number' in est.explain_text(X[missing])
 
 
-def test_predict_clingo_facts_out_and_predict_agree_on_every_row(fitted, tmp_path):
-    est, X, _ = fitted
+def assert_every_way_agrees(est, X) -> None:
+    """``predict``, the clingo form (explain's), the written rules in plain clingo on ``--facts-out`` facts, and
+    ``--predict`` on facts written by hand in the columns' own forms give the same class on every row."""
+    import tempfile
+
     predicted = est.predict(X)
     assert [r[0] for r in clingo_predict(est.rules_, X, est.features_, est.classes_.tolist())] == predicted.tolist()
     expected = {f"e{i}": str(class_term(p)) for i, p in enumerate(predicted)}
     rules, facts = plain_rules(est), plain_facts(est, X)
     assert not [d for d in check_program(parse_program(rules), example_guard=False) if d.severity == "error"]
-    assert clingo_alone(rules, facts) == expected                       # plain clingo on --facts-out facts
-    path = tmp_path / "rules.lp"
-    path.write_text(rules, encoding="utf-8")
-    plain = read_plain(path)
-    assert plain.features[0].unit == est.features_[0].unit
-    # hand-written facts in the columns' own forms: --predict reads them as the learner does
+    assert clingo_alone(rules, facts) == expected
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "rules.lp"
+        path.write_text(rules, encoding="utf-8")
+        plain = read_plain(path)
+    written = {f.pred: f.unit for f in plain.features}
+    assert written == {f.pred: f.unit for f in est.features_ if f.pred in written}
     lines = []
     for i in range(len(X)):
         lines.append(f"_example(e{i}).")
-        lines.extend(f'{f.pred}(e{i},"{X[i, j]}").' for j, f in enumerate(est.features_) if f.kind == "numeric")
-        lines.append(f"colour(e{i},{X[i, 4]}).")
+        for j, f in enumerate(est.features_):
+            value = f'"{X[i, j]}"' if f.kind == "numeric" else str(class_term(X[i, j]))
+            lines.append(f"{f.pred}(e{i},{value}).")
     answers = predict_facts(plain, hand_facts(plain, parse_program("\n".join(lines))))
     assert {e: atom[atom.rindex(",") + 1:-1] for e, atom, _ in answers} == expected
+
+
+def test_predict_clingo_facts_out_and_predict_agree_on_every_row(fitted):
+    est, X, _ = fitted
+    assert_every_way_agrees(est, X)
+
+
+DATES = st.integers(-400, 40000).map(lambda d: (date(1970, 1, 1) + timedelta(days=d)).isoformat())
+MONEY_CELLS = st.integers(-10**9, 10**9).map(lambda c: f"{'-' if c < 0 else ''}${abs(c) / 100:,.2f}")
+PERCENTS = st.integers(-500, 500).map(lambda k: f"{k / 4:g}%")
+MISSING_CELLS = st.sampled_from(["?", ""])
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.integers(8, 30).flatmap(lambda n: st.tuples(
+    st.lists(st.tuples(st.one_of(DATES, DATES, DATES, MISSING_CELLS), MONEY_CELLS,
+                       st.one_of(PERCENTS, PERCENTS, MISSING_CELLS)), min_size=n, max_size=n),
+    st.lists(st.sampled_from(["yes", "no", "1"]), min_size=n, max_size=n))))
+def test_generated_tables_of_dates_money_and_percentages_agree_every_way(table):
+    rows, labels = table
+    X = np.array([list(r) for r in rows], dtype=object)
+    if len(set(labels)) < 2 or any(len(set(X[:, j]) - {"?", ""}) == 0 for j in range(3)):
+        return
+    est = FoldSEM(min_gain=1, tail=0, feature_names=["when", "price", "rate"]).fit(X, np.array(labels))
+    assert [f.unit.kind for f in est.features_] == [DATE, MONEY, PERCENT]
+    assert_every_way_agrees(est, X)
 
 
 def test_cli_learn_prints_and_predicts_in_the_columns_form(tmp_path, capsys):
@@ -207,3 +241,32 @@ def test_unseen_form_at_predict_time_is_a_string_not_a_number(fitted):
     row[0] = "2024-02-30"   # not a date: satisfies no comparison, everywhere alike
     assert est.predict(np.asarray([row]))[0] == clingo_predict(est.rules_, np.asarray([row]), est.features_,
                                                                 est.classes_.tolist())[0][0]
+
+
+@pytest.mark.parametrize("unit, texts", [
+    (Unit(DATE), ["2024-03-05", "1969-12-31", "0001-01-01", "9999-12-31"]),
+    (Unit(DATETIME), ["2024-03-05T10:20:30.123457", "2024-03-05 10:20", "1969-12-31T23:59:59.999999"]),
+    (Unit(MONEY, "$", decimals=2), ["$1,234.50", "-$0.10", "$.5", "$ 12", "$1,000,000.015"]),
+    (Unit(MONEY, "€", False, True, 2), ["3.10 €", "-1,200 €"]),
+    (Unit(PERCENT, "%"), ["12%", "-0.5 %", "+7.%", ".25%"]),
+])
+def test_the_vectorized_reading_gives_the_numbers_of_parse(unit, texts):
+    from nesyasp.learn._unitfast import fast_values
+
+    fast = fast_values(unit, texts)
+    assert fast is not None and fast.tolist() == [unit.parse(t) for t in texts]
+    assert unit.parse_many(texts + ["?"])[:-1].tolist() == fast.tolist()
+
+
+@pytest.mark.parametrize("unit, texts", [
+    (Unit(DATE), ["2024-02-30"]),                      # numpy refuses it: text by text, NaN
+    (Unit(MONEY, "$", decimals=2), ["($5.00)", "$1"]),  # parentheses: text by text
+    (Unit(DATETIME, zone="Z"), ["2024-03-05T10:20:00Z"]),
+    (Unit(DATE), ["2024-03-05", ""]),
+])
+def test_other_forms_are_read_text_by_text(unit, texts):
+    from nesyasp.learn._unitfast import fast_values
+
+    assert fast_values(unit, texts) is None
+    slow = unit.parse_many(texts)
+    assert np.array_equal(slow, np.asarray([unit.parse(t) for t in texts]), equal_nan=True)

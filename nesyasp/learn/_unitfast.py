@@ -1,0 +1,79 @@
+"""Vectorized reading of the cells of a :class:`~nesyasp.learn.units.Unit` (a column of a million dates).
+
+:func:`fast_values` checks with one regular-expression pass over the joined
+texts that every text has the unit's plainest form, and converts them with
+numpy (``datetime64`` for dates and naive date-times, the float cast for
+amounts and percentages), giving exactly the numbers of ``Unit.parse``. For
+any other list (a text of another form, a zoned date-time, an amount in
+parentheses) it returns ``None`` and the caller parses text by text.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Sequence
+
+import numpy as np
+
+__all__ = ["fast_values", "money_decimals"]
+
+_NUM = r"(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)"
+_FORMS = {"date": r"\d{4}-\d{2}-\d{2}",
+          "datetime": r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?",
+          "percent": r"[-+]?(?:\d+(?:\.\d*)?|\.\d+) ?%"}
+
+
+@lru_cache(maxsize=64)
+def _joined(kind: str, symbol: str, before: bool) -> re.Pattern:
+    if kind == "money":
+        sym = re.escape(symbol)
+        form = rf"-?{sym} ?{_NUM}" if before else rf"-?{_NUM} ?{sym}"
+    else:
+        form = _FORMS[kind]
+    return re.compile(rf"^(?:{form})$", re.ASCII | re.MULTILINE)
+
+
+def _all_match(pattern: re.Pattern, texts: Sequence[str]) -> bool:
+    """Whether every text (none empty, none with a line end) matches: the joined texts less their matches are
+    line ends only (one pass in C, no per-text Python, no backtracking stack per repetition)."""
+    if not all(isinstance(t, str) for t in texts[:1]):
+        return False
+    joined = "\n".join(texts)
+    if len(texts) != joined.count("\n") + 1 or "\n\n" in joined or joined.startswith("\n") or joined.endswith("\n"):
+        return False
+    return not pattern.sub("", joined).strip("\n")
+
+
+def fast_values(unit, texts: Sequence[str]) -> np.ndarray | None:
+    """The numbers of ``texts`` (all of ``unit``'s plainest form), or None (module docstring)."""
+    if not texts or (unit.kind == "datetime" and unit.zone):
+        return None
+    if not _all_match(_joined(unit.kind, unit.symbol, unit.before), texts):
+        return None
+    array = np.asarray(texts, dtype=str)
+    try:
+        if unit.kind == "date":
+            days = array.astype("datetime64[D]") - np.datetime64("1970-01-01", "D")
+            return days.astype(np.int64).astype(np.float64)
+        if unit.kind == "datetime":
+            return array.astype("datetime64[us]").astype(np.int64) / 1e6
+    except ValueError:  # 2024-02-30
+        return None
+    return _plain(array, unit).astype(np.float64)
+
+
+def _plain(array: np.ndarray, unit) -> np.ndarray:
+    """Amounts and percentages without their symbol, thousands commas and blanks (``-1234.50``)."""
+    for text in (unit.symbol, ",", " "):
+        array = np.strings.replace(array, text, "")
+    return array
+
+
+def money_decimals(unit, texts: Sequence[str]) -> int | None:
+    """The most decimals among amounts of ``unit``'s plainest form (None: not all of that form)."""
+    if not texts or not _all_match(_joined("money", unit.symbol, unit.before), texts):
+        return None
+    plain = _plain(np.asarray(texts, dtype=str), unit)
+    dot = np.strings.rfind(plain, ".")
+    return int(np.where(dot >= 0, np.strings.str_len(plain) - dot - 1, 0).max())
