@@ -18,6 +18,7 @@ import numpy as np
 
 __all__ = ["fast_values", "money_decimals"]
 
+_FIRST, _LAST = np.datetime64("0001-01-01T00:00:00", "us"), np.datetime64("9999-12-31T23:59:59.999999", "us")
 _NUM = r"(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)"
 _FORMS = {"date": r"\d{4}-\d{2}-\d{2}",
           "datetime": r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?",
@@ -52,15 +53,16 @@ def fast_values(unit, texts: Sequence[str]) -> np.ndarray | None:
     if not _all_match(_joined(unit.kind, unit.symbol, unit.before), texts):
         return None
     array = np.asarray(texts, dtype=str)
+    if unit.kind not in ("date", "datetime"):
+        return _plain(array, unit).astype(np.float64)
     try:
-        if unit.kind == "date":
-            days = array.astype("datetime64[D]") - np.datetime64("1970-01-01", "D")
-            return days.astype(np.int64).astype(np.float64)
-        if unit.kind == "datetime":
-            return array.astype("datetime64[us]").astype(np.int64) / 1e6
+        moments = array.astype("datetime64[us]")
     except ValueError:  # 2024-02-30
         return None
-    return _plain(array, unit).astype(np.float64)
+    if moments.min() < _FIRST or moments.max() > _LAST:  # year 0: numpy reads it, Python's dates do not
+        return None
+    micros = moments.astype(np.int64)
+    return micros // 86_400_000_000 * 1.0 if unit.kind == "date" else micros / 1e6
 
 
 def _plain(array: np.ndarray, unit) -> np.ndarray:

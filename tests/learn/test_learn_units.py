@@ -260,6 +260,8 @@ def test_the_vectorized_reading_gives_the_numbers_of_parse(unit, texts):
 
 @pytest.mark.parametrize("unit, texts", [
     (Unit(DATE), ["2024-02-30"]),                      # numpy refuses it: text by text, NaN
+    (Unit(DATE), ["0000-01-01"]),                      # numpy reads year 0, Python's dates do not: NaN
+    (Unit(DATETIME), ["2024-03-05T24:00:00"]),
     (Unit(MONEY, "$", decimals=2), ["($5.00)", "$1"]),  # parentheses: text by text
     (Unit(DATETIME, zone="Z"), ["2024-03-05T10:20:00Z"]),
     (Unit(DATE), ["2024-03-05", ""]),
