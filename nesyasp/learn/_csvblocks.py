@@ -66,7 +66,10 @@ class _Accumulator:
                     self.big_rows.append(self.rows + int(rest[i]))
                     self.big_texts.append(str(decode(tokens[i])))
                 if self.commas is not None:
-                    self.commas.add(tokens, sub, self.rows + rest)
+                    read = self.commas.add(tokens, sub, self.rows + rest)
+                    for i in read[np.isinf(sub[read])].tolist():  # 400 digits and a comma: too large, not inf
+                        self.big_rows.append(self.rows + int(rest[i]))
+                        self.big_texts.append(str(decode(tokens[i])))
             num[rest] = sub
             strings = np.isnan(sub)
             if strings.any():

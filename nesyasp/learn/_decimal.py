@@ -60,8 +60,9 @@ class DecimalCommas:
         self.dots = 0
         self.first_dot: tuple[int, str] | None = None
 
-    def add(self, tokens: np.ndarray, num: np.ndarray, rows: np.ndarray) -> None:
-        """Cells ``tokens`` (rows ``rows``) whose numbers are ``num`` (NaN: not a number), filled in place."""
+    def add(self, tokens: np.ndarray, num: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """Cells ``tokens`` (rows ``rows``) whose numbers are ``num`` (NaN: not a number), filled in place;
+        returns the positions (in ``tokens``) of the cells read with a decimal comma."""
         number = ~np.isnan(num)
         dotted = np.flatnonzero(number & has_text(tokens, ".")) if number.any() else np.zeros(0, dtype=np.int64)
         if dotted.size:
@@ -70,13 +71,14 @@ class DecimalCommas:
                 self.first_dot = (int(rows[dotted[0]]), _text(tokens[dotted[0]]))
         cand = np.flatnonzero(~number & has_text(tokens, ","))
         if cand.size == 0:
-            return
+            return cand
         values = comma_values(tokens[cand])
         ok = ~np.isnan(values)
         num[cand[ok]] = values[ok]
         if ok.any():
             self.rows.append(rows[cand[ok]])
             self.texts.append(tokens[cand[ok]])
+        return cand[ok]
 
     def read_as_numbers(self) -> bool:
         """Whether the column has decimal-comma cells and no cell with a decimal point."""

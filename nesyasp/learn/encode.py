@@ -394,7 +394,7 @@ def feature_column(columns: Columns, j: int, feature: Feature) -> Parsed:
     its unit's form as numbers), strings of a categorical one. Every reader of a fitted feature's cells
     (``predict``, the ASP facts, explanations) goes through here, so they read the same numbers."""
     parsed = columns.parsed(j, feature.kind in (NUMERIC, BINARY), feature.name).check(feature.name)
-    return apply_unit(parsed, feature.unit) if feature.unit is not None else parsed
+    return apply_unit(parsed, feature.unit).check(feature.name) if feature.unit is not None else parsed
 
 
 def encode(columns: Columns, features: Sequence[Feature], parsed: list | None = None) -> Encoded:

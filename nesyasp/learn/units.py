@@ -300,9 +300,14 @@ def apply_unit(parsed, unit: Unit):
     if not parsed.vocab:
         return parsed
     values = unit.parse_many([t.strip() for t in parsed.vocab])
-    hit = np.isfinite(values)
+    hit = ~np.isnan(values)
     if not hit.any():
         return parsed
+    flag = parsed.too_large
+    huge = np.flatnonzero(np.isinf(values))
+    if huge.size and flag is None:  # $ and 400 digits: too large for a double (a DataError by Parsed.check)
+        row = int(np.flatnonzero(np.isin(parsed.code, huge))[0])
+        flag = (f"row {row}", parsed.vocab[int(parsed.code[row])])
     keep = np.flatnonzero(~hit)
     remap = np.full(len(parsed.vocab) + 1, -1, dtype=np.int32)
     remap[keep] = np.arange(keep.size, dtype=np.int32)
@@ -312,4 +317,4 @@ def apply_unit(parsed, unit: Unit):
     num[converted] = values[code[converted]]
     new_code = np.where(code >= 0, remap[code], -1).astype(np.int32)
     new_code[converted] = -1
-    return type(parsed)(num, new_code, tuple(parsed.vocab[i] for i in keep.tolist()), parsed.too_large)
+    return type(parsed)(num, new_code, tuple(parsed.vocab[i] for i in keep.tolist()), flag)

@@ -113,3 +113,9 @@ def test_predict_table_in_another_separator(tmp_path, capsys):
     out = capsys.readouterr().out.split()
     assert out == ["target(p1,a)", "target(p2,b)"]
     assert np.isnan(read_csv(rows).column("id").num).all()
+
+
+def test_a_decimal_comma_number_too_large_for_a_double_names_column_and_line():
+    t = read_csv("t.csv", text="a;y\n1,5;p\n" + "1" * 400 + ",5;q\n2;p\n")
+    with pytest.raises(DataError, match=r"column 'a', t.csv:3: the number 1111"):
+        FoldSEM().fit(t.take(["a"]), t.labels("y"))

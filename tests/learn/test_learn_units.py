@@ -272,3 +272,11 @@ def test_other_forms_are_read_text_by_text(unit, texts):
     assert fast_values(unit, texts) is None
     slow = unit.parse_many(texts)
     assert np.array_equal(slow, np.asarray([unit.parse(t) for t in texts]), equal_nan=True)
+
+
+def test_an_amount_too_large_for_a_double_names_column_and_row():
+    from nesyasp.errors import DataError
+
+    X = np.array([["$1.00"], ["$" + "1" * 400], ["$2.00"]], dtype=object)
+    with pytest.raises(DataError, match=r"column 'f0', row 1: the number \$1111"):
+        FoldSEM().fit(X, ["a", "b", "a"])
