@@ -19,17 +19,20 @@ import numpy as np
 __all__ = ["fast_values", "money_decimals"]
 
 _FIRST, _LAST = np.datetime64("0001-01-01T00:00:00", "us"), np.datetime64("9999-12-31T23:59:59.999999", "us")
-_NUM = r"(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)"
+_NUM = {False: r"(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)",
+        True: r"(?:\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+(?:,\d+)?|,\d+)"}
 _FORMS = {"date": r"\d{4}-\d{2}-\d{2}",
-          "datetime": r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?",
-          "percent": r"[-+]?(?:\d+(?:\.\d*)?|\.\d+) ?%"}
+          "datetime": r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?"}
 
 
 @lru_cache(maxsize=64)
-def _joined(kind: str, symbol: str, before: bool) -> re.Pattern:
+def _joined(kind: str, symbol: str, before: bool, comma: bool) -> re.Pattern:
+    mark = "," if comma else r"\."
     if kind == "money":
         sym = re.escape(symbol)
-        form = rf"-?{sym} ?{_NUM}" if before else rf"-?{_NUM} ?{sym}"
+        form = rf"-?{sym} ?{_NUM[comma]}" if before else rf"-?{_NUM[comma]} ?{sym}"
+    elif kind == "percent":
+        form = rf"[-+]?(?:\d+(?:{mark}\d*)?|{mark}\d+) ?%"
     else:
         form = _FORMS[kind]
     return re.compile(rf"^(?:{form})$", re.ASCII | re.MULTILINE)
@@ -50,7 +53,7 @@ def fast_values(unit, texts: Sequence[str]) -> np.ndarray | None:
     """The numbers of ``texts`` (all of ``unit``'s plainest form), or None (module docstring)."""
     if not texts or (unit.kind == "datetime" and unit.zone):
         return None
-    if not _all_match(_joined(unit.kind, unit.symbol, unit.before), texts):
+    if not _all_match(_joined(unit.kind, unit.symbol, unit.before, unit.comma), texts):
         return None
     array = np.asarray(texts, dtype=str)
     if unit.kind not in ("date", "datetime"):
@@ -66,15 +69,16 @@ def fast_values(unit, texts: Sequence[str]) -> np.ndarray | None:
 
 
 def _plain(array: np.ndarray, unit) -> np.ndarray:
-    """Amounts and percentages without their symbol, thousands commas and blanks (``-1234.50``)."""
-    for text in (unit.symbol, ",", " "):
+    """Amounts and percentages without their symbol, thousands separators and blanks, with a decimal point
+    (``-1234.50``)."""
+    for text in (unit.symbol, "." if unit.comma else ",", " "):
         array = np.strings.replace(array, text, "")
-    return array
+    return np.strings.replace(array, ",", ".") if unit.comma else array
 
 
 def money_decimals(unit, texts: Sequence[str]) -> int | None:
     """The most decimals among amounts of ``unit``'s plainest form (None: not all of that form)."""
-    if not texts or not _all_match(_joined("money", unit.symbol, unit.before), texts):
+    if not texts or not _all_match(_joined("money", unit.symbol, unit.before, unit.comma), texts):
         return None
     plain = _plain(np.asarray(texts, dtype=str), unit)
     dot = np.strings.rfind(plain, ".")

@@ -16,9 +16,14 @@ these forms is a numeric column with a :class:`Unit`:
     Amounts with one currency symbol for the whole column, before or after
     the number (``$1,234.50``, ``-€3.10``, ``€-3.10``, ``12.00 €``,
     ``USD 12``, ``($5.00)`` for -5): the number is the amount. Thousands
-    separators are commas in groups of three; the decimal point is a dot.
+    separators are commas in groups of three and the decimal point a dot, or
+    dots in groups of three and a decimal comma (``1.234,50 €``, ``-3,10 €``:
+    European exports), whichever reads every cell; when both do (``$1,234``,
+    ``1.234 €``), the one that gives fewer decimals (money has 0 or 2:
+    ``$1,234`` is 1234, ``1.234 €`` is 1234), the point on a tie.
 ``percent``
-    ``12%``, ``-0.5 %``: the number is the one written (``12%`` is 12).
+    ``12%``, ``-0.5 %``, ``12,5 %`` (a decimal comma, when every cell reads
+    so): the number is the one written (``12%`` is 12).
 
 Missing cells (empty, or one of :data:`MISSING`) stay strings, as in any
 numeric column. A column with any other cell (a plain number, another
@@ -54,17 +59,22 @@ DATE, DATETIME, MONEY, PERCENT = "date", "datetime", "money", "percent"
 #: Cells that are missing values in a column of a form (they stay strings, as ``?`` in a numeric column).
 MISSING = frozenset({"", "?", "na", "n/a", "nan", "null", "none", "-"})
 
+_SWAP = str.maketrans(",.", ".,")
 _EPOCH = datetime(1970, 1, 1)
 _EPOCH_UTC = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
 _DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})?\Z")
 _CODES = "USD|EUR|GBP|JPY|CHF|CAD|AUD|CNY|INR|SEK|NOK|DKK|PLN|CZK"
 _SYMBOL = rf"[$€£¥₹]|(?:{_CODES})"
-_MONEY = re.compile(rf"(?P<s1>[-+\u2212]?)(?:(?P<pre>{_SYMBOL})(?P<gap1> ?))?(?P<s2>[-+\u2212]?)"
-                    r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)"
-                    rf"(?:(?P<gap2> ?)(?P<post>{_SYMBOL}))?\Z")
-_PERCENT = re.compile(r"(?P<num>[-+\u2212]?(?:\d+(?:\.\d*)?|\.\d+)) ?%\Z")
+_NUMBERS = {False: r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+",   # 1,234.50
+            True: r"\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+(?:,\d+)?|,\d+"}      # 1.234,50 (a decimal comma)
+_MONEY = {comma: re.compile(rf"(?P<s1>[-+\u2212]?)(?:(?P<pre>{_SYMBOL})(?P<gap1> ?))?(?P<s2>[-+\u2212]?)"
+                            rf"(?P<num>{_NUMBERS[comma]})(?:(?P<gap2> ?)(?P<post>{_SYMBOL}))?\Z")
+          for comma in (False, True)}
+_PERCENT = {comma: re.compile(rf"(?P<num>[-+\u2212]?(?:\d+(?:{mark}\d*)?|{mark}\d+)) ?%\Z")
+            for comma, mark in ((False, r"\."), (True, ","))}
 _KINDS = (DATE, DATETIME, MONEY, PERCENT)
+_NOUNS = {DATE: "ISO dates", DATETIME: "ISO date-times", MONEY: "amounts of money", PERCENT: "percentages"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +95,8 @@ class Unit:
         Money: the most decimals a cell shows (amounts are shown with at least these).
     zone:
         Date-times: ``""`` (no zone), or the zone values are shown in (``Z``, ``+01:00``).
+    comma:
+        Money and percentages: a decimal comma (and dots between thousands).
     """
 
     kind: str
@@ -93,6 +105,7 @@ class Unit:
     space: bool = False
     decimals: int = 0
     zone: str = ""
+    comma: bool = False
 
     def parse(self, text: str) -> float:
         """The number of a cell of this form, NaN for any other text."""
@@ -102,9 +115,9 @@ class Unit:
         if self.kind == DATETIME:
             return _datetime(text, self.zone != "")[0]
         if self.kind == PERCENT:
-            m = _PERCENT.match(text)
-            return float(m["num"].replace("\u2212", "-")) if m else np.nan
-        got = _money(text)
+            m = _PERCENT[self.comma].match(text)
+            return float(m["num"].replace("\u2212", "-").replace(",", ".")) if m else np.nan
+        got = _money(text, self.comma)
         if got is None or got[1] != self.symbol or got[2] != self.before:
             return np.nan
         return got[0]
@@ -125,10 +138,11 @@ class Unit:
         if not np.isfinite(value):
             return str(value)
         if self.kind == PERCENT:
-            return _plain(value) + "%"
+            return (_plain(value).replace(".", ",") if self.comma else _plain(value)) + "%"
         if self.kind == MONEY:
             places = max(self.decimals, _places(value))
             amount = f"{abs(value):,.{places}f}"
+            amount = amount.translate(_SWAP) if self.comma else amount
             gap = " " if self.space else ""
             body = f"{self.symbol}{gap}{amount}" if self.before else f"{amount}{gap}{self.symbol}"
             return ("-" if value < 0 else "") + body
@@ -211,17 +225,17 @@ def _datetime(text: str, zoned: bool) -> tuple[float, str | None]:
     return micros / 1e6, m.group(1)  # as numpy's microseconds / 1e6 (the vectorized path)
 
 
-def _money(text: str) -> tuple[float, str, bool, bool, int] | None:
-    """``(amount, symbol, before, space, decimals)`` of a money cell, else None."""
+def _money(text: str, comma: bool = False) -> tuple[float, str, bool, bool, int] | None:
+    """``(amount, symbol, before, space, decimals)`` of a money cell (``comma``: with a decimal comma), else None."""
     if text.startswith("(") and text.endswith(")"):
-        inner = _money(text[1:-1])
+        inner = _money(text[1:-1], comma)
         return None if inner is None or inner[0] < 0 else (-inner[0],) + inner[1:]
-    m = _MONEY.match(text)
+    m = _MONEY[comma].match(text)
     if not m or (m["pre"] is None) == (m["post"] is None) or (m["s1"] and m["s2"]):
         return None
     if m["post"] is not None and m["s2"]:
         return None
-    number = m["num"].replace(",", "")
+    number = m["num"].replace(".", "").replace(",", ".") if comma else m["num"].replace(",", "")
     amount = float(number)
     if (m["s1"] or m["s2"]) in ("-", "\u2212"):
         amount = -amount
@@ -240,23 +254,40 @@ def _settle(kind: str, texts: Sequence[str]) -> tuple[Unit | None, str | None]:
                 return None, t
             zones.add(zone)
         return Unit(DATETIME, zone=zones.pop() if len(zones) == 1 else "Z"), None
-    if kind == MONEY:
-        first = _money(texts[0])
-        assert first is not None
-        unit = Unit(MONEY, first[1], first[2], first[3])
-        decimals = money_decimals(unit, texts)
-        if decimals is None:  # a text of another form than -$1,234.50: one by one
-            decimals = 0
-            for t in texts:
-                got = _money(t)
-                if got is None or got[1:3] != first[1:3]:
-                    return None, t
-                decimals = max(decimals, got[4])
-        return Unit(MONEY, first[1], first[2], first[3], decimals), None
+    if kind == MONEY:  # both forms may read every cell (1,234 $, 1.234 €): the one with fewer decimals wins
+        point, comma = _settle_money(texts, False), _settle_money(texts, True)
+        if point[0] is None or comma[0] is None:
+            return point if point[0] is not None or comma[0] is None and _money(texts[0]) else comma
+        return comma if comma[0].decimals < point[0].decimals else point
+    if kind == PERCENT:
+        point = Unit(PERCENT, "%")
+        if not np.isnan(point.parse_many(texts)).any():
+            return point, None
+        unit = Unit(PERCENT, "%", comma=True)
+        values = unit.parse_many(texts)
+        bad = np.flatnonzero(np.isnan(values))
+        return (unit, None) if bad.size == 0 else (None, texts[int(bad[0])])
     unit = Unit(kind, "%" if kind == PERCENT else "")
     values = unit.parse_many(texts)
     bad = np.flatnonzero(np.isnan(values))
     return (unit, None) if bad.size == 0 else (None, texts[int(bad[0])])
+
+
+def _settle_money(texts: Sequence[str], comma: bool) -> tuple[Unit | None, str | None]:
+    """The money unit (decimal point, or ``comma``) that every text has, or ``(None, a text that is not)``."""
+    first = _money(texts[0], comma)
+    if first is None:
+        return None, texts[0]
+    unit = Unit(MONEY, first[1], first[2], first[3], comma=comma)
+    decimals = money_decimals(unit, texts)
+    if decimals is None:  # a text of another form than -$1,234.50: one by one
+        decimals = 0
+        for t in texts:
+            got = _money(t, comma)
+            if got is None or got[1:3] != first[1:3]:
+                return None, t
+            decimals = max(decimals, got[4])
+    return Unit(MONEY, first[1], first[2], first[3], decimals, comma=comma), None
 
 
 def _kind_of(text: str) -> str | None:
@@ -264,9 +295,9 @@ def _kind_of(text: str) -> str | None:
         return DATE
     if _DATETIME.match(text):
         return DATETIME
-    if _PERCENT.match(text):
+    if _PERCENT[False].match(text) or _PERCENT[True].match(text):
         return PERCENT
-    return MONEY if _money(text) is not None else None
+    return MONEY if _money(text) is not None or _money(text, True) is not None else None
 
 
 def detect_unit(parsed, name: str = "") -> Unit | None:
@@ -290,7 +321,7 @@ def detect_unit(parsed, name: str = "") -> Unit | None:
             rows = np.flatnonzero(parsed.code == parsed.vocab.index(bad) if bad in parsed.vocab else -9)
             where = f" (row {int(rows[0])})" if rows.size else ""
             logger.warning("column %r: most cells are %s but %r%s is not one of the same form: the column is read "
-                           "as written (not as numbers)", name, Unit(kind).describe().split(",")[0], bad, where)
+                           "as written (not as numbers)", name, _NOUNS[kind], bad, where)
     return unit
 
 

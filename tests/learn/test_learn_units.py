@@ -39,6 +39,10 @@ def unit_of(cells):
     (["12.00 €", "-0.5 €"], Unit(MONEY, "€", False, True, 2), [12, -0.5]),
     (["USD 12", "USD 1,200.25"], Unit(MONEY, "USD", True, True, 2), [12, 1200.25]),
     (["12%", "-0.5 %", "100%"], Unit(PERCENT, "%"), [12, -0.5, 100]),
+    (["12,50 €", "-3,10 €", "1.234,50 €"], Unit(MONEY, "€", False, True, 2, comma=True), [12.5, -3.1, 1234.5]),
+    (["1.234 €", "12.500 €"], Unit(MONEY, "€", False, True, 0, comma=True), [1234, 12500]),  # fewer decimals wins
+    (["$1,234", "$12,000"], Unit(MONEY, "$", True, False, 0), [1234, 12000]),
+    (["12,5 %", "3%"], Unit(PERCENT, "%", comma=True), [12.5, 3]),
 ])
 def test_a_column_of_one_form_reads_as_numbers(cells, unit, numbers):
     assert unit_of(cells) == unit
@@ -56,6 +60,8 @@ def test_a_column_of_one_form_reads_as_numbers(cells, unit, numbers):
     ["$12", "12 $"],                                  # the symbol on both sides
     ["1,234", "2,000"],                               # no symbol: not money
     ["12%", "abc"],
+    ["12.5%", "3,5%"],                                # a decimal point next to a decimal comma
+    ["1,5 €", "2.5 €"],
     ["red", "blue"],
 ])
 def test_a_column_of_mixed_forms_is_read_as_written(cells):
@@ -66,7 +72,7 @@ def test_an_impossible_date_is_named_and_the_column_read_as_written(caplog):
     cells = [f"2024-03-{d:02d}" for d in range(1, 29)] + ["2024-02-30"]
     with caplog.at_level(logging.WARNING):
         assert unit_of(cells) is None
-    assert "column 'c'" in caplog.text and "'2024-02-30' (row 28)" in caplog.text
+    assert "column 'c': most cells are ISO dates but '2024-02-30' (row 28)" in caplog.text
 
 
 def test_formats_of_thresholds():
@@ -77,6 +83,8 @@ def test_formats_of_thresholds():
     assert Unit(MONEY, "$", decimals=2).format(0.125) == "$0.125"   # exact: never rounded away
     assert Unit(MONEY, "€", False, True, 2).format(-3.1) == "-3.10 €"
     assert Unit(PERCENT, "%").format(12.5) == "12.5%"
+    assert Unit(MONEY, "€", False, True, 2, comma=True).format(-1234.5) == "-1.234,50 €"
+    assert Unit(PERCENT, "%", comma=True).format(12.5) == "12,5%"
     assert Unit(DATE).format(1e12).endswith("(ISO dates, as days since 1970-01-01)")  # past year 9999
 
 
@@ -249,6 +257,8 @@ def test_unseen_form_at_predict_time_is_a_string_not_a_number(fitted):
     (Unit(MONEY, "$", decimals=2), ["$1,234.50", "-$0.10", "$.5", "$ 12", "$1,000,000.015"]),
     (Unit(MONEY, "€", False, True, 2), ["3.10 €", "-1,200 €"]),
     (Unit(PERCENT, "%"), ["12%", "-0.5 %", "+7.%", ".25%"]),
+    (Unit(MONEY, "€", False, True, 2, comma=True), ["1.234,50 €", "-0,10 €", ",5 €", "12 €"]),
+    (Unit(PERCENT, "%", comma=True), ["12,5%", "-0,5 %", "3%"]),
 ])
 def test_the_vectorized_reading_gives_the_numbers_of_parse(unit, texts):
     from nesyasp.learn._unitfast import fast_values
@@ -280,3 +290,20 @@ def test_an_amount_too_large_for_a_double_names_column_and_row():
     X = np.array([["$1.00"], ["$" + "1" * 400], ["$2.00"]], dtype=object)
     with pytest.raises(DataError, match=r"column 'f0', row 1: the number \$1111"):
         FoldSEM().fit(X, ["a", "b", "a"])
+
+
+def test_a_european_excel_export_reads_money_and_decimal_commas(tmp_path, capsys):
+    # ';' between cells, decimal commas in plain numbers, amounts and percentages
+    rows = ["Datum;Betrag;Anteil;Gewicht;y"]
+    for i in range(40):
+        amount = f"{(i * 61.25):,.2f}".translate(str.maketrans(",.", ".,"))
+        weight = f"{i / 4:.2f}".replace(".", ",")
+        rows.append(f"2024-01-{1 + i % 28:02d};{amount} €;{i % 7},5 %;{weight};{'teuer' if i * 61.25 > 1000 else 'billig'}")
+    path = tmp_path / "export.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    assert main(["learn", str(path), "--target", "y", "--split", "1"]) == 0
+    captured = capsys.readouterr()
+    assert "cells separated by semicolons (detected)" in captured.err
+    assert "decimal commas read as numbers in column Gewicht" in captured.err
+    assert "Betrag (amounts in €)" in captured.err and "Anteil (percentages" in captured.err
+    assert "% in the column's form: Betrag > 980,00 €" in captured.out
