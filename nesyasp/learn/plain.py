@@ -355,16 +355,20 @@ def predict_facts(plain: PlainRules, facts: Program, explain: bool = False) -> l
     justification tree, as ``nesyasp query --explain`` prints it, headed by the
     confidence of the rule that fired.
     """
-    from nesyasp.learn.readable import with_note
+    from nesyasp.learn.readable import unit_aliases, unit_tree, with_note
     from nesyasp.reason import Reasoner, render_text
 
     reasoner = Reasoner(plain.program, facts)
+    units = {f.pred: f.unit for f in plain.features if f.kind == NUMERIC and f.unit is not None}
+    aliases = unit_aliases(plain.program, units)
+    names = {f.pred: f.name for f in plain.features}
     out = []
     for example, label in reasoner.query(f"{plain.head}(X,C)").table.tolist():
         atom = f"{plain.head}({example},{label})"
         text = ""
         if explain:
             node = reasoner.explain(atom)
+            node = unit_tree(node, units, aliases, names) if units else node
             note = plain.notes.get(node.source.loc.begin.line, "") if isinstance(node.source, Rule) else ""
             text = with_note(render_text(node, reasoner.translation.preds), note)
         out.append((example, atom, text))

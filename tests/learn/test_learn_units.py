@@ -4,6 +4,7 @@ for people, and every way of running the rules agreeing with ``predict``."""
 from __future__ import annotations
 
 import logging
+import re
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -215,6 +216,15 @@ def test_cli_learn_prints_and_predicts_in_the_columns_form(tmp_path, capsys):
     assert main(["learn", "--predict", str(path), "--rules", str(rules)]) == 0   # a CSV in the columns' forms
     got = dict(line[len("target("):-1].split(",", 1) for line in capsys.readouterr().out.split())
     assert got == expected
+    hand = tmp_path / "rows.lp"  # hand-written facts in the columns' forms, explained in those forms
+    hand.write_text("".join(f'{p}(p{i},"{X[i, j]}"). ' for i in range(6) for j, p in enumerate(["when", "stamp",
+                                                                                                "price", "rate"])))
+    assert main(["learn", "--predict", str(hand), "--rules", str(rules), "--explain"]) == 0
+    out = capsys.readouterr().out
+    assert re.search(r"the when of p\d \(\d{4}-\d\d-\d\d\) is (less than or equal to|greater than) \d{4}-", out)
+    assert not re.search(r"the (when|stamp|price|rate) of p\d \(-?[\d.]+\)", out)  # no day counts, no bare amounts
+    assert not re.search(r"(other than|equal to) -?\d+( |,|$)", out, re.M)
+    assert re.search(r"the price of p\d \(-?\$[\d,.]+\) is a number", out)
 
 
 def test_text_rows_of_a_table_explain_as_the_table_does(fitted):
