@@ -312,8 +312,8 @@ def detect_unit(parsed, name: str = "") -> Unit | None:
     present = np.bincount(parsed.code[parsed.code >= 0], minlength=len(parsed.vocab)) > 0
     texts = [t for t in (parsed.vocab[i].strip() for i in np.flatnonzero(present).tolist())
              if t.lower() not in MISSING]
-    if not texts:
-        return None
+    if not texts or _kind_of(texts[-1]) != kind and _kind_of(texts[len(texts) // 2]) != kind:
+        return None  # two of three samples of another form: not a column of one form (and no warning)
     unit, bad = _settle(kind, texts)
     if unit is None and bad is not None:
         share = sum(_kind_of(t) == kind for t in texts) / len(texts)
