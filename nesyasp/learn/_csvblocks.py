@@ -20,6 +20,8 @@ from typing import Iterator
 import numpy as np
 
 from nesyasp.errors import DataError
+from nesyasp.learn._decimal import DecimalCommas, fast_numbers, has_text
+from nesyasp.learn._separator import detect_separator
 from nesyasp.learn.column import Column, loc as _loc
 from nesyasp.learn.encode import _INF_WORDS
 
@@ -34,10 +36,12 @@ _NUMBER_BYTE[np.frombuffer(b"0123456789+-.iInN \t", dtype=np.uint8)] = True
 
 
 class _Accumulator:
-    """The blocks of one column, joined at the end."""
+    """The blocks of one column, joined at the end (``comma``: decimal commas may be numbers, see
+    :mod:`nesyasp.learn._decimal`)."""
 
-    def __init__(self, keep_text: bool):
+    def __init__(self, keep_text: bool, comma: bool = False):
         self.keep = keep_text
+        self.commas = DecimalCommas() if comma and not keep_text else None
         self.nums: list[np.ndarray] = []
         self.codes: list[np.ndarray] = []
         self.vocab: dict[str, int] = {}
@@ -61,6 +65,11 @@ class _Accumulator:
                 for i in self._numbers(tokens, sub, decode, matrix):
                     self.big_rows.append(self.rows + int(rest[i]))
                     self.big_texts.append(str(decode(tokens[i])))
+                if self.commas is not None:
+                    read = self.commas.add(tokens, sub, self.rows + rest)
+                    for i in read[np.isinf(sub[read])].tolist():  # 400 digits and a comma: too large, not inf
+                        self.big_rows.append(self.rows + int(rest[i]))
+                        self.big_texts.append(str(decode(tokens[i])))
             num[rest] = sub
             strings = np.isnan(sub)
             if strings.any():
@@ -74,18 +83,9 @@ class _Accumulator:
 
     def _numbers(self, tokens: np.ndarray, num: np.ndarray, decode, matrix: np.ndarray | None) -> list[int]:
         """Fill ``num`` with the numbers among ``tokens``; return the cells too large for a double."""
-        if matrix is not None:  # plain decimals first; a number starts with a digit, a sign, a dot, i/n or a blank
-            looks = _NUMBER_BYTE[matrix[:, 0]]
-            picked = np.flatnonzero(looks)
-            if picked.size == 0:
-                return []
-            values, parsed = fast_numbers(matrix[picked] if picked.size < looks.size else matrix)
-            done = picked[parsed]
-            num[done] = values[parsed]
-            cand = picked[~parsed]
-        else:
-            kind = tokens.dtype.kind
-            cand = np.flatnonzero(np.isin(tokens.astype(kind + "1"), _STARTS_S if kind == "S" else _STARTS_U))
+        cand = self._candidates(tokens, num, matrix)
+        if cand.size and self.commas is not None:  # float() reads no comma: leave those to DecimalCommas
+            cand = cand[~has_text(tokens[cand], ",")]
         if cand.size == 0:
             return []
         picked = tokens[cand]
@@ -99,11 +99,28 @@ class _Accumulator:
         # 1e400: too large for a double, not inf
         return [i for i in infinite.tolist() if decode(tokens[i]).lower() not in _INF_WORDS]
 
-    def column(self):
+    def _candidates(self, tokens: np.ndarray, num: np.ndarray, matrix: np.ndarray | None) -> np.ndarray:
+        """Fill ``num`` with the plain decimals among ``tokens``; return the other cells that may be numbers."""
+        if matrix is not None:  # plain decimals first; a number starts with a digit, a sign, a dot, i/n or a blank
+            looks = _NUMBER_BYTE[matrix[:, 0]]
+            picked = np.flatnonzero(looks)
+            if picked.size == 0:
+                return picked
+            values, parsed = fast_numbers(matrix[picked] if picked.size < looks.size else matrix)
+            done = picked[parsed]
+            num[done] = values[parsed]
+            return picked[~parsed]
+        kind = tokens.dtype.kind
+        return np.flatnonzero(np.isin(tokens.astype(kind + "1"), _STARTS_S if kind == "S" else _STARTS_U))
+
+    def column(self, decode) -> Column:
         num = np.concatenate(self.nums) if self.nums else np.zeros(0)
         code = np.concatenate(self.codes) if self.codes else np.zeros(0, dtype=np.int32)
         big = (np.asarray(self.big_rows, dtype=np.int64), tuple(self.big_texts)) if self.big_rows else None
-        return Column(num, code, tuple(self.vocab), self.keep, big)
+        comma = self.commas is not None and self.commas.read_as_numbers()
+        if self.commas is not None and not comma:
+            self.commas.as_texts(num, code, self.vocab, decode)
+        return Column(num, code, tuple(self.vocab), self.keep, big, comma)
 
 
 def _number(text: str) -> float:
@@ -118,7 +135,9 @@ class BlockReader:
     """Reads one CSV stream into columns (used once per file)."""
 
     def __init__(self, stream: io.BufferedIOBase, source: str, ragged: str, keep_text: set[str], block: int,
-                 rows: int):
+                 rows: int, sep: str | None = None):
+        self.sep = sep
+        self.detected = sep is None
         self.stream = stream
         self.source = source
         self.ragged = ragged
@@ -140,6 +159,9 @@ class BlockReader:
             if first:
                 data = data[3:] if data.startswith(codecs.BOM_UTF8) else data
                 first = False
+                if self.sep is None:
+                    self.sep = detect_separator(data[: 1 << 20], self.source, len(data) < self.block)
+                self._byte = ord(self.sep)
             if not data:
                 if pending:
                     self._block(pending + b"\n", line)
@@ -157,7 +179,11 @@ class BlockReader:
             line += blk.count(b"\n")
         header = self.header
         lines = np.concatenate(self.lines) if self.lines else np.zeros(0, dtype=np.int64)
-        return header, [c.column() for c in self.columns], lines
+        columns = [c.column(self._decode) for c in self.columns]
+        for name, acc in zip(header or (), self.columns):
+            if acc.commas is not None and acc.commas.rows:
+                acc.commas.report(self.source, name, lines)
+        return header, columns, lines
 
     def _decode(self, raw: bytes | str, line: int | None = None) -> str:
         if isinstance(raw, str):
@@ -180,7 +206,8 @@ class BlockReader:
             seen.add(name)
         self.header = header
         self.header_line = line
-        self.columns = [_Accumulator(name in self.keep_text) for name in header]
+        comma = self.sep != ","
+        self.columns = [_Accumulator(name in self.keep_text, comma) for name in header]
 
     def _ragged(self, cells: list[str], line: int) -> DataError:
         k = len(self.header or ())
@@ -194,9 +221,15 @@ class BlockReader:
         starts = np.r_[0, ends[:-1] + 1]
         linenos = line0 + np.arange(ends.size, dtype=np.int64)
         blank = np.zeros(ends.size, dtype=bool)  # a line of blanks and commas only (rare: checked one by one)
-        low = np.flatnonzero(np.maximum.reduceat(buf, starts) <= 44) if buf.size else np.zeros(0, dtype=np.int64)
-        for i in low.tolist():
-            blank[i] = not blk[starts[i]: ends[i]].translate(None, b" \t\r,")
+        sep = self._byte
+        if sep <= 44:  # the bytes of a blank line are all below the comma: few lines to look at one by one
+            low = np.flatnonzero(np.maximum.reduceat(buf, starts) <= 44) if buf.size else np.zeros(0, dtype=np.int64)
+            for i in low.tolist():
+                blank[i] = not blk[starts[i]: ends[i]].translate(None, b" \t\r" + bytes([sep]))
+        elif buf.size:  # count each line's bytes other than blanks and separators
+            filled = np.r_[0, np.cumsum(~np.isin(buf, np.array([9, 10, 13, 32, sep], dtype=np.uint8)),
+                                        dtype=np.int32)]
+            blank = filled[ends] == filled[starts]
         skip = 0
         if self.header is None:
             filled = np.flatnonzero(~blank)
@@ -204,18 +237,18 @@ class BlockReader:
                 return
             h = int(filled[0])
             text = self._decode(blk[starts[h]: ends[h]], int(linenos[h]))
-            self._set_header(next(csv.reader([text])), int(linenos[h]))
+            self._set_header(next(csv.reader([text], delimiter=self.sep)), int(linenos[h]))
             blank[: h + 1] = True
             skip = h + 1
         k = len(self.columns)
-        commas = np.flatnonzero(buf == 44)
+        commas = np.flatnonzero(buf == sep)
         per_line = np.searchsorted(commas, ends) - np.searchsorted(commas, starts)
         regular = ~blank & (per_line == k - 1)
         odd = np.flatnonzero(~blank & ~regular)
         if odd.size:
             if self.ragged != "fit":
                 i = int(odd[0])
-                raise self._ragged(self._decode(blk[starts[i]: ends[i]]).split(","), int(linenos[i]))
+                raise self._ragged(self._decode(blk[starts[i]: ends[i]]).split(self.sep), int(linenos[i]))
             rest = blk[int(starts[skip]):] if skip < starts.size else b""
             self._csv_lines(io.StringIO(self._decode(rest)), line0 + skip)
             return
@@ -246,7 +279,7 @@ class BlockReader:
             text.detach()
 
     def _csv_lines(self, lines, line0: int) -> None:
-        reader = csv.reader(lines)
+        reader = csv.reader(lines, delimiter=self.sep)
         batch: list[list[str]] = []
         numbers: list[int] = []
         try:
@@ -297,36 +330,3 @@ def _matrix(buf: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray
 def _tokens(matrix: np.ndarray) -> np.ndarray:
     """A byte matrix's rows as a stripped fixed-width byte array."""
     return np.strings.strip(matrix.view(f"S{matrix.shape[1]}").ravel())
-
-
-_TEN = 10.0 ** np.arange(23)
-
-
-def fast_numbers(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Plain decimals (``-12``, ``3.25``, ``.5``) parsed with numpy alone: ``(values, parsed)``.
-
-    A field of an optional sign, digits and at most one dot, with at most 15
-    digits (or 18 and no dot), is ``mantissa / 10**decimals``: one correctly
-    rounded division of exact numbers, so exactly the double ``float(text)``
-    gives. Other fields (exponents, blanks, ``inf``) are left to numpy's cast.
-    """
-    n, size = matrix.shape
-    sign = (matrix[:, 0] == 45) | (matrix[:, 0] == 43)
-    digit = (matrix >= 48) & (matrix <= 57)
-    dot = matrix == 46
-    allowed = digit | dot | (matrix == 0)
-    allowed[:, 0] |= sign
-    ndigits = digit.sum(axis=1)
-    ndots = dot.sum(axis=1)
-    parsed = allowed.all(axis=1) & (ndots <= 1) & (ndigits >= 1) & ((ndigits <= 15) | ((ndigits <= 18) & (ndots == 0)))
-    mantissa = np.zeros(n, dtype=np.int64)
-    decimals = np.zeros(n, dtype=np.int64)
-    seen = np.zeros(n, dtype=bool)
-    for j in range(size):
-        d = digit[:, j] & parsed
-        mantissa = np.where(d, mantissa * 10 + (matrix[:, j].astype(np.int64) - 48), mantissa)
-        decimals += d & seen
-        seen |= dot[:, j]
-    values = mantissa.astype(np.float64) / _TEN[np.minimum(decimals, 22)]
-    values = np.where(matrix[:, 0] == 45, -values, values)
-    return values, parsed

@@ -49,7 +49,7 @@ from nesyasp.lang.ast import (Atom, Comparison, Integer, Literal, Pred, Program,
 from nesyasp.lang.checks import DOMAIN_PREDICATE
 from nesyasp.lang.domain import add_domain_guard
 from nesyasp.learn.emit import class_term, value_term
-from nesyasp.learn.encode import BACKGROUND, BINARY, NUMERIC, Feature, as_columns
+from nesyasp.learn.encode import BACKGROUND, BINARY, NUMERIC, Feature, as_columns, feature_column
 
 __all__ = ["cut_points", "code_values", "coded_rules", "clingo_program", "clingo_rules", "example_symbols", "example_facts",
            "clingo_predict", "reasoner_program", "example_reasoner", "as_columns", "DOMAIN"]
@@ -217,7 +217,7 @@ def example_symbols(X, features: Sequence[Feature], cuts: dict[str, np.ndarray],
     for j, f in enumerate(features):
         if f.kind == BACKGROUND:
             continue
-        parsed = columns.parsed(j, f.kind in (NUMERIC, BINARY), f.name).check(f.name)
+        parsed = feature_column(columns, j, f)
         if f.kind == BINARY:
             out.extend(clingo.Function(f.pred, [names[i]]) for i in np.flatnonzero(parsed.num == 1.0).tolist())
             continue

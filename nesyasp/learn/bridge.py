@@ -106,6 +106,22 @@ class Bridge:
         self.taken = set(taken) | {f.pred for f in features} | {DOMAIN_PREDICATE}
         self.names: dict[tuple[str, str], str] = {}
         self.used: set[tuple[str, str, float]] = set()
+        self.shown: set[str] = set()  # columns with a unit whose cut points are named in its form (all distinct)
+        for pred, f in self.numeric.items():
+            forms = [f.unit.format(c) for c in self.cuts.get(pred, np.zeros(0)).tolist()] if f.unit else []
+            if forms and len(set(forms)) == len(forms):
+                self.shown.add(pred)
+
+    def label(self, pred: str, value: float) -> Integer | String:
+        """The term that names a cut point of ``pred`` in its comparison atoms: in the column's form for a
+        column with a unit (``date_le(X,"2024-03-05")``), else :func:`cut_label`."""
+        if pred in self.shown:
+            return String(self.numeric[pred].unit.format(value))  # type: ignore[union-attr]
+        return cut_label(value)
+
+    def _cut_text(self, f: Feature, value: float) -> str:
+        text = str(number_term(value))
+        return f"{text} ({f.unit.format(value)})" if f.unit is not None else text
 
     def name(self, pred: str, op: str) -> str:
         """The predicate of ``pred`` and ``op`` (``oldpeak_gt``; ``oldpeak_number`` for ``op="number"``;
@@ -148,7 +164,8 @@ class Bridge:
             var, op, value, negated = comparisons[i]
             binding = next(rule.body[j].atom for j, v in bound.items() if v == var)
             self.used.add((binding.predicate, op, value))
-            atom = Atom(self.name(binding.predicate, op), (binding.arguments[0], cut_label(value)), lit.loc)
+            atom = Atom(self.name(binding.predicate, op), (binding.arguments[0], self.label(binding.predicate, value)),
+                        lit.loc)
             body.append(Literal(atom, negated, lit.loc))
         return add_domain_guard(Rule(rule.head, tuple(body), rule.loc))
 
@@ -162,8 +179,9 @@ class Bridge:
                 continue
             cuts = self.cuts.get(f.pred, ())
             column = "" if f.name == f.pred else f" (column {json.dumps(f.name, ensure_ascii=False)})"
-            out.append(Comment(f" {f.pred}{column}: cut point{'s' if len(cuts) > 1 else ''} "
-                               + ", ".join(str(number_term(c)) for c in cuts)))
+            unit = f", {f.unit.describe()}" if f.unit is not None else ""
+            out.append(Comment(f" {f.pred}{column}{unit}: cut point{'s' if len(cuts) > 1 else ''} "
+                               + ", ".join(self._cut_text(f, c) for c in cuts)))
             ops = sorted({op for _, op in mine}, key=list(OP_NAMES).index)
             out.extend(Pred(Atom(self.name(f.pred, op), (_X, Variable("T"))),
                             f"the {f.name} of @(X) is {_WORDS[op]} @(T)") for op in ops)
@@ -185,7 +203,7 @@ class Bridge:
         cuts = self.cuts[pred]
         i = int(np.searchsorted(cuts, value))
         assert i < len(cuts) and cuts[i] == value, (pred, value)
-        head = Atom(self.name(pred, op), (_X, cut_label(value)))
+        head = Atom(self.name(pred, op), (_X, self.label(pred, value)))
         coded = Rule(head, (Literal(Atom(pred, (_X, Function(CODE, (_C,))))), _cmp(op, _C, Integer(2 * i + 1))))
         return self._raw_rules(head, pred, op, cut_decimal(value)) + [coded]
 
@@ -228,7 +246,7 @@ class Bridge:
 
     # ------------------------------------------------------------ annotations
     def _code_annotations(self, f: Feature) -> list[Pred]:
-        cuts = [str(number_term(c)) for c in self.cuts.get(f.pred, ())]
+        cuts = [f.unit.format(c) if f.unit is not None else str(number_term(c)) for c in self.cuts.get(f.pred, ())]
         out = []
         for code in range(2 * len(cuts) + 1):
             i = code // 2

@@ -16,13 +16,14 @@ __all__ = ["Column", "loc"]
 class Column:
     """One column: ``num`` (float64, NaN where the cell is not a number), ``code`` (int32 index of a
     non-number cell's text in ``vocab``, ``-1`` for numbers); with ``texts`` (kept columns) ``num`` is
-    all NaN and every cell is a text."""
+    all NaN and every cell is a text. ``decimal_comma``: its numbers were written with decimal commas."""
 
     num: np.ndarray
     code: np.ndarray
     vocab: tuple[str, ...]
     texts: bool = False
     too_large: tuple[np.ndarray, tuple[str, ...]] | None = None
+    decimal_comma: bool = False
 
     def parsed(self, numeric: bool) -> Parsed:
         """The column as numbers and strings (``numeric``), or as strings only."""
@@ -59,7 +60,7 @@ class Column:
             if at.size:
                 texts = dict(zip(self.too_large[0].tolist(), self.too_large[1]))
                 flag = (at.astype(np.int64), tuple(texts[int(picked[i])] for i in at.tolist()))
-        return Column(self.num[rows], self.code[rows], self.vocab, self.texts, flag)
+        return Column(self.num[rows], self.code[rows], self.vocab, self.texts, flag, self.decimal_comma)
 
     def text(self, i: int) -> str:
         """The text of cell ``i``."""

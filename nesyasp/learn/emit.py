@@ -35,7 +35,8 @@ from nesyasp.lang.checks import INT_MAX, INT_MIN
 from nesyasp.learn.encode import BACKGROUND, NUMERIC, Feature, is_unary
 from nesyasp.learn.search import Lit
 
-__all__ = ["to_program", "value_term", "class_term", "number_term", "readable_number", "literal_nodes"]
+__all__ = ["to_program", "value_term", "class_term", "number_term", "readable_number", "literal_nodes",
+           "threshold_text", "unit_comment"]
 
 X = Variable("X")
 
@@ -54,6 +55,23 @@ def readable_number(value: float) -> str:
     if value != 0.0 and not 1e-6 <= abs(value) < 1e16:
         return repr(value)
     return str(number_term(value))
+
+
+def threshold_text(feature: Feature, value: float) -> str:
+    """A number of ``feature`` for people: in its unit's form (``2024-03-05``, ``$1,234.50``), else
+    :func:`readable_number`."""
+    return feature.unit.format(value) if feature.unit is not None else readable_number(value)
+
+
+def unit_comment(lits: Sequence[Lit], features: Sequence[Feature]) -> list[Comment]:
+    """A comment that reads a rule's comparisons of columns with a unit in their own form (none without)."""
+    words = []
+    for lit in lits:
+        f = features[lit.feature]
+        if f.unit is not None and f.kind == NUMERIC and lit.op not in ("==", "!="):
+            text = f"{f.name} {lit.op.lstrip('!')} {f.unit.format(float(lit.value))}"
+            words.append(f"not {text}" if lit.op.startswith("!") else text)
+    return [Comment(f" in the column's form: {' and '.join(words)}")] if words else []
 
 
 def number_term(value: float) -> Integer | Real:
@@ -119,7 +137,7 @@ class _Namer:
     def __init__(self, features: Sequence[Feature]):
         self.features = features
         self.names: dict[tuple, str] = {}
-        self.rules: list[Rule] = []
+        self.rules: list[Rule | Comment] = []
 
     def name(self, rule: LearnedRule) -> str:
         key = (rule.lits, rule.exceptions)
@@ -127,6 +145,7 @@ class _Namer:
             refs = [self.name(e) for e in rule.exceptions]
             name = f"ab{len(self.names) + 1}"
             self.names[key] = name
+            self.rules.extend(unit_comment(rule.lits, self.features))
             self.rules.append(Rule(Atom(name, (X,)), tuple(self.body(rule, refs))))
         return self.names[key]
 
@@ -167,6 +186,7 @@ def to_program(rules: Sequence[LearnedRule], features: Sequence[Feature], classe
             defaults.append(Comment(" " + stats[k].describe(classes)))
         hd = Atom(head, (X, class_term(classes[rule.label])))
         refs = [Literal(Atom(f"rule{j + 1}", (X,)), negated=True) for j in guards[k]]
+        defaults.extend(unit_comment(rule.lits, features))
         if k in defined:
             defaults.append(Rule(Atom(f"rule{k + 1}", (X,)), tuple(body)))
             body = [Literal(Atom(f"rule{k + 1}", (X,)))]
@@ -206,7 +226,8 @@ def _annotations(features: Sequence[Feature], head: str, abs_: Sequence[str], de
         if is_unary(f):
             out.append(Pred(Atom(f.pred, (X,)), f"@(X) has {f.name}"))
         else:
-            out.append(Pred(Atom(f.pred, (X, N)), f"the {f.name} of @(X) is @(N)"))
+            unit = f" ({f.unit.describe()})" if f.unit is not None else ""
+            out.append(Pred(Atom(f.pred, (X, N)), f"the {f.name} of @(X) is @(N){unit}"))
     out.extend(Pred(Atom(a, (X,)), f"@(X) is an exception ({a})") for a in abs_)
     out.extend(Pred(Atom(f"rule{k + 1}", (X,)), f"rule {k + 1} applies to @(X)") for k in sorted(defined))
     return out

@@ -11,8 +11,10 @@ Every feature is one of four kinds:
     comparison assumption), so it satisfies both negated comparisons.
 ``categorical``
     Every cell is a string value, with literals ``attr(X,v)`` and ``not attr(X,v)``.
+    A column of dates, date-times, money or percentages (every non-missing
+    cell of one form) is numeric with a unit (:mod:`nesyasp.learn.units`).
 ``binary``
-    A numeric column whose training values are all 0 or 1 becomes a unary
+    A numeric column whose training values are all 0 or 1 (and no unit) becomes a unary
     predicate: ``f12(X)`` where the cell is 1, ``not f12(X)`` elsewhere.
 ``background``
     A unary predicate defined by the user's background rules
@@ -41,9 +43,10 @@ import numpy as np
 
 from nesyasp.errors import DataError
 from nesyasp.lang.ast import is_identifier
+from nesyasp.learn.units import Unit, apply_unit, detect_unit
 
 __all__ = ["FitDataError", "Feature", "Encoded", "Parsed", "Columns", "ArrayColumns", "fit_features", "encode", "sanitize_names",
-           "parse_column", "as_columns", "NUMERIC", "CATEGORICAL", "BINARY", "BACKGROUND", "is_unary", "RESERVED_PREDICATES"]
+           "parse_column", "as_columns", "feature_column", "NUMERIC", "CATEGORICAL", "BINARY", "BACKGROUND", "is_unary", "RESERVED_PREDICATES"]
 
 NUMERIC, CATEGORICAL, BINARY, BACKGROUND = "numeric", "categorical", "binary", "background"
 _RESERVED = re.compile(r"(ab|rule)\d+\Z")
@@ -74,6 +77,10 @@ class Feature:
         Sorted distinct numbers of the training data (numeric features).
     values:
         Sorted distinct strings of the training data (``("1",)`` for binary).
+    unit:
+        Numeric features of dates, date-times, money or percentages: the
+        form of their cells (:class:`~nesyasp.learn.units.Unit`), used to read
+        the cells and to show numbers to people; ``None`` for plain numbers.
     """
 
     name: str
@@ -81,6 +88,7 @@ class Feature:
     kind: str
     thresholds: tuple[float, ...] = ()
     values: tuple[str, ...] = ()
+    unit: Unit | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -348,13 +356,7 @@ def fit_features(columns: Columns, names: Sequence[str], kinds: dict[int, str], 
     preds = sanitize_names(names, reserved)
     features = []
     for j, name in enumerate(names):
-        kind = kinds.get(j)
-        if kind is None:
-            probe = columns.parsed(j, True, str(name))
-            kind = NUMERIC if _infer_numeric(probe) else CATEGORICAL
-            column = probe if kind == NUMERIC else columns.parsed(j, False, str(name))
-        else:
-            column = columns.parsed(j, kind == NUMERIC, str(name))
+        kind, column, unit = _column_kind(columns, j, str(name), kinds.get(j))
         column.check(str(name))
         if parsed is not None:
             parsed.append(column)
@@ -364,14 +366,35 @@ def fit_features(columns: Columns, names: Sequence[str], kinds: dict[int, str], 
             raise DataError(f"column {name!r} has no values (every cell is missing)")
         if kind == NUMERIC:
             thresholds = _thresholds(numbers, max_thresholds)
-            if strings.size == 0 and set(thresholds.tolist()) <= {0.0, 1.0}:
+            if unit is None and strings.size == 0 and set(thresholds.tolist()) <= {0.0, 1.0}:
                 features.append(Feature(str(name), preds[j], BINARY, (), ("1",)))
                 continue
             features.append(Feature(str(name), preds[j], NUMERIC, tuple(thresholds.tolist()),
-                                    tuple(strings.tolist())))
+                                    tuple(strings.tolist()), unit))
         else:
             features.append(Feature(str(name), preds[j], CATEGORICAL, (), tuple(strings.tolist())))
     return features
+
+
+def _column_kind(columns: Columns, j: int, name: str, declared: str | None) -> tuple[str, Parsed, Unit | None]:
+    """A column's kind, its cells (numbers of a unit's form read as numbers) and its unit."""
+    if declared == CATEGORICAL:
+        return CATEGORICAL, columns.parsed(j, False, name), None
+    probe = columns.parsed(j, True, name)
+    unit = detect_unit(probe, name) if (probe.code >= 0).any() else None
+    if unit is not None:
+        return NUMERIC, apply_unit(probe, unit), unit
+    if declared == NUMERIC or _infer_numeric(probe):
+        return NUMERIC, probe, None
+    return CATEGORICAL, columns.parsed(j, False, name), None
+
+
+def feature_column(columns: Columns, j: int, feature: Feature) -> Parsed:
+    """Column ``j`` of ``columns`` as ``feature`` reads it: numbers of a numeric or binary feature (cells of
+    its unit's form as numbers), strings of a categorical one. Every reader of a fitted feature's cells
+    (``predict``, the ASP facts, explanations) goes through here, so they read the same numbers."""
+    parsed = columns.parsed(j, feature.kind in (NUMERIC, BINARY), feature.name).check(feature.name)
+    return apply_unit(parsed, feature.unit).check(feature.name) if feature.unit is not None else parsed
 
 
 def encode(columns: Columns, features: Sequence[Feature], parsed: list | None = None) -> Encoded:
@@ -391,10 +414,7 @@ def encode(columns: Columns, features: Sequence[Feature], parsed: list | None = 
         if feature.kind == BACKGROUND:
             code[:, j] = -2
             continue
-        if parsed is not None:
-            column = parsed[j]
-        else:
-            column = columns.parsed(j, feature.kind in (NUMERIC, BINARY), feature.name).check(feature.name)
+        column = parsed[j] if parsed is not None else feature_column(columns, j, feature)
         if feature.kind == BINARY:
             code[:, j] = np.where(column.num == 1.0, 0, -2)
             continue

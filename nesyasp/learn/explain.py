@@ -18,7 +18,7 @@ import numpy as np
 from nesyasp.errors import DataError, ReasoningError
 from nesyasp.lang.ast import Atom, Constant, is_identifier
 from nesyasp.learn.core import LearnedRule, covers
-from nesyasp.learn.emit import class_term, readable_number
+from nesyasp.learn.emit import class_term, threshold_text
 from nesyasp.learn.encode import NUMERIC, Encoded, Feature, is_unary
 from nesyasp.learn.search import Lit
 
@@ -73,7 +73,8 @@ def one_row(x) -> np.ndarray:
 
 
 def literal_text(lit: Lit, feature: Feature) -> str:
-    """A learned literal in column words: ``age > 54``, ``not age <= 54``, ``color = red``, ``not f12``.
+    """A learned literal in column words: ``age > 54``, ``not age <= 54``, ``color = red``, ``not f12``;
+    a threshold of a column with a unit in its form (``date <= 2024-03-05``, ``price > $1,234.50``).
 
     >>> from nesyasp.learn.encode import Feature
     >>> literal_text(Lit(0, "!<=", 54.0, 0), Feature("age", "age", "numeric"))
@@ -86,7 +87,7 @@ def literal_text(lit: Lit, feature: Feature) -> str:
         shown = f'"{value}"' if feature.kind == NUMERIC or not is_identifier(value) else value
         return f"{feature.name} {'=' if lit.op == '==' else '!='} {shown}"
     op = lit.op.lstrip("!")
-    text = f"{feature.name} {op} {readable_number(float(lit.value))}"
+    text = f"{feature.name} {op} {threshold_text(feature, float(lit.value))}"
     return f"not {text}" if lit.op.startswith("!") else text
 
 
@@ -118,7 +119,9 @@ def explain_text(est: FoldSEM, x, name: str = "x") -> str:
     features = est.features_
     preds = {p.atom.signature: p for p in readable_preds(est.rules_.preds, features)}
     names = {f.pred: f.name for f in features}
-    tree = readable_tree(node, program_cuts(est.rules_, features), row_values(row[0], est.features_), names, name)
+    units = {f.pred: f.unit for f in features if f.unit is not None}
+    tree = readable_tree(node, program_cuts(est.rules_, features), row_values(row[0], est.features_), names, name,
+                         units)
     return with_note(render_text(tree, preds), node.note)
 
 

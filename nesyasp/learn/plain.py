@@ -38,13 +38,14 @@ import clingo
 import numpy as np
 
 from nesyasp.errors import DataError
-from nesyasp.lang.ast import (Atom, Comment, Function, Integer, Literal, Pred, Program, Real, Rule, Term,
+from nesyasp.lang.ast import (Atom, Comment, Function, Integer, Literal, Pred, Program, Real, Rule, String, Term,
                               UnaryOperation)
 from nesyasp.lang.checks import DOMAIN_PREDICATE, INT_MAX, INT_MIN
 from nesyasp.learn.asp import as_columns, code_values, cut_points
 from nesyasp.learn.bridge import CODE, Bridge, program_preds, undecided
 from nesyasp.learn.emit import number_term, value_term
-from nesyasp.learn.encode import BACKGROUND, BINARY, NUMERIC, Feature
+from nesyasp.learn.encode import BACKGROUND, BINARY, NUMERIC, Feature, feature_column
+from nesyasp.learn.units import unit_of_json
 
 if TYPE_CHECKING:
     from nesyasp.learn.foldsem import FoldSEM
@@ -97,6 +98,8 @@ def plain_rules(est: FoldSEM) -> str:
         entry: dict[str, object] = {"pred": f.pred, "column": f.name, "kind": f.kind}
         if f.kind == NUMERIC:
             entry["cuts"] = [str(number_term(c)) for c in cuts.get(f.pred, np.zeros(0)).tolist()]
+            if f.unit is not None:
+                entry["unit"] = f.unit.to_json()
         lines.append(f"% {_MARK}{json.dumps(entry, ensure_ascii=False)}")
     lines.extend(str(p) for p in est.rules_.preds)
     lines.extend(body)
@@ -163,7 +166,7 @@ def plain_facts(est: FoldSEM, X, ids: Sequence[clingo.Symbol] | None = None) -> 
     for j, f in enumerate(features):
         if f.kind == BACKGROUND or f.pred not in used:
             continue
-        parsed = columns.parsed(j, f.kind in (NUMERIC, BINARY), f.name).check(f.name)
+        parsed = feature_column(columns, j, f)
         if f.kind == BINARY:
             out.extend(f"{f.pred}({names[i]}).\n" for i in np.flatnonzero(parsed.num == 1.0).tolist())
             continue
@@ -208,7 +211,8 @@ def read_plain(path: str | Path) -> PlainRules:
             text = stmt.text.strip()
             if text.startswith(_MARK):
                 entry = json.loads(text[len(_MARK):])
-                features.append(Feature(entry["column"], entry["pred"], entry["kind"]))
+                unit = unit_of_json(entry["unit"]) if "unit" in entry else None
+                features.append(Feature(entry["column"], entry["pred"], entry["kind"], unit=unit))
                 if entry["kind"] == NUMERIC:
                     cuts[entry["pred"]] = np.asarray([float(c) for c in entry["cuts"]], dtype=np.float64)
             elif text.startswith(_HEAD):
@@ -258,6 +262,7 @@ def hand_facts(plain: PlainRules, facts: Program) -> Program:
     column's numbers become ``code(C)`` against the rules' cut points (exact
     for any magnitude).
     """
+    facts = _unit_facts(plain, facts)
     numeric = {f.pred for f in plain.features if f.kind == NUMERIC}
     values: dict[str, list[Decimal]] = {}
     for rule in facts.rules:
@@ -281,6 +286,25 @@ def hand_facts(plain: PlainRules, facts: Program) -> Program:
     return Program(tuple(out), facts.source)
 
 
+def _unit_facts(plain: PlainRules, facts: Program) -> Program:
+    """Facts whose value is a string in the form of its column's unit (``date(p1,"2024-03-05")``) with the
+    number instead (``date(p1,19787)``), as the learner reads such a cell."""
+    units = {f.pred: f.unit for f in plain.features if f.kind == NUMERIC and f.unit is not None}
+    if not units:
+        return facts
+    out = []
+    for stmt in facts.statements:
+        if isinstance(stmt, Rule) and stmt.is_fact and isinstance(stmt.head, Atom) and stmt.head.predicate in units \
+                and len(stmt.head.arguments) == 2 and isinstance(stmt.head.arguments[1], String):
+            value = units[stmt.head.predicate].parse(stmt.head.arguments[1].value)  # type: ignore[union-attr]
+            if np.isfinite(value):
+                pred, (example, _) = stmt.head.predicate, stmt.head.arguments
+                term = _number_term(value, plain.cuts.get(pred))
+                stmt = Rule(Atom(pred, (example, term), stmt.head.loc), (), stmt.loc)
+        out.append(stmt)
+    return Program(tuple(out), facts.source)
+
+
 def table_facts(plain: PlainRules, X, names: Sequence[str], ids: Sequence[clingo.Symbol]) -> Program:
     """Facts (:func:`hand_facts`' form) of a table whose columns carry the original column names.
 
@@ -298,7 +322,7 @@ def table_facts(plain: PlainRules, X, names: Sequence[str], ids: Sequence[clingo
     examples = [symbol_term(e) for e in ids]
     out: list[Rule] = [_fact(DOMAIN_PREDICATE, e) for e in examples]
     for f in plain.features:
-        parsed = columns.parsed(names.index(f.name), f.kind in (NUMERIC, BINARY), f.name).check(f.name)
+        parsed = feature_column(columns, names.index(f.name), f)
         if f.kind == BINARY:
             out.extend(_fact(f.pred, examples[i]) for i in np.flatnonzero(parsed.num == 1.0).tolist())
             continue
@@ -331,16 +355,20 @@ def predict_facts(plain: PlainRules, facts: Program, explain: bool = False) -> l
     justification tree, as ``nesyasp query --explain`` prints it, headed by the
     confidence of the rule that fired.
     """
-    from nesyasp.learn.readable import with_note
+    from nesyasp.learn.readable import unit_aliases, unit_tree, with_note
     from nesyasp.reason import Reasoner, render_text
 
     reasoner = Reasoner(plain.program, facts)
+    units = {f.pred: f.unit for f in plain.features if f.kind == NUMERIC and f.unit is not None}
+    aliases = unit_aliases(plain.program, units)
+    names = {f.pred: f.name for f in plain.features}
     out = []
     for example, label in reasoner.query(f"{plain.head}(X,C)").table.tolist():
         atom = f"{plain.head}({example},{label})"
         text = ""
         if explain:
             node = reasoner.explain(atom)
+            node = unit_tree(node, units, aliases, names) if units else node
             note = plain.notes.get(node.source.loc.begin.line, "") if isinstance(node.source, Rule) else ""
             text = with_note(render_text(node, reasoner.translation.preds), note)
         out.append((example, atom, text))

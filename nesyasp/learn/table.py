@@ -9,7 +9,10 @@ whose cells do not all parse keeps those cells as strings (FOLD-R++'s
 *mixed* columns). An empty cell is a missing value; the learner reads it back
 as the empty string ``""``. Cells are stripped of surrounding blanks.
 
-Unquoted blocks are split and parsed by numpy (field bounds from the comma
+The separator (comma, semicolon, tab or vertical bar) is given or detected
+(:mod:`nesyasp.learn._separator`); in a file not separated by commas, decimal
+commas are read as numbers in consistent columns (:mod:`nesyasp.learn._decimal`).
+Unquoted blocks are split and parsed by numpy (field bounds from the separator
 and newline positions, numbers by numpy's text-to-double cast); from the first
 block with a ``"`` on, the file is read by Python's :mod:`csv` module, a few
 thousand rows at a time, with the same result.
@@ -31,12 +34,13 @@ from typing import Iterable, Sequence
 import numpy as np
 
 from nesyasp.errors import DataError
+from nesyasp.learn._separator import CANDIDATES, separator_option, separator_word
 from nesyasp.learn.column import Column, loc as _loc
 from nesyasp.learn.encode import Parsed, too_large
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["Table", "Column", "read_csv", "split_target"]
+__all__ = ["Table", "Column", "read_csv", "split_target", "csv_header"]
 
 _BLOCK = 1 << 23  # bytes per block of the fast path
 _ROWS = 1 << 14  # rows per batch of the csv-module path
@@ -57,12 +61,20 @@ class Table:
         The file name, for error messages.
     lines:
         The 1-based file line of each row (for error messages).
+    sep:
+        The character that separated the cells in the file.
     """
 
     columns: tuple[str, ...]
     data: tuple[Column, ...]
     source: str = "<table>"
     lines: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    sep: str = ","
+
+    @property
+    def decimal_comma(self) -> tuple[str, ...]:
+        """The columns whose numbers were written with decimal commas (``3,14``)."""
+        return tuple(n for n, c in zip(self.columns, self.data) if c.decimal_comma)
 
     @property
     def n_rows(self) -> int:
@@ -87,12 +99,13 @@ class Table:
                             _loc(self.source, 1, 1)) from None
 
     def _separator(self) -> str:
-        """A hint when the header is one column that holds another separator than the comma."""
+        """A hint when the header is one column that holds another candidate separator."""
         if len(self.columns) == 1:
-            for sep, word in ((";", "semicolons"), ("\t", "tabs"), ("|", "vertical bars")):
-                if sep in self.columns[0]:
-                    return (f"; the header is a single column: the file separates its cells with {word}, but "
-                            "nesyasp reads comma-separated files (save it with commas)")
+            for sep in CANDIDATES:
+                if sep != self.sep and sep in self.columns[0]:
+                    return (f"; the header is a single column: the file seems to separate its cells with "
+                            f"{separator_word(sep)}, but it was read with {separator_word(self.sep)} as the separator "
+                            f"(give `--sep {sep!r}` / `sep={sep!r}`, or leave the separator out to detect it)")
         return ""
 
     def column(self, name: str) -> Column:
@@ -107,11 +120,11 @@ class Table:
 
     def select(self, rows: np.ndarray) -> Table:
         """A table with only the given rows (an index or boolean array)."""
-        return Table(self.columns, tuple(c.take(rows) for c in self.data), self.source, self.lines[rows])
+        return Table(self.columns, tuple(c.take(rows) for c in self.data), self.source, self.lines[rows], self.sep)
 
     def take(self, names: Sequence[str]) -> Table:
         """A table with only the named columns, in that order."""
-        return Table(tuple(names), tuple(self.column(n) for n in names), self.source, self.lines)
+        return Table(tuple(names), tuple(self.column(n) for n in names), self.source, self.lines, self.sep)
 
     def labels(self, name: str) -> np.ndarray:
         """Column ``name`` as a numpy string array (class labels); an empty cell is a :class:`DataError`."""
@@ -138,7 +151,7 @@ class Table:
 
 
 def read_csv(path: str | Path, text: str | None = None, ragged: str = "error",
-             keep_text: Iterable[str] = ()) -> Table:
+             keep_text: Iterable[str] = (), sep: str | None = None) -> Table:
     """Read a CSV file with a header line into a columnar :class:`Table`.
 
     Parameters
@@ -154,6 +167,16 @@ def read_csv(path: str | Path, text: str | None = None, ragged: str = "error",
     keep_text:
         Columns whose cells keep their text as written (columns to be read
         as categorical); the others keep numbers as doubles.
+    sep:
+        The character between cells (``","``, ``";"``, ``"\\t"``, ``"|"``,
+        or ``"tab"``); ``None`` (default) detects it from the first lines
+        (:mod:`nesyasp.learn._separator`: a comma, semicolon, tab or vertical
+        bar; an ambiguous file is a :class:`DataError` naming the candidates).
+        ``table.sep`` is the one used. With another separator than the comma,
+        a column whose numbers are all written with decimal commas (``3,14``;
+        integers fit too) reads them as numbers (``table.decimal_comma``
+        names such columns); a column that mixes ``3,14`` and ``2.5`` keeps
+        its comma cells as texts (a warning names a line of each).
 
     Raises
     ------
@@ -167,10 +190,14 @@ def read_csv(path: str | Path, text: str | None = None, ragged: str = "error",
     >>> t = read_csv("t.csv", text="a,b\\n1,x\\n,y\\n")
     >>> t.columns, t.cells.tolist()
     (('a', 'b'), [['1', 'x'], ['', 'y']])
+    >>> t = read_csv("t.csv", text="a;b\\n3,5;x\\n-1;y\\n")
+    >>> t.sep, t.decimal_comma, t.column("a").num.tolist()
+    (';', ('a',), [3.5, -1.0])
     """
     from nesyasp.learn._csvblocks import BlockReader
 
     source = str(path)
+    given = None if sep is None else separator_option(sep)
     if text is not None:
         stream: io.BufferedIOBase = io.BytesIO(text.encode("utf-8"))
     else:
@@ -181,13 +208,41 @@ def read_csv(path: str | Path, text: str | None = None, ragged: str = "error",
         except OSError as exc:
             raise DataError(f"{source}: cannot read the file ({exc})") from None
     with stream:
-        reader = BlockReader(stream, source, ragged, set(keep_text), _BLOCK, _ROWS)
+        reader = BlockReader(stream, source, ragged, set(keep_text), _BLOCK, _ROWS, given)
         header, columns, lines = reader.read()
     if header is None:
         raise DataError(f"{source}: the file is empty (expected a header line and data rows)")
     if lines.size == 0:
         raise DataError("the file has a header but no data rows", _loc(source, int(reader.header_line), 1))
-    return Table(tuple(header), tuple(columns), source, lines)
+    used = reader.sep or ","
+    logger.info("%s: cells separated by %s (%s)", source, separator_word(used), "detected" if given is None else "given")
+    return Table(tuple(header), tuple(columns), source, lines, used)
+
+
+def csv_header(path: str | Path, sep: str | None = None) -> tuple[list[str], str]:
+    """The header names of a CSV file and its separator (``sep``, or detected as :func:`read_csv` does).
+
+    A file that cannot be read gives ``([], ",")`` (:func:`read_csv` then says what is wrong); an ambiguous
+    separator is the same :class:`DataError` as :func:`read_csv`'s.
+    """
+    import codecs
+    import csv
+
+    from nesyasp.learn._separator import detect_separator
+
+    try:
+        with open(path, "rb") as handle:
+            sample = handle.read(1 << 20)
+    except OSError:
+        return [], ","
+    sample = sample[3:] if sample.startswith(codecs.BOM_UTF8) else sample
+    used = separator_option(sep) if sep is not None else detect_separator(sample, str(path), len(sample) < 1 << 20)
+    try:
+        lines = (ln for ln in sample.decode("utf-8").splitlines() if ln.strip())
+        header = next(csv.reader(lines, delimiter=used), [])
+    except (UnicodeDecodeError, csv.Error):
+        header = []
+    return [c.strip() for c in header], used
 
 
 def split_target(table: Table, target: str, features: list[str] | None = None) -> tuple[np.ndarray, np.ndarray,

@@ -94,13 +94,18 @@ def test_query_facts_table_of_values_points_to_learn_predict(tmp_path, capsys):
     assert f"{table}:2:2" in err and "nesyasp learn --predict" in err
 
 
-def test_a_semicolon_or_tab_file_says_which_separator_it_has(tmp_path, capsys):
+def test_a_semicolon_or_tab_file_is_read_and_says_which_separator_it_has(tmp_path, capsys):
+    # regression: a ';' or tab file was only diagnosed; now it is read, and stderr says which separator
     for sep, word in ((";", "semicolons"), ("\t", "tabs")):
         path = tmp_path / "t.csv"
-        path.write_text(f"a{sep}y\n1{sep}p\n2{sep}n\n")
-        assert main(["learn", str(path), "--target", "y"]) == 1
+        path.write_text(f"a{sep}y\n" + "".join(f"{i}{sep}{'p' if i > 10 else 'n'}\n" for i in range(30)))
+        assert main(["learn", str(path), "--target", "y", "--split", "1"]) == 0
         err = capsys.readouterr().err
-        assert "no column named 'y'" in err and f"separates its cells with {word}" in err
+        assert f"cells separated by {word} (detected)" in err
+        # told to read commas, the single-column header still says what the file holds
+        assert main(["learn", str(path), "--target", "y", "--sep", ","]) == 1
+        err = capsys.readouterr().err
+        assert "no column named 'y'" in err and f"separate its cells with {word}" in err
 
 
 def test_explain_text_of_a_refuted_rule_states_values_not_codes(tmp_path):

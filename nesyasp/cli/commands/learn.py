@@ -32,6 +32,17 @@ classes. Hand-written facts run with `nesyasp query rules.lp patient.lp
 --predict FACTS --rules RULES (any number; a CSV table with the column names
 works too).
 
+The separator (comma, semicolon, tab or vertical bar) is detected from the
+first lines unless --sep gives it; when it is not a comma, columns whose
+numbers are all written with decimal commas (3,14) read them as numbers
+(both are said on stderr).
+
+Columns of ISO dates (2024-03-05), date-times (2024-03-05T10:20:00, with or
+without a zone), money ($1,234.50, -€3.10) or percentages (12%) are read as
+numbers (days, seconds since 1970-01-01, the amount, the number) when every
+non-missing cell of the column has the same form; comments, #pred lines and
+explanations show their thresholds in that form (date <= 2024-03-05).
+
 Column kinds default to inference (numeric when at least 90% of the non-empty
 cells are numbers); the inferred kinds are summarized on stderr. Without
 --test, the rows are split with random.seed(SEED); random.shuffle(rows) and
@@ -55,6 +66,7 @@ examples:
   nesyasp learn train.csv --test test.csv --target class --json
   nesyasp learn data.csv --target y --numeric age,fare --categorical sex --split 0.8 --seed 3
   nesyasp learn data.csv --target y --ignore name,ticket --background knowledge.lp
+  nesyasp learn excel_export.csv --target y --sep ';'
 """
 
 
@@ -69,6 +81,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--numeric", help="comma-separated numeric columns (cells that do not parse stay strings)")
     parser.add_argument("--categorical", help="comma-separated categorical columns")
     parser.add_argument("--ignore", help="comma-separated columns to leave out")
+    parser.add_argument("--sep", help="the character between cells: ',', ';', 'tab' or '|' (default: detected from "
+                                      "the first lines; an ambiguous file is an error naming the candidates)")
     parser.add_argument("--test", help="test table (default: split the training table)")
     parser.add_argument("--split", type=float, default=None,
                         help="fraction of rows for training when there is no --test (default: 0.8)")
@@ -127,7 +141,10 @@ def _check_out(path: str | None, inputs: tuple[str | None, ...], what: str, flag
 def _check_options(args: argparse.Namespace) -> None:
     """Bad options and an output file that is an input fail before anything is read."""
     from nesyasp.errors import DataError
+    from nesyasp.learn._separator import separator_option
 
+    if args.sep is not None:
+        separator_option(args.sep)
     if args.predict or args.rules:
         if not (args.predict and args.rules):
             raise DataError("--predict FACTS needs --rules RULES (a file written by `nesyasp learn -o`), and back")
@@ -147,19 +164,22 @@ def _is_id(name: str) -> bool:
     return name.lower() == "id" or name.lower().endswith("_id")
 
 
-def _read(path: str, keep: list[str]) -> Any:
+def _read(path: str, keep: list[str], sep: str | None = None) -> Any:
     """``read_csv(path)`` with the texts of ``keep`` and of the identifier-named columns kept as written (a
-    20-digit id is not the nearest double, so two ids one apart stay two ids)."""
-    import csv
+    20-digit id is not the nearest double, so two ids one apart stay two ids); says on stderr which separator
+    and decimal commas were read, when not plain commas."""
+    from nesyasp.learn.table import csv_header, read_csv
+    from nesyasp.learn._separator import separator_word
 
-    from nesyasp.learn import read_csv
-
-    try:
-        with open(path, encoding="utf-8-sig", newline="") as handle:
-            header = next(csv.reader(handle), [])
-    except (OSError, UnicodeDecodeError, csv.Error):
-        header = []  # read_csv says what is wrong
-    return read_csv(path, keep_text=keep + [c.strip() for c in header if _is_id(c.strip()) and c.strip() not in keep])
+    header, used = csv_header(path, sep)
+    table = read_csv(path, keep_text=keep + [c for c in header if _is_id(c) and c not in keep], sep=used)
+    if sep is not None or table.sep != ",":
+        print(f"{path}: cells separated by {separator_word(table.sep)} ({'given' if sep else 'detected'})",
+              file=sys.stderr)
+    if table.decimal_comma:
+        print(f"{path}: decimal commas read as numbers in column{'s' if len(table.decimal_comma) > 1 else ''} "
+              f"{', '.join(table.decimal_comma)}", file=sys.stderr)
+    return table
 
 
 def _features(table: Any, args: argparse.Namespace) -> tuple[list[str], str | None]:
@@ -199,13 +219,13 @@ def _learn(args: argparse.Namespace) -> int:
     from nesyasp.learn.plain import example_ids, plain_facts, plain_rules
 
     keep = (_names(args.categorical) or []) + [args.target]  # class labels as written: 007 stays 007, not 7
-    table = _read(args.train, keep)
+    table = _read(args.train, keep, args.sep)
     table.index(args.target)  # a missing target column is the first error to report
     names, id_column = _features(table, args)
     y = table.labels(args.target)
     X = table.take(names)
     if args.test:
-        test = _read(args.test, keep)
+        test = _read(args.test, keep, args.sep)
         Xtr, ytr, Xte, yte = X, y, test.take(names), test.labels(args.target)
     else:
         tr, te = _split(len(y), args)
@@ -221,7 +241,7 @@ def _learn(args: argparse.Namespace) -> int:
     seconds = time.perf_counter() - start
     kinds: dict[str, list[str]] = {}
     for f in est.features_:
-        kinds.setdefault(f.kind, []).append(f.name)
+        kinds.setdefault(f.kind, []).append(f"{f.name} ({f.unit.describe()})" if f.unit is not None else f.name)
     for kind, cols in kinds.items():
         print(f"{kind} columns: {', '.join(cols)}", file=sys.stderr)
     Xacc, yacc = (Xte, yte) if len(yte) else (Xtr, ytr)
@@ -251,7 +271,7 @@ def _predict(args: argparse.Namespace) -> int:
 
     plain = read_plain(args.rules)
     if args.predict.lower().endswith(".csv"):
-        table = _read(args.predict, [])
+        table = _read(args.predict, [], args.sep)
         id_column = next((c for c in table.columns if _is_id(c) and table.n_distinct(c) == table.n_rows), None)
         ids = example_ids(table, table.index(id_column) if id_column else None, table.lines)
         facts = table_facts(plain, table, list(table.columns), ids)
