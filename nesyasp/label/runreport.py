@@ -46,17 +46,49 @@ def _text(path: Path) -> str:
         raise DataError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
 
 
+def _shown_path(text: str) -> str:
+    """A path as the page shows it: an absolute one by its name only (the page leaks no path of the machine)."""
+    return Path(text).name or text if Path(text).is_absolute() else text
+
+
+def _shown_source(source: str) -> str:
+    """``labels.json``'s annotated source (``PATH (test split, 7 images)``) with the path shown by its name."""
+    path, sep, rest = source.rpartition(" (")
+    return _shown_path(path) + sep + rest if sep else _shown_path(source)
+
+
+def _tables(run_dir: Path) -> dict[str, Any]:
+    """Class names and training images per class from ``tables/train.npz`` (empty without it)."""
+    npz = run_dir / "tables" / "train.npz"
+    if not npz.is_file():
+        return {}
+    try:
+        with np.load(npz, allow_pickle=False) as z:
+            names, labels = [str(c) for c in z["class_names"]], np.asarray(z["labels"], dtype=np.int64)
+    except (OSError, ValueError, KeyError) as exc:
+        logger.warning("%s: not read (%s)", npz, exc)
+        return {}
+    counts = np.bincount(labels, minlength=len(names)) if labels.size else np.zeros(max(1, len(names)), np.int64)
+    lo, hi = int(counts.min()), int(counts.max())
+    per = f"{lo}" if lo == hi else f"{lo} to {hi}"
+    return {"classes": f"{len(names)}: {', '.join(names)}",
+            "training images per class": f"{per} ({int(counts.sum())} in all)"}
+
+
 def _summary(run_dir: Path, labels: SavedLabels | None) -> dict[str, Any]:
     out: dict[str, Any] = {"run folder": run_dir.name}
     if (run_dir / "config.json").is_file():
         cfg = _json(run_dir / "config.json")
         strat = cfg.get("strategy", {})
-        out |= {"data": cfg.get("data"), "classes": cfg.get("classes"), "strategy": strat.get("name"),
+        data = cfg.get("data")
+        out |= {"data": _shown_path(str(data)) if data is not None else None,
+                "classes": cfg.get("classes") or "all of the data set's", "strategy": strat.get("name"),
                 "model": cfg.get("model"), "image size": cfg.get("size"), "epochs": cfg.get("epochs"),
                 "training images per class": cfg.get("per_class"), "seed": cfg.get("seed"),
                 "filter norm": strat.get("norm")}
+        out |= _tables(run_dir)  # what the run read: a folder may hold fewer images than per_class
     if labels is not None:
-        out["labelled on"] = labels.data.get("annotated", {}).get("source", "")
+        out["labelled on"] = _shown_source(str(labels.data.get("annotated", {}).get("source", "")))
         out["labelling parameters"] = labels.data.get("config", {})
     return {k: v for k, v in out.items() if v is not None}
 
