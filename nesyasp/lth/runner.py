@@ -35,6 +35,7 @@ from nesyasp.lth.results import ExperimentData, LTHResult, RoundResult
 from nesyasp.lth.tcav import TCAV, TCAVScore
 from nesyasp.lth.train import evaluate, rewind, snapshot, train_masked
 from nesyasp.neural.progress import announce, listening
+from nesyasp.neural.torchfile import load_failure
 
 __all__ = ["LTHRunner", "run_lth", "spread_indices"]
 
@@ -207,18 +208,21 @@ class LTHRunner:
     def _load_round(self, path: Path, r: int) -> None:
         """Restore the model, mask and rewind state of round ``r`` from its checkpoint."""
         try:
-            state = torch.load(path, map_location="cpu", weights_only=True)
+            try:
+                state = torch.load(path, map_location="cpu", weights_only=True)
+            except Exception as exc:  # noqa: BLE001 - why torch refused the file, in one sentence
+                raise DataError(load_failure(exc)) from None
             self.model.load_state_dict(state["model"])
             self.mask = Mask.from_state_dict(state["mask"])
             self.rewind_state, self.init_state = state["rewind"], state["init"]
             if state["gradcam"] is not None:
                 self.gradcam[r] = state["gradcam"]
         except Exception as exc:  # noqa: BLE001 - a truncated or foreign file: one message that says what to do
-            reason = str(exc).splitlines()[0] if str(exc) else ""
-            raise DataError(f"{path}: the checkpoint of LTH round {r} cannot be read ({type(exc).__name__}: "
-                            f"{reason[:200]}); delete it, and the checkpoints of the later rounds, then run the "
-                            f"same command with --resume to redo round {r} onward (or start anew with another --out)"
-                            ) from None
+            reason = str(exc) if isinstance(exc, DataError) else \
+                f"not an LTH round's checkpoint: {type(exc).__name__}: {str(exc).splitlines()[0][:200] if str(exc) else ''}"
+            raise DataError(f"{path}: the checkpoint of LTH round {r} cannot be read ({reason}); "
+                            f"delete it, and the checkpoints of the later rounds, then run the same command with "
+                            f"--resume to redo round {r} onward (or start anew with another --out)") from None
 
     def facts(self) -> Program:
         """The facts program of the rounds run so far."""

@@ -258,10 +258,9 @@ def read_config(path: Path) -> TrainConfig:
 
 def read_checkpoint(path: Path, keys: tuple[str, ...] = ("model", "epoch")) -> dict[str, Any]:
     """A run's checkpoint (``weights_only``); DataError when it is unreadable or lacks ``keys``."""
-    try:
-        state = torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as exc:  # noqa: BLE001 - any unreadable checkpoint becomes one message
-        raise DataError(f"{path}: unreadable checkpoint ({type(exc).__name__}: {exc})") from None
+    from nesyasp.neural.torchfile import load_torch_file
+
+    state = load_torch_file(path, "checkpoint")
     missing = [k for k in keys if k not in state] if isinstance(state, dict) else list(keys)
     if missing:
         raise DataError(f"{path}: not a nesyasp checkpoint (no {', '.join(missing)})")

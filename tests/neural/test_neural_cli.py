@@ -35,7 +35,7 @@ def test_errors_are_messages(tmp_path, toy_data, capsys):
     bad = tmp_path / "w.pt"
     bad.write_text("junk")
     assert main(["train", "--weights", str(bad), "--out", str(tmp_path / "r"), "--size", "16"]) == 1  # no pretraining
-    assert "not a torch weights file" in capsys.readouterr().err
+    assert "not a torch weights file that nesyasp can read" in capsys.readouterr().err
     assert main(["train", "--strategy", "ts9", "--out", str(tmp_path / "r2")]) == 1
     assert "unknown strategy" in capsys.readouterr().err
 
@@ -108,7 +108,7 @@ def test_broken_run_folders_are_messages(tmp_path, toy_data, capsys):
     cases = [
         ("config.json", '{"foo": 1}', "config.json: invalid run configuration"),
         ("config.json", "{bad", "config.json:1:2: invalid JSON"),
-        ("checkpoint.pt", "junk", "checkpoint.pt: unreadable checkpoint"),
+        ("checkpoint.pt", "junk", "checkpoint.pt: not a torch checkpoint that nesyasp can read"),
         ("checkpoint.pt", None, "checkpoint.pt: not a nesyasp checkpoint (no model"),
         ("config.json", config.replace('"model": "small"', '"model": "resnet18"'), "the weights do not fit the model"),
     ]

@@ -90,7 +90,7 @@ def test_weights_file_errors_are_clear(tmp_path):
     model = build_model("small", 3)
     bad = tmp_path / "bad.pt"
     bad.write_text("not torch")
-    with pytest.raises(DataError, match="not a torch weights file"):
+    with pytest.raises(DataError, match="not a torch weights file that nesyasp can read"):
         load_weights(model, bad)
     other = tmp_path / "other.pt"
     torch.save(build_model("small", 3, width=8).state_dict(), other)
