@@ -37,7 +37,7 @@ from nesyasp.lth.train import evaluate, rewind, snapshot, train_masked
 from nesyasp.neural.progress import announce, listening
 from nesyasp.neural.torchfile import load_failure
 
-__all__ = ["LTHRunner", "run_lth", "spread_indices"]
+__all__ = ["LTHRunner", "RUN_FILES", "run_lth", "spread_indices"]
 
 logger = logging.getLogger(__name__)
 
@@ -73,6 +73,40 @@ def _atomic_json(obj: object, path: Path) -> None:
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_text(json.dumps(obj, indent=2), encoding="utf-8")
     os.replace(tmp, path)
+
+
+# What a run writes into its folder, besides checkpoints/round_R.pt.
+RUN_FILES = ("config.json", "metrics.json", "facts.lp", "accuracy.png", "tcav.png", "gradcam.png")
+
+
+def _lth_config_in(path: Path, key: str = "") -> bool:
+    """Whether the JSON file ``path`` holds an LTH configuration (under ``key``, if given)."""
+    try:
+        values = json.loads(path.read_text(encoding="utf-8"))
+        values = values.get(key) if key and isinstance(values, dict) else values
+        return isinstance(values, dict) and {"prune", "tcav"} <= set(values) and bool(config_from_dict(values))
+    except (OSError, UnicodeDecodeError, ValueError, DataError, TypeError):
+        return False
+
+
+def _check_fresh_folder(out: Path) -> None:
+    """Refuse to start a run in a folder whose files a run would overwrite, unless an LTH run wrote them.
+
+    A run stopped before its first round ends leaves its ``config.json``
+    only; starting again there is fine. A run with finished rounds is
+    continued with ``resume``. Anything else of those names is the user's (or
+    another command's, such as ``nesyasp train``'s) and is never overwritten.
+    """
+    if (out / "metrics.json").exists() and _lth_config_in(out / "metrics.json", "config"):
+        raise DataError(f"{out}: already holds a run; pass --resume to continue it or choose another --out")
+    config = out / "config.json"
+    if config.exists() and _lth_config_in(config) and not (out / "metrics.json").exists():
+        return
+    ckpts = out / "checkpoints"
+    taken = [name for name in RUN_FILES if (out / name).exists()] + (["checkpoints/"] if ckpts.exists() else [])
+    if taken:
+        raise DataError(f"{out}: holds {', '.join(taken)}, not written by 'nesyasp lth', which a run would "
+                        "overwrite; choose another --out (an empty or new folder)")
 
 
 class LTHRunner:
@@ -243,9 +277,8 @@ class LTHRunner:
                     raise DataError(f"{self.out}: no LTH run to resume here (no config.json or metrics.json); "
                                     "leave out --resume to start one")
                 first = self._resume()
-            elif (self.out / "metrics.json").exists():
-                raise DataError(f"{self.out}: already holds a run; pass --resume to continue it "
-                                "or choose another --out")
+            else:
+                _check_fresh_folder(self.out)
             _atomic_json(config_to_dict(self.config), self.out / "config.json")
         bar = tqdm(range(first, self.config.rounds), desc="lth rounds", disable=None if self.progress else True,
                    initial=first, total=self.config.rounds)

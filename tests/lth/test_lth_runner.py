@@ -8,7 +8,7 @@ import pytest
 import torch
 
 from nesyasp.errors import DataError
-from nesyasp.lth.config import LTHConfig, PruneConfig, TCAVConfig
+from nesyasp.lth.config import LTHConfig, PruneConfig, TCAVConfig, config_to_dict
 from nesyasp.lth.results import ExperimentData
 from nesyasp.lth.runner import LTHRunner, run_lth
 
@@ -121,6 +121,30 @@ def test_a_finished_run_is_not_overwritten_without_resume(tmp_path) -> None:
     (out / "metrics.json").write_text('{"config": [1]}')
     with pytest.raises(DataError, match="metrics.json: not the metrics of an LTH run"):
         run_lth(_config(rounds=1), _synthetic(), out=out, resume=True, progress=False, plots=False)
+
+
+@pytest.mark.parametrize("files", [{"config.json": '{"mine": 1}'}, {"facts.lp": "my_fact."},
+                                   {"tcav.png": "my plot"},
+                                   {"config.json": '{"data": "x", "epochs": 2}', "metrics.json": '{"history": []}'}])
+def test_a_users_files_in_out_are_never_overwritten(tmp_path, files) -> None:
+    # a fresh run overwrote a user's config.json, facts.lp and plots (and a 'nesyasp train' run folder's)
+    out = tmp_path / "mine"
+    out.mkdir()
+    for name, text in files.items():
+        (out / name).write_text(text)
+    with pytest.raises(DataError, match=f"holds {', '.join(files)}, not written by 'nesyasp lth'"):
+        run_lth(_config(rounds=1), _synthetic(), out=out, progress=False, plots=False)
+    assert {p.name: p.read_text() for p in out.iterdir()} == files
+
+
+def test_a_run_stopped_before_its_first_round_starts_again(tmp_path) -> None:
+    out = tmp_path / "run"
+    out.mkdir()
+    (out / "config.json").write_text(json.dumps(config_to_dict(_config(rounds=1, seed=3))))
+    (out / "notes.txt").write_text("the user's")
+    result = run_lth(_config(rounds=1), _synthetic(), out=out, progress=False, plots=False)
+    assert [r.round for r in result.rounds] == [0] and (out / "notes.txt").read_text() == "the user's"
+    assert json.loads((out / "config.json").read_text()) == config_to_dict(_config(rounds=1))
 
 
 def test_resume_needs_a_run(tmp_path) -> None:
