@@ -45,6 +45,9 @@ __all__ = ["TrainResult", "train", "read_config", "read_checkpoint", "pretrain_b
 
 logger = logging.getLogger(__name__)
 CHECKPOINT = "checkpoint.pt"
+# What train, extract, evaluate, label and report write into a run folder, besides config.json and the checkpoint.
+RUN_NAMES = ("metrics.json", "train.log", "rules.lp", "facts", "tables", "evaluation.json", "labelled_rules.lp",
+             "labels.json", "pictures", "report.html")
 
 
 @dataclass
@@ -286,6 +289,11 @@ def _start(config: TrainConfig, out: Path | None, resume: bool,
             read_config(out / "config.json")
         except DataError:
             raise DataError(f"{out}: holds a config.json that is not a nesyasp run's; choose another --out") from None
+    else:  # no run here: files of a run folder's names are the user's, and train or extract would overwrite them
+        taken = [name for name in RUN_NAMES if (out / name).exists()]
+        if taken:
+            raise DataError(f"{out}: holds {', '.join(taken)} but no nesyasp run; choose another --out "
+                            "(a run never overwrites files it did not write)")
     if write:
         out.mkdir(parents=True, exist_ok=True)
         _write_json(out / "config.json", config_to_dict(config))
