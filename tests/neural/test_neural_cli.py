@@ -53,6 +53,15 @@ def test_experiment_writes_tables(tmp_path, toy_data, capsys):
     capsys.readouterr()
     assert main(args) == 0  # finished cells are reused
     assert json.loads((out / "results.json").read_text())["runs"] == res["runs"]
+    mine = tmp_path / "mine"  # the experiment overwrote a user's tables.md and results.json
+    mine.mkdir()
+    (mine / "tables.md").write_text("my tables")
+    (mine / "results.json").write_text('{"mine": 1}')
+    capsys.readouterr()
+    assert main(args[:-1] + [str(mine)]) == 1
+    assert "holds tables.md, results.json, not written by 'nesyasp experiment'" in capsys.readouterr().err
+    assert sorted(p.name for p in mine.iterdir()) == ["results.json", "tables.md"]
+    assert (mine / "tables.md").read_text() == "my tables"
 
 
 def test_experiment_jobs_match_serial(tmp_path, capsys):
