@@ -27,7 +27,7 @@ from tqdm.auto import tqdm
 from nesyasp.lang.ast import Program
 from nesyasp.errors import DataError
 from nesyasp.lth.config import LTHConfig, config_from_dict, config_to_dict, rewind_iteration
-from nesyasp.lth.facts import ConceptScore, RoundFacts, build_facts, write_facts
+from nesyasp.lth.facts import ConceptScore, RoundFacts, build_facts, check_names, write_facts
 from nesyasp.lth.gradcam import GradCAM
 from nesyasp.lth.mask import Mask
 from nesyasp.lth.models import build_model
@@ -126,6 +126,8 @@ class LTHRunner:
 
     def __init__(self, config: LTHConfig, data: ExperimentData, out: str | Path | None = None,
                  progress: bool = True) -> None:
+        check_names([*data.class_names, *data.relevant],
+                    [*data.concepts, *(k for ks in data.relevant.values() for k in ks)])  # before any training
         self.config = config
         self.data = data
         self.out = Path(out) if out is not None else None
@@ -252,8 +254,9 @@ class LTHRunner:
             if state["gradcam"] is not None:
                 self.gradcam[r] = state["gradcam"]
         except Exception as exc:  # noqa: BLE001 - a truncated or foreign file: one message that says what to do
+            first = str(exc).splitlines()[0][:200] if str(exc) else ""
             reason = str(exc) if isinstance(exc, DataError) else \
-                f"not an LTH round's checkpoint: {type(exc).__name__}: {str(exc).splitlines()[0][:200] if str(exc) else ''}"
+                f"not an LTH round's checkpoint: {type(exc).__name__}: {first}"
             raise DataError(f"{path}: the checkpoint of LTH round {r} cannot be read ({reason}); "
                             f"delete it, and the checkpoints of the later rounds, then run the same command with "
                             f"--resume to redo round {r} onward (or start anew with another --out)") from None
