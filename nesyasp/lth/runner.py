@@ -19,6 +19,7 @@ import logging
 import os
 import time
 from pathlib import Path
+from typing import Any
 
 import torch
 from torch import Tensor
@@ -107,6 +108,19 @@ def _check_fresh_folder(out: Path) -> None:
     if taken:
         raise DataError(f"{out}: holds {', '.join(taken)}, not written by 'nesyasp lth', which a run would "
                         "overwrite; choose another --out (an empty or new folder)")
+
+
+def _flat(values: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in values.items():
+        out |= _flat(value, f"{prefix}{key}.") if isinstance(value, dict) else {f"{prefix}{key}": value}
+    return out
+
+
+def _differences(saved: LTHConfig, new: LTHConfig) -> str:
+    """``rounds: 3 in the run, 5 now; seed: 0 in the run, 1 now``."""
+    old, now = _flat(config_to_dict(saved)), _flat(config_to_dict(new))
+    return "; ".join(f"{k}: {old.get(k)!r} in the run, {now.get(k)!r} now" for k in old if old.get(k) != now.get(k))
 
 
 class LTHRunner:
@@ -228,8 +242,8 @@ class LTHRunner:
         except (DataError, ValueError, KeyError, TypeError, AttributeError, IndexError) as exc:
             raise DataError(f"{metrics_path}: not the metrics of an LTH run ({type(exc).__name__}: {exc})") from None
         if saved != self.config:
-            raise DataError(f"{metrics_path}: the run was made with another configuration; "
-                            "use the same options or a new --out folder")
+            raise DataError(f"{metrics_path}: the run was made with another configuration "
+                            f"({_differences(saved, self.config)}); use the same options or a new --out folder")
         done = 0
         for rr in rounds:
             path = self.out / "checkpoints" / f"round_{rr.round}.pt"

@@ -66,8 +66,11 @@ def test_resume_continues_after_the_last_checkpoint(tmp_path) -> None:
     full = run_lth(_config(), _synthetic(), out=tmp_path / "full", progress=False, plots=False)
     run_lth(_config(rounds=2), _synthetic(), out=tmp_path / "part", progress=False, plots=False)
     # a 2-round run is not resumable as a 3-round run: the configs differ
-    with pytest.raises(DataError):
+    with pytest.raises(DataError, match=r"another configuration \(rounds: 2 in the run, 3 now\)"):
         run_lth(_config(), _synthetic(), out=tmp_path / "part", resume=True, progress=False, plots=False)
+    with pytest.raises(DataError, match=r"\(rounds: 2 in the run, 3 now; tcav.alpha: 0.05 in the run, 0.1 now\)"):
+        run_lth(_config(tcav=TCAVConfig(n_concept=12, n_random_sets=3, n_inputs=8, alpha=0.1)), _synthetic(),
+                out=tmp_path / "part", resume=True, progress=False, plots=False)
     cfg = _config()
     runner = LTHRunner(cfg, _synthetic(), tmp_path / "full2", progress=False)
     runner.out.mkdir()
