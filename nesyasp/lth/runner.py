@@ -29,9 +29,9 @@ from nesyasp.lang.ast import Program
 from nesyasp.errors import DataError
 from nesyasp.lth.config import LTHConfig, config_from_dict, config_to_dict, rewind_iteration
 from nesyasp.lth.facts import ConceptScore, RoundFacts, build_facts, check_names, write_facts
-from nesyasp.lth.gradcam import GradCAM
+from nesyasp.lth.gradcam import GradCAM, check_cam_layer, get_layer
 from nesyasp.lth.mask import Mask
-from nesyasp.lth.models import build_model
+from nesyasp.lth.models import build_model, check_concept_layer
 from nesyasp.lth.results import ExperimentData, LTHResult, RoundResult
 from nesyasp.lth.tcav import TCAV, TCAVScore
 from nesyasp.lth.train import evaluate, rewind, snapshot, train_masked
@@ -151,6 +151,8 @@ class LTHRunner:
         self.model = build_model(config.model_name, n_classes, size, data.train_images.shape[1], seed=config.seed)
         self.layer = config.tcav.layer or getattr(self.model, "concept_layer", "")
         self.cam_layer = config.tcav.cam_layer or getattr(self.model, "cam_layer", None)
+        get_layer(self.model, self.layer)  # a wrong --layer or --cam-layer fails now, not after round 0
+        check_concept_layer(self.model, self.layer)
         self.mask = Mask.for_model(self.model, include_output=config.prune.prune_output)
         self.rewind_state: dict[str, Tensor] | None = None
         self.init_state = snapshot(self.model)
@@ -158,6 +160,8 @@ class LTHRunner:
         self.gradcam: dict[int, Tensor] = {}
         idx = spread_indices(data.test_labels, config.gradcam_images)
         self.cam_images, self.cam_labels = data.test_images[idx], data.test_labels[idx]
+        if config.tcav.cam_layer and len(self.cam_images):  # the user's layer must give maps (a default may not)
+            check_cam_layer(self.model, config.tcav.cam_layer, self.cam_images)
 
     # --------------------------------------------------------------- steps
     def _train(self, r: int) -> int:

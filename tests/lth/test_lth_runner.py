@@ -177,3 +177,34 @@ def test_a_truncated_round_checkpoint_says_what_to_do(tmp_path) -> None:
     ckpt.unlink()  # as the message says: the run goes on from round 0
     resumed = run_lth(cfg, _synthetic(), out=out, resume=True, progress=False, plots=False)
     assert [r.round for r in resumed.rounds] == [0, 1]
+
+
+@pytest.mark.parametrize("tcav,message", [
+    (dict(layer="relu3"), r"TCAV layer 'relu3' \(then only fc2\): the logits are a linear function of it"),
+    (dict(layer="fc2"), r"TCAV layer 'fc2' \(the output layer\)"),
+    (dict(cam_layer="fc1"), r"Grad-CAM layer 'fc1' gives no spatial maps \(shape \(1, 64\)\)"),
+    (dict(cam_layer="nosuch"), r"model has no layer 'nosuch'"),
+    (dict(layer="nosuch"), r"model has no layer 'nosuch'"),
+])
+def test_layers_that_cannot_work_are_refused_before_training(tcav, message) -> None:
+    # --layer relu3 gave TCAV scores of 0 or 1 only; --cam-layer fc1 or a typo silently dropped Grad-CAM
+    cfg = _config(tcav=TCAVConfig(n_concept=12, n_random_sets=3, n_inputs=8, **tcav))
+    with pytest.raises(DataError, match=message):
+        LTHRunner(cfg, _synthetic(), progress=False)
+
+
+def test_a_layer_feeding_the_logits_linearly_scores_0_or_1_so_the_default_is_not_one() -> None:
+    from nesyasp.lth.models import build_model, check_concept_layer
+    from nesyasp.lth.tcav import TCAV
+
+    net = build_model("lenet", 2, 16, seed=0)
+    x = _synthetic().test_images[:8]
+    grads = TCAV(net, "relu3").gradients(x, 0)
+    assert torch.allclose(grads, grads[:1].expand_as(grads))  # why relu3 is refused
+    for name in ("lenet", "mlp", "cnn"):
+        model = build_model(name, 2, 16, seed=0)
+        check_concept_layer(model, model.concept_layer)
+    with pytest.raises(DataError, match="then only gap, flatten, fc"):
+        check_concept_layer(build_model("cnn", 2, 16, seed=0), "relu3")
+    with pytest.raises(DataError, match="min score is a TCAV score in percent, 0 to 100, got 200"):
+        _config(min_score=200)
