@@ -219,3 +219,20 @@ def test_report_shows_no_absolute_path_and_the_classes_the_run_read(written, tmp
     assert "<th>labelled on</th><td>my images (test split, 2 images)</td>" in page
     assert "<th>classes</th><td>2: &lt;b&gt;&amp;&quot;&#x27;x, café ☕</td>" in page
     assert "<th>training images per class</th><td>1 to 2 (3 in all)</td>" in page
+
+
+def test_report_after_extracting_again_relabels_the_new_rules_and_says_so(written, tmp_path):
+    # the report showed the old labelled_rules.lp beside the new rules.lp and justified with the old rules
+    import shutil
+
+    run, _ = written
+    assert "<th>labels</th>" not in write_run_report(run.path, tmp_path / "fresh.html").read_text(encoding="utf-8")
+    folder = tmp_path / "run"
+    shutil.copytree(run.path, folder)
+    (folder / "rules.lp").write_text("target(X,a) :- f1(X).\ntarget(X,b) :- f3(X), not f5(X).\n", encoding="utf-8")
+    content = run_report(folder, n_examples=1)
+    assert "target(X,a) :- obj2(X)." in content.labelled_rules
+    assert "target(X,b) :- lamp1(X), not f5(X)." in content.labelled_rules
+    assert content.summary["labels"].startswith("labelled_rules.lp is missing or does not match rules.lp")
+    assert "f5 have no label; run 'nesyasp label run' again" in content.summary["labels"]
+    assert "an obj is visible in img_000" in content.justifications[0][1] and "obj2(img_000)" in content.justifications[0][1]
