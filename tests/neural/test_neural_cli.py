@@ -17,8 +17,15 @@ def test_train_extract_evaluate(tmp_path, toy_data, capsys):
     text = capsys.readouterr().out
     assert "NE on toy" in text and "next: nesyasp extract" in text
     assert main(["extract", str(out)]) == 0
-    assert "target(X," in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert "target(X," in printed and "labelled_rules.lp" not in printed
     assert (out / "rules.lp").is_file() and (out / "facts" / "test.lp").is_file()
+    (out / "labelled_rules.lp").write_text("% from the previous rules\n")  # extracting again makes labels stale
+    assert main(["extract", str(out)]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == (
+        f"note: labelled_rules.lp and facts/*_labelled.lp were made from the previous rules; run 'nesyasp label "
+        f"{out}' again")
+    (out / "labelled_rules.lp").unlink()
     assert main(["evaluate", str(out), "--json"]) == 0
     got = json.loads(capsys.readouterr().out)
     assert set(got) == {"nesy_accuracy", "cnn_accuracy", "fidelity", "rule_set_size", "n_rules", "n_test"}
