@@ -2,7 +2,8 @@
 
 Each sub-command is a module of :mod:`nesyasp.cli.commands` that defines
 ``NAME``, ``HELP``, ``DESCRIPTION`` (optional), ``add_arguments(parser)`` and
-``run(args) -> int``. Modules are discovered, so adding a command never
+``run(args) -> int``; ``INTERRUPTED`` (optional) is printed after a Ctrl-C
+(what was kept and how to go on). Modules are discovered, so adding a command never
 touches this file. Command modules import heavy libraries (torch) inside
 ``run`` only, so ``nesyasp --help`` stays fast.
 
@@ -72,7 +73,8 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
                        help="show full tracebacks on errors")
         module.add_arguments(p)
-        p.set_defaults(_run=module.run, _torch=getattr(module, "USES_TORCH", False))
+        p.set_defaults(_run=module.run, _torch=getattr(module, "USES_TORCH", False),
+                       _interrupted=getattr(module, "INTERRUPTED", ""))
     return parser
 
 
@@ -92,8 +94,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             import_torch()  # torch's import can swallow a Ctrl-C: deferred past it
         return int(args._run(args) or 0)
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
+    except KeyboardInterrupt:  # a command's INTERRUPTED says what was kept and how to go on
+        hint = getattr(args, "_interrupted", "")
+        print(f"interrupted{f'; {hint}' if hint else ''}", file=sys.stderr)
         return 130
     except BrokenPipeError:
         return 0

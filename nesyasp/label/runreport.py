@@ -22,7 +22,7 @@ from nesyasp.lang.ast import Program
 from nesyasp.errors import DataError
 from nesyasp.label.files import LABELLED_RULES, LABELS_FILE, REPORT_FILE, SavedLabels, read_labels
 from nesyasp.label.report import LabelRow, ReportContent, write_report
-from nesyasp.label.transform import filter_index, image_facts, image_term
+from nesyasp.label.transform import filter_index, image_facts, image_term, label_program, rule_filters
 
 __all__ = ["run_report", "write_run_report", "example_justifications"]
 
@@ -46,17 +46,49 @@ def _text(path: Path) -> str:
         raise DataError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
 
 
+def _shown_path(text: str) -> str:
+    """A path as the page shows it: an absolute one by its name only (the page leaks no path of the machine)."""
+    return Path(text).name or text if Path(text).is_absolute() else text
+
+
+def _shown_source(source: str) -> str:
+    """``labels.json``'s annotated source (``PATH (test split, 7 images)``) with the path shown by its name."""
+    path, sep, rest = source.rpartition(" (")
+    return _shown_path(path) + sep + rest if sep else _shown_path(source)
+
+
+def _tables(run_dir: Path) -> dict[str, Any]:
+    """Class names and training images per class from ``tables/train.npz`` (empty without it)."""
+    npz = run_dir / "tables" / "train.npz"
+    if not npz.is_file():
+        return {}
+    try:
+        with np.load(npz, allow_pickle=False) as z:
+            names, labels = [str(c) for c in z["class_names"]], np.asarray(z["labels"], dtype=np.int64)
+    except (OSError, ValueError, KeyError) as exc:
+        logger.warning("%s: not read (%s)", npz, exc)
+        return {}
+    counts = np.bincount(labels, minlength=len(names)) if labels.size else np.zeros(max(1, len(names)), np.int64)
+    lo, hi = int(counts.min()), int(counts.max())
+    per = f"{lo}" if lo == hi else f"{lo} to {hi}"
+    return {"classes": f"{len(names)}: {', '.join(names)}",
+            "training images per class": f"{per} ({int(counts.sum())} in all)"}
+
+
 def _summary(run_dir: Path, labels: SavedLabels | None) -> dict[str, Any]:
     out: dict[str, Any] = {"run folder": run_dir.name}
     if (run_dir / "config.json").is_file():
         cfg = _json(run_dir / "config.json")
         strat = cfg.get("strategy", {})
-        out |= {"data": cfg.get("data"), "classes": cfg.get("classes"), "strategy": strat.get("name"),
+        data = cfg.get("data")
+        out |= {"data": _shown_path(str(data)) if data is not None else None,
+                "classes": cfg.get("classes") or "all of the data set's", "strategy": strat.get("name"),
                 "model": cfg.get("model"), "image size": cfg.get("size"), "epochs": cfg.get("epochs"),
                 "training images per class": cfg.get("per_class"), "seed": cfg.get("seed"),
                 "filter norm": strat.get("norm")}
+        out |= _tables(run_dir)  # what the run read: a folder may hold fewer images than per_class
     if labels is not None:
-        out["labelled on"] = labels.data.get("annotated", {}).get("source", "")
+        out["labelled on"] = _shown_source(str(labels.data.get("annotated", {}).get("source", "")))
         out["labelling parameters"] = labels.data.get("config", {})
     return {k: v for k, v in out.items() if v is not None}
 
@@ -149,6 +181,15 @@ def example_justifications(program: Program, run_dir: str | Path, names: dict[in
     return out
 
 
+def _stale_note(run_dir: Path, fresh: Program, labels: SavedLabels) -> str:
+    """What the report says when ``labelled_rules.lp`` is not ``rules.lp`` relabelled."""
+    missing = sorted(set(rule_filters(fresh)) - set(labels.names))
+    unlabelled = f"; {', '.join(f'f{k}' for k in missing)} have no label" if missing else ""
+    return (f"{LABELLED_RULES} is missing or does not match rules.lp (extracted again after labelling?): the "
+            f"labelled rules shown are rules.lp renamed with {LABELS_FILE}{unlabelled}; run 'nesyasp label "
+            f"{run_dir.name}' again")
+
+
 def run_report(run_dir: str | Path, n_examples: int = 3) -> ReportContent:
     """Everything the report of ``run_dir`` shows.
 
@@ -157,7 +198,7 @@ def run_report(run_dir: str | Path, n_examples: int = 3) -> ReportContent:
     DataError
         When the folder has no ``rules.lp`` (run ``nesyasp extract`` first).
     """
-    from nesyasp.lang.parser import parse_file
+    from nesyasp.lang.parser import parse_file, parse_program
 
     run_dir = Path(run_dir)
     if not run_dir.is_dir():
@@ -165,6 +206,7 @@ def run_report(run_dir: str | Path, n_examples: int = 3) -> ReportContent:
     rules = run_dir / "rules.lp"
     if not rules.is_file():
         raise DataError(f"{run_dir}: no rules.lp yet; run 'nesyasp extract {run_dir}' first")
+    raw_text = _text(rules)
     labels = read_labels(run_dir) if (run_dir / LABELS_FILE).is_file() else None
     labelled_path = run_dir / LABELLED_RULES
     labelled_text = _text(labelled_path) if labels and labelled_path.is_file() else ""
@@ -172,13 +214,20 @@ def run_report(run_dir: str | Path, n_examples: int = 3) -> ReportContent:
         logger.warning("%s is not labelled; the report shows raw rules only (run 'nesyasp label %s')",
                        run_dir, run_dir)
     program = parse_file(labelled_path if labelled_text else rules)
+    summary = _summary(run_dir, labels)
+    if labels is not None:
+        fresh = label_program(parse_program(raw_text, str(rules)), labels.names, labels.concepts).program
+        if [str(r) for r in program.rules] != [str(r) for r in fresh.rules]:  # extracted again after labelling
+            program, labelled_text = fresh, str(fresh)
+            summary["labels"] = _stale_note(run_dir, fresh, labels)
+            logger.warning("%s: %s", run_dir, summary["labels"])
     rows = [LabelRow(k, labels.names[k], labels.concepts[k], labels.scores[k]) for k in sorted(labels.names)] \
         if labels else []
     pictures = [(c, run_dir / p) for c, p in labels.pictures.items()] if labels else []
     examples = example_justifications(program, run_dir, labels.names if labels else None, n_examples) \
         if n_examples > 0 else []
-    return ReportContent(title=f"nesyasp run {real_path(run_dir).name}", summary=_summary(run_dir, labels),
-                         raw_rules=_text(rules), labelled_rules=labelled_text,
+    return ReportContent(title=f"nesyasp run {real_path(run_dir).name}", summary=summary,
+                         raw_rules=raw_text, labelled_rules=labelled_text,
                          metrics=_metrics(run_dir), labels=rows, pictures=pictures, justifications=examples)
 
 

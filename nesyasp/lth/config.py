@@ -123,6 +123,8 @@ class LTHConfig:
             raise DataError("classes must be 0 (the default) or at least 2: one class leaves nothing to tell apart")
         if self.lr <= 0 or self.weight_decay < 0:
             raise DataError("the learning rate must be positive and the weight decay not negative")
+        if not 0 <= self.min_score <= 100:
+            raise DataError(f"min score is a TCAV score in percent, 0 to 100, got {self.min_score}")
         rewind_iteration(self.rewind)
 
     @property

@@ -28,9 +28,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from nesyasp.errors import DataError
 from nesyasp.lang.ast import Atom, Comment, Constant, Integer, Program, Rule, Statement, Term, is_identifier
 
-__all__ = ["ConceptScore", "RoundFacts", "build_facts", "write_facts", "symbol"]
+__all__ = ["ConceptScore", "RoundFacts", "build_facts", "write_facts", "symbol", "check_names"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +66,31 @@ def symbol(name: str) -> Constant:
     return Constant(text)
 
 
+class _Symbols:
+    """:func:`symbol` of each name of one kind (classes, concepts); two names on one constant are an error."""
+
+    def __init__(self, kind: str) -> None:
+        self.kind = kind
+        self.names: dict[str, str] = {}
+
+    def __call__(self, name: str) -> Constant:
+        const = symbol(name)
+        first = self.names.setdefault(const.name, name)
+        if first != name:
+            raise DataError(f"the {self.kind} {first!r} and {name!r} both become the constant {const.name} in the "
+                            f"facts, which would mix their scores; rename one of them")
+        return const
+
+
+def check_names(class_names: Sequence[str], concept_names: Sequence[str]) -> None:
+    """Raise :class:`DataError` now, before any training, when two names would share a constant in the facts."""
+    classes, concepts = _Symbols("classes"), _Symbols("concepts")
+    for name in class_names:
+        classes(name)
+    for name in concept_names:
+        concepts(name)
+
+
 def _pct(x: float) -> Integer:
     return Integer(int(round(100 * x)))
 
@@ -85,24 +111,31 @@ def build_facts(rounds: Sequence[RoundFacts], relevant: Mapping[str, Sequence[st
         Class name -> the concepts that belong to it (from the data set).
     min_score, tolerance:
         Settings for ``programs/lth.lp`` (percent / accuracy points); omitted when ``None``.
+
+    Raises
+    ------
+    DataError
+        When two class names, or two concept names, become the same constant
+        (``Living Room`` and ``living-room``).
     """
     stmts: list[Statement] = [Comment(" nesyasp lth: concept facts per pruning round")]
     if min_score is not None:
         stmts.append(_fact("min_score_setting", Integer(int(min_score))))
     if tolerance is not None:
         stmts.append(_fact("tolerance_setting", Integer(int(tolerance))))
+    class_symbol, concept_symbol = _Symbols("classes"), _Symbols("concepts")
     for rf in sorted(rounds, key=lambda r: r.round):
         r = Integer(rf.round)
         stmts.append(_fact("round", r, _pct(rf.density)))
         stmts.append(_fact("accuracy", r, _pct(rf.accuracy)))
         for s in rf.scores:
-            cls, con = symbol(s.class_name), symbol(s.concept)
+            cls, con = class_symbol(s.class_name), concept_symbol(s.concept)
             stmts.append(_fact("tcav", r, cls, con, _pct(s.score)))
             if s.significant:
                 stmts.append(_fact("significant", r, cls, con))
     for cls, concepts in (relevant or {}).items():
         for con in concepts:
-            stmts.append(_fact("relevant", symbol(cls), symbol(con)))
+            stmts.append(_fact("relevant", class_symbol(cls), concept_symbol(con)))
     return Program(tuple(stmts))
 
 

@@ -25,7 +25,7 @@ from torch import Tensor, nn
 
 from nesyasp.errors import DataError
 
-__all__ = ["GradCAM", "get_layer", "layer_activations", "normalize_maps"]
+__all__ = ["GradCAM", "check_cam_layer", "get_layer", "layer_activations", "normalize_maps"]
 
 
 def get_layer(model: nn.Module, layer: str | nn.Module) -> nn.Module:
@@ -125,6 +125,21 @@ class GradCAM:
         if upsample:
             cam = F.interpolate(cam, size=inputs.shape[-2:], mode="bilinear", align_corners=False)
         return normalize_maps(cam) if normalize else cam
+
+
+def check_cam_layer(model: nn.Module, layer: str, sample: Tensor) -> None:
+    """Raise :class:`DataError` unless ``layer`` exists and gives spatial maps ``(N, K, h, w)`` for ``sample``."""
+    module = get_layer(model, layer)
+    was_training = model.training
+    model.eval()
+    try:
+        with torch.no_grad():
+            _, acts = layer_activations(model, module, sample[:1])
+    finally:
+        model.train(was_training)
+    if acts.dim() != 4:
+        raise DataError(f"Grad-CAM layer {layer!r} gives no spatial maps (shape {tuple(acts.shape)}); "
+                        "choose a conv block's layer")
 
 
 def normalize_maps(maps: Tensor) -> Tensor:

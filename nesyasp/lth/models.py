@@ -25,7 +25,7 @@ from torch import nn
 
 from nesyasp.errors import DataError
 
-__all__ = ["LeNet", "MLP", "SmallCNN", "build_model", "MODELS"]
+__all__ = ["LeNet", "MLP", "SmallCNN", "build_model", "check_concept_layer", "MODELS"]
 
 
 class _Named(nn.Sequential):
@@ -90,6 +90,33 @@ class SmallCNN(_Named):
 
 
 MODELS: dict[str, type[_Named]] = {"lenet": LeNet, "mlp": MLP, "cnn": SmallCNN}
+
+# Layers through which a gradient passes unchanged for every input (linear maps and reshapes).
+_LINEAR = (nn.Linear, nn.Flatten, nn.AvgPool2d, nn.AdaptiveAvgPool2d, nn.Dropout, nn.Identity)
+
+
+def check_concept_layer(model: nn.Module, layer: str) -> None:
+    """Refuse a TCAV layer from which the logits are a linear function (the output layer included).
+
+    There the gradient of a class logit is the same for every input, so every
+    TCAV score is 0 or 1 whatever the concept. Only layers that are direct
+    children of the model are checked.
+
+    Raises
+    ------
+    DataError
+        Naming the layers in between and the model's default.
+    """
+    names = [name for name, _ in model.named_children()]
+    if layer not in names:
+        return
+    after = list(model.named_children())[names.index(layer) + 1:]
+    if all(isinstance(module, _LINEAR) for _, module in after):
+        tail = f" (then only {', '.join(name for name, _ in after)})" if after else " (the output layer)"
+        default = getattr(model, "concept_layer", "")
+        raise DataError(f"TCAV layer {layer!r}{tail}: the logits are a linear function of it, so the gradient of a "
+                        f"class logit is the same for every input and every score would be 0 or 1; choose an "
+                        f"earlier layer{f' (the default is {default})' if default else ''}")
 
 
 def build_model(name: str, n_classes: int, size: int, in_channels: int = 3, seed: int | None = None) -> nn.Module:

@@ -19,6 +19,7 @@ import logging
 import os
 import time
 from pathlib import Path
+from typing import Any
 
 import torch
 from torch import Tensor
@@ -27,16 +28,17 @@ from tqdm.auto import tqdm
 from nesyasp.lang.ast import Program
 from nesyasp.errors import DataError
 from nesyasp.lth.config import LTHConfig, config_from_dict, config_to_dict, rewind_iteration
-from nesyasp.lth.facts import ConceptScore, RoundFacts, build_facts, write_facts
-from nesyasp.lth.gradcam import GradCAM
+from nesyasp.lth.facts import ConceptScore, RoundFacts, build_facts, check_names, write_facts
+from nesyasp.lth.gradcam import GradCAM, check_cam_layer, get_layer
 from nesyasp.lth.mask import Mask
-from nesyasp.lth.models import build_model
+from nesyasp.lth.models import build_model, check_concept_layer
 from nesyasp.lth.results import ExperimentData, LTHResult, RoundResult
 from nesyasp.lth.tcav import TCAV, TCAVScore
 from nesyasp.lth.train import evaluate, rewind, snapshot, train_masked
 from nesyasp.neural.progress import announce, listening
+from nesyasp.neural.torchfile import load_failure
 
-__all__ = ["LTHRunner", "run_lth", "spread_indices"]
+__all__ = ["LTHRunner", "RUN_FILES", "run_lth", "spread_indices"]
 
 logger = logging.getLogger(__name__)
 
@@ -74,6 +76,53 @@ def _atomic_json(obj: object, path: Path) -> None:
     os.replace(tmp, path)
 
 
+# What a run writes into its folder, besides checkpoints/round_R.pt.
+RUN_FILES = ("config.json", "metrics.json", "facts.lp", "accuracy.png", "tcav.png", "gradcam.png")
+
+
+def _lth_config_in(path: Path, key: str = "") -> bool:
+    """Whether the JSON file ``path`` holds an LTH configuration (under ``key``, if given)."""
+    try:
+        values = json.loads(path.read_text(encoding="utf-8"))
+        values = values.get(key) if key and isinstance(values, dict) else values
+        return isinstance(values, dict) and {"prune", "tcav"} <= set(values) and bool(config_from_dict(values))
+    except (OSError, UnicodeDecodeError, ValueError, DataError, TypeError):
+        return False
+
+
+def _check_fresh_folder(out: Path) -> None:
+    """Refuse to start a run in a folder whose files a run would overwrite, unless an LTH run wrote them.
+
+    A run stopped before its first round ends leaves its ``config.json``
+    only; starting again there is fine. A run with finished rounds is
+    continued with ``resume``. Anything else of those names is the user's (or
+    another command's, such as ``nesyasp train``'s) and is never overwritten.
+    """
+    if (out / "metrics.json").exists() and _lth_config_in(out / "metrics.json", "config"):
+        raise DataError(f"{out}: already holds a run; pass --resume to continue it or choose another --out")
+    config = out / "config.json"
+    if config.exists() and _lth_config_in(config) and not (out / "metrics.json").exists():
+        return
+    ckpts = out / "checkpoints"
+    taken = [name for name in RUN_FILES if (out / name).exists()] + (["checkpoints/"] if ckpts.exists() else [])
+    if taken:
+        raise DataError(f"{out}: holds {', '.join(taken)}, not written by 'nesyasp lth', which a run would "
+                        "overwrite; choose another --out (an empty or new folder)")
+
+
+def _flat(values: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in values.items():
+        out |= _flat(value, f"{prefix}{key}.") if isinstance(value, dict) else {f"{prefix}{key}": value}
+    return out
+
+
+def _differences(saved: LTHConfig, new: LTHConfig) -> str:
+    """``rounds: 3 in the run, 5 now; seed: 0 in the run, 1 now``."""
+    old, now = _flat(config_to_dict(saved)), _flat(config_to_dict(new))
+    return "; ".join(f"{k}: {old.get(k)!r} in the run, {now.get(k)!r} now" for k in old if old.get(k) != now.get(k))
+
+
 class LTHRunner:
     """Runs an :class:`LTHConfig` on :class:`ExperimentData`.
 
@@ -91,6 +140,8 @@ class LTHRunner:
 
     def __init__(self, config: LTHConfig, data: ExperimentData, out: str | Path | None = None,
                  progress: bool = True) -> None:
+        check_names([*data.class_names, *data.relevant],
+                    [*data.concepts, *(k for ks in data.relevant.values() for k in ks)])  # before any training
         self.config = config
         self.data = data
         self.out = Path(out) if out is not None else None
@@ -100,6 +151,8 @@ class LTHRunner:
         self.model = build_model(config.model_name, n_classes, size, data.train_images.shape[1], seed=config.seed)
         self.layer = config.tcav.layer or getattr(self.model, "concept_layer", "")
         self.cam_layer = config.tcav.cam_layer or getattr(self.model, "cam_layer", None)
+        get_layer(self.model, self.layer)  # a wrong --layer or --cam-layer fails now, not after round 0
+        check_concept_layer(self.model, self.layer)
         self.mask = Mask.for_model(self.model, include_output=config.prune.prune_output)
         self.rewind_state: dict[str, Tensor] | None = None
         self.init_state = snapshot(self.model)
@@ -107,6 +160,8 @@ class LTHRunner:
         self.gradcam: dict[int, Tensor] = {}
         idx = spread_indices(data.test_labels, config.gradcam_images)
         self.cam_images, self.cam_labels = data.test_images[idx], data.test_labels[idx]
+        if config.tcav.cam_layer and len(self.cam_images):  # the user's layer must give maps (a default may not)
+            check_cam_layer(self.model, config.tcav.cam_layer, self.cam_images)
 
     # --------------------------------------------------------------- steps
     def _train(self, r: int) -> int:
@@ -191,8 +246,8 @@ class LTHRunner:
         except (DataError, ValueError, KeyError, TypeError, AttributeError, IndexError) as exc:
             raise DataError(f"{metrics_path}: not the metrics of an LTH run ({type(exc).__name__}: {exc})") from None
         if saved != self.config:
-            raise DataError(f"{metrics_path}: the run was made with another configuration; "
-                            "use the same options or a new --out folder")
+            raise DataError(f"{metrics_path}: the run was made with another configuration "
+                            f"({_differences(saved, self.config)}); use the same options or a new --out folder")
         done = 0
         for rr in rounds:
             path = self.out / "checkpoints" / f"round_{rr.round}.pt"
@@ -207,18 +262,22 @@ class LTHRunner:
     def _load_round(self, path: Path, r: int) -> None:
         """Restore the model, mask and rewind state of round ``r`` from its checkpoint."""
         try:
-            state = torch.load(path, map_location="cpu", weights_only=True)
+            try:
+                state = torch.load(path, map_location="cpu", weights_only=True)
+            except Exception as exc:  # noqa: BLE001 - why torch refused the file, in one sentence
+                raise DataError(load_failure(exc)) from None
             self.model.load_state_dict(state["model"])
             self.mask = Mask.from_state_dict(state["mask"])
             self.rewind_state, self.init_state = state["rewind"], state["init"]
             if state["gradcam"] is not None:
                 self.gradcam[r] = state["gradcam"]
         except Exception as exc:  # noqa: BLE001 - a truncated or foreign file: one message that says what to do
-            reason = str(exc).splitlines()[0] if str(exc) else ""
-            raise DataError(f"{path}: the checkpoint of LTH round {r} cannot be read ({type(exc).__name__}: "
-                            f"{reason[:200]}); delete it, and the checkpoints of the later rounds, then run the "
-                            f"same command with --resume to redo round {r} onward (or start anew with another --out)"
-                            ) from None
+            first = str(exc).splitlines()[0][:200] if str(exc) else ""
+            reason = str(exc) if isinstance(exc, DataError) else \
+                f"not an LTH round's checkpoint: {type(exc).__name__}: {first}"
+            raise DataError(f"{path}: the checkpoint of LTH round {r} cannot be read ({reason}); "
+                            f"delete it, and the checkpoints of the later rounds, then run the same command with "
+                            f"--resume to redo round {r} onward (or start anew with another --out)") from None
 
     def facts(self) -> Program:
         """The facts program of the rounds run so far."""
@@ -239,9 +298,8 @@ class LTHRunner:
                     raise DataError(f"{self.out}: no LTH run to resume here (no config.json or metrics.json); "
                                     "leave out --resume to start one")
                 first = self._resume()
-            elif (self.out / "metrics.json").exists():
-                raise DataError(f"{self.out}: already holds a run; pass --resume to continue it "
-                                "or choose another --out")
+            else:
+                _check_fresh_folder(self.out)
             _atomic_json(config_to_dict(self.config), self.out / "config.json")
         bar = tqdm(range(first, self.config.rounds), desc="lth rounds", disable=None if self.progress else True,
                    initial=first, total=self.config.rounds)

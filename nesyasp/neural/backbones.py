@@ -116,11 +116,12 @@ def read_backbone(path: Path) -> dict[str, torch.Tensor]:
     DataError
         When the file is not a backbone written by :func:`save_backbone`.
     """
+    from nesyasp.neural.torchfile import load_torch_file
+
     try:
-        data = torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as exc:  # noqa: BLE001 - any unreadable file becomes one message
-        raise DataError(f"{path}: unreadable backbone ({type(exc).__name__}: {exc}); delete it and run "
-                        "'nesyasp pretrain' again") from None
+        data = load_torch_file(path, "backbone")
+    except DataError as exc:
+        raise DataError(f"{exc}; delete it and run 'nesyasp pretrain' again") from None
     if not isinstance(data, dict) or not isinstance(data.get("model"), dict):
         raise DataError(f"{path}: not a nesyasp backbone file")
     return data["model"]

@@ -44,7 +44,7 @@ from nesyasp.neural.run import evaluate_run, extract_run, load_run
 from nesyasp.neural.train import CHECKPOINT, pretrain_backbone, train
 
 __all__ = ["Cell", "run_experiment", "summarize", "tables_markdown", "plot_cells", "cell_name", "select_cells",
-           "auto_jobs"]
+           "auto_jobs", "check_experiment_folder", "SUMMARY_FILES"]
 
 logger = logging.getLogger(__name__)
 
@@ -180,6 +180,32 @@ def _render_data(base: TrainConfig, keys: Sequence[tuple[str, int, int]], out: P
         load_splits(dataclasses.replace(base, classes=c, seed=seed), out / "data")
 
 
+SUMMARY_FILES = ("tables.md", "results.json", "accuracy_vs_size.png")
+
+
+def check_experiment_folder(out: Path) -> None:
+    """Refuse an ``out`` whose tables, results or plot an experiment did not write (they would be overwritten).
+
+    An experiment's ``results.json`` is a JSON object with ``runs`` and
+    ``summary``; without one, a ``tables.md`` or ``accuracy_vs_size.png`` there is
+    the user's.
+
+    Raises
+    ------
+    DataError
+        Naming the files.
+    """
+    results = out / "results.json"
+    try:
+        ours = set(json.loads(results.read_text(encoding="utf-8"))) >= {"runs", "summary"}
+    except (OSError, UnicodeDecodeError, ValueError, TypeError):
+        ours = False
+    taken = [name for name in SUMMARY_FILES if (out / name).exists()]
+    if taken and not ours:
+        raise DataError(f"{out}: holds {', '.join(taken)}, not written by 'nesyasp experiment', which it would "
+                        "overwrite; choose another --out")
+
+
 def run_experiment(base: TrainConfig, strategies: Sequence[str], classes: Sequence[int], seeds: int,
                    out: str | Path, progress: bool = True,
                    on_cell: Callable[[Cell], None] | None = None,
@@ -195,6 +221,7 @@ def run_experiment(base: TrainConfig, strategies: Sequence[str], classes: Sequen
     (:func:`select_cells`). The cells come back in grid order.
     """
     out = Path(out)
+    check_experiment_folder(out)
     grid = select_cells([(name, c, seed) for c in classes for name in strategies for seed in range(seeds)], cells)
     for c in classes:  # a missing folder or an unknown class fails now, not after pretraining
         check_source(base.data, c or None)

@@ -232,13 +232,10 @@ def load_weights(model: nn.Module, path: str | Path) -> None:
     DataError
         When the file cannot be read or its tensors do not fit the model.
     """
+    from nesyasp.neural.torchfile import load_torch_file
+
     path = Path(path)
-    if not path.is_file():
-        raise DataError(f"{path}: weights file not found")
-    try:
-        state = torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as exc:  # noqa: BLE001 - any unreadable file becomes one message
-        raise DataError(f"{path}: not a torch weights file ({type(exc).__name__}: {exc})") from None
+    state = load_torch_file(path, "weights file")
     if isinstance(state, dict) and isinstance(state.get("model"), dict):
         state = state["model"]
     if not isinstance(state, dict):

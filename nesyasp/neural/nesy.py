@@ -41,7 +41,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from nesyasp.errors import DataError
-from nesyasp.lang.ast import Atom, Literal, Program
+from nesyasp.lang.ast import Atom, Literal, Program, String
 
 __all__ = ["predict_classes", "reasoner_classes", "rule_set_size", "count_rules", "NesyMetrics", "nesy_metrics",
            "class_index", "check_rules", "filter_columns"]
@@ -52,9 +52,23 @@ _FILTER = re.compile(r"f(\d+)\Z")  # the predicate of filter j: fj
 
 
 def class_index(term: object, class_names: Sequence[str]) -> int:
-    """Index of a head's class term among ``class_names`` (quotes ignored), ``-1`` if absent."""
-    text = str(term).strip('"').strip("'")
+    """Index of a head's class term among ``class_names`` (quotes ignored), ``-1`` if absent.
+
+    ``term`` is an AST term or its clingo text; a string term is compared by
+    its value, so a class named ``a "b"`` matches ``"a \\"b\\""`` (escapes undone).
+
+    >>> class_index('"Living Room"', ("kitchen", "Living Room"))
+    1
+    """
     names = [str(c) for c in class_names]
+    if isinstance(term, String):
+        text = term.value
+    else:
+        text = str(term)
+        quoted = [str(String(c)) for c in names]  # clingo's text of each name as a string term
+        if text in quoted:
+            return quoted.index(text)
+        text = text.strip('"').strip("'")
     return names.index(text) if text in names else -1
 
 

@@ -33,7 +33,7 @@ from nesyasp.neural.models import FeatureModel, head_of
 from nesyasp.neural.nesy import NesyMetrics, check_rules, nesy_metrics, predict_classes
 from nesyasp.neural.train import CHECKPOINT, make_model, read_checkpoint, read_config
 
-__all__ = ["Run", "load_run", "extract_run", "read_rules", "evaluate_run"]
+__all__ = ["lth_folder_message", "Run", "load_run", "extract_run", "read_rules", "evaluate_run"]
 
 logger = logging.getLogger(__name__)
 
@@ -67,6 +67,13 @@ class Run:
         return self.path / "tables"
 
 
+def lth_folder_message(path: Path) -> str:
+    """What to say when a command for 'nesyasp train' folders gets a 'nesyasp lth' folder."""
+    return (f"{path}: a folder of 'nesyasp lth' (pruning rounds); this command takes a run folder of "
+            f"'nesyasp train'. The LTH results are {path / 'facts.lp'} (nesyasp query {path / 'facts.lp'} "
+            f"programs/lth.lp -q \"winning_ticket(R)\" --explain), metrics.json and the plots")
+
+
 def load_run(run_dir: str | Path) -> Run:
     """Load the config, last checkpoint and history of a run folder.
 
@@ -81,6 +88,8 @@ def load_run(run_dir: str | Path) -> Run:
     if not path.is_dir():
         raise DataError(f"{path}: no such run folder (train one with 'nesyasp train --out {path}')")
     cfg_path, ckpt_path = path / "config.json", path / CHECKPOINT
+    if (path / "checkpoints" / "round_0.pt").is_file() and not ckpt_path.is_file():
+        raise DataError(lth_folder_message(path))
     if not cfg_path.is_file() or not ckpt_path.is_file():
         raise DataError(f"{path}: not a finished run folder (config.json or {CHECKPOINT} missing)")
     config = _findable_data(read_config(cfg_path), path)

@@ -45,6 +45,9 @@ __all__ = ["TrainResult", "train", "read_config", "read_checkpoint", "pretrain_b
 
 logger = logging.getLogger(__name__)
 CHECKPOINT = "checkpoint.pt"
+# What train, extract, evaluate, label and report write into a run folder, besides config.json and the checkpoint.
+RUN_NAMES = ("metrics.json", "train.log", "rules.lp", "facts", "tables", "evaluation.json", "labelled_rules.lp",
+             "labels.json", "pictures", "report.html")
 
 
 @dataclass
@@ -258,10 +261,9 @@ def read_config(path: Path) -> TrainConfig:
 
 def read_checkpoint(path: Path, keys: tuple[str, ...] = ("model", "epoch")) -> dict[str, Any]:
     """A run's checkpoint (``weights_only``); DataError when it is unreadable or lacks ``keys``."""
-    try:
-        state = torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as exc:  # noqa: BLE001 - any unreadable checkpoint becomes one message
-        raise DataError(f"{path}: unreadable checkpoint ({type(exc).__name__}: {exc})") from None
+    from nesyasp.neural.torchfile import load_torch_file
+
+    state = load_torch_file(path, "checkpoint")
     missing = [k for k in keys if k not in state] if isinstance(state, dict) else list(keys)
     if missing:
         raise DataError(f"{path}: not a nesyasp checkpoint (no {', '.join(missing)})")
@@ -287,6 +289,11 @@ def _start(config: TrainConfig, out: Path | None, resume: bool,
             read_config(out / "config.json")
         except DataError:
             raise DataError(f"{out}: holds a config.json that is not a nesyasp run's; choose another --out") from None
+    else:  # no run here: files of a run folder's names are the user's, and train or extract would overwrite them
+        taken = [name for name in RUN_NAMES if (out / name).exists()]
+        if taken:
+            raise DataError(f"{out}: holds {', '.join(taken)} but no nesyasp run; choose another --out "
+                            "(a run never overwrites files it did not write)")
     if write:
         out.mkdir(parents=True, exist_ok=True)
         _write_json(out / "config.json", config_to_dict(config))

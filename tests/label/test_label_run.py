@@ -195,3 +195,44 @@ def test_run_without_filters_or_masks_is_a_data_error(run, planted_factory):
         label_run(run, annotated_set(planted_factory()), LabelConfig(ignore=("sky",)), program=parse_program(RULES))
     with pytest.raises(DataError, match="layer has 4 filters"):
         label_run(run, annotated_set(planted_factory()), program=parse_program("target(X,a) :- f9(X)."))
+
+
+def test_report_shows_no_absolute_path_and_the_classes_the_run_read(written, tmp_path):
+    # a run on a user's folder showed "data /home/.../my images", "labelled on /home/..." and "classes 0"
+    import shutil
+
+    run, _ = written
+    folder = tmp_path / "run"
+    shutil.copytree(run.path, folder)
+    data = tmp_path / "secret home" / "my images"
+    cfg = {"data": str(data), "classes": 0, "per_class": 300, "size": 16, "strategy": {"name": "TS3"}}
+    (folder / "config.json").write_text(json.dumps(cfg), encoding="utf-8")
+    labels = json.loads((folder / "labels.json").read_text(encoding="utf-8"))
+    labels["annotated"]["source"] = f"{data} (test split, 2 images)"
+    (folder / "labels.json").write_text(json.dumps(labels), encoding="utf-8")
+    (folder / "tables").mkdir(exist_ok=True)
+    np.savez(folder / "tables" / "train.npz", values=np.zeros((3, 4), np.uint8), labels=np.array([0, 0, 1]),
+             ids=np.array(["i0", "i1", "i2"]), class_names=np.array(['<b>&"\'x', "café ☕"]))
+    page = write_run_report(folder, n_examples=0).read_text(encoding="utf-8")
+    assert str(tmp_path) not in page and "secret home" not in page
+    assert "<th>data</th><td>my images</td>" in page
+    assert "<th>labelled on</th><td>my images (test split, 2 images)</td>" in page
+    assert "<th>classes</th><td>2: &lt;b&gt;&amp;&quot;&#x27;x, café ☕</td>" in page
+    assert "<th>training images per class</th><td>1 to 2 (3 in all)</td>" in page
+
+
+def test_report_after_extracting_again_relabels_the_new_rules_and_says_so(written, tmp_path):
+    # the report showed the old labelled_rules.lp beside the new rules.lp and justified with the old rules
+    import shutil
+
+    run, _ = written
+    assert "<th>labels</th>" not in write_run_report(run.path, tmp_path / "fresh.html").read_text(encoding="utf-8")
+    folder = tmp_path / "run"
+    shutil.copytree(run.path, folder)
+    (folder / "rules.lp").write_text("target(X,a) :- f1(X).\ntarget(X,b) :- f3(X), not f5(X).\n", encoding="utf-8")
+    content = run_report(folder, n_examples=1)
+    assert "target(X,a) :- obj2(X)." in content.labelled_rules
+    assert "target(X,b) :- lamp1(X), not f5(X)." in content.labelled_rules
+    assert content.summary["labels"].startswith("labelled_rules.lp is missing or does not match rules.lp")
+    assert "f5 have no label; run 'nesyasp label run' again" in content.summary["labels"]
+    assert "an obj is visible in img_000" in content.justifications[0][1] and "obj2(img_000)" in content.justifications[0][1]

@@ -91,6 +91,27 @@ def test_symbol_sanitizes_names(name: str, expected: str) -> None:
     assert str(symbol(name)) == expected
 
 
+def test_two_names_on_one_constant_are_refused_not_mixed() -> None:
+    # 'Living Room' and 'living-room' both became living_room: two contradicting tcav facts for one class
+    from nesyasp.errors import DataError
+
+    s = lambda c, k, v, sig: ConceptScore(c, k, v, sig)  # noqa: E731
+    clash = [RoundFacts(0, 1.0, 0.9, (s("Living Room", "bed", 0.7, True), s("living-room", "bed", 0.2, False)))]
+    with pytest.raises(DataError, match="classes 'Living Room' and 'living-room' both become the constant "
+                                        "living_room"):
+        build_facts(clash)
+    with pytest.raises(DataError, match="concepts 'Bed' and 'bed' both become the constant bed"):
+        build_facts([RoundFacts(0, 1.0, 0.9, (s("a", "Bed", 0.7, True),))], {"a": ("bed",)})
+    from nesyasp.lth.facts import check_names
+
+    with pytest.raises(DataError, match="classes 'a b' and 'a-b'"):
+        check_names(["a b", "x", "a-b"], ["bed"])
+    ok = build_facts([RoundFacts(0, 1.0, 0.9, (s("Not", "not", 0.7, True), s("bed", "Bed", 0.5, False)))],
+                     {"Not": ("not",)})  # a class and a concept may share a constant; keywords are escaped
+    assert "tcav(0,c_not,c_not,70)." in str(ok) and "relevant(c_not,c_not)." in str(ok)
+    assert "tcav(0,bed,bed,50)." in str(ok)
+
+
 def test_a_change_needs_evidence_on_both_sides() -> None:
     s = lambda c, k, v, sig: ConceptScore(c, k, v, sig)  # noqa: E731
     r0 = (s("even", "zero", 0.9, True), s("odd", "one", 0.75, False), s("odd", "three", 0.9, True))

@@ -8,7 +8,7 @@ import pytest
 import torch
 
 from nesyasp.errors import DataError
-from nesyasp.lth.config import LTHConfig, PruneConfig, TCAVConfig
+from nesyasp.lth.config import LTHConfig, PruneConfig, TCAVConfig, config_to_dict
 from nesyasp.lth.results import ExperimentData
 from nesyasp.lth.runner import LTHRunner, run_lth
 
@@ -66,8 +66,11 @@ def test_resume_continues_after_the_last_checkpoint(tmp_path) -> None:
     full = run_lth(_config(), _synthetic(), out=tmp_path / "full", progress=False, plots=False)
     run_lth(_config(rounds=2), _synthetic(), out=tmp_path / "part", progress=False, plots=False)
     # a 2-round run is not resumable as a 3-round run: the configs differ
-    with pytest.raises(DataError):
+    with pytest.raises(DataError, match=r"another configuration \(rounds: 2 in the run, 3 now\)"):
         run_lth(_config(), _synthetic(), out=tmp_path / "part", resume=True, progress=False, plots=False)
+    with pytest.raises(DataError, match=r"\(rounds: 2 in the run, 3 now; tcav.alpha: 0.05 in the run, 0.1 now\)"):
+        run_lth(_config(tcav=TCAVConfig(n_concept=12, n_random_sets=3, n_inputs=8, alpha=0.1)), _synthetic(),
+                out=tmp_path / "part", resume=True, progress=False, plots=False)
     cfg = _config()
     runner = LTHRunner(cfg, _synthetic(), tmp_path / "full2", progress=False)
     runner.out.mkdir()
@@ -123,6 +126,30 @@ def test_a_finished_run_is_not_overwritten_without_resume(tmp_path) -> None:
         run_lth(_config(rounds=1), _synthetic(), out=out, resume=True, progress=False, plots=False)
 
 
+@pytest.mark.parametrize("files", [{"config.json": '{"mine": 1}'}, {"facts.lp": "my_fact."},
+                                   {"tcav.png": "my plot"},
+                                   {"config.json": '{"data": "x", "epochs": 2}', "metrics.json": '{"history": []}'}])
+def test_a_users_files_in_out_are_never_overwritten(tmp_path, files) -> None:
+    # a fresh run overwrote a user's config.json, facts.lp and plots (and a 'nesyasp train' run folder's)
+    out = tmp_path / "mine"
+    out.mkdir()
+    for name, text in files.items():
+        (out / name).write_text(text)
+    with pytest.raises(DataError, match=f"holds {', '.join(files)}, not written by 'nesyasp lth'"):
+        run_lth(_config(rounds=1), _synthetic(), out=out, progress=False, plots=False)
+    assert {p.name: p.read_text() for p in out.iterdir()} == files
+
+
+def test_a_run_stopped_before_its_first_round_starts_again(tmp_path) -> None:
+    out = tmp_path / "run"
+    out.mkdir()
+    (out / "config.json").write_text(json.dumps(config_to_dict(_config(rounds=1, seed=3))))
+    (out / "notes.txt").write_text("the user's")
+    result = run_lth(_config(rounds=1), _synthetic(), out=out, progress=False, plots=False)
+    assert [r.round for r in result.rounds] == [0] and (out / "notes.txt").read_text() == "the user's"
+    assert json.loads((out / "config.json").read_text()) == config_to_dict(_config(rounds=1))
+
+
 def test_resume_needs_a_run(tmp_path) -> None:
     with pytest.raises(DataError, match="no LTH run to resume here"):
         run_lth(_config(rounds=1), _synthetic(), out=tmp_path / "typo", resume=True, progress=False, plots=False)
@@ -150,3 +177,34 @@ def test_a_truncated_round_checkpoint_says_what_to_do(tmp_path) -> None:
     ckpt.unlink()  # as the message says: the run goes on from round 0
     resumed = run_lth(cfg, _synthetic(), out=out, resume=True, progress=False, plots=False)
     assert [r.round for r in resumed.rounds] == [0, 1]
+
+
+@pytest.mark.parametrize("tcav,message", [
+    (dict(layer="relu3"), r"TCAV layer 'relu3' \(then only fc2\): the logits are a linear function of it"),
+    (dict(layer="fc2"), r"TCAV layer 'fc2' \(the output layer\)"),
+    (dict(cam_layer="fc1"), r"Grad-CAM layer 'fc1' gives no spatial maps \(shape \(1, 64\)\)"),
+    (dict(cam_layer="nosuch"), r"model has no layer 'nosuch'"),
+    (dict(layer="nosuch"), r"model has no layer 'nosuch'"),
+])
+def test_layers_that_cannot_work_are_refused_before_training(tcav, message) -> None:
+    # --layer relu3 gave TCAV scores of 0 or 1 only; --cam-layer fc1 or a typo silently dropped Grad-CAM
+    cfg = _config(tcav=TCAVConfig(n_concept=12, n_random_sets=3, n_inputs=8, **tcav))
+    with pytest.raises(DataError, match=message):
+        LTHRunner(cfg, _synthetic(), progress=False)
+
+
+def test_a_layer_feeding_the_logits_linearly_scores_0_or_1_so_the_default_is_not_one() -> None:
+    from nesyasp.lth.models import build_model, check_concept_layer
+    from nesyasp.lth.tcav import TCAV
+
+    net = build_model("lenet", 2, 16, seed=0)
+    x = _synthetic().test_images[:8]
+    grads = TCAV(net, "relu3").gradients(x, 0)
+    assert torch.allclose(grads, grads[:1].expand_as(grads))  # why relu3 is refused
+    for name in ("lenet", "mlp", "cnn"):
+        model = build_model(name, 2, 16, seed=0)
+        check_concept_layer(model, model.concept_layer)
+    with pytest.raises(DataError, match="then only gap, flatten, fc"):
+        check_concept_layer(build_model("cnn", 2, 16, seed=0), "relu3")
+    with pytest.raises(DataError, match="min score is a TCAV score in percent, 0 to 100, got 200"):
+        _config(min_score=200)

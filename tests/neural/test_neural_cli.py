@@ -17,8 +17,15 @@ def test_train_extract_evaluate(tmp_path, toy_data, capsys):
     text = capsys.readouterr().out
     assert "NE on toy" in text and "next: nesyasp extract" in text
     assert main(["extract", str(out)]) == 0
-    assert "target(X," in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert "target(X," in printed and "labelled_rules.lp" not in printed
     assert (out / "rules.lp").is_file() and (out / "facts" / "test.lp").is_file()
+    (out / "labelled_rules.lp").write_text("% from the previous rules\n")  # extracting again makes labels stale
+    assert main(["extract", str(out)]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == (
+        f"note: labelled_rules.lp and facts/*_labelled.lp were made from the previous rules; run 'nesyasp label "
+        f"{out}' again")
+    (out / "labelled_rules.lp").unlink()
     assert main(["evaluate", str(out), "--json"]) == 0
     got = json.loads(capsys.readouterr().out)
     assert set(got) == {"nesy_accuracy", "cnn_accuracy", "fidelity", "rule_set_size", "n_rules", "n_test"}
@@ -35,7 +42,7 @@ def test_errors_are_messages(tmp_path, toy_data, capsys):
     bad = tmp_path / "w.pt"
     bad.write_text("junk")
     assert main(["train", "--weights", str(bad), "--out", str(tmp_path / "r"), "--size", "16"]) == 1  # no pretraining
-    assert "not a torch weights file" in capsys.readouterr().err
+    assert "not a torch weights file that nesyasp can read" in capsys.readouterr().err
     assert main(["train", "--strategy", "ts9", "--out", str(tmp_path / "r2")]) == 1
     assert "unknown strategy" in capsys.readouterr().err
 
@@ -53,6 +60,15 @@ def test_experiment_writes_tables(tmp_path, toy_data, capsys):
     capsys.readouterr()
     assert main(args) == 0  # finished cells are reused
     assert json.loads((out / "results.json").read_text())["runs"] == res["runs"]
+    mine = tmp_path / "mine"  # the experiment overwrote a user's tables.md and results.json
+    mine.mkdir()
+    (mine / "tables.md").write_text("my tables")
+    (mine / "results.json").write_text('{"mine": 1}')
+    capsys.readouterr()
+    assert main(args[:-1] + [str(mine)]) == 1
+    assert "holds tables.md, results.json, not written by 'nesyasp experiment'" in capsys.readouterr().err
+    assert sorted(p.name for p in mine.iterdir()) == ["results.json", "tables.md"]
+    assert (mine / "tables.md").read_text() == "my tables"
 
 
 def test_experiment_jobs_match_serial(tmp_path, capsys):
@@ -108,7 +124,7 @@ def test_broken_run_folders_are_messages(tmp_path, toy_data, capsys):
     cases = [
         ("config.json", '{"foo": 1}', "config.json: invalid run configuration"),
         ("config.json", "{bad", "config.json:1:2: invalid JSON"),
-        ("checkpoint.pt", "junk", "checkpoint.pt: unreadable checkpoint"),
+        ("checkpoint.pt", "junk", "checkpoint.pt: not a torch checkpoint that nesyasp can read"),
         ("checkpoint.pt", None, "checkpoint.pt: not a nesyasp checkpoint (no model"),
         ("config.json", config.replace('"model": "small"', '"model": "resnet18"'), "the weights do not fit the model"),
     ]

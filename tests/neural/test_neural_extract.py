@@ -144,3 +144,20 @@ def test_rules_with_comparisons_or_helpers_that_clingo_alone_runs_still_predict(
     p = parse_program("n(X,2) :- f0(X).\nn(X,1) :- _example(X), not f0(X).\ntarget(X,a) :- n(X,N), N > 1.\n"
                       "target(X,b) :- n(X,1).\n")
     assert predict_classes(p, np.array([[1], [0]], np.uint8), ("a", "b")).tolist() == [0, 1]
+
+
+@pytest.mark.parametrize("engine", ["compiled", "clingo"])
+def test_class_names_with_quotes_and_backslashes_match_their_string_terms(engine):
+    # a user's class folder '<b>&"\'x' became target(X,"<b>&\"'x"): evaluate refused it as "not a class"
+    from nesyasp.lang import parse_program
+    from nesyasp.learn.emit import class_term
+    from nesyasp.neural.nesy import check_rules, class_index
+
+    names = ('<b>&"\'x', "back\\slash", "Living Room", "café ☕")
+    text = "".join(f"target(X,{class_term(n)}) :- f{i}(X).\n" for i, n in enumerate(names))
+    p = parse_program(text, "rules.lp")
+    check_rules(p, 4, names)
+    assert [class_index(r.head.arguments[1], names) for r in p.rules] == [0, 1, 2, 3]
+    assert [class_index(str(r.head.arguments[1]), names) for r in p.rules] == [0, 1, 2, 3]
+    values = np.eye(4, dtype=np.uint8)
+    assert predict_classes(p, values, names, engine=engine).tolist() == [0, 1, 2, 3]

@@ -54,6 +54,22 @@ def test_run_folder_refuses_overwrite_and_missing_resume(tmp_path, toy_splits, m
     train(cfg, tmp_path / "failed", splits=toy_splits, progress=False)
 
 
+def test_a_users_files_of_run_folder_names_are_never_overwritten(tmp_path, toy_splits, make_config):
+    # train overwrote a user's metrics.json in --out (and extract would have overwritten a rules.lp)
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "metrics.json").write_text("my numbers")
+    (mine / "rules.lp").write_text("my_rule.")
+    with pytest.raises(DataError, match="holds metrics.json, rules.lp but no nesyasp run; choose another --out"):
+        train(make_config("ce", epochs=1), mine, splits=toy_splits, progress=False)
+    assert sorted(p.name for p in mine.iterdir()) == ["metrics.json", "rules.lp"]
+    assert (mine / "metrics.json").read_text() == "my numbers"
+    (mine / "metrics.json").unlink()
+    (mine / "rules.lp").rename(mine / "notes.lp")  # other names are left alone
+    train(make_config("ce", epochs=1), mine, splits=toy_splits, progress=False)
+    assert (mine / "notes.lp").read_text() == "my_rule." and (mine / "checkpoint.pt").is_file()
+
+
 def test_strategies_build_their_p_and_thresholds(toy_splits, make_config):
     train_split = toy_splits[0]
     model = FeatureModel(build_model("small", 3, seed=0))
@@ -90,7 +106,7 @@ def test_weights_file_errors_are_clear(tmp_path):
     model = build_model("small", 3)
     bad = tmp_path / "bad.pt"
     bad.write_text("not torch")
-    with pytest.raises(DataError, match="not a torch weights file"):
+    with pytest.raises(DataError, match="not a torch weights file that nesyasp can read"):
         load_weights(model, bad)
     other = tmp_path / "other.pt"
     torch.save(build_model("small", 3, width=8).state_dict(), other)

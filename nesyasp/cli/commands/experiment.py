@@ -11,6 +11,7 @@ from nesyasp.cli.commands._neural_args import _pretrain_epochs, add_train_option
 
 NAME = "experiment"
 USES_TORCH = True  # imported by main() before run(), so that a Ctrl-C during the import is not lost
+INTERRUPTED = "finished cells and epochs are kept: run the same command again to continue"
 HELP = "train, extract and evaluate strategies x class counts x seeds; write Tables 1 and 2"
 DESCRIPTION = """\
 For every strategy, number of classes and seed: train into OUT/<strategy>-c<k>-s<seed>,
@@ -37,7 +38,7 @@ examples:
   nesyasp experiment --classes 3,5 --cells 'ts3-*' --out runs/machine1     (this machine's share)
 """
 
-__all__ = ["NAME", "HELP", "DESCRIPTION", "add_arguments", "run"]
+__all__ = ["NAME", "HELP", "DESCRIPTION", "INTERRUPTED", "add_arguments", "run"]
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -54,4 +54,7 @@ def run(args: argparse.Namespace) -> int:
     print(str(ex.program), end="")
     print(f"wrote {run_.rules_path}, {run_.facts_dir}/{{train,test}}.lp, {run_.tables_dir}/")
     print(f"next: nesyasp evaluate {args.run_dir}")
+    if (run_.path / "labelled_rules.lp").is_file():  # made from the rules just replaced
+        print(f"note: labelled_rules.lp and facts/*_labelled.lp were made from the previous rules; "
+              f"run 'nesyasp label {args.run_dir}' again")
     return 0

@@ -10,6 +10,7 @@ from nesyasp.lth.config import add_config_arguments, config_from_args
 
 NAME = "lth"
 USES_TORCH = True  # imported by main() before run(), so that a Ctrl-C during the import is not lost
+INTERRUPTED = "every finished round is kept: run the same command with --resume to continue"
 HELP = "prune a CNN round by round (lottery tickets) and write concept facts per round"
 DESCRIPTION = """\
 Iterative magnitude pruning with rewinding; every round is trained, evaluated
@@ -28,7 +29,7 @@ examples:
   nesyasp query runs/lth/facts.lp programs/lth.lp --why-not "winning_ticket(6)"
 """
 
-__all__ = ["NAME", "HELP", "DESCRIPTION", "add_arguments", "run"]
+__all__ = ["NAME", "HELP", "DESCRIPTION", "INTERRUPTED", "add_arguments", "run"]
 
 logger = logging.getLogger(__name__)
 

@@ -44,6 +44,10 @@ def run(args: argparse.Namespace) -> int:
         raise DataError(f"{args.out}: the report is written as HTML; name the file *.html")
     if args.out is not None and not args.out.parent.is_dir():
         raise DataError(f"{args.out}: no folder {args.out.parent} to write the report into")
+    if not (args.run_dir / "rules.lp").is_file() and (args.run_dir / "checkpoints" / "round_0.pt").is_file():
+        from nesyasp.neural.run import lth_folder_message  # an LTH folder: say what it holds instead
+
+        raise DataError(lth_folder_message(args.run_dir))
     path = write_run_report(args.run_dir, args.out, args.examples)
     print(f"wrote {path} ({path.stat().st_size // 1024} KiB, self-contained)")
     return 0

@@ -9,6 +9,7 @@ from nesyasp.cli.commands._neural_args import add_train_options, config_from_arg
 
 NAME = "train"
 USES_TORCH = True  # imported by main() before run(), so that a Ctrl-C during the import is not lost
+INTERRUPTED = "every finished epoch is kept: run the same command with --resume to continue"
 HELP = "train a CNN whose last-layer filters binarize well (sparsity loss TS1-TS5, or NE)"
 DESCRIPTION = """\
 Train a CNN as a feature extractor for a rule set. The class-specific sparsity
@@ -46,7 +47,7 @@ next:
   nesyasp extract runs/ts3 && nesyasp evaluate runs/ts3
 """
 
-__all__ = ["NAME", "HELP", "DESCRIPTION", "add_arguments", "run"]
+__all__ = ["NAME", "HELP", "DESCRIPTION", "INTERRUPTED", "add_arguments", "run"]
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
