@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from nesyasp.errors import DataError, ReasoningError
+from nesyasp.errors import DataError, ReasoningError, WrongTypeError, expect_type
 from nesyasp.lang.ast import Atom, Constant, is_identifier
 from nesyasp.learn.core import LearnedRule, covers
 from nesyasp.learn.emit import class_term, threshold_text
@@ -69,6 +69,9 @@ def one_row(x) -> np.ndarray:
         if x.shape[0] != 1:
             raise DataError(f"one example is explained at a time; got {x.shape[0]} rows")
         return x
+    if isinstance(x, (str, bytes)) or not hasattr(x, "__iter__"):
+        raise WrongTypeError(f"expected one example: a row of cell values (a list, tuple or 1-D array), "
+                             f"got {type(x).__name__}")
     return np.asarray([list(x)], dtype=object)
 
 
@@ -95,6 +98,7 @@ def explain(est: FoldSEM, x, name: str = "x") -> Node:
     """The reasoner's justification tree of ``est``'s prediction for one example (see ``FoldSEM.explain``)."""
     from nesyasp.learn.asp import example_reasoner
 
+    expect_type(name, str, "an example name (text such as 'x')")
     if not is_identifier(name):
         raise DataError(f"example name {name!r} is not an ASP constant (lowercase letter first)")
     row = one_row(x)

@@ -9,8 +9,10 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pytest
 from sklearn.model_selection import GridSearchCV
 
+from nesyasp.errors import WrongTypeError
 from nesyasp.learn import FoldSEM, read_csv
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -66,3 +68,15 @@ def test_two_estimators_and_threads_in_one_process_keep_their_own_results(in_thr
 
     assert in_threads(explain, [range(k, 24, 3) for k in range(3)]) == []
     assert texts == {i: alone[0].explain_text(rows[i]) for i in range(24)}
+
+
+def test_explain_and_trace_of_a_wrong_argument_name_what_they_take():
+    features, rows, y = _heart()
+    est = FoldSEM(feature_names=features).fit(rows[:120], y[:120])
+    for call, expected in [(lambda: est.explain(rows[0], name=3), "an example name"),
+                           (lambda: est.explain_text(rows[0], name=None), "an example name"),
+                           (lambda: est.explain_text(None), "one example"),
+                           (lambda: est.explain(7), "one example"),
+                           (lambda: est.trace("63,1,1"), "one example")]:
+        with pytest.raises(WrongTypeError, match=expected):
+            call()
