@@ -352,13 +352,16 @@ def predict_facts(plain: PlainRules, facts: Program, explain: bool = False) -> l
     """Run the rules on facts through the reasoner: ``(example, class atom, explanation)`` per answer.
 
     The explanation (empty unless ``explain``) is the English of the
-    justification tree, as ``nesyasp query --explain`` prints it, headed by the
-    confidence of the rule that fired.
+    justification tree, as ``nesyasp query --explain`` prints it (each
+    comparison of a column in one sentence, :mod:`nesyasp.learn.brief`),
+    headed by the confidence of the rule that fired.
     """
+    from nesyasp.learn.brief import brief_tree, comparisons_of, reasoner_values
     from nesyasp.learn.readable import unit_aliases, unit_tree, with_note
     from nesyasp.reason import Reasoner, render_text
 
     reasoner = Reasoner(plain.program, facts)
+    comparisons, values = comparisons_of(plain), reasoner_values(reasoner)
     units = {f.pred: f.unit for f in plain.features if f.kind == NUMERIC and f.unit is not None}
     aliases = unit_aliases(plain.program, units)
     names = {f.pred: f.name for f in plain.features}
@@ -368,8 +371,9 @@ def predict_facts(plain: PlainRules, facts: Program, explain: bool = False) -> l
         text = ""
         if explain:
             node = reasoner.explain(atom)
-            node = unit_tree(node, units, aliases, names) if units else node
             note = plain.notes.get(node.source.loc.begin.line, "") if isinstance(node.source, Rule) else ""
+            node = brief_tree(node, comparisons, values)
+            node = unit_tree(node, units, aliases, names) if units else node
             text = with_note(render_text(node, reasoner.translation.preds), note)
         out.append((example, atom, text))
     return out

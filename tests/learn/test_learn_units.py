@@ -224,7 +224,8 @@ def test_cli_learn_prints_and_predicts_in_the_columns_form(tmp_path, capsys):
     assert re.search(r"the when of p\d \(\d{4}-\d\d-\d\d\) is (less than or equal to|greater than) \d{4}-", out)
     assert not re.search(r"the (when|stamp|price|rate) of p\d \(-?[\d.]+\)", out)  # no day counts, no bare amounts
     assert not re.search(r"(other than|equal to) -?\d+( |,|$)", out, re.M)
-    assert re.search(r"the price of p\d \(-?\$[\d,.]+\) is a number", out)
+    assert re.search(r"the price of p\d \(-?\$[\d,.]+\) is (greater than|less than or equal to) \$[\d,.]+", out)
+    assert re.search(r"the rate of p\d \([\d.]+%\) is (greater than|less than or equal to) [\d.]+%", out)
 
 
 def test_text_rows_of_a_table_explain_as_the_table_does(fitted):

@@ -195,8 +195,12 @@ def test_heart_patient_in_query_reads_in_original_units(heart, capsys):
     assert main(["query", str(rules), str(PATIENT), "-q", "target(p1,X)", "--explain"]) == 0
     out = capsys.readouterr().out
     assert out.startswith(f"target(p1,{expected})")
-    assert "the oldpeak of p1 is greater than 0.5, because" in out and "the oldpeak of p1 is 2.3" in out
-    assert "order code" not in out and "<=3" not in out
+    # each comparison in one sentence (learn/brief.py), not the bridge rules' machinery
+    assert "the oldpeak of p1 (2.3) is greater than 0.5, and" in out
+    assert "the chest_pain of p1 (4) is greater than 3" in out
+    assert "code(C)" not in out and "is the number" not in out and "<=3" not in out and "any V other" not in out
+    assert main(["query", str(rules), str(PATIENT), "-q", "target(p1,X)", "--format", "json"]) == 0
+    assert "oldpeak_number(p1,2.3)" in capsys.readouterr().out  # the JSON keeps the full, checkable tree
     assert main(["learn", "--predict", str(PATIENT), "--rules", str(rules), "--explain"]) == 0
     predicted = capsys.readouterr().out
     assert predicted.startswith(f"p1 is of class {expected} (rule ")

@@ -270,8 +270,42 @@ def run(args: argparse.Namespace) -> int:
         explained, true = reasoner.why_not(pattern, args.detail, document)
         why_not.extend((e.atom, e.bindings, e.node) for e in explained)
         holding.extend(true)
+    args.brief = _brief(files, reasoner) if args.format == "text" else None
     sys.stdout.write(_render(args.format, query, answers, why_not, reasoner, len(answers), args, proofs, holding))
     return 0
+
+
+def _rules_file(path: Path) -> bool:
+    """Whether ``path`` was written by ``nesyasp learn -o`` (its ``% nesyasp-head`` comment, before any rule)."""
+    try:
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            for line in handle:
+                if line.startswith("% nesyasp-head "):
+                    return True
+                if line.strip() and not line.startswith("%"):
+                    return False
+    except OSError:
+        return False
+    return False
+
+
+def _brief(files: list[Path], reasoner: Any) -> Any:
+    """For a rules file of ``nesyasp learn -o``: a function that states each comparison of a column in one
+    sentence in text explanations (:mod:`nesyasp.learn.brief`); None for other programs."""
+    rules = [f for f in files if _rules_file(f)]
+    if not rules:
+        return None
+    from nesyasp.learn.brief import brief_tree, comparisons_of, reasoner_values
+    from nesyasp.learn.plain import read_plain
+
+    comparisons = [comparisons_of(read_plain(f)) for f in rules]
+    values = reasoner_values(reasoner)
+
+    def brief(node: Any) -> Any:
+        for c in comparisons:
+            node = brief_tree(node, c, values)
+        return node
+    return brief
 
 
 def _render(fmt: str, query: str | None, answers: list, why_not: list, reasoner: Any, count: int,
@@ -312,12 +346,14 @@ def _render(fmt: str, query: str | None, answers: list, why_not: list, reasoner:
                 if len(shown) > 1:
                     lines.append(f"    proof {j + 1} of {len(shown)}:")
                     pad = "        "
+                tree = args.brief(tree) if getattr(args, "brief", None) else tree
                 lines.extend(pad + line for line in render_text(tree, preds, detail=args.detail).splitlines())
         lines.append(f"% {count} answer{'s' if count != 1 else ''} to {query}")
     for atom in holding:
         lines.append(f"% {atom} holds")
     for atom, _, node in why_not:
         lines.append(f"% why not {atom}:")
+        node = args.brief(node) if getattr(args, "brief", None) else node
         lines.extend("    " + line for line in render_text(node, preds, detail=args.detail).splitlines())
     if args.why_not and not why_not and not holding:
         lines.append(f"% nothing to explain for {', '.join(args.why_not)}")
