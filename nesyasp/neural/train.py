@@ -1,10 +1,11 @@
 """The training runner: strategies TS1-TS5 and NE, atomic checkpoints, resume, metrics.
 
-A run folder holds ``config.json``, ``checkpoint.pt`` (written atomically after
-every epoch: weights, optimiser, scheduler, P matrix, thresholds, history),
-``metrics.json`` and ``train.log``. ``resume=True`` continues from the last
-checkpoint; since each epoch's data order is seeded by ``(seed, epoch)``, an
-interrupted and resumed run ends with exactly the weights of an uninterrupted one.
+A run folder (:mod:`nesyasp.neural.runfolder`) holds ``config.json``,
+``checkpoint.pt`` (written atomically after every epoch: weights, optimiser,
+scheduler, P matrix, thresholds, history), ``metrics.json`` and ``train.log``.
+``resume=True`` continues from the last checkpoint; since each epoch's data order
+is seeded by ``(seed, epoch)``, an interrupted and resumed run ends with exactly
+the weights of an uninterrupted one.
 
 Examples
 --------
@@ -20,34 +21,30 @@ import dataclasses
 import json
 import logging
 import math
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import torch
 from torch import nn
 
-from nesyasp._paths import real_path
 from nesyasp.errors import DataError, expect_type
-from nesyasp.neural.config import StrategyConfig, TrainConfig, config_from_dict, config_to_dict, optimiser_settings
+from nesyasp.neural.config import StrategyConfig, TrainConfig, optimiser_settings
 from nesyasp.neural.data import Split, load_splits, pretrain_class_names, split_from_imageset
 from nesyasp.neural import distributed as ddp
 from nesyasp.neural.ebp import EBPLoss, ebp_p_matrix
 from nesyasp.neural.models import FeatureModel, build_model, default_layer, load_backbone, load_weights
 from nesyasp.neural.progress import announce, epoch_text
+from nesyasp.neural.runfolder import (CHECKPOINT, RUN_NAMES, portable_config, read_checkpoint, read_config,
+                                      save_checkpoint, start_run, write_json)
 from nesyasp.neural.runtime import data_on_device, make_optimizer, prepare_model, set_lr, use_amp, warmup_hook
 from nesyasp.neural.sparsity import (CrossEntropyLoss, SparsityLoss, class_filter_sums, filter_norms, mean_abs,
                                      p_matrix_method1, p_matrix_method2, thresholds)
 
 __all__ = ["TrainResult", "train", "read_config", "read_checkpoint", "pretrain_backbone", "compute_statistics",
-           "calibrate_batchnorm", "class_weights", "make_model", "evaluate_accuracy"]
+           "calibrate_batchnorm", "class_weights", "make_model", "evaluate_accuracy", "CHECKPOINT", "RUN_NAMES",
+           "portable_config"]
 
 logger = logging.getLogger(__name__)
-CHECKPOINT = "checkpoint.pt"
-# What train, extract, evaluate, label and report write into a run folder, besides config.json and the checkpoint.
-RUN_NAMES = ("metrics.json", "train.log", "rules.lp", "facts", "tables", "evaluation.json", "labelled_rules.lp",
-             "labels.json", "pictures", "report.html")
 
 
 @dataclass
@@ -217,89 +214,6 @@ def _cosine_lr(lr: float, epochs: int, epoch: int) -> float:
     return lr * 0.5 * (1.0 + math.cos(math.pi * epoch / epochs))
 
 
-def portable_config(config: TrainConfig, out: Path | None) -> TrainConfig:
-    """``config`` with a data folder's absolute path, and its path relative to the run folder ``out``.
-
-    A run trained on ``--data my_images`` can then be extracted, evaluated and
-    labelled from any working directory (:func:`nesyasp.neural.run.load_run`).
-    """
-    from nesyasp.data import DATASETS
-
-    data = str(config.data)
-    if data.strip().lower() in DATASETS or not Path(data).is_dir():
-        return config
-    path = real_path(data)
-    rel = os.path.relpath(path, real_path(out)) if out is not None else ""
-    return dataclasses.replace(config, data=str(path), data_from_run=rel)
-
-
-def _save_checkpoint(path: Path, state: dict[str, Any]) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    torch.save(state, tmp)
-    os.replace(tmp, path)
-
-
-def _write_json(path: Path, data: Any) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
-    os.replace(tmp, path)
-
-
-def read_config(path: Path) -> TrainConfig:
-    """The :class:`TrainConfig` of a run's ``config.json``; DataError naming the file when it is broken."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise DataError(f"{path}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DataError(f"{path}: cannot read the run configuration ({exc})") from None
-    try:
-        return config_from_dict(data)
-    except DataError as exc:
-        raise DataError(f"{path}: {exc.message}") from None
-
-
-def read_checkpoint(path: Path, keys: tuple[str, ...] = ("model", "epoch")) -> dict[str, Any]:
-    """A run's checkpoint (``weights_only``); DataError when it is unreadable or lacks ``keys``."""
-    from nesyasp.neural.torchfile import load_torch_file
-
-    state = load_torch_file(path, "checkpoint")
-    missing = [k for k in keys if k not in state] if isinstance(state, dict) else list(keys)
-    if missing:
-        raise DataError(f"{path}: not a nesyasp checkpoint (no {', '.join(missing)})")
-    return state
-
-
-def _start(config: TrainConfig, out: Path | None, resume: bool,
-           write: bool = True) -> tuple[TrainConfig, dict[str, Any] | None]:
-    if out is None:
-        return config, None
-    ckpt = out / CHECKPOINT
-    if resume:
-        if not ckpt.is_file():
-            raise DataError(f"{out}: nothing to resume (no {CHECKPOINT}); start without --resume")
-        saved = read_config(out / "config.json")
-        if saved.epochs < config.epochs:
-            saved = dataclasses.replace(saved, epochs=config.epochs)
-        return saved, read_checkpoint(ckpt, ("model", "optimizer", "scheduler", "epoch", "history"))
-    if ckpt.is_file():
-        raise DataError(f"{out}: already holds a run; pass --resume to continue it or choose another --out")
-    if (out / "config.json").is_file():
-        try:  # a run that failed before its first checkpoint may be started again, nothing else is overwritten
-            read_config(out / "config.json")
-        except DataError:
-            raise DataError(f"{out}: holds a config.json that is not a nesyasp run's; choose another --out") from None
-    else:  # no run here: files of a run folder's names are the user's, and train or extract would overwrite them
-        taken = [name for name in RUN_NAMES if (out / name).exists()]
-        if taken:
-            raise DataError(f"{out}: holds {', '.join(taken)} but no nesyasp run; choose another --out "
-                            "(a run never overwrites files it did not write)")
-    if write:
-        out.mkdir(parents=True, exist_ok=True)
-        _write_json(out / "config.json", config_to_dict(config))
-    return config, None
-
-
 def train(config: TrainConfig, out: str | Path | None = None, resume: bool = False,
           splits: tuple[Split, Split] | None = None, progress: bool = True,
           stop_after: int | None = None) -> TrainResult:
@@ -327,7 +241,7 @@ def train(config: TrainConfig, out: str | Path | None = None, resume: bool = Fal
     """
     expect_type(config, TrainConfig, "a TrainConfig (nesyasp.neural.TrainConfig(data=..., strategy='ts3', ...))")
     out = Path(out) if out is not None else None
-    config, state = _start(portable_config(config, out), out, resume, write=ddp.is_main())
+    config, state = start_run(portable_config(config, out), out, resume, write=ddp.is_main())
     train_split, test_split = splits if splits is not None else load_splits(config)
     n_classes = len(train_split.class_names)
     device = ddp.resolve_device(config.device)
@@ -377,11 +291,11 @@ def train(config: TrainConfig, out: str | Path | None = None, resume: bool = Fal
         if ddp.is_main():
             announce(epoch_text(config.strategy.name, config.epochs, stats))  # a line where no bar shows
         if out is not None and ddp.is_main():
-            _save_checkpoint(out / CHECKPOINT, {
+            save_checkpoint(out / CHECKPOINT, {
                 "model": model.model.state_dict(), "optimizer": opt.state_dict(),
                 "scheduler": sched.state_dict(), "epoch": epoch + 1, "p": p, "thresholds": thresh,
                 "history": json.dumps(history), "class_names": list(train_split.class_names)})
-            _write_json(out / "metrics.json", {"history": history})
+            write_json(out / "metrics.json", {"history": history})
             with open(out / "train.log", "a", encoding="utf-8") as log:
                 log.write(json.dumps(stats) + "\n")
     return TrainResult(config, model, tuple(train_split.class_names), p, thresh, history, out)
