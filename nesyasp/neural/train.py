@@ -23,6 +23,7 @@ import logging
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import torch
 from torch import nn
@@ -255,19 +256,7 @@ def train(config: TrainConfig, out: str | Path | None = None, resume: bool = Fal
         use_amp(config, device)
     sched = torch.optim.lr_scheduler.ReduceLROnPlateau(opt, factor=0.5, patience=config.patience)
     weights = class_weights(train_split.y, n_classes)
-    p = thresh = None
-    history: list[dict[str, float]] = []
-    start = 0
-    if state is not None:
-        try:
-            model.model.load_state_dict(state["model"])
-            opt.load_state_dict(state["optimizer"])
-            sched.load_state_dict(state["scheduler"])
-        except (RuntimeError, ValueError, KeyError, TypeError) as exc:
-            raise DataError(f"{out / CHECKPOINT}: the weights do not fit the model of config.json "
-                            f"({str(exc).splitlines()[0]} ...; an edited config.json?)") from None
-        p, thresh, start = state.get("p"), state.get("thresholds"), int(state["epoch"])
-        history = json.loads(state["history"])
+    p, thresh, start, history = _resume(state, model, opt, sched, out)
     net = _parallel(model)
     for epoch in range(start, config.epochs):
         if stop_after is not None and epoch - start >= stop_after:
@@ -276,29 +265,64 @@ def train(config: TrainConfig, out: str | Path | None = None, resume: bool = Fal
             p, thresh = _shared_statistics(model, train_split, config)
             logger.info("P matrix and thresholds computed before epoch %d", epoch + 1)
         loss_fn = _loss_fn(config, p, thresh, weights).to(device)
-        if config.schedule == "cosine":
-            set_lr(opt, _cosine_lr(settings.lr, config.epochs, epoch))
-        lr_at, restore_lr = warmup_hook(opt, settings.lr_warmup, epoch)
-        stats = _run_epoch(net, loss_fn, opt, train_split, config, epoch, progress, amp, lr_at)
-        restore_lr()
-        if config.schedule == "plateau":
-            sched.step(stats["loss"])
-        stats |= {"test_accuracy": evaluate_accuracy(model, test_split, config.batch_size),
-                  "epoch": epoch + 1, "lr": opt.param_groups[0]["lr"]}
-        history.append(stats)
-        logger.info("epoch %d: loss %.4f, train %.3f, test %.3f", epoch + 1, stats["loss"],
-                    stats["train_accuracy"], stats["test_accuracy"])
-        if ddp.is_main():
-            announce(epoch_text(config.strategy.name, config.epochs, stats))  # a line where no bar shows
+        history.append(_epoch(net, model, loss_fn, opt, sched, (train_split, test_split), config, epoch, progress,
+                              amp))
         if out is not None and ddp.is_main():
-            save_checkpoint(out / CHECKPOINT, {
-                "model": model.model.state_dict(), "optimizer": opt.state_dict(),
-                "scheduler": sched.state_dict(), "epoch": epoch + 1, "p": p, "thresholds": thresh,
-                "history": json.dumps(history), "class_names": list(train_split.class_names)})
-            write_json(out / "metrics.json", {"history": history})
-            with open(out / "train.log", "a", encoding="utf-8") as log:
-                log.write(json.dumps(stats) + "\n")
+            _save_epoch(out, {"model": model.model.state_dict(), "optimizer": opt.state_dict(),
+                              "scheduler": sched.state_dict(), "epoch": epoch + 1, "p": p, "thresholds": thresh,
+                              "history": json.dumps(history), "class_names": list(train_split.class_names)},
+                        history)
     return TrainResult(config, model, tuple(train_split.class_names), p, thresh, history, out)
+
+
+def _epoch(net: nn.Module, model: FeatureModel, loss_fn: nn.Module, opt: torch.optim.Optimizer, sched: Any,
+           splits: tuple[Split, Split], config: TrainConfig, epoch: int, progress: bool,
+           amp: bool) -> dict[str, float]:
+    """One epoch of :func:`train`: the learning rate of its schedule, the pass over the data, the test accuracy.
+
+    ``net`` is ``model`` as trained (wrapped for several processes); the statistics are logged and announced.
+    """
+    settings = optimiser_settings(config)
+    if config.schedule == "cosine":
+        set_lr(opt, _cosine_lr(settings.lr, config.epochs, epoch))
+    lr_at, restore_lr = warmup_hook(opt, settings.lr_warmup, epoch)
+    stats = _run_epoch(net, loss_fn, opt, splits[0], config, epoch, progress, amp, lr_at)
+    restore_lr()
+    if config.schedule == "plateau":
+        sched.step(stats["loss"])
+    stats |= {"test_accuracy": evaluate_accuracy(model, splits[1], config.batch_size),
+              "epoch": epoch + 1, "lr": opt.param_groups[0]["lr"]}
+    logger.info("epoch %d: loss %.4f, train %.3f, test %.3f", epoch + 1, stats["loss"],
+                stats["train_accuracy"], stats["test_accuracy"])
+    if ddp.is_main():
+        announce(epoch_text(config.strategy.name, config.epochs, stats))  # a line where no bar shows
+    return stats
+
+
+def _resume(state: dict[str, Any] | None, model: FeatureModel, opt: torch.optim.Optimizer, sched: Any,
+            out: Path | None) -> tuple[torch.Tensor | None, torch.Tensor | None, int, list[dict[str, float]]]:
+    """Load a checkpoint's weights, optimiser and scheduler; its P matrix, thresholds, epoch and history.
+
+    A fresh run (``state`` None) starts at epoch 0 with no P matrix, thresholds or history.
+    """
+    if state is None:
+        return None, None, 0, []
+    try:
+        model.model.load_state_dict(state["model"])
+        opt.load_state_dict(state["optimizer"])
+        sched.load_state_dict(state["scheduler"])
+    except (RuntimeError, ValueError, KeyError, TypeError) as exc:
+        raise DataError(f"{out / CHECKPOINT}: the weights do not fit the model of config.json "
+                        f"({str(exc).splitlines()[0]} ...; an edited config.json?)") from None
+    return state.get("p"), state.get("thresholds"), int(state["epoch"]), json.loads(state["history"])
+
+
+def _save_epoch(out: Path, state: dict[str, Any], history: list[dict[str, float]]) -> None:
+    """After an epoch: the checkpoint ``state``, ``metrics.json`` and the epoch's line in ``train.log``."""
+    save_checkpoint(out / CHECKPOINT, state)
+    write_json(out / "metrics.json", {"history": history})
+    with open(out / "train.log", "a", encoding="utf-8") as log:
+        log.write(json.dumps(history[-1]) + "\n")
 
 
 _BACKBONES: dict[tuple, dict[str, torch.Tensor]] = {}
