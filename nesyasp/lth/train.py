@@ -105,11 +105,7 @@ def train_masked(
     was_training = model.training
     model.train()
     mask.apply(model)
-    opt = optimizer(model.parameters(), lr=lr, weight_decay=weight_decay)
-    if schedule not in ("constant", "cosine"):
-        raise DataError(f"unknown learning-rate schedule {schedule!r} (constant or cosine)")
-    total = epochs * -(-len(images) // batch_size)
-    sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=max(total, 1)) if schedule == "cosine" else None
+    opt, sched = _optimiser(model, optimizer, lr, weight_decay, schedule, epochs * -(-len(images) // batch_size))
     gen = torch.Generator().manual_seed(seed)
     loss_fn = nn.CrossEntropyLoss()
     captured = snapshot(model) if capture_at == 0 else None
@@ -119,14 +115,7 @@ def train_masked(
         epoch_loss, batches = torch.zeros(()), 0
         for start in range(0, len(images), batch_size):
             idx = order[start:start + batch_size]
-            opt.zero_grad(set_to_none=True)
-            loss = loss_fn(model(images[idx]), labels[idx])
-            loss.backward()
-            mask.zero_grads(model)
-            opt.step()
-            if sched is not None:
-                sched.step()
-            mask.apply(model)
+            loss = _masked_step(model, mask, opt, sched, loss_fn, images[idx], labels[idx])
             step += 1
             if capture_at is not None and step == capture_at:
                 captured = snapshot(model)
@@ -140,6 +129,31 @@ def train_masked(
         raise DataError(f"rewind iteration {capture_at} lies beyond round 0's {step} iterations")
     model.train(was_training)
     return TrainResult(step, float(loss.detach()), captured)
+
+
+def _optimiser(model: nn.Module, optimizer: Callable[..., torch.optim.Optimizer], lr: float, weight_decay: float,
+               schedule: str, total: int) -> tuple[torch.optim.Optimizer, torch.optim.lr_scheduler.LRScheduler | None]:
+    """A fresh optimizer for ``model`` and the scheduler of ``schedule`` over ``total`` steps (None: constant)."""
+    opt = optimizer(model.parameters(), lr=lr, weight_decay=weight_decay)
+    if schedule not in ("constant", "cosine"):
+        raise DataError(f"unknown learning-rate schedule {schedule!r} (constant or cosine)")
+    sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=max(total, 1)) if schedule == "cosine" else None
+    return opt, sched
+
+
+def _masked_step(model: nn.Module, mask: Mask, opt: torch.optim.Optimizer,
+                 sched: torch.optim.lr_scheduler.LRScheduler | None, loss_fn: nn.Module,
+                 x: Tensor, y: Tensor) -> Tensor:
+    """One optimiser step on the mini-batch ``(x, y)``, the pruned weights kept at zero; the batch's loss."""
+    opt.zero_grad(set_to_none=True)
+    loss = loss_fn(model(x), y)
+    loss.backward()
+    mask.zero_grads(model)
+    opt.step()
+    if sched is not None:
+        sched.step()
+    mask.apply(model)
+    return loss
 
 
 @torch.no_grad()

@@ -1,10 +1,11 @@
 """The training runner: strategies TS1-TS5 and NE, atomic checkpoints, resume, metrics.
 
-A run folder holds ``config.json``, ``checkpoint.pt`` (written atomically after
-every epoch: weights, optimiser, scheduler, P matrix, thresholds, history),
-``metrics.json`` and ``train.log``. ``resume=True`` continues from the last
-checkpoint; since each epoch's data order is seeded by ``(seed, epoch)``, an
-interrupted and resumed run ends with exactly the weights of an uninterrupted one.
+A run folder (:mod:`nesyasp.neural.runfolder`) holds ``config.json``,
+``checkpoint.pt`` (written atomically after every epoch: weights, optimiser,
+scheduler, P matrix, thresholds, history), ``metrics.json`` and ``train.log``.
+``resume=True`` continues from the last checkpoint; since each epoch's data order
+is seeded by ``(seed, epoch)``, an interrupted and resumed run ends with exactly
+the weights of an uninterrupted one.
 
 Examples
 --------
@@ -20,7 +21,6 @@ import dataclasses
 import json
 import logging
 import math
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,26 +28,24 @@ from typing import Any
 import torch
 from torch import nn
 
-from nesyasp._paths import real_path
 from nesyasp.errors import DataError, expect_type
-from nesyasp.neural.config import StrategyConfig, TrainConfig, config_from_dict, config_to_dict, optimiser_settings
+from nesyasp.neural.config import StrategyConfig, TrainConfig, optimiser_settings
 from nesyasp.neural.data import Split, load_splits, pretrain_class_names, split_from_imageset
 from nesyasp.neural import distributed as ddp
 from nesyasp.neural.ebp import EBPLoss, ebp_p_matrix
 from nesyasp.neural.models import FeatureModel, build_model, default_layer, load_backbone, load_weights
 from nesyasp.neural.progress import announce, epoch_text
+from nesyasp.neural.runfolder import (CHECKPOINT, RUN_NAMES, portable_config, read_checkpoint, read_config,
+                                      save_checkpoint, start_run, write_json)
 from nesyasp.neural.runtime import data_on_device, make_optimizer, prepare_model, set_lr, use_amp, warmup_hook
 from nesyasp.neural.sparsity import (CrossEntropyLoss, SparsityLoss, class_filter_sums, filter_norms, mean_abs,
                                      p_matrix_method1, p_matrix_method2, thresholds)
 
 __all__ = ["TrainResult", "train", "read_config", "read_checkpoint", "pretrain_backbone", "compute_statistics",
-           "calibrate_batchnorm", "class_weights", "make_model", "evaluate_accuracy"]
+           "calibrate_batchnorm", "class_weights", "make_model", "evaluate_accuracy", "CHECKPOINT", "RUN_NAMES",
+           "portable_config"]
 
 logger = logging.getLogger(__name__)
-CHECKPOINT = "checkpoint.pt"
-# What train, extract, evaluate, label and report write into a run folder, besides config.json and the checkpoint.
-RUN_NAMES = ("metrics.json", "train.log", "rules.lp", "facts", "tables", "evaluation.json", "labelled_rules.lp",
-             "labels.json", "pictures", "report.html")
 
 
 @dataclass
@@ -217,89 +215,6 @@ def _cosine_lr(lr: float, epochs: int, epoch: int) -> float:
     return lr * 0.5 * (1.0 + math.cos(math.pi * epoch / epochs))
 
 
-def portable_config(config: TrainConfig, out: Path | None) -> TrainConfig:
-    """``config`` with a data folder's absolute path, and its path relative to the run folder ``out``.
-
-    A run trained on ``--data my_images`` can then be extracted, evaluated and
-    labelled from any working directory (:func:`nesyasp.neural.run.load_run`).
-    """
-    from nesyasp.data import DATASETS
-
-    data = str(config.data)
-    if data.strip().lower() in DATASETS or not Path(data).is_dir():
-        return config
-    path = real_path(data)
-    rel = os.path.relpath(path, real_path(out)) if out is not None else ""
-    return dataclasses.replace(config, data=str(path), data_from_run=rel)
-
-
-def _save_checkpoint(path: Path, state: dict[str, Any]) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    torch.save(state, tmp)
-    os.replace(tmp, path)
-
-
-def _write_json(path: Path, data: Any) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
-    os.replace(tmp, path)
-
-
-def read_config(path: Path) -> TrainConfig:
-    """The :class:`TrainConfig` of a run's ``config.json``; DataError naming the file when it is broken."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise DataError(f"{path}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DataError(f"{path}: cannot read the run configuration ({exc})") from None
-    try:
-        return config_from_dict(data)
-    except DataError as exc:
-        raise DataError(f"{path}: {exc.message}") from None
-
-
-def read_checkpoint(path: Path, keys: tuple[str, ...] = ("model", "epoch")) -> dict[str, Any]:
-    """A run's checkpoint (``weights_only``); DataError when it is unreadable or lacks ``keys``."""
-    from nesyasp.neural.torchfile import load_torch_file
-
-    state = load_torch_file(path, "checkpoint")
-    missing = [k for k in keys if k not in state] if isinstance(state, dict) else list(keys)
-    if missing:
-        raise DataError(f"{path}: not a nesyasp checkpoint (no {', '.join(missing)})")
-    return state
-
-
-def _start(config: TrainConfig, out: Path | None, resume: bool,
-           write: bool = True) -> tuple[TrainConfig, dict[str, Any] | None]:
-    if out is None:
-        return config, None
-    ckpt = out / CHECKPOINT
-    if resume:
-        if not ckpt.is_file():
-            raise DataError(f"{out}: nothing to resume (no {CHECKPOINT}); start without --resume")
-        saved = read_config(out / "config.json")
-        if saved.epochs < config.epochs:
-            saved = dataclasses.replace(saved, epochs=config.epochs)
-        return saved, read_checkpoint(ckpt, ("model", "optimizer", "scheduler", "epoch", "history"))
-    if ckpt.is_file():
-        raise DataError(f"{out}: already holds a run; pass --resume to continue it or choose another --out")
-    if (out / "config.json").is_file():
-        try:  # a run that failed before its first checkpoint may be started again, nothing else is overwritten
-            read_config(out / "config.json")
-        except DataError:
-            raise DataError(f"{out}: holds a config.json that is not a nesyasp run's; choose another --out") from None
-    else:  # no run here: files of a run folder's names are the user's, and train or extract would overwrite them
-        taken = [name for name in RUN_NAMES if (out / name).exists()]
-        if taken:
-            raise DataError(f"{out}: holds {', '.join(taken)} but no nesyasp run; choose another --out "
-                            "(a run never overwrites files it did not write)")
-    if write:
-        out.mkdir(parents=True, exist_ok=True)
-        _write_json(out / "config.json", config_to_dict(config))
-    return config, None
-
-
 def train(config: TrainConfig, out: str | Path | None = None, resume: bool = False,
           splits: tuple[Split, Split] | None = None, progress: bool = True,
           stop_after: int | None = None) -> TrainResult:
@@ -327,7 +242,7 @@ def train(config: TrainConfig, out: str | Path | None = None, resume: bool = Fal
     """
     expect_type(config, TrainConfig, "a TrainConfig (nesyasp.neural.TrainConfig(data=..., strategy='ts3', ...))")
     out = Path(out) if out is not None else None
-    config, state = _start(portable_config(config, out), out, resume, write=ddp.is_main())
+    config, state = start_run(portable_config(config, out), out, resume, write=ddp.is_main())
     train_split, test_split = splits if splits is not None else load_splits(config)
     n_classes = len(train_split.class_names)
     device = ddp.resolve_device(config.device)
@@ -341,19 +256,7 @@ def train(config: TrainConfig, out: str | Path | None = None, resume: bool = Fal
         use_amp(config, device)
     sched = torch.optim.lr_scheduler.ReduceLROnPlateau(opt, factor=0.5, patience=config.patience)
     weights = class_weights(train_split.y, n_classes)
-    p = thresh = None
-    history: list[dict[str, float]] = []
-    start = 0
-    if state is not None:
-        try:
-            model.model.load_state_dict(state["model"])
-            opt.load_state_dict(state["optimizer"])
-            sched.load_state_dict(state["scheduler"])
-        except (RuntimeError, ValueError, KeyError, TypeError) as exc:
-            raise DataError(f"{out / CHECKPOINT}: the weights do not fit the model of config.json "
-                            f"({str(exc).splitlines()[0]} ...; an edited config.json?)") from None
-        p, thresh, start = state.get("p"), state.get("thresholds"), int(state["epoch"])
-        history = json.loads(state["history"])
+    p, thresh, start, history = _resume(state, model, opt, sched, out)
     net = _parallel(model)
     for epoch in range(start, config.epochs):
         if stop_after is not None and epoch - start >= stop_after:
@@ -362,29 +265,64 @@ def train(config: TrainConfig, out: str | Path | None = None, resume: bool = Fal
             p, thresh = _shared_statistics(model, train_split, config)
             logger.info("P matrix and thresholds computed before epoch %d", epoch + 1)
         loss_fn = _loss_fn(config, p, thresh, weights).to(device)
-        if config.schedule == "cosine":
-            set_lr(opt, _cosine_lr(settings.lr, config.epochs, epoch))
-        lr_at, restore_lr = warmup_hook(opt, settings.lr_warmup, epoch)
-        stats = _run_epoch(net, loss_fn, opt, train_split, config, epoch, progress, amp, lr_at)
-        restore_lr()
-        if config.schedule == "plateau":
-            sched.step(stats["loss"])
-        stats |= {"test_accuracy": evaluate_accuracy(model, test_split, config.batch_size),
-                  "epoch": epoch + 1, "lr": opt.param_groups[0]["lr"]}
-        history.append(stats)
-        logger.info("epoch %d: loss %.4f, train %.3f, test %.3f", epoch + 1, stats["loss"],
-                    stats["train_accuracy"], stats["test_accuracy"])
-        if ddp.is_main():
-            announce(epoch_text(config.strategy.name, config.epochs, stats))  # a line where no bar shows
+        history.append(_epoch(net, model, loss_fn, opt, sched, (train_split, test_split), config, epoch, progress,
+                              amp))
         if out is not None and ddp.is_main():
-            _save_checkpoint(out / CHECKPOINT, {
-                "model": model.model.state_dict(), "optimizer": opt.state_dict(),
-                "scheduler": sched.state_dict(), "epoch": epoch + 1, "p": p, "thresholds": thresh,
-                "history": json.dumps(history), "class_names": list(train_split.class_names)})
-            _write_json(out / "metrics.json", {"history": history})
-            with open(out / "train.log", "a", encoding="utf-8") as log:
-                log.write(json.dumps(stats) + "\n")
+            _save_epoch(out, {"model": model.model.state_dict(), "optimizer": opt.state_dict(),
+                              "scheduler": sched.state_dict(), "epoch": epoch + 1, "p": p, "thresholds": thresh,
+                              "history": json.dumps(history), "class_names": list(train_split.class_names)},
+                        history)
     return TrainResult(config, model, tuple(train_split.class_names), p, thresh, history, out)
+
+
+def _epoch(net: nn.Module, model: FeatureModel, loss_fn: nn.Module, opt: torch.optim.Optimizer, sched: Any,
+           splits: tuple[Split, Split], config: TrainConfig, epoch: int, progress: bool,
+           amp: bool) -> dict[str, float]:
+    """One epoch of :func:`train`: the learning rate of its schedule, the pass over the data, the test accuracy.
+
+    ``net`` is ``model`` as trained (wrapped for several processes); the statistics are logged and announced.
+    """
+    settings = optimiser_settings(config)
+    if config.schedule == "cosine":
+        set_lr(opt, _cosine_lr(settings.lr, config.epochs, epoch))
+    lr_at, restore_lr = warmup_hook(opt, settings.lr_warmup, epoch)
+    stats = _run_epoch(net, loss_fn, opt, splits[0], config, epoch, progress, amp, lr_at)
+    restore_lr()
+    if config.schedule == "plateau":
+        sched.step(stats["loss"])
+    stats |= {"test_accuracy": evaluate_accuracy(model, splits[1], config.batch_size),
+              "epoch": epoch + 1, "lr": opt.param_groups[0]["lr"]}
+    logger.info("epoch %d: loss %.4f, train %.3f, test %.3f", epoch + 1, stats["loss"],
+                stats["train_accuracy"], stats["test_accuracy"])
+    if ddp.is_main():
+        announce(epoch_text(config.strategy.name, config.epochs, stats))  # a line where no bar shows
+    return stats
+
+
+def _resume(state: dict[str, Any] | None, model: FeatureModel, opt: torch.optim.Optimizer, sched: Any,
+            out: Path | None) -> tuple[torch.Tensor | None, torch.Tensor | None, int, list[dict[str, float]]]:
+    """Load a checkpoint's weights, optimiser and scheduler; its P matrix, thresholds, epoch and history.
+
+    A fresh run (``state`` None) starts at epoch 0 with no P matrix, thresholds or history.
+    """
+    if state is None:
+        return None, None, 0, []
+    try:
+        model.model.load_state_dict(state["model"])
+        opt.load_state_dict(state["optimizer"])
+        sched.load_state_dict(state["scheduler"])
+    except (RuntimeError, ValueError, KeyError, TypeError) as exc:
+        raise DataError(f"{out / CHECKPOINT}: the weights do not fit the model of config.json "
+                        f"({str(exc).splitlines()[0]} ...; an edited config.json?)") from None
+    return state.get("p"), state.get("thresholds"), int(state["epoch"]), json.loads(state["history"])
+
+
+def _save_epoch(out: Path, state: dict[str, Any], history: list[dict[str, float]]) -> None:
+    """After an epoch: the checkpoint ``state``, ``metrics.json`` and the epoch's line in ``train.log``."""
+    save_checkpoint(out / CHECKPOINT, state)
+    write_json(out / "metrics.json", {"history": history})
+    with open(out / "train.log", "a", encoding="utf-8") as log:
+        log.write(json.dumps(history[-1]) + "\n")
 
 
 _BACKBONES: dict[tuple, dict[str, torch.Tensor]] = {}

@@ -8,9 +8,12 @@ from typing import Iterator
 
 import numpy as np
 
-from nesyasp.lang.ast import Atom, BinaryOperation, Constant, Function, Integer, Literal, UnaryOperation, Variable
+from nesyasp.errors import ReasoningError
+from nesyasp.lang.ast import (Atom, BinaryOperation, Constant, Function, Integer, Literal, Rule, UnaryOperation,
+                              Variable)
+from nesyasp.lang.checks import unsafe_variables
 
-__all__ = ["Answers", "query_variables", "sorted_table"]
+__all__ = ["Answers", "query_variables", "check_query_safe", "sorted_table"]
 
 
 def query_variables(literals: tuple[Literal, ...]) -> tuple[str, ...]:
@@ -21,6 +24,17 @@ def query_variables(literals: tuple[Literal, ...]) -> tuple[str, ...]:
             if name != "_":
                 seen[name] = None
     return tuple(seen)
+
+
+def check_query_safe(query: str, literals: tuple[Literal, ...]) -> None:
+    """Raise :class:`ReasoningError` when a variable of ``query`` occurs only under ``not`` or in comparisons."""
+    unsafe = unsafe_variables(Rule(None, literals))
+    if unsafe:
+        names = ", ".join(unsafe)
+        raise ReasoningError(f"query {query!r}: {names} occur{'s' if len(unsafe) == 1 else ''} only under "
+                             "'not' or in comparisons, so the answers would be every value there is; "
+                             "bind it with a positive literal first (class(X), not target(img,X)), "
+                             "or use '_' to ask whether no value exists (not target(img,_))")
 
 
 @dataclass(frozen=True)

@@ -10,16 +10,16 @@ from typing import Any, Iterable, Iterator, Mapping, Sequence
 import clingo
 import numpy as np
 
-from nesyasp.lang.ast import Atom, Literal, Program, Rule
-from nesyasp.lang.checks import unsafe_variables
-from nesyasp.errors import ParseError, ReasoningError, WrongTypeError, expect_type
-from nesyasp.lang.parser import parse_atom, parse_file, parse_program, parse_query, resolve_includes
-from nesyasp.reason.answers import Answers, query_variables, sorted_table
+from nesyasp.lang.ast import Atom, Literal, Program
+from nesyasp.errors import ReasoningError, WrongTypeError, expect_type
+from nesyasp.lang.parser import parse_atom, parse_program, parse_query, resolve_includes
+from nesyasp.reason.answers import Answers, check_query_safe, query_variables, sorted_table
 from nesyasp.reason.compiled import CompiledProgram, compile_program, not_compilable
 from nesyasp.reason.decimals import VIOLATED, Encoding
 from nesyasp.reason.facts import FactBase
 from nesyasp.reason.factfile import LAZY_BYTES, FactFile, sliced_program
 from nesyasp.reason.justify import Justifier
+from nesyasp.reason.loading import load_program
 from nesyasp.reason.clingo_model import ClingoModel
 from nesyasp.reason.model import Model, SetModel, TableModel
 from nesyasp.reason.node import Node
@@ -37,44 +37,6 @@ __all__ = ["Reasoner", "load_program", "ENGINES"]
 logger = logging.getLogger(__name__)
 
 ENGINES = ("auto", "clingo", "compiled")
-
-
-def load_program(program: Program | str | Path | Sequence[str | Path]) -> Program:
-    """A program from a parsed :class:`Program`, rule text, a path, or several paths (concatenated)."""
-    if isinstance(program, Program):
-        return resolve_includes(program)
-    if isinstance(program, Path):
-        return resolve_includes(parse_file(program))
-    if isinstance(program, str):
-        return resolve_includes(_program_text(program))
-    if not isinstance(program, Sequence) or not all(isinstance(p, (str, Path)) for p in program):
-        raise WrongTypeError(f"expected a Program, rule text (a str), a Path or a list of paths, got "
-                             f"{_type_name(program)}")
-    parts = [resolve_includes(parse_file(p)) for p in program]
-    out = Program((), parts[0].source if parts else "<empty>")
-    for part in parts:
-        out = out + part
-    return out
-
-
-def _type_name(value: Any) -> str:
-    """``int``, or ``list holding int`` for a list with an item of the wrong type."""
-    if isinstance(value, (list, tuple)):
-        wrong = next((p for p in value if not isinstance(p, (str, Path))), None)
-        return f"{type(value).__name__} holding {type(wrong).__name__}" if wrong is not None else type(value).__name__
-    return type(value).__name__
-
-
-def _program_text(text: str) -> Program:
-    """Rule text; a file name passed as text fails with a hint to pass a Path."""
-    try:
-        return parse_program(text)
-    except ParseError as exc:
-        name = text.strip()
-        if "\n" not in name and name.endswith(".lp") and Path(name).is_file():
-            raise ParseError(f"{exc.message} (a str is rule text: for the file {name}, pass Path({name!r}))",
-                             exc.location, exc.text) from None
-        raise
 
 
 class Reasoner(Explaining):
@@ -386,13 +348,7 @@ class Reasoner(Explaining):
         expect_type(query, str, "query text (a str such as 'target(img1,X)')")
         literals = parse_query(query)
         variables = query_variables(literals)
-        unsafe = unsafe_variables(Rule(None, literals))
-        if unsafe:
-            names = ", ".join(unsafe)
-            raise ReasoningError(f"query {query!r}: {names} occur{'s' if len(unsafe) == 1 else ''} only under "
-                                 "'not' or in comparisons, so the answers would be every value there is; "
-                                 "bind it with a positive literal first (class(X), not target(img,X)), "
-                                 "or use '_' to ask whether no value exists (not target(img,_))")
+        check_query_safe(query, literals)
         single = len(literals) == 1 and not literals[0].negated and isinstance(literals[0].atom, Atom)
         if single:
             pattern = literals[0].atom
