@@ -30,13 +30,12 @@ from typing import TYPE_CHECKING, Callable, Mapping, Sequence
 
 import clingo
 
-from nesyasp.lang.ast import Atom, Rule
+from nesyasp.lang.ast import Atom, Program, Rule
 from nesyasp.learn.bridge import OP_NAMES
-from nesyasp.learn.encode import NUMERIC
+from nesyasp.learn.encode import NUMERIC, Feature
 from nesyasp.learn.units import Unit
 
 if TYPE_CHECKING:
-    from nesyasp.learn.plain import PlainRules
     from nesyasp.reason.node import Node
 
 __all__ = ["Comparisons", "comparisons_of", "brief_tree", "reasoner_values", "ValueOf"]
@@ -70,11 +69,12 @@ class Comparisons:
     units: Mapping[str, Unit]
 
 
-def comparisons_of(plain: PlainRules) -> Comparisons:
-    """The comparison predicates of a read rules file: heads ``p_le``, ``p_gt_2``, ... of rules over column ``p``."""
-    numeric = {f.pred: f for f in plain.features if f.kind == NUMERIC}
+def comparisons_of(program: Program, features: Sequence[Feature]) -> Comparisons:
+    """The comparison predicates of a rules file (``program`` and ``features`` of
+    :func:`nesyasp.learn.plain.read_plain`): heads ``p_le``, ``p_gt_2``, ... of rules over column ``p``."""
+    numeric = {f.pred: f for f in features if f.kind == NUMERIC}
     ops: dict[str, tuple[str, str]] = {}
-    for rule in plain.program.rules:
+    for rule in program.rules:
         if not isinstance(rule.head, Atom) or len(rule.head.arguments) != 2:
             continue
         name = rule.head.predicate

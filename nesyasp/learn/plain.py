@@ -361,7 +361,7 @@ def predict_facts(plain: PlainRules, facts: Program, explain: bool = False) -> l
     from nesyasp.reason import Reasoner, render_text
 
     reasoner = Reasoner(plain.program, facts)
-    comparisons, values = comparisons_of(plain), reasoner_values(reasoner)
+    comparisons, values = comparisons_of(plain.program, plain.features), reasoner_values(reasoner)
     units = {f.pred: f.unit for f in plain.features if f.kind == NUMERIC and f.unit is not None}
     aliases = unit_aliases(plain.program, units)
     names = {f.pred: f.name for f in plain.features}

@@ -70,16 +70,21 @@ def test_heart_like_table_gives_sentences_that_are_checked():
     y = np.where((age > 55) | (np.asarray([p if p != "?" else 0 for p in X[:, 1]]) > 2.5), "sick", "well")
     est = FoldSEM(min_gain=1, feature_names=["age", "oldpeak"]).fit(X, y)
     plain = _read(plain_rules(est))
-    assert {column for column, _ in comparisons_of(plain).ops.values()} == {"age", "oldpeak"}
+    assert {column for column, _ in comparisons_of(plain.program, plain.features).ops.values()} == {"age", "oldpeak"}
     raw, _ = hand_written(est, X, range(len(X)))
     answers = predict_facts(plain, hand_facts(plain, parse_program(raw)), explain=True)
     assert len(answers) == len(X)
     assert sum(check_sentences(est, X, text) for _, _, text in answers) >= len(X)
 
 
+def _program_features(text: str):
+    plain = _read(text)
+    return plain.program, plain.features
+
+
 def test_taken_names_map_to_their_column():
     X = np.array([[i % 7, i % 5] for i in range(60)], dtype=object)
     y = np.where(X[:, 0] > 3, "p", "q")
     est = FoldSEM(min_gain=1, feature_names=["a", "a_le"]).fit(X, y)
-    ops = comparisons_of(_read(plain_rules(est))).ops
+    ops = comparisons_of(*_program_features(plain_rules(est))).ops
     assert ops["a_le_2"] == ("a", "<=") and "a_le" not in ops

@@ -298,7 +298,7 @@ def _brief(files: list[Path], reasoner: Any) -> Any:
     from nesyasp.learn.brief import brief_tree, comparisons_of, reasoner_values
     from nesyasp.learn.plain import read_plain
 
-    comparisons = [comparisons_of(read_plain(f)) for f in rules]
+    comparisons = [comparisons_of(p.program, p.features) for p in map(read_plain, rules)]
     values = reasoner_values(reasoner)
 
     def brief(node: Any) -> Any:
