@@ -105,16 +105,41 @@ def _apply(rule: LearnedRule, path: Path, j: int | None) -> LearnedRule | None:
     return _put(rule, path, replace(target, lits=target.lits[:j] + target.lits[j + 1:]))
 
 
-def _later_labels(cover: np.ndarray, labels: np.ndarray, k: int, rows: np.ndarray) -> np.ndarray:
-    """For each of ``rows``, the label of the first rule after ``k`` that covers it (-1 if none).
-
-    ``cover[j]`` is rule ``j``'s coverage of every training row.
+def _first_cover(cover: np.ndarray, start: int, rows: np.ndarray | None = None) -> np.ndarray:
+    """For each of ``rows`` (all when None), the first rule from ``start`` on that covers it
+    (``len(cover)`` if none). ``cover[j]`` is rule ``j``'s coverage of every training row.
     """
-    later = cover[k + 1:, rows]
+    later = cover[start:] if rows is None else cover[start:, rows]
     if later.shape[0] == 0:
-        return np.full(len(rows), -1, dtype=np.int64)
-    first = later.argmax(axis=0)
-    return np.where(later.any(axis=0), labels[k + 1 + first], -1)
+        return np.full(len(rows), cover.shape[0], dtype=np.int64)
+    return np.where(later.any(axis=0), start + later.argmax(axis=0), cover.shape[0])
+
+
+class _Later:
+    """The label the rules after rule ``k`` give each row, kept up to date as ``k`` rises.
+
+    ``next`` holds, for every training row, the first rule after ``k`` that
+    covers it; moving to ``k + 1`` only looks again at the rows whose next
+    rule was ``k + 1``. The rules after ``k`` do not change while ``k`` is
+    pruned, so this is exact within a pass.
+    """
+
+    def __init__(self, cover: np.ndarray, labels: np.ndarray):
+        self.cover, self.k = cover, 0
+        self.labels = np.append(labels, -1)  # index len(cover): no rule
+        self.next: np.ndarray | None = None  # computed when first needed
+
+    def advance(self, k: int) -> None:
+        if self.next is None:
+            self.next = _first_cover(self.cover, 1)
+        while self.k < k:
+            self.k += 1
+            moved = np.flatnonzero(self.next == self.k)
+            self.next[moved] = _first_cover(self.cover, self.k + 1, moved)
+
+    def labels_of(self, rows: np.ndarray) -> np.ndarray:
+        assert self.next is not None
+        return self.labels[self.next[rows]]
 
 
 def _tree_literals(rule: LearnedRule, out: dict[tuple[int, str], Lit]) -> dict[tuple[int, str], Lit]:
@@ -264,12 +289,17 @@ def prune(rules: list[LearnedRule], data: Encoded, y: np.ndarray, max_passes: in
     for _ in range(max_passes):
         reach = np.ones(len(y), dtype=bool)
         edited, moved = set(), False
+        later = _Later(cover, labels)
         for k in range(len(rules) - 1):
             rows = np.flatnonzero(reach)
             if rows.size == 0:
                 break
-            if k in visit and _prunable(rules[k]) and \
-                    _prune_rule(rules, k, data, y, rows, _later_labels(cover, labels, k, rows), simple):
+            if k in visit and _prunable(rules[k]):
+                later.advance(k)
+                changed = _prune_rule(rules, k, data, y, rows, later.labels_of(rows), simple)
+            else:
+                changed = False
+            if changed:
                 new = covers(rules[k], data, every)
                 moved |= not np.array_equal(new, cover[k])
                 cover[k], simple[k] = new, simplify(rules[k])

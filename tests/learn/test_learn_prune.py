@@ -132,16 +132,31 @@ def test_pruning_is_the_same_with_grouping_by_sorting(table):
 
 
 def test_rules_with_nothing_to_remove_cost_nothing(monkeypatch):
-    """Rules of one literal and no exception are skipped before the labels after them are computed."""
+    """Rules of one literal and no exception are skipped before anything is computed for them."""
     import nesyasp.learn.prune as prune_module
 
     data, pairs = grid_data()
     y = (pairs[:, 0] <= 1).astype(int) + (pairs[:, 0] > 3).astype(int) * 2
     calls = []
-    real = prune_module._later_labels
-    monkeypatch.setattr(prune_module, "_later_labels", lambda *a: calls.append(a[2]) or real(*a))
+    real = prune_module._prune_rule
+    monkeypatch.setattr(prune_module, "_prune_rule", lambda rules, k, *a: calls.append(k) or real(rules, k, *a))
     rules = [LearnedRule((Lit(0, "<=", 1.0, 0),), (), 1), LearnedRule((Lit(0, ">", 3.0, 1),), (), 2),
              LearnedRule((Lit(0, "<=", 3.0, 2), Lit(1, "<=", 4.0, 3)), (), 0), LearnedRule((), (), 0)]
     out = prune(rules, data, y)
     assert calls == [2]  # only the rule of two literals was tried
     assert (decide(out, data) == y).all()
+
+
+def test_labels_of_the_later_rules_kept_up_to_date():
+    """_Later gives, at every k, the label of the first rule after k that covers each row."""
+    from nesyasp.learn.prune import _Later
+
+    rng = np.random.default_rng(3)
+    cover = rng.random((9, 200)) < 0.2
+    labels = rng.integers(0, 4, 9)
+    later = _Later(cover, labels)
+    for k in (0, 1, 4, 5, 8):
+        later.advance(k)
+        rows = np.flatnonzero(rng.random(200) < 0.5)
+        want = [next((labels[j] for j in range(k + 1, 9) if cover[j, r]), -1) for r in rows]
+        assert later.labels_of(rows).tolist() == want
