@@ -14,8 +14,8 @@ Codes are strictly increasing in ``v`` relative to the cut points, so every
 comparison of a value with a cut point (``< <= = != >= >``) has the same
 truth value on the codes; codes are at most ``2m``, far inside clingo's
 integers. Nothing is rounded or clamped. A comparison between two column
-values or inside arithmetic is not kept by the codes: such a rule is a
-:class:`~nesyasp.errors.DataError`.
+values, one inside arithmetic, or a value shared by two atoms (an equality) is
+not kept by the codes: such a rule is a :class:`~nesyasp.errors.DataError`.
 
 The string cells of numeric columns (``"?"``, missing cells) are clingo
 strings, which clingo orders after every integer. The learner's reading of a
