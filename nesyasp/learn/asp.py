@@ -14,8 +14,8 @@ Codes are strictly increasing in ``v`` relative to the cut points, so every
 comparison of a value with a cut point (``< <= = != >= >``) has the same
 truth value on the codes; codes are at most ``2m``, far inside clingo's
 integers. Nothing is rounded or clamped. A comparison between two column
-values or inside arithmetic is not kept by the codes: such a rule is a
-:class:`~nesyasp.errors.DataError`.
+values, one inside arithmetic, or a value shared by two atoms (an equality) is
+not kept by the codes: such a rule is a :class:`~nesyasp.errors.DataError`.
 
 The string cells of numeric columns (``"?"``, missing cells) are clingo
 strings, which clingo orders after every integer. The learner's reading of a
@@ -112,6 +112,7 @@ def cut_points(program: Program, numeric: Sequence[str] = ()) -> dict[str, np.nd
     out = {p: np.asarray(sorted(v), dtype=np.float64) for p, v in found.items()}
     for rule in program.rules:  # every other comparison on a numeric column cannot be coded
         bound = _bindings(rule)
+        _check_joins(rule, out)
         for lit in rule.body:
             if isinstance(lit, Literal) and isinstance(lit.atom, Comparison) and _oriented(lit.atom) is None:
                 names = [v for v in lit.atom.variables() if v in bound and bound[v] in out]
@@ -120,6 +121,26 @@ def cut_points(program: Program, numeric: Sequence[str] = ()) -> dict[str, np.nd
                                     f"{bound[names[0]]!r} other than as 'value op number'; the learner codes "
                                     "numbers by their order, which keeps only such comparisons", rule.loc)
     return out
+
+
+def _check_joins(rule: Rule, numeric: dict[str, np.ndarray]) -> None:
+    """Refuse a numeric column's value shared with another body atom (``a(X,V), b(X,V)``).
+
+    Such a join compares two values by equality, which order codes (per
+    column, against its own cut points) do not keep: it would hold or fail on
+    the codes, not on the numbers.
+    """
+    atoms = [l.atom for l in rule.body if isinstance(l, Literal) and isinstance(l.atom, Atom)]
+    for atom in atoms:
+        if atom.predicate not in numeric or len(atom.arguments) != 2 or not isinstance(atom.arguments[1], Variable):
+            continue
+        name = str(atom.arguments[1])
+        others = [a for a in atoms if a is not atom and name in a.variables()]
+        if others:
+            raise DataError(f"{rule}: the value {name} of the numeric column {atom.predicate!r} also occurs in "
+                            f"{others[0]}; the learner codes numbers by their order within each column, which "
+                            f"cannot tell whether two values are equal: compare {name} with numbers instead",
+                            rule.loc)
 
 
 def _string_comparison(cmp: Comparison) -> bool:

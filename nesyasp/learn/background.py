@@ -21,7 +21,8 @@ which keeps every comparison exact), then one query per candidate
 predicate. As for learned rules, a cell that is not a number (``?``, a
 missing cell) satisfies no comparison, and ``not`` of a comparison holds for
 it. A comparison must compare a numeric column's value with a number
-(``A >= 18``); arithmetic on it is a :class:`~nesyasp.errors.DataError`.
+(``A >= 18``); arithmetic on it, or sharing it with another atom
+(``a(X,V), b(X,V)``), is a :class:`~nesyasp.errors.DataError`.
 """
 
 from __future__ import annotations

@@ -27,7 +27,11 @@ the rule is evaluated once on those rows, and rows with the same truth values
 of all of them are merged into one weighted group: a trial combines the
 cached group masks (a few boolean operations per literal over the groups, no
 comparison re-evaluated), and the size of the trial rule set is counted
-against the other rules, counted once per rule.
+against the other rules, counted once per rule. The signatures of a rule of
+at most 20 literals are grouped by counting (a table of ``2**literals``
+entries, used when it is at most about four times the rows), not by sorting;
+a rule with nothing to remove (one literal, no exception) is skipped before
+anything is computed for it.
 """
 
 from __future__ import annotations
@@ -44,6 +48,10 @@ from nesyasp.learn.search import Lit
 __all__ = ["prune"]
 
 Path = tuple[int, ...]
+
+# rules of at most this many distinct literals, on enough rows, group their rows' signatures by
+# counting (O(rows), no sort), see _group_small
+_COUNTING_BITS = 20
 
 
 def _get(rule: LearnedRule, path: Path) -> LearnedRule:
@@ -97,16 +105,41 @@ def _apply(rule: LearnedRule, path: Path, j: int | None) -> LearnedRule | None:
     return _put(rule, path, replace(target, lits=target.lits[:j] + target.lits[j + 1:]))
 
 
-def _later_labels(cover: np.ndarray, labels: np.ndarray, k: int, rows: np.ndarray) -> np.ndarray:
-    """For each of ``rows``, the label of the first rule after ``k`` that covers it (-1 if none).
-
-    ``cover[j]`` is rule ``j``'s coverage of every training row.
+def _first_cover(cover: np.ndarray, start: int, rows: np.ndarray | None = None) -> np.ndarray:
+    """For each of ``rows`` (all when None), the first rule from ``start`` on that covers it
+    (``len(cover)`` if none). ``cover[j]`` is rule ``j``'s coverage of every training row.
     """
-    later = cover[k + 1:, rows]
+    later = cover[start:] if rows is None else cover[start:, rows]
     if later.shape[0] == 0:
-        return np.full(len(rows), -1, dtype=np.int64)
-    first = later.argmax(axis=0)
-    return np.where(later.any(axis=0), labels[k + 1 + first], -1)
+        return np.full(len(rows), cover.shape[0], dtype=np.int64)
+    return np.where(later.any(axis=0), start + later.argmax(axis=0), cover.shape[0])
+
+
+class _Later:
+    """The label the rules after rule ``k`` give each row, kept up to date as ``k`` rises.
+
+    ``next`` holds, for every training row, the first rule after ``k`` that
+    covers it; moving to ``k + 1`` only looks again at the rows whose next
+    rule was ``k + 1``. The rules after ``k`` do not change while ``k`` is
+    pruned, so this is exact within a pass.
+    """
+
+    def __init__(self, cover: np.ndarray, labels: np.ndarray):
+        self.cover, self.k = cover, 0
+        self.labels = np.append(labels, -1)  # index len(cover): no rule
+        self.next: np.ndarray | None = None  # computed when first needed
+
+    def advance(self, k: int) -> None:
+        if self.next is None:
+            self.next = _first_cover(self.cover, 1)
+        while self.k < k:
+            self.k += 1
+            moved = np.flatnonzero(self.next == self.k)
+            self.next[moved] = _first_cover(self.cover, self.k + 1, moved)
+
+    def labels_of(self, rows: np.ndarray) -> np.ndarray:
+        assert self.next is not None
+        return self.labels[self.next[rows]]
 
 
 def _tree_literals(rule: LearnedRule, out: dict[tuple[int, str], Lit]) -> dict[tuple[int, str], Lit]:
@@ -115,6 +148,19 @@ def _tree_literals(rule: LearnedRule, out: dict[tuple[int, str], Lit]) -> dict[t
     for exc in rule.exceptions:
         _tree_literals(exc, out)
     return out
+
+
+def _group_small(signatures: np.ndarray, bound: int) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(signatures, return_inverse=True)`` for values below ``bound`` (a small bound: O(n), no sort).
+
+    The groups come back as a column of ``uint64`` (sorted, as ``np.unique`` gives them).
+    """
+    present = np.zeros(bound, dtype=bool)
+    present[signatures] = True
+    groups = np.flatnonzero(present)
+    remap = np.zeros(bound, dtype=np.int64)
+    remap[groups] = np.arange(len(groups))
+    return groups.astype(np.uint64)[:, None], remap[signatures]
 
 
 class _Masks:
@@ -133,7 +179,9 @@ class _Masks:
         bits = np.zeros((len(rows), max(1, -(-len(lits) // 64))), dtype=np.uint64)
         for i, lit in enumerate(lits.values()):
             bits[:, i // 64] |= lit.holds(data, rows).astype(np.uint64) << np.uint64(i % 64)
-        if bits.shape[1] == 1:
+        if len(lits) <= _COUNTING_BITS and (1 << len(lits)) <= 4 * len(rows) + 256:
+            groups, inverse = _group_small(bits[:, 0].astype(np.int64), 1 << len(lits))
+        elif bits.shape[1] == 1:
             groups, inverse = np.unique(bits[:, 0], return_inverse=True)
             groups = groups[:, None]
         else:
@@ -183,12 +231,15 @@ class _Size:
         return self.base + self.base_exceptions + len(rule.lits) + extra[0]
 
 
+def _prunable(rule: LearnedRule) -> bool:
+    """Whether a default rule has anything to remove (a rule keeps one literal; none at all: the catch-all)."""
+    return len(rule.lits) > 1 or (bool(rule.lits) and bool(rule.exceptions))
+
+
 def _prune_rule(rules: list[LearnedRule], k: int, data: Encoded, y: np.ndarray, rows: np.ndarray,
                 later: np.ndarray, simple: list[LearnedRule]) -> bool:
     """Prune default rule ``k`` in place on the rows that reach it (``later``: the labels the rules after it
     give them, ``simple``: the rules simplified); True when something was removed."""
-    if len(rules[k].lits) <= 1 and not rules[k].exceptions:
-        return False  # nothing to remove: a rule keeps one literal
     target = y[rows]
     masks = _Masks(rules[k], data, rows, rules[k].label == target, later == target)
     correct = masks.correct
@@ -238,12 +289,17 @@ def prune(rules: list[LearnedRule], data: Encoded, y: np.ndarray, max_passes: in
     for _ in range(max_passes):
         reach = np.ones(len(y), dtype=bool)
         edited, moved = set(), False
+        later = _Later(cover, labels)
         for k in range(len(rules) - 1):
             rows = np.flatnonzero(reach)
             if rows.size == 0:
                 break
-            if k in visit and rules[k].lits and \
-                    _prune_rule(rules, k, data, y, rows, _later_labels(cover, labels, k, rows), simple):
+            if k in visit and _prunable(rules[k]):
+                later.advance(k)
+                changed = _prune_rule(rules, k, data, y, rows, later.labels_of(rows), simple)
+            else:
+                changed = False
+            if changed:
                 new = covers(rules[k], data, every)
                 moved |= not np.array_equal(new, cover[k])
                 cover[k], simple[k] = new, simplify(rules[k])

@@ -71,6 +71,10 @@ def test_numeric_background_predicate_with_missing_cells():
     ("p(X) :- age(X,A), not flag(Y).", "unsafe"),
     ("p(X) :- age(X,A) A.", "ParseError"),
     ("big(X) :- age(X,A), flag2(X,B), A > B.", "other than as 'value op number'"),
+    # a join of two numeric columns was decided on their order codes (true on every row with no cut points)
+    ("same(X) :- age(X,V), flag2(X,V).", "cannot tell whether two values are equal"),
+    ("same(X) :- age(X,V), not flag2(X,V).", "also occurs in flag2(X,V)"),
+    ("twin(X) :- age(X,V), age(Y,V), X != Y.", "also occurs in age(Y,V)"),
     ("q(X,Y) :- age(X,Y).", "defines no predicate p(X)"),
     ("ab1(X) :- flag(X).", "a name the learned program uses"),
 ])
@@ -81,3 +85,12 @@ def test_bad_background_is_a_clear_error(background, needle):
         FoldSEM(feature_names=["age", "flag", "flag2"], numeric=[0, 2], background=background).fit(X, y)
     assert needle in f"{type(info.value).__name__}: {info.value}"
     assert isinstance(info.value, NesyaspError)
+
+
+def test_a_categorical_join_is_still_allowed():
+    """Sharing a categorical value (or the example) between atoms is exact: only numbers are refused."""
+    X = np.array([["red", "red", 1], ["red", "blue", 2], ["blue", "blue", 3], ["blue", "red", 4]] * 4, dtype=object)
+    y = ["same", "differ", "same", "differ"] * 4
+    est = FoldSEM(feature_names=["left", "right", "n"], categorical=[0, 1], numeric=[2],
+                  background="same_colour(X) :- left(X,C), right(X,C).").fit(X, y)
+    assert est.score(X, y) == 1.0

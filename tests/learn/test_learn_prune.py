@@ -96,3 +96,67 @@ def test_pruning_never_costs_training_accuracy(table, heuristic):
     assert pruned.score(X, y) >= full.score(X, y)
     assert pruned.rule_set_size_ <= full.rule_set_size_
     assert count_literals(pruned.learned_) == pruned.rule_set_size_
+
+
+def test_grouping_by_counting_equals_unique():
+    from nesyasp.learn.prune import _group_small
+
+    rng = np.random.default_rng(7)
+    for bits, n in ((1, 5), (3, 40), (10, 300), (16, 1000)):
+        sig = rng.integers(0, 1 << bits, n) if bits > 3 else np.full(n, (1 << bits) - 1)
+        groups, inverse = _group_small(sig, 1 << bits)
+        want, want_inverse = np.unique(sig.astype(np.uint64), return_inverse=True)
+        assert groups.dtype == np.uint64 and groups.shape == (len(want), 1)
+        assert (groups[:, 0] == want).all() and (inverse == want_inverse.ravel()).all()
+
+
+@settings(max_examples=30, deadline=None)
+@given(TABLE)
+def test_pruning_is_the_same_with_grouping_by_sorting(table):
+    """The counting path (rules of few literals) decides exactly as the sorting path."""
+    import nesyasp.learn.prune as prune_module
+
+    rows, labels = table
+    X, y = np.array(rows, dtype=object), np.array(labels)
+    if len(set(labels)) < 2:
+        return
+    kwargs = dict(min_gain=1, tail=0.0, numeric=[0, 1], categorical=[2])
+    counted = FoldSEM(**kwargs).fit(X, y)
+    saved = prune_module._COUNTING_BITS
+    prune_module._COUNTING_BITS = 0  # every rule grouped by np.unique
+    try:
+        sorted_ = FoldSEM(**kwargs).fit(X, y)
+    finally:
+        prune_module._COUNTING_BITS = saved
+    assert counted.learned_ == sorted_.learned_
+
+
+def test_rules_with_nothing_to_remove_cost_nothing(monkeypatch):
+    """Rules of one literal and no exception are skipped before anything is computed for them."""
+    import nesyasp.learn.prune as prune_module
+
+    data, pairs = grid_data()
+    y = (pairs[:, 0] <= 1).astype(int) + (pairs[:, 0] > 3).astype(int) * 2
+    calls = []
+    real = prune_module._prune_rule
+    monkeypatch.setattr(prune_module, "_prune_rule", lambda rules, k, *a: calls.append(k) or real(rules, k, *a))
+    rules = [LearnedRule((Lit(0, "<=", 1.0, 0),), (), 1), LearnedRule((Lit(0, ">", 3.0, 1),), (), 2),
+             LearnedRule((Lit(0, "<=", 3.0, 2), Lit(1, "<=", 4.0, 3)), (), 0), LearnedRule((), (), 0)]
+    out = prune(rules, data, y)
+    assert calls == [2]  # only the rule of two literals was tried
+    assert (decide(out, data) == y).all()
+
+
+def test_labels_of_the_later_rules_kept_up_to_date():
+    """_Later gives, at every k, the label of the first rule after k that covers each row."""
+    from nesyasp.learn.prune import _Later
+
+    rng = np.random.default_rng(3)
+    cover = rng.random((9, 200)) < 0.2
+    labels = rng.integers(0, 4, 9)
+    later = _Later(cover, labels)
+    for k in (0, 1, 4, 5, 8):
+        later.advance(k)
+        rows = np.flatnonzero(rng.random(200) < 0.5)
+        want = [next((labels[j] for j in range(k + 1, 9) if cover[j, r]), -1) for r in rows]
+        assert later.labels_of(rows).tolist() == want

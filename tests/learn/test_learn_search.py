@@ -40,12 +40,23 @@ def brute_best(space, X_enc, features, pos, neg, heuristic, min_cover):
     return best
 
 
-@settings(max_examples=60)
+@settings(max_examples=100)
 @given(st.integers(4, 30).flatmap(lambda n: st.tuples(
     st.lists(st.lists(CELLS, min_size=3, max_size=3), min_size=n, max_size=n),
     st.lists(st.booleans(), min_size=n, max_size=n))),
-    st.sampled_from(["sharp_gini", "gini", "ig"]), st.sampled_from([0.0, 2.0]))
-def test_search_matches_brute_force(table, heuristic, min_cover):
+    st.sampled_from(["sharp_gini", "gini", "ig"]), st.sampled_from([0.0, 2.0]), st.sampled_from([0, 4096]))
+def test_search_matches_brute_force(table, heuristic, min_cover, small):
+    """Both ways of scoring (one pass for few candidates, column by column above SMALL_SEARCH) find it."""
+    from nesyasp.learn import search
+
+    saved, search.SMALL_SEARCH = search.SMALL_SEARCH, small
+    try:
+        _check_against_brute_force(table, heuristic, min_cover)
+    finally:
+        search.SMALL_SEARCH = saved
+
+
+def _check_against_brute_force(table, heuristic, min_cover):
     rows, labels = table
     X = np.array(rows, dtype=object)
     labels = np.array(labels)
@@ -70,3 +81,24 @@ def test_exclusion_removes_literal_and_partner():
     assert (lit.op, lit.value) == ("<=", 2.0)
     other = space.best(pos, neg, (lit.key,), "gini")
     assert other is None or other.value != 2.0
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(20, 80).flatmap(lambda n: st.tuples(
+    st.lists(st.lists(CELLS, min_size=3, max_size=3), min_size=n, max_size=n),
+    st.lists(st.integers(0, 2), min_size=n, max_size=n))), st.sampled_from(["sharp_gini", "gini", "ig"]))
+def test_both_ways_of_scoring_learn_the_same_rules(table, heuristic):
+    from nesyasp.learn import FoldSEM, search
+
+    rows, labels = table
+    X, y = np.array(rows, dtype=object), np.array(labels)
+    if len(set(labels)) < 2 or (X == "").all(axis=0).any():
+        return
+    kwargs = dict(heuristic=heuristic, min_gain=1, tail=0.0, numeric=[0, 1], categorical=[2])
+    at_once = FoldSEM(**kwargs).fit(X, y)
+    saved, search.SMALL_SEARCH = search.SMALL_SEARCH, 0
+    try:
+        by_column = FoldSEM(**kwargs).fit(X, y)
+    finally:
+        search.SMALL_SEARCH = saved
+    assert at_once.learned_ == by_column.learned_
