@@ -8,14 +8,13 @@ from decimal import Decimal
 
 import numpy as np
 from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from nesyasp.lang import parse_program
 from nesyasp.learn import FoldSEM
 from nesyasp.learn.brief import comparisons_of
 from nesyasp.learn.plain import hand_facts, plain_rules, predict_facts
 
-from .test_learn_written import CELL, _read, hand_written, reasoner_holds, writable_rows
+from .test_learn_written import TABLES, _read, fit_generated, hand_written, reasoner_holds, writable_rows
 
 _OPS = {"greater than or equal to": operator.ge, "greater than": operator.gt, "less than or equal to": operator.le,
         "less than": operator.lt, "equal to": operator.eq, "not equal to": operator.ne}
@@ -43,15 +42,12 @@ def check_sentences(est, X, text: str) -> int:
 
 
 @settings(max_examples=20, deadline=None)
-@given(st.integers(8, 30).flatmap(lambda n: st.tuples(
-    st.lists(st.tuples(CELL, CELL, st.sampled_from(["x", "y", "z"])), min_size=n, max_size=n),
-    st.lists(st.sampled_from(["yes", "no", "1"]), min_size=n, max_size=n))))
+@given(TABLES)
 def test_every_comparison_sentence_is_true_of_the_row(table):
-    rows, labels = table
-    if len(set(labels)) < 2:
+    fitted = fit_generated(table)
+    if fitted is None:
         return
-    X = np.array([list(r) for r in rows], dtype=object)
-    est = FoldSEM(min_gain=1, tail=0, feature_names=["a", "b", "c"]).fit(X, np.array(labels))
+    est, X = fitted
     raw, numbers = hand_written(est, X, writable_rows(est, X))
     if not reasoner_holds(numbers):
         return
