@@ -109,3 +109,26 @@ def test_interrupt_is_public_and_a_ctrl_c_inside_is_raised_after_the_block():
             os.kill(os.getpid(), signal.SIGINT)
             after.append("the block ran on")
     assert after == ["the block ran on"] and signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+# Each sub-command that imports torch (USES_TORCH), with arguments that parse.
+_TORCH_COMMANDS = {"train": [], "extract": ["run"], "evaluate": ["run"], "label": ["run"],
+                   "explain": ["run", "photo.png"], "experiment": [], "lth": [], "pretrain": []}
+
+
+def test_torch_commands_without_torch_say_how_to_install_it(monkeypatch, capsys):
+    """`pip install nesyasp` without the neural extra: the torch commands name the extra, not 'a bug in nesyasp'."""
+    from nesyasp.cli import _command_modules
+    from nesyasp.errors import MissingDependencyError
+    from nesyasp.interrupt import import_torch
+
+    assert {m.NAME for m in _command_modules() if getattr(m, "USES_TORCH", False)} == set(_TORCH_COMMANDS)
+    monkeypatch.setitem(sys.modules, "torch", None)  # what an install without torch gives `import torch`
+    for name, args in _TORCH_COMMANDS.items():
+        assert main([name, *args]) == 1, name
+        err = capsys.readouterr().err
+        assert err.startswith("MissingDependencyError: torch is not installed here") and \
+            "pip install 'nesyasp[neural]'" in err and "bug" not in err, (name, err)
+    with pytest.raises(ImportError, match=r"nesyasp\[neural\]"):  # also an ImportError for Python callers
+        import_torch()
+    assert issubclass(MissingDependencyError, NesyaspError)
