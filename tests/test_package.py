@@ -132,3 +132,21 @@ def test_torch_commands_without_torch_say_how_to_install_it(monkeypatch, capsys)
     with pytest.raises(ImportError, match=r"nesyasp\[neural\]"):  # also an ImportError for Python callers
         import_torch()
     assert issubclass(MissingDependencyError, NesyaspError)
+
+
+def test_every_example_answers_help_from_any_folder_and_runs_nothing(tmp_path):
+    """`python examples/X.py --help` prints the usage (demo.py and figure3.py ran their whole work, the demo
+    deleting runs/demo first)."""
+    import os
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    scripts = sorted((root / "examples").glob("*.py"))
+    env = dict(os.environ, PYTHONPATH=str(root))
+    procs = {s.name: subprocess.Popen([sys.executable, str(s), "--help"], cwd=tmp_path, env=env, text=True,
+                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE) for s in scripts}
+    for name, proc in procs.items():
+        out, err = proc.communicate(timeout=120)
+        assert proc.returncode == 0 and out.startswith(f"usage: {name}") and err == "", (name, out[:300], err)
+        assert "== " not in out, f"{name} --help ran the example"
+    assert {"demo.py", "figure3.py"} <= set(procs) and list(tmp_path.iterdir()) == []
