@@ -72,6 +72,14 @@ def _third_party_imports() -> dict[str, str]:
     return found
 
 
+def test_the_version_is_written_once():
+    """`nesyasp --version` (nesyasp.__version__) says the version pip installed (pyproject.toml)."""
+    import nesyasp
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    assert project["version"] == nesyasp.__version__
+
+
 def test_every_imported_distribution_is_a_dependency():
     """A module importing a library that pyproject.toml does not ask for works here and fails once installed."""
     import re
@@ -125,6 +133,12 @@ for module in pkgutil.walk_packages(nesyasp.__path__, "nesyasp."):  # every modu
 """
 
 
+def _version() -> str:
+    import nesyasp
+
+    return nesyasp.__version__
+
+
 def _tree(folder: Path) -> dict[str, str]:
     import hashlib
 
@@ -145,7 +159,7 @@ def test_the_wheel_holds_every_module_and_program_and_runs_away_from_the_checkou
     site, away = tmp_path / "site", tmp_path / "elsewhere"
     zipfile.ZipFile(wheel).extractall(site)
     entry = (site / next(n for n in names if n.endswith("entry_points.txt"))).read_text(encoding="utf-8")
-    assert "nesyasp = nesyasp.cli:main" in entry
+    assert "nesyasp = nesyasp.cli:main" in entry and wheel.name.startswith(f"nesyasp-{_version()}-")
     away.mkdir()
     (away / "facts.lp").write_text("round(0,100). round(1,80). accuracy(0,90). accuracy(1,89).\n")
     (away / "table.csv").write_text("id,a,b,y\n" + "".join(f"r{i},{i % 2},{i % 3 == 0},{'yes' if i % 2 else 'no'}\n"
