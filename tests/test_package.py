@@ -150,3 +150,19 @@ def test_every_example_answers_help_from_any_folder_and_runs_nothing(tmp_path):
         assert proc.returncode == 0 and out.startswith(f"usage: {name}") and err == "", (name, out[:300], err)
         assert "== " not in out, f"{name} --help ran the example"
     assert {"demo.py", "figure3.py"} <= set(procs) and list(tmp_path.iterdir()) == []
+
+
+def test_the_pipeline_example_prints_a_command_a_shell_takes():
+    import importlib.util
+    import shlex
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "examples" / "pipeline.py"
+    spec = importlib.util.spec_from_file_location("pipeline_example_line", path)
+    pipeline = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(pipeline)
+    run = Path("my runs/névé")
+    line = pipeline.query_command(run / "rules.lp", run / "facts" / "test.lp", "test_0000")
+    assert shlex.split(line) == ["nesyasp", "query", "my runs/névé/rules.lp", "my runs/névé/facts/test.lp",
+                                 "-q", "target(test_0000,X)", "--explain"]
+    build_parser().parse_args(shlex.split(line)[1:])
