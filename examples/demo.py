@@ -21,6 +21,7 @@ Every step runs the ``nesyasp`` command line, exactly as a user would.
 
 from __future__ import annotations
 
+import argparse
 import shlex
 import shutil
 import subprocess
@@ -40,7 +41,10 @@ def step(title: str, *args: str) -> None:
         raise SystemExit(f"demo step failed ({rc}): {title}")
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--no-train", action="store_true", help="stop after step 3 (no CNN, a few seconds)")
+    args = ap.parse_args(argv)
     rules = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "examples" / "rules").glob("*.lp"))
     step("check the example rule files", "-m", "nesyasp", "check", *rules)
     step("format one of them", "-m", "nesyasp", "fmt", rules[0])
@@ -52,7 +56,7 @@ def main() -> None:
          "-q", "target(img,X)", "--explain", "--why-not", "target(img,kitchen)")
     step("learn a rule set from a CSV table (UCI Statlog heart), 80/20 split",
          "-m", "nesyasp", "learn", "examples/tables/heart.csv", "--target", "label")
-    if "--no-train" in sys.argv:
+    if args.no_train:
         return
     if OUT.exists():
         shutil.rmtree(OUT)

@@ -17,6 +17,7 @@ Run: ``python examples/figure3.py``
 
 from __future__ import annotations
 
+import argparse
 import json
 from pathlib import Path
 
@@ -25,7 +26,8 @@ from nesyasp.reason import (Reasoner, answers_json, check_justification, render_
 HERE = Path(__file__).resolve().parent / "figure3"
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
+    argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter).parse_args(argv)
     raw = Reasoner([HERE / "raw.lp"], HERE / "images.lp")
     labelled = Reasoner([HERE / "labelled.lp"], HERE / "images_labelled.lp")
     print("== classes of every image (raw rules; one grounding for all images)")

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import shlex
 import shutil
 import sys
 from pathlib import Path
@@ -90,8 +91,12 @@ def main() -> None:
     for atom, _, node in answers:
         print(atom)
         print(render_text(node, reasoner.translation.preds))
-    print(f"\nthe same on the command line: nesyasp query {run.rules_path} {run.facts_dir / 'test.lp'} "
-          f"-q \"target({ident},X)\" --explain")
+    print(f"\nthe same on the command line: {query_command(run.rules_path, run.facts_dir / 'test.lp', ident)}")
+
+
+def query_command(rules: Path, facts: Path, ident: str) -> str:
+    """The ``nesyasp query`` line that explains image ``ident`` with the run's files, as a shell takes it."""
+    return shlex.join(["nesyasp", "query", str(rules), str(facts), "-q", f"target({ident},X)", "--explain"])
 
 
 if __name__ == "__main__":

@@ -1,11 +1,12 @@
-"""Absolute paths without surprises: a symlink loop is a path that does not exist, not an error."""
+"""Absolute paths without surprises (a symlink loop is a path that does not exist, not an error), and paths as shell words."""
 
 from __future__ import annotations
 
 import os
+import shlex
 from pathlib import Path
 
-__all__ = ["real_path"]
+__all__ = ["real_path", "shell_path"]
 
 
 def real_path(path: str | os.PathLike[str]) -> Path:
@@ -16,3 +17,12 @@ def real_path(path: str | os.PathLike[str]) -> Path:
     "does not exist" / "is not a folder" checks report it.
     """
     return Path(os.path.realpath(path))
+
+
+def shell_path(path: str | os.PathLike[str]) -> str:
+    """``path`` as one shell word, quoted only when it needs to be, for the commands nesyasp prints.
+
+    >>> shell_path("runs/ts3"), shell_path("my runs/ts3")
+    ('runs/ts3', "'my runs/ts3'")
+    """
+    return shlex.quote(os.fspath(path))

@@ -29,6 +29,7 @@ __all__ = [
     "DataError",
     "NotFittedError",
     "WrongTypeError",
+    "MissingDependencyError",
     "expect_type",
     "format_location",
     "source_context",
@@ -193,6 +194,13 @@ class WrongTypeError(NesyaspError, TypeError):
     """An argument of a type the function does not take (a ``str`` where a ``Program`` is wanted, ...).
 
     Also a :class:`TypeError`, so that code written for Python's own errors catches it.
+    """
+
+
+class MissingDependencyError(NesyaspError, ImportError):
+    """An optional dependency is not installed: torch and torchvision (``pip install 'nesyasp[neural]'``).
+
+    Also an :class:`ImportError`, so that code written for Python's own errors catches it.
     """
 
 

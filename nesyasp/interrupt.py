@@ -16,7 +16,7 @@ import threading
 from contextlib import contextmanager
 from typing import Iterator
 
-__all__ = ["deferred_interrupt", "import_torch"]
+__all__ = ["NEURAL_EXTRA", "deferred_interrupt", "import_torch"]
 
 
 @contextmanager
@@ -40,8 +40,25 @@ def deferred_interrupt() -> Iterator[None]:
         raise KeyboardInterrupt
 
 
+NEURAL_EXTRA = "pip install 'nesyasp[neural]'"
+
+
 def import_torch():
-    """``import torch`` with a Ctrl-C during the import raised after it, not swallowed by torch."""
+    """``import torch`` with a Ctrl-C during the import raised after it, not swallowed by torch.
+
+    Raises
+    ------
+    MissingDependencyError
+        When torch is not installed (nesyasp installed without its ``neural`` extra).
+    """
     with deferred_interrupt():
-        import torch
+        try:
+            import torch
+        except ModuleNotFoundError as exc:
+            if exc.name != "torch":
+                raise
+            from nesyasp.errors import MissingDependencyError
+
+            raise MissingDependencyError("torch is not installed here; the neural commands (train, extract, "
+                                         f"evaluate, label, explain, lth, ...) need it: {NEURAL_EXTRA}") from None
     return torch

@@ -2,8 +2,10 @@
 
 In a source checkout (and an editable install) they are read from
 ``programs/`` beside the ``nesyasp`` package; an installed wheel carries the
-same files as package data in ``nesyasp/programs/``. ``nesyasp query ...
-programs/NAME.lp`` resolves to them from any working directory.
+same files as package data in ``nesyasp/programs/``. ``nesyasp query``,
+``nesyasp check`` and ``nesyasp fmt`` (not ``--in-place``) read
+``programs/NAME.lp`` as the shipped program from any working directory
+(:func:`resolve_program`).
 
 >>> shipped_program("lth").name
 'lth.lp'
@@ -15,7 +17,7 @@ from pathlib import Path
 
 from nesyasp.errors import NesyaspError
 
-__all__ = ["programs_dir", "shipped_program", "shipped_programs"]
+__all__ = ["programs_dir", "resolve_program", "shipped_program", "shipped_programs"]
 
 
 def programs_dir() -> Path:
@@ -53,3 +55,20 @@ def shipped_program(name: str) -> Path:
         names = ", ".join(p.stem for p in shipped_programs())
         raise NesyaspError(f"no shipped program {stem!r}; shipped: {names}")
     return path
+
+
+def resolve_program(path: str | Path) -> Path:
+    """``path``, or the shipped program it names.
+
+    ``programs/NAME.lp`` that is not a file relative to the current folder
+    names the program ``NAME`` shipped with nesyasp, when there is one; any
+    other path is returned as it is.
+
+    >>> resolve_program("rules.lp")
+    PosixPath('rules.lp')
+    """
+    given = Path(path)
+    if given.is_file() or len(given.parts) != 2 or given.parts[0] != "programs" or given.suffix != ".lp":
+        return given
+    shipped = programs_dir() / given.name
+    return shipped if shipped.is_file() else given

@@ -109,3 +109,60 @@ def test_interrupt_is_public_and_a_ctrl_c_inside_is_raised_after_the_block():
             os.kill(os.getpid(), signal.SIGINT)
             after.append("the block ran on")
     assert after == ["the block ran on"] and signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+# Each sub-command that imports torch (USES_TORCH), with arguments that parse.
+_TORCH_COMMANDS = {"train": [], "extract": ["run"], "evaluate": ["run"], "label": ["run"],
+                   "explain": ["run", "photo.png"], "experiment": [], "lth": [], "pretrain": []}
+
+
+def test_torch_commands_without_torch_say_how_to_install_it(monkeypatch, capsys):
+    """`pip install nesyasp` without the neural extra: the torch commands name the extra, not 'a bug in nesyasp'."""
+    from nesyasp.cli import _command_modules
+    from nesyasp.errors import MissingDependencyError
+    from nesyasp.interrupt import import_torch
+
+    assert {m.NAME for m in _command_modules() if getattr(m, "USES_TORCH", False)} == set(_TORCH_COMMANDS)
+    monkeypatch.setitem(sys.modules, "torch", None)  # what an install without torch gives `import torch`
+    for name, args in _TORCH_COMMANDS.items():
+        assert main([name, *args]) == 1, name
+        err = capsys.readouterr().err
+        assert err.startswith("MissingDependencyError: torch is not installed here") and \
+            "pip install 'nesyasp[neural]'" in err and "bug" not in err, (name, err)
+    with pytest.raises(ImportError, match=r"nesyasp\[neural\]"):  # also an ImportError for Python callers
+        import_torch()
+    assert issubclass(MissingDependencyError, NesyaspError)
+
+
+def test_every_example_answers_help_from_any_folder_and_runs_nothing(tmp_path):
+    """`python examples/X.py --help` prints the usage (demo.py and figure3.py ran their whole work, the demo
+    deleting runs/demo first)."""
+    import os
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    scripts = sorted((root / "examples").glob("*.py"))
+    env = dict(os.environ, PYTHONPATH=str(root))
+    procs = {s.name: subprocess.Popen([sys.executable, str(s), "--help"], cwd=tmp_path, env=env, text=True,
+                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE) for s in scripts}
+    for name, proc in procs.items():
+        out, err = proc.communicate(timeout=120)
+        assert proc.returncode == 0 and out.startswith(f"usage: {name}") and err == "", (name, out[:300], err)
+        assert "== " not in out, f"{name} --help ran the example"
+    assert {"demo.py", "figure3.py"} <= set(procs) and list(tmp_path.iterdir()) == []
+
+
+def test_the_pipeline_example_prints_a_command_a_shell_takes():
+    import importlib.util
+    import shlex
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "examples" / "pipeline.py"
+    spec = importlib.util.spec_from_file_location("pipeline_example_line", path)
+    pipeline = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(pipeline)
+    run = Path("my runs/névé")
+    line = pipeline.query_command(run / "rules.lp", run / "facts" / "test.lp", "test_0000")
+    assert shlex.split(line) == ["nesyasp", "query", "my runs/névé/rules.lp", "my runs/névé/facts/test.lp",
+                                 "-q", "target(test_0000,X)", "--explain"]
+    build_parser().parse_args(shlex.split(line)[1:])

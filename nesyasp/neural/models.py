@@ -39,7 +39,8 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from nesyasp.errors import DataError
+from nesyasp.errors import DataError, MissingDependencyError
+from nesyasp.interrupt import NEURAL_EXTRA
 
 logger = logging.getLogger(__name__)
 
@@ -106,13 +107,20 @@ def build_model(name: str, n_classes: int, seed: int = 0, width: int = 16, head:
     ------
     DataError
         For an unknown model name.
+    MissingDependencyError
+        For a torchvision model when torchvision is not installed.
     """
     torch.manual_seed(seed)
     if name == "small":
         return SmallCNN(n_classes, width)
     if name in ("vgg16", "vgg16_bn", "resnet18"):
-        import torchvision.models as tvm
-
+        try:
+            import torchvision.models as tvm
+        except ModuleNotFoundError as exc:
+            if (exc.name or "").partition(".")[0] != "torchvision":
+                raise
+            raise MissingDependencyError(f"model {name} needs torchvision, which is not installed here: "
+                                         f"{NEURAL_EXTRA}") from None
         net = getattr(tvm, name)(weights=None, num_classes=n_classes)
         if name != "resnet18" and head == "gap":
             net.avgpool = nn.AdaptiveAvgPool2d(1)

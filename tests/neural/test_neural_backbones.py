@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import sys
 
 import pytest
 import torch
@@ -166,3 +167,13 @@ def test_bf16_autocast_trains_and_leaves_statistics_in_fp32(toy_splits, make_con
     cpu = torch.device("cpu")
     assert use_amp(cfg, cpu) and not use_amp(make_config("ts3"), cpu)  # auto: never on the CPU
     assert data_on_device(toy_splits[0], cpu) is toy_splits[0]          # the CPU path leaves the data alone
+
+
+def test_a_torchvision_model_without_torchvision_names_the_extra(monkeypatch):
+    from nesyasp.errors import MissingDependencyError
+
+    monkeypatch.setitem(sys.modules, "torchvision", None)
+    monkeypatch.setitem(sys.modules, "torchvision.models", None)
+    with pytest.raises(MissingDependencyError, match=r"model resnet18 needs torchvision.*nesyasp\[neural\]"):
+        build_model("resnet18", 3)
+    assert isinstance(build_model("small", 3), torch.nn.Module)  # the default model needs no torchvision

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shlex
 
 import pytest
 
@@ -10,14 +11,15 @@ from nesyasp.cli import main
 
 
 def test_train_extract_evaluate(tmp_path, toy_data, capsys):
-    out = tmp_path / "ne"
+    out = tmp_path / "my runs" / "névé"  # the "next:" commands printed are shell words
     args = ["train", "--data", "toy", "--strategy", "ne", "--epochs", "3", "--size", "16",
             "--batch-size", "8", "--lr", "3e-3", "--pretrain-epochs", "0", "--out", str(out)]
     assert main(args) == 0
     text = capsys.readouterr().out
-    assert "NE on toy" in text and "next: nesyasp extract" in text
+    assert "NE on toy" in text and shlex.split(text.splitlines()[-1]) == ["next:", "nesyasp", "extract", str(out)]
     assert main(["extract", str(out)]) == 0
     printed = capsys.readouterr().out
+    assert shlex.split(printed.splitlines()[-1]) == ["next:", "nesyasp", "evaluate", str(out)]
     assert "target(X," in printed and "labelled_rules.lp" not in printed
     assert (out / "rules.lp").is_file() and (out / "facts" / "test.lp").is_file()
     (out / "labelled_rules.lp").write_text("% from the previous rules\n")  # extracting again makes labels stale

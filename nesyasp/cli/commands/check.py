@@ -39,6 +39,9 @@ _example/1 atoms the reasoner adds. Plain clingo refuses such rules;
 _example(X) atom that makes them plain ASP (every rule file nesyasp writes
 has it already).
 
+A path programs/NAME.lp that is not a file in the current folder names a
+program shipped with nesyasp, such as programs/lth.lp (as in 'nesyasp query').
+
 examples:
   nesyasp check rules.lp
   nesyasp check examples/rules/*.lp
@@ -118,8 +121,10 @@ def run(args: argparse.Namespace) -> int:
     shown = dict(counts)
     stopped = False
     seen: set[str] = set()  # an included file's findings once, when several files include it
+    from nesyasp.shipped import resolve_program
+
     for path in args.files:
-        result = check_file(path, not args.clingo, limit)
+        result = check_file(resolve_program(path), not args.clingo, limit)  # programs/lth.lp from any folder
         per_file = {"error": 0, "warning": 0, "note": 0}
         for severity, message in result.findings:
             if message in seen:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from nesyasp._paths import shell_path
+
 NAME = "extract"
 USES_TORCH = True  # imported by main() before run(), so that a Ctrl-C during the import is not lost
 HELP = "binarize a run's filters and learn the rule set that replaces the CNN's head"
@@ -53,7 +55,7 @@ def run(args: argparse.Namespace) -> int:
           f"{float(train_t.values.mean()) * 100:.1f}% ones")
     print(str(ex.program), end="")
     print(f"wrote {run_.rules_path}, {run_.facts_dir}/{{train,test}}.lp, {run_.tables_dir}/")
-    print(f"next: nesyasp evaluate {args.run_dir}")
+    print(f"next: nesyasp evaluate {shell_path(args.run_dir)}")
     if (run_.path / "labelled_rules.lp").is_file():  # made from the rules just replaced
         print(f"note: labelled_rules.lp and facts/*_labelled.lp were made from the previous rules; "
               f"run 'nesyasp label {args.run_dir}' again")

@@ -20,6 +20,10 @@ whose example variable X occurs only under 'not', so that plain clingo grounds
 them (give it facts with _example(id) for every example, as the facts files
 nesyasp writes have).
 
+A path programs/NAME.lp that is not a file in the current folder names a
+program shipped with nesyasp, such as programs/lth.lp: it is read, and never
+rewritten (--in-place takes only files of the current folder's paths).
+
 examples:
   nesyasp fmt learned.lp                 # canonical text on stdout
   nesyasp fmt --portable nesyfold.lp     # plain ASP for clingo alone
@@ -74,7 +78,11 @@ def _formatted(path: Path, portable: bool = False) -> tuple[str, str]:
 
 def run(args: argparse.Namespace) -> int:
     """Format every file; all files are parsed before any is rewritten."""
-    results = [(path, *_formatted(path, args.portable)) for path in args.files]
+    from nesyasp.shipped import resolve_program
+
+    # programs/lth.lp from any folder is the shipped program: read, never rewritten
+    results = [(path, *_formatted(path if args.in_place else resolve_program(path), args.portable))
+               for path in args.files]
     if args.check:
         changed = [path for path, old, new in results if old != new]
         for path in changed:

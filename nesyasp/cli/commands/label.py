@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from nesyasp._paths import shell_path
+
 NAME = "label"
 USES_TORCH = True  # imported by main() before run(), so that a Ctrl-C during the import is not lost
 HELP = "label a run's rule-set filters with concepts (bed1, wall1_cabinet1) from segmentation masks"
@@ -106,5 +108,5 @@ def run(args: argparse.Namespace) -> int:
     print(str(labels.labelled.program), end="")
     print()
     print("wrote " + ", ".join(str(p.relative_to(args.run_dir)) for p in written))
-    print(f"next: nesyasp report {args.run_dir}")
+    print(f"next: nesyasp report {shell_path(args.run_dir)}")
     return 0

@@ -6,6 +6,7 @@ import argparse
 import logging
 from pathlib import Path
 
+from nesyasp._paths import shell_path
 from nesyasp.lth.config import add_config_arguments, config_from_args
 
 NAME = "lth"
@@ -57,5 +58,5 @@ def run(args: argparse.Namespace) -> int:
     for r in result.rounds:
         print(f"{r.round:>5}  {100 * r.density:6.1f}%  {100 * r.accuracy:7.2f}%")
     print(f"wrote {args.out / 'facts.lp'} and {args.out / 'metrics.json'}")
-    print(f"next: nesyasp query {args.out / 'facts.lp'} programs/lth.lp -q \"winning_ticket(R)\" --explain")
+    print(f"next: nesyasp query {shell_path(args.out / 'facts.lp')} programs/lth.lp -q \"winning_ticket(R)\" --explain")
     return 0

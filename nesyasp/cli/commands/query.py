@@ -168,24 +168,14 @@ def _columns(path: Path, header: list[str]) -> list[str]:
     return [h.strip() for h in header[1:]]
 
 
-def _shipped(name: str) -> str:
-    """``programs/NAME.lp`` that is not a file here names the program shipped with nesyasp."""
-    path = Path(name)
-    if path.is_file() or len(path.parts) != 2 or path.parts[0] != "programs":
-        return name
-    from nesyasp.shipped import programs_dir
-
-    shipped = programs_dir() / path.name
-    return str(shipped) if shipped.is_file() else name
-
-
 def _split(args: argparse.Namespace) -> tuple[list[Path], str | None]:
     from nesyasp.errors import ReasoningError
+    from nesyasp.shipped import resolve_program
 
     files, query = list(args.files), args.query
     if query is None and len(files) > 1 and not Path(files[-1]).exists() and not files[-1].endswith(".lp"):
         query = files.pop()
-    files = [_shipped(f) for f in files]
+    files = [str(resolve_program(f)) for f in files]  # programs/lth.lp from any folder
     missing = [f for f in files if not Path(f).is_file()]
     if missing:
         what = "a folder, not a rule or fact file" if Path(missing[0]).is_dir() else "no such file"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from nesyasp._paths import shell_path
 from nesyasp.cli.commands._neural_args import add_train_options, config_from_args
 
 NAME = "train"
@@ -93,5 +94,5 @@ def run(args: argparse.Namespace) -> int:
         for h in result.history:
             print(epoch_row(h))
     print(f"wrote {args.out}/config.json, checkpoint.pt, metrics.json")
-    print(f"next: nesyasp extract {args.out}")
+    print(f"next: nesyasp extract {shell_path(args.out)}")
     return 0
