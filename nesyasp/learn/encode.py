@@ -34,24 +34,19 @@ Predicate names are sanitized to ASP (:func:`sanitize_names`).
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from dataclasses import dataclass
 from typing import Protocol, Sequence
 
 import numpy as np
 
 from nesyasp.errors import DataError
-from nesyasp.lang.ast import is_identifier
+from nesyasp.learn.names import RESERVED_PREDICATES, sanitize_names
 from nesyasp.learn.units import Unit, apply_unit, detect_unit
 
 __all__ = ["FitDataError", "Feature", "Encoded", "Parsed", "Columns", "ArrayColumns", "fit_features", "encode", "sanitize_names",
            "parse_column", "as_columns", "feature_column", "NUMERIC", "CATEGORICAL", "BINARY", "BACKGROUND", "is_unary", "RESERVED_PREDICATES"]
 
 NUMERIC, CATEGORICAL, BINARY, BACKGROUND = "numeric", "categorical", "binary", "background"
-_RESERVED = re.compile(r"(ab|rule)\d+\Z")
-#: Names a feature predicate never takes (besides the head, ``abN`` and ``ruleN``).
-RESERVED_PREDICATES = ("_example", "not")
 _INF_WORDS = {"inf": np.inf, "+inf": np.inf, "-inf": -np.inf, "infinity": np.inf, "+infinity": np.inf,
               "-infinity": -np.inf}
 
@@ -215,6 +210,10 @@ def parse_column(column: np.ndarray, numeric: bool) -> Parsed:
     distinct values costs ``k`` conversions (no per-cell parsing). A number
     too large for a double is read as ``inf`` and recorded in
     ``Parsed.too_large`` (``Parsed.check`` raises for it).
+
+    >>> p = parse_column(np.array(["3", "?", "-inf", "2.5", "3"], dtype=object), numeric=True)
+    >>> p.num.tolist(), p.code.tolist(), p.vocab
+    ([3.0, nan, -inf, 2.5, 3.0], [-1, 0, -1, -1, -1], ('?',))
     """
     column = np.asarray(column)
     n = column.shape[0]
@@ -262,40 +261,6 @@ def parse_column(column: np.ndarray, numeric: bool) -> Parsed:
     for k in np.flatnonzero(is_str).tolist():
         local[k] = vocab_index.setdefault(texts[k], len(vocab_index))
     return Parsed(values[codes], local[codes], tuple(vocab_index), overflow)
-
-
-def _ascii_name(name: str) -> str:
-    folded = unicodedata.normalize("NFKD", str(name)).encode("ascii", "ignore").decode("ascii")
-    return re.sub(r"[^a-z0-9_]+", "_", folded.lower()).strip("_")
-
-
-def sanitize_names(names: Sequence[str], reserved: Sequence[str] = ()) -> list[str]:
-    """ASP predicate names for column names.
-
-    Lower-cased, accents dropped (``Âge`` -> ``age``), every run of other
-    characters than ``[a-z0-9_]`` becomes ``_``, leading and trailing ``_``
-    go; a name left empty becomes ``col``; a name that does not start with a
-    letter gets an ``f`` prefix (``295`` -> ``f295``). A name that is an ASP
-    keyword (``not``), the example domain ``_example``, one of ``reserved``
-    (the head predicate, background predicates), ``abN``/``ruleN``, or a name
-    already taken by an earlier column gets a ``_2``, ``_3``, ... suffix.
-
-    >>> sanitize_names(["Age", "295", "capital-gain", "age", "ab1", "not", "", "Âge"], reserved=["target"])
-    ['age', 'f295', 'capital_gain', 'age_2', 'ab1_2', 'not_2', 'col', 'age_3']
-    """
-    taken = set(reserved) | set(RESERVED_PREDICATES)
-    out = []
-    for name in names:
-        base = _ascii_name(name) or "col"
-        if not base[0].isalpha():
-            base = "f" + base
-        candidate, k = base, 1
-        while candidate in taken or _RESERVED.match(candidate) or not is_identifier(candidate):
-            k += 1
-            candidate = f"{base}_{k}"
-        taken.add(candidate)
-        out.append(candidate)
-    return out
 
 
 def _infer_numeric(parsed: Parsed) -> bool:

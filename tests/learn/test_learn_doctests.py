@@ -7,7 +7,7 @@ import importlib
 
 import pytest
 
-MODULES = ["nesyasp.learn", "nesyasp.learn.foldsem", "nesyasp.learn.search", "nesyasp.learn.encode"]
+MODULES = ["nesyasp.learn", "nesyasp.learn.foldsem", "nesyasp.learn.search", "nesyasp.learn.encode", "nesyasp.learn.names"]
 
 
 @pytest.mark.parametrize("name", MODULES)
