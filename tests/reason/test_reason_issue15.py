@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from nesyasp.cli import main
 from nesyasp.errors import ReasoningError
@@ -310,3 +313,15 @@ def test_partial_model_and_json_of_a_why_not_with_shared_nodes():
     assert "shared" in {n.because for n in walk(trees[1])}
     assert render_model(trees).startswith("{not reach(n1,z)")
     assert to_dot_many(trees).count("style=dashed, constraint=false") >= 1
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="ab(),\n %.\té", max_size=40))
+def test_fast_text_checks_of_facts_files_agree_with_their_regular_expressions(text):
+    """The split-fact and comment checks run in one C pass each; they say what the regular expressions say."""
+    from nesyasp.reason.factfile import _COMMENT, _split_fact, _without_comments
+
+    assert _split_fact(text) == (re.search(r"\([^)\n]*\n", text) is not None)
+    assert _without_comments(text) == _COMMENT.sub("", text)
+    many = text + "%x\n" * 1001  # past 1,000 comments: the regular expression itself
+    assert _without_comments(many) == _COMMENT.sub("", many)
