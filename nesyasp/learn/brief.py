@@ -134,11 +134,10 @@ def _sentence(atom: clingo.Symbol, true: bool, comparisons: Comparisons, values:
         return f"{subject} {have}, so it is {'' if true else 'not '}{_WORDS[op]} {threshold}"
     value = found[0]
     number = _number(value)
+    if number is None and value.startswith("code("):  # an order code: the cut points decide, as the file says
+        return f"{subject} ({value}) is {'' if true else 'not '}{_WORDS[op]} {threshold}"
     if number is None:
-        shown = value if value.startswith("code(") else f"is {value}, not a number"
-        if value.startswith("code("):
-            return f"{subject} ({shown}) is {'' if true else 'not '}{_WORDS[op]} {threshold}"
-        return f"{subject} {shown}, so {'' if true else 'not '}{_WORDS[op]} {threshold}"
+        return f"{subject} is {value}, not a number, so {'' if true else 'not '}{_WORDS[op]} {threshold}"
     shown = unit.format(float(number)) if unit is not None else value
     return f"{subject} ({shown}) is {_WORDS[op if true else _COMPLEMENT[op]]} {threshold}"
 
