@@ -116,9 +116,14 @@ def brief_tree(node: Node, comparisons: Comparisons, values: ValueOf) -> Node:
 
 
 def reasoner_values(reasoner) -> ValueOf:
-    """The :data:`ValueOf` of the facts a :class:`nesyasp.reason.Reasoner` holds (answers of ``p(p1,V)``)."""
+    """The :data:`ValueOf` of the facts a :class:`nesyasp.reason.Reasoner` holds (answers of ``p(p1,V)``, each
+    asked once however many comparisons of the tree state it)."""
+    seen: dict[tuple[str, str], list[str]] = {}
+
     def values(pred: str, example: str) -> list[str]:
-        return [str(row[0]) for row in reasoner.query(f"{pred}({example},V)").table.tolist()]
+        if (pred, example) not in seen:
+            seen[pred, example] = [str(row[0]) for row in reasoner.query(f"{pred}({example},V)").table.tolist()]
+        return seen[pred, example]
     return values
 
 

@@ -260,8 +260,9 @@ def run(args: argparse.Namespace) -> int:
         explained, true = reasoner.why_not(pattern, args.detail, document)
         why_not.extend((e.atom, e.bindings, e.node) for e in explained)
         holding.extend(true)
-    args.brief = _brief(files, reasoner) if args.format == "text" else None
-    sys.stdout.write(_render(args.format, query, answers, why_not, reasoner, len(answers), args, proofs, holding))
+    brief = _brief(files, reasoner) if args.format == "text" else None
+    sys.stdout.write(_render(args.format, query, answers, why_not, reasoner, len(answers), args, proofs, holding,
+                             brief))
     return 0
 
 
@@ -299,7 +300,7 @@ def _brief(files: list[Path], reasoner: Any) -> Any:
 
 
 def _render(fmt: str, query: str | None, answers: list, why_not: list, reasoner: Any, count: int,
-            args: argparse.Namespace, proofs: list, holding: list[str]) -> str:
+            args: argparse.Namespace, proofs: list, holding: list[str], brief: Any = None) -> str:
     from nesyasp.reason import answers_json, render_model, render_text, to_dot_many
     from nesyasp.reason.node import references
     from nesyasp.reason.render import dumps
@@ -336,14 +337,14 @@ def _render(fmt: str, query: str | None, answers: list, why_not: list, reasoner:
                 if len(shown) > 1:
                     lines.append(f"    proof {j + 1} of {len(shown)}:")
                     pad = "        "
-                tree = args.brief(tree) if getattr(args, "brief", None) else tree
+                tree = brief(tree) if brief else tree
                 lines.extend(pad + line for line in render_text(tree, preds, detail=args.detail).splitlines())
         lines.append(f"% {count} answer{'s' if count != 1 else ''} to {query}")
     for atom in holding:
         lines.append(f"% {atom} holds")
     for atom, _, node in why_not:
         lines.append(f"% why not {atom}:")
-        node = args.brief(node) if getattr(args, "brief", None) else node
+        node = brief(node) if brief else node
         lines.extend("    " + line for line in render_text(node, preds, detail=args.detail).splitlines())
     if args.why_not and not why_not and not holding:
         lines.append(f"% nothing to explain for {', '.join(args.why_not)}")
