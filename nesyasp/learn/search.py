@@ -139,7 +139,7 @@ SHARPNESS = 1.0 / log(4.0)
 
 
 def sharp_gini(tp: np.ndarray, fn: np.ndarray, tn: np.ndarray, fp: np.ndarray) -> np.ndarray:
-    """Minus the size-weighted sharpened Gini impurity of the covered / uncovered split (the default).
+    """Minus the size-weighted sharpened Gini impurity of the covered / uncovered split (FOLD-R++-like sharpness; ``heuristic="sharp_gini"``).
 
     Each side's Gini impurity ``4pq`` (p, q its class shares, scaled to 1 at
     p = 1/2) is raised to :data:`SHARPNESS` = 1/ln 4 ≈ 0.72 before the sides are
