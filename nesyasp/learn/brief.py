@@ -32,6 +32,7 @@ import clingo
 
 from nesyasp.lang.ast import Atom, Program, Rule
 from nesyasp.learn.bridge import OP_NAMES
+from nesyasp.learn.emit import readable_number
 from nesyasp.learn.encode import NUMERIC, Feature
 from nesyasp.learn.units import Unit
 
@@ -133,6 +134,8 @@ def _sentence(atom: clingo.Symbol, true: bool, comparisons: Comparisons, values:
     unit = comparisons.units.get(pred)
     subject = f"the {comparisons.names.get(pred, pred)} of {example}"
     threshold = cut.string if cut.type == clingo.SymbolType.String else str(cut)
+    if unit is None and _number(threshold) is not None:  # "1650000000000.0", a 300-digit 5e-324: as people write it
+        threshold = readable_number(float(threshold))
     found = list(values(pred, str(example)))
     if len(found) != 1:
         have = "has no value among the facts" if not found else f"has {len(found)} values ({', '.join(found)})"
@@ -148,8 +151,9 @@ def _sentence(atom: clingo.Symbol, true: bool, comparisons: Comparisons, values:
 
 
 def _number(text: str) -> Decimal | None:
-    """The number of clingo text ``2.3`` or ``-4``; None for a string, a constant or ``code(C)``."""
+    """The number of clingo text ``2.3`` or ``-4`` (or of a value shown for an order code, ``1e-300``); None
+    for a string, a constant or ``code(C)``."""
     try:
-        return Decimal(text) if re.fullmatch(r"-?\d+(\.\d+)?", text) else None
+        return Decimal(text) if re.fullmatch(r"-?\d+(\.\d+)?(e[-+]?\d+)?", text) else None
     except InvalidOperation:
         return None

@@ -43,11 +43,12 @@ from nesyasp.lang.ast import (Atom, Comment, Function, Integer, Literal, Pred, P
 from nesyasp.lang.checks import DOMAIN_PREDICATE, INT_MAX, INT_MIN
 from nesyasp.learn.asp import as_columns, code_values, cut_points
 from nesyasp.learn.bridge import CODE, Bridge, program_preds, undecided
-from nesyasp.learn.emit import number_term, value_term
+from nesyasp.learn.emit import number_term, readable_number, value_term
 from nesyasp.learn.encode import BACKGROUND, BINARY, NUMERIC, Feature, feature_column
 from nesyasp.learn.units import unit_of_json
 
 if TYPE_CHECKING:
+    from nesyasp.learn.brief import ValueOf
     from nesyasp.learn.foldsem import FoldSEM
 
 __all__ = ["plain_rules", "plain_facts", "PlainRules", "read_plain", "hand_facts", "predict_facts", "table_facts",
@@ -306,10 +307,13 @@ def _unit_facts(plain: PlainRules, facts: Program) -> Program:
 
 
 def table_facts(plain: PlainRules, X, names: Sequence[str], ids: Sequence[clingo.Symbol]) -> Program:
-    """Facts (:func:`hand_facts`' form) of a table whose columns carry the original column names.
+    """Facts (as hand-written facts are) of a table whose columns carry the original column names.
 
     Every row is an example (``_example(id).``), also a row with no other fact
-    (every 0/1 cell 0), as in :func:`plain_facts`.
+    (every 0/1 cell 0), as in :func:`plain_facts`. Numbers are as a person
+    would write them (``ts(r2,1650000000000.0)``, ``inf`` as its code);
+    :func:`predict_facts` (or :func:`hand_facts`) turns those the reasoner
+    cannot hold into codes.
     """
     from nesyasp.reason.terms import symbol_term
 
@@ -330,7 +334,7 @@ def table_facts(plain: PlainRules, X, names: Sequence[str], ids: Sequence[clingo
         for i, number in enumerate(parsed.num.tolist()):
             value = vocab[parsed.code[i]] if np.isnan(number) else _number_term(number, plain.cuts.get(f.pred))
             out.append(_fact(f.pred, examples[i], value))
-    return hand_facts(plain, Program(tuple(out), "<table>"))
+    return Program(tuple(out), "<table>")
 
 
 def _number_term(value: float, cuts: np.ndarray | None) -> Term:
@@ -344,12 +348,40 @@ def _number_term(value: float, cuts: np.ndarray | None) -> Term:
     return Real(text if "." in text else text + ".0")
 
 
+def _shown(plain: PlainRules, facts: Program) -> dict[tuple[str, str], list[str]]:
+    """The numbers of the numeric columns' facts as explanations show them, by (column predicate, example)."""
+    numeric = {f.pred for f in plain.features if f.kind == NUMERIC}
+    out: dict[tuple[str, str], list[str]] = {}
+    for rule in facts.rules:
+        head = rule.head
+        if rule.is_fact and isinstance(head, Atom) and head.predicate in numeric and len(head.arguments) == 2:
+            number = _decimal(head.arguments[1])
+            if number is not None:
+                out.setdefault((head.predicate, str(head.arguments[0])), []).append(readable_number(float(number)))
+    return out
+
+
+def _values(values: ValueOf, shown: dict[tuple[str, str], list[str]]) -> ValueOf:
+    """``values``, with an order code that :func:`hand_facts` made of a given number read as that number."""
+    def given(pred: str, example: str) -> Sequence[str]:
+        found = values(pred, example)
+        known = shown.get((pred, example))
+        if known and len(known) == len(found) and any(v.startswith(f"{CODE}(") for v in found):
+            return known
+        return found
+    return given
+
+
 def _fact(pred: str, example: Term, value: Term | None = None) -> Rule:
     return Rule(Atom(pred, (example,) if value is None else (example, value)))
 
 
 def predict_facts(plain: PlainRules, facts: Program, explain: bool = False) -> list[tuple[str, str, str]]:
     """Run the rules on facts through the reasoner: ``(example, class atom, explanation)`` per answer.
+
+    ``facts`` are hand-written facts, or a table's (:func:`table_facts`), in
+    the table's units; the numbers the reasoner cannot hold become order codes
+    here (:func:`hand_facts`), and explanations show them as given.
 
     The explanation (empty unless ``explain``) is the English of the
     justification tree, as ``nesyasp query --explain`` prints it (each
@@ -360,8 +392,10 @@ def predict_facts(plain: PlainRules, facts: Program, explain: bool = False) -> l
     from nesyasp.learn.readable import unit_aliases, unit_tree, with_note
     from nesyasp.reason import Reasoner, render_text
 
-    reasoner = Reasoner(plain.program, facts)
-    comparisons, values = comparisons_of(plain.program, plain.features), reasoner_values(reasoner)
+    facts = _unit_facts(plain, facts)
+    shown = _shown(plain, facts)
+    reasoner = Reasoner(plain.program, hand_facts(plain, facts))
+    comparisons, values = comparisons_of(plain.program, plain.features), _values(reasoner_values(reasoner), shown)
     units = {f.pred: f.unit for f in plain.features if f.kind == NUMERIC and f.unit is not None}
     aliases = unit_aliases(plain.program, units)
     names = {f.pred: f.name for f in plain.features}

@@ -267,7 +267,7 @@ def _learn(args: argparse.Namespace) -> int:
 def _predict(args: argparse.Namespace) -> int:
     from nesyasp.lang import parse_file
     from nesyasp.lang.ast import Atom
-    from nesyasp.learn.plain import example_ids, hand_facts, predict_facts, read_plain, table_facts
+    from nesyasp.learn.plain import example_ids, predict_facts, read_plain, table_facts
 
     plain = read_plain(args.rules)
     if args.predict.lower().endswith(".csv"):
@@ -276,7 +276,7 @@ def _predict(args: argparse.Namespace) -> int:
         ids = example_ids(table, table.index(id_column) if id_column else None, table.lines)
         facts = table_facts(plain, table, list(table.columns), ids)
     else:
-        facts = hand_facts(plain, parse_file(args.predict))
+        facts = parse_file(args.predict)
     answers = predict_facts(plain, facts, args.explain)
     used = {f.pred: f.name for f in plain.features if f.kind != "binary"}
     given: dict[str, set[str]] = {}

@@ -1,0 +1,80 @@
+"""Inputs a newcomer gives the learner that the other tests did not: explanations of written files on values the
+reasoner holds as order codes, big constants in background rules, odd digits, odd CSV headers."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from nesyasp.lang import check_program, parse_program
+from nesyasp.learn import FoldSEM, read_csv
+from nesyasp.learn.plain import example_ids, plain_rules, predict_facts, read_plain, table_facts
+
+_TS = 1600000000000
+
+
+@pytest.fixture(scope="module")
+def stamped(tmp_path_factory):
+    """A table whose columns the reasoner can only hold as order codes: epoch-ms timestamps, and a column
+    whose cut point is the smallest double below zero (a decimal of 324 places)."""
+    b = [-1e300, -5e-324, 0.0, 2.0]
+    rows = [(_TS + 1000 * i, b[i % 4], "late" if i >= 20 else "below" if b[i % 4] < 0 else "early") for i in range(40)]
+    path = tmp_path_factory.mktemp("stamped") / "stamped.csv"
+    path.write_text("ts,b,label\n" + "".join(f"{t},{b!r},{c}\n" for t, b, c in rows))
+    table = read_csv(path, keep_text=["label"])
+    est = FoldSEM(min_gain=1).fit(table.take(["ts", "b"]), table.labels("label"))
+    rules = path.with_name("rules.lp")
+    rules.write_text(plain_rules(est))
+    return est, table, read_plain(rules)
+
+
+def test_predict_explains_codes_in_the_numbers_given(stamped):
+    """--predict --explain said 'the ts of p1 (code(2)) is greater than 1600000019000.0' for ts(p1,...) written
+    in milliseconds: the value it turned into an order code is now shown as given, the cut point without .0."""
+    est, _, plain = stamped
+    stamp = _TS + 30000
+    facts = parse_program(f"ts(p1,{stamp}). b(p1,-1). ts(p2,{_TS}). b(p2,0).")
+    answers = {example: text for example, _, text in predict_facts(plain, facts, explain=True)}
+    assert est.predict(np.array([[stamp, -1], [_TS, 0]], dtype=object)).tolist() == ["late", "early"]
+    assert f"the ts of p1 ({stamp}) is greater than {_TS + 19000}" in answers["p1"]
+    assert f"the ts of p2 ({_TS}) is less than or equal to {_TS + 19000}" in answers["p2"]
+    for text in answers.values():
+        assert "code(" not in text and ".0 " not in text and ".0," not in text, text
+
+
+def test_predict_on_a_table_explains_codes_in_the_table_numbers(stamped):
+    est, table, plain = stamped
+    ids = example_ids(table, None, table.lines)
+    answers = predict_facts(plain, table_facts(plain, table, list(table.columns), ids), explain=True)
+    assert [atom.split(",")[1].rstrip(")") for _, atom, _ in sorted(answers, key=lambda a: int(a[0][1:]))] \
+        == est.predict(table.take(["ts", "b"])).tolist()
+    texts = "\n".join(text for _, _, text in answers)
+    assert "code(" not in texts
+    assert "(-1e+300)" in texts and "-5e-324" in texts and "0.0000000" not in texts
+
+
+def test_explain_text_shows_a_whole_threshold_past_32_bits_as_an_integer(stamped):
+    est, table, _ = stamped
+    row = table.take(["ts", "b"]).cells[25]
+    text, trace = est.explain_text(row), str(est.trace(row))
+    assert f"is greater than {_TS + 19000}." in text and f"ts > {_TS + 19000}" in trace
+    assert f"{_TS + 19000}.0" not in text + trace, text + trace
+
+
+def test_a_background_rule_compares_a_timestamp_with_a_constant_past_32_bits():
+    """A background rule `T > 1600000020000` was an UnsupportedConstructError (outside clingo's 32 bits), though
+    the learner compares column values with background constants through order codes."""
+    from nesyasp.learn.asp import clingo_predict
+
+    rows = [(_TS + 1000 * i, 3_000_000_000 + 1_000_000_000 * (i % 3)) for i in range(60)]
+    y = np.array(["big" if t > _TS + 20000 and a > 4_000_000_000 else "small" for t, a in rows])
+    X = np.array(rows, dtype=object)
+    background = "recent_big(X) :- ts(X,T), T > 1600000020000, amount(X,A), A > 4000000000.\n"
+    est = FoldSEM(feature_names=["ts", "amount"], background=background).fit(X, y)
+    assert "recent_big(X)" in str(est.rules_).split("% background")[0]
+    assert est.score(X, y) == 1.0
+    check_program(est.rules_)
+    assert [c[0] for c in clingo_predict(est.rules_, X, est.features_, est.classes_)] == est.predict(X).tolist()
+    text = est.explain_text(X[32])
+    assert "the ts of x (1600000032000) is greater than 1600000020000" in text, text
+    assert "the amount of x (5000000000) is greater than 4000000000" in text, text
