@@ -199,7 +199,11 @@ class BlockReader:
         seen: set[str] = set()
         for i, name in enumerate(header):
             if not name:
-                raise DataError(f"column {i + 1} of the header has no name", _loc(self.source, line, 1))
+                last = all(not c for c in header[i:])
+                hint = (f"; a '{self.sep}' at the end of the header line (and of every row) makes an empty "
+                        "last column: remove it, or name the column") if last else ""
+                raise DataError(f"column {i + 1} of the header has no name{hint}",
+                                _loc(self.source, line, sum(len(c) + 1 for c in cells[:i]) + 1))
             if name in seen:
                 logger.warning("%s:%d: duplicate column name %r (column %d): only the first column of that name is "
                                "read by name; rename it to use it", self.source, line, name, i + 1)

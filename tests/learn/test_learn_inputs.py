@@ -78,3 +78,26 @@ def test_a_background_rule_compares_a_timestamp_with_a_constant_past_32_bits():
     text = est.explain_text(X[32])
     assert "the ts of x (1600000032000) is greater than 1600000020000" in text, text
     assert "the amount of x (5000000000) is greater than 4000000000" in text, text
+
+
+def test_an_unnamed_last_column_is_pointed_at_and_explained(tmp_path, capsys):
+    """An Excel export's trailing ',' was 'column 4 of the header has no name' at line 1, column 1."""
+    from nesyasp.cli import main
+
+    path = tmp_path / "t.csv"
+    path.write_text("a,b,label,\n1,2,x,\n3,4,y,\n")
+    assert main(["learn", str(path), "--target", "label"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"DataError: {path}:1:11: error: column 4 of the header has no name; a ',' at the end")
+    path.write_text("a,,label\n1,2,x\n")
+    assert main(["learn", str(path), "--target", "label"]) == 1
+    assert capsys.readouterr().err.startswith(f"DataError: {path}:1:3: error: column 2 of the header has no name\n")
+
+
+def test_facts_out_naming_a_folder_suggests_a_facts_file(tmp_path, capsys):
+    from nesyasp.cli import main
+
+    path = tmp_path / "t.csv"
+    path.write_text("a,label\n1,x\n2,y\n3,x\n4,y\n")
+    assert main(["learn", str(path), "--target", "label", "--facts-out", str(tmp_path)]) == 1
+    assert f"give a file such as {tmp_path / 'facts.lp'}" in capsys.readouterr().err

@@ -133,7 +133,7 @@ def _check_out(path: str | None, inputs: tuple[str | None, ...], what: str, flag
         if given and out.exists() and real_path(out) == real_path(given):
             raise DataError(f"{path}: {flag} names an input file; the {what} would overwrite it")
     if out.is_dir():
-        raise DataError(f"{path}: {flag} names a folder; give a file such as {out / 'rules.lp'}")
+        raise DataError(f"{path}: {flag} names a folder; give a file such as {out / (what + '.lp')}")
     if not out.parent.is_dir():
         raise DataError(f"{path}: no folder {out.parent} to write the {what} into")
 
