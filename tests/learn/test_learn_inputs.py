@@ -101,3 +101,21 @@ def test_facts_out_naming_a_folder_suggests_a_facts_file(tmp_path, capsys):
     path.write_text("a,label\n1,x\n2,y\n3,x\n4,y\n")
     assert main(["learn", str(path), "--target", "label", "--facts-out", str(tmp_path)]) == 1
     assert f"give a file such as {tmp_path / 'facts.lp'}" in capsys.readouterr().err
+
+
+_ODD = ["1٢", "١٢", "１２", "12\u00a0", "red\u00a0", "٣.٥", " 7 ", "1e5"]
+
+
+@pytest.mark.parametrize("quoted", [False, True])
+def test_cells_outside_ascii_read_alike_from_a_file_with_or_without_quotes_and_from_arrays(quoted):
+    """float() reads '1٢' and '12\\xa0' as 12: read_csv's csv-module path (a file with a quote) and arrays did,
+    its numpy path did not, and it stripped 'red\\xa0' to 'red' on one path only."""
+    from nesyasp.learn.encode import parse_column
+
+    text = "x\n" + ('"0"\n' if quoted else "0\n") + "\n".join(_ODD) + "\n"
+    parsed = read_csv("odd.csv", text=text).parsed(0, True, "x")
+    got = [p if p == p else parsed.vocab[c] for p, c in zip(parsed.num.tolist()[1:], parsed.code.tolist()[1:])]
+    assert got == [*_ODD[:6], 7.0, 1e5]
+    for array in (np.array(_ODD, dtype=object), np.array(_ODD)):
+        parsed = parse_column(array, True)
+        assert [p if p == p else parsed.vocab[c] for p, c in zip(parsed.num.tolist(), parsed.code.tolist())] == got
