@@ -42,9 +42,15 @@ __all__ = ["load_background", "background_predicates", "background_features", "e
 
 
 def load_background(background: Program | str | Path) -> Program:
-    """A checked background program from a :class:`Program`, rule text or a path."""
+    """A checked background program from a :class:`Program`, rule text or a path.
+
+    A string of one line without a parenthesis (``"knowledge.lp"``) is a path: rule text that defines a
+    predicate ``p(X)`` has one.
+    """
     from nesyasp.lang import check_program, parse_file, parse_program
 
+    if isinstance(background, str) and "(" not in background and "\n" not in background.strip():
+        background = Path(background.strip())
     if isinstance(background, Program):
         program = background
     elif isinstance(background, Path):

@@ -119,3 +119,17 @@ def test_cells_outside_ascii_read_alike_from_a_file_with_or_without_quotes_and_f
     for array in (np.array(_ODD, dtype=object), np.array(_ODD)):
         parsed = parse_column(array, True)
         assert [p if p == p else parsed.vocab[c] for p, c in zip(parsed.num.tolist(), parsed.code.tolist())] == got
+
+
+def test_background_given_as_a_path_string(tmp_path):
+    """FoldSEM(background="knowledge.lp") parsed the file name as rule text: 'unexpected end of input'."""
+    from nesyasp.errors import ParseError
+
+    knowledge = tmp_path / "knowledge.lp"
+    knowledge.write_text("big(X) :- a(X,A), A > 5.\n")
+    X = np.arange(20).reshape(-1, 1)
+    y = np.where(X[:, 0] > 5, "p", "n")
+    est = FoldSEM(feature_names=["a"], background=str(knowledge)).fit(X, y)
+    assert [str(r.head) for r in est.background_.rules] == ["big(X)"]
+    with pytest.raises(ParseError, match="nope.lp: cannot read file"):
+        FoldSEM(feature_names=["a"], background=str(tmp_path / "nope.lp")).fit(X, y)
