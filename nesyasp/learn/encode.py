@@ -331,7 +331,8 @@ def fit_features(columns: Columns, names: Sequence[str], kinds: dict[int, str], 
         strings = column.string_values()
         numbers = column.num[~np.isnan(column.num)]
         if numbers.size == 0 and not (strings != "").any():
-            raise DataError(f"column {name!r} has no values (every cell is missing)")
+            raise DataError(f"column {name!r} has no values (every cell is missing); leave it out of the features "
+                            f"(nesyasp learn --ignore {name})")
         if kind == NUMERIC:
             thresholds = _thresholds(numbers, max_thresholds)
             if unit is None and strings.size == 0 and set(thresholds.tolist()) <= {0.0, 1.0}:

@@ -133,3 +133,14 @@ def test_background_given_as_a_path_string(tmp_path):
     assert [str(r.head) for r in est.background_.rules] == ["big(X)"]
     with pytest.raises(ParseError, match="nope.lp: cannot read file"):
         FoldSEM(feature_names=["a"], background=str(tmp_path / "nope.lp")).fit(X, y)
+
+
+def test_an_empty_column_says_how_to_leave_it_out(tmp_path, capsys):
+    from nesyasp.cli import main
+
+    path = tmp_path / "t.csv"
+    path.write_text("a,notes,label\n1,,x\n2,,y\n3,,x\n4,,y\n")
+    assert main(["learn", str(path), "--target", "label"]) == 1
+    assert "column 'notes' has no values (every cell is missing); leave it out of the features (nesyasp learn " \
+           "--ignore notes)" in capsys.readouterr().err
+    assert main(["learn", str(path), "--target", "label", "--ignore", "notes"]) == 0
