@@ -39,7 +39,7 @@ from nesyasp.learn.units import Unit
 if TYPE_CHECKING:
     from nesyasp.reason.node import Node
 
-__all__ = ["Comparisons", "comparisons_of", "brief_tree", "reasoner_values", "ValueOf"]
+__all__ = ["Comparisons", "comparisons_of", "brief_tree", "reasoner_values", "ValueOf", "number_text"]
 
 _WORDS = {"<=": "less than or equal to", "<": "less than", ">": "greater than", ">=": "greater than or equal to",
           "=": "equal to", "!=": "not equal to"}
@@ -150,10 +150,13 @@ def _sentence(atom: clingo.Symbol, true: bool, comparisons: Comparisons, values:
     return f"{subject} ({shown}) is {_WORDS[op if true else _COMPLEMENT[op]]} {threshold}"
 
 
-def _number(text: str) -> Decimal | None:
-    """The number of clingo text ``2.3`` or ``-4`` (or of a value shown for an order code, ``1e-300``); None
-    for a string, a constant or ``code(C)``."""
+def number_text(text: str) -> Decimal | None:
+    """The number of clingo text ``2.3`` or ``-4`` (or of a value shown for an order code: ``1e-300``,
+    ``-inf``); None for a string, a constant or ``code(C)``."""
     try:
-        return Decimal(text) if re.fullmatch(r"-?\d+(\.\d+)?(e[-+]?\d+)?", text) else None
+        return Decimal(text) if re.fullmatch(r"-?(\d+(\.\d+)?(e[-+]?\d+)?|inf)", text) else None
     except InvalidOperation:
         return None
+
+
+_number = number_text

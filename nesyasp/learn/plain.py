@@ -29,6 +29,7 @@ many digits) is turned into its order code first.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -43,6 +44,7 @@ from nesyasp.lang.ast import (Atom, Comment, Function, Integer, Literal, Pred, P
 from nesyasp.lang.checks import DOMAIN_PREDICATE, INT_MAX, INT_MIN
 from nesyasp.learn.asp import as_columns, code_values, cut_points
 from nesyasp.learn.bridge import CODE, Bridge, program_preds, undecided
+from nesyasp.learn.brief import number_text as _number
 from nesyasp.learn.emit import number_term, readable_number, value_term
 from nesyasp.learn.encode import BACKGROUND, BINARY, NUMERIC, Feature, feature_column
 from nesyasp.learn.units import unit_of_json
@@ -52,7 +54,7 @@ if TYPE_CHECKING:
     from nesyasp.learn.foldsem import FoldSEM
 
 __all__ = ["plain_rules", "plain_facts", "PlainRules", "read_plain", "hand_facts", "predict_facts", "table_facts",
-           "example_ids", "written_columns"]
+           "example_ids", "written_columns", "given_values"]
 
 _MARK = "nesyasp-column "
 _HEAD = "nesyasp-head "
@@ -154,8 +156,9 @@ def plain_facts(est: FoldSEM, X, ids: Sequence[clingo.Symbol] | None = None) -> 
 
     ``_example(e).`` per row, then per column the rules use: a 0/1 column's
     atom where the cell is 1; a categorical value; a numeric cell as the
-    integer when it is a 32-bit integer, ``code(C)`` for any other number, the
-    string for a cell that is not a number.
+    integer when it is a 32-bit integer, ``code(C)`` for any other number (with
+    the number as a comment on its line, ``oldpeak(r1,code(2)).  % 2.3``, which
+    explanations show), the string for a cell that is not a number.
     """
     features = est.features_
     cuts = cut_points(est.rules_, [f.pred for f in features if f.kind == NUMERIC])
@@ -176,8 +179,10 @@ def plain_facts(est: FoldSEM, X, ids: Sequence[clingo.Symbol] | None = None) -> 
         whole = _integers(parsed.num)
         codes = code_values(np.where(is_num, parsed.num, 0.0), cuts.get(f.pred, np.zeros(0)))
         for i in range(n):
-            value = (str(int(parsed.num[i])) if whole[i] else f"{CODE}({int(codes[i])})") if is_num[i] \
-                else vocab[parsed.code[i]]
+            if is_num[i] and not whole[i]:
+                out.append(f"{f.pred}({names[i]},{CODE}({int(codes[i])})).  % {readable_number(parsed.num[i])}\n")
+                continue
+            value = str(int(parsed.num[i])) if is_num[i] else vocab[parsed.code[i]]
             out.append(f"{f.pred}({names[i]},{value}).\n")
     return "".join(out)
 
@@ -324,7 +329,7 @@ def table_facts(plain: PlainRules, X, names: Sequence[str], ids: Sequence[clingo
                         f"(columns: {', '.join(names)})")
     columns = as_columns(X)
     examples = [symbol_term(e) for e in ids]
-    out: list[Rule] = [_fact(DOMAIN_PREDICATE, e) for e in examples]
+    out: list[Rule | Comment] = [_fact(DOMAIN_PREDICATE, e) for e in examples]
     for f in plain.features:
         parsed = feature_column(columns, names.index(f.name), f)
         if f.kind == BINARY:
@@ -334,6 +339,8 @@ def table_facts(plain: PlainRules, X, names: Sequence[str], ids: Sequence[clingo
         for i, number in enumerate(parsed.num.tolist()):
             value = vocab[parsed.code[i]] if np.isnan(number) else _number_term(number, plain.cuts.get(f.pred))
             out.append(_fact(f.pred, examples[i], value))
+            if np.isinf(number):  # its code, and what explanations show (as --facts-out writes it)
+                out.append(Comment(f" {readable_number(number)}"))
     return Program(tuple(out), "<table>")
 
 
@@ -349,16 +356,49 @@ def _number_term(value: float, cuts: np.ndarray | None) -> Term:
 
 
 def _shown(plain: PlainRules, facts: Program) -> dict[tuple[str, str], list[str]]:
-    """The numbers of the numeric columns' facts as explanations show them, by (column predicate, example)."""
+    """The numbers of the numeric columns' facts as explanations show them, by (column predicate, example): a
+    number as given, and the comment on the line of a ``code(C)`` fact (``% 2.3``, as --facts-out writes)."""
     numeric = {f.pred for f in plain.features if f.kind == NUMERIC}
     out: dict[tuple[str, str], list[str]] = {}
-    for rule in facts.rules:
-        head = rule.head
-        if rule.is_fact and isinstance(head, Atom) and head.predicate in numeric and len(head.arguments) == 2:
-            number = _decimal(head.arguments[1])
+    coded = None
+    for stmt in facts.statements:
+        if isinstance(stmt, Comment) and coded is not None and stmt.loc.begin.line == coded[2] \
+                and _number(stmt.text.strip()) is not None:
+            out.setdefault(coded[:2], []).append(stmt.text.strip())
+        coded = None
+        head = stmt.head if isinstance(stmt, Rule) and stmt.is_fact else None
+        if isinstance(head, Atom) and head.predicate in numeric and len(head.arguments) == 2:
+            key, value = (head.predicate, str(head.arguments[0])), head.arguments[1]
+            number = _decimal(value)
             if number is not None:
-                out.setdefault((head.predicate, str(head.arguments[0])), []).append(readable_number(float(number)))
+                out.setdefault(key, []).append(readable_number(float(number)))
+            elif isinstance(value, Function) and value.name == CODE:
+                coded = (*key, stmt.loc.begin.line)
     return out
+
+
+def given_values(values: ValueOf, paths: Sequence[str | Path]) -> ValueOf:
+    """``values``, with a ``code(C)`` fact of the files ``paths`` read as the number in the comment on its
+    line (``price(r2,code(2)).  % 1999.99``, as --facts-out writes); the files are read once, when an
+    explanation first shows a code (``nesyasp query``, whose reasoner may hold large facts files unparsed)."""
+    shown: dict[tuple[str, str], list[str]] = {}
+    read = False
+
+    def given(pred: str, example: str) -> Sequence[str]:
+        nonlocal read
+        found = values(pred, example)
+        if not read and any(v.startswith(f"{CODE}(") for v in found):
+            read = True
+            for path in paths:
+                text = Path(path).read_text(encoding="utf-8", errors="replace")
+                for m in _CODE_COMMENT.finditer(text):
+                    if _number(m.group(3)) is not None:
+                        shown.setdefault((m.group(1), m.group(2)), []).append(m.group(3))
+        return _values(values, shown)(pred, example)
+    return given
+
+
+_CODE_COMMENT = re.compile(r"^(\w+)\((.+?),code\(-?\d+\)\)\.[ \t]*%[ \t]*(\S+)[ \t]*$", re.MULTILINE)
 
 
 def _values(values: ValueOf, shown: dict[tuple[str, str], list[str]]) -> ValueOf:

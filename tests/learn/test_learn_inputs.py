@@ -144,3 +144,29 @@ def test_an_empty_column_says_how_to_leave_it_out(tmp_path, capsys):
     assert "column 'notes' has no values (every cell is missing); leave it out of the features (nesyasp learn " \
            "--ignore notes)" in capsys.readouterr().err
     assert main(["learn", str(path), "--target", "label", "--ignore", "notes"]) == 0
+
+
+def test_query_on_facts_out_shows_the_table_numbers_not_codes(tmp_path, capsys):
+    """`nesyasp query rules.lp facts.lp --explain` on --facts-out facts said 'the ts of r2 (code(0))' for every
+    number that is not a 32-bit integer (timestamps, every decimal): the facts now carry the number as a
+    comment on the code's line, which plain clingo ignores and explanations show."""
+    from nesyasp.cli import main
+    from tests.learn.helpers import clingo_alone
+
+    path = tmp_path / "t.csv"
+    rows = [(_TS + 1000 * i, ["inf", "2.5", "-inf", "0.25"][i % 4], "late" if i >= 20 else "early" if i % 2 else "odd")
+            for i in range(40)]
+    path.write_text("ts,b,label\n" + "".join(f"{t},{b},{c}\n" for t, b, c in rows))
+    rules, facts = tmp_path / "rules.lp", tmp_path / "facts.lp"
+    assert main(["learn", str(path), "--target", "label", "--split", "1", "-o", str(rules),
+                 "--facts-out", str(facts)]) == 0
+    assert f"ts(r2,code(0)).  % {_TS}\n" in facts.read_text() and "b(r2,code(4)).  % inf\n" in facts.read_text()
+    assert set(clingo_alone(rules, facts).values()) == {"late", "early", "odd"}
+    capsys.readouterr()
+    assert main(["query", str(rules), str(facts), "-q", "target(r2,C)", "--explain"]) == 0
+    out = capsys.readouterr().out
+    assert "code(" not in out and f"the ts of r2 ({_TS}) is less than or equal to {_TS + 19000}" in out, out
+    for source in (facts, path):
+        assert main(["learn", "--predict", str(source), "--rules", str(rules), "--explain"]) == 0
+        out = capsys.readouterr().out
+        assert "code(" not in out and "the b of r2 (inf)" in out and "the b of r3 (2.5)" in out, out
