@@ -108,10 +108,15 @@ def brief_tree(node: Node, comparisons: Comparisons, values: ValueOf) -> Node:
         The example's values of a column predicate, as clingo text (from the facts the tree is about).
     """
     atom = node.atom
+    sentence = None
     if atom is not None and atom.name in comparisons.ops and len(atom.arguments) == 2:
-        return replace(node, literal=_sentence(atom, node.holds != node.negated, comparisons, values), holds=True,
-                       negated=False, because="comparison", comparison=None, children=(), note="", exceptions=(),
-                       ref=0, ident=0, repeated=False, holding=())
+        sentence = _sentence(atom, node.holds != node.negated, comparisons, values)
+    elif atom is not None and atom.name in comparisons.names and len(atom.arguments) == 2 and node.holds \
+            and not node.negated and node.because == "fact":  # price(X,_): the value, not its order code
+        sentence = _value_sentence(atom, comparisons, values)
+    if sentence is not None:
+        return replace(node, literal=sentence, holds=True, negated=False, because="comparison", comparison=None,
+                       children=(), note="", exceptions=(), ref=0, ident=0, repeated=False, holding=())
     return replace(node, children=tuple(brief_tree(c, comparisons, values) for c in node.children),
                    holding=tuple(brief_tree(c, comparisons, values) for c in node.holding))
 
@@ -148,6 +153,18 @@ def _sentence(atom: clingo.Symbol, true: bool, comparisons: Comparisons, values:
         return f"{subject} is {value}, not a number, so {'' if true else 'not '}{_WORDS[op]} {threshold}"
     shown = unit.format(float(number)) if unit is not None else value
     return f"{subject} ({shown}) is {_WORDS[op if true else _COMPLEMENT[op]]} {threshold}"
+
+
+def _value_sentence(atom: clingo.Symbol, comparisons: Comparisons, values: ValueOf) -> str | None:
+    """``the price of r2 is $1,893.51`` for a fact of a numeric column (None where only its code is known)."""
+    pred, (example, term) = atom.name, atom.arguments
+    found = list(values(pred, str(example)))
+    value = found[0] if len(found) == 1 else str(term)
+    number, unit = _number(value), comparisons.units.get(pred)
+    if number is None and value.startswith("code("):
+        return None
+    shown = value if number is None else unit.format(float(number)) if unit is not None else value
+    return f"the {comparisons.names.get(pred, pred)} of {example} is {shown}"
 
 
 def number_text(text: str) -> Decimal | None:

@@ -170,3 +170,24 @@ def test_query_on_facts_out_shows_the_table_numbers_not_codes(tmp_path, capsys):
         assert main(["learn", "--predict", str(source), "--rules", str(rules), "--explain"]) == 0
         out = capsys.readouterr().out
         assert "code(" not in out and "the b of r2 (inf)" in out and "the b of r3 (2.5)" in out, out
+
+
+def test_a_value_required_under_not_reads_in_the_column_form(tmp_path):
+    """A rule `price(X,_), not price_le(X,"$489.00")` explained its value atom through #pred in codes or raw
+    numbers ('the price of r2 is greater than $489.00 (order code 2)', 'is 1999.99 (amounts in $)')."""
+    rng = np.random.default_rng(0)
+    days = rng.integers(0, 300, 200)
+    cents = rng.integers(0, 200000, 200)
+    pct = rng.integers(0, 100, 200)
+    y = np.where((days > 150) & (cents > 50000), "A", np.where(pct > 50, "B", "C"))
+    X = np.array([[str(np.datetime64("2024-01-01") + int(d)), f"${c / 100:,.2f}", f"{p}%"]
+                  for d, c, p in zip(days, cents, pct)], dtype=object)
+    est = FoldSEM(feature_names=["when", "price", "pct"]).fit(X, y)
+    rules = tmp_path / "rules.lp"
+    rules.write_text(plain_rules(est))
+    plain = read_plain(rules)
+    row = int(np.flatnonzero((y == "A") & (cents % 100 != 0))[0])
+    facts = parse_program(f'when(p1,"{X[row, 0]}"). price(p1,"{X[row, 1]}"). pct(p1,"{X[row, 2]}").')
+    [(_, atom, text)] = predict_facts(plain, facts, explain=True)
+    assert atom == 'target(p1,"A")' and "price(X,_)" in rules.read_text(), rules.read_text()
+    assert f"the price of p1 is {X[row, 1]}," in text and "order code" not in text and "amounts in" not in text
