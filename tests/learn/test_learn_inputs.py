@@ -8,7 +8,7 @@ import pytest
 
 from nesyasp.lang import check_program, parse_program
 from nesyasp.learn import FoldSEM, read_csv
-from nesyasp.learn.plain import example_ids, plain_rules, predict_facts, read_plain, table_facts
+from nesyasp.learn.plain import example_ids, hand_facts, plain_rules, predict_facts, read_plain, table_facts
 
 _TS = 1600000000000
 
@@ -34,7 +34,7 @@ def test_predict_explains_codes_in_the_numbers_given(stamped):
     est, _, plain = stamped
     stamp = _TS + 30000
     facts = parse_program(f"ts(p1,{stamp}). b(p1,-1). ts(p2,{_TS}). b(p2,0).")
-    answers = {example: text for example, _, text in predict_facts(plain, facts, explain=True)}
+    answers = {example: text for example, _, text in predict_facts(plain, hand_facts(plain, facts), explain=True)}
     assert est.predict(np.array([[stamp, -1], [_TS, 0]], dtype=object)).tolist() == ["late", "early"]
     assert f"the ts of p1 ({stamp}) is greater than {_TS + 19000}" in answers["p1"]
     assert f"the ts of p2 ({_TS}) is less than or equal to {_TS + 19000}" in answers["p2"]
@@ -188,6 +188,6 @@ def test_a_value_required_under_not_reads_in_the_column_form(tmp_path):
     plain = read_plain(rules)
     row = int(np.flatnonzero((y == "A") & (cents % 100 != 0))[0])
     facts = parse_program(f'when(p1,"{X[row, 0]}"). price(p1,"{X[row, 1]}"). pct(p1,"{X[row, 2]}").')
-    [(_, atom, text)] = predict_facts(plain, facts, explain=True)
+    [(_, atom, text)] = predict_facts(plain, hand_facts(plain, facts), explain=True)
     assert atom == 'target(p1,"A")' and "price(X,_)" in rules.read_text(), rules.read_text()
     assert f"the price of p1 is {X[row, 1]}," in text and "order code" not in text and "amounts in" not in text
