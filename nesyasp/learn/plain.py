@@ -266,7 +266,8 @@ def hand_facts(plain: PlainRules, facts: Program) -> Program:
     32 bits, decimals whose scaled form fits) and the written rules compare
     exactly keeps them as written, so that explanations show them; any other
     column's numbers become ``code(C)`` against the rules' cut points (exact
-    for any magnitude).
+    for any magnitude), each followed on its line by a comment with the number
+    (as :func:`plain_facts` writes them), which explanations show.
     """
     facts = _unit_facts(plain, facts)
     numeric = {f.pred for f in plain.features if f.kind == NUMERIC}
@@ -286,8 +287,10 @@ def hand_facts(plain: PlainRules, facts: Program) -> Program:
         if isinstance(stmt, Rule) and isinstance(stmt.head, Atom) and stmt.head.predicate in coded \
                 and len(stmt.head.arguments) == 2 and _decimal(stmt.head.arguments[1]) is not None:
             pred, (example, value) = stmt.head.predicate, stmt.head.arguments
-            code = int(code_values(np.asarray([float(_decimal(value))]), plain.cuts[pred])[0])  # type: ignore[arg-type]
-            stmt = Rule(Atom(pred, (example, Function(CODE, (Integer(code),))), stmt.head.loc), (), stmt.loc)
+            number = float(_decimal(value))  # type: ignore[arg-type]
+            code = int(code_values(np.asarray([number]), plain.cuts[pred])[0])
+            out.append(Rule(Atom(pred, (example, Function(CODE, (Integer(code),))), stmt.head.loc), (), stmt.loc))
+            stmt = Comment(f" {readable_number(number)}", loc=stmt.loc)  # what explanations show, as --facts-out
         out.append(stmt)
     return Program(tuple(out), facts.source)
 
