@@ -180,11 +180,19 @@ def plain_facts(est: FoldSEM, X, ids: Sequence[clingo.Symbol] | None = None) -> 
         codes = code_values(np.where(is_num, parsed.num, 0.0), cuts.get(f.pred, np.zeros(0)))
         for i in range(n):
             if is_num[i] and not whole[i]:
-                out.append(f"{f.pred}({names[i]},{CODE}({int(codes[i])})).  % {readable_number(parsed.num[i])}\n")
+                out.append(f"{f.pred}({names[i]},{CODE}({int(codes[i])})).  % {_readable(parsed.num[i])}\n")
                 continue
             value = str(int(parsed.num[i])) if is_num[i] else vocab[parsed.code[i]]
             out.append(f"{f.pred}({names[i]},{value}).\n")
     return "".join(out)
+
+
+def _readable(value: float) -> str:
+    """:func:`readable_number`, faster for the common case (``repr`` without an exponent is its text)."""
+    text = repr(float(value))
+    if "e" in text or "n" in text or value == 0.0:  # 1e-05, 1e+16, inf, -0.0
+        return readable_number(value)
+    return text[:-2] if text.endswith(".0") else text
 
 
 @dataclass(frozen=True)
