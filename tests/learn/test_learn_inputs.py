@@ -191,3 +191,24 @@ def test_a_value_required_under_not_reads_in_the_column_form(tmp_path):
     [(_, atom, text)] = predict_facts(plain, hand_facts(plain, facts), explain=True)
     assert atom == 'target(p1,"A")' and "price(X,_)" in rules.read_text(), rules.read_text()
     assert f"the price of p1 is {X[row, 1]}," in text and "order code" not in text and "amounts in" not in text
+
+
+def test_a_false_category_says_which_value_the_example_has(tmp_path):
+    """'there is no evidence that the yn of x is no (not among the facts)' did not say that yn is yes."""
+    rng = np.random.default_rng(0)
+    cells = rng.integers(0, 2, (80, 2))
+    X = np.array([[["no", "yes"][a], ["red", "Dark Blue"][b]] for a, b in cells], dtype=object)
+    y = np.where((cells[:, 0] == 1) & (cells[:, 1] == 1), "p", "n")
+    est = FoldSEM(feature_names=["yn", "colour"]).fit(X, y)
+    texts = [est.explain_text(X[i]) for i in range(len(X))]
+    assert "not among the facts" not in "".join(texts), texts[0]
+    assert any("the yn of x is yes, not no" in t for t in texts) or any("the yn of x is no, not yes" in t
+                                                                         for t in texts), texts[:4]
+    rules = tmp_path / "rules.lp"
+    rules.write_text(plain_rules(est))
+    plain = read_plain(rules)
+    facts = parse_program('yn(p1,yes). colour(p1,red). yn(p2,no). colour(p2,"Dark Blue").')
+    answers = {e: text for e, _, text in predict_facts(plain, facts, explain=True)}
+    assert "not among the facts" not in "".join(answers.values()), answers
+    assert "the colour of p1 is red, not Dark Blue" in answers["p1"] or "the yn of p2 is no, not yes" \
+        in answers["p2"], answers
