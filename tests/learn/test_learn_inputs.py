@@ -212,3 +212,18 @@ def test_a_false_category_says_which_value_the_example_has(tmp_path):
     assert "not among the facts" not in "".join(answers.values()), answers
     assert "the colour of p1 is red, not Dark Blue" in answers["p1"] or "the yn of p2 is no, not yes" \
         in answers["p2"], answers
+
+
+def test_options_that_would_be_ignored_are_errors(tmp_path, capsys):
+    """`nesyasp learn t.csv --target y --explain` printed no explanation and said nothing; `--predict ... -o r.lp`
+    wrote no file and said nothing."""
+    from nesyasp.cli import main
+
+    path, rules = tmp_path / "t.csv", tmp_path / "rules.lp"
+    path.write_text("a,label\n1,x\n2,y\n3,x\n4,y\n")
+    assert main(["learn", str(path), "--target", "label", "--explain"]) == 1
+    assert capsys.readouterr().err.startswith("DataError: --explain explains the answers of --predict")
+    assert main(["learn", str(path), "--target", "label", "-o", str(rules)]) == 0
+    capsys.readouterr()
+    assert main(["learn", "--predict", str(path), "--rules", str(rules), "-o", str(tmp_path / "x.lp"), "--json"]) == 1
+    assert "-o, --json would be ignored" in capsys.readouterr().err and not (tmp_path / "x.lp").exists()

@@ -148,7 +148,17 @@ def _check_options(args: argparse.Namespace) -> None:
     if args.predict or args.rules:
         if not (args.predict and args.rules):
             raise DataError("--predict FACTS needs --rules RULES (a file written by `nesyasp learn -o`), and back")
+        learning = [name for name, given in (("a training table", args.train), ("--target", args.target),
+                                             ("--test", args.test), ("--background", args.background),
+                                             ("-o", args.out), ("--facts-out", args.facts_out), ("--json", args.json))
+                    if given]
+        if learning:
+            raise DataError(f"--predict runs written rules and learns nothing: {', '.join(learning)} would be "
+                            "ignored (learn first, then run --predict FACTS --rules RULES)")
         return
+    if args.explain:
+        raise DataError("--explain explains the answers of --predict FACTS --rules RULES; to explain a learned "
+                        "program, write it with -o and run --predict on facts or a table")
     if not args.train or not args.target:
         raise DataError("give a training table and --target COLUMN (or --predict FACTS --rules RULES)")
     if args.ratio < 0 or not 0.0 <= args.tail <= 1.0:
