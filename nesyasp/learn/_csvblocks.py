@@ -23,6 +23,7 @@ from nesyasp.errors import DataError
 from nesyasp.learn._decimal import DecimalCommas, fast_numbers, has_text
 from nesyasp.learn._separator import detect_separator
 from nesyasp.learn.column import Column, loc as _loc
+from nesyasp.learn._cells import BLANKS, non_ascii
 from nesyasp.learn.encode import _INF_WORDS
 
 __all__ = ["BlockReader"]
@@ -94,7 +95,7 @@ class _Accumulator:
         except (ValueError, TypeError, OverflowError):
             distinct, inverse = np.unique(picked, return_inverse=True)
             values = np.asarray([_number(decode(t)) for t in distinct.tolist()], dtype=np.float64)[inverse]
-        num[cand] = values  # NaN where the text is not a number ("nan" included: a string)
+        num[cand] = np.where(non_ascii(picked), np.nan, values)  # NaN where the text is not a number ("nan", "1٢")
         infinite = np.flatnonzero(np.isinf(num))
         # 1e400: too large for a double, not inf
         return [i for i in infinite.tolist() if decode(tokens[i]).lower() not in _INF_WORDS]
@@ -124,6 +125,8 @@ class _Accumulator:
 
 
 def _number(text: str) -> float:
+    if not text.isascii():  # float() reads '1٢' (an Arabic-Indic digit) as 12: a text, as '٢' is
+        return np.nan
     try:
         value = float(text)
     except (ValueError, OverflowError):
@@ -199,7 +202,11 @@ class BlockReader:
         seen: set[str] = set()
         for i, name in enumerate(header):
             if not name:
-                raise DataError(f"column {i + 1} of the header has no name", _loc(self.source, line, 1))
+                last = all(not c for c in header[i:])
+                hint = (f"; a '{self.sep}' at the end of the header line (and of every row) makes an empty "
+                        "last column: remove it, or name the column") if last else ""
+                raise DataError(f"column {i + 1} of the header has no name{hint}",
+                                _loc(self.source, line, sum(len(c) + 1 for c in cells[:i]) + 1))
             if name in seen:
                 logger.warning("%s:%d: duplicate column name %r (column %d): only the first column of that name is "
                                "read by name; rename it to use it", self.source, line, name, i + 1)
@@ -295,7 +302,7 @@ class BlockReader:
                     if self.ragged != "fit":
                         raise self._ragged(row, line)
                     row = (row + [""] * k)[:k]
-                batch.append([c.strip() for c in row])
+                batch.append([c.strip(BLANKS) for c in row])  # as the numpy path strips bytes
                 numbers.append(line)
                 if len(batch) >= self.batch:
                     self._flush(batch, numbers)

@@ -27,30 +27,67 @@ it. A comparison must compare a numeric column's value with a number
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Sequence
 
 import numpy as np
 
 from nesyasp.errors import DataError
-from nesyasp.lang.ast import Atom, Literal, Program, Variable
+from nesyasp.lang.ast import Atom, Comparison, Integer, Literal, Program, Real, Rule, Variable
+from nesyasp.lang.checks import INT_MAX, INT_MIN
 from nesyasp.learn.encode import BACKGROUND, NUMERIC, Columns, Feature
 
 __all__ = ["load_background", "background_predicates", "background_features", "evaluate_background"]
 
 
 def load_background(background: Program | str | Path) -> Program:
-    """A checked background program from a :class:`Program`, rule text or a path."""
+    """A checked background program from a :class:`Program`, rule text or a path.
+
+    A string of one line without a parenthesis (``"knowledge.lp"``) is a path: rule text that defines a
+    predicate ``p(X)`` has one.
+    """
     from nesyasp.lang import check_program, parse_file, parse_program
 
+    if isinstance(background, str) and "(" not in background and "\n" not in background.strip():
+        background = Path(background.strip())
     if isinstance(background, Program):
         program = background
     elif isinstance(background, Path):
         program = parse_file(background)
     else:
         program = parse_program(str(background), "<background>")
+    program = _wide_constants(program)
     check_program(program, example_guard=True)
     return program
+
+
+def _wide(term: object) -> Real | None:
+    """An integer constant outside clingo's 32 bits as the decimal ``N.0``, else None."""
+    if isinstance(term, Integer) and not INT_MIN <= term.value <= INT_MAX:
+        return Real(f"{term.value}.0", term.loc)
+    return None
+
+
+def _wide_constants(program: Program) -> Program:
+    """``program`` with every integer past 32 bits that a variable is compared with (``T > 1600500000000``, a
+    timestamp) as a decimal (``1600500000000.0``), as learned thresholds are: the learner compares a column's
+    values with it through order codes, so its size does not matter, and clingo never sees it."""
+    statements, changed = [], False
+    for stmt in program.statements:
+        if isinstance(stmt, Rule):
+            body = []
+            for lit in stmt.body:
+                cmp = lit.atom if isinstance(lit, Literal) else None
+                if isinstance(cmp, Comparison) and (isinstance(cmp.left, Variable) or isinstance(cmp.right, Variable)):
+                    left, right = _wide(cmp.left), _wide(cmp.right)
+                    if left or right:
+                        lit = replace(lit, atom=replace(cmp, left=left or cmp.left, right=right or cmp.right))
+                        changed = True
+                body.append(lit)
+            stmt = replace(stmt, body=tuple(body))
+        statements.append(stmt)
+    return replace(program, statements=tuple(statements)) if changed else program
 
 
 def background_predicates(program: Program) -> list[str]:

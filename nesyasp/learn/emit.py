@@ -42,18 +42,23 @@ X = Variable("X")
 
 
 def readable_number(value: float) -> str:
-    """A number for people (explanations, traces): as :func:`number_term` prints it, except that a magnitude
-    of 1e16 or more, or below 1e-6, is in scientific notation (``1e-300``, ``1.2345678901293568e+19``) rather
-    than hundreds of digits.
+    """A number for people (explanations, traces): as :func:`number_term` prints it, except that a whole
+    number is an integer also past 32 bits (``1650000000000``, where the program has ``1650000000000.0``), and
+    a magnitude of 1e16 or more, or below 1e-6, is in scientific notation (``1e-300``,
+    ``1.2345678901293568e+19``) rather than hundreds of digits.
 
     >>> readable_number(30.5), readable_number(1650000000000.5), readable_number(1e-300), readable_number(-1e300)
     ('30.5', '1650000000000.5', '1e-300', '-1e+300')
+    >>> readable_number(1650000000000.0), readable_number(-0.0)
+    ('1650000000000', '0')
     """
     value = float(value)
     if not np.isfinite(value):
         return str(value)
     if value != 0.0 and not 1e-6 <= abs(value) < 1e16:
         return repr(value)
+    if value.is_integer():  # a whole number as people write it, 32-bit or not (a timestamp: no '.0')
+        return str(int(value))
     return str(number_term(value))
 
 

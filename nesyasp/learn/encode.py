@@ -40,6 +40,7 @@ from typing import Protocol, Sequence
 import numpy as np
 
 from nesyasp.errors import DataError
+from nesyasp.learn._cells import BLANKS, foreign_digits
 from nesyasp.learn.names import RESERVED_PREDICATES, sanitize_names
 from nesyasp.learn.units import Unit, apply_unit, detect_unit
 
@@ -163,10 +164,10 @@ def _as_string(cell: object) -> str:
     if isinstance(cell, float) and cell != cell:
         return ""
     if isinstance(cell, (bytes, np.bytes_)):
-        return cell.decode("utf-8", "replace").strip()
+        return cell.decode("utf-8", "replace").strip(BLANKS)
     if isinstance(cell, (float, np.floating)):
         return np.format_float_positional(float(cell), trim="-") if np.isfinite(cell) else str(float(cell))
-    return str(cell).strip()
+    return str(cell).strip(BLANKS)
 
 
 def _number(cell: object, text: str) -> float | None:
@@ -183,6 +184,8 @@ def _number(cell: object, text: str) -> float | None:
     lowered = text.lower()
     if lowered in _INF_WORDS:
         return _INF_WORDS[lowered]
+    if not text.isascii():  # float() reads other scripts' digits ('١٢', '１２'); read_csv does not, nor do we
+        return np.nan
     try:
         value = float(text)
     except (ValueError, OverflowError):
@@ -225,7 +228,7 @@ def parse_column(column: np.ndarray, numeric: bool) -> Parsed:
         return Parsed(num, np.full(n, -1, dtype=np.int32), ())
     if numeric:  # the common case first: every cell a finite number (or its text), parsed by numpy
         try:
-            num = np.asarray(column, dtype=np.float64)
+            num = np.asarray(column, dtype=np.float64) if not foreign_digits(column) else None
         except (ValueError, TypeError, OverflowError):
             num = None
         if num is not None and np.isfinite(num).all():
@@ -328,7 +331,8 @@ def fit_features(columns: Columns, names: Sequence[str], kinds: dict[int, str], 
         strings = column.string_values()
         numbers = column.num[~np.isnan(column.num)]
         if numbers.size == 0 and not (strings != "").any():
-            raise DataError(f"column {name!r} has no values (every cell is missing)")
+            raise DataError(f"column {name!r} has no values (every cell is missing); leave it out of the features "
+                            f"(nesyasp learn --ignore {name})")
         if kind == NUMERIC:
             thresholds = _thresholds(numbers, max_thresholds)
             if unit is None and strings.size == 0 and set(thresholds.tolist()) <= {0.0, 1.0}:

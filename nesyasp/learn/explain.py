@@ -18,8 +18,8 @@ import numpy as np
 from nesyasp.errors import DataError, ReasoningError, WrongTypeError, expect_type
 from nesyasp.lang.ast import Atom, Constant, is_identifier
 from nesyasp.learn.core import LearnedRule, covers
-from nesyasp.learn.emit import class_term, threshold_text
-from nesyasp.learn.encode import NUMERIC, Encoded, Feature, is_unary
+from nesyasp.learn.emit import class_term, threshold_text, value_term
+from nesyasp.learn.encode import CATEGORICAL, NUMERIC, Encoded, Feature, as_columns, feature_column, is_unary
 from nesyasp.learn.search import Lit
 
 if TYPE_CHECKING:
@@ -115,6 +115,7 @@ def explain(est: FoldSEM, x, name: str = "x") -> Node:
 
 def explain_text(est: FoldSEM, x, name: str = "x") -> str:
     """:func:`explain`'s tree in English: column names, the example's values, the learned thresholds."""
+    from nesyasp.learn.brief import category_tree
     from nesyasp.learn.readable import program_cuts, readable_preds, readable_tree, row_values, with_note
     from nesyasp.reason import render_text
 
@@ -126,7 +127,21 @@ def explain_text(est: FoldSEM, x, name: str = "x") -> str:
     units = {f.pred: f.unit for f in features if f.unit is not None}
     tree = readable_tree(node, program_cuts(est.rules_, features), row_values(row[0], est.features_), names, name,
                          units)
+    categories = {f.pred: f.name for f in features if f.kind == CATEGORICAL}
+    if categories:  # not colour(x,red): the colour of x is blue, not red
+        cells = _category_values(row, features)
+        tree = category_tree(tree, categories, lambda pred, _: cells.get(pred, ()))
     return with_note(render_text(tree, preds), node.note)
+
+
+def _category_values(row: np.ndarray, features: list[Feature]) -> dict[str, tuple[str, ...]]:
+    """The categorical cells of one example (a 1-row array) by predicate, as clingo text (``blue``, ``"a b"``)."""
+    columns, out = as_columns(row), {}
+    for j, f in enumerate(features):
+        if f.kind == CATEGORICAL:
+            parsed = feature_column(columns, j, f)
+            out[f.pred] = (str(value_term(f, parsed.vocab[parsed.code[0]])),)
+    return out
 
 
 def trace(est: FoldSEM, x) -> Explanation:

@@ -91,7 +91,8 @@ class FoldSEM(ClassifierMixin, BaseEstimator):
     background : Program, str or path, default=None
         Background knowledge: rules over the column predicates whose unary
         heads become candidate literals (:mod:`nesyasp.learn.background`).
-        The learned program carries them.
+        The learned program carries them. A string is rule text, or a path
+        when it is one line without a parenthesis (``"knowledge.lp"``).
 
     Attributes
     ----------

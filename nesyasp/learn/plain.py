@@ -29,6 +29,7 @@ many digits) is turned into its order code first.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -43,15 +44,17 @@ from nesyasp.lang.ast import (Atom, Comment, Function, Integer, Literal, Pred, P
 from nesyasp.lang.checks import DOMAIN_PREDICATE, INT_MAX, INT_MIN
 from nesyasp.learn.asp import as_columns, code_values, cut_points
 from nesyasp.learn.bridge import CODE, Bridge, program_preds, undecided
-from nesyasp.learn.emit import number_term, value_term
+from nesyasp.learn.brief import number_text as _number
+from nesyasp.learn.emit import number_term, readable_number, value_term
 from nesyasp.learn.encode import BACKGROUND, BINARY, NUMERIC, Feature, feature_column
 from nesyasp.learn.units import unit_of_json
 
 if TYPE_CHECKING:
+    from nesyasp.learn.brief import ValueOf
     from nesyasp.learn.foldsem import FoldSEM
 
 __all__ = ["plain_rules", "plain_facts", "PlainRules", "read_plain", "hand_facts", "predict_facts", "table_facts",
-           "example_ids", "written_columns"]
+           "example_ids", "written_columns", "given_values"]
 
 _MARK = "nesyasp-column "
 _HEAD = "nesyasp-head "
@@ -153,8 +156,9 @@ def plain_facts(est: FoldSEM, X, ids: Sequence[clingo.Symbol] | None = None) -> 
 
     ``_example(e).`` per row, then per column the rules use: a 0/1 column's
     atom where the cell is 1; a categorical value; a numeric cell as the
-    integer when it is a 32-bit integer, ``code(C)`` for any other number, the
-    string for a cell that is not a number.
+    integer when it is a 32-bit integer, ``code(C)`` for any other number (with
+    the number as a comment on its line, ``oldpeak(r1,code(2)).  % 2.3``, which
+    explanations show), the string for a cell that is not a number.
     """
     features = est.features_
     cuts = cut_points(est.rules_, [f.pred for f in features if f.kind == NUMERIC])
@@ -175,10 +179,20 @@ def plain_facts(est: FoldSEM, X, ids: Sequence[clingo.Symbol] | None = None) -> 
         whole = _integers(parsed.num)
         codes = code_values(np.where(is_num, parsed.num, 0.0), cuts.get(f.pred, np.zeros(0)))
         for i in range(n):
-            value = (str(int(parsed.num[i])) if whole[i] else f"{CODE}({int(codes[i])})") if is_num[i] \
-                else vocab[parsed.code[i]]
+            if is_num[i] and not whole[i]:
+                out.append(f"{f.pred}({names[i]},{CODE}({int(codes[i])})).  % {_readable(parsed.num[i])}\n")
+                continue
+            value = str(int(parsed.num[i])) if is_num[i] else vocab[parsed.code[i]]
             out.append(f"{f.pred}({names[i]},{value}).\n")
     return "".join(out)
+
+
+def _readable(value: float) -> str:
+    """:func:`readable_number`, faster for the common case (``repr`` without an exponent is its text)."""
+    text = repr(float(value))
+    if "e" in text or "n" in text or value == 0.0:  # 1e-05, 1e+16, inf, -0.0
+        return readable_number(value)
+    return text[:-2] if text.endswith(".0") else text
 
 
 @dataclass(frozen=True)
@@ -260,7 +274,8 @@ def hand_facts(plain: PlainRules, facts: Program) -> Program:
     32 bits, decimals whose scaled form fits) and the written rules compare
     exactly keeps them as written, so that explanations show them; any other
     column's numbers become ``code(C)`` against the rules' cut points (exact
-    for any magnitude).
+    for any magnitude), each followed on its line by a comment with the number
+    (as :func:`plain_facts` writes them), which explanations show.
     """
     facts = _unit_facts(plain, facts)
     numeric = {f.pred for f in plain.features if f.kind == NUMERIC}
@@ -280,8 +295,10 @@ def hand_facts(plain: PlainRules, facts: Program) -> Program:
         if isinstance(stmt, Rule) and isinstance(stmt.head, Atom) and stmt.head.predicate in coded \
                 and len(stmt.head.arguments) == 2 and _decimal(stmt.head.arguments[1]) is not None:
             pred, (example, value) = stmt.head.predicate, stmt.head.arguments
-            code = int(code_values(np.asarray([float(_decimal(value))]), plain.cuts[pred])[0])  # type: ignore[arg-type]
-            stmt = Rule(Atom(pred, (example, Function(CODE, (Integer(code),))), stmt.head.loc), (), stmt.loc)
+            number = float(_decimal(value))  # type: ignore[arg-type]
+            code = int(code_values(np.asarray([number]), plain.cuts[pred])[0])
+            out.append(Rule(Atom(pred, (example, Function(CODE, (Integer(code),))), stmt.head.loc), (), stmt.loc))
+            stmt = Comment(f" {readable_number(number)}", loc=stmt.loc)  # what explanations show, as --facts-out
         out.append(stmt)
     return Program(tuple(out), facts.source)
 
@@ -306,10 +323,13 @@ def _unit_facts(plain: PlainRules, facts: Program) -> Program:
 
 
 def table_facts(plain: PlainRules, X, names: Sequence[str], ids: Sequence[clingo.Symbol]) -> Program:
-    """Facts (:func:`hand_facts`' form) of a table whose columns carry the original column names.
+    """Facts (as hand-written facts are) of a table whose columns carry the original column names.
 
     Every row is an example (``_example(id).``), also a row with no other fact
-    (every 0/1 cell 0), as in :func:`plain_facts`.
+    (every 0/1 cell 0), as in :func:`plain_facts`. Numbers are as a person
+    would write them (``ts(r2,1650000000000.0)``, ``inf`` as its code);
+    :func:`predict_facts` (or :func:`hand_facts`) turns those the reasoner
+    cannot hold into codes.
     """
     from nesyasp.reason.terms import symbol_term
 
@@ -320,7 +340,7 @@ def table_facts(plain: PlainRules, X, names: Sequence[str], ids: Sequence[clingo
                         f"(columns: {', '.join(names)})")
     columns = as_columns(X)
     examples = [symbol_term(e) for e in ids]
-    out: list[Rule] = [_fact(DOMAIN_PREDICATE, e) for e in examples]
+    out: list[Rule | Comment] = [_fact(DOMAIN_PREDICATE, e) for e in examples]
     for f in plain.features:
         parsed = feature_column(columns, names.index(f.name), f)
         if f.kind == BINARY:
@@ -330,7 +350,9 @@ def table_facts(plain: PlainRules, X, names: Sequence[str], ids: Sequence[clingo
         for i, number in enumerate(parsed.num.tolist()):
             value = vocab[parsed.code[i]] if np.isnan(number) else _number_term(number, plain.cuts.get(f.pred))
             out.append(_fact(f.pred, examples[i], value))
-    return hand_facts(plain, Program(tuple(out), "<table>"))
+            if np.isinf(number):  # its code, and what explanations show (as --facts-out writes it)
+                out.append(Comment(f" {readable_number(number)}"))
+    return Program(tuple(out), "<table>")
 
 
 def _number_term(value: float, cuts: np.ndarray | None) -> Term:
@@ -344,12 +366,73 @@ def _number_term(value: float, cuts: np.ndarray | None) -> Term:
     return Real(text if "." in text else text + ".0")
 
 
+def _shown(plain: PlainRules, facts: Program) -> dict[tuple[str, str], list[str]]:
+    """The numbers of the numeric columns' facts as explanations show them, by (column predicate, example): a
+    number as given, and the comment on the line of a ``code(C)`` fact (``% 2.3``, as --facts-out writes)."""
+    numeric = {f.pred for f in plain.features if f.kind == NUMERIC}
+    out: dict[tuple[str, str], list[str]] = {}
+    coded = None
+    for stmt in facts.statements:
+        if isinstance(stmt, Comment) and coded is not None and stmt.loc.begin.line == coded[2] \
+                and _number(stmt.text.strip()) is not None:
+            out.setdefault(coded[:2], []).append(stmt.text.strip())
+        coded = None
+        head = stmt.head if isinstance(stmt, Rule) and stmt.is_fact else None
+        if isinstance(head, Atom) and head.predicate in numeric and len(head.arguments) == 2:
+            key, value = (head.predicate, str(head.arguments[0])), head.arguments[1]
+            number = _decimal(value)
+            if number is not None:
+                out.setdefault(key, []).append(readable_number(float(number)))
+            elif isinstance(value, Function) and value.name == CODE:
+                coded = (*key, stmt.loc.begin.line)
+    return out
+
+
+def given_values(values: ValueOf, paths: Sequence[str | Path]) -> ValueOf:
+    """``values``, with a ``code(C)`` fact of the files ``paths`` read as the number in the comment on its
+    line (``price(r2,code(2)).  % 1999.99``, as --facts-out writes); the files are read once, when an
+    explanation first shows a code (``nesyasp query``, whose reasoner may hold large facts files unparsed)."""
+    shown: dict[tuple[str, str], list[str]] = {}
+    read = False
+
+    def given(pred: str, example: str) -> Sequence[str]:
+        nonlocal read
+        found = values(pred, example)
+        if not read and any(v.startswith(f"{CODE}(") for v in found):
+            read = True
+            for path in paths:
+                text = Path(path).read_text(encoding="utf-8", errors="replace")
+                for m in _CODE_COMMENT.finditer(text):
+                    if _number(m.group(3)) is not None:
+                        shown.setdefault((m.group(1), m.group(2)), []).append(m.group(3))
+        return _values(values, shown)(pred, example)
+    return given
+
+
+_CODE_COMMENT = re.compile(r"^(\w+)\((.+?),code\(-?\d+\)\)\.[ \t]*%[ \t]*(\S+)[ \t]*$", re.MULTILINE)
+
+
+def _values(values: ValueOf, shown: dict[tuple[str, str], list[str]]) -> ValueOf:
+    """``values``, with an order code that :func:`hand_facts` made of a given number read as that number."""
+    def given(pred: str, example: str) -> Sequence[str]:
+        found = values(pred, example)
+        known = shown.get((pred, example))
+        if known and len(known) == len(found) and any(v.startswith(f"{CODE}(") for v in found):
+            return known
+        return found
+    return given
+
+
 def _fact(pred: str, example: Term, value: Term | None = None) -> Rule:
     return Rule(Atom(pred, (example,) if value is None else (example, value)))
 
 
 def predict_facts(plain: PlainRules, facts: Program, explain: bool = False) -> list[tuple[str, str, str]]:
     """Run the rules on facts through the reasoner: ``(example, class atom, explanation)`` per answer.
+
+    ``facts`` are hand-written facts, or a table's (:func:`table_facts`), in
+    the table's units; the numbers the reasoner cannot hold become order codes
+    here (:func:`hand_facts`), and explanations show them as given.
 
     The explanation (empty unless ``explain``) is the English of the
     justification tree, as ``nesyasp query --explain`` prints it (each
@@ -360,8 +443,10 @@ def predict_facts(plain: PlainRules, facts: Program, explain: bool = False) -> l
     from nesyasp.learn.readable import unit_aliases, unit_tree, with_note
     from nesyasp.reason import Reasoner, render_text
 
-    reasoner = Reasoner(plain.program, facts)
-    comparisons, values = comparisons_of(plain.program, plain.features), reasoner_values(reasoner)
+    facts = _unit_facts(plain, facts)
+    shown = _shown(plain, facts)
+    reasoner = Reasoner(plain.program, hand_facts(plain, facts))
+    comparisons, values = comparisons_of(plain.program, plain.features), _values(reasoner_values(reasoner), shown)
     units = {f.pred: f.unit for f in plain.features if f.kind == NUMERIC and f.unit is not None}
     aliases = unit_aliases(plain.program, units)
     names = {f.pred: f.name for f in plain.features}

@@ -63,7 +63,7 @@ def _show(value: Value, unit: Unit | None = None) -> str:
         return f'"{value}"'
     if unit is not None:
         return unit.format(value)
-    return readable_number(value) if not float(value).is_integer() or abs(value) >= 1e16 else str(int(value))
+    return readable_number(value)
 
 
 def _threshold(value: float, unit: Unit | None) -> str:

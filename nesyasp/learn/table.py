@@ -7,7 +7,7 @@ codes into the column's distinct texts (:class:`Column`). Which columns are
 numeric is decided later (:mod:`nesyasp.learn.encode`), so a numeric column
 whose cells do not all parse keeps those cells as strings (FOLD-R++'s
 *mixed* columns). An empty cell is a missing value; the learner reads it back
-as the empty string ``""``. Cells are stripped of surrounding blanks.
+as the empty string ``""``. Cells are stripped of surrounding ASCII blanks.
 
 The separator (comma, semicolon, tab or vertical bar) is given or detected
 (:mod:`nesyasp.learn._separator`); in a file not separated by commas, decimal

@@ -133,7 +133,7 @@ def _check_out(path: str | None, inputs: tuple[str | None, ...], what: str, flag
         if given and out.exists() and real_path(out) == real_path(given):
             raise DataError(f"{path}: {flag} names an input file; the {what} would overwrite it")
     if out.is_dir():
-        raise DataError(f"{path}: {flag} names a folder; give a file such as {out / 'rules.lp'}")
+        raise DataError(f"{path}: {flag} names a folder; give a file such as {out / (what + '.lp')}")
     if not out.parent.is_dir():
         raise DataError(f"{path}: no folder {out.parent} to write the {what} into")
 
@@ -148,7 +148,17 @@ def _check_options(args: argparse.Namespace) -> None:
     if args.predict or args.rules:
         if not (args.predict and args.rules):
             raise DataError("--predict FACTS needs --rules RULES (a file written by `nesyasp learn -o`), and back")
+        learning = [name for name, given in (("a training table", args.train), ("--target", args.target),
+                                             ("--test", args.test), ("--background", args.background),
+                                             ("-o", args.out), ("--facts-out", args.facts_out), ("--json", args.json))
+                    if given]
+        if learning:
+            raise DataError(f"--predict runs written rules and learns nothing: {', '.join(learning)} would be "
+                            "ignored (learn first, then run --predict FACTS --rules RULES)")
         return
+    if args.explain:
+        raise DataError("--explain explains the answers of --predict FACTS --rules RULES; to explain a learned "
+                        "program, write it with -o and run --predict on facts or a table")
     if not args.train or not args.target:
         raise DataError("give a training table and --target COLUMN (or --predict FACTS --rules RULES)")
     if args.ratio < 0 or not 0.0 <= args.tail <= 1.0:
@@ -267,7 +277,7 @@ def _learn(args: argparse.Namespace) -> int:
 def _predict(args: argparse.Namespace) -> int:
     from nesyasp.lang import parse_file
     from nesyasp.lang.ast import Atom
-    from nesyasp.learn.plain import example_ids, hand_facts, predict_facts, read_plain, table_facts
+    from nesyasp.learn.plain import example_ids, predict_facts, read_plain, table_facts
 
     plain = read_plain(args.rules)
     if args.predict.lower().endswith(".csv"):
@@ -276,7 +286,7 @@ def _predict(args: argparse.Namespace) -> int:
         ids = example_ids(table, table.index(id_column) if id_column else None, table.lines)
         facts = table_facts(plain, table, list(table.columns), ids)
     else:
-        facts = hand_facts(plain, parse_file(args.predict))
+        facts = parse_file(args.predict)
     answers = predict_facts(plain, facts, args.explain)
     used = {f.pred: f.name for f in plain.features if f.kind != "binary"}
     given: dict[str, set[str]] = {}
