@@ -312,3 +312,20 @@ def test_threads_sharing_one_model_get_their_own_filter_maps(toy_run, in_threads
                 got[p.name] = model.explain(p).text()
 
     assert in_threads(work, [paths[k::4] for k in range(4)]) == [] and got == alone
+
+
+def test_why_not_classes_named_with_accents_quotes_or_spaces(toy_run):
+    """A class name that is a clingo string (``"grün"``) is asked in clingo's syntax, not JSON's (``"gr\\u00fcn"``
+    was a ParseError), both for --why-not and for the CNN's class when no rule applies."""
+    run_dir, pngs = toy_run
+    model = NesyModel.from_run(run_dir)
+    model.class_names = ("grün", 'say "hi" \\o/', "red things")
+    model.program = parse_program('target(X,"grün") :- f0(X), not f0(X).\n'
+                                  'target(X,"say \\"hi\\" \\\\o/") :- f0(X), not f0(X).\n'
+                                  'target(X,"red things") :- f0(X), not f0(X).')
+    e = model.explain(pngs / "img_0001.png", why_not=model.class_names)
+    assert [atom for atom, _, _ in e.why_not] == \
+        ['target(img_0001,"grün")', 'target(img_0001,"say \\"hi\\" \\\\o/")', 'target(img_0001,"red things")']
+    assert not any(node.holds for _, _, node in e.why_not)
+    fallback = model.explain(pngs / "img_0001.png").why_not  # no rule applies: why not the CNN's class
+    assert len(fallback) == 1 and fallback[0][0] in [atom for atom, _, _ in e.why_not]
