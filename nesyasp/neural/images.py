@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 import numpy as np
 
@@ -97,7 +97,8 @@ def image_paths(inputs: Iterable[str | Path], exclude: Iterable[str | Path] = ()
     """Files and folders to a list of image paths: files as given, folders' images in sorted order.
 
     A path that does not exist is kept (reading it reports it), and so is a
-    broken symbolic link with an image suffix inside a folder. A file named
+    broken symbolic link with an image suffix inside a folder. Symbolic links
+    to folders are followed, as training reads class folders (each folder once). A file named
     twice (``a.png`` and ``./a.png``, or a file and its folder) is kept once.
     Folders in ``exclude`` (an output folder inside an input folder) are not read.
     """
@@ -108,17 +109,7 @@ def image_paths(inputs: Iterable[str | Path], exclude: Iterable[str | Path] = ()
         if not path.is_dir():
             out.append(path)
             continue
-        found = []
-        for p in path.rglob("*"):
-            rel = p.relative_to(path).parts
-            if any(part.startswith(".") for part in rel) or p.suffix.lower() not in IMAGE_SUFFIXES:
-                continue
-            if not (p.is_file() or (p.is_symlink() and not p.is_dir())):
-                continue
-            real = real_path(p)
-            if any(s == real.parent or s in real.parents for s in skip):
-                continue
-            found.append(p)
+        found = [p for p in _walk(path) if p.suffix.lower() in IMAGE_SUFFIXES and not _inside(real_path(p), skip)]
         out.extend(sorted(found, key=lambda p: p.relative_to(path).parts))
     seen: set[str] = set()
     unique = []
@@ -128,3 +119,25 @@ def image_paths(inputs: Iterable[str | Path], exclude: Iterable[str | Path] = ()
             seen.add(key)
             unique.append(p)
     return unique
+
+
+def _inside(real: Path, folders: list[Path]) -> bool:
+    return any(f == real.parent or f in real.parents for f in folders)
+
+
+def _walk(root: Path) -> Iterator[Path]:
+    """Files (and broken links) below ``root``, symbolic links to folders followed once each (a loop is
+    not walked twice); hidden files and folders left out."""
+    visited = {real_path(root)}
+    for top, dirs, files in os.walk(root, followlinks=True):
+        kept = []
+        for name in sorted(dirs):
+            real = real_path(Path(top) / name)
+            if not name.startswith(".") and real not in visited:
+                visited.add(real)
+                kept.append(name)
+        dirs[:] = kept
+        for name in files:
+            p = Path(top) / name
+            if not name.startswith(".") and (p.is_file() or (p.is_symlink() and not p.is_dir())):
+                yield p

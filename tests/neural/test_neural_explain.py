@@ -329,3 +329,20 @@ def test_why_not_classes_named_with_accents_quotes_or_spaces(toy_run):
     assert not any(node.holds for _, _, node in e.why_not)
     fallback = model.explain(pngs / "img_0001.png").why_not  # no rule applies: why not the CNN's class
     assert len(fallback) == 1 and fallback[0][0] in [atom for atom, _, _ in e.why_not]
+
+
+def test_a_folder_is_read_through_its_symbolic_links_to_folders_each_once(tmp_path):
+    """Training reads a class folder that is a symbolic link; explain read the folder and skipped its images."""
+    from nesyasp.neural.images import image_paths
+
+    photos, elsewhere = tmp_path / "photos", tmp_path / "elsewhere"
+    for name in ("photos/cat/a.png", "elsewhere/dog/b.png", "elsewhere/dog/c.jpg"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_bytes(b"")
+    (photos / "dog").symlink_to(elsewhere / "dog")
+    (photos / "dog again").symlink_to(elsewhere / "dog")  # the same folder by a second name: read once
+    (photos / "cat" / "loop").symlink_to(photos)  # a loop: not walked again
+    (photos / ".hidden").symlink_to(elsewhere / "dog")
+    found = [p.relative_to(photos).as_posix() for p in image_paths([photos])]
+    assert found == ["cat/a.png", "dog/b.png", "dog/c.jpg"]  # sub-folders in sorted order: 'dog' first
+    assert [p.name for p in image_paths([photos], exclude=[elsewhere / "dog"])] == ["a.png"]
