@@ -346,3 +346,33 @@ def test_a_folder_is_read_through_its_symbolic_links_to_folders_each_once(tmp_pa
     found = [p.relative_to(photos).as_posix() for p in image_paths([photos])]
     assert found == ["cat/a.png", "dog/b.png", "dog/c.jpg"]  # sub-folders in sorted order: 'dog' first
     assert [p.name for p in image_paths([photos], exclude=[elsewhere / "dog"])] == ["a.png"]
+
+
+def test_arrays_and_pil_images_read_as_their_files_or_fail_with_one_data_error(tmp_path, recwarn):
+    """A truncated file opened lazily by PIL raised a bare OSError; integers outside 0..255 were clipped
+    silently; NaN gave a warning and a message 'from nan to nan'; object arrays a bare TypeError, ragged lists
+    a bare ValueError; ``(H, W, 1)`` grey arrays were refused. A bool array (``np.asarray`` of a 1-bit image)
+    reads as its file does."""
+    from nesyasp.neural.images import read_image, to_uint8
+
+    rng = np.random.default_rng(0)
+    rgb = Image.fromarray(rng.integers(0, 256, (12, 10, 3), dtype=np.uint8))
+    rgb.convert("1").save(tmp_path / "bw.png")
+    with Image.open(tmp_path / "bw.png") as im:
+        assert np.array_equal(to_uint8(np.asarray(im), None), read_image(tmp_path / "bw.png", None))
+    grey = rng.integers(0, 256, (12, 10), dtype=np.uint8)
+    assert np.array_equal(to_uint8(grey[..., None], None), to_uint8(grey, None))
+    assert np.array_equal(to_uint8(np.stack([grey, grey // 2], axis=2), None), to_uint8(grey, None))  # alpha
+    rgb.save(tmp_path / "full.png")
+    (tmp_path / "cut.png").write_bytes((tmp_path / "full.png").read_bytes()[:200])
+    with Image.open(tmp_path / "cut.png") as lazy:
+        with pytest.raises(DataError, match="cut.png: cannot read the image"):
+            to_uint8(lazy, 8)
+    bad = {"integer image holds 8-bit values 0 to 255, got values from -5 to 300": np.array([[[-5, 300, 0]]]),
+           "float image holds values in \\[0, 1\\], got NaN or infinite values": np.full((2, 2, 3), np.nan),
+           "holds numbers .* got dtype object": np.zeros((2, 2, 3), dtype=object),
+           "must be \\(H, W, 3\\) pixels, got a ragged sequence": [[1, 2], [3]]}
+    for message, array in bad.items():
+        with pytest.raises(DataError, match=message):
+            to_uint8(array, None)
+    assert not [w for w in recwarn if issubclass(w.category, RuntimeWarning)]
