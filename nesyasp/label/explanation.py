@@ -52,8 +52,19 @@ def is_explanation_picture(path: str | Path) -> bool:
 
 @functools.lru_cache(maxsize=4)
 def _font(size: int) -> Any:
+    """DejaVu Sans, which matplotlib ships (accented, Greek and Cyrillic letters: a class ``grün`` or a
+    file ``café.jpg``), else PIL's default font (ASCII and a few more: other letters are boxes)."""
+    import importlib.util
+
     from PIL import ImageFont
 
+    spec = importlib.util.find_spec("matplotlib")  # its path only: importing matplotlib is not needed
+    if spec is not None and spec.origin:
+        try:
+            return ImageFont.truetype(str(Path(spec.origin).parent / "mpl-data" / "fonts" / "ttf" / "DejaVuSans.ttf"),
+                                      size)
+        except (OSError, ImportError):  # no such file, or Pillow without FreeType
+            pass
     try:
         return ImageFont.load_default(size=size)
     except TypeError:  # Pillow without FreeType sizes
