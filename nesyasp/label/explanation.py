@@ -23,7 +23,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from nesyasp.errors import one_line
+from nesyasp.errors import DataError, one_line
 from nesyasp.label.pictures import overlay
 from nesyasp.label.report import data_uri
 
@@ -112,6 +112,11 @@ def explanation_picture(explanation: Any, path: str | Path | None = None, *, ups
         How activation maps are resampled to the panel (see :func:`~nesyasp.label.scores.upsample`).
     columns : int
         Panels per row.
+
+    Raises
+    ------
+    DataError
+        When ``path`` cannot be written (a folder, a missing folder).
     """
     from PIL import Image, ImageDraw
 
@@ -139,7 +144,10 @@ def explanation_picture(explanation: Any, path: str | Path | None = None, *, ups
 
         info = PngInfo()
         info.add_text(*_TAG)
-        canvas.save(path, format="PNG", compress_level=3, pnginfo=info)
+        try:
+            canvas.save(path, format="PNG", compress_level=3, pnginfo=info)
+        except OSError as exc:  # a folder, a missing folder, no permission
+            raise DataError(f"{path}: cannot write the picture ({exc.strerror or exc})") from None
         logger.info("wrote %s", path)
     return canvas
 

@@ -376,3 +376,25 @@ def test_arrays_and_pil_images_read_as_their_files_or_fail_with_one_data_error(t
         with pytest.raises(DataError, match=message):
             to_uint8(array, None)
     assert not [w for w in recwarn if issubclass(w.category, RuntimeWarning)]
+
+
+def test_api_ids_class_names_and_paths_given_as_users_write_them(toy_run, tmp_path):
+    """``explain(image, image_id="Kitchen 01")`` and ``explain_many(images, ids)`` with ids that are not ASP
+    constants raised a ParseError of the internal query; ``why_not="class1"`` was read letter by letter
+    ('c' is not a class), ``explain_files("a.png")`` path by character; ``explanation_picture`` into a
+    folder or a missing folder raised a bare OSError."""
+    from nesyasp.label.explanation import explanation_picture
+
+    run_dir, pngs = toy_run
+    model = NesyModel.from_run(run_dir)
+    image = model.image(pngs / "img_0002.png")
+    e = model.explain(image, why_not="class1", image_id="Kitchen 01")
+    assert e.id == "kitchen_01" and [atom for atom, _, _ in e.why_not] == ["target(kitchen_01,class1)"]
+    found = list(model.explain_many([image] * 3, ids=["a b", 'a"b', "a_b"], why_not="class2"))
+    assert [x.id for x in found] == ["a_b", "a_b_2", "a_b_3"] and [x.source for x in found] == ["a b", 'a"b', "a_b"]
+    assert len({x.prediction for x in found}) == 1
+    one = list(model.explain_files(str(pngs / "img_0002.png"), why_not="class0"))
+    assert [(p.name, x.prediction) for p, x in one] == [("img_0002.png", e.prediction)]
+    for where in (tmp_path, tmp_path / "missing" / "x.png"):
+        with pytest.raises(DataError, match="cannot write the picture"):
+            explanation_picture(e, where)
