@@ -427,3 +427,29 @@ def test_the_papers_backbones_train_extract_and_explain_a_new_picture_on_the_cpu
     explanation = NesyModel.from_run(run).explain(Image.fromarray(images[5]).convert("L").resize((50, 20)))
     assert explanation.prediction in ("a", "b", "c")
     assert explanation.text().startswith(f"<image>: {explanation.prediction}")
+
+
+def test_facts_out_is_checked_first_and_no_temporary_file_is_left(toy_run, tmp_path, capsys, monkeypatch):
+    """``--facts-out FOLDER`` or a file in a missing folder failed only after every image was explained,
+    naming ``FOLDER.tmp`` and leaving that file behind; a failure mid-run left ``FILE.tmp`` beside the user's
+    files, and a user's own ``FILE.tmp`` was overwritten."""
+    import nesyasp.cli.commands.explain as command
+
+    run_dir, pngs = toy_run
+    user = tmp_path / "mine"
+    user.mkdir()
+    args = ["explain", str(run_dir), str(pngs / "img_0001.png"), "--no-pictures", "--facts-out"]
+    assert main(args + [str(user)]) == 1
+    assert "--facts-out " + str(user) + ": a folder; name the facts file" in capsys.readouterr().err
+    assert main(args + [str(tmp_path / "none" / "f.lp")]) == 1
+    assert "its folder " + str(tmp_path / "none") + " does not exist" in capsys.readouterr().err
+    (user / "f.lp.tmp").write_text("the user's")
+
+    def fail(*_):
+        raise DataError("the disk is full")
+
+    monkeypatch.setattr(command, "_print", fail)
+    assert main(args + [str(user / "f.lp")]) == 1
+    assert "the disk is full" in capsys.readouterr().err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mine"]
+    assert [p.name for p in user.iterdir()] == ["f.lp.tmp"] and (user / "f.lp.tmp").read_text() == "the user's"

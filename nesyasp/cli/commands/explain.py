@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any, TextIO
@@ -97,18 +98,23 @@ def run(args: argparse.Namespace) -> int:
     facts = _FactsFile(args.facts_out, args.run_dir) if args.facts_out is not None else None
     done, failed = [], []
     bar = tqdm(total=len(paths), unit="image", desc="explain", disable=None, file=sys.stderr)
-    for path, result in model.explain_files(paths, args.why_not, args.batch_size):
-        bar.update(1)
-        if isinstance(result, DataError):
-            failed.append(path)
-            bar.write(f"DataError: {result}", file=sys.stderr)
-            continue
-        picture = _picture(result, out, own=args.out is None) if pictures else None
+    try:
+        for path, result in model.explain_files(paths, args.why_not, args.batch_size):
+            bar.update(1)
+            if isinstance(result, DataError):
+                failed.append(path)
+                bar.write(f"DataError: {result}", file=sys.stderr)
+                continue
+            picture = _picture(result, out, own=args.out is None) if pictures else None
+            if facts is not None:
+                facts.add(result)
+            if args.format == "html":
+                done.append((result, picture))
+            _print(args.format, result, picture, sys.stdout)
+    except BaseException:  # an error or Ctrl-C: no half-written temporary file is left beside the user's
         if facts is not None:
-            facts.add(result)
-        if args.format == "html":
-            done.append((result, picture))
-        _print(args.format, result, picture, sys.stdout)
+            facts.discard()
+        raise
     bar.close()
     if facts is not None:
         facts.close()
@@ -116,13 +122,19 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _check_facts_out(paths: list[Path], facts_out: Path | None) -> None:
-    """Refuse, before any work, a facts file named like an image (it would replace a user's picture)."""
+    """Refuse, before any work, a facts file named like an image (it would replace a user's picture),
+    a folder, or a file in a missing folder."""
     from nesyasp.data.folder import IMAGE_SUFFIXES
     from nesyasp.errors import DataError
 
-    if facts_out is not None and (facts_out.suffix.lower() in IMAGE_SUFFIXES
-                                  or real_path(facts_out) in {real_path(p) for p in paths}):
+    if facts_out is None:
+        return
+    if facts_out.suffix.lower() in IMAGE_SUFFIXES or real_path(facts_out) in {real_path(p) for p in paths}:
         raise DataError(f"--facts-out {facts_out}: an image file name; facts are ASP text, name the file *.lp")
+    if facts_out.is_dir():
+        raise DataError(f"--facts-out {facts_out}: a folder; name the facts file (such as {facts_out / 'facts.lp'})")
+    if not facts_out.parent.is_dir():
+        raise DataError(f"--facts-out {facts_out}: its folder {facts_out.parent} does not exist")
 
 
 def _picture(explanation: Any, out: Path, own: bool = False) -> Path:
@@ -162,7 +174,7 @@ class _FactsFile:
 
     def __init__(self, path: Path, run_dir: Path):
         self.path, self.count = path, 0
-        self.tmp = path.with_name(path.name + ".tmp")
+        self.tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")  # never a name of the user's
         self.handle = self.tmp.open("w", encoding="utf-8")
         self.handle.write(f"% filter facts of images explained by 'nesyasp explain {one_line(str(run_dir))}'; "
                           f"run them with {one_line(str(run_dir / 'rules.lp'))}\n")
@@ -174,6 +186,11 @@ class _FactsFile:
     def close(self) -> None:
         self.handle.close()
         self.tmp.replace(self.path)
+
+    def discard(self) -> None:
+        """Remove the temporary file (the run stopped before its end)."""
+        self.handle.close()
+        self.tmp.unlink(missing_ok=True)
 
 
 def _finish(args: argparse.Namespace, out: Path, pictures: bool, done: list, failed: list[Path], total: int,
