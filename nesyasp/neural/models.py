@@ -264,6 +264,9 @@ def load_weights(model: nn.Module, path: str | Path) -> None:
                                                                           if k.startswith("classifier.")}
     if any(k in own and k in fitted and fitted[k].shape != own[k].shape for k in head):
         fitted = {k: v for k, v in fitted.items() if k not in head} | {k: own[k] for k in head if k in own}
+    # files saved before torch 0.4.1 (such as torchvision's ImageNet ResNets) have no BatchNorm step counters;
+    # torch's own load_state_dict takes them so, and so does this
+    fitted = fitted | {k: v for k, v in own.items() if k.endswith("num_batches_tracked") and k not in fitted}
     _check_fit(fitted, own, state, path)
     if dropped:
         logger.info("%s: the backbone is loaded; its classifier (%s) does not fit this model's head, "

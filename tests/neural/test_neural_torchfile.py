@@ -118,3 +118,15 @@ def test_vgg16_weights_in_a_checkpoint_dict_decide_the_architecture_as_a_plain_s
         assert resolve_model("vgg16", tmp_path / name) == "vgg16_bn", name
     torch.save({"model": {"features.0.weight": torch.zeros(1)}, "info": "{}"}, tmp_path / "imagenet.pt")
     assert resolve_model("vgg16", tmp_path / "imagenet.pt") == "vgg16"
+
+
+def test_a_state_dict_without_batchnorm_step_counters_loads_as_torch_loads_it(tmp_path):
+    """Files saved before torch 0.4.1 (torchvision's ImageNet ResNets among them) hold no
+    ``num_batches_tracked``; torch's strict ``load_state_dict`` takes them, nesyasp called them missing."""
+    state = build_model("small", 3, seed=3).state_dict()
+    old = {k: v for k, v in state.items() if not k.endswith("num_batches_tracked")}
+    assert len(old) < len(state)
+    torch.save(old, tmp_path / "old.pt")
+    net = build_model("small", 3, seed=0)
+    load_weights(net, tmp_path / "old.pt")
+    assert all(torch.equal(net.state_dict()[k], v) for k, v in old.items())
