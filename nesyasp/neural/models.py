@@ -146,12 +146,14 @@ def resolve_model(name: str, weights: str | Path = "") -> str:
         return "vgg16_bn"
     from nesyasp.neural.statedict import state_dict_of
 
-    try:
-        keys = state_dict_of(torch.load(Path(weights), map_location="cpu", weights_only=True, mmap=True),
-                             weights).keys()
-    except Exception:  # noqa: BLE001 - load_weights gives the message
-        return "vgg16"
-    return "vgg16_bn" if any(str(k).endswith("running_mean") for k in keys) else "vgg16"
+    for mmap in (True, False):  # the keys without reading the tensors; a legacy (non-zip) file cannot be mapped
+        try:
+            keys = state_dict_of(torch.load(Path(weights), map_location="cpu", weights_only=True, mmap=mmap),
+                                 weights).keys()
+        except Exception:  # noqa: BLE001 - load_weights gives the message
+            continue
+        return "vgg16_bn" if any(str(k).endswith("running_mean") for k in keys) else "vgg16"
+    return "vgg16"
 
 
 def default_layer(name: str) -> str:

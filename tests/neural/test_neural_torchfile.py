@@ -118,6 +118,8 @@ def test_vgg16_weights_in_a_checkpoint_dict_decide_the_architecture_as_a_plain_s
         assert resolve_model("vgg16", tmp_path / name) == "vgg16_bn", name
     torch.save({"model": {"features.0.weight": torch.zeros(1)}, "info": "{}"}, tmp_path / "imagenet.pt")
     assert resolve_model("vgg16", tmp_path / "imagenet.pt") == "vgg16"
+    torch.save(bn, tmp_path / "legacy.pt", _use_new_zipfile_serialization=False)  # torch < 1.6's format
+    assert resolve_model("vgg16", tmp_path / "legacy.pt") == "vgg16_bn"
 
 
 def test_a_state_dict_without_batchnorm_step_counters_loads_as_torch_loads_it(tmp_path):
