@@ -132,3 +132,16 @@ def test_a_state_dict_without_batchnorm_step_counters_loads_as_torch_loads_it(tm
     net = build_model("small", 3, seed=0)
     load_weights(net, tmp_path / "old.pt")
     assert all(torch.equal(net.state_dict()[k], v) for k, v in old.items())
+
+
+def test_files_of_other_tools_are_named_not_called_pickles(tmp_path):
+    """A numpy .npy or an HDF5 (Keras) file was refused as 'it holds pickled Python objects' with advice to
+    save a state dict of it: wrong on both counts."""
+    import numpy as np
+
+    np.save(tmp_path / "a.npy", np.zeros(3))
+    (tmp_path / "k.h5").write_bytes(b"\x89HDF\r\n\x1a\n" + bytes(64))
+    for name, needle in (("a.npy", "it is a numpy array file"), ("k.h5", "it is an HDF5 file")):
+        with pytest.raises(DataError, match=needle) as err:
+            load_weights(build_model("small", 3), tmp_path / name)
+        assert "pickled" not in str(err.value)
