@@ -27,7 +27,7 @@ from nesyasp.errors import DataError, one_line
 from nesyasp.label.pictures import overlay
 from nesyasp.label.report import data_uri
 
-__all__ = ["explanation_picture", "explanation_page", "is_explanation_picture", "PANEL"]
+__all__ = ["explanation_picture", "explanation_page", "is_explanation_picture", "is_explanation_page", "PANEL"]
 
 logger = logging.getLogger(__name__)
 
@@ -47,6 +47,18 @@ def is_explanation_picture(path: str | Path) -> bool:
         with Image.open(path) as im:
             return im.format == "PNG" and im.info.get(_TAG[0]) == _TAG[1]
     except (OSError, ValueError, SyntaxError, Image.DecompressionBombError):
+        return False
+
+
+_PAGE_TAG = "<meta name='generator' content='nesyasp explain'>"
+
+
+def is_explanation_page(path: str | Path) -> bool:
+    """True when ``path`` is an HTML page that :func:`explanation_page` wrote (so it may be written again)."""
+    try:
+        with Path(path).open("rb") as handle:
+            return _PAGE_TAG.encode() in handle.read(512)
+    except OSError:
         return False
 
 
@@ -172,7 +184,8 @@ def explanation_page(items: Sequence[tuple[Any, str | Path]], path: str | Path, 
                      f"<span class='cnn'>(the CNN says {html.escape(explanation.cnn_prediction)})</span></h2>"
                      f"<img src='{data_uri(picture)}' alt='{html.escape(explanation.id)}'>"
                      f"<pre>{html.escape(explanation.text())}</pre>")
-    page = (f"<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
+    page = (f"<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>{_PAGE_TAG}"
+            f"<title>{html.escape(title)}</title>"
             f"<style>{_STYLE}</style></head>\n<body><h1>{html.escape(title)}</h1>\n" + "\n".join(parts) +
             "\n</body></html>\n")
     path = Path(path)

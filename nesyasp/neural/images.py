@@ -129,7 +129,8 @@ def image_paths(inputs: Iterable[str | Path], exclude: Iterable[str | Path] = ()
     broken symbolic link with an image suffix inside a folder. Symbolic links
     to folders are followed, as training reads class folders (each folder once). A file named
     twice (``a.png`` and ``./a.png``, or a file and its folder) is kept once.
-    Folders in ``exclude`` (an output folder inside an input folder) are not read.
+    Folders in ``exclude`` (an output folder inside an input folder) are not read, unless one is
+    the input folder itself.
     """
     skip = [real_path(e) for e in exclude]  # realpath: a symlink loop is not an error
     out: list[Path] = []
@@ -138,7 +139,8 @@ def image_paths(inputs: Iterable[str | Path], exclude: Iterable[str | Path] = ()
         if not path.is_dir():
             out.append(path)
             continue
-        found = [p for p in _walk(path) if p.suffix.lower() in IMAGE_SUFFIXES and not _inside(real_path(p), skip)]
+        inner = [s for s in skip if s != real_path(path)]  # an output folder that is the input folder is read
+        found = [p for p in _walk(path) if p.suffix.lower() in IMAGE_SUFFIXES and not _inside(real_path(p), inner)]
         out.extend(sorted(found, key=lambda p: p.relative_to(path).parts))
     seen: set[str] = set()
     unique = []

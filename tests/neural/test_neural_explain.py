@@ -453,3 +453,23 @@ def test_facts_out_is_checked_first_and_no_temporary_file_is_left(toy_run, tmp_p
     assert "the disk is full" in capsys.readouterr().err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["mine"]
     assert [p.name for p in user.iterdir()] == ["f.lp.tmp"] and (user / "f.lp.tmp").read_text() == "the user's"
+
+
+def test_out_may_be_the_folder_of_the_images_and_never_replaces_the_users_page(toy_run, tmp_path, capsys):
+    """``explain RUN photos --out photos`` said 'no image files in photos' (the output folder was left out of
+    the input folder it is); ``--format html`` wrote over a user's own ``explained.html``."""
+    run_dir, pngs = toy_run
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    for name in ("a.png", "b.png"):
+        (photos / name).write_bytes((pngs / "img_0001.png").read_bytes())
+    (photos / "explained.html").write_text("<p>the user's page</p>")
+    args = ["explain", str(run_dir), str(photos), "--out", str(photos), "--format", "html"]
+    for _ in range(2):  # the second run explains the photos again, not the pictures of the first
+        assert main(args) == 0
+        out = capsys.readouterr().out
+        assert [line.split(":")[0] for line in out.splitlines()[:2]] == [str(photos / "a.png"), str(photos / "b.png")]
+        assert f"wrote {photos / 'explained_2.html'} (2 images" in out
+    assert sorted(p.name for p in photos.iterdir()) == ["a.png", "a_explained.png", "b.png", "b_explained.png",
+                                                        "explained.html", "explained_2.html"]
+    assert (photos / "explained.html").read_text() == "<p>the user's page</p>"

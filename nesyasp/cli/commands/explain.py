@@ -86,7 +86,7 @@ def run(args: argparse.Namespace) -> int:
     if args.format == "html" and args.no_pictures:
         raise DataError("--format html shows the pictures; leave out --no-pictures")
     out = args.out if args.out is not None else args.run_dir / "explained"
-    paths = image_paths(args.images, exclude=[out])
+    paths = _not_pictures(image_paths(args.images, exclude=[out]), out)
     if not paths:
         raise DataError(f"no image files in {', '.join(map(str, args.images))}")
     pictures = not args.no_pictures
@@ -135,6 +135,25 @@ def _check_facts_out(paths: list[Path], facts_out: Path | None) -> None:
         raise DataError(f"--facts-out {facts_out}: a folder; name the facts file (such as {facts_out / 'facts.lp'})")
     if not facts_out.parent.is_dir():
         raise DataError(f"--facts-out {facts_out}: its folder {facts_out.parent} does not exist")
+
+
+def _not_pictures(paths: list[Path], out: Path) -> list[Path]:
+    """``paths`` without the pictures of an earlier run in ``out`` (when ``out`` is a folder of images read)."""
+    from nesyasp.label.explanation import is_explanation_picture
+
+    where = real_path(out)
+    return [p for p in paths if not (real_path(p).parent == where and is_explanation_picture(p))]
+
+
+def _page(out: Path, own: bool) -> Path:
+    """``OUT/explained.html``, or ``explained_2.html``, ... when a page nesyasp did not write has that name."""
+    from nesyasp.label.explanation import is_explanation_page
+
+    for k in itertools.count(1):
+        path = out / f"explained{'' if k == 1 else f'_{k}'}.html"
+        if not (path.exists() or path.is_symlink()) or own or is_explanation_page(path):
+            return path
+    raise AssertionError("unreachable")
 
 
 def _picture(explanation: Any, out: Path, own: bool = False) -> Path:
@@ -198,7 +217,7 @@ def _finish(args: argparse.Namespace, out: Path, pictures: bool, done: list, fai
     if args.format == "html" and done:
         from nesyasp.label.explanation import explanation_page
 
-        page = explanation_page(done, out / "explained.html", f"nesyasp explain {args.run_dir}")
+        page = explanation_page(done, _page(out, own=args.out is None), f"nesyasp explain {args.run_dir}")
         print(f"wrote {page} ({len(done)} images, self-contained)")
     notes = []
     if pictures and total > len(failed):
