@@ -319,6 +319,8 @@ class TrainConfig:
             raise WrongTypeError(f"augment must be True or False, got {type(self.augment).__name__}")
         expect_type(self.data, (str, os.PathLike), "data: a data set name or a folder (a str or a Path)")
         put("data", os.fspath(self.data))
+        if not self.data.strip():
+            raise DataError("data is empty: give a data set (scenes, signs, digits, digits-parity) or a folder")
         if isinstance(self.strategy, str):
             put("strategy", strategy(self.strategy))
         expect_type(self.strategy, StrategyConfig, "strategy: a StrategyConfig or a strategy name such as 'ts3'")

@@ -209,3 +209,19 @@ def test_vggs_refuse_images_too_small_for_their_five_pools(tmp_path, capsys):
     err = capsys.readouterr().err
     assert err.startswith("DataError: model vgg16_bn needs images of at least 32 px") and err.count("\n") == 1
     assert not (tmp_path / "run").exists()
+
+
+def test_an_empty_data_name_is_refused_not_read_as_the_current_folder(tmp_path, capsys, monkeypatch):
+    """``--data ""`` was the current folder: 'runs/x: inside the image folder ; give --out a folder outside
+    it', and ``data check ""`` checked whatever folder the shell was in."""
+    from nesyasp.cli import main
+
+    with pytest.raises(DataError, match="data is empty"):
+        TrainConfig(data=" ")
+    monkeypatch.chdir(tmp_path)
+    for args in (["train", "--data", "", "--out", "run"], ["data", "check", ""],
+                 ["data", "preview", "", "--out", "p.png"]):
+        with pytest.raises(SystemExit) as stop:
+            main(args)
+        assert stop.value.code == 2 and "empty: give a data set" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []

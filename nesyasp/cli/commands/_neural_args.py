@@ -5,15 +5,22 @@ from __future__ import annotations
 import argparse
 from nesyasp._paths import real_path
 
-__all__ = ["add_train_options", "config_from_args", "pretrain_choice", "PRETRAIN_EPOCHS"]
+__all__ = ["add_train_options", "config_from_args", "pretrain_choice", "data_option", "PRETRAIN_EPOCHS"]
 
 PRETRAIN_EPOCHS = 10
+
+
+def data_option(text: str) -> str:
+    """An argparse type: a data set name or a folder, never empty (an empty path would be the current folder)."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("empty: give a data set (scenes, signs, digits, digits-parity) or a folder")
+    return text
 
 
 def add_train_options(parser: argparse.ArgumentParser, single: bool = True) -> None:
     """Data, model and optimiser flags; with ``single`` also --strategy, --classes and --seed."""
     g = parser.add_argument_group("data")
-    g.add_argument("--data", "--dataset", dest="data", default="scenes",
+    g.add_argument("--data", "--dataset", dest="data", default="scenes", type=data_option,
                    help="embedded data set (scenes, signs, digits) or an image folder (default: scenes)")
     if single:
         g.add_argument("--classes", type=_classes_option, default=None,
