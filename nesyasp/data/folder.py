@@ -142,7 +142,8 @@ def upright_size(im: Image.Image) -> tuple[int, int]:
 def to_rgb(im: Image.Image) -> Image.Image:
     """An 8-bit RGB copy of ``im``: upright (EXIF orientation applied, as photo viewers show it),
     16-bit values scaled by 1/257, 32-bit integers by their largest value, floats (mode ``F``) as
-    values in [0, 1] (in [0, 255] when any is above 1), alpha dropped, grey repeated."""
+    values in [0, 1] (in [0, 255] when any is above 1), alpha (and a palette's transparency) dropped, grey
+    repeated."""
     if exif_orientation(im) != 1:
         from PIL import ImageOps
 
@@ -157,6 +158,8 @@ def to_rgb(im: Image.Image) -> Image.Image:
         elif top > 65535:  # 32-bit integers: the image's own range
             arr = arr * (255.0 / top)
         im = Image.fromarray(np.clip(np.rint(arr), 0, 255).astype(np.uint8))
+    if im.mode == "P" and "transparency" in im.info:  # the same pixels, without PIL's UserWarning on stderr
+        im = im.convert("RGBA")
     return im.convert("RGB")
 
 

@@ -23,11 +23,11 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from nesyasp.errors import one_line
+from nesyasp.errors import DataError, one_line
 from nesyasp.label.pictures import overlay
 from nesyasp.label.report import data_uri
 
-__all__ = ["explanation_picture", "explanation_page", "is_explanation_picture", "PANEL"]
+__all__ = ["explanation_picture", "explanation_page", "is_explanation_picture", "is_explanation_page", "PANEL"]
 
 logger = logging.getLogger(__name__)
 
@@ -50,10 +50,33 @@ def is_explanation_picture(path: str | Path) -> bool:
         return False
 
 
+_PAGE_TAG = "<meta name='generator' content='nesyasp explain'>"
+
+
+def is_explanation_page(path: str | Path) -> bool:
+    """True when ``path`` is an HTML page that :func:`explanation_page` wrote (so it may be written again)."""
+    try:
+        with Path(path).open("rb") as handle:
+            return _PAGE_TAG.encode() in handle.read(512)
+    except OSError:
+        return False
+
+
 @functools.lru_cache(maxsize=4)
 def _font(size: int) -> Any:
+    """DejaVu Sans, which matplotlib ships (accented, Greek and Cyrillic letters: a class ``grün`` or a
+    file ``café.jpg``), else PIL's default font (ASCII and a few more: other letters are boxes)."""
+    import importlib.util
+
     from PIL import ImageFont
 
+    spec = importlib.util.find_spec("matplotlib")  # its path only: importing matplotlib is not needed
+    if spec is not None and spec.origin:
+        try:
+            return ImageFont.truetype(str(Path(spec.origin).parent / "mpl-data" / "fonts" / "ttf" / "DejaVuSans.ttf"),
+                                      size)
+        except (OSError, ImportError):  # no such file, or Pillow without FreeType
+            pass
     try:
         return ImageFont.load_default(size=size)
     except TypeError:  # Pillow without FreeType sizes
@@ -101,6 +124,11 @@ def explanation_picture(explanation: Any, path: str | Path | None = None, *, ups
         How activation maps are resampled to the panel (see :func:`~nesyasp.label.scores.upsample`).
     columns : int
         Panels per row.
+
+    Raises
+    ------
+    DataError
+        When ``path`` cannot be written (a folder, a missing folder).
     """
     from PIL import Image, ImageDraw
 
@@ -128,7 +156,10 @@ def explanation_picture(explanation: Any, path: str | Path | None = None, *, ups
 
         info = PngInfo()
         info.add_text(*_TAG)
-        canvas.save(path, format="PNG", compress_level=3, pnginfo=info)
+        try:
+            canvas.save(path, format="PNG", compress_level=3, pnginfo=info)
+        except OSError as exc:  # a folder, a missing folder, no permission
+            raise DataError(f"{path}: cannot write the picture ({exc.strerror or exc})") from None
         logger.info("wrote %s", path)
     return canvas
 
@@ -153,7 +184,8 @@ def explanation_page(items: Sequence[tuple[Any, str | Path]], path: str | Path, 
                      f"<span class='cnn'>(the CNN says {html.escape(explanation.cnn_prediction)})</span></h2>"
                      f"<img src='{data_uri(picture)}' alt='{html.escape(explanation.id)}'>"
                      f"<pre>{html.escape(explanation.text())}</pre>")
-    page = (f"<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
+    page = (f"<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>{_PAGE_TAG}"
+            f"<title>{html.escape(title)}</title>"
             f"<style>{_STYLE}</style></head>\n<body><h1>{html.escape(title)}</h1>\n" + "\n".join(parts) +
             "\n</body></html>\n")
     path = Path(path)

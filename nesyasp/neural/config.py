@@ -35,6 +35,7 @@ __all__ = [
     "ModelDefaults",
     "MODEL_DEFAULTS",
     "MODELS",
+    "MIN_SIZE",
     "SCRATCH_WARMUP",
     "STRATEGIES",
     "NORMS",
@@ -83,6 +84,8 @@ MODEL_DEFAULTS: dict[str, ModelDefaults] = {
 }
 #: Model names of ``--model``.
 MODELS = tuple(MODEL_DEFAULTS)
+#: The smallest image side a model takes: the VGGs halve it five times (2x2 max-pools) to 1 px.
+MIN_SIZE = {"vgg16": 32, "vgg16_bn": 32}
 #: Share of the epochs trained with cross-entropy alone before P and thresholds are computed
 #: when a model starts from random weights (no pretraining, no ``weights``): P and thresholds
 #: of random VGG filters say nothing about the classes, and the sparsity loss built on them
@@ -290,6 +293,9 @@ class TrainConfig:
             raise DataError(f"schedule must be cosine or plateau, got {self.schedule!r}")
         if self.model not in MODELS:
             raise DataError(f"model must be one of {', '.join(MODELS)}, got {self.model!r}")
+        if self.size < MIN_SIZE.get(self.model, 1):
+            raise DataError(f"model {self.model} needs images of at least {MIN_SIZE[self.model]} px (its five "
+                            f"max-pools halve them to 1 px), got size {self.size}")
         if self.precision not in _PRECISIONS:
             raise DataError(f"precision must be one of {', '.join(_PRECISIONS)}, got {self.precision!r}")
 
@@ -313,6 +319,8 @@ class TrainConfig:
             raise WrongTypeError(f"augment must be True or False, got {type(self.augment).__name__}")
         expect_type(self.data, (str, os.PathLike), "data: a data set name or a folder (a str or a Path)")
         put("data", os.fspath(self.data))
+        if not self.data.strip():
+            raise DataError("data is empty: give a data set (scenes, signs, digits, digits-parity) or a folder")
         if isinstance(self.strategy, str):
             put("strategy", strategy(self.strategy))
         expect_type(self.strategy, StrategyConfig, "strategy: a StrategyConfig or a strategy name such as 'ts3'")

@@ -37,6 +37,7 @@ import numpy as np
 from nesyasp.errors import DataError, one_line
 from nesyasp.lang.ast import Program, is_identifier
 from nesyasp.lang.domain import add_domain_guards
+from nesyasp.learn.emit import class_term
 from nesyasp.neural.binarize import DOMAIN, asp_id
 from nesyasp.neural.nesy import class_index, reasoner_classes
 
@@ -331,7 +332,8 @@ def reason_batch(program: Program, values: np.ndarray, ids: Sequence[str], class
 
 
 def _term(name: str) -> str:
-    return name if is_identifier(name) else json.dumps(name)
+    """A class name as the rule files write it (``kitchen``, ``"grün"``): clingo's string syntax, not JSON's."""
+    return str(class_term(name))
 
 
 def literal_maps(explanation: ImageExplanation, maps: np.ndarray, norms: np.ndarray, thresholds: np.ndarray,

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 import numpy as np
 
@@ -57,49 +57,80 @@ def to_uint8(image: Any, size: int | None) -> np.ndarray:
     PIL images are converted as user folders are for training
     (:func:`nesyasp.data.folder.to_rgb`: 16-bit values scaled by 1/257, alpha
     dropped). Float arrays are read as values in [0, 1], uint16 arrays as
-    16-bit values (scaled by 1/257), other integer arrays as 8-bit values.
+    16-bit values (scaled by 1/257), bool arrays as black and white (as PIL's
+    1-bit images), other integer arrays as 8-bit values (0 to 255). ``(H, W)``
+    and ``(H, W, 1)`` arrays are grey, ``(H, W, 2)`` grey with alpha and
+    ``(H, W, 4)`` RGBA (alpha dropped).
 
     Raises
     ------
     DataError
-        For an array of another shape, or a float array with values outside [0, 1].
+        For an array of another shape or of values that are not pixels (a float array with values
+        outside [0, 1], NaN or infinite; integers outside 0..255, other than uint16's), or a PIL
+        image whose file cannot be decoded (truncated).
     WrongTypeError
         For something that is not an image, a nested list or an array (``None``, a number, a tensor).
     """
     from PIL import Image
 
     if isinstance(image, Image.Image):
-        im = to_rgb(image)
+        try:
+            im = to_rgb(image)
+        except UNREADABLE as exc:  # a lazily loaded image decodes here
+            raise DataError(f"{getattr(image, 'filename', '') or 'the PIL image'}: cannot read the image "
+                            f"({type(exc).__name__}: {exc})") from None
     else:
-        if not isinstance(image, (np.ndarray, list, tuple)):
-            raise WrongTypeError(f"expected an image (a path, a PIL image or an (H, W, 3) array), "
-                                 f"got {type(image).__name__}")
-        arr = np.asarray(image)
-        if arr.ndim == 2:
-            arr = np.repeat(arr[..., None], 3, axis=2)
-        if arr.ndim != 3 or arr.shape[2] not in (3, 4) or arr.shape[0] == 0 or arr.shape[1] == 0:
-            raise DataError(f"an image must be (H, W, 3) pixels, got shape {arr.shape}")
-        in_range = np.isfinite(arr).all() and arr.min() >= -1e-6 and arr.max() <= 1 + 1e-6
-        if arr.dtype.kind == "f" and arr.size and not in_range:
-            raise DataError(f"a float image holds values in [0, 1], got values from {np.nanmin(arr):g} to "
-                            f"{np.nanmax(arr):g}" + ("; divide by 255, or pass uint8 pixels" if np.nanmax(arr) > 1
-                                                    else ""))
-        if arr.dtype != np.uint8:
-            scale = 1 / 257 if arr.dtype == np.uint16 else 1.0 if arr.dtype.kind in "iu" else 255.0
-            arr = np.clip(np.round(arr.astype(np.float64) * scale), 0, 255).astype(np.uint8)
-        im = Image.fromarray(np.ascontiguousarray(arr[..., :3]), "RGB")
+        im = Image.fromarray(_rgb_array(image), "RGB")
     if size is not None and im.size != (size, size):
         im = im.resize((size, size), Image.BILINEAR)
     return np.asarray(im, dtype=np.uint8)
+
+
+def _rgb_array(image: Any) -> np.ndarray:
+    """An image array (or nested list) as ``(H, W, 3)`` uint8 (see :func:`to_uint8`)."""
+    if not isinstance(image, (np.ndarray, list, tuple)):
+        raise WrongTypeError(f"expected an image (a path, a PIL image or an (H, W, 3) array), "
+                             f"got {type(image).__name__}")
+    try:
+        arr = np.asarray(image)
+    except ValueError as exc:  # a ragged nested list
+        raise DataError(f"an image must be (H, W, 3) pixels, got a ragged sequence ({exc})") from None
+    if arr.dtype.kind not in "biuf":
+        raise DataError(f"an image array holds numbers (uint8, other integers, floats or bools), got dtype {arr.dtype}")
+    if arr.ndim == 3 and arr.shape[2] in (1, 2):  # grey, grey with alpha
+        arr = arr[..., :1]
+    if arr.ndim == 2:
+        arr = arr[..., None]
+    if arr.ndim != 3 or arr.shape[2] not in (1, 3, 4) or arr.shape[0] == 0 or arr.shape[1] == 0:
+        raise DataError(f"an image must be (H, W, 3) pixels, got shape {np.shape(image)}")
+    arr = np.repeat(arr, 3, axis=2) if arr.shape[2] == 1 else arr[..., :3]
+    if arr.dtype.kind == "f":
+        if not np.isfinite(arr).all():
+            raise DataError("a float image holds values in [0, 1], got NaN or infinite values")
+        low, high = float(arr.min()), float(arr.max())
+        if low < -1e-6 or high > 1 + 1e-6:
+            raise DataError(f"a float image holds values in [0, 1], got values from {low:g} to {high:g}"
+                            + ("; divide by 255, or pass uint8 pixels" if high > 1 else ""))
+        return np.clip(np.round(arr.astype(np.float64) * 255.0), 0, 255).astype(np.uint8)
+    if arr.dtype == np.bool_:
+        return arr.astype(np.uint8) * np.uint8(255)  # as PIL's 1-bit images read: black and white
+    if arr.dtype == np.uint16:
+        return np.clip(np.round(arr / 257.0), 0, 255).astype(np.uint8)
+    if arr.dtype != np.uint8 and (int(arr.min()) < 0 or int(arr.max()) > 255):
+        raise DataError(f"an integer image holds 8-bit values 0 to 255, got values from {int(arr.min())} to "
+                        f"{int(arr.max())}; pass 16-bit values as uint16, or floats in [0, 1]")
+    return np.ascontiguousarray(arr, dtype=np.uint8)
 
 
 def image_paths(inputs: Iterable[str | Path], exclude: Iterable[str | Path] = ()) -> list[Path]:
     """Files and folders to a list of image paths: files as given, folders' images in sorted order.
 
     A path that does not exist is kept (reading it reports it), and so is a
-    broken symbolic link with an image suffix inside a folder. A file named
+    broken symbolic link with an image suffix inside a folder. Symbolic links
+    to folders are followed, as training reads class folders (each folder once). A file named
     twice (``a.png`` and ``./a.png``, or a file and its folder) is kept once.
-    Folders in ``exclude`` (an output folder inside an input folder) are not read.
+    Folders in ``exclude`` (an output folder inside an input folder) are not read, unless one is
+    the input folder itself.
     """
     skip = [real_path(e) for e in exclude]  # realpath: a symlink loop is not an error
     out: list[Path] = []
@@ -108,17 +139,8 @@ def image_paths(inputs: Iterable[str | Path], exclude: Iterable[str | Path] = ()
         if not path.is_dir():
             out.append(path)
             continue
-        found = []
-        for p in path.rglob("*"):
-            rel = p.relative_to(path).parts
-            if any(part.startswith(".") for part in rel) or p.suffix.lower() not in IMAGE_SUFFIXES:
-                continue
-            if not (p.is_file() or (p.is_symlink() and not p.is_dir())):
-                continue
-            real = real_path(p)
-            if any(s == real.parent or s in real.parents for s in skip):
-                continue
-            found.append(p)
+        inner = [s for s in skip if s != real_path(path)]  # an output folder that is the input folder is read
+        found = [p for p in _walk(path) if p.suffix.lower() in IMAGE_SUFFIXES and not _inside(real_path(p), inner)]
         out.extend(sorted(found, key=lambda p: p.relative_to(path).parts))
     seen: set[str] = set()
     unique = []
@@ -128,3 +150,25 @@ def image_paths(inputs: Iterable[str | Path], exclude: Iterable[str | Path] = ()
             seen.add(key)
             unique.append(p)
     return unique
+
+
+def _inside(real: Path, folders: list[Path]) -> bool:
+    return any(f == real.parent or f in real.parents for f in folders)
+
+
+def _walk(root: Path) -> Iterator[Path]:
+    """Files (and broken links) below ``root``, symbolic links to folders followed once each (a loop is
+    not walked twice); hidden files and folders left out."""
+    visited = {real_path(root)}
+    for top, dirs, files in os.walk(root, followlinks=True):
+        kept = []
+        for name in sorted(dirs):
+            real = real_path(Path(top) / name)
+            if not name.startswith(".") and real not in visited:
+                visited.add(real)
+                kept.append(name)
+        dirs[:] = kept
+        for name in files:
+            p = Path(top) / name
+            if not name.startswith(".") and (p.is_file() or (p.is_symlink() and not p.is_dir())):
+                yield p

@@ -44,11 +44,13 @@ from nesyasp.interrupt import NEURAL_EXTRA
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["SmallCNN", "build_model", "head_of", "default_layer", "resolve_model", "FeatureModel", "load_weights",
+__all__ = ["MODEL_NAMES", "SmallCNN", "build_model", "architecture_of", "head_of", "default_layer", "resolve_model", "FeatureModel", "load_weights",
            "load_backbone", "scale_pixels"]
 
 _DEFAULT_LAYER = {"small": "features.relu4", "vgg16": "features.30", "vgg16_bn": "features.43",
                   "resnet18": "layer4"}
+#: The models :func:`build_model` builds.
+MODEL_NAMES = tuple(_DEFAULT_LAYER)
 
 
 def scale_pixels(x: torch.Tensor) -> torch.Tensor:
@@ -142,11 +144,16 @@ def resolve_model(name: str, weights: str | Path = "") -> str:
         return name
     if not weights:
         return "vgg16_bn"
-    try:
-        keys = torch.load(Path(weights), map_location="cpu", weights_only=True, mmap=True).keys()
-    except Exception:  # noqa: BLE001 - load_weights gives the message
-        return "vgg16"
-    return "vgg16_bn" if any(str(k).endswith("running_mean") for k in keys) else "vgg16"
+    from nesyasp.neural.statedict import state_dict_of
+
+    for mmap in (True, False):  # the keys without reading the tensors; a legacy (non-zip) file cannot be mapped
+        try:
+            keys = state_dict_of(torch.load(Path(weights), map_location="cpu", weights_only=True, mmap=mmap),
+                                 weights).keys()
+        except Exception:  # noqa: BLE001 - load_weights gives the message
+            continue
+        return "vgg16_bn" if any(str(k).endswith("running_mean") for k in keys) else "vgg16"
+    return "vgg16"
 
 
 def default_layer(name: str) -> str:
@@ -229,45 +236,78 @@ def load_backbone(model: nn.Module, state: dict[str, torch.Tensor]) -> None:
 
 
 def load_weights(model: nn.Module, path: str | Path) -> None:
-    """Load a state dict (or a checkpoint holding ``model``) into ``model``.
+    """Load a state dict (or a checkpoint holding one under ``model``, ``state_dict`` or
+    ``model_state_dict``) into ``model``.
 
-    Uses ``torch.load(weights_only=True)``. When only the model's last linear
-    layer (the class head) differs in shape, for weights trained on other
-    classes, the backbone is loaded and the head keeps its fresh initialisation.
+    Uses ``torch.load(weights_only=True)``. Keys prefixed by ``module.``
+    (``DataParallel``), ``_orig_mod.`` (``torch.compile``) or ``model.`` are read
+    without the prefix (:mod:`nesyasp.neural.statedict`). When only the model's
+    last linear layer (the class head) differs in shape, for weights trained on
+    other classes, the backbone is loaded and the head keeps its fresh initialisation.
 
     Raises
     ------
     DataError
-        When the file cannot be read or its tensors do not fit the model.
+        When the file cannot be read or its tensors do not fit the model (naming
+        the model they fit, when they are another nesyasp model's).
     """
+    from nesyasp.neural.statedict import state_dict_of, strip_prefixes
     from nesyasp.neural.torchfile import load_torch_file
 
     path = Path(path)
-    state = load_torch_file(path, "weights file")
-    if isinstance(state, dict) and isinstance(state.get("model"), dict):
-        state = state["model"]
-    if not isinstance(state, dict):
-        raise DataError(f"{path}: expected a state dict, got {type(state).__name__}")
-    odd = [str(k) for k, v in state.items() if not isinstance(v, torch.Tensor)]
-    if odd:
-        raise DataError(f"{path}: not a state dict of tensors (entries {', '.join(odd[:5])} are not tensors)")
     own = model.state_dict()
+    state = strip_prefixes(state_dict_of(load_torch_file(path, "weights file"), path), own.keys(), path)
     head = _head_keys(model)
+    dropped = []
+    fitted = state
     if head_of(state) != head_of(own):  # torchvision's VGG head in the file, a GAP head here, or back
         dropped = [k for k in state if str(k).startswith("classifier.")]
+        fitted = {k: v for k, v in state.items() if k not in dropped} | {k: v for k, v in own.items()
+                                                                          if k.startswith("classifier.")}
+    if any(k in own and k in fitted and fitted[k].shape != own[k].shape for k in head):
+        fitted = {k: v for k, v in fitted.items() if k not in head} | {k: own[k] for k in head if k in own}
+    # files saved before torch 0.4.1 (such as torchvision's ImageNet ResNets) have no BatchNorm step counters;
+    # torch's own load_state_dict takes them so, and so does this
+    fitted = fitted | {k: v for k, v in own.items() if k.endswith("num_batches_tracked") and k not in fitted}
+    _check_fit(fitted, own, state, path)
+    if dropped:
         logger.info("%s: the backbone is loaded; its classifier (%s) does not fit this model's head, "
                     "which keeps its fresh weights", path, ", ".join(dropped))
-        state = {k: v for k, v in state.items() if k not in dropped} | {k: v for k, v in own.items()
-                                                                         if k.startswith("classifier.")}
-    if any(k in own and k in state and state[k].shape != own[k].shape for k in head):
-        state = {k: v for k, v in state.items() if k not in head} | {k: own[k] for k in head if k in own}
+    model.load_state_dict(fitted)
+
+
+def _check_fit(state: dict, own: dict, original: dict, path: Path) -> None:
+    """DataError naming the missing, unexpected and wrongly shaped tensors (and the model the file is for)."""
     missing = [k for k in own if k not in state]
     unexpected = [k for k in state if k not in own]
     shapes = [k for k in own if k in state and hasattr(state[k], "shape") and state[k].shape != own[k].shape]
-    if missing or unexpected or shapes:
-        parts = []
-        for label, keys in (("missing", missing), ("unexpected", unexpected), ("wrong shape", shapes)):
-            if keys:
-                parts.append(f"{label}: {', '.join(keys[:5])}{' ...' if len(keys) > 5 else ''}")
-        raise DataError(f"{path}: weights do not fit the model ({'; '.join(parts)})")
-    model.load_state_dict(state)
+    if not (missing or unexpected or shapes):
+        return
+    parts = []
+    for label, keys in (("missing", missing), ("unexpected", unexpected), ("wrong shape", shapes)):
+        if keys:
+            parts.append(f"{label}: {', '.join(keys[:5])}{' ...' if len(keys) > 5 else ''}")
+    theirs, ours = architecture_of(original), architecture_of(own)
+    hint = f"; the file holds {theirs} weights, not {ours} (--model {theirs})" if theirs and ours and \
+        theirs != ours else ""
+    raise DataError(f"{path}: weights do not fit the model{hint} ({'; '.join(parts)})")
+
+
+def _body_keys(keys) -> set[str]:
+    """Keys without the class head (``classifier.*``, ``fc.*``) and BatchNorm's step counters."""
+    return {k for k in keys if not k.startswith(("classifier.", "fc.")) and not k.endswith("num_batches_tracked")}
+
+
+def architecture_of(state: dict[str, torch.Tensor]) -> str | None:
+    """The model of :data:`MODEL_NAMES` whose layers, the class head aside, have exactly the keys and
+    shapes of ``state``; None when none has (or torchvision, needed to tell, is not installed)."""
+    body = _body_keys(state)
+    for name in MODEL_NAMES:
+        try:
+            with torch.random.fork_rng(devices=[]), torch.device("meta"):  # no memory, no RNG consumed
+                own = build_model(name, 2, head=head_of(state)).state_dict()
+        except MissingDependencyError:
+            continue
+        if _body_keys(own) == body and all(own[k].shape == state[k].shape for k in body):
+            return name
+    return None

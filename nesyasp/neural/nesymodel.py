@@ -149,9 +149,10 @@ class NesyModel:
         image:
             The picture; resized to the run's size as in training.
         why_not:
-            Classes to explain as well (``target(img,kitchen)``, whether it holds or not).
+            A class, or classes, to explain as well (``target(img,kitchen)``, whether it holds or not).
         image_id:
-            The image's constant; default from the file name, else ``img``.
+            The image's constant (made one as file names are: ``Kitchen 01`` -> ``kitchen_01``);
+            default from the file name, else ``img``.
 
         Returns
         -------
@@ -166,9 +167,14 @@ class NesyModel:
     def explain_many(self, images: Sequence[np.ndarray], ids: Sequence[str] | None = None,
                      sources: Sequence[str] | None = None, why_not: Sequence[str] = (),
                      batch_size: int = 64) -> Iterator[ImageExplanation]:
-        """Explanations of uint8 images (any size), the CNN and the reasoner working a batch at a time."""
-        ids = list(ids) if ids is not None else image_ids(f"img_{i}" for i in range(len(images)))
-        sources = list(sources) if sources is not None else list(ids)
+        """Explanations of uint8 images (any size), the CNN and the reasoner working a batch at a time.
+
+        ``ids`` become ASP constants as file names do (``Kitchen 01`` -> ``kitchen_01``, a repeat
+        gets ``_2``); ``why_not`` is a class name or a sequence of them."""
+        sources = list(sources) if sources is not None else list(ids) if ids is not None else None
+        ids = image_ids(ids) if ids is not None else image_ids(f"img_{i}" for i in range(len(images)))
+        sources = sources if sources is not None else list(ids)
+        why_not = _names(why_not)
         if not len(ids) == len(sources) == len(images):
             raise DataError(f"{len(images)} images, {len(ids)} ids and {len(sources)} sources")
         self.check_classes(why_not)
@@ -196,9 +202,11 @@ class NesyModel:
         """``(path, explanation)`` per image file, or ``(path, error)`` for a file that cannot be read.
 
         Files are read ``batch_size`` at a time, so a folder of any size runs in bounded memory.
+        ``paths`` is one path or a sequence of them; ``why_not`` a class name or a sequence of them.
         """
-        paths = [Path(p) for p in paths]
+        paths = [Path(paths)] if isinstance(paths, (str, Path)) else [Path(p) for p in paths]
         ids = image_ids(p.stem for p in paths)
+        why_not = _names(why_not)
         self.check_classes(why_not)
         for start in range(0, len(paths), batch_size):
             chunk = range(start, min(start + batch_size, len(paths)))
@@ -217,9 +225,14 @@ class NesyModel:
 
     def check_classes(self, why_not: Sequence[str]) -> None:
         """Raise :class:`~nesyasp.errors.DataError` for a name that is not a class of the run."""
-        for name in why_not:
+        for name in _names(why_not):
             if name not in self.class_names:
                 raise DataError(f"cannot explain why not {name!r}: not a class of this run ({', '.join(self.class_names)})")
+
+def _names(why_not: str | Sequence[str]) -> tuple[str, ...]:
+    """One class name or a sequence of them (a name is not a sequence of letters)."""
+    return (why_not,) if isinstance(why_not, str) else tuple(why_not)
+
 
 def _device(name: str) -> torch.device:
     """The run's device when it is here, else the CPU."""

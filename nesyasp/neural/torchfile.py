@@ -24,6 +24,8 @@ __all__ = ["load_torch_file", "load_failure"]
 
 _GLOBAL = re.compile(r"(?:GLOBAL|global) ([A-Za-z_][\w.]*)")
 _SAVE_HINT = "save only its tensors: torch.save(model.state_dict(), FILE)"
+#: Files of other tools, by their first bytes.
+_FOREIGN = ((b"\x93NUMPY", "a numpy array file (.npy)"), (b"\x89HDF\r\n\x1a\n", "an HDF5 file (Keras, h5py)"))
 
 
 def load_failure(exc: BaseException) -> str:
@@ -63,6 +65,14 @@ def load_torch_file(path: str | Path, what: str = "torch file") -> object:
         raise DataError(f"{path}: a folder, not a {what}")
     if not path.is_file():
         raise DataError(f"{path}: {what} not found")
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(16)
+    except OSError as exc:  # no permission
+        raise DataError(f"{path}: cannot read the {what} ({exc.strerror or exc})") from None
+    kind = next((name for magic, name in _FOREIGN if head.startswith(magic)), None)
+    if kind is not None:
+        raise DataError(f"{path}: not a torch {what} that nesyasp can read: it is {kind}, not a file of torch.save")
     try:
         with warnings.catch_warnings():  # torch warns about the pickle protocol of foreign files
             warnings.simplefilter("ignore")

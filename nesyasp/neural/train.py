@@ -246,7 +246,8 @@ def train(config: TrainConfig, out: str | Path | None = None, resume: bool = Fal
     train_split, test_split = splits if splits is not None else load_splits(config)
     n_classes = len(train_split.class_names)
     device = ddp.resolve_device(config.device)
-    model = make_model(config, n_classes)
+    # a resumed run takes its weights from its checkpoint: the --weights file it started from may be gone
+    model = make_model(config if state is None else dataclasses.replace(config, weights=""), n_classes)
     if state is None and config.pretrain_epochs > 0:
         load_backbone(model.model, pretrain_backbone(config, progress))
     model = prepare_model(model, device)

@@ -305,3 +305,29 @@ def test_with_split_folders_ignored_folders_beside_and_inside_them_are_noted(tmp
     assert report.problems == [] and sorted(report.counts) == ["test/cat", "test/dog", "train/cat", "train/dog"]
     ignored = [n for n in report.notes if "ignored, not classes" in n]
     assert len(ignored) == 2 and "__MACOSX" in ignored[0] and ".ipynb_checkpoints" in ignored[1]
+
+
+def test_palette_images_with_transparency_are_read_without_pils_warning(tmp_path):
+    """A palette PNG with per-entry transparency printed PIL's 'Palette images with Transparency expressed in
+    bytes should be converted to RGBA images' UserWarning on stderr for every command that read it."""
+    import warnings
+
+    from nesyasp.data.folder import to_rgb
+
+    rng = np.random.default_rng(0)
+    for c in ("a", "b"):
+        (tmp_path / c).mkdir()
+        for k in range(5):
+            im = Image.fromarray(rng.integers(0, 256, (9, 7, 3), dtype=np.uint8)).convert("P", colors=16)
+            im.save(tmp_path / c / f"{k}.png", transparency=bytes([0, 128] + [255] * 14))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        got = load_image_folder(tmp_path, size=7)
+        with Image.open(tmp_path / "a" / "0.png") as im:
+            assert im.mode == "P" and isinstance(im.info["transparency"], bytes)
+            upright = np.asarray(to_rgb(im))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with Image.open(tmp_path / "a" / "0.png") as im:
+            assert np.array_equal(upright, np.asarray(im.convert("RGB")))  # the same pixels as before
+    assert got.images.shape == (10, 7, 7, 3)

@@ -101,3 +101,24 @@ def test_top_activations_marks_filters_that_are_evidence_against(tmp_path):
     a = plot_top_activations(tmp_path / "a.png", images, maps, {"a": 0, "b": 1}, recs, {1: "sea1"})
     b = plot_top_activations(tmp_path / "b.png", images, maps, {"a": 0, "b": 1}, recs, {1: "sea1"}, against={"b"})
     assert a.read_bytes() != b.read_bytes()  # the title of row b reads "b: not f1 = not sea1"
+
+
+def test_explanation_pictures_draw_accented_and_cyrillic_letters():
+    """PIL's default font drew 'ü', 'é' and 'ж' as the same box: a class 'grün' or a file 'café.jpg' was
+    captioned with boxes in every explanation picture. Each letter now has a glyph of its own."""
+    import subprocess
+    import sys
+
+    from nesyasp.label.explanation import _font
+
+    font = _font(12)
+
+    def glyph(text: str) -> tuple:
+        mask = font.getmask(text)
+        return mask.size, bytes(np.asarray(mask).tobytes())
+
+    shapes = [glyph(c) for c in "uüéжe"]
+    assert len(set(shapes)) == len(shapes)
+    code = ("import sys; from nesyasp.label.explanation import _font; _font(12);"
+            "assert 'matplotlib' not in sys.modules, 'matplotlib'")
+    subprocess.run([sys.executable, "-c", code], check=True)  # the font file is found without importing it

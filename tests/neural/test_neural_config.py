@@ -194,3 +194,34 @@ def test_train_config_refuses_wrong_types_by_name_and_takes_a_strategy_name():
         strategy(3)
     with pytest.raises(WrongTypeError, match="expected a TrainConfig"):
         train({"epochs": 1})
+
+
+def test_vggs_refuse_images_too_small_for_their_five_pools(tmp_path, capsys):
+    """``train --model vgg16 --size 16`` ended in an internal error (max-pool output 0x0) after loading the data."""
+    from nesyasp.cli import main
+
+    for model in ("vgg16", "vgg16_bn"):
+        with pytest.raises(DataError, match=f"model {model} needs images of at least 32 px .*got size 31"):
+            TrainConfig(model=model, size=31)
+        assert TrainConfig(model=model, size=32).size == 32
+    assert TrainConfig(model="resnet18", size=8).size == 8 and TrainConfig(model="small", size=8).size == 8
+    assert main(["train", "--model", "vgg16", "--size", "16", "--out", str(tmp_path / "run")]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("DataError: model vgg16_bn needs images of at least 32 px") and err.count("\n") == 1
+    assert not (tmp_path / "run").exists()
+
+
+def test_an_empty_data_name_is_refused_not_read_as_the_current_folder(tmp_path, capsys, monkeypatch):
+    """``--data ""`` was the current folder: 'runs/x: inside the image folder ; give --out a folder outside
+    it', and ``data check ""`` checked whatever folder the shell was in."""
+    from nesyasp.cli import main
+
+    with pytest.raises(DataError, match="data is empty"):
+        TrainConfig(data=" ")
+    monkeypatch.chdir(tmp_path)
+    for args in (["train", "--data", "", "--out", "run"], ["data", "check", ""],
+                 ["data", "preview", "", "--out", "p.png"]):
+        with pytest.raises(SystemExit) as stop:
+            main(args)
+        assert stop.value.code == 2 and "empty: give a data set" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []

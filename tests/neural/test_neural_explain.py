@@ -312,3 +312,164 @@ def test_threads_sharing_one_model_get_their_own_filter_maps(toy_run, in_threads
                 got[p.name] = model.explain(p).text()
 
     assert in_threads(work, [paths[k::4] for k in range(4)]) == [] and got == alone
+
+
+def test_why_not_classes_named_with_accents_quotes_or_spaces(toy_run):
+    """A class name that is a clingo string (``"grün"``) is asked in clingo's syntax, not JSON's (``"gr\\u00fcn"``
+    was a ParseError), both for --why-not and for the CNN's class when no rule applies."""
+    run_dir, pngs = toy_run
+    model = NesyModel.from_run(run_dir)
+    model.class_names = ("grün", 'say "hi" \\o/', "red things")
+    model.program = parse_program('target(X,"grün") :- f0(X), not f0(X).\n'
+                                  'target(X,"say \\"hi\\" \\\\o/") :- f0(X), not f0(X).\n'
+                                  'target(X,"red things") :- f0(X), not f0(X).')
+    e = model.explain(pngs / "img_0001.png", why_not=model.class_names)
+    assert [atom for atom, _, _ in e.why_not] == \
+        ['target(img_0001,"grün")', 'target(img_0001,"say \\"hi\\" \\\\o/")', 'target(img_0001,"red things")']
+    assert not any(node.holds for _, _, node in e.why_not)
+    fallback = model.explain(pngs / "img_0001.png").why_not  # no rule applies: why not the CNN's class
+    assert len(fallback) == 1 and fallback[0][0] in [atom for atom, _, _ in e.why_not]
+
+
+def test_a_folder_is_read_through_its_symbolic_links_to_folders_each_once(tmp_path):
+    """Training reads a class folder that is a symbolic link; explain read the folder and skipped its images."""
+    from nesyasp.neural.images import image_paths
+
+    photos, elsewhere = tmp_path / "photos", tmp_path / "elsewhere"
+    for name in ("photos/cat/a.png", "elsewhere/dog/b.png", "elsewhere/dog/c.jpg"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_bytes(b"")
+    (photos / "dog").symlink_to(elsewhere / "dog")
+    (photos / "dog again").symlink_to(elsewhere / "dog")  # the same folder by a second name: read once
+    (photos / "cat" / "loop").symlink_to(photos)  # a loop: not walked again
+    (photos / ".hidden").symlink_to(elsewhere / "dog")
+    found = [p.relative_to(photos).as_posix() for p in image_paths([photos])]
+    assert found == ["cat/a.png", "dog/b.png", "dog/c.jpg"]  # sub-folders in sorted order: 'dog' first
+    assert [p.name for p in image_paths([photos], exclude=[elsewhere / "dog"])] == ["a.png"]
+
+
+def test_arrays_and_pil_images_read_as_their_files_or_fail_with_one_data_error(tmp_path, recwarn):
+    """A truncated file opened lazily by PIL raised a bare OSError; integers outside 0..255 were clipped
+    silently; NaN gave a warning and a message 'from nan to nan'; object arrays a bare TypeError, ragged lists
+    a bare ValueError; ``(H, W, 1)`` grey arrays were refused. A bool array (``np.asarray`` of a 1-bit image)
+    reads as its file does."""
+    from nesyasp.neural.images import read_image, to_uint8
+
+    rng = np.random.default_rng(0)
+    rgb = Image.fromarray(rng.integers(0, 256, (12, 10, 3), dtype=np.uint8))
+    rgb.convert("1").save(tmp_path / "bw.png")
+    with Image.open(tmp_path / "bw.png") as im:
+        assert np.array_equal(to_uint8(np.asarray(im), None), read_image(tmp_path / "bw.png", None))
+    grey = rng.integers(0, 256, (12, 10), dtype=np.uint8)
+    assert np.array_equal(to_uint8(grey[..., None], None), to_uint8(grey, None))
+    assert np.array_equal(to_uint8(np.stack([grey, grey // 2], axis=2), None), to_uint8(grey, None))  # alpha
+    rgb.save(tmp_path / "full.png")
+    (tmp_path / "cut.png").write_bytes((tmp_path / "full.png").read_bytes()[:200])
+    with Image.open(tmp_path / "cut.png") as lazy:
+        with pytest.raises(DataError, match="cut.png: cannot read the image"):
+            to_uint8(lazy, 8)
+    bad = {"integer image holds 8-bit values 0 to 255, got values from -5 to 300": np.array([[[-5, 300, 0]]]),
+           "float image holds values in \\[0, 1\\], got NaN or infinite values": np.full((2, 2, 3), np.nan),
+           "holds numbers .* got dtype object": np.zeros((2, 2, 3), dtype=object),
+           "must be \\(H, W, 3\\) pixels, got a ragged sequence": [[1, 2], [3]]}
+    for message, array in bad.items():
+        with pytest.raises(DataError, match=message):
+            to_uint8(array, None)
+    assert not [w for w in recwarn if issubclass(w.category, RuntimeWarning)]
+
+
+def test_api_ids_class_names_and_paths_given_as_users_write_them(toy_run, tmp_path):
+    """``explain(image, image_id="Kitchen 01")`` and ``explain_many(images, ids)`` with ids that are not ASP
+    constants raised a ParseError of the internal query; ``why_not="class1"`` was read letter by letter
+    ('c' is not a class), ``explain_files("a.png")`` path by character; ``explanation_picture`` into a
+    folder or a missing folder raised a bare OSError."""
+    from nesyasp.label.explanation import explanation_picture
+
+    run_dir, pngs = toy_run
+    model = NesyModel.from_run(run_dir)
+    image = model.image(pngs / "img_0002.png")
+    e = model.explain(image, why_not="class1", image_id="Kitchen 01")
+    assert e.id == "kitchen_01" and [atom for atom, _, _ in e.why_not] == ["target(kitchen_01,class1)"]
+    found = list(model.explain_many([image] * 3, ids=["a b", 'a"b', "a_b"], why_not="class2"))
+    assert [x.id for x in found] == ["a_b", "a_b_2", "a_b_3"] and [x.source for x in found] == ["a b", 'a"b', "a_b"]
+    assert len({x.prediction for x in found}) == 1
+    one = list(model.explain_files(str(pngs / "img_0002.png"), why_not="class0"))
+    assert [(p.name, x.prediction) for p, x in one] == [("img_0002.png", e.prediction)]
+    for where in (tmp_path, tmp_path / "missing" / "x.png"):
+        with pytest.raises(DataError, match="cannot write the picture"):
+            explanation_picture(e, where)
+
+
+@pytest.mark.parametrize("model", ["vgg16", "resnet18"])
+def test_the_papers_backbones_train_extract_and_explain_a_new_picture_on_the_cpu(model, tmp_path):
+    """VGG16 (from random weights: with BatchNorm) and ResNet-18 at 32 px, one epoch on 12 images: the run
+    extracts, and a grey picture of another size and aspect ratio gets a class the rules give and its reasons."""
+    pytest.importorskip("torchvision")
+    from types import SimpleNamespace
+
+    from nesyasp.neural.config import TrainConfig, strategy
+    from nesyasp.neural.data import split_from_imageset
+    from nesyasp.neural.models import resolve_model
+
+    rng = np.random.default_rng(0)
+    labels = np.repeat(np.arange(3), 4)
+    images = rng.integers(0, 60, (12, 32, 32, 3), dtype=np.uint8)
+    for i, c in enumerate(labels):
+        images[i, 8 * c:8 * c + 12, :, c] = 230
+    split = split_from_imageset(SimpleNamespace(images=images, labels=labels, ids=[f"im{i}" for i in range(12)],
+                                                class_names=("a", "b", "c")))
+    config = TrainConfig(data="toy", classes=3, per_class=4, size=32, epochs=1, batch_size=6,
+                         model=resolve_model(model), seed=0, strategy=strategy("ts3"))
+    out = tmp_path / "run"
+    train(config, out, splits=(split, split), progress=False)
+    run = load_run(out)
+    extract_run(run, (split, split))
+    explanation = NesyModel.from_run(run).explain(Image.fromarray(images[5]).convert("L").resize((50, 20)))
+    assert explanation.prediction in ("a", "b", "c")
+    assert explanation.text().startswith(f"<image>: {explanation.prediction}")
+
+
+def test_facts_out_is_checked_first_and_no_temporary_file_is_left(toy_run, tmp_path, capsys, monkeypatch):
+    """``--facts-out FOLDER`` or a file in a missing folder failed only after every image was explained,
+    naming ``FOLDER.tmp`` and leaving that file behind; a failure mid-run left ``FILE.tmp`` beside the user's
+    files, and a user's own ``FILE.tmp`` was overwritten."""
+    import nesyasp.cli.commands.explain as command
+
+    run_dir, pngs = toy_run
+    user = tmp_path / "mine"
+    user.mkdir()
+    args = ["explain", str(run_dir), str(pngs / "img_0001.png"), "--no-pictures", "--facts-out"]
+    assert main(args + [str(user)]) == 1
+    assert "--facts-out " + str(user) + ": a folder; name the facts file" in capsys.readouterr().err
+    assert main(args + [str(tmp_path / "none" / "f.lp")]) == 1
+    assert "its folder " + str(tmp_path / "none") + " does not exist" in capsys.readouterr().err
+    (user / "f.lp.tmp").write_text("the user's")
+
+    def fail(*_):
+        raise DataError("the disk is full")
+
+    monkeypatch.setattr(command, "_print", fail)
+    assert main(args + [str(user / "f.lp")]) == 1
+    assert "the disk is full" in capsys.readouterr().err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mine"]
+    assert [p.name for p in user.iterdir()] == ["f.lp.tmp"] and (user / "f.lp.tmp").read_text() == "the user's"
+
+
+def test_out_may_be_the_folder_of_the_images_and_never_replaces_the_users_page(toy_run, tmp_path, capsys):
+    """``explain RUN photos --out photos`` said 'no image files in photos' (the output folder was left out of
+    the input folder it is); ``--format html`` wrote over a user's own ``explained.html``."""
+    run_dir, pngs = toy_run
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    for name in ("a.png", "b.png"):
+        (photos / name).write_bytes((pngs / "img_0001.png").read_bytes())
+    (photos / "explained.html").write_text("<p>the user's page</p>")
+    args = ["explain", str(run_dir), str(photos), "--out", str(photos), "--format", "html"]
+    for _ in range(2):  # the second run explains the photos again, not the pictures of the first
+        assert main(args) == 0
+        out = capsys.readouterr().out
+        assert [line.split(":")[0] for line in out.splitlines()[:2]] == [str(photos / "a.png"), str(photos / "b.png")]
+        assert f"wrote {photos / 'explained_2.html'} (2 images" in out
+    assert sorted(p.name for p in photos.iterdir()) == ["a.png", "a_explained.png", "b.png", "b_explained.png",
+                                                        "explained.html", "explained_2.html"]
+    assert (photos / "explained.html").read_text() == "<p>the user's page</p>"

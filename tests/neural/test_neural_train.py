@@ -191,3 +191,19 @@ def test_cosine_schedule_and_flips(toy_splits, make_config):
     assert [h["lr"] for h in plateau.history] == [0.01] * 3
     with pytest.raises(DataError, match="schedule"):
         dataclasses.replace(cfg, schedule="step")
+
+
+def test_a_run_started_from_a_weights_file_resumes_after_the_file_is_gone(tmp_path, toy_splits, make_config):
+    """Resuming read the --weights file again (and failed with 'weights file not found' once it was moved),
+    although the checkpoint holds the weights."""
+    import dataclasses
+
+    start = tmp_path / "start.pt"
+    torch.save(build_model("small", 3, seed=9).state_dict(), start)
+    cfg = dataclasses.replace(make_config("ts3", epochs=2), weights=str(start))
+    whole = train(cfg, tmp_path / "whole", splits=toy_splits, progress=False)
+    train(cfg, tmp_path / "part", splits=toy_splits, progress=False, stop_after=1)
+    start.unlink()
+    resumed = train(cfg, tmp_path / "part", resume=True, splits=toy_splits, progress=False)
+    a, b = _weights(whole.model), _weights(resumed.model)
+    assert all(torch.equal(a[k], b[k]) for k in a)

@@ -5,15 +5,22 @@ from __future__ import annotations
 import argparse
 from nesyasp._paths import real_path
 
-__all__ = ["add_train_options", "config_from_args", "pretrain_choice", "PRETRAIN_EPOCHS"]
+__all__ = ["add_train_options", "config_from_args", "pretrain_choice", "data_option", "PRETRAIN_EPOCHS"]
 
 PRETRAIN_EPOCHS = 10
+
+
+def data_option(text: str) -> str:
+    """An argparse type: a data set name or a folder, never empty (an empty path would be the current folder)."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("empty: give a data set (scenes, signs, digits, digits-parity) or a folder")
+    return text
 
 
 def add_train_options(parser: argparse.ArgumentParser, single: bool = True) -> None:
     """Data, model and optimiser flags; with ``single`` also --strategy, --classes and --seed."""
     g = parser.add_argument_group("data")
-    g.add_argument("--data", "--dataset", dest="data", default="scenes",
+    g.add_argument("--data", "--dataset", dest="data", default="scenes", type=data_option,
                    help="embedded data set (scenes, signs, digits) or an image folder (default: scenes)")
     if single:
         g.add_argument("--classes", type=_classes_option, default=None,
@@ -32,7 +39,8 @@ def add_train_options(parser: argparse.ArgumentParser, single: bool = True) -> N
                         "optimiser defaults, see docs/neural.md). vgg16 trains with BatchNorm (as vgg16_bn) "
                         "unless --weights holds a plain VGG16's weights, such as torchvision's ImageNet file")
     m.add_argument("--layer", default="", help="module whose output are the filter maps (default: the model's)")
-    m.add_argument("--weights", default="", help="state-dict file to start from (torch.load weights_only)")
+    m.add_argument("--weights", default="", help="file to start from: a state dict, or a checkpoint holding one "
+                   "under model, state_dict or model_state_dict (module. prefixes dropped; torch.load weights_only)")
     m.add_argument("--device", default="auto", help="auto (a GPU when there is one), cpu, cuda or cuda:N")
     m.add_argument("--epochs", type=int, default=30, help="epochs (default: 30)")
     m.add_argument("--batch-size", type=int, default=32, help="batch size (default: 32)")

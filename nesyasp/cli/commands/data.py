@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 from nesyasp._paths import real_path
+from nesyasp.cli.commands._neural_args import data_option
 
 NAME = "data"
 HELP = "embedded image data sets: list, preview with masks, check an image folder"
@@ -44,7 +45,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     ls = sub.add_parser("list", help="list the embedded data sets (or one set's classes and concepts)")
     ls.add_argument("name", nargs="?", help="a data set name: show its classes and their concepts")
     pv = sub.add_parser("preview", help="write a PNG grid of images with their masks coloured")
-    pv.add_argument("name", help="scenes, signs, digits, digits-parity, or an image folder")
+    pv.add_argument("name", type=data_option, help="scenes, signs, digits, digits-parity, or an image folder")
     pv.add_argument("--out", "-o", type=Path, required=True, help="PNG file to write")
     pv.add_argument("--classes", default=None,
                     help="number of classes (0 = all) or comma-separated class names "
@@ -56,7 +57,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     pv.add_argument("--scale", type=int, default=2, help="pixel magnification (default: 2)")
     pv.add_argument("--no-names", action="store_true", help="do not write concept names on the masks")
     ck = sub.add_parser("check", help="validate an image folder; every problem is printed, exit 1 if any")
-    ck.add_argument("folder", type=Path, help="the data folder")
+    ck.add_argument("folder", type=lambda text: Path(data_option(text)), help="the data folder")
 
 
 def _list(name: str | None) -> int:

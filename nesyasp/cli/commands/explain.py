@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any, TextIO
@@ -85,7 +86,7 @@ def run(args: argparse.Namespace) -> int:
     if args.format == "html" and args.no_pictures:
         raise DataError("--format html shows the pictures; leave out --no-pictures")
     out = args.out if args.out is not None else args.run_dir / "explained"
-    paths = image_paths(args.images, exclude=[out])
+    paths = _not_pictures(image_paths(args.images, exclude=[out]), out)
     if not paths:
         raise DataError(f"no image files in {', '.join(map(str, args.images))}")
     pictures = not args.no_pictures
@@ -97,18 +98,23 @@ def run(args: argparse.Namespace) -> int:
     facts = _FactsFile(args.facts_out, args.run_dir) if args.facts_out is not None else None
     done, failed = [], []
     bar = tqdm(total=len(paths), unit="image", desc="explain", disable=None, file=sys.stderr)
-    for path, result in model.explain_files(paths, args.why_not, args.batch_size):
-        bar.update(1)
-        if isinstance(result, DataError):
-            failed.append(path)
-            bar.write(f"DataError: {result}", file=sys.stderr)
-            continue
-        picture = _picture(result, out, own=args.out is None) if pictures else None
+    try:
+        for path, result in model.explain_files(paths, args.why_not, args.batch_size):
+            bar.update(1)
+            if isinstance(result, DataError):
+                failed.append(path)
+                bar.write(f"DataError: {result}", file=sys.stderr)
+                continue
+            picture = _picture(result, out, own=args.out is None) if pictures else None
+            if facts is not None:
+                facts.add(result)
+            if args.format == "html":
+                done.append((result, picture))
+            _print(args.format, result, picture, sys.stdout)
+    except BaseException:  # an error or Ctrl-C: no half-written temporary file is left beside the user's
         if facts is not None:
-            facts.add(result)
-        if args.format == "html":
-            done.append((result, picture))
-        _print(args.format, result, picture, sys.stdout)
+            facts.discard()
+        raise
     bar.close()
     if facts is not None:
         facts.close()
@@ -116,13 +122,38 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _check_facts_out(paths: list[Path], facts_out: Path | None) -> None:
-    """Refuse, before any work, a facts file named like an image (it would replace a user's picture)."""
+    """Refuse, before any work, a facts file named like an image (it would replace a user's picture),
+    a folder, or a file in a missing folder."""
     from nesyasp.data.folder import IMAGE_SUFFIXES
     from nesyasp.errors import DataError
 
-    if facts_out is not None and (facts_out.suffix.lower() in IMAGE_SUFFIXES
-                                  or real_path(facts_out) in {real_path(p) for p in paths}):
+    if facts_out is None:
+        return
+    if facts_out.suffix.lower() in IMAGE_SUFFIXES or real_path(facts_out) in {real_path(p) for p in paths}:
         raise DataError(f"--facts-out {facts_out}: an image file name; facts are ASP text, name the file *.lp")
+    if facts_out.is_dir():
+        raise DataError(f"--facts-out {facts_out}: a folder; name the facts file (such as {facts_out / 'facts.lp'})")
+    if not facts_out.parent.is_dir():
+        raise DataError(f"--facts-out {facts_out}: its folder {facts_out.parent} does not exist")
+
+
+def _not_pictures(paths: list[Path], out: Path) -> list[Path]:
+    """``paths`` without the pictures of an earlier run in ``out`` (when ``out`` is a folder of images read)."""
+    from nesyasp.label.explanation import is_explanation_picture
+
+    where = real_path(out)
+    return [p for p in paths if not (real_path(p).parent == where and is_explanation_picture(p))]
+
+
+def _page(out: Path, own: bool) -> Path:
+    """``OUT/explained.html``, or ``explained_2.html``, ... when a page nesyasp did not write has that name."""
+    from nesyasp.label.explanation import is_explanation_page
+
+    for k in itertools.count(1):
+        path = out / f"explained{'' if k == 1 else f'_{k}'}.html"
+        if not (path.exists() or path.is_symlink()) or own or is_explanation_page(path):
+            return path
+    raise AssertionError("unreachable")
 
 
 def _picture(explanation: Any, out: Path, own: bool = False) -> Path:
@@ -162,7 +193,7 @@ class _FactsFile:
 
     def __init__(self, path: Path, run_dir: Path):
         self.path, self.count = path, 0
-        self.tmp = path.with_name(path.name + ".tmp")
+        self.tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")  # never a name of the user's
         self.handle = self.tmp.open("w", encoding="utf-8")
         self.handle.write(f"% filter facts of images explained by 'nesyasp explain {one_line(str(run_dir))}'; "
                           f"run them with {one_line(str(run_dir / 'rules.lp'))}\n")
@@ -175,13 +206,18 @@ class _FactsFile:
         self.handle.close()
         self.tmp.replace(self.path)
 
+    def discard(self) -> None:
+        """Remove the temporary file (the run stopped before its end)."""
+        self.handle.close()
+        self.tmp.unlink(missing_ok=True)
+
 
 def _finish(args: argparse.Namespace, out: Path, pictures: bool, done: list, failed: list[Path], total: int,
             facts: _FactsFile | None) -> int:
     if args.format == "html" and done:
         from nesyasp.label.explanation import explanation_page
 
-        page = explanation_page(done, out / "explained.html", f"nesyasp explain {args.run_dir}")
+        page = explanation_page(done, _page(out, own=args.out is None), f"nesyasp explain {args.run_dir}")
         print(f"wrote {page} ({len(done)} images, self-contained)")
     notes = []
     if pictures and total > len(failed):
