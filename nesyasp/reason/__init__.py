@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from nesyasp.reason.answers import Answers
 from nesyasp.reason.check import check_justification
-from nesyasp.reason.compiled import CompiledProgram, compile_program, not_compilable
+from nesyasp.reason.compiled import CompiledProgram, compile_program, not_compilable, not_separable
 from nesyasp.reason.facts import FactBase, TableFacts, predicate_name
 from nesyasp.reason.justify import Justifier, justify
 from nesyasp.reason.model import Model, SetModel, TableModel
@@ -49,6 +49,6 @@ __all__ = [
     "render_text", "render_model", "render_json", "answers_json", "to_networkx", "to_dot", "to_dot_many", "phrase",
     "Document", "Explained", "Violation", "FactFile",
     "Model", "SetModel", "TableModel", "FactBase", "TableFacts", "predicate_name",
-    "CompiledProgram", "compile_program", "not_compilable",
+    "CompiledProgram", "compile_program", "not_compilable", "not_separable",
     "Translation", "translate", "scale_comparison", "DOMAIN_PREDICATE", "solve",
 ]

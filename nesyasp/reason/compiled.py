@@ -20,13 +20,13 @@ import clingo
 import networkx as nx
 import numpy as np
 
-from nesyasp.lang.ast import Atom, Literal, Rule, Variable
+from nesyasp.lang.ast import Atom, Comparison, Literal, Rule, Variable
 from nesyasp.reason.facts import FactBase
 from nesyasp.reason.model import Key, TableModel
 from nesyasp.reason.terms import ground_term
 from nesyasp.reason.translate import DOMAIN_PREDICATE, Translation
 
-__all__ = ["CompiledProgram", "compile_program", "not_compilable"]
+__all__ = ["CompiledProgram", "compile_program", "not_compilable", "not_separable"]
 
 
 @dataclass(frozen=True)
@@ -70,6 +70,37 @@ def _step(rule: Rule) -> tuple[_Step | None, str | None]:
 def not_compilable(translation: Translation) -> str | None:
     """Why the program cannot take the compiled path, or None when it can."""
     return _plan(translation)[1]
+
+
+def not_separable(translation: Translation) -> str | None:
+    """Why the program's model is not a union of independent per-example models, or None when it is.
+
+    It is when every rule has a head whose first argument is a variable ``X``
+    and every atom of its body (under ``not`` too) has that same ``X`` as its
+    first argument; comparisons and the other arguments are free (``price(X,V),
+    V > 3``), and recursion stays within one example. Then no ground rule joins
+    two first arguments, so the atoms about one example follow from the facts
+    about it alone (a constraint could make the whole program inconsistent and
+    is not allowed). This is what lets the reasoner read only one example's
+    facts of a large file (:meth:`~nesyasp.reason.reasoner.Reasoner.slice_for`)
+    for programs the compiled path does not take, such as the comparisons of a
+    learned table's rules.
+    """
+    for rule in translation.rules:
+        if not isinstance(rule.head, Atom):
+            return f"{rule}: a constraint"
+        first = rule.head.arguments[0] if rule.head.arguments else None
+        if type(first) is not Variable or first.name == "_":
+            return f"{rule}: the head's first argument is not a variable"
+        for lit in rule.body:
+            if isinstance(lit, Literal) and isinstance(lit.atom, Comparison):
+                continue
+            if not isinstance(lit, Literal) or not lit.atom.arguments or lit.atom.arguments[0] != first:
+                return f"{rule}: {lit} does not have the head's first argument {first.name} first"
+    for fact in translation.facts:
+        if not fact.head.arguments:
+            return f"{fact}: a fact without arguments"
+    return None
 
 
 def _plan(translation: Translation) -> tuple[list[_Step], str | None]:

@@ -169,6 +169,22 @@ class Explaining:
     """The :class:`~nesyasp.reason.reasoner.Reasoner`'s methods that explain several things in one output."""
 
     @serialized
+    def note_examples(self, *queries: str) -> None:
+        """Make the example each single-atom query names an example now (as answering it would).
+
+        ``query("target(img9,X)")`` declares ``img9`` an example of a guarded program when no fact names
+        it (an image with no true feature); a :class:`~nesyasp.reason.unfold.Document` made *before*
+        that would explain over the model without it. Call this first with the queries and why-not atoms
+        to be explained in one document.
+        """
+        for text in queries:
+            literals = parse_query(text)
+            if len(literals) == 1 and isinstance(literals[0].atom, Atom) and literals[0].atom.arguments:
+                first = ground_term(literals[0].atom.arguments[0], {})
+                if first is not None:
+                    self._note_example(clingo.Function(literals[0].atom.predicate, [first]))
+
+    @serialized
     def explain_many(self, atoms: Iterable[str | Atom | clingo.Symbol], detail: str = "failing") -> list[Node]:
         """The trees of several ground atoms as one output: what one tree shows, the next one points to."""
         if isinstance(atoms, (str, Atom, clingo.Symbol)):

@@ -14,7 +14,7 @@ from nesyasp.lang.ast import Atom, Literal, Program
 from nesyasp.errors import ReasoningError, WrongTypeError, expect_type
 from nesyasp.lang.parser import parse_atom, parse_program, parse_query, resolve_includes
 from nesyasp.reason.answers import Answers, check_query_safe, query_variables, sorted_table
-from nesyasp.reason.compiled import CompiledProgram, compile_program, not_compilable
+from nesyasp.reason.compiled import CompiledProgram, compile_program, not_compilable, not_separable
 from nesyasp.reason.decimals import VIOLATED, Encoding
 from nesyasp.reason.facts import FactBase
 from nesyasp.reason.factfile import LAZY_BYTES, FactFile, sliced_program
@@ -73,6 +73,7 @@ class Reasoner(Explaining):
         self.translation: Translation = translate(self.program, check)
         self.engine = engine
         self._compiled: CompiledProgram | None = compile_program(self.translation)
+        self._separable = self._compiled is not None or not_separable(self.translation) is None
         self._start()
         if engine == "compiled" and self._compiled is None:
             raise ReasoningError(f"the compiled path does not apply: {not_compilable(self.translation)}")
@@ -97,7 +98,7 @@ class Reasoner(Explaining):
         """A reasoner of the same program and engine, with no facts (the program is not translated again)."""
         other = Reasoner.__new__(Reasoner)
         other.program, other.translation, other.engine = self.program, self.translation, self.engine
-        other._compiled = self._compiled
+        other._compiled, other._separable = self._compiled, self._separable
         other._start()
         return other
 
@@ -105,10 +106,11 @@ class Reasoner(Explaining):
     def slice_for(self, first: clingo.Symbol | str | None) -> Reasoner:
         """The reasoner that answers about one example (``img9``): a reasoner over that example's facts of
         the large facts files when that gives the same answers (a per-example program, facts only from
-        files: see :mod:`nesyasp.reason.factfile`), else this one."""
+        files: see :mod:`nesyasp.reason.factfile` and :func:`~nesyasp.reason.compiled.not_separable`), else
+        this one."""
         if isinstance(first, str):
             first = ground_atom(parse_atom(f"_x({first})"), {}).arguments[0]  # type: ignore[union-attr]
-        if first is None or not self._pending or not self._only_files or self._compiled is None \
+        if first is None or not self._pending or not self._only_files or not self._separable \
                 or self.engine == "clingo" or not all(f.simple for f in self._pending):
             return self
         sub = self._slices.get(first)

@@ -237,6 +237,7 @@ def run(args: argparse.Namespace) -> int:
     _warn_undefined(reasoner, query, args.why_not)
     reasoner = reasoner.slice_for(_example(query, args.why_not))
     explain = args.explain or args.format != "text" or args.all_proofs
+    reasoner.note_examples(*([query] if query is not None else []), *args.why_not)  # before the document
     try:
         document = Document(reasoner.justifier(), args.detail) if explain or args.why_not else None
     except ReasoningError:
