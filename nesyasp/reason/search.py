@@ -79,6 +79,12 @@ def _solvable(cmp: Comparison, binding: Binding) -> bool:
     return ground_term(cmp.left, binding) is not None or ground_term(cmp.right, binding) is not None
 
 
+def _invertible(cmp: Comparison, binding: Binding) -> bool:
+    """True when a head equation ``term = value`` can bind now: ``term`` has one unbound variable left
+    (``p(X+Y)`` matched against ``p(3)`` waits until the body binds ``X`` or ``Y``)."""
+    return _solvable(cmp, binding) and sum(1 for v in set(_variables(cmp.left)) if v not in binding) <= 1
+
+
 def _is_arithmetic(term: Term) -> bool:
     return type(term) in (BinaryOperation, UnaryOperation)
 
@@ -172,7 +178,7 @@ class Evaluator:
             if is_ground(lit, binding):
                 return k
         for k, (index, lit) in enumerate(items):
-            if index == HEAD and _solvable(lit.atom, binding):  # type: ignore[arg-type]
+            if index == HEAD and _invertible(lit.atom, binding):  # type: ignore[arg-type]
                 return k
         best, best_count = -1, -1
         for k, (_, lit) in enumerate(items):
