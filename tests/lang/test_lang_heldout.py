@@ -1,0 +1,23 @@
+"""Regressions found by a held-out check of the rule language on hand-written programs (docs/rule-language.md)."""
+
+from __future__ import annotations
+
+import pytest
+
+from nesyasp.cli import main
+
+
+@pytest.mark.parametrize("text, where, what", [
+    ("p.\nq :- not not p.\n{a}.\n", "2:6", "double negation 'not not' is not supported"),
+    ("p :- q.\n\n  {a}.\n", "3:3", "choice rule is not supported"),
+])
+def test_fmt_names_the_first_unsupported_construct_with_its_position(tmp_path, capsys, text, where, what):
+    # fmt used to say only "constructs outside the language; run 'nesyasp check' for the list", with no line:col
+    path = tmp_path / "u.lp"
+    path.write_text(text)
+    assert main(["fmt", str(path)]) == 1
+    assert main(["query", str(path), "-q", "p"]) == 1
+    fmt_err, query_err = capsys.readouterr().err.split("UnsupportedConstructError: ")[1:]
+    assert fmt_err == query_err
+    assert fmt_err.startswith(f"{path}:{where}: error: {what}")
+    assert path.read_text() == text
