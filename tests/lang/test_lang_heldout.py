@@ -21,3 +21,23 @@ def test_fmt_names_the_first_unsupported_construct_with_its_position(tmp_path, c
     assert fmt_err == query_err
     assert fmt_err.startswith(f"{path}:{where}: error: {what}")
     assert path.read_text() == text
+
+
+@pytest.mark.parametrize("text, column, what", [
+    ("p(X) :- X = 5 ^ 3.", 15, "bitwise operator '^'"),
+    ("p(X) :- q(Y), X = Y & 3.", 21, "bitwise operator '&'"),
+    ("p(X) :- X = 5 ? 3.", 15, "bitwise operator '?'"),
+    ("p(X) :- X = ~5.", 13, "bitwise operator '~'"),
+    ("q.\n#heuristic p. [1, level]", 1, "#heuristic directive is not supported"),
+    ("#project p/1.", 1, "#project directive is not supported"),
+    ("&diff{ x - y } <= 3.", 1, "theory atom '&name{...}' is not supported"),
+])
+def test_clingo_constructs_outside_the_language_are_named_at_their_position(text, column, what):
+    # they used to read "unexpected character '^'; expected ')', '*', ..." or "unknown or misplaced directive"
+    from nesyasp.errors import ParseError
+    from nesyasp.lang import parse_program
+
+    with pytest.raises(ParseError) as caught:
+        parse_program(text, "t.lp")
+    assert caught.value.location.begin.column == column
+    assert what in str(caught.value) and "; expected" not in str(caught.value)
