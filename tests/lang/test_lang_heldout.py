@@ -41,3 +41,27 @@ def test_clingo_constructs_outside_the_language_are_named_at_their_position(text
         parse_program(text, "t.lp")
     assert caught.value.location.begin.column == column
     assert what in str(caught.value) and "; expected" not in str(caught.value)
+
+
+@pytest.mark.parametrize("text, column", [
+    ("p(not).", 3), ("q :- p(a,not,b).", 10), ("p(f(not)).", 5), ("not(a).", 1), ("not.", 1),
+    ("not :- q.", 1), ("q(X) :- p(X), X = not.", 19), ("q :- not(not).", 10), ("p(g(x),not).", 8),
+])
+def test_not_is_no_name(text, column):
+    # clingo rejects 'not' as a name; nesyasp read it as a constant or predicate, so the reasoner ended in
+    # "clingo rejected the program" at another file's position, and 'q :- not(not).' printed as 'q :- not not.'
+    from nesyasp.errors import ParseError
+    from nesyasp.lang import parse_program
+
+    with pytest.raises(ParseError) as caught:
+        parse_program(text, "t.lp")
+    assert caught.value.location.begin.column == column and "'not' is clingo's keyword" in str(caught.value)
+
+
+def test_names_that_start_with_not_are_names():
+    from nesyasp.lang import parse_program, parse_query
+
+    assert str(parse_program("p(nota, not_b, note'). notp :- not nota(1).")) == \
+        "p(nota,not_b,note').\nnotp :- not nota(1).\n"
+    assert str(parse_program("p('not').")) == 'p("not").\n'  # a quoted 'not' is the string, as documented
+    assert len(parse_query("p(X), not q(X), not_r(X)")) == 3

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from nesyasp.errors import ParseError
 from nesyasp.reason import Reasoner, check_justification, render_text
 
 from .helpers import check_all
@@ -29,3 +30,31 @@ def test_k_of_x_plus_y_reads_as_its_body():
     node = r.explain("k(3)")
     assert node.holds and node.because == "rule" and check_justification(node, r.model()) == []
     assert render_text(node).splitlines()[1:] == ["   'n' holds (for 1), and", "   'n' holds (for 2)."]
+
+
+@pytest.mark.parametrize("facts, where", [("p(a).\nnot(b).\n", "2:1"), ("p(a). p(not).\n", "1:9"),
+                                          ("p(a).\nq(b,not).\n", "2:5"), ("p(a). not.\n", "1:7")])
+def test_not_as_a_name_in_a_facts_file_is_refused_at_its_place(tmp_path, facts, where):
+    # the fast facts reader took 'not(b).' for a table column ("column 'not' is not a predicate name"),
+    # 'p(not).' for p("not"), and 'not.' reached clingo, whose error named the rules file
+    (tmp_path / "rules.lp").write_text("q(X) :- p(X).\n")
+    (tmp_path / "facts.lp").write_text(facts)
+    r = Reasoner(tmp_path / "rules.lp")
+    with pytest.raises(ParseError) as caught:
+        r.add_facts(tmp_path / "facts.lp")
+        r.query("q(X)")
+    assert str(caught.value).startswith(f"{tmp_path / 'facts.lp'}:{where}: error: 'not' is clingo's keyword")
+
+
+def test_not_in_one_example_s_slice_of_a_large_facts_file_is_refused_at_its_place(tmp_path, monkeypatch):
+    rules = "target(X,c1) :- f1(X), not ab(X). ab(X) :- f3(X).\n"
+    facts = "".join(f"_example(img{i}). f{i % 4}(img{i}).\n" for i in range(50)) + "w(img7,not).\n"
+    (tmp_path / "rules.lp").write_text(rules)
+    (tmp_path / "facts.lp").write_text(facts)
+    monkeypatch.setattr("nesyasp.reason.reasoner.LAZY_BYTES", 100)
+    lazy = Reasoner(tmp_path / "rules.lp")
+    lazy.add_facts(tmp_path / "facts.lp")
+    assert lazy.query("target(img5,X)").atoms() == ["target(img5,c1)"]
+    with pytest.raises(ParseError) as caught:
+        lazy.query("target(img7,X)")
+    assert str(caught.value).startswith(f"{tmp_path / 'facts.lp'}:51:8: error: 'not'")
