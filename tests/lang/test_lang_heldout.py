@@ -65,3 +65,52 @@ def test_names_that_start_with_not_are_names():
         "p(nota,not_b,note').\nnotp :- not nota(1).\n"
     assert str(parse_program("p('not').")) == 'p("not").\n'  # a quoted 'not' is the string, as documented
     assert len(parse_query("p(X), not q(X), not_r(X)")) == 3
+
+
+#: Rules whose safety nesyasp's check used to judge otherwise than clingo (first group: accepted, then
+#: "clingo rejected the program" at query time), with neighbours it judged right.
+SAFETY = [
+    # each _ is a variable of its own: never safe in a head
+    "p(_).", "q(_) :- r(1).", "q(_) :- r(_).", "q(X,_) :- r(X).", "q(X) :- r(X,_), s(_,X).",
+    # under not, _ is projected away as an argument or inside f(...), not inside arithmetic
+    "q :- not r(_+1), r(1).", "q :- not r(-_), r(1).", "q :- not r(_*0), r(1).", "q(X) :- r(X), not s(X,_+1).",
+    "q :- not r(f(_)), r(1).", "q :- not r(_), r(1).", "q :- not _ = 1, r(1).",
+    # gringo inverts + - * by a non-zero constant and unary -, nothing else
+    "q(X) :- r(X/2).", "q(X) :- r(2/X).", "q(X) :- r(X\\2).", "q(X) :- r(2**X).", "q(X) :- r(X**2).",
+    "q(X) :- r(X*0).", "q(X) :- r(X*(1-1)).", "q :- r(_/2).", "q :- r(2**_).", "q(X) :- r(4), 4 = X/2.",
+    "q(X) :- r(X+1).", "q(X) :- r(1-X).", "q(X) :- r(2*X+1).", "q(X) :- r(-(X+1)).", "q(X) :- r(X*(2-1)).",
+    "q(X) :- r(f(X)+1).", "q(X) :- r(X*X).", "q(X) :- r(X+X).", "q :- r(_+1).", "q :- r(_*_).",
+    "q(X) :- r(X), X = _.", "q :- r(X), _ != X.", "q(X) :- r(Y), Y = X*2.",
+]
+
+
+def _clingo_grounds(rule: str) -> bool:
+    import clingo
+
+    control = clingo.Control(["--warn=none"], logger=lambda code, message: None)
+    try:
+        control.add("base", [], rule + " r(1). r(2). r(4). r(f(2)). s(1,5).")
+        control.ground([("base", [])])
+    except RuntimeError:
+        return False
+    return True
+
+
+@pytest.mark.parametrize("rule", SAFETY)
+def test_safety_is_judged_as_clingo_judges_it(rule):
+    from nesyasp.lang import diagnose, parse_program
+
+    errors = [d for d in diagnose(parse_program(rule), example_guard=False) if d.severity == "error"]
+    assert all(d.code == "SafetyError" for d in errors)
+    assert (not errors) == _clingo_grounds(rule), errors
+
+
+@pytest.mark.parametrize("rule, column", [("q(X,_) :- r(X), s(_,X).", 5), ("q :- r(_), not s(_-1).", 18),
+                                          ("q :- r(_), s(X), X != _.", 23)])
+def test_an_unsafe_anonymous_variable_is_pointed_at_itself(rule, column):
+    from nesyasp.errors import SafetyError
+    from nesyasp.lang import check_program, parse_program
+
+    with pytest.raises(SafetyError) as caught:
+        check_program(parse_program(rule, "t.lp"))
+    assert caught.value.location.begin.column == column and "unsafe variable _ in rule" in str(caught.value)
