@@ -48,6 +48,8 @@ _IDENT = re.compile(rf"{_NAME}\Z")
 _INTEGER = re.compile(r"-?[0-9]+\Z")
 _DECIMAL = re.compile(r"-?[0-9]+\.[0-9]+\Z")
 _COMMENT = re.compile(r"%[^\n]*")
+#: The white space between statements, as the parser reads it (str.strip() would also drop \v, \xa0, ...).
+_SPACE = " \t\f\r\n"
 #: ``not`` as a name (``not(a).``, ``p(not).``): the parser refuses it, at its position
 _KEYWORD = re.compile(r"(?<![A-Za-z0-9_'])not(?![A-Za-z0-9_'])")
 #: Every byte but ``(``, ``)`` and a line break (deleted by :func:`_split_fact`).
@@ -110,7 +112,7 @@ class FactFile:
         rows, columns, symbols = [], [], []
         for chunk in _chunks(self.plain):
             pieces = _FACT.split(chunk)
-            if "".join(pieces[0::3]).strip():
+            if "".join(pieces[0::3]).strip(_SPACE):
                 return False  # something other than facts: the parser says what and where
             names, args = pieces[1::3], pieces[2::3]
             if "not" in names:
@@ -226,7 +228,7 @@ def _symbol(name: str, args: str | None, facts: FactBase) -> clingo.Symbol | Non
         return clingo.Function(name)
     values = []
     for k, raw in enumerate(args.split(",")):
-        token = raw.strip()
+        token = raw.strip(_SPACE)
         if token == "not":
             return None
         if _IDENT.match(token):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from nesyasp.errors import ParseError
+from nesyasp.errors import NesyaspError, ParseError
 from nesyasp.reason import Reasoner, check_justification, render_text
 
 from .helpers import check_all
@@ -58,3 +58,25 @@ def test_not_in_one_example_s_slice_of_a_large_facts_file_is_refused_at_its_plac
     with pytest.raises(ParseError) as caught:
         lazy.query("target(img7,X)")
     assert str(caught.value).startswith(f"{tmp_path / 'facts.lp'}:51:8: error: 'not'")
+
+
+@pytest.mark.parametrize("facts, where, what", [
+    ("p(a).\n-p(b).\n", "2:1", "UnsupportedConstructError: {f}:2:1: error: classical negation '-p' is not supported"),
+    ("{p(a)}.\n", "1:1", "UnsupportedConstructError: {f}:1:1: error: choice rule is not supported"),
+    ("p(1..3).\n", "1:3", "UnsupportedConstructError: {f}:1:3: error: interval 'a..b' is not supported"),
+    ("p(a).\x0bp(b).\n", "1:6", "ParseError: {f}:1:6: error: unexpected character '\\x0b'"),
+    ("p(a).\u00a0p(b).\n", "1:6", "ParseError: {f}:1:6: error: unexpected character '\\xa0'"),
+    ("q2(a,\u00a0b).\n", "1:6", "ParseError: {f}:1:6: error: unexpected character '\\xa0'"),
+])
+def test_a_facts_file_outside_the_language_is_refused_as_check_refuses_it(tmp_path, facts, where, what):
+    # -p(b). {p(a)}. p(1..3). in a facts file ended in "AttributeError: 'Unsupported' object has no attribute
+    # 'variables'"; the fast facts reader took \v and a no-break space for white space, which the parser refuses
+    path = tmp_path / "facts.lp"
+    path.write_text(facts, encoding="utf-8")
+    for facts_of in (path, facts):
+        r = Reasoner("q(X) :- p(X).")
+        with pytest.raises(NesyaspError) as caught:
+            r.add_facts(facts_of)
+            r.query("q(X)")
+        name = str(path) if facts_of is path else "<facts>"
+        assert f"{type(caught.value).__name__}: {caught.value}".startswith(what.format(f=name))
