@@ -164,6 +164,8 @@ class Evaluator:
         ground = ground_atom(lit.atom, binding)
         if ground is not None:
             return self.model.holds(ground) != lit.negated
+        if _undefined_atom(lit, binding):
+            return False  # neither v(a+1) nor not v(a+1): the instance does not exist
         exists = next(self.matches(lit.atom, binding), None) is not None
         return exists != lit.negated
 
@@ -255,6 +257,8 @@ class Evaluator:
                 defined = any(ground_term(t, binding) is not None for t in (lit.atom.left, lit.atom.right))
                 yield Failure(index, lit, binding, "literal" if defined else "undefined", holding)
         elif what == "test":
+            if _undefined_atom(lit, binding):
+                return  # v(a+1), not v(a+1): undefined arithmetic in an atom; clingo grounds no such instance
             if self.holds(lit, binding):
                 yield from self.failures(rest, binding, done, _add(holding, index))
             elif index != HEAD:  # 0=7\0 fails as undefined, not as a false equation
@@ -266,6 +270,12 @@ class Evaluator:
             for extended, _ in self.matches(lit.atom, binding):  # type: ignore[arg-type]
                 yield from self.failures(rest, extended, done, _add(holding, index))
             yield Failure(index, lit, binding, "pattern", holding)
+
+
+def _undefined_atom(lit: Literal, binding: Binding) -> bool:
+    """True for an atom whose variables are all bound but whose arithmetic is undefined (``v(a+1)``)."""
+    return type(lit.atom) is Atom and "_" not in set(lit.variables()) and all(
+        v in binding for v in lit.variables()) and ground_atom(lit.atom, binding) is None
 
 
 def _add(holding: tuple[int, ...], index: int) -> tuple[int, ...]:
