@@ -81,8 +81,9 @@ def _solvable(cmp: Comparison, binding: Binding) -> bool:
 
 def _invertible(cmp: Comparison, binding: Binding) -> bool:
     """True when a head equation ``term = value`` can bind now: ``term`` has one unbound variable left
-    (``p(X+Y)`` matched against ``p(3)`` waits until the body binds ``X`` or ``Y``)."""
-    return _solvable(cmp, binding) and sum(1 for v in set(_variables(cmp.left)) if v not in binding) <= 1
+    and a value for it (``p(X+Y)`` matched against ``p(3)`` waits until the body binds ``X`` or ``Y``)."""
+    return _solvable(cmp, binding) and sum(1 for v in set(_variables(cmp.left)) if v not in binding) <= 1 \
+        and assign(cmp, binding) is not None  # X*Y = 0 with X = 0 binds no Y: the body binds it
 
 
 def _is_arithmetic(term: Term) -> bool:
