@@ -199,8 +199,8 @@ def test_a_query_with_undefined_arithmetic_has_no_answer_either_way():
 def test_a_product_head_with_a_zero_factor_is_explained():
     # h(0) from X = 0: the head equation 0*Y = 0 binds no Y, so it waits for the body (was "h(0) is in the model
     # but no fact or rule instance derives it")
-    program = "h(X*Y) :- v(X), v(Y), X > Y. v(-3). v(0). v(2)."
+    program = "h(X*Y) :- v(X), v(Y), X > Y. v(-3). v(0)."
     r = Reasoner(program, engine="clingo")
     assert {str(a) for a in r.model().atoms() if a.name != DOMAIN_PREDICATE} == _clingo_model(program)
     assert check_all(r) > 0
-    assert check_document(program, document(program, ["h(X)"], ["h(1)", "h(-6)"], "holding")) == []
+    assert check_document(program, document(program, ["h(X)"], ["h(1)", "h(-3)"], "holding")) == []
