@@ -157,7 +157,14 @@ class TermBuilder(Transformer):  # type: ignore[type-arg]
         return Variable(c[0].value, self.tloc(c[0]))
 
     def constant(self, c: list[Any]) -> Constant:
+        self._keyword(c[0])
         return Constant(c[0].value, self.tloc(c[0]))
+
+    def _keyword(self, tok: Token) -> None:
+        """``not`` is a name only where Lark's contextual lexer expects no ``not``: clingo never reads it so."""
+        if tok.value == "not":
+            self.fail(ParseError("'not' is clingo's keyword for negation: it cannot name a constant, a function "
+                                 "or a predicate (write \"not\" for the string)", self.tloc(tok), self.text))
 
     def integer(self, c: list[Any]) -> Integer:
         if not self._number(c[0]):
@@ -184,6 +191,7 @@ class TermBuilder(Transformer):  # type: ignore[type-arg]
         return String(unescape_quoted(body), self.tloc(c[0]))
 
     def function(self, c: list[Any]) -> Function | BadTerm:
+        self._keyword(c[0])
         args = tuple(c[2:-1])
         if self.bad:
             for a in args:

@@ -221,6 +221,8 @@ def _leaf_text(text: str) -> tuple[type, Any]:
         return (Real, text) if "." in text else (Integer, int(text))
     if text == "_" or IDENTIFIER_TOKEN.match(text) is None:
         return Variable, text
+    if text == "not":  # not a name: the grammar says so
+        raise Fallback
     return Constant, text
 
 

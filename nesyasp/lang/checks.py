@@ -29,7 +29,8 @@ from nesyasp.errors import (Diagnostic, Location, NesyaspError, ParseError, Safe
                             UnsupportedConstructError, expect_type)
 
 __all__ = ["check_program", "diagnose", "unsafe_variables", "dependency_graph", "negative_cycles",
-           "INT_MIN", "INT_MAX", "ERROR_CLASSES", "DOMAIN_PREDICATE", "needs_domain_guard", "decimal_problems"]
+           "INT_MIN", "INT_MAX", "ERROR_CLASSES", "DOMAIN_PREDICATE", "needs_domain_guard", "decimal_problems",
+           "unsupported_diagnostic"]
 
 INT_MIN, INT_MAX = -(2 ** 31), 2 ** 31 - 1
 
@@ -113,7 +114,8 @@ def _out_of_range(rule: Rule) -> Iterator[Integer]:
                     yield number
 
 
-def _unsupported(part: Unsupported) -> Diagnostic:
+def unsupported_diagnostic(part: Unsupported) -> Diagnostic:
+    """The error for a construct outside the language: what it is, where, and what to write instead."""
     return Diagnostic("error", f"{part.construct} is not supported: {_advice(part.construct)}",
                       part.loc, "UnsupportedConstructError")
 
@@ -157,10 +159,10 @@ def decimal_problems(rule: Rule) -> Iterator[tuple[str, Location]]:
 
 def _language(rule: Rule) -> Iterator[Diagnostic]:
     if type(rule.head) is Unsupported:
-        yield _unsupported(rule.head)
+        yield unsupported_diagnostic(rule.head)
     for part in rule.body:
         if type(part) is Unsupported:
-            yield _unsupported(part)
+            yield unsupported_diagnostic(part)
     for message, loc in decimal_problems(rule):
         yield Diagnostic("error", message, loc, "UnsupportedConstructError")
     for number in _out_of_range(rule):

@@ -14,14 +14,35 @@ b.
 
 from __future__ import annotations
 
+from nesyasp.errors import UnsupportedConstructError
 from nesyasp.lang.ast import Comment, Program, Unsupported
 
-__all__ = ["format_program", "has_unsupported"]
+__all__ = ["format_program", "has_unsupported", "unsupported_error"]
 
 
 def has_unsupported(program: Program) -> bool:
     """True when a statement holds a construct outside the language."""
     return any(isinstance(part, Unsupported) for rule in program.rules for part in (rule.head, *rule.body))
+
+
+def unsupported_error(program: Program, text: str | None = None) -> UnsupportedConstructError | None:
+    """The error ``nesyasp check`` gives for the first construct outside the language, or None.
+
+    Parameters
+    ----------
+    program:
+        A parsed program.
+    text:
+        Its source text, for the caret line of the message.
+    """
+    from nesyasp.lang.checks import unsupported_diagnostic
+
+    for rule in program.rules:
+        for part in (rule.head, *rule.body):
+            if isinstance(part, Unsupported):
+                found = unsupported_diagnostic(part)
+                return UnsupportedConstructError(found.message, found.location, text)
+    return None
 
 
 def format_program(program: Program) -> str:

@@ -122,6 +122,12 @@ def _hint(token: Token, expected: frozenset[str]) -> str:
     return ""
 
 
+#: clingo's directives that the grammar does not read (it reads and names the others)
+CLINGO_DIRECTIVES = frozenset({"#heuristic", "#edge", "#project", "#theory", "#script"})
+#: clingo's bitwise operators on integers, by character
+BITWISE = {"&": "'&' (and)", "?": "'?' (or)", "^": "'^' (exclusive or)", "~": "'~' (complement)"}
+
+
 def _char_message(text: str, exc: UnexpectedCharacters) -> str:
     rest = text[exc.pos_in_stream:exc.pos_in_stream + 40]
     if rest.startswith("%*"):
@@ -132,8 +138,15 @@ def _char_message(text: str, exc: UnexpectedCharacters) -> str:
         return "unterminated quoted constant (it ends with ' on the same line)"
     if rest.startswith("#"):
         word = re.match(r"#\w*", rest).group()  # type: ignore[union-attr]
+        if word in CLINGO_DIRECTIVES:
+            return f"{word} directive is not supported (the language is one plain normal program)"
         return f"unknown or misplaced directive '{word}'"
     ch = rest[:1]
+    if re.match(r"&\w+\s*[({]", rest):
+        return "theory atom '&name{...}' is not supported (the language is one plain normal program)"
+    if ch in BITWISE:
+        return (f"unexpected character {ch!r} (clingo's bitwise operator {BITWISE[ch]} is not part of the language: "
+                "compute the value in Python and pass it as a fact)")
     return f"unexpected character {ch!r}" + _expected(exc.allowed or frozenset())
 
 

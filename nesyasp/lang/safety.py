@@ -17,6 +17,7 @@ True
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Iterable, Iterator
 
 from nesyasp.errors import Diagnostic, Location
@@ -39,9 +40,51 @@ def _binding_variables(term: Term) -> Iterator[str]:
         for arg in term.arguments:
             yield from _binding_variables(arg)
     elif isinstance(term, (BinaryOperation, UnaryOperation)):
-        names = list(term_variables(term))
-        if len(names) == 1:  # linear terms such as X+1 or -X are inverted by gringo
-            yield names[0]
+        name = _linear_variable(term)
+        if name is not None:  # linear terms such as X+1, 2*X-1 or -X are inverted by gringo
+            yield name
+
+
+def _linear_variable(term: Term) -> str | None:
+    """The one variable of a term that gringo inverts: built from it by ``+ c``, ``- c``, ``c -``, ``* c``
+    (``c`` variable-free and not 0) and unary ``-``; None for anything else (``X/2``, ``X\\2``, ``2**X``,
+    ``X+X``, ``X*0``)."""
+    while True:
+        t = type(term)
+        if t is Variable:
+            return term.name  # type: ignore[union-attr]
+        if t is UnaryOperation:
+            term = term.argument  # type: ignore[union-attr]
+            continue
+        if t is Function:  # f(X)+1: gringo binds X (no value matches)
+            names = set(term_variables(term))
+            return names.pop() if len(names) == 1 and next(_binding_variables(term), None) else None
+        if t is not BinaryOperation or term.operator not in ("+", "-", "*"):  # type: ignore[union-attr]
+            return None
+        left, right = term.left, term.right  # type: ignore[union-attr]
+        left_ground = next(term_variables(left), None) is None
+        if left_ground == (next(term_variables(right), None) is None):
+            return None  # both sides hold variables, or neither
+        if term.operator == "*" and _is_zero(left if left_ground else right):  # type: ignore[union-attr]
+            return None
+        term = right if left_ground else left
+
+
+def _is_zero(term: Term) -> bool:
+    """True when a variable-free term is the integer 0 (``0``, ``1-1``, ``-(2*0)``)."""
+    def value(t: Term) -> int | None:
+        if type(t) is Integer:
+            return t.value  # type: ignore[union-attr]
+        if type(t) is UnaryOperation:
+            inner = value(t.argument)  # type: ignore[union-attr]
+            return None if inner is None else -inner
+        if type(t) is BinaryOperation and t.operator in ("+", "-", "*"):  # type: ignore[union-attr]
+            a, b = value(t.left), value(t.right)  # type: ignore[union-attr]
+            if a is None or b is None:
+                return None
+            return a + b if t.operator == "+" else a - b if t.operator == "-" else a * b  # type: ignore
+        return None
+    return value(term) == 0
 
 
 def _note(terms: Iterable[Term], seen: dict[str, None], bound: set[str] | None, skip_anonymous: bool) -> None:
@@ -83,8 +126,11 @@ def unsafe_variables(rule: Rule, example_guard: bool = False) -> list[str]:
     """Names of the variables of ``rule`` that no positive body atom binds, in first-seen order.
 
     A variable is safe when it occurs in a positive body atom (or is assigned by
-    ``V = term`` from safe variables). The anonymous variable ``_`` under
-    ``not`` is always safe (clingo projects it away).
+    ``V = term`` from safe variables). Each anonymous variable ``_`` is a variable
+    of its own, as in clingo: never safe in the head, safe in a positive atom where
+    it is bound, and under ``not`` as an argument or inside a function term
+    (clingo projects it away: ``not q(X,_)``), not inside arithmetic
+    (``not q(_+1)``). An unsafe ``_`` is listed once, as ``_``.
 
     Parameters
     ----------
@@ -102,13 +148,19 @@ def unsafe_variables(rule: Rule, example_guard: bool = False) -> list[str]:
     >>> unsafe_variables(rule), unsafe_variables(rule, example_guard=True)
     (['X', 'N'], ['N'])
     """
+    return list(dict.fromkeys(_ANONYMOUS if name.startswith(_ANONYMOUS) else name
+                              for name in _unsafe(_fresh_anonymous(rule), example_guard)))
+
+
+def _unsafe(rule: Rule, example_guard: bool) -> list[str]:
     seen: dict[str, None] = {}
     bound: set[str] = set()
     assignments: list[Comparison] = []
     head = rule.head
     if type(head) is Atom:
         _note(head.arguments, seen, None, False)
-        if example_guard and head.arguments and type(head.arguments[0]) is Variable:
+        if example_guard and head.arguments and type(head.arguments[0]) is Variable \
+                and not head.arguments[0].name.startswith(_ANONYMOUS):
             bound.add(head.arguments[0].name)
     for lit in rule.body:
         if type(lit) is not Literal:
@@ -123,6 +175,50 @@ def unsafe_variables(rule: Rule, example_guard: bool = False) -> list[str]:
     if assignments:
         _assign(bound, assignments)
     return [name for name in seen if name not in bound]
+
+
+#: Each ``_`` that is not projected away gets the name ``_#k`` (no variable is spelled so) for the analysis.
+_ANONYMOUS = "_"
+
+
+def _fresh_anonymous(rule: Rule) -> Rule:
+    """``rule`` with each ``_`` renamed ``_#1``, ``_#2``, ... but those that clingo projects away (under ``not``,
+    as an argument or inside a function term), which stay ``_``; locations are kept."""
+    count = [0]
+
+    def rename(term: Term, projected: bool) -> Term:
+        t = type(term)
+        if t is Variable:
+            if term.name != "_" or projected:  # type: ignore[union-attr]
+                return term
+            count[0] += 1
+            return Variable(f"_#{count[0]}", term.loc)
+        if t is Function:
+            return replace(term, arguments=tuple(rename(a, projected) for a in term.arguments))  # type: ignore
+        if t is BinaryOperation:
+            return replace(term, left=rename(term.left, False), right=rename(term.right, False))  # type: ignore
+        if t is UnaryOperation:
+            return replace(term, argument=rename(term.argument, False))  # type: ignore[union-attr]
+        return term
+
+    if not any("_" in lit.variables() for lit in rule.body if type(lit) is Literal) and not (
+            type(rule.head) is Atom and "_" in rule.head.variables()):
+        return rule
+    head = rule.head
+    if type(head) is Atom:
+        head = replace(head, arguments=tuple(rename(a, False) for a in head.arguments))
+    body = []
+    for lit in rule.body:
+        if type(lit) is Literal:
+            atom = lit.atom
+            if type(atom) is Atom:
+                negated = lit.negated
+                atom = replace(atom, arguments=tuple(rename(a, negated) for a in atom.arguments))
+            else:
+                atom = replace(atom, left=rename(atom.left, False), right=rename(atom.right, False))
+            lit = replace(lit, atom=atom)
+        body.append(lit)
+    return replace(rule, head=head, body=tuple(body))
 
 
 #: The example domain predicate (arity 1); see :mod:`nesyasp.lang.domain`.
@@ -140,9 +236,11 @@ def needs_domain_guard(rule: Rule) -> bool:
 
 def safety_errors(rule: Rule, example_guard: bool) -> Iterator[Diagnostic]:
     """The :class:`SafetyError` diagnostic of ``rule`` when it has unsafe variables (see :func:`unsafe_variables`)."""
-    unsafe = unsafe_variables(rule, example_guard)
-    if not unsafe:
+    fresh = _fresh_anonymous(rule)
+    raw = _unsafe(fresh, example_guard)
+    if not raw:
         return
+    unsafe = list(dict.fromkeys(_ANONYMOUS if name.startswith(_ANONYMOUS) else name for name in raw))
     names = ", ".join(unsafe)
     plural = "s" if len(unsafe) > 1 else ""
     hint = "add a positive body atom that binds " + ("them" if plural else "it")
@@ -152,7 +250,7 @@ def safety_errors(rule: Rule, example_guard: bool) -> Iterator[Diagnostic]:
         hint += (f" (a FOLD-style rule on the example variable: plain clingo needs "
                  f"{DOMAIN_PREDICATE}({unsafe[0]}) in the body)")
     yield Diagnostic("error", f"unsafe variable{plural} {names} in rule: {hint}",
-                     _first_occurrence(rule, unsafe[0]), "SafetyError")
+                     _first_occurrence(fresh, raw[0]), "SafetyError")
 
 
 def domain_note(rules: list[Rule]) -> Diagnostic:

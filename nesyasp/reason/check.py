@@ -28,7 +28,7 @@ from __future__ import annotations
 import re
 
 
-from nesyasp.lang.ast import Atom, Rule
+from nesyasp.lang.ast import Atom, Literal, Rule
 from nesyasp.reason.justify import instance_text, literal_text
 from nesyasp.reason.model import Model
 from nesyasp.reason.node import BECAUSE, Node
@@ -162,9 +162,21 @@ def _unifying_rules(node: Node, model: Model) -> list[Rule]:
     for rule in model.translation.rules:
         if isinstance(rule.head, Atom) and rule.head.signature == (node.atom.name, len(node.atom.arguments)):
             binding: dict = {}
-            if all(match_term(t, v, binding) for t, v in zip(rule.head.arguments, node.atom.arguments)):
+            if all(match_term(t, v, binding) for t, v in zip(rule.head.arguments, node.atom.arguments)) \
+                    and not _undefined_under(rule, binding):
                 out.append(rule)
     return out
+
+
+def _undefined_under(rule: Rule, binding: dict) -> bool:
+    """True when a body atom is undefined under the head's binding (``h(X) :- v(X+1).`` for ``h(a)``):
+    clingo grounds no instance of the rule for that head, so there is nothing to refute."""
+    for lit in rule.body:
+        if isinstance(lit, Literal) and isinstance(lit.atom, Atom):
+            names = set(lit.variables())
+            if "_" not in names and names <= binding.keys() and ground_atom(lit.atom, binding) is None:
+                return True
+    return False
 
 
 def _no_rule(node: Node, model: Model, problems: list[str], where: str) -> None:

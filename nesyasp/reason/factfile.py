@@ -48,6 +48,10 @@ _IDENT = re.compile(rf"{_NAME}\Z")
 _INTEGER = re.compile(r"-?[0-9]+\Z")
 _DECIMAL = re.compile(r"-?[0-9]+\.[0-9]+\Z")
 _COMMENT = re.compile(r"%[^\n]*")
+#: The white space between statements, as the parser reads it (str.strip() would also drop \v, \xa0, ...).
+_SPACE = " \t\f\r\n"
+#: ``not`` as a name (``not(a).``, ``p(not).``): the parser refuses it, at its position
+_KEYWORD = re.compile(r"(?<![A-Za-z0-9_'])not(?![A-Za-z0-9_'])")
 #: Every byte but ``(``, ``)`` and a line break (deleted by :func:`_split_fact`).
 _NOT_PARENS = bytes(c for c in range(256) if c not in b"()\n")
 
@@ -108,9 +112,11 @@ class FactFile:
         rows, columns, symbols = [], [], []
         for chunk in _chunks(self.plain):
             pieces = _FACT.split(chunk)
-            if "".join(pieces[0::3]).strip():
+            if "".join(pieces[0::3]).strip(_SPACE):
                 return False  # something other than facts: the parser says what and where
             names, args = pieces[1::3], pieces[2::3]
+            if "not" in names:
+                return False  # 'not' is no name: the parser says so, at its position
             for a in dict.fromkeys(args):
                 if a is not None and "," not in a and "." not in a and a not in row_of:
                     row_of[a] = len(row_of)
@@ -123,7 +129,9 @@ class FactFile:
                 col_of.setdefault(n, len(col_of))
             rows.append(r[unary])
             columns.append(np.fromiter(map(col_of.__getitem__, unary_names), dtype=np.int64, count=len(unary)))
-        ids = [_id(text) for text in row_of]
+        ids = [_id(text) for text in row_of if text != "not"]
+        if len(ids) < len(row_of):
+            return False
         if any(i is None for i in ids) or any(s is None for s in symbols):
             return False
         if row_of:
@@ -220,7 +228,9 @@ def _symbol(name: str, args: str | None, facts: FactBase) -> clingo.Symbol | Non
         return clingo.Function(name)
     values = []
     for k, raw in enumerate(args.split(",")):
-        token = raw.strip()
+        token = raw.strip(_SPACE)
+        if token == "not":
+            return None
         if _IDENT.match(token):
             values.append(clingo.Function(token))
         elif _INTEGER.match(token):
@@ -247,5 +257,8 @@ def read_facts(path: str | Path, facts: FactBase) -> None:
 
 def sliced_program(file: FactFile, example: clingo.Symbol):
     """The program of one example's facts (parsed by the full parser: they are few)."""
-    return parse_program(file.slice(example) or "", str(file.path))
+    text = file.slice(example) or ""
+    if _KEYWORD.search(text):  # the error at its place in the file
+        parse_file(file.path)
+    return parse_program(text, str(file.path))
 

@@ -23,6 +23,7 @@ import clingo
 import numpy as np
 
 from nesyasp.lang.ast import Program, Real, UnaryOperation, is_identifier
+from nesyasp.lang.formatting import unsupported_error
 from nesyasp.errors import ReasoningError, WrongTypeError, brief
 from nesyasp.reason.decimals import real_places
 from nesyasp.reason.terms import INT_MAX, INT_MIN, NUMBER, ground_atom, symbol_decimal, value_symbol
@@ -140,6 +141,9 @@ class FactBase:
 
     def add_program(self, program: Program) -> None:
         """Add the ground facts of a parsed program; rules are an error (pass them as the program)."""
+        unsupported = unsupported_error(program)  # -p(a). {p(a)}. p(1..3). as check names them
+        if unsupported is not None:
+            raise unsupported
         out = []
         for rule in program.rules:
             if not rule.is_fact or list(rule.head.variables()):

@@ -32,6 +32,7 @@ import networkx as nx
 
 from nesyasp.errors import ReasoningError
 from nesyasp.lang.ast import Atom, Comparison, Literal, Rule
+from nesyasp.reason.diverge import diverging, integer_range
 from nesyasp.reason.entries import Edge, Entry, Key
 from nesyasp.reason.model import Model
 from nesyasp.reason.node import Node
@@ -83,6 +84,7 @@ class Justifier:
         self._supports: dict[clingo.Symbol, tuple[int, Binding] | None] = {}
         self._stage: dict[clingo.Symbol, int] = {}
         self.extra_rules: list[tuple[Rule, Rule, dict[str, int]]] = []
+        self._bounds: tuple[int, int] | None = None
 
     # ------------------------------------------------------------ public
     def explain(self, atom: clingo.Symbol) -> Node:
@@ -226,7 +228,7 @@ class Justifier:
             for failure in self.evaluator.failures(extra + rule_items(self.rules[rule]), binding, done):
                 if excepted and _only_exceptions(self.rules[rule].head, failure.binding, excepted):
                     continue
-                edges.append(self._failure_edge(rule, failure))
+                edges.append(self._failure_edge(rule, failure, args))
         if not matched:
             note = NO_MATCHING_HEAD if signature in self._defined() else NOT_A_FACT
             return Entry(key, False, "no_rule", atom, note=note)
@@ -235,16 +237,30 @@ class Justifier:
     def _defined(self) -> set[tuple[str, int]]:
         return self.by_signature.keys()  # type: ignore[return-value]
 
-    def _failure_edge(self, rule: int, failure: Failure) -> Edge:
+    def _failure_edge(self, rule: int, failure: Failure, parent: list) -> Edge:
         lit, binding = failure.literal, failure.binding
         if failure.kind == "undefined":
             return Edge("cmp", rule, failure.index, binding, holds=False, holding=failure.holding, note="undefined")
         if failure.kind == "pattern":
             key = self.pattern(lit.atom, binding, rule, failure.index)  # type: ignore[arg-type]
             return Edge("atom", rule, failure.index, binding, key, False, failure.holding)
+        general = self._diverging(rule, lit, binding, parent)
+        if general is not None:  # a descent away from the model's integers: refuted once, as a pattern
+            key = self.pattern(lit.atom, general, rule, failure.index)  # type: ignore[arg-type]
+            return Edge("atom", rule, failure.index, general, key, False, failure.holding)
         edge = self._edge(rule, failure.index, lit, binding, False)
         edge.holding = failure.holding
         return edge
+
+    def _diverging(self, rule: int, lit: Literal, binding: Binding, parent: list) -> Binding | None:
+        """See :mod:`nesyasp.reason.diverge`: the pattern's binding when ``lit`` steps away from the model."""
+        head = self.rules[rule].head
+        if lit.negated or not isinstance(lit.atom, Atom) or not isinstance(head, Atom) \
+                or self.component.get(lit.atom.predicate, -1) != self.component.get(head.predicate, -2):
+            return None
+        if self._bounds is None:
+            self._bounds = integer_range(self.model)
+        return diverging(lit.atom, binding, parent, self._bounds)
 
     # ------------------------------------------------------------ supports (well-founded proofs)
     def support(self, atom: clingo.Symbol) -> tuple[int, Binding] | None:

@@ -79,6 +79,13 @@ def _solvable(cmp: Comparison, binding: Binding) -> bool:
     return ground_term(cmp.left, binding) is not None or ground_term(cmp.right, binding) is not None
 
 
+def _invertible(cmp: Comparison, binding: Binding) -> bool:
+    """True when a head equation ``term = value`` can bind now: ``term`` has one unbound variable left
+    and a value for it (``p(X+Y)`` matched against ``p(3)`` waits until the body binds ``X`` or ``Y``)."""
+    return _solvable(cmp, binding) and sum(1 for v in set(_variables(cmp.left)) if v not in binding) <= 1 \
+        and assign(cmp, binding) is not None  # X*Y = 0 with X = 0 binds no Y: the body binds it
+
+
 def _is_arithmetic(term: Term) -> bool:
     return type(term) in (BinaryOperation, UnaryOperation)
 
@@ -158,6 +165,8 @@ class Evaluator:
         ground = ground_atom(lit.atom, binding)
         if ground is not None:
             return self.model.holds(ground) != lit.negated
+        if _undefined_atom(lit, binding):
+            return False  # neither v(a+1) nor not v(a+1): the instance does not exist
         exists = next(self.matches(lit.atom, binding), None) is not None
         return exists != lit.negated
 
@@ -172,7 +181,7 @@ class Evaluator:
             if is_ground(lit, binding):
                 return k
         for k, (index, lit) in enumerate(items):
-            if index == HEAD and _solvable(lit.atom, binding):  # type: ignore[arg-type]
+            if index == HEAD and _invertible(lit.atom, binding):  # type: ignore[arg-type]
                 return k
         best, best_count = -1, -1
         for k, (_, lit) in enumerate(items):
@@ -249,6 +258,8 @@ class Evaluator:
                 defined = any(ground_term(t, binding) is not None for t in (lit.atom.left, lit.atom.right))
                 yield Failure(index, lit, binding, "literal" if defined else "undefined", holding)
         elif what == "test":
+            if _undefined_atom(lit, binding):
+                return  # v(a+1), not v(a+1): undefined arithmetic in an atom; clingo grounds no such instance
             if self.holds(lit, binding):
                 yield from self.failures(rest, binding, done, _add(holding, index))
             elif index != HEAD:  # 0=7\0 fails as undefined, not as a false equation
@@ -260,6 +271,12 @@ class Evaluator:
             for extended, _ in self.matches(lit.atom, binding):  # type: ignore[arg-type]
                 yield from self.failures(rest, extended, done, _add(holding, index))
             yield Failure(index, lit, binding, "pattern", holding)
+
+
+def _undefined_atom(lit: Literal, binding: Binding) -> bool:
+    """True for an atom whose variables are all bound but whose arithmetic is undefined (``v(a+1)``)."""
+    return type(lit.atom) is Atom and "_" not in set(lit.variables()) and all(
+        v in binding for v in lit.variables()) and ground_atom(lit.atom, binding) is None
 
 
 def _add(holding: tuple[int, ...], index: int) -> tuple[int, ...]:

@@ -6,9 +6,9 @@ canonical clingo syntax). Non-ground terms stay AST terms; a substitution maps
 variable names to symbols.
 
 Arithmetic follows clingo: ``/`` truncates towards zero, ``\\`` takes the sign
-of the dividend, a negative exponent gives 0 (``1`` for base 1), results wrap
-to 32 bits, and division by zero is *undefined*: the rule instance does not
-exist. Comparisons with a decimal (:class:`~nesyasp.lang.ast.Real`) compare
+of the dividend, a negative exponent gives 0 (for every base but 0, whose
+negative powers are undefined), results wrap to 32 bits, and division by zero
+is *undefined*: the rule instance does not exist. Comparisons with a decimal (:class:`~nesyasp.lang.ast.Real`) compare
 exact decimal values; a decimal compared with a value that is not a number is
 undefined too, as in the translated program (see :mod:`nesyasp.reason.translate`).
 """
@@ -130,8 +130,8 @@ def _arith(op: str, a: int, b: int) -> int | None:
         q = abs(a) // abs(b) * (1 if (a >= 0) == (b >= 0) else -1)
         return _wrap(q) if op == "/" else _wrap(a - q * b)
     if op == "**":
-        if b < 0:
-            return 1 if a == 1 else (-1 if a == -1 and b % 2 else (1 if a == -1 else 0))
+        if b < 0:  # as clingo grounds it (even 1**-1 and (-1)**-1 are 0); 0**-1 is undefined
+            return _UNDEFINED if a == 0 else 0
         return _wrap(pow(a, b, 2 ** 32))
     return _UNDEFINED
 
@@ -229,6 +229,9 @@ def match_term(term: Term, symbol: clingo.Symbol, subst: dict[str, clingo.Symbol
             return False
         return all(match_term(t, s, subst) for t, s in zip(term.arguments, symbol.arguments))
     value = ground_term(term, subst)
+    if value is None and kind is UnaryOperation and symbol.type == clingo.SymbolType.Function:
+        # -X against -a: X = a (clingo negates a constant or function term by its sign, as -f(1))
+        return match_term(term.argument, clingo.Function(symbol.name, symbol.arguments, not symbol.positive), subst)
     if value is None and kind in (BinaryOperation, UnaryOperation):
         inverted = invert(term, symbol, subst)
         if inverted is None:

@@ -62,17 +62,16 @@ def write_atomically(path: Path, text: str) -> None:
 
 
 def _formatted(path: Path, portable: bool = False) -> tuple[str, str]:
-    from nesyasp.errors import UnsupportedConstructError
     from nesyasp.lang.domain import add_domain_guards
     from nesyasp.lang.files import read_program_text
-    from nesyasp.lang.formatting import format_program, has_unsupported
+    from nesyasp.lang.formatting import format_program, unsupported_error
     from nesyasp.lang.parser import parse_program
 
     text = read_program_text(path)
     program = parse_program(text, str(path))
-    if has_unsupported(program):
-        raise UnsupportedConstructError(f"{path}: constructs outside the language; "
-                                        f"run 'nesyasp check {path}' for the list")
+    error = unsupported_error(program, text)
+    if error is not None:  # the first one, as query says it; check lists them all
+        raise error
     return text, format_program(add_domain_guards(program) if portable else program)
 
 
