@@ -14,7 +14,8 @@ from nesyasp.learn.emit import to_program
 from nesyasp.learn.encode import FitDataError
 from nesyasp.learn.explain import Explanation
 from nesyasp.learn.foldsem import FoldNotFittedError, FoldSEM
-from nesyasp.learn.plain import PlainRules, hand_facts, plain_facts, plain_rules, predict_facts, read_plain
+from nesyasp.learn.plain import PlainRules, plain_facts, plain_rules, read_plain
+from nesyasp.learn.plain_predict import hand_facts, predict_facts
 from nesyasp.learn.table import Column, Table, read_csv, split_target
 
 __all__ = ["FoldSEM", "Explanation", "RuleStats", "FitDataError", "FoldNotFittedError", "Table", "Column", "read_csv",

@@ -12,7 +12,8 @@ from hypothesis import given, settings
 from nesyasp.lang import parse_program
 from nesyasp.learn import FoldSEM
 from nesyasp.learn.brief import comparisons_of
-from nesyasp.learn.plain import hand_facts, plain_rules, predict_facts
+from nesyasp.learn.plain import plain_rules
+from nesyasp.learn.plain_predict import hand_facts, predict_facts
 
 from .test_learn_written import TABLES, _read, fit_generated, hand_written, reasoner_holds, writable_rows
 

@@ -8,7 +8,8 @@ import pytest
 
 from nesyasp.lang import check_program, parse_program
 from nesyasp.learn import FoldSEM, read_csv
-from nesyasp.learn.plain import example_ids, hand_facts, plain_rules, predict_facts, read_plain, table_facts
+from nesyasp.learn.plain import example_ids, plain_rules, read_plain
+from nesyasp.learn.plain_predict import hand_facts, predict_facts, table_facts
 
 _TS = 1600000000000
 

@@ -19,7 +19,8 @@ from nesyasp.learn import FoldSEM, read_csv
 from nesyasp.learn.asp import clingo_predict
 from nesyasp.learn.emit import class_term
 from nesyasp.learn.encode import parse_column
-from nesyasp.learn.plain import hand_facts, plain_facts, plain_rules, predict_facts, read_plain
+from nesyasp.learn.plain import plain_facts, plain_rules, read_plain
+from nesyasp.learn.plain_predict import hand_facts, predict_facts
 from nesyasp.learn.units import DATE, DATETIME, MONEY, PERCENT, Unit, apply_unit, detect_unit
 
 from .helpers import clingo_alone

@@ -22,7 +22,8 @@ from nesyasp.errors import NesyaspError
 from nesyasp.lang import check_program, parse_program
 from nesyasp.learn import FoldSEM
 from nesyasp.learn.emit import class_term, value_term
-from nesyasp.learn.plain import hand_facts, plain_facts, plain_rules, predict_facts, read_plain, written_columns
+from nesyasp.learn.plain import plain_facts, plain_rules, read_plain, written_columns
+from nesyasp.learn.plain_predict import hand_facts, predict_facts
 
 from .helpers import cli_fit, clingo_alone, shipped_sample
 

@@ -277,7 +277,8 @@ def _learn(args: argparse.Namespace) -> int:
 def _predict(args: argparse.Namespace) -> int:
     from nesyasp.lang import parse_file
     from nesyasp.lang.ast import Atom
-    from nesyasp.learn.plain import example_ids, predict_facts, read_plain, table_facts
+    from nesyasp.learn.plain import example_ids, read_plain
+    from nesyasp.learn.plain_predict import predict_facts, table_facts
 
     plain = read_plain(args.rules)
     if args.predict.lower().endswith(".csv"):

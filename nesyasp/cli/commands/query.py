@@ -288,7 +288,8 @@ def _brief(files: list[Path], reasoner: Any) -> Any:
     if not rules:
         return None
     from nesyasp.learn.brief import brief_tree, comparisons_of, reasoner_values
-    from nesyasp.learn.plain import given_values, read_plain
+    from nesyasp.learn.plain import read_plain
+    from nesyasp.learn.plain_predict import given_values
 
     comparisons = [comparisons_of(p.program, p.features) for p in map(read_plain, rules)]
     values = given_values(reasoner_values(reasoner), [f for f in files if f not in rules])  # code(2).  % 2.3
