@@ -43,7 +43,10 @@ __all__ = ["FactFile", "read_facts", "sliced_program", "LAZY_BYTES"]
 LAZY_BYTES = 1 << 20
 
 _NAME = r"_*[a-z][A-Za-z0-9_']*"
-_FACT = re.compile(rf"({_NAME})(?:\(([^()\"%:#\n]*)\))?[ \t]*\.(?![0-9])")
+_ARG = r"[^()\"%:#\n]*"
+#: a fact; its arguments may hold function terms of one level (``price(r2,code(3)).``, as ``--facts-out`` writes)
+_FACT = re.compile(rf"({_NAME})(?:\(({_ARG}(?:\({_ARG}\){_ARG})*)\))?[ \t]*\.(?![0-9])")
+_COMPOUND = re.compile(rf"({_NAME})\(([^()]*)\)\Z")
 _IDENT = re.compile(rf"{_NAME}\Z")
 _INTEGER = re.compile(r"-?[0-9]+\Z")
 _DECIMAL = re.compile(r"-?[0-9]+\.[0-9]+\Z")
@@ -118,7 +121,7 @@ class FactFile:
             if "not" in names:
                 return False  # 'not' is no name: the parser says so, at its position
             for a in dict.fromkeys(args):
-                if a is not None and "," not in a and "." not in a and a not in row_of:
+                if a is not None and "," not in a and "." not in a and "(" not in a and a not in row_of:
                     row_of[a] = len(row_of)
             r = np.fromiter(map(row_of.get, args, itertools.repeat(-1)), dtype=np.int64, count=len(args))
             for k in np.flatnonzero(r < 0).tolist():
@@ -226,28 +229,56 @@ def _id(text: str) -> object | None:
 def _symbol(name: str, args: str | None, facts: FactBase) -> clingo.Symbol | None:
     if args is None:
         return clingo.Function(name)
+    tokens = _top_level(args) if "(" in args else args.split(",")
     values = []
-    for k, raw in enumerate(args.split(",")):
+    for k, raw in enumerate(tokens):
         token = raw.strip(_SPACE)
-        if token == "not":
-            return None
-        if _IDENT.match(token):
-            values.append(clingo.Function(token))
-        elif _INTEGER.match(token):
-            number = int(token)
-            if not INT_MIN <= number <= INT_MAX:
-                return None
-            values.append(clingo.Number(number))
-        elif _DECIMAL.match(token):
+        if _DECIMAL.match(token):
             from decimal import Decimal
 
             value = Decimal(token)
-            position = (name, len(args.split(",")), k)
+            position = (name, len(tokens), k)
             facts.decimals[position] = max(facts.decimals.get(position, 0), real_places(value))
             values.append(decimal_symbol(value))
-        else:
+            continue
+        compound = _COMPOUND.match(token)
+        if compound is not None:  # code(3): a function of constants and integers (no decimals: their scale
+            inner = [_simple(t.strip(_SPACE)) for t in compound.group(2).split(",")]  # is per top-level position)
+            if compound.group(1) == "not" or any(v is None for v in inner):
+                return None
+            values.append(clingo.Function(compound.group(1), inner))  # type: ignore[arg-type]
+            continue
+        value = _simple(token)
+        if value is None:
             return None
+        values.append(value)
     return clingo.Function(name, values)
+
+
+def _simple(token: str) -> clingo.Symbol | None:
+    """A constant or a 32-bit integer, else None (the parser reads it)."""
+    if token == "not":
+        return None
+    if _IDENT.match(token):
+        return clingo.Function(token)
+    if _INTEGER.match(token) and INT_MIN <= int(token) <= INT_MAX:
+        return clingo.Number(int(token))
+    return None
+
+
+def _top_level(args: str) -> list[str]:
+    """``args`` split at the commas outside parentheses (``r2,code(1,2)`` -> ``r2``, ``code(1,2)``)."""
+    out, depth, start = [], 0, 0
+    for i, c in enumerate(args):
+        if c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+        elif c == "," and depth == 0:
+            out.append(args[start:i])
+            start = i + 1
+    out.append(args[start:])
+    return out
 
 
 def read_facts(path: str | Path, facts: FactBase) -> None:

@@ -89,3 +89,26 @@ def test_a_query_about_an_example_with_no_facts_is_answered_and_explained(tmp_pa
     out, err = capsys.readouterr()
     assert code == 0, err
     assert "target(zz,hi)" in out and "ReasoningError" not in err
+
+
+@pytest.mark.parametrize("text, fast", [
+    ("price(r1,code(3)).  % 12.5\nprice(r2,7). p(code(1,a)). q(r2, code( -4 ) ). f1(r1). _example(r3).\n", True),
+    ("w(r1,f(1.5)).\n", False),  # a decimal inside a function term: the parser's scale
+    ("n(r1,g(h(1))).\n", False),  # two levels
+    ("n(r1,not(1)).\n", False),  # not a name
+])
+def test_the_fast_reader_reads_function_terms_of_one_level_as_the_parser_does(tmp_path, text, fast):
+    from nesyasp.reason.factfile import FactFile
+    from nesyasp.reason.facts import FactBase
+
+    (tmp_path / "f.lp").write_text(text)
+    file = FactFile(tmp_path / "f.lp")
+    got = FactBase()
+    assert file._load_fast(got) is fast
+    if not fast:
+        return
+    want = FactBase()
+    want.add_program(parse_program(text))
+    atoms = {str(a) for a in got.symbols} | {f"{c}({i})" for t in got.tables for k, i in enumerate(t.texts)
+                                            for j, c in enumerate(t.columns) if t.values[k, j]}
+    assert atoms == {str(a) for a in want.symbols if a.name != "_example"}
