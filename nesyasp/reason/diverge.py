@@ -16,12 +16,13 @@ from __future__ import annotations
 from typing import Iterable
 
 import clingo
+import networkx as nx
 
-from nesyasp.lang.ast import Atom
+from nesyasp.lang.ast import Atom, Literal, Rule
 from nesyasp.reason.model import Model
 from nesyasp.reason.terms import ground_term
 
-__all__ = ["integer_range", "distance", "diverging", "NEAR"]
+__all__ = ["integer_range", "distance", "diverging", "recursive_components", "NEAR"]
 
 #: How far outside the model's integers a descent may come back step by step (``nat(7)`` because ``nat(6)``);
 #: from further out (``nat(2147483647)``: two billion steps back) the body atom is a pattern at once.
@@ -58,3 +59,19 @@ def diverging(atom: Atom, binding: dict[str, clingo.Symbol], parent: Iterable[cl
     if not outside:
         return None
     return {name: value for name, value in binding.items() if name not in outside}
+
+
+def recursive_components(rules: tuple[Rule, ...]) -> dict[str, int]:
+    """Predicate -> component id, for predicates on a cycle of positive dependencies."""
+    graph = nx.DiGraph()
+    for rule in rules:
+        if not isinstance(rule.head, Atom):
+            continue
+        for lit in rule.body:
+            if isinstance(lit, Literal) and isinstance(lit.atom, Atom) and not lit.negated:
+                graph.add_edge(lit.atom.predicate, rule.head.predicate)
+    out: dict[str, int] = {}
+    for k, component in enumerate(nx.strongly_connected_components(graph)):
+        if len(component) > 1 or any(graph.has_edge(p, p) for p in component):
+            out.update(dict.fromkeys(component, k))
+    return out

@@ -28,11 +28,10 @@ from dataclasses import dataclass
 from typing import Iterable, Iterator
 
 import clingo
-import networkx as nx
 
 from nesyasp.errors import ReasoningError
 from nesyasp.lang.ast import Atom, Comparison, Literal, Rule
-from nesyasp.reason.diverge import diverging, integer_range
+from nesyasp.reason.diverge import diverging, integer_range, recursive_components
 from nesyasp.reason.entries import Edge, Entry, Key
 from nesyasp.reason.model import Model
 from nesyasp.reason.node import Node
@@ -78,7 +77,7 @@ class Justifier:
             if isinstance(rule.head, Atom):
                 self.by_signature.setdefault(rule.head.signature, []).append(r)
         self.evaluator = Evaluator(model)
-        self.component = _recursive_components(self.rules)
+        self.component = recursive_components(self.rules)
         self._entries: dict[Key, Entry] = {}
         self._patterns: dict[Key, _Pattern] = {}
         self._supports: dict[clingo.Symbol, tuple[int, Binding] | None] = {}
@@ -388,22 +387,6 @@ def _pattern_key(atom: Atom, binding: Binding) -> Key:
         if name not in values and name != "_":
             values[name] = clingo.Function(f"V{len(values)}")
     return ("pattern", atom_text(atom, values))
-
-
-def _recursive_components(rules: tuple[Rule, ...]) -> dict[str, int]:
-    """Predicate -> component id, for predicates on a cycle of positive dependencies."""
-    graph = nx.DiGraph()
-    for rule in rules:
-        if not isinstance(rule.head, Atom):
-            continue
-        for lit in rule.body:
-            if isinstance(lit, Literal) and isinstance(lit.atom, Atom) and not lit.negated:
-                graph.add_edge(lit.atom.predicate, rule.head.predicate)
-    out: dict[str, int] = {}
-    for k, component in enumerate(nx.strongly_connected_components(graph)):
-        if len(component) > 1 or any(graph.has_edge(p, p) for p in component):
-            out.update(dict.fromkeys(component, k))
-    return out
 
 
 def justify(model: Model, atom: clingo.Symbol) -> Node:
