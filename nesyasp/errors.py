@@ -89,6 +89,8 @@ def source_context(location: Location | None, text: str | None) -> str:
     line = _nth_line(text, location.begin.line)
     if line is None:
         return ""
+    if location.begin.line == 1:
+        line = line.removeprefix("\ufeff")  # a byte order mark: the readers count columns after it
     line = line.expandtabs(1)
     col = max(location.begin.column, 1)
     width = 1

@@ -337,3 +337,20 @@ def test_pipeline_interrupted_says_one_line(tmp_path):
     _, err = proc.communicate(timeout=120)
     assert proc.returncode == 130 and err.strip().splitlines()[-1] == "pipeline.py: interrupted", err
     assert "Traceback" not in err
+
+
+@pytest.mark.parametrize("name, text, argv, caret_under", [
+    ("bom.lp", "\ufeffp(a) :- q(.\n", ["check"], "."),
+    ("bom.csv", "\ufeffa,b,,label\n1,2,3,x\n", ["learn", "--target", "label"], ","),
+])
+def test_a_byte_order_mark_does_not_shift_the_caret(tmp_path, capsys, name, text, argv, caret_under):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    command, *rest = argv
+    assert main([command, str(path), *rest]) == 1
+    captured = capsys.readouterr()
+    lines = (captured.out + captured.err).splitlines()
+    caret = next(i for i, line in enumerate(lines) if line.strip() and set(line.strip()) == {"^"})
+    shown, marks = lines[caret - 1], lines[caret]
+    assert "\ufeff" not in shown and "?" not in shown
+    assert shown[marks.index("^")] == caret_under
