@@ -134,6 +134,15 @@ def test_cli_preview_writes_a_png_and_list_names_the_sets(tmp_path, capsys):
     assert "DataError: unknown class 'attic'" in capsys.readouterr().err
 
 
+def test_data_list_of_a_folder_points_at_data_check(tmp_path, capsys):
+    root = make_folder(tmp_path / "d", n=1, masks=False)
+    assert main(["data", "list", str(root)]) == 1
+    err = capsys.readouterr().err
+    assert "unknown data set" not in err and f"nesyasp data check {root}" in err and "scenes" in err
+    assert main(["data", "list", str(tmp_path / "nothing")]) == 1
+    assert "unknown data set" in capsys.readouterr().err
+
+
 def test_preview_of_a_user_folder(tmp_path):
     root = make_folder(tmp_path / "d", n=5)
     assert main(["data", "preview", str(root), "--out", str(tmp_path / "f.png"), "--per-class", "2",

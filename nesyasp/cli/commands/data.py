@@ -15,6 +15,7 @@ The embedded data sets are generated (scenes, signs) or bundled with
 scikit-learn (digits); nothing is ever downloaded.
 
   list [NAME]        the data sets; with NAME its classes and their concepts
+                     (an image folder's classes: data check DIR)
   preview NAME       a PNG grid: per class, images each followed by their
                      coloured mask layers (objects, parts), concepts named
   check DIR          validate an image folder: class folders, unreadable
@@ -43,7 +44,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Sub-actions ``list``, ``preview`` and ``check`` with their options."""
     sub = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
     ls = sub.add_parser("list", help="list the embedded data sets (or one set's classes and concepts)")
-    ls.add_argument("name", nargs="?", help="a data set name: show its classes and their concepts")
+    ls.add_argument("name", nargs="?", help="a data set name: show its classes and their concepts (an image folder: data check)")
     pv = sub.add_parser("preview", help="write a PNG grid of images with their masks coloured")
     pv.add_argument("name", type=data_option, help="scenes, signs, digits, digits-parity, or an image folder")
     pv.add_argument("--out", "-o", type=Path, required=True, help="PNG file to write")
@@ -72,6 +73,9 @@ def _list(name: str | None) -> int:
                   f"{'+'.join(info.mask_layers):<16}{info.description}")
         return 0
     info = DATASETS.get(name)
+    if info is None and Path(name).is_dir():
+        raise DataError(f"{name}: a folder; data list shows an embedded data set ({', '.join(DATASETS)}); "
+                        f"for an image folder's classes and problems run: nesyasp data check {name}")
     if info is None:
         raise DataError(f"unknown data set {name!r}; choose one of {', '.join(DATASETS)}")
     one = load_dataset(name, per_class=1, size=16)
