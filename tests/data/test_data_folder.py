@@ -143,6 +143,22 @@ def test_data_list_of_a_folder_points_at_data_check(tmp_path, capsys):
     assert "unknown data set" in capsys.readouterr().err
 
 
+def test_preview_never_writes_over_a_users_image_but_over_its_own_preview(tmp_path, capsys):
+    from nesyasp.data.preview import is_preview_picture
+
+    photo = tmp_path / "photo.png"
+    _write(photo, np.full((8, 8, 3), 200, np.uint8))
+    before = photo.read_bytes()
+    argv = ["data", "preview", "scenes", "--classes", "1", "--per-class", "1", "--size", "16", "--out"]
+    assert main(argv + [str(photo)]) == 1
+    err = capsys.readouterr().err.strip()
+    assert photo.read_bytes() == before and len(err.splitlines()) == 1
+    assert "not a preview nesyasp wrote" in err and "delete" in err
+    out = tmp_path / "grid.png"
+    assert main(argv + [str(out)]) == 0 and is_preview_picture(out) and not is_preview_picture(photo)
+    assert main(argv + [str(out), "--scale", "1"]) == 0  # its own preview is written again
+
+
 def test_preview_of_a_user_folder(tmp_path):
     root = make_folder(tmp_path / "d", n=5)
     assert main(["data", "preview", str(root), "--out", str(tmp_path / "f.png"), "--per-class", "2",

@@ -17,7 +17,8 @@ scikit-learn (digits); nothing is ever downloaded.
   list [NAME]        the data sets; with NAME its classes and their concepts
                      (an image folder's classes: data check DIR)
   preview NAME       a PNG grid: per class, images each followed by their
-                     coloured mask layers (objects, parts), concepts named
+                     coloured mask layers (objects, parts), concepts named;
+                     never written over a file that is not an earlier preview
   check DIR          validate an image folder: class folders, unreadable
                      images, files that would share an image id, masks of
                      the wrong size or with unknown values, empty classes;
@@ -91,7 +92,7 @@ def _preview(args: argparse.Namespace) -> int:
     import numpy as np
 
     from nesyasp.data import load_dataset
-    from nesyasp.data.preview import preview_grid
+    from nesyasp.data.preview import preview_grid, write_preview
     from nesyasp.data.classes import parse_classes
     from nesyasp.errors import DataError
 
@@ -107,7 +108,7 @@ def _preview(args: argparse.Namespace) -> int:
         classes = parse_classes(args.classes)
     imageset = load_dataset(args.name, args.split, classes, args.per_class, args.size, args.seed)
     grid = preview_grid(imageset, args.per_class, args.scale, names=not args.no_names)
-    grid.save(args.out)
+    write_preview(grid, args.out)
     counts = np.minimum(np.bincount(imageset.labels, minlength=len(imageset.class_names)), args.per_class)
     each = f"{counts[0]} images each" if counts.min() == counts.max() else \
         f"{counts.min()} to {counts.max()} images each"
@@ -117,7 +118,9 @@ def _preview(args: argparse.Namespace) -> int:
 
 
 def _check_out(out: Path, source: Path) -> None:
-    """Refuse, before any work, an output that is not a PNG in an existing folder, or lies in the image folder."""
+    """Refuse, before any work, an output that is not a PNG in an existing folder, lies in the image folder,
+    or is a file (a user's image) that no earlier preview wrote."""
+    from nesyasp.data.preview import refuse_foreign_file
     from nesyasp.errors import DataError
 
     if out.suffix.lower() != ".png":
@@ -129,6 +132,7 @@ def _check_out(out: Path, source: Path) -> None:
         raise DataError(f"{out}: no folder to write the preview into: {out.parent} {what}")
     if source.is_dir() and real_path(out).is_relative_to(real_path(source)):
         raise DataError(f"{out}: inside the image folder {source} that it shows; write the preview elsewhere")
+    refuse_foreign_file(out)
 
 
 def _check(folder: Path) -> int:
