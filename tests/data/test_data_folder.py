@@ -232,7 +232,7 @@ def test_photos_are_read_upright_by_their_exif_orientation(tmp_path):
     exif[0x0112] = 6  # stored sideways: shown turned by 90 degrees clockwise
     path = root / "images" / "cat" / "photo.jpg"
     photo.save(path, exif=exif, quality=95)
-    from nesyasp.data.folder import _read_image
+    from nesyasp.data.pixels import read_image as _read_image
     from nesyasp.neural.images import read_image
 
     upright = _read_image(path, None)
@@ -280,7 +280,7 @@ def test_a_class_named_train_is_a_class_not_a_split_folder(tmp_path):
 
 
 def test_float_and_32_bit_images_are_scaled_not_saturated(tmp_path):
-    from nesyasp.data.folder import _read_image
+    from nesyasp.data.pixels import read_image as _read_image
 
     ramp = np.linspace(0, 1, 64, dtype=np.float32).reshape(8, 8)
     Image.fromarray(ramp).save(tmp_path / "float.tif")                      # mode F, values in [0, 1]
