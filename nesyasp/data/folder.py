@@ -44,7 +44,8 @@ from nesyasp.errors import DataError
 __all__ = ["IMAGE_SUFFIXES", "UNREADABLE", "WIDE_MODES", "RESERVED", "IGNORED_FOLDERS", "is_ignored_folder",
            "ignored_folders", "load_image_folder", "load_folder_split",
            "read_concepts", "folder_concept_images", "folder_random_images", "read_images", "to_rgb",
-           "exif_orientation", "upright_size", "split_folders"]
+           "exif_orientation", "upright_size", "split_folders", "no_classes_problem",
+           "loose_images_problem"]
 
 logger = logging.getLogger(__name__)
 
@@ -84,6 +85,28 @@ def ignored_folders(root: Path) -> list[Path]:
 
 def _class_dirs(root: Path) -> list[Path]:
     return sorted(p for p in root.iterdir() if p.is_dir() and not is_ignored_folder(p.name))
+
+
+def no_classes_problem(root: Path) -> str:
+    """Why ``root`` (an image root without class folders) cannot be read, saying so when images lie in it."""
+    loose = _images_in(root)
+    hint = f"; its {len(loose)} images must go into one folder per class" if loose else ""
+    return f"{root}: no class folders (expected {root}/<class>/<image>){hint}"
+
+
+def loose_images_problem(root: Path, classes: Sequence[str], layout: str = "<class>/<image>") -> str | None:
+    """Why ``root`` cannot be read when image files lie in it beside its class folders (None when none do).
+
+    Classes are sub-folders, so such images would be silently left out.
+    """
+    loose = _images_in(root)
+    if not loose:
+        return None
+    n, k = len(loose), len(classes)
+    shown = ", ".join(classes[:5]) + (", ..." if k > 5 else "")
+    return (f"{root}: {n} image{'s lie' if n != 1 else ' lies'} loose beside the "
+            f"{'folder' if k == 1 else f'{k} folders'} {shown} and would not be read; classes are sub-folders: "
+            f"move each image into the folder of its class ({root}/{layout})")
 
 
 def split_folders(images: Path) -> list[str]:
@@ -164,7 +187,9 @@ def load_image_folder(path: str | Path, size: int = 64, masks_dir: str | Path | 
         raise DataError(f"{root}: not a folder")
     all_classes = [d.name for d in _class_dirs(root) if d.name not in skip]
     if not all_classes:
-        raise DataError(f"{root}: no class folders")
+        raise DataError(no_classes_problem(root))
+    if (problem := loose_images_problem(root, all_classes)) is not None:
+        raise DataError(problem)
     try:
         names = _select_classes(all_classes, classes)
     except DataError as exc:  # say which folder (and what it holds)
@@ -293,6 +318,8 @@ def load_folder_split(path: Path, split: str, classes, per_class: int, size: int
     if split_dirs:
         if split not in split_dirs:
             raise DataError(f"{images}: no {split!r} folder (found {', '.join(split_dirs)})")
+        if (problem := loose_images_problem(images, split_dirs, "<split>/<class>/<image>")) is not None:
+            raise DataError(problem)
         root = images / split
         mask_root = masks / split if masks is not None else None
         files = None

@@ -356,3 +356,32 @@ def test_palette_images_with_transparency_are_read_without_pils_warning(tmp_path
         with Image.open(tmp_path / "a" / "0.png") as im:
             assert np.array_equal(upright, np.asarray(im.convert("RGB")))  # the same pixels as before
     assert got.images.shape == (10, 7, 7, 3)
+
+
+def test_images_loose_beside_a_class_folder_are_refused_not_ignored(tmp_path, capsys):
+    root = make_folder(tmp_path / "d", classes=("sub",), n=5, masks=False)
+    for k in range(3):
+        _write(root / "images" / f"loose{k}.png", np.zeros((20, 20, 3), np.uint8))
+    for split in ("train", "test"):
+        with pytest.raises(DataError, match=r"3 images lie loose beside the folder sub .*classes are sub-folders"):
+            load_dataset(str(root), split, size=16)
+    assert main(["train", "--data", str(root), "--out", str(tmp_path / "run"), "--epochs", "1"]) == 1
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "3 images lie loose" in err
+    assert any("3 images lie loose" in p for p in scan_image_folder(root).problems)
+
+
+def test_images_loose_beside_split_folders_are_refused(tmp_path):
+    root = make_folder(tmp_path / "d", n=5, masks=False)
+    images = root / "images"
+    (images / "train").mkdir()
+    for c in ("cat", "dog"):
+        (images / c).rename(images / "train" / c)
+        _write(images / "test" / c / "t.png", np.zeros((20, 20, 3), np.uint8))
+    _write(images / "stray.png", np.zeros((20, 20, 3), np.uint8))
+    with pytest.raises(DataError, match=r"1 image lies loose beside the 2 folders train, test.*<split>/<class>"):
+        load_dataset(str(root), "train", size=16)
+    assert any("1 image lies loose" in p for p in scan_image_folder(root).problems)
+    (images / "stray.png").unlink()
+    assert len(load_dataset(str(root), "train", size=16).labels) == 10 and not scan_image_folder(root).problems
+
