@@ -29,8 +29,8 @@ from PIL import Image
 
 from nesyasp.data._pool import worker_count, worker_pool
 from nesyasp.data.folder import (_FIFTH, _NAME, IGNORED_FOLDERS, IMAGE_SUFFIXES, RESERVED, UNREADABLE, WIDE_MODES,
-                                 _class_dirs, _images_in, exif_orientation, ignored_folders, read_concepts,
-                                 split_folders, upright_size)
+                                 _class_dirs, _images_in, exif_orientation, ignored_folders, loose_images_problem,
+                                 no_classes_problem, read_concepts, split_folders, upright_size)
 from nesyasp.data.ids import id_collisions, is_lossless, path_id
 from nesyasp.errors import DataError
 
@@ -137,10 +137,10 @@ def _class_files(img_root: Path, prefix: str, report: FolderReport,
                  skip: frozenset[str] = frozenset()) -> list[tuple[Path, list[Path]]]:
     classes = [d for d in _class_dirs(img_root) if d.name not in skip]
     _note_ignored(img_root, report)
-    if not classes:
-        loose = _images_in(img_root)
-        hint = f"; its {len(loose)} images must go into one folder per class" if loose else ""
-        report.problems.append(f"{img_root}: no class folders (expected {img_root}/<class>/<image>){hint}")
+    problem = (no_classes_problem(img_root) if not classes
+               else loose_images_problem(img_root, [d.name for d in classes]))
+    if problem is not None:
+        report.problems.append(problem)
     out = []
     nested: list[Path] = []
     for cdir in classes:
@@ -304,6 +304,8 @@ def scan_image_folder(path: str | Path) -> FolderReport:
     splits = split_folders(img_root)
     if splits:
         _note_ignored(img_root, report)  # beside the split folders; each split notes its own
+        if (problem := loose_images_problem(img_root, splits, "<split>/<class>/<image>")) is not None:
+            report.problems.append(problem)
     parts = ([(s, _class_files(img_root / s, f"{s}/", report)) for s in splits] if splits else
              [("", _class_files(img_root, "", report, RESERVED if img_root == root else frozenset()))])
     if not splits:  # a note: 'nesyasp label --masks' reads such a folder whole

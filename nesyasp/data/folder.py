@@ -37,12 +37,15 @@ from nesyasp.data._pool import worker_count, worker_pool
 from nesyasp.data.classes import resolve_classes
 from nesyasp.data.ids import folder_ids
 from nesyasp.data.imageset import ImageSet
+from nesyasp.data.pixels import (UNREADABLE, WIDE_MODES, exif_orientation, read_image, read_mask, to_rgb,
+                                 upright_size)
 from nesyasp.errors import DataError
 
 __all__ = ["IMAGE_SUFFIXES", "UNREADABLE", "WIDE_MODES", "RESERVED", "IGNORED_FOLDERS", "is_ignored_folder",
            "ignored_folders", "load_image_folder", "load_folder_split",
            "read_concepts", "folder_concept_images", "folder_random_images", "read_images", "to_rgb",
-           "exif_orientation", "upright_size", "split_folders"]
+           "exif_orientation", "upright_size", "split_folders", "no_classes_problem",
+           "loose_images_problem"]
 
 logger = logging.getLogger(__name__)
 
@@ -84,6 +87,28 @@ def _class_dirs(root: Path) -> list[Path]:
     return sorted(p for p in root.iterdir() if p.is_dir() and not is_ignored_folder(p.name))
 
 
+def no_classes_problem(root: Path) -> str:
+    """Why ``root`` (an image root without class folders) cannot be read, saying so when images lie in it."""
+    loose = _images_in(root)
+    hint = f"; its {len(loose)} images must go into one folder per class" if loose else ""
+    return f"{root}: no class folders (expected {root}/<class>/<image>){hint}"
+
+
+def loose_images_problem(root: Path, classes: Sequence[str], layout: str = "<class>/<image>") -> str | None:
+    """Why ``root`` cannot be read when image files lie in it beside its class folders (None when none do).
+
+    Classes are sub-folders, so such images would be silently left out.
+    """
+    loose = _images_in(root)
+    if not loose:
+        return None
+    n, k = len(loose), len(classes)
+    shown = ", ".join(classes[:5]) + (", ..." if k > 5 else "")
+    return (f"{root}: {n} image{'s lie' if n != 1 else ' lies'} loose beside the "
+            f"{'folder' if k == 1 else f'{k} folders'} {shown} and would not be read; classes are sub-folders: "
+            f"move each image into the folder of its class ({root}/{layout})")
+
+
 def split_folders(images: Path) -> list[str]:
     """The split folders (``train``, ``test``, ``val``) of an image root, in that order.
 
@@ -112,73 +137,6 @@ def _layout(path: Path) -> tuple[Path, Path | None, Path | None]:
     masks = path / "masks" if (path / "masks").is_dir() else None
     concepts = path / "concepts.txt" if (path / "concepts.txt").is_file() else None
     return images, masks, concepts
-
-
-#: What PIL raises for a file it cannot read: not an image, truncated, broken chunks, or too many pixels.
-UNREADABLE = (OSError, ValueError, SyntaxError, Image.DecompressionBombError)
-
-#: PIL modes of 16-bit (and 32-bit integer) single-channel images.
-WIDE_MODES = ("I;16", "I;16L", "I;16B", "I;16N", "I")
-
-
-#: EXIF orientations (tag 0x0112) that turn an image by 90 degrees: its upright size is its size swapped.
-_TURNED = frozenset({5, 6, 7, 8})
-
-
-def exif_orientation(im: Image.Image) -> int:
-    """The image's EXIF orientation (1: as stored; 2-8: mirrored and/or turned; 1 when there is none)."""
-    try:
-        value = im.getexif().get(0x0112, 1)
-    except (OSError, ValueError, SyntaxError):  # a broken EXIF block: the pixels as stored
-        return 1
-    return value if isinstance(value, int) and 1 <= value <= 8 else 1
-
-
-def upright_size(im: Image.Image) -> tuple[int, int]:
-    """``(width, height)`` of ``im`` as shown upright (its EXIF orientation applied)."""
-    return (im.size[1], im.size[0]) if exif_orientation(im) in _TURNED else im.size
-
-
-def to_rgb(im: Image.Image) -> Image.Image:
-    """An 8-bit RGB copy of ``im``: upright (EXIF orientation applied, as photo viewers show it),
-    16-bit values scaled by 1/257, 32-bit integers by their largest value, floats (mode ``F``) as
-    values in [0, 1] (in [0, 255] when any is above 1), alpha (and a palette's transparency) dropped, grey
-    repeated."""
-    if exif_orientation(im) != 1:
-        from PIL import ImageOps
-
-        im = ImageOps.exif_transpose(im)
-    if im.mode in WIDE_MODES or im.mode == "F":
-        arr = np.nan_to_num(np.asarray(im).astype(np.float64))
-        top = float(arr.max()) if arr.size else 0.0
-        if im.mode == "F":
-            arr = arr * 255.0 if top <= 1.0 else arr
-        elif im.mode.startswith("I;16") or 255 < top <= 65535:
-            arr = arr / 257.0
-        elif top > 65535:  # 32-bit integers: the image's own range
-            arr = arr * (255.0 / top)
-        im = Image.fromarray(np.clip(np.rint(arr), 0, 255).astype(np.uint8))
-    if im.mode == "P" and "transparency" in im.info:  # the same pixels, without PIL's UserWarning on stderr
-        im = im.convert("RGBA")
-    return im.convert("RGB")
-
-
-def _read_image(path: Path, size: int | None) -> np.ndarray:
-    with Image.open(path) as im:
-        im = to_rgb(im)
-        if size is not None and im.size != (size, size):
-            im = im.resize((size, size), Image.BILINEAR)
-        return np.asarray(im, dtype=np.uint8)
-
-
-def _read_mask(path: Path, size: int | None = None) -> np.ndarray:
-    with Image.open(path) as im:
-        if im.mode not in ("L", "P", "I", "I;16", "1"):
-            raise DataError(f"{path}: mask mode {im.mode} is not single-channel (use L, P, I or I;16)")
-        arr = np.asarray(im)
-        if size is not None and im.size != (size, size):
-            arr = np.asarray(Image.fromarray(arr.astype(np.int32)).resize((size, size), Image.NEAREST))
-        return arr.astype(np.uint16)
 
 
 def _select_classes(names: list[str], classes) -> list[str]:
@@ -229,7 +187,9 @@ def load_image_folder(path: str | Path, size: int = 64, masks_dir: str | Path | 
         raise DataError(f"{root}: not a folder")
     all_classes = [d.name for d in _class_dirs(root) if d.name not in skip]
     if not all_classes:
-        raise DataError(f"{root}: no class folders")
+        raise DataError(no_classes_problem(root))
+    if (problem := loose_images_problem(root, all_classes)) is not None:
+        raise DataError(problem)
     try:
         names = _select_classes(all_classes, classes)
     except DataError as exc:  # say which folder (and what it holds)
@@ -267,7 +227,7 @@ def load_image_folder(path: str | Path, size: int = 64, masks_dir: str | Path | 
 
 def _read_one(image: str, mask: str | None, size: int, n_concepts: int) -> tuple[np.ndarray, np.ndarray | None]:
     try:
-        pixels = _read_image(Path(image), size)
+        pixels = read_image(Path(image), size)
     except UNREADABLE as exc:
         raise DataError(f"{image}: cannot read the image: {exc}") from None
     return pixels, (_folder_mask(Path(mask), Path(image), size, n_concepts) if mask is not None else None)
@@ -342,7 +302,7 @@ def _folder_mask(mpath: Path, image: Path, size: int, n_concepts: int) -> np.nda
             msize = m.size
         if isize != msize:
             raise DataError(f"{mpath}: mask is {msize[0]}x{msize[1]}, its image is {isize[0]}x{isize[1]}")
-        mask = _read_mask(mpath, size)
+        mask = read_mask(mpath, size)
     except UNREADABLE as exc:
         raise DataError(f"{mpath}: cannot read the mask: {exc}") from None
     if mask.size and int(mask.max()) > n_concepts:
@@ -358,6 +318,8 @@ def load_folder_split(path: Path, split: str, classes, per_class: int, size: int
     if split_dirs:
         if split not in split_dirs:
             raise DataError(f"{images}: no {split!r} folder (found {', '.join(split_dirs)})")
+        if (problem := loose_images_problem(images, split_dirs, "<split>/<class>/<image>")) is not None:
+            raise DataError(problem)
         root = images / split
         mask_root = masks / split if masks is not None else None
         files = None

@@ -11,16 +11,49 @@ Examples
 from __future__ import annotations
 
 import colorsys
+from pathlib import Path
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 from nesyasp.data.imageset import ImageSet
+from nesyasp.data.pngtag import has_png_tag, save_tagged_png
+from nesyasp.errors import DataError
 
-__all__ = ["concept_colours", "colour_masks", "preview_grid"]
+__all__ = ["concept_colours", "colour_masks", "preview_grid", "is_preview_picture", "refuse_foreign_file",
+           "write_preview"]
 
 _MARGIN = 96
 _GAP = 4
+_TAG = "nesyasp data preview"  # the PNG text chunk that marks the previews nesyasp writes
+
+
+def is_preview_picture(path: str | Path) -> bool:
+    """True when ``path`` is a PNG that :func:`write_preview` wrote (so it may be written again)."""
+    return has_png_tag(path, _TAG)
+
+
+def refuse_foreign_file(path: str | Path) -> None:
+    """Raise :class:`DataError` when ``path`` exists (a link included) and is not a preview nesyasp wrote.
+
+    A user's own image (a photo) of that name is never written over.
+    """
+    path = Path(path)
+    if (path.exists() or path.is_symlink()) and not path.is_dir() and not is_preview_picture(path):
+        raise DataError(f"{path}: exists and is not a preview nesyasp wrote, so it is left as it is; "
+                        "name a new file, or delete this one first")
+
+
+def write_preview(grid: Image.Image, path: str | Path) -> None:
+    """Write a :func:`preview_grid` picture as a tagged PNG; never over a file that is not a preview.
+
+    Raises
+    ------
+    DataError
+        When ``path`` holds another file (see :func:`refuse_foreign_file`) or cannot be written.
+    """
+    refuse_foreign_file(path)
+    save_tagged_png(grid, path, _TAG)
 
 
 def concept_colours(n: int) -> np.ndarray:

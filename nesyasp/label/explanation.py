@@ -23,7 +23,8 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from nesyasp.errors import DataError, one_line
+from nesyasp.data.pngtag import has_png_tag, save_tagged_png
+from nesyasp.errors import one_line
 from nesyasp.label.pictures import overlay
 from nesyasp.label.report import data_uri
 
@@ -36,18 +37,12 @@ _PAD, _LINE, _COLUMNS = 8, 15, 4
 _GREEN, _RED, _GREY, _BLACK = (0, 110, 40), (180, 30, 30), (90, 90, 90), (20, 20, 20)
 
 
-_TAG = ("Software", "nesyasp explain")  # a PNG text chunk that marks the pictures nesyasp draws
+_TAG = "nesyasp explain"  # the PNG text chunk that marks the pictures nesyasp draws
 
 
 def is_explanation_picture(path: str | Path) -> bool:
     """True when ``path`` is a PNG that :func:`explanation_picture` wrote (so it may be drawn again)."""
-    from PIL import Image
-
-    try:
-        with Image.open(path) as im:
-            return im.format == "PNG" and im.info.get(_TAG[0]) == _TAG[1]
-    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError):
-        return False
+    return has_png_tag(path, _TAG)
 
 
 _PAGE_TAG = "<meta name='generator' content='nesyasp explain'>"
@@ -152,14 +147,7 @@ def explanation_picture(explanation: Any, path: str | Path | None = None, *, ups
             draw.text((x, y + PANEL + 3 + k * _LINE), _fit(draw, text, small, PANEL), fill=colour, font=small)
     if path is not None:
         path = Path(path)
-        from PIL.PngImagePlugin import PngInfo
-
-        info = PngInfo()
-        info.add_text(*_TAG)
-        try:
-            canvas.save(path, format="PNG", compress_level=3, pnginfo=info)
-        except OSError as exc:  # a folder, a missing folder, no permission
-            raise DataError(f"{path}: cannot write the picture ({exc.strerror or exc})") from None
+        save_tagged_png(canvas, path, _TAG, compress_level=3)
         logger.info("wrote %s", path)
     return canvas
 

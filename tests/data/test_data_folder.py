@@ -134,6 +134,31 @@ def test_cli_preview_writes_a_png_and_list_names_the_sets(tmp_path, capsys):
     assert "DataError: unknown class 'attic'" in capsys.readouterr().err
 
 
+def test_data_list_of_a_folder_points_at_data_check(tmp_path, capsys):
+    root = make_folder(tmp_path / "d", n=1, masks=False)
+    assert main(["data", "list", str(root)]) == 1
+    err = capsys.readouterr().err
+    assert "unknown data set" not in err and f"nesyasp data check {root}" in err and "scenes" in err
+    assert main(["data", "list", str(tmp_path / "nothing")]) == 1
+    assert "unknown data set" in capsys.readouterr().err
+
+
+def test_preview_never_writes_over_a_users_image_but_over_its_own_preview(tmp_path, capsys):
+    from nesyasp.data.preview import is_preview_picture
+
+    photo = tmp_path / "photo.png"
+    _write(photo, np.full((8, 8, 3), 200, np.uint8))
+    before = photo.read_bytes()
+    argv = ["data", "preview", "scenes", "--classes", "1", "--per-class", "1", "--size", "16", "--out"]
+    assert main(argv + [str(photo)]) == 1
+    err = capsys.readouterr().err.strip()
+    assert photo.read_bytes() == before and len(err.splitlines()) == 1
+    assert "not a preview nesyasp wrote" in err and "delete" in err
+    out = tmp_path / "grid.png"
+    assert main(argv + [str(out)]) == 0 and is_preview_picture(out) and not is_preview_picture(photo)
+    assert main(argv + [str(out), "--scale", "1"]) == 0  # its own preview is written again
+
+
 def test_preview_of_a_user_folder(tmp_path):
     root = make_folder(tmp_path / "d", n=5)
     assert main(["data", "preview", str(root), "--out", str(tmp_path / "f.png"), "--per-class", "2",
@@ -207,7 +232,7 @@ def test_photos_are_read_upright_by_their_exif_orientation(tmp_path):
     exif[0x0112] = 6  # stored sideways: shown turned by 90 degrees clockwise
     path = root / "images" / "cat" / "photo.jpg"
     photo.save(path, exif=exif, quality=95)
-    from nesyasp.data.folder import _read_image
+    from nesyasp.data.pixels import read_image as _read_image
     from nesyasp.neural.images import read_image
 
     upright = _read_image(path, None)
@@ -255,7 +280,7 @@ def test_a_class_named_train_is_a_class_not_a_split_folder(tmp_path):
 
 
 def test_float_and_32_bit_images_are_scaled_not_saturated(tmp_path):
-    from nesyasp.data.folder import _read_image
+    from nesyasp.data.pixels import read_image as _read_image
 
     ramp = np.linspace(0, 1, 64, dtype=np.float32).reshape(8, 8)
     Image.fromarray(ramp).save(tmp_path / "float.tif")                      # mode F, values in [0, 1]
@@ -331,3 +356,32 @@ def test_palette_images_with_transparency_are_read_without_pils_warning(tmp_path
         with Image.open(tmp_path / "a" / "0.png") as im:
             assert np.array_equal(upright, np.asarray(im.convert("RGB")))  # the same pixels as before
     assert got.images.shape == (10, 7, 7, 3)
+
+
+def test_images_loose_beside_a_class_folder_are_refused_not_ignored(tmp_path, capsys):
+    root = make_folder(tmp_path / "d", classes=("sub",), n=5, masks=False)
+    for k in range(3):
+        _write(root / "images" / f"loose{k}.png", np.zeros((20, 20, 3), np.uint8))
+    for split in ("train", "test"):
+        with pytest.raises(DataError, match=r"3 images lie loose beside the folder sub .*classes are sub-folders"):
+            load_dataset(str(root), split, size=16)
+    assert main(["train", "--data", str(root), "--out", str(tmp_path / "run"), "--epochs", "1"]) == 1
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "3 images lie loose" in err
+    assert any("3 images lie loose" in p for p in scan_image_folder(root).problems)
+
+
+def test_images_loose_beside_split_folders_are_refused(tmp_path):
+    root = make_folder(tmp_path / "d", n=5, masks=False)
+    images = root / "images"
+    (images / "train").mkdir()
+    for c in ("cat", "dog"):
+        (images / c).rename(images / "train" / c)
+        _write(images / "test" / c / "t.png", np.zeros((20, 20, 3), np.uint8))
+    _write(images / "stray.png", np.zeros((20, 20, 3), np.uint8))
+    with pytest.raises(DataError, match=r"1 image lies loose beside the 2 folders train, test.*<split>/<class>"):
+        load_dataset(str(root), "train", size=16)
+    assert any("1 image lies loose" in p for p in scan_image_folder(root).problems)
+    (images / "stray.png").unlink()
+    assert len(load_dataset(str(root), "train", size=16).labels) == 10 and not scan_image_folder(root).problems
+

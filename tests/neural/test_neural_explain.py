@@ -197,7 +197,7 @@ def test_image_paths_ids_and_errors(tmp_path):
 
 
 def test_explain_reads_every_image_kind_as_training_does(tmp_path):
-    from nesyasp.data.folder import _read_image
+    from nesyasp.data.pixels import read_image as _read_image
     from nesyasp.neural.images import read_image, to_uint8
 
     rng = np.random.default_rng(0)

@@ -15,8 +15,10 @@ The embedded data sets are generated (scenes, signs) or bundled with
 scikit-learn (digits); nothing is ever downloaded.
 
   list [NAME]        the data sets; with NAME its classes and their concepts
+                     (an image folder's classes: data check DIR)
   preview NAME       a PNG grid: per class, images each followed by their
-                     coloured mask layers (objects, parts), concepts named
+                     coloured mask layers (objects, parts), concepts named;
+                     never written over a file that is not an earlier preview
   check DIR          validate an image folder: class folders, unreadable
                      images, files that would share an image id, masks of
                      the wrong size or with unknown values, empty classes;
@@ -43,7 +45,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Sub-actions ``list``, ``preview`` and ``check`` with their options."""
     sub = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
     ls = sub.add_parser("list", help="list the embedded data sets (or one set's classes and concepts)")
-    ls.add_argument("name", nargs="?", help="a data set name: show its classes and their concepts")
+    ls.add_argument("name", nargs="?", help="a data set name: show its classes and their concepts (an image folder: data check)")
     pv = sub.add_parser("preview", help="write a PNG grid of images with their masks coloured")
     pv.add_argument("name", type=data_option, help="scenes, signs, digits, digits-parity, or an image folder")
     pv.add_argument("--out", "-o", type=Path, required=True, help="PNG file to write")
@@ -72,6 +74,9 @@ def _list(name: str | None) -> int:
                   f"{'+'.join(info.mask_layers):<16}{info.description}")
         return 0
     info = DATASETS.get(name)
+    if info is None and Path(name).is_dir():
+        raise DataError(f"{name}: a folder; data list shows an embedded data set ({', '.join(DATASETS)}); "
+                        f"for an image folder's classes and problems run: nesyasp data check {name}")
     if info is None:
         raise DataError(f"unknown data set {name!r}; choose one of {', '.join(DATASETS)}")
     one = load_dataset(name, per_class=1, size=16)
@@ -87,7 +92,7 @@ def _preview(args: argparse.Namespace) -> int:
     import numpy as np
 
     from nesyasp.data import load_dataset
-    from nesyasp.data.preview import preview_grid
+    from nesyasp.data.preview import preview_grid, write_preview
     from nesyasp.data.classes import parse_classes
     from nesyasp.errors import DataError
 
@@ -103,7 +108,7 @@ def _preview(args: argparse.Namespace) -> int:
         classes = parse_classes(args.classes)
     imageset = load_dataset(args.name, args.split, classes, args.per_class, args.size, args.seed)
     grid = preview_grid(imageset, args.per_class, args.scale, names=not args.no_names)
-    grid.save(args.out)
+    write_preview(grid, args.out)
     counts = np.minimum(np.bincount(imageset.labels, minlength=len(imageset.class_names)), args.per_class)
     each = f"{counts[0]} images each" if counts.min() == counts.max() else \
         f"{counts.min()} to {counts.max()} images each"
@@ -113,7 +118,9 @@ def _preview(args: argparse.Namespace) -> int:
 
 
 def _check_out(out: Path, source: Path) -> None:
-    """Refuse, before any work, an output that is not a PNG in an existing folder, or lies in the image folder."""
+    """Refuse, before any work, an output that is not a PNG in an existing folder, lies in the image folder,
+    or is a file (a user's image) that no earlier preview wrote."""
+    from nesyasp.data.preview import refuse_foreign_file
     from nesyasp.errors import DataError
 
     if out.suffix.lower() != ".png":
@@ -125,6 +132,7 @@ def _check_out(out: Path, source: Path) -> None:
         raise DataError(f"{out}: no folder to write the preview into: {out.parent} {what}")
     if source.is_dir() and real_path(out).is_relative_to(real_path(source)):
         raise DataError(f"{out}: inside the image folder {source} that it shows; write the preview elsewhere")
+    refuse_foreign_file(out)
 
 
 def _check(folder: Path) -> int:
