@@ -28,6 +28,7 @@ from nesyasp.errors import DataError
 from nesyasp.neural.config import TrainConfig, config_from_dict, config_to_dict
 
 __all__ = ["CHECKPOINT", "RUN_NAMES", "portable_config", "read_config", "read_checkpoint", "start_run",
+           "undo_start",
            "save_checkpoint", "write_json"]
 
 CHECKPOINT = "checkpoint.pt"
@@ -124,3 +125,17 @@ def start_run(config: TrainConfig, out: Path | None, resume: bool,
         out.mkdir(parents=True, exist_ok=True)
         write_json(out / "config.json", config_to_dict(config))
     return config, None
+
+
+def undo_start(out: Path, created: bool) -> None:
+    """Take back what :func:`start_run` wrote for a new run that failed before its first epoch.
+
+    Its ``config.json`` goes, and the folder too when the run created it and nothing else is there, so a
+    run whose data was refused leaves no half-made run folder behind.
+    """
+    (out / "config.json").unlink(missing_ok=True)
+    if created:
+        try:
+            out.rmdir()
+        except OSError:  # not empty: something else is in it
+            pass

@@ -28,7 +28,7 @@ from typing import Any
 import torch
 from torch import nn
 
-from nesyasp.errors import DataError, expect_type
+from nesyasp.errors import DataError, NesyaspError, expect_type
 from nesyasp.neural.config import StrategyConfig, TrainConfig, optimiser_settings
 from nesyasp.neural.data import Split, load_splits, pretrain_class_names, split_from_imageset
 from nesyasp.neural import distributed as ddp
@@ -36,7 +36,7 @@ from nesyasp.neural.ebp import EBPLoss, ebp_p_matrix
 from nesyasp.neural.models import FeatureModel, build_model, default_layer, load_backbone, load_weights
 from nesyasp.neural.progress import announce, epoch_text
 from nesyasp.neural.runfolder import (CHECKPOINT, RUN_NAMES, portable_config, read_checkpoint, read_config,
-                                      save_checkpoint, start_run, write_json)
+                                      save_checkpoint, start_run, undo_start, write_json)
 from nesyasp.neural.runtime import data_on_device, make_optimizer, prepare_model, set_lr, use_amp, warmup_hook
 from nesyasp.neural.sparsity import (CrossEntropyLoss, SparsityLoss, class_filter_sums, filter_norms, mean_abs,
                                      p_matrix_method1, p_matrix_method2, thresholds)
@@ -242,8 +242,14 @@ def train(config: TrainConfig, out: str | Path | None = None, resume: bool = Fal
     """
     expect_type(config, TrainConfig, "a TrainConfig (nesyasp.neural.TrainConfig(data=..., strategy='ts3', ...))")
     out = Path(out) if out is not None else None
+    created = out is not None and not out.exists()
     config, state = start_run(portable_config(config, out), out, resume, write=ddp.is_main())
-    train_split, test_split = splits if splits is not None else load_splits(config)
+    try:
+        train_split, test_split = splits if splits is not None else load_splits(config)
+    except NesyaspError:
+        if out is not None and state is None and ddp.is_main():
+            undo_start(out, created)  # refused data: no half-made run folder
+        raise
     n_classes = len(train_split.class_names)
     device = ddp.resolve_device(config.device)
     # a resumed run takes its weights from its checkpoint: the --weights file it started from may be gone

@@ -207,3 +207,23 @@ def test_a_run_started_from_a_weights_file_resumes_after_the_file_is_gone(tmp_pa
     resumed = train(cfg, tmp_path / "part", resume=True, splits=toy_splits, progress=False)
     a, b = _weights(whole.model), _weights(resumed.model)
     assert all(torch.equal(a[k], b[k]) for k in a)
+
+
+def test_refused_data_leaves_no_half_made_run_folder(tmp_path):
+    from PIL import Image
+
+    from nesyasp.neural.config import TrainConfig
+
+    data = tmp_path / "photos"
+    (data / "cats").mkdir(parents=True)
+    for i in range(3):  # images loose beside the one class folder: refused before training
+        Image.new("RGB", (8, 8), (40 * i, 0, 0)).save(data / f"loose{i}.png")
+        Image.new("RGB", (8, 8), (0, 40 * i, 0)).save(data / "cats" / f"c{i}.png")
+    with pytest.raises(DataError, match="loose"):
+        train(TrainConfig(data=str(data), epochs=1), tmp_path / "run", progress=False)
+    assert not (tmp_path / "run").exists()
+    mine = tmp_path / "mine"  # a folder the user made stays, as it was
+    mine.mkdir()
+    with pytest.raises(DataError, match="loose"):
+        train(TrainConfig(data=str(data), epochs=1), mine, progress=False)
+    assert mine.is_dir() and not any(mine.iterdir())
