@@ -4,9 +4,11 @@ A facts file of 200,000 images (``_example(img7). f12(img7). ...``, about two
 million facts) is read in a few seconds, the time clingo itself takes to
 parse it, instead of building an AST node per fact. The fast path takes files
 of plain facts (``name(a,b).`` or ``name.``) whose arguments are constants,
-integers or decimals, with ``%`` line comments; anything else (strings,
-compound terms, rules, ``#include``, quoted constants) goes through the full
-parser, with its error messages.
+integers, decimals, plain strings (no quote, backslash, ``%``, parenthesis or
+period inside) or function terms of one level of constants and integers
+(``code(3)``), with ``%`` line comments; anything else (other strings,
+deeper terms, rules, ``#include``) goes through the full parser, with its
+error messages.
 
 * unary facts ``f12(img7).`` become a :class:`~nesyasp.reason.facts.TableFacts`
   (rows: the examples, including those named only by ``_example(id).``;
@@ -44,8 +46,14 @@ LAZY_BYTES = 1 << 20
 
 _NAME = r"_*[a-z][A-Za-z0-9_']*"
 _ARG = r"[^()\"%:#\n]*"
-#: a fact; its arguments may hold function terms of one level (``price(r2,code(3)).``, as ``--facts-out`` writes)
-_FACT = re.compile(rf"({_NAME})(?:\(({_ARG}(?:\({_ARG}\){_ARG})*)\))?[ \t]*\.(?![0-9])")
+#: a string the fast path reads: no quote, backslash, ``%``, line break, parenthesis or period inside (so that
+#: stripping comments and slicing by ``(example`` ... ``).`` cannot cut one); others go to the parser
+_STRING = r'"[^"\\%\n().]*"'
+#: a fact; its arguments may hold such strings and function terms of one level (``price(r2,code(3)).``,
+#: ``city(r2,"New York").``, as ``--facts-out`` writes)
+_FACT = re.compile(rf"({_NAME})(?:\(({_ARG}(?:(?:\({_ARG}\)|{_STRING}){_ARG})*)\))?[ \t]*\.(?![0-9])")
+_STRINGS = re.compile(_STRING)
+_STRING_TOKEN = re.compile(rf"{_STRING}\Z")
 _COMPOUND = re.compile(rf"({_NAME})\(([^()]*)\)\Z")
 _IDENT = re.compile(rf"{_NAME}\Z")
 _INTEGER = re.compile(r"-?[0-9]+\Z")
@@ -89,10 +97,12 @@ class FactFile:
 
     @property
     def simple(self) -> bool:
-        """True when the file holds only plain facts the fast path reads (no strings, rules, includes...)."""
+        """True when the file holds only plain facts the fast path reads (no rules, includes, strings with
+        quotes, backslashes, ``%``, parentheses or periods...)."""
         if self._simple is None:
             text = self.text
-            self._simple = not any(mark in text for mark in ('"', "#", ":-", "%*")) and not _split_fact(self.plain)
+            self._simple = not any(mark in text for mark in ("#", ":-", "%*")) and not _split_fact(self.plain) \
+                and ('"' not in text or '"' not in _STRINGS.sub("", text))
         return self._simple
 
     @property
@@ -121,7 +131,8 @@ class FactFile:
             if "not" in names:
                 return False  # 'not' is no name: the parser says so, at its position
             for a in dict.fromkeys(args):
-                if a is not None and "," not in a and "." not in a and "(" not in a and a not in row_of:
+                if a is not None and "," not in a and "." not in a and "(" not in a and '"' not in a \
+                        and a not in row_of:
                     row_of[a] = len(row_of)
             r = np.fromiter(map(row_of.get, args, itertools.repeat(-1)), dtype=np.int64, count=len(args))
             for k in np.flatnonzero(r < 0).tolist():
@@ -229,7 +240,7 @@ def _id(text: str) -> object | None:
 def _symbol(name: str, args: str | None, facts: FactBase) -> clingo.Symbol | None:
     if args is None:
         return clingo.Function(name)
-    tokens = _top_level(args) if "(" in args else args.split(",")
+    tokens = _top_level(args) if "(" in args or '"' in args else args.split(",")
     values = []
     for k, raw in enumerate(tokens):
         token = raw.strip(_SPACE)
@@ -240,6 +251,9 @@ def _symbol(name: str, args: str | None, facts: FactBase) -> clingo.Symbol | Non
             position = (name, len(tokens), k)
             facts.decimals[position] = max(facts.decimals.get(position, 0), real_places(value))
             values.append(decimal_symbol(value))
+            continue
+        if _STRING_TOKEN.match(token):
+            values.append(clingo.String(token[1:-1]))
             continue
         compound = _COMPOUND.match(token)
         if compound is not None:  # code(3): a function of constants and integers (no decimals: their scale
@@ -267,10 +281,15 @@ def _simple(token: str) -> clingo.Symbol | None:
 
 
 def _top_level(args: str) -> list[str]:
-    """``args`` split at the commas outside parentheses (``r2,code(1,2)`` -> ``r2``, ``code(1,2)``)."""
-    out, depth, start = [], 0, 0
+    """``args`` split at the commas outside parentheses and strings (``r2,code(1,2),"a, b"`` -> ``r2``,
+    ``code(1,2)``, ``"a, b"``)."""
+    out, depth, start, quoted = [], 0, 0, False
     for i, c in enumerate(args):
-        if c == "(":
+        if c == '"':
+            quoted = not quoted
+        elif quoted:
+            continue
+        elif c == "(":
             depth += 1
         elif c == ")":
             depth -= 1

@@ -219,8 +219,13 @@ def test_12_the_fast_facts_reader_equals_the_parser(tmp_path):
     assert atoms == {str(a) for a in slow.symbols if a.name != "_example"}
     assert fast.examples() | {text_symbol(t) for tb in fast.tables for t in tb.texts} >= slow.examples()
     assert fast.decimals == slow.decimals == {("w", 2, 1): 1}
-    (tmp_path / "g.lp").write_text('s("a b"). f(g(1)).\n')  # not plain: the parser reads it
-    assert not FactFile(tmp_path / "g.lp").simple
+    (tmp_path / "g.lp").write_text('s("a b"). f(g(1)).\n')  # a string, a function term: read fast, alike
+    g, fast_g = FactFile(tmp_path / "g.lp"), FactBase()
+    assert g.simple and g._load_fast(fast_g)
+    assert {str(a) for a in fast_g.symbols} == {'s("a b")', "f(g(1))"}
+    (tmp_path / "h.lp").write_text("f(g(h(1))).\n")  # two levels of function terms: the parser reads it
+    h = FactFile(tmp_path / "h.lp")
+    assert not (h.simple and h._load_fast(FactBase()))
 
 
 # 13 ----------------------------------------------------------------- unsatisfiable programs

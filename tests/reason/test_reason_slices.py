@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from nesyasp.cli import main
 from nesyasp.reason import Reasoner, check_justification, not_separable, render_text
@@ -15,7 +17,7 @@ from nesyasp.lang import parse_program
 LEARNED = """\
 price_le(X,"15.5") :- price(X,V), V<=15.
 price_le(X,"15.5") :- price(X,code(C)), C<=3.
-rule1(X) :- price_le(X,"15.5"), not color(X,red).
+rule1(X) :- price_le(X,"15.5"), not color(X,red), not city(X,"New York").
 target(X,lo) :- rule1(X).
 target(X,hi) :- _example(X), not rule1(X).
 _example(X) :- price(X,_).
@@ -27,7 +29,9 @@ def _facts(n: int) -> str:
     lines = ["% facts"]
     for i in range(n):
         price = f"code({i % 7})" if i % 3 == 0 else str(i % 31)
-        lines.append(f"price(r{i},{price}).  % the price as given\ncolor(r{i},{('red', 'blue')[i % 2]}).")
+        city = ('"New York"', '"Köln"', "paris")[i % 3]
+        lines.append(f"price(r{i},{price}).  % the price as given\ncolor(r{i},{('red', 'blue')[i % 2]}).\n"
+                     f"city(r{i},{city}).")
     return "\n".join(lines) + "\n"
 
 
@@ -93,18 +97,25 @@ def test_a_query_about_an_example_with_no_facts_is_answered_and_explained(tmp_pa
 
 @pytest.mark.parametrize("text, fast", [
     ("price(r1,code(3)).  % 12.5\nprice(r2,7). p(code(1,a)). q(r2, code( -4 ) ). f1(r1). _example(r3).\n", True),
+    ('city(r1,"New York"). city(r2,"Köln"). p("x y",1). q(r3,"a, b",code(2)). s(r4,""). t("u").\n', True),
     ("w(r1,f(1.5)).\n", False),  # a decimal inside a function term: the parser's scale
     ("n(r1,g(h(1))).\n", False),  # two levels
     ("n(r1,not(1)).\n", False),  # not a name
+    ('s(r1,"50%").\n', False),  # strings that comments, slices or escapes could cut: the parser
+    ('s(r1,"a.b").\n', False),
+    ('s(r1,"f(x)").\n', False),
+    ('s(r1,"say \\"hi\\"").\n', False),
+    ('% a "quote\np(a).\n', False),
+    ('q(b"c").\n', False),
 ])
-def test_the_fast_reader_reads_function_terms_of_one_level_as_the_parser_does(tmp_path, text, fast):
+def test_the_fast_reader_reads_strings_and_function_terms_of_one_level_as_the_parser_does(tmp_path, text, fast):
     from nesyasp.reason.factfile import FactFile
     from nesyasp.reason.facts import FactBase
 
-    (tmp_path / "f.lp").write_text(text)
+    (tmp_path / "f.lp").write_text(text, encoding="utf-8")
     file = FactFile(tmp_path / "f.lp")
     got = FactBase()
-    assert file._load_fast(got) is fast
+    assert (file.simple and file._load_fast(got)) is fast
     if not fast:
         return
     want = FactBase()
@@ -112,3 +123,39 @@ def test_the_fast_reader_reads_function_terms_of_one_level_as_the_parser_does(tm
     atoms = {str(a) for a in got.symbols} | {f"{c}({i})" for t in got.tables for k, i in enumerate(t.texts)
                                             for j, c in enumerate(t.columns) if t.values[k, j]}
     assert atoms == {str(a) for a in want.symbols if a.name != "_example"}
+
+
+_ARGS = st.one_of(
+    st.sampled_from(["a", "r1", "bX_'", "0", "-7", "2147483648", "1.5", "-0.25", "code(3)", "g(a,-1)", "g(h(1))",
+                     "f(1.5)", "not", "X"]),
+    st.text(alphabet='ab %.()\\",:#é\n', max_size=6).map(lambda t: f'"{t}"'),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["p", "q", "_example", "not", "f1"]), st.lists(_ARGS, max_size=3)),
+                min_size=1, max_size=6),
+       st.sampled_from(["", "  % note\n", " % \"x\n"]))
+def test_what_the_fast_reader_takes_it_reads_as_the_parser_does(tmp_path_factory, facts, comment):
+    from nesyasp.errors import NesyaspError
+    from nesyasp.reason.factfile import FactFile
+    from nesyasp.reason.facts import FactBase, text_symbol
+
+    text = "".join(f"{n}({','.join(a)}).{comment or chr(10)}" if a else f"{n}.\n" for n, a in facts)
+    path = tmp_path_factory.mktemp("facts") / "f.lp"
+    path.write_text(text, encoding="utf-8")
+    file, got = FactFile(path), FactBase()
+    fast = file.simple and file._load_fast(got)
+    try:
+        want = FactBase()
+        want.add_program(parse_program(text))
+    except NesyaspError:
+        assert not fast, f"the fast reader took a file the parser refuses: {text!r}"
+        return
+    if fast:
+        atoms = {str(a) for a in got.symbols if a.name != "_example"} | {
+            f"{c}({i})" for t in got.tables for k, i in enumerate(t.texts) for j, c in enumerate(t.columns)
+            if t.values[k, j]}
+        assert atoms == {str(a) for a in want.symbols if a.name != "_example"}, text
+        assert got.examples() | {text_symbol(t) for tb in got.tables for t in tb.texts} == want.examples(), text
+        assert got.decimals == want.decimals, text
