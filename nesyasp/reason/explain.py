@@ -179,8 +179,8 @@ class Explaining:
         """
         for text in queries:
             literals = parse_query(text)
-            if len(literals) == 1 and isinstance(literals[0].atom, Atom) and literals[0].atom.arguments:
-                first = ground_term(literals[0].atom.arguments[0], {})
+            if len(literals) == 1 and isinstance(literals[0].atom, Atom):
+                first = self._first(literals[0].atom)
                 if first is not None:
                     self._note_example(clingo.Function(literals[0].atom.predicate, [first]))
 
