@@ -71,7 +71,8 @@ def param_candidates(spec: str) -> tuple[str, dict[str, dict]]:
     base = f"{name}={shipped[name]}"
     out = {base: {name: shipped[name]}}
     for v in values.split(","):
-        out[f"{name}={v}"] = {name: kind(v)}
+        value = v.lower() in ("1", "true", "yes") if kind is bool else kind(v)  # bool("False") is True
+        out[f"{name}={v}"] = {name: value}
     return base, out
 
 
