@@ -6,7 +6,7 @@ import os
 import shlex
 from pathlib import Path
 
-__all__ = ["real_path", "shell_path"]
+__all__ = ["real_path", "shell_path", "said_command"]
 
 
 def real_path(path: str | os.PathLike[str]) -> Path:
@@ -26,3 +26,18 @@ def shell_path(path: str | os.PathLike[str]) -> str:
     ('runs/ts3', "'my runs/ts3'")
     """
     return shlex.quote(os.fspath(path))
+
+
+def said_command(*words: str | os.PathLike[str]) -> str:
+    """A command for a message, quoted as the messages quote commands: its paths as shell words.
+
+    Single quotes around it as usual; double quotes when a word needed quoting
+    (so the words' own quotes are not confused with the message's).
+
+    >>> print(said_command("nesyasp", "extract", "runs/ts3"))
+    'nesyasp extract runs/ts3'
+    >>> print(said_command("nesyasp", "extract", "my runs/ts3"))
+    "nesyasp extract 'my runs/ts3'"
+    """
+    cmd = " ".join(shell_path(w) for w in words)
+    return f'"{cmd}"' if "'" in cmd else f"'{cmd}'"

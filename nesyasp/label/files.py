@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
+from nesyasp._paths import said_command
 from nesyasp.lang.ast import Program
 from nesyasp.errors import DataError
 from nesyasp.label.transform import label_program
@@ -83,7 +84,7 @@ def read_labels(run_dir: str | Path) -> SavedLabels:
     """
     path = Path(run_dir) / LABELS_FILE
     if not path.is_file():
-        raise DataError(f"{Path(run_dir)}: not labelled yet (no {LABELS_FILE}); run 'nesyasp label {run_dir}'")
+        raise DataError(f"{Path(run_dir)}: not labelled yet (no {LABELS_FILE}); run {said_command('nesyasp', 'label', run_dir)}")
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
         filters = data["filters"]

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from nesyasp._paths import real_path
+from nesyasp._paths import real_path, said_command
 from nesyasp.lang.ast import Program
 from nesyasp.errors import DataError
 from nesyasp.label.files import LABELLED_RULES, LABELS_FILE, REPORT_FILE, SavedLabels, read_labels
@@ -186,8 +186,8 @@ def _stale_note(run_dir: Path, fresh: Program, labels: SavedLabels) -> str:
     missing = sorted(set(rule_filters(fresh)) - set(labels.names))
     unlabelled = f"; {', '.join(f'f{k}' for k in missing)} have no label" if missing else ""
     return (f"{LABELLED_RULES} is missing or does not match rules.lp (extracted again after labelling?): the "
-            f"labelled rules shown are rules.lp renamed with {LABELS_FILE}{unlabelled}; run 'nesyasp label "
-            f"{run_dir.name}' again")
+            f"labelled rules shown are rules.lp renamed with {LABELS_FILE}{unlabelled}; run "
+            f"{said_command('nesyasp', 'label', run_dir.name)} again")
 
 
 def run_report(run_dir: str | Path, n_examples: int = 3) -> ReportContent:
@@ -205,14 +205,14 @@ def run_report(run_dir: str | Path, n_examples: int = 3) -> ReportContent:
         raise DataError(f"{run_dir}: no such run folder")
     rules = run_dir / "rules.lp"
     if not rules.is_file():
-        raise DataError(f"{run_dir}: no rules.lp yet; run 'nesyasp extract {run_dir}' first")
+        raise DataError(f"{run_dir}: no rules.lp yet; run {said_command('nesyasp', 'extract', run_dir)} first")
     raw_text = _text(rules)
     labels = read_labels(run_dir) if (run_dir / LABELS_FILE).is_file() else None
     labelled_path = run_dir / LABELLED_RULES
     labelled_text = _text(labelled_path) if labels and labelled_path.is_file() else ""
     if labels is None:
-        logger.warning("%s is not labelled; the report shows raw rules only (run 'nesyasp label %s')",
-                       run_dir, run_dir)
+        logger.warning("%s is not labelled; the report shows raw rules only (run %s)",
+                       run_dir, said_command("nesyasp", "label", run_dir))
     program = parse_file(labelled_path if labelled_text else rules)
     summary = _summary(run_dir, labels)
     if labels is not None:

@@ -26,6 +26,7 @@ from typing import Any, Callable
 from lark import Lark, Token
 from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
+from nesyasp._paths import said_command
 from nesyasp.lang._builder import Builder
 from nesyasp.lang._comments import block_comment_errors
 from nesyasp.lang._depth import TOO_DEEP, TooDeep
@@ -347,7 +348,7 @@ def _included(path: Path, stmt: Include, depth: int, fail: Callable[[ParseError]
         return parse_program(text, str(path))
     except NesyaspError as exc:  # said without the file's text: it may be anything (#include "/etc/passwd".)
         fail(ParseError(f"#include of '{stmt.path}': not a rule file, it does not parse ({type(exc).__name__} at "
-                        f"{format_location(exc.location)}; 'nesyasp check {path}' shows why)", stmt.loc))
+                        f"{format_location(exc.location)}; {said_command('nesyasp', 'check', path)} shows why)", stmt.loc))
         return None
 
 

@@ -34,6 +34,7 @@ from typing import Any, Iterable, Mapping, Sequence
 
 import numpy as np
 
+from nesyasp._paths import said_command
 from nesyasp.errors import DataError, one_line
 from nesyasp.lang.ast import Program, is_identifier
 from nesyasp.lang.domain import add_domain_guards
@@ -102,7 +103,7 @@ def read_vocabulary(run_dir: str | Path, raw: Program) -> Vocabulary | None:
     back = {label: f"f{k}" for k, label in names.items()}
     if _raw_rule_texts(add_domain_guards(program), back) != [str(r) for r in add_domain_guards(raw).rules]:
         logger.warning("%s does not match %s (extracted again after labelling?); using the raw rules; "
-                       "run 'nesyasp label %s' again", rules, run_dir / "rules.lp", run_dir)
+                       "run %s again", rules, run_dir / "rules.lp", said_command("nesyasp", "label", run_dir))
         return None
     return Vocabulary(program, names, concepts)
 

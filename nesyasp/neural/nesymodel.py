@@ -27,6 +27,7 @@ from typing import Any, Iterable, Iterator, Sequence
 import numpy as np
 import torch
 
+from nesyasp._paths import said_command
 from nesyasp.errors import DataError, WrongTypeError
 from nesyasp.lang.ast import Program
 from nesyasp.neural.binarize import binarize
@@ -91,7 +92,7 @@ class NesyModel:
         run = load_run(run) if loaded else run
         info_path = run.tables_dir / "binarization.json"
         if not info_path.is_file() or not run.rules_path.is_file():
-            raise DataError(f"{run.path}: not extracted yet; run 'nesyasp extract {run.path}' first")
+            raise DataError(f"{run.path}: not extracted yet; run {said_command('nesyasp', 'extract', run.path)} first")
         info = json.loads(info_path.read_text(encoding="utf-8"))
         program = parse_file(run.rules_path)
         thresholds = np.asarray(info["thresholds"], dtype=np.float64)

@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from nesyasp._paths import said_command, shell_path
 from nesyasp._paths import real_path
 from nesyasp.lang.ast import Program
 from nesyasp.errors import DataError, ReasoningError
@@ -70,7 +71,7 @@ class Run:
 def lth_folder_message(path: Path) -> str:
     """What to say when a command for 'nesyasp train' folders gets a 'nesyasp lth' folder."""
     return (f"{path}: a folder of 'nesyasp lth' (pruning rounds); this command takes a run folder of "
-            f"'nesyasp train'. The LTH results are {path / 'facts.lp'} (nesyasp query {path / 'facts.lp'} "
+            f"'nesyasp train'. The LTH results are {path / 'facts.lp'} (nesyasp query {shell_path(path / 'facts.lp')} "
             f"programs/lth.lp -q \"winning_ticket(R)\" --explain), metrics.json and the plots")
 
 
@@ -152,7 +153,7 @@ def read_rules(run: Run) -> Program:
     from nesyasp.lang import parse_file
 
     if not run.rules_path.is_file():
-        raise DataError(f"{run.path}: no rules.lp yet; run 'nesyasp extract {run.path}' first")
+        raise DataError(f"{run.path}: no rules.lp yet; run {said_command('nesyasp', 'extract', run.path)} first")
     return parse_file(run.rules_path)
 
 

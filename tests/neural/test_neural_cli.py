@@ -24,9 +24,10 @@ def test_train_extract_evaluate(tmp_path, toy_data, capsys):
     assert (out / "rules.lp").is_file() and (out / "facts" / "test.lp").is_file()
     (out / "labelled_rules.lp").write_text("% from the previous rules\n")  # extracting again makes labels stale
     assert main(["extract", str(out)]) == 0
-    assert capsys.readouterr().out.splitlines()[-1] == (
-        f"note: labelled_rules.lp and facts/*_labelled.lp were made from the previous rules; run 'nesyasp label "
-        f"{out}' again")
+    note = capsys.readouterr().out.splitlines()[-1]
+    head = "note: labelled_rules.lp and facts/*_labelled.lp were made from the previous rules; run "
+    assert note.startswith(head) and note.endswith(" again")
+    assert shlex.split(note[len(head) + 1:-len(" again") - 1]) == ["nesyasp", "label", str(out)]
     (out / "labelled_rules.lp").unlink()
     assert main(["evaluate", str(out), "--json"]) == 0
     got = json.loads(capsys.readouterr().out)

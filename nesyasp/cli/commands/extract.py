@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from nesyasp._paths import shell_path
+from nesyasp._paths import said_command, shell_path
 
 NAME = "extract"
 USES_TORCH = True  # imported by main() before run(), so that a Ctrl-C during the import is not lost
@@ -58,5 +58,5 @@ def run(args: argparse.Namespace) -> int:
     print(f"next: nesyasp evaluate {shell_path(args.run_dir)}")
     if (run_.path / "labelled_rules.lp").is_file():  # made from the rules just replaced
         print(f"note: labelled_rules.lp and facts/*_labelled.lp were made from the previous rules; "
-              f"run 'nesyasp label {args.run_dir}' again")
+              f"run {said_command('nesyasp', 'label', args.run_dir)} again")
     return 0
