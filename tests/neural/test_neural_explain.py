@@ -121,7 +121,7 @@ def test_unreadable_files_are_named_and_skipped(toy_run, tmp_path, capsys):
     assert "DataError: cannot explain why not 'kitchen': not a class of this run (class0, class1, class2)" in \
         capsys.readouterr().err
     assert main(["explain", str(tmp_path), str(pngs)]) == 1
-    assert "not a finished run folder" in capsys.readouterr().err
+    assert "not a run folder" in capsys.readouterr().err
 
 
 def test_facts_out_runs_with_rules_lp_in_query_and_plain_clingo(toy_run, tmp_path, capsys):
