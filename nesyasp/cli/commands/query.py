@@ -179,10 +179,25 @@ def _split(args: argparse.Namespace) -> tuple[list[Path], str | None]:
     missing = [f for f in files if not Path(f).is_file()]
     if missing:
         what = "a folder, not a rule or fact file" if Path(missing[0]).is_dir() else "no such file"
-        raise ReasoningError(f"{what}: {missing[0]}")
+        raise ReasoningError(f"{what}: {missing[0]}{_missing_hint(Path(missing[0]))}")
+    tables = [f for f in files if f.lower().endswith((".csv", ".tsv"))]
+    if tables:
+        raise ReasoningError(f"{tables[0]}: a table, not a rule or fact file: give a 0/1 table with --facts-table "
+                             f"{tables[0]}, or run rules learned by 'nesyasp learn -o' on any table with "
+                             f"'nesyasp learn --predict {tables[0]} --rules RULES'")
     if query is None and not args.why_not:
         raise ReasoningError('give a query, e.g. -q "target(img,X)", or --why-not ATOM')
     return [Path(f) for f in files], query
+
+
+def _missing_hint(path: Path) -> str:
+    """What makes a missing file of a run folder (rules.lp, facts/test.lp, labelled_rules.lp), if it is one."""
+    run = path.parent.parent if path.parent.name == "facts" else path.parent
+    if not (run / "config.json").is_file():
+        return ""
+    if "labelled" in path.name and (run / "rules.lp").is_file():
+        return f" (the run is not labelled yet: nesyasp label {run})"
+    return f" (the run is not extracted yet: nesyasp extract {run})"
 
 
 def _load(files: list[Path], engine: str) -> Any:
