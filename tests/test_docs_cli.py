@@ -94,7 +94,7 @@ def _script_lines() -> list[tuple[str, str]]:
 def _help_lines() -> list[tuple[str, str]]:
     """``(where, line)`` of the example lines of every command's --help (a comment after 2 spaces is cut)."""
     lines = []
-    helps = [(name, command) for name, command in COMMANDS.items()]
+    helps = [("", PARSER)] + [(name, command) for name, command in COMMANDS.items()]
     helps += [(f"{name} {n}", p) for name, command in COMMANDS.items() for a in command._actions
               if isinstance(a, argparse._SubParsersAction) for n, p in a.choices.items()]  # data list, ...
     for name, command in helps:
@@ -102,7 +102,7 @@ def _help_lines() -> list[tuple[str, str]]:
         for line in command.format_help().splitlines():
             section = line in ("examples:", "next:") or (section and line.startswith(" "))
             if section and line.strip().startswith(("nesyasp ", "torchrun ")):
-                lines.append((f"nesyasp {name} --help", re.split(r"\s{2,}", line.strip())[0]))
+                lines.append((f"nesyasp {name} --help".replace("  ", " "), re.split(r"\s{2,}", line.strip())[0]))
     return lines
 
 
@@ -132,7 +132,7 @@ def test_the_lines_are_found_everywhere():
     wheres = {where.split(":")[0].split(" --help")[0] for where, _ in LINES}
     assert {"README.md", "docs/neural.md", "examples/pipeline.py", "nesyasp lth"} <= wheres
     assert {f"nesyasp {c}" for c in COMMANDS} <= wheres  # every command's --help has an example line
-    assert {"nesyasp data list", "nesyasp data preview", "nesyasp data check"} <= wheres
+    assert {"nesyasp", "nesyasp data list", "nesyasp data preview", "nesyasp data check"} <= wheres
     assert any("torchrun" in line for _, line in LINES)
 
 
