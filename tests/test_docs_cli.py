@@ -5,7 +5,8 @@
   a synopsis line (``[--seed 0]``, ``...``) names only options that exist;
 * every ``nesyasp COMMAND --option`` in the prose (inline code) names an option of that command;
 * every option of every command is named on the docs page of that command (or in README.md), and
-  ``--help`` / ``--debug`` on docs/README.md; every command's ``--help`` shows an example.
+  ``--help`` / ``--debug`` on docs/README.md; every command's ``--help`` shows an example, and the default
+  of every option that has one.
 
 ``tests/test_docs.py`` runs the README tour's steps and each page's first command; this covers the rest.
 """
@@ -177,3 +178,15 @@ def test_every_option_is_documented_on_its_page():
                 missing.append(f"nesyasp {path} {'/'.join(action.option_strings)}: not in docs/{PAGES[name]}.md")
     assert missing == []
     assert "`--debug`" in index and "--help" in index
+
+
+def test_every_help_shows_the_defaults():
+    silent = []
+    for name, command in COMMANDS.items():
+        for path, action in _actions(command, name):
+            default = action.default
+            if default is None or default is False or default in ("", []) or action.nargs == 0:
+                continue  # a flag, or nothing to show
+            if "default" not in (action.help or ""):
+                silent.append(f"nesyasp {path} {action.option_strings[-1]} (default {default!r})")
+    assert silent == []

@@ -84,9 +84,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--facts-table", "--facts-csv", dest="facts_table", type=Path, metavar="CSV",
                         help="a 0/1 CSV table of facts: first column the example id, the others predicates")
     parser.add_argument("--engine", choices=("auto", "clingo", "compiled"), default="auto",
-                        help="auto: the compiled numpy path where it applies, clingo otherwise")
+                        help="auto: the compiled numpy path where it applies, clingo otherwise (default: auto)")
     parser.add_argument("--limit", type=int, default=0, metavar="N",
-                        help="print at most N answers (0: all)")
+                        help="print at most N answers (default: 0, all)")
 
 
 def read_table(path: Path) -> tuple[list[str], list[str], Any]:
