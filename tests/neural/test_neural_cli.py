@@ -21,6 +21,7 @@ def test_train_extract_evaluate(tmp_path, toy_data, capsys):
     printed = capsys.readouterr().out
     assert shlex.split(printed.splitlines()[-1]) == ["next:", "nesyasp", "evaluate", str(out)]
     assert "target(X," in printed and "labelled_rules.lp" not in printed
+    assert (out / "rules.lp").read_text() in printed  # the file as written (printed without _example(X) before)
     assert (out / "rules.lp").is_file() and (out / "facts" / "test.lp").is_file()
     (out / "labelled_rules.lp").write_text("% from the previous rules\n")  # extracting again makes labels stale
     assert main(["extract", str(out)]) == 0
