@@ -76,10 +76,12 @@ def lth_folder_message(path: Path) -> str:
 
 def not_a_run_message(path: Path) -> str:
     """Why ``path`` (a folder) is not a run folder of 'nesyasp train', and what to give instead."""
+    from nesyasp._paths import shell_path
+
     if (path / "config.json").is_file():
         return (f"{path}: no {CHECKPOINT} yet: its training is still running, or it stopped before its first "
-                f"epoch ended ({CHECKPOINT} is written after every epoch); wait for it, or train again with "
-                f"'nesyasp train --out {path}' and the options of its config.json")
+                f"epoch ended ({CHECKPOINT} is written after every epoch); wait for it, or train again: "
+                f"nesyasp train --out {shell_path(path)} with the options of its config.json")
     if (path / CHECKPOINT).is_file():
         return f"{path}: no config.json beside {CHECKPOINT}; a run folder holds both, as 'nesyasp train' writes it"
     runs = sorted(str(sub) for sub in path.iterdir()

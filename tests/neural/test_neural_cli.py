@@ -208,7 +208,7 @@ def test_a_folder_that_is_no_run_says_what_it_is_and_what_to_give(tmp_path, caps
     (half / "config.json").write_text("{}")
     cases = [(runs, f"a folder of run folders, not a run folder; give one of them: {runs / 'ne'}, {runs / 'ts3'}"),
              (half, "no checkpoint.pt yet: its training is still running, or it stopped before its first epoch"),
-             (half, f"wait for it, or train again with 'nesyasp train --out {half}'"),
+             (half, f"wait for it, or train again: nesyasp train --out {half} with the options of its config.json"),
              (tmp_path / "runs" / "ne" / "..", "a folder of run folders"),
              (tmp_path / "empty", "not a run folder (no config.json or checkpoint.pt); give the folder that "
                                   "'nesyasp train --out DIR' wrote")]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shlex
 from pathlib import Path
 
 import pytest
@@ -122,3 +123,9 @@ def test_query_says_what_makes_a_missing_run_file_and_refuses_a_table(tmp_path, 
     err = capsys.readouterr().err
     assert err.startswith(f"ReasoningError: {table}: a table, not a rule or fact file: give a 0/1 table with "
                           f"--facts-table {table}") and f"nesyasp learn --predict {table} --rules RULES" in err
+    spaced = tmp_path / "my runs" / "r"
+    spaced.mkdir(parents=True)
+    (spaced / "config.json").write_text("{}")
+    assert main(["query", str(spaced / "rules.lp"), "-q", "p"]) == 1
+    said = capsys.readouterr().err.rsplit("nesyasp extract ", 1)[1].rstrip().rstrip(")")
+    assert shlex.split(said) == [str(spaced)]  # a path to paste into a shell

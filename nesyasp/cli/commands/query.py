@@ -9,6 +9,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from nesyasp._paths import shell_path
+
 NAME = "query"
 HELP = "answer a query such as target(img,X) over rules and facts, and explain why (or why not)"
 DESCRIPTION = """\
@@ -183,8 +185,8 @@ def _split(args: argparse.Namespace) -> tuple[list[Path], str | None]:
     tables = [f for f in files if f.lower().endswith((".csv", ".tsv"))]
     if tables:
         raise ReasoningError(f"{tables[0]}: a table, not a rule or fact file: give a 0/1 table with --facts-table "
-                             f"{tables[0]}, or run rules learned by 'nesyasp learn -o' on any table with "
-                             f"'nesyasp learn --predict {tables[0]} --rules RULES'")
+                             f"{shell_path(tables[0])}, or run rules learned by 'nesyasp learn -o' on any table: "
+                             f"nesyasp learn --predict {shell_path(tables[0])} --rules RULES")
     if query is None and not args.why_not:
         raise ReasoningError('give a query, e.g. -q "target(img,X)", or --why-not ATOM')
     return [Path(f) for f in files], query
@@ -196,8 +198,8 @@ def _missing_hint(path: Path) -> str:
     if not (run / "config.json").is_file():
         return ""
     if "labelled" in path.name and (run / "rules.lp").is_file():
-        return f" (the run is not labelled yet: nesyasp label {run})"
-    return f" (the run is not extracted yet: nesyasp extract {run})"
+        return f" (the run is not labelled yet: nesyasp label {shell_path(run)})"
+    return f" (the run is not extracted yet: nesyasp extract {shell_path(run)})"
 
 
 def _load(files: list[Path], engine: str) -> Any:
