@@ -34,6 +34,9 @@ def write_test_image(run_dir: Path, index: int, out: Path) -> Path:
     cfg = load_run(run_dir).config
     test = load_dataset(cfg.data, split="test", classes=cfg.classes or None, per_class=cfg.test_per_class,
                         size=cfg.size, seed=cfg.seed)
+    if not 0 <= index < len(test.ids):
+        raise SystemExit(f"explain_image.py: --index {index}: the run's test split has {len(test.ids)} images "
+                         f"(0 to {len(test.ids) - 1})")
     path = out / f"{asp_id(test.ids[index])}.png"
     Image.fromarray(test.images[index]).save(path)
     print(f"wrote {path}: test image {index} of {cfg.data}, a {test.class_names[int(test.labels[index])]}")
@@ -68,4 +71,9 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    from nesyasp.errors import NesyaspError
+
+    try:
+        main()
+    except NesyaspError as exc:  # a wrong run folder or image: one line, as the nesyasp command says it
+        raise SystemExit(f"explain_image.py: {type(exc).__name__}: {exc}") from None

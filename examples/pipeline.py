@@ -73,7 +73,7 @@ def main() -> None:
     ex = extract_run(run)                        # rules.lp, facts/*.lp, tables/*
     metrics = evaluate_run(run, program=ex.program)
 
-    print("\n== rule set (rules.lp)\n" + str(ex.program))
+    print("\n== rule set (rules.lp)\n" + run.rules_path.read_text(encoding="utf-8"))
     print("== metrics (test set)")
     for key, value in metrics.to_dict().items():
         print(f"  {key:14} {value:.3f}" if isinstance(value, float) else f"  {key:14} {value}")

@@ -74,7 +74,7 @@ def test_each_input_exists_or_an_earlier_step_makes_it_and_no_run_is_made_twice(
         tokens = shlex.split(step.text, comments=True)
         outputs = {tokens[i + 1] for i, t in enumerate(tokens[:-1]) if t in ("-o", "--out", ">")}
         for token in tokens:
-            if token.endswith((".lp", ".csv")) and token not in outputs:
+            if token.endswith((".lp", ".csv", ".png")) and token not in outputs:
                 known = (ROOT / token).exists() or any(token == m or token.startswith(m + "/") for m in made)
                 assert known, f"{step.where}: {token} is neither shipped nor made by an earlier step"
         if tokens[:2] in (["nesyasp", "train"], ["nesyasp", "lth"], ["nesyasp", "experiment"]):

@@ -82,6 +82,14 @@ def test_cli_lists_commands_and_reports_bad_usage(capsys):
     assert exc.value.code == 2
 
 
+def test_debug_and_verbose_go_before_or_after_the_command():
+    parser = build_parser()  # `nesyasp check -v x.lp` was "unrecognized arguments: -v" (--debug worked there)
+    for argv in (["-vv", "--debug", "check", "x.lp"], ["check", "-vv", "--debug", "x.lp"]):
+        args = parser.parse_args(argv)
+        assert (args.verbose, args.debug) == (2, True), argv
+    assert parser.parse_args(["check", "x.lp"]).verbose == 0
+
+
 def test_examples_use_only_public_modules():
     """A user copies the examples: they import no private module (``nesyasp._x`` or ``nesyasp.a._x``)."""
     import ast

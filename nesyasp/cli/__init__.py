@@ -72,6 +72,8 @@ def build_parser() -> argparse.ArgumentParser:
         )
         p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
                        help="show full tracebacks on errors")
+        p.add_argument("-v", "--verbose", action="count", default=argparse.SUPPRESS,
+                       help="more log output (-vv for debug; also before the command)")
         module.add_arguments(p)
         p.set_defaults(_run=module.run, _torch=getattr(module, "USES_TORCH", False),
                        _interrupted=getattr(module, "INTERRUPTED", ""))

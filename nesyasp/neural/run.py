@@ -34,7 +34,7 @@ from nesyasp.neural.models import FeatureModel, head_of
 from nesyasp.neural.nesy import NesyMetrics, check_rules, nesy_metrics, predict_classes
 from nesyasp.neural.train import CHECKPOINT, make_model, read_checkpoint, read_config
 
-__all__ = ["lth_folder_message", "Run", "load_run", "extract_run", "read_rules", "evaluate_run"]
+__all__ = ["lth_folder_message", "not_a_run_message", "Run", "load_run", "extract_run", "read_rules", "evaluate_run"]
 
 logger = logging.getLogger(__name__)
 
@@ -75,6 +75,25 @@ def lth_folder_message(path: Path) -> str:
             f"programs/lth.lp -q \"winning_ticket(R)\" --explain), metrics.json and the plots")
 
 
+def not_a_run_message(path: Path) -> str:
+    """Why ``path`` (a folder) is not a run folder of 'nesyasp train', and what to give instead."""
+    from nesyasp._paths import shell_path
+
+    if (path / "config.json").is_file():
+        return (f"{path}: no {CHECKPOINT} yet: its training is still running, or it stopped before its first "
+                f"epoch ended ({CHECKPOINT} is written after every epoch); wait for it, or train again: "
+                f"nesyasp train --out {shell_path(path)} with the options of its config.json")
+    if (path / CHECKPOINT).is_file():
+        return f"{path}: no config.json beside {CHECKPOINT}; a run folder holds both, as 'nesyasp train' writes it"
+    runs = sorted(str(sub) for sub in path.iterdir()
+                  if sub.is_dir() and (sub / "config.json").is_file() and (sub / CHECKPOINT).is_file())
+    if runs:
+        shown = ", ".join(runs[:5]) + (f" (and {len(runs) - 5} more)" if len(runs) > 5 else "")
+        return f"{path}: a folder of run folders, not a run folder; give one of them: {shown}"
+    return (f"{path}: not a run folder (no config.json or {CHECKPOINT}); give the folder that "
+            f"'nesyasp train --out DIR' wrote")
+
+
 def load_run(run_dir: str | Path) -> Run:
     """Load the config, last checkpoint and history of a run folder.
 
@@ -92,7 +111,7 @@ def load_run(run_dir: str | Path) -> Run:
     if (path / "checkpoints" / "round_0.pt").is_file() and not ckpt_path.is_file():
         raise DataError(lth_folder_message(path))
     if not cfg_path.is_file() or not ckpt_path.is_file():
-        raise DataError(f"{path}: not a finished run folder (config.json or {CHECKPOINT} missing)")
+        raise DataError(not_a_run_message(path))
     config = _findable_data(read_config(cfg_path), path)
     state = read_checkpoint(ckpt_path)
     names = tuple(state.get("class_names", ()))

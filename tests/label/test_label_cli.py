@@ -112,7 +112,7 @@ def test_bad_input_exits_1_without_traceback(tmp_path, run_dir, planted_annotati
     err = capsys.readouterr().err
     assert "Traceback" not in err and "internal error" not in err
     assert err.count("DataError: ") == 5
-    assert "no such run folder" in err and "margin must lie in [0, 1]" in err and "no rules.lp" in err
+    assert "no such run folder" in err and "margin must lie in [0, 1]" in err and "not a run folder" in err
 
 
 def test_report_on_broken_run_files_and_a_non_html_output(tmp_path, run_dir, capsys):

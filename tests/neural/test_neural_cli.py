@@ -21,6 +21,7 @@ def test_train_extract_evaluate(tmp_path, toy_data, capsys):
     printed = capsys.readouterr().out
     assert shlex.split(printed.splitlines()[-1]) == ["next:", "nesyasp", "evaluate", str(out)]
     assert "target(X," in printed and "labelled_rules.lp" not in printed
+    assert (out / "rules.lp").read_text() in printed  # the file as written (printed without _example(X) before)
     assert (out / "rules.lp").is_file() and (out / "facts" / "test.lp").is_file()
     (out / "labelled_rules.lp").write_text("% from the previous rules\n")  # extracting again makes labels stale
     assert main(["extract", str(out)]) == 0
@@ -192,3 +193,28 @@ def test_experiment_cells_select_a_share_of_the_grid(tmp_path, toy_data, capsys)
     assert "--cells: 'ts9-*' matches no cell" in capsys.readouterr().err
     assert main(args) == 0  # the whole grid: the TS3 cells are reused, the CE cells trained
     assert len(json.loads((out / "results.json").read_text())["runs"]) == 4
+
+
+@pytest.mark.parametrize("command", ["extract", "evaluate", "label", "report"])
+def test_a_folder_that_is_no_run_says_what_it_is_and_what_to_give(tmp_path, capsys, command):
+    # each said "not a finished run folder (config.json or checkpoint.pt missing)" (report: "no rules.lp yet;
+    # run 'nesyasp extract' first", which failed the same way), whatever the folder held
+    runs = tmp_path / "runs"
+    for name in ("ts3", "ne"):
+        (runs / name).mkdir(parents=True)
+        (runs / name / "config.json").write_text("{}")
+        (runs / name / "checkpoint.pt").write_bytes(b"")
+    half = tmp_path / "half"
+    half.mkdir()
+    (half / "config.json").write_text("{}")
+    cases = [(runs, f"a folder of run folders, not a run folder; give one of them: {runs / 'ne'}, {runs / 'ts3'}"),
+             (half, "no checkpoint.pt yet: its training is still running, or it stopped before its first epoch"),
+             (half, f"wait for it, or train again: nesyasp train --out {half} with the options of its config.json"),
+             (tmp_path / "runs" / "ne" / "..", "a folder of run folders"),
+             (tmp_path / "empty", "not a run folder (no config.json or checkpoint.pt); give the folder that "
+                                  "'nesyasp train --out DIR' wrote")]
+    (tmp_path / "empty").mkdir()
+    for folder, needle in cases:
+        assert main([command, str(folder)]) == 1
+        err = capsys.readouterr().err
+        assert err.startswith(f"DataError: {folder}: ") and needle in err, (folder, err)

@@ -121,7 +121,7 @@ def test_unreadable_files_are_named_and_skipped(toy_run, tmp_path, capsys):
     assert "DataError: cannot explain why not 'kitchen': not a class of this run (class0, class1, class2)" in \
         capsys.readouterr().err
     assert main(["explain", str(tmp_path), str(pngs)]) == 1
-    assert "not a finished run folder" in capsys.readouterr().err
+    assert "not a run folder" in capsys.readouterr().err
 
 
 def test_facts_out_runs_with_rules_lp_in_query_and_plain_clingo(toy_run, tmp_path, capsys):
@@ -132,6 +132,9 @@ def test_facts_out_runs_with_rules_lp_in_query_and_plain_clingo(toy_run, tmp_pat
     assert main(["explain", str(run_dir), str(pngs), "--no-pictures", "--facts-out", str(facts)]) == 0
     text = capsys.readouterr().out
     assert f"facts of 18 images in {facts}" in text
+    one = tmp_path / "one.lp"
+    assert main(["explain", str(run_dir), str(pngs / "img_0003.png"), "--no-pictures", "--facts-out", str(one)]) == 0
+    assert f"facts of 1 image in {one}" in capsys.readouterr().out  # said "1 images"
     assert "_example(img_0003).\n" in facts.read_text()
     want = {i: c for i, c in _counted(run_dir).items() if c is not None}
     assert main(["query", str(run_dir / "rules.lp"), str(facts), "-q", "target(X,C)"]) == 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shlex
 from pathlib import Path
 
 import pytest
@@ -101,3 +102,30 @@ def test_programs_path_names_the_shipped_program(tmp_path, monkeypatch, capsys):
     assert "round(0,100)" in capsys.readouterr().out
     assert main(["query", "facts.lp", "programs/nope.lp", "-q", "round(R,P)"]) == 1
     assert "no such file: programs/nope.lp" in capsys.readouterr().err
+
+
+def test_query_says_what_makes_a_missing_run_file_and_refuses_a_table(tmp_path, capsys):
+    # were "no such file: RUN/rules.lp" and, for a CSV table, a ParseError at its first comma
+    run = tmp_path / "run"
+    run.mkdir()
+    (run / "config.json").write_text("{}")
+    assert main(["query", str(run / "rules.lp"), str(run / "facts" / "test.lp"), "-q", "target(X,C)"]) == 1
+    assert f"no such file: {run / 'rules.lp'} (the run is not extracted yet: nesyasp extract {run})" in \
+        capsys.readouterr().err
+    (run / "rules.lp").write_text("p.\n")
+    assert main(["query", str(run / "labelled_rules.lp"), "-q", "p"]) == 1
+    assert f"(the run is not labelled yet: nesyasp label {run})" in capsys.readouterr().err
+    assert main(["query", RAW, str(tmp_path / "nope.lp"), "-q", "p"]) == 1
+    assert capsys.readouterr().err.strip().endswith("nope.lp")  # not a run's file: no hint
+    table = tmp_path / "heart.csv"
+    table.write_text("id,age\np1,63\n")
+    assert main(["query", RAW, str(table), "-q", "target(X,C)"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"ReasoningError: {table}: a table, not a rule or fact file: give a 0/1 table with "
+                          f"--facts-table {table}") and f"nesyasp learn --predict {table} --rules RULES" in err
+    spaced = tmp_path / "my runs" / "r"
+    spaced.mkdir(parents=True)
+    (spaced / "config.json").write_text("{}")
+    assert main(["query", str(spaced / "rules.lp"), "-q", "p"]) == 1
+    said = capsys.readouterr().err.rsplit("nesyasp extract ", 1)[1].rstrip().rstrip(")")
+    assert shlex.split(said) == [str(spaced)]  # a path to paste into a shell

@@ -41,7 +41,8 @@ def add_train_options(parser: argparse.ArgumentParser, single: bool = True) -> N
     m.add_argument("--layer", default="", help="module whose output are the filter maps (default: the model's)")
     m.add_argument("--weights", default="", help="file to start from: a state dict, or a checkpoint holding one "
                    "under model, state_dict or model_state_dict (module. prefixes dropped; torch.load weights_only)")
-    m.add_argument("--device", default="auto", help="auto (a GPU when there is one), cpu, cuda or cuda:N")
+    m.add_argument("--device", default="auto",
+                   help="auto (a GPU when there is one), cpu, cuda or cuda:N (default: auto)")
     m.add_argument("--epochs", type=int, default=30, help="epochs (default: 30)")
     m.add_argument("--batch-size", type=int, default=32, help="batch size (default: 32)")
     m.add_argument("--optimizer", choices=("adam", "sgd"), help="optimiser (default: the model's, adam)")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import textwrap
 from pathlib import Path
 from nesyasp._paths import real_path
 from nesyasp.cli.commands._neural_args import data_option
@@ -44,9 +45,15 @@ __all__ = ["NAME", "HELP", "DESCRIPTION", "add_arguments", "run"]
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Sub-actions ``list``, ``preview`` and ``check`` with their options."""
     sub = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
-    ls = sub.add_parser("list", help="list the embedded data sets (or one set's classes and concepts)")
+    ls = sub.add_parser("list", help="list the embedded data sets (or one set's classes and concepts)",
+                        **_described("the embedded data sets; with NAME, its classes and the concepts each draws",
+                                     "nesyasp data list", "nesyasp data list scenes"))
     ls.add_argument("name", nargs="?", help="a data set name: show its classes and their concepts (an image folder: data check)")
-    pv = sub.add_parser("preview", help="write a PNG grid of images with their masks coloured")
+    pv = sub.add_parser("preview", help="write a PNG grid of images with their masks coloured",
+                        **_described("a PNG grid: per class, images each followed by their coloured mask layers; "
+                                     "never written over a file that is not an earlier preview",
+                                     "nesyasp data preview scenes --out grid.png --classes 5 --per-class 3",
+                                     "nesyasp data preview my_data/ --out mine.png --split test"))
     pv.add_argument("name", type=data_option, help="scenes, signs, digits, digits-parity, or an image folder")
     pv.add_argument("--out", "-o", type=Path, required=True, help="PNG file to write")
     pv.add_argument("--classes", default=None,
@@ -58,8 +65,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     pv.add_argument("--seed", type=int, default=0, help="seed (default: 0)")
     pv.add_argument("--scale", type=int, default=2, help="pixel magnification (default: 2)")
     pv.add_argument("--no-names", action="store_true", help="do not write concept names on the masks")
-    ck = sub.add_parser("check", help="validate an image folder; every problem is printed, exit 1 if any")
+    ck = sub.add_parser("check", help="validate an image folder; every problem is printed, exit 1 if any",
+                        **_described("validate an image folder (layout: nesyasp data --help); every problem is "
+                                     "printed, exit 1 if any", "nesyasp data check my_data/"))
     ck.add_argument("folder", type=lambda text: Path(data_option(text)), help="the data folder")
+
+
+def _described(description: str, *examples: str) -> dict:
+    """``add_parser`` keywords: a sub-action's --help says what it does and shows how it is called."""
+    return {"description": textwrap.fill(description, 79),
+            "epilog": "examples:\n" + "".join(f"  {e}\n" for e in examples),
+            "formatter_class": argparse.RawDescriptionHelpFormatter}
 
 
 def _list(name: str | None) -> int:

@@ -223,7 +223,7 @@ def _finish(args: argparse.Namespace, out: Path, pictures: bool, done: list, fai
     if pictures and total > len(failed):
         notes.append(f"pictures in {out}/")
     if facts is not None:
-        notes.append(f"facts of {facts.count} images in {facts.path}")
+        notes.append(f"facts of {facts.count} image{'' if facts.count == 1 else 's'} in {facts.path}")
     if notes and args.format != "json":
         print("; ".join(notes))
     if failed:

@@ -53,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
     train_t = ex.tables["train"]
     print(f"% {len(train_t.labels)} training images x {train_t.values.shape[1]} filters, "
           f"{float(train_t.values.mean()) * 100:.1f}% ones")
-    print(str(ex.program), end="")
+    print(run_.rules_path.read_text(encoding="utf-8"), end="")  # what rules.lp holds: plain ASP, _example(X) too
     print(f"wrote {run_.rules_path}, {run_.facts_dir}/{{train,test}}.lp, {run_.tables_dir}/")
     print(f"next: nesyasp evaluate {shell_path(args.run_dir)}")
     if (run_.path / "labelled_rules.lp").is_file():  # made from the rules just replaced

@@ -44,7 +44,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--per-class", type=int, default=None,
                         help="corpus images per class (default: 100; another value is not what train looks up, "
                              "so use the file with --weights)")
-    parser.add_argument("--device", default="auto", help="auto (a GPU when there is one), cpu, cuda or cuda:N")
+    parser.add_argument("--device", default="auto",
+                        help="auto (a GPU when there is one), cpu, cuda or cuda:N (default: auto)")
     parser.add_argument("--out", "-o", type=Path, help="also write the backbone to this file")
     parser.add_argument("--no-cache", action="store_true", help="do not write the cache (needs --out)")
     parser.add_argument("--force", action="store_true", help="train again even when the cache holds it")

@@ -9,6 +9,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from nesyasp._paths import shell_path
+
 NAME = "query"
 HELP = "answer a query such as target(img,X) over rules and facts, and explain why (or why not)"
 DESCRIPTION = """\
@@ -84,9 +86,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--facts-table", "--facts-csv", dest="facts_table", type=Path, metavar="CSV",
                         help="a 0/1 CSV table of facts: first column the example id, the others predicates")
     parser.add_argument("--engine", choices=("auto", "clingo", "compiled"), default="auto",
-                        help="auto: the compiled numpy path where it applies, clingo otherwise")
+                        help="auto: the compiled numpy path where it applies, clingo otherwise (default: auto)")
     parser.add_argument("--limit", type=int, default=0, metavar="N",
-                        help="print at most N answers (0: all)")
+                        help="print at most N answers (default: 0, all)")
 
 
 def read_table(path: Path) -> tuple[list[str], list[str], Any]:
@@ -179,10 +181,25 @@ def _split(args: argparse.Namespace) -> tuple[list[Path], str | None]:
     missing = [f for f in files if not Path(f).is_file()]
     if missing:
         what = "a folder, not a rule or fact file" if Path(missing[0]).is_dir() else "no such file"
-        raise ReasoningError(f"{what}: {missing[0]}")
+        raise ReasoningError(f"{what}: {missing[0]}{_missing_hint(Path(missing[0]))}")
+    tables = [f for f in files if f.lower().endswith((".csv", ".tsv"))]
+    if tables:
+        raise ReasoningError(f"{tables[0]}: a table, not a rule or fact file: give a 0/1 table with --facts-table "
+                             f"{shell_path(tables[0])}, or run rules learned by 'nesyasp learn -o' on any table: "
+                             f"nesyasp learn --predict {shell_path(tables[0])} --rules RULES")
     if query is None and not args.why_not:
         raise ReasoningError('give a query, e.g. -q "target(img,X)", or --why-not ATOM')
     return [Path(f) for f in files], query
+
+
+def _missing_hint(path: Path) -> str:
+    """What makes a missing file of a run folder (rules.lp, facts/test.lp, labelled_rules.lp), if it is one."""
+    run = path.parent.parent if path.parent.name == "facts" else path.parent
+    if not (run / "config.json").is_file():
+        return ""
+    if "labelled" in path.name and (run / "rules.lp").is_file():
+        return f" (the run is not labelled yet: nesyasp label {shell_path(run)})"
+    return f" (the run is not extracted yet: nesyasp extract {shell_path(run)})"
 
 
 def _load(files: list[Path], engine: str) -> Any:

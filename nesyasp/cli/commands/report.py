@@ -44,10 +44,22 @@ def run(args: argparse.Namespace) -> int:
         raise DataError(f"{args.out}: the report is written as HTML; name the file *.html")
     if args.out is not None and not args.out.parent.is_dir():
         raise DataError(f"{args.out}: no folder {args.out.parent} to write the report into")
-    if not (args.run_dir / "rules.lp").is_file() and (args.run_dir / "checkpoints" / "round_0.pt").is_file():
-        from nesyasp.neural.run import lth_folder_message  # an LTH folder: say what it holds instead
-
-        raise DataError(lth_folder_message(args.run_dir))
+    if args.run_dir.is_dir() and not (args.run_dir / "rules.lp").is_file():
+        _refuse_what_extract_refuses(args.run_dir)
     path = write_run_report(args.run_dir, args.out, args.examples)
     print(f"wrote {path} ({path.stat().st_size // 1024} KiB, self-contained)")
     return 0
+
+
+def _refuse_what_extract_refuses(run_dir: Path) -> None:
+    """An LTH folder, or a folder that is no finished run: say so, not 'run nesyasp extract first' (that fails too)."""
+    from nesyasp.errors import DataError
+
+    try:
+        from nesyasp.neural.run import lth_folder_message, not_a_run_message
+    except ImportError:  # no torch here: write_run_report's own message
+        return
+    if (run_dir / "checkpoints" / "round_0.pt").is_file():
+        raise DataError(lth_folder_message(run_dir))
+    if not all((run_dir / name).is_file() for name in ("config.json", "checkpoint.pt")):
+        raise DataError(not_a_run_message(run_dir))

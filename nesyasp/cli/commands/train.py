@@ -84,7 +84,8 @@ def run(args: argparse.Namespace) -> int:
 
         on = ("the generic corpus" if result.config.pretrain == "generic" else
               ", ".join(pretrain_class_names(result.config)))
-        print(f"started from a backbone pretrained {result.config.pretrain_epochs} epochs with cross-entropy on {on}")
+        n = result.config.pretrain_epochs
+        print(f"started from a backbone pretrained {n} epoch{'' if n == 1 else 's'} with cross-entropy on {on}")
     cfg = result.config
     if cfg.warmup_epochs > cfg.strategy_warmup_epochs:
         print(f"random initial weights: the first {cfg.warmup_epochs} of {cfg.epochs} epochs trained with "
