@@ -25,6 +25,7 @@ import torch
 from torch import Tensor
 from tqdm.auto import tqdm
 
+from nesyasp._paths import real_path
 from nesyasp.lang.ast import Program
 from nesyasp.errors import DataError
 from nesyasp.lth.config import LTHConfig, config_from_dict, config_to_dict, rewind_iteration
@@ -38,7 +39,7 @@ from nesyasp.lth.train import evaluate, rewind, snapshot, train_masked
 from nesyasp.neural.progress import announce, listening
 from nesyasp.neural.torchfile import load_failure
 
-__all__ = ["LTHRunner", "RUN_FILES", "run_lth", "spread_indices"]
+__all__ = ["LTHRunner", "RUN_FILES", "check_out_outside_data", "check_rounds", "run_lth", "spread_indices"]
 
 logger = logging.getLogger(__name__)
 
@@ -62,6 +63,25 @@ def spread_indices(labels: Tensor, m: int) -> Tensor:
         if k:
             picked.append(members[(torch.arange(k) * len(members)) // k])
     return torch.cat(picked) if picked else torch.zeros(0, dtype=torch.long)
+
+
+def check_rounds(config: LTHConfig, mask: Mask) -> None:
+    """Refuse (before any training) a schedule whose last rounds would keep no weight to train.
+
+    Global pruning keeps ``round(total * (1-p)^r)`` weights in round ``r``;
+    per-layer pruning that share of every tensor, so its smallest tensor is
+    the first to run out.
+    """
+    p, scope = config.prune.fraction, config.prune.scope
+    sizes = [mask[n].numel() for n in mask] if scope == "layer" else [mask.total]
+    if not sizes or p == 0:
+        return
+    for r in range(1, config.rounds):
+        if min(round((1 - p) ** r * n) for n in sizes) == 0:
+            what = (f"of the {mask.total:,} prunable weights" if scope == "global" else
+                    f"of the {min(sizes):,} weights of its smallest prunable tensor (--scope layer)")
+            raise DataError(f"--rounds {config.rounds} with --prune {p:g}: round {r} would keep 0 {what}, "
+                            f"leaving nothing to train; use --rounds {r} or fewer, or a smaller --prune")
 
 
 def _atomic_save(obj: object, path: Path) -> None:
@@ -154,6 +174,7 @@ class LTHRunner:
         get_layer(self.model, self.layer)  # a wrong --layer or --cam-layer fails now, not after round 0
         check_concept_layer(self.model, self.layer)
         self.mask = Mask.for_model(self.model, include_output=config.prune.prune_output)
+        check_rounds(config, self.mask)
         self.rewind_state: dict[str, Tensor] | None = None
         self.init_state = snapshot(self.model)
         self.rounds: list[RoundResult] = []
@@ -315,12 +336,21 @@ class LTHRunner:
                          self.cam_layer)
 
 
+def check_out_outside_data(config: LTHConfig, out: Path) -> None:
+    """Refuse a run folder inside the image folder the run reads: nothing is ever written into a user's folder
+    (and a run folder there would be read as a class the next time)."""
+    if config.is_folder and Path(config.data).is_dir() and real_path(out).is_relative_to(real_path(config.data)):
+        raise DataError(f"{out}: inside the image folder {config.data}; give --out a folder outside it")
+
+
 def run_lth(config: LTHConfig, data: ExperimentData | None = None, out: str | Path | None = None,
             resume: bool = False, progress: bool = True, plots: bool = True) -> LTHResult:
     """Run an LTH experiment end to end; with ``out``, also write the plots.
 
     ``data`` defaults to the embedded data set named by ``config.data``.
     """
+    if out is not None:
+        check_out_outside_data(config, Path(out))
     if data is None:
         from nesyasp.lth.experiments import load_experiment_data
 
