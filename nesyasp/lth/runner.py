@@ -37,7 +37,7 @@ from nesyasp.lth.results import ExperimentData, LTHResult, RoundResult
 from nesyasp.lth.tcav import TCAV, TCAVScore
 from nesyasp.lth.train import evaluate, rewind, snapshot, train_masked
 from nesyasp.neural.progress import announce, listening
-from nesyasp.neural.torchfile import load_failure
+from nesyasp.lth.tickets import read_checkpoint
 
 __all__ = ["LTHRunner", "RUN_FILES", "check_out_outside_data", "check_rounds", "run_lth", "spread_indices"]
 
@@ -282,23 +282,19 @@ class LTHRunner:
 
     def _load_round(self, path: Path, r: int) -> None:
         """Restore the model, mask and rewind state of round ``r`` from its checkpoint."""
+        state = read_checkpoint(path, r)
         try:
-            try:
-                state = torch.load(path, map_location="cpu", weights_only=True)
-            except Exception as exc:  # noqa: BLE001 - why torch refused the file, in one sentence
-                raise DataError(load_failure(exc)) from None
             self.model.load_state_dict(state["model"])
             self.mask = Mask.from_state_dict(state["mask"])
-            self.rewind_state, self.init_state = state["rewind"], state["init"]
-            if state["gradcam"] is not None:
-                self.gradcam[r] = state["gradcam"]
-        except Exception as exc:  # noqa: BLE001 - a truncated or foreign file: one message that says what to do
+        except Exception as exc:  # noqa: BLE001 - a foreign file: one message that says what to do
             first = str(exc).splitlines()[0][:200] if str(exc) else ""
-            reason = str(exc) if isinstance(exc, DataError) else \
-                f"not an LTH round's checkpoint: {type(exc).__name__}: {first}"
-            raise DataError(f"{path}: the checkpoint of LTH round {r} cannot be read ({reason}); "
-                            f"delete it, and the checkpoints of the later rounds, then run the same command with "
-                            f"--resume to redo round {r} onward (or start anew with another --out)") from None
+            raise DataError(f"{path}: the checkpoint of LTH round {r} cannot be read (not an LTH round's "
+                            f"checkpoint: {type(exc).__name__}: {first}); delete it, and the checkpoints of the "
+                            f"later rounds, then run the same command with --resume to redo round {r} onward (or "
+                            "start anew with another --out)") from None
+        self.rewind_state, self.init_state = state["rewind"], state["init"]
+        if state["gradcam"] is not None:
+            self.gradcam[r] = state["gradcam"]
 
     def facts(self) -> Program:
         """The facts program of the rounds run so far."""
