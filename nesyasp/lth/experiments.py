@@ -112,6 +112,7 @@ def _load_folder(config: LTHConfig) -> ExperimentData:
     if not root.is_dir():
         raise DataError(f"{config.data}: neither an LTH data set ({', '.join(EMBEDDED)}) nor a data folder "
                         "(one sub-folder of images per class)")
+    _refuse_run_folder(root)
     size, tc = config.image_size, config.tcav
     kw = {"classes": config.class_count or None, "per_class": config.images_per_class, "size": size,
           "seed": config.seed}
@@ -134,6 +135,21 @@ def _load_folder(config: LTHConfig) -> ExperimentData:
                  f"{', '.join(skipped)})" if skipped else "")
         raise DataError(f"{root}: no concept examples{found}; " + NO_CONCEPTS.format(root=root))
     return _experiment(config, train, test, concepts, {})
+
+
+def _refuse_run_folder(root: Path) -> None:
+    """A run folder of ``nesyasp train`` or ``nesyasp lth`` given as ``--data``: say which folder to give."""
+    from nesyasp.neural.runfolder import CHECKPOINT, read_config
+
+    if (root / "checkpoints" / "round_0.pt").is_file():
+        raise DataError(f"{root}: a run folder of 'nesyasp lth', not an image folder; --data takes digits-parity, "
+                        "scenes or a folder of class folders of images")
+    if (root / "config.json").is_file() and (root / CHECKPOINT).is_file():
+        try:
+            trained_on = f": give the image folder it was trained on, --data {read_config(root / 'config.json').data}"
+        except DataError:
+            trained_on = ""
+        raise DataError(f"{root}: a run folder of 'nesyasp train', not an image folder{trained_on}")
 
 
 def mask_concept_images(images: Any, concept: str, n: int) -> np.ndarray | None:

@@ -14,6 +14,7 @@ checkpoint of a run with the same configuration.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
@@ -160,6 +161,9 @@ class LTHRunner:
 
     def __init__(self, config: LTHConfig, data: ExperimentData, out: str | Path | None = None,
                  progress: bool = True) -> None:
+        if len(data.class_names) < 2:
+            raise DataError(f"{len(data.class_names)} class ({', '.join(data.class_names)}): a network with one "
+                            "class has nothing to tell apart and no concept to score; give at least 2 classes")
         check_names([*data.class_names, *data.relevant],
                     [*data.concepts, *(k for ks in data.relevant.values() for k in ks)])  # before any training
         self.config = config
@@ -176,6 +180,7 @@ class LTHRunner:
         self.mask = Mask.for_model(self.model, include_output=config.prune.prune_output)
         check_rounds(config, self.mask)
         self.rewind_state: dict[str, Tensor] | None = None
+        self._digest: str | None = None
         self.init_state = snapshot(self.model)
         self.rounds: list[RoundResult] = []
         self.gradcam: dict[int, Tensor] = {}
@@ -251,7 +256,8 @@ class LTHRunner:
                  "init": self.init_state, "gradcam": self.gradcam.get(r)}
         _atomic_save(state, ckpt / f"round_{r}.pt")
         metrics = {"config": config_to_dict(self.config), "class_names": list(self.data.class_names),
-                   "layer": self.layer, "cam_layer": self.cam_layer, "rounds": [x.to_json(self.data.class_names) for x in self.rounds]}
+                   "data_digest": self.data_digest, "layer": self.layer, "cam_layer": self.cam_layer,
+                   "rounds": [x.to_json(self.data.class_names) for x in self.rounds]}
         _atomic_json(metrics, self.out / "metrics.json")
 
     def _resume(self) -> int:
@@ -269,6 +275,7 @@ class LTHRunner:
         if saved != self.config:
             raise DataError(f"{metrics_path}: the run was made with another configuration "
                             f"({_differences(saved, self.config)}); use the same options or a new --out folder")
+        self._check_same_data(metrics, metrics_path)
         done = 0
         for rr in rounds:
             path = self.out / "checkpoints" / f"round_{rr.round}.pt"
@@ -279,6 +286,38 @@ class LTHRunner:
             done = rr.round + 1
         logger.info("resuming after round %d", done - 1)
         return done
+
+    @property
+    def data_digest(self) -> str:
+        """SHA-256 of the class names and every image, label, concept and random set the run uses."""
+        if self._digest is None:
+            h = hashlib.sha256(json.dumps(list(self.data.class_names)).encode())
+            d = self.data
+            for t in (d.train_images, d.train_labels, d.test_images, d.test_labels,
+                      *(x for name in sorted(d.concepts) for x in (torch.tensor([len(name)]), d.concepts[name])),
+                      *d.random_sets):
+                h.update(str(tuple(t.shape)).encode())
+                h.update(t.detach().cpu().contiguous().numpy().tobytes())
+            h.update(json.dumps(sorted(d.concepts)).encode())
+            self._digest = h.hexdigest()
+        return self._digest
+
+    def _check_same_data(self, metrics: dict[str, Any], metrics_path: Path) -> None:
+        """Refuse to resume on other data (a user's folder changed since the run began)."""
+        names = list(self.data.class_names)
+        if metrics.get("class_names", names) != names:
+            raise DataError(f"{metrics_path}: the run was made on the classes {', '.join(metrics['class_names'])}; "
+                            f"the data now has {', '.join(names)} ({self._changed()}); restore it, or start anew "
+                            "with another --out")
+        if metrics.get("data_digest", self.data_digest) != self.data_digest:  # metrics of older runs have none
+            raise DataError(f"{metrics_path}: the images (or concept sets) differ from those the run was made on "
+                            f"({self._changed()}); the rounds would compare networks trained on different data: "
+                            "restore it, or start anew with another --out")
+
+    def _changed(self) -> str:
+        if self.config.is_folder:
+            return f"did the folder {self.config.data} change?"
+        return "other data than the configuration's, or another numpy, Pillow or scikit-learn drew them"
 
     def _load_round(self, path: Path, r: int) -> None:
         """Restore the model, mask and rewind state of round ``r`` from its checkpoint."""

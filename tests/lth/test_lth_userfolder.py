@@ -4,6 +4,7 @@ writing into the folder, and the facts explained by the reasoner."""
 from __future__ import annotations
 
 import hashlib
+import shutil
 import json
 from pathlib import Path
 
@@ -143,3 +144,57 @@ def test_mask_concept_images_prefers_the_largest_share() -> None:
     s = ImageSet(images, np.zeros(3, int), ("c",), ("a", "b", "d"), ("dot", "none"), masks)
     assert mask_concept_images(s, "dot", 3)[:, 0, 0, 0].tolist() == [2, 0, 2]
     assert mask_concept_images(s, "none", 3) is None
+
+
+def test_one_class_is_refused(tmp_path, capsys) -> None:
+    # a folder with one class folder ran: 100 % accuracy and TCAV of the only logit
+    data = _folder(tmp_path / "d", concept_dirs=True)
+    for p in (data / "images" / "boxes").iterdir():
+        p.unlink()
+    (data / "images" / "boxes").rmdir()
+    assert main(["lth", "--data", str(data), "--out", str(tmp_path / "run"), *TINY]) == 1
+    assert capsys.readouterr().err.startswith("DataError: 1 class (discs): a network with one class has nothing "
+                                              "to tell apart")
+
+
+def test_a_run_folder_given_as_data_names_the_image_folder(tmp_path, capsys) -> None:
+    # it said "no class folders (expected run/<class>/<image>)"
+    run = tmp_path / "trained"
+    run.mkdir()
+    (run / "config.json").write_text(json.dumps({"data": "/somewhere/my_images"}))
+    (run / "checkpoint.pt").write_bytes(b"")
+    assert main(["lth", "--data", str(run), "--out", str(tmp_path / "run"), *TINY]) == 1
+    assert capsys.readouterr().err == (f"DataError: {run}: a run folder of 'nesyasp train', not an image folder: "
+                                       "give the image folder it was trained on, --data /somewhere/my_images\n")
+    lth_run = tmp_path / "pruned"
+    (lth_run / "checkpoints").mkdir(parents=True)
+    (lth_run / "checkpoints" / "round_0.pt").write_bytes(b"")
+    assert main(["lth", "--data", str(lth_run), "--out", str(tmp_path / "run"), *TINY]) == 1
+    assert f"{lth_run}: a run folder of 'nesyasp lth', not an image folder" in capsys.readouterr().err
+
+
+def test_resume_refuses_a_folder_that_changed(tmp_path, capsys) -> None:
+    # resuming after an image was removed went on silently (rounds trained on different images), and after
+    # a class was added it said to delete round 0's checkpoint
+    data = _folder(tmp_path / "d", concept_dirs=True, masks=False)
+    out = tmp_path / "run"
+    argv = ["lth", "--data", str(data), "--out", str(out), *TINY]
+    assert main(argv) == 0
+    (out / "checkpoints" / "round_1.pt").unlink()  # as if stopped during round 1
+    removed = data / "images" / "discs" / "im09.png"
+    kept = removed.read_bytes()
+    removed.unlink()
+    capsys.readouterr()
+    assert main([*argv, "--resume"]) == 1
+    assert "the images (or concept sets) differ from those the run was made on (did the folder" in \
+        capsys.readouterr().err
+    (data / "images" / "cones").mkdir()
+    (data / "images" / "cones" / "a.png").write_bytes(kept)
+    for k in range(4):
+        (data / "images" / "cones" / f"b{k}.png").write_bytes(kept)
+    assert main([*argv, "--resume"]) == 1
+    assert "the run was made on the classes boxes, discs; the data now has boxes, cones, discs" in \
+        capsys.readouterr().err
+    shutil.rmtree(data / "images" / "cones")
+    removed.write_bytes(kept)
+    assert main([*argv, "--resume"]) == 0 and (out / "checkpoints" / "round_1.pt").is_file()
