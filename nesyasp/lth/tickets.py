@@ -35,8 +35,9 @@ def read_checkpoint(path: Path, r: int) -> dict[str, Any]:
             state = torch.load(path, map_location="cpu", weights_only=True)
         except Exception as exc:  # noqa: BLE001 - why torch refused the file, in one sentence
             raise DataError(load_failure(exc)) from None
-        if not isinstance(state, Mapping) or any(k not in state for k in _KEYS):
-            raise DataError(f"not an LTH round's checkpoint: it holds no {', '.join(_KEYS)}")
+        missing = [k for k in _KEYS if k not in state] if isinstance(state, Mapping) else list(_KEYS)
+        if missing:
+            raise DataError(f"not an LTH round's checkpoint: no {', '.join(missing)} in it")
         return dict(state)
     except DataError as exc:
         raise DataError(f"{path}: the checkpoint of LTH round {r} cannot be read ({exc.message}); "
