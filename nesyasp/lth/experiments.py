@@ -139,6 +139,7 @@ def _load_folder(config: LTHConfig) -> ExperimentData:
 
 def _refuse_run_folder(root: Path) -> None:
     """A run folder of ``nesyasp train`` or ``nesyasp lth`` given as ``--data``: say which folder to give."""
+    from nesyasp._paths import shell_path
     from nesyasp.neural.runfolder import CHECKPOINT, read_config
 
     if (root / "checkpoints" / "round_0.pt").is_file():
@@ -146,7 +147,8 @@ def _refuse_run_folder(root: Path) -> None:
                         "scenes or a folder of class folders of images")
     if (root / "config.json").is_file() and (root / CHECKPOINT).is_file():
         try:
-            trained_on = f": give the image folder it was trained on, --data {read_config(root / 'config.json').data}"
+            data = read_config(root / "config.json").data
+            trained_on = f": give the image folder it was trained on, --data {shell_path(data)}"
         except DataError:
             trained_on = ""
         raise DataError(f"{root}: a run folder of 'nesyasp train', not an image folder{trained_on}")

@@ -129,8 +129,8 @@ def train_masked(
         raise DataError(f"rewind iteration {capture_at} lies beyond round 0's {step} iterations")
     model.train(was_training)
     if not all(bool(torch.isfinite(p).all()) for p in model.parameters()):
-        raise DataError(f"training diverged: the weights became infinite or NaN (last loss {float(loss.detach()):.4g}); "
-                        f"use a smaller learning rate than {lr:g}")
+        raise DataError(f"training diverged: the weights became infinite or NaN (last loss "
+                        f"{float(loss.detach()):.4g}); use a smaller learning rate than {lr:g}")
     return TrainResult(step, float(loss.detach()), captured)
 
 

@@ -38,13 +38,15 @@ def _folder(root: Path, masks: bool = True, concept_dirs: bool = False, n: int =
             img[shape] = 230
             Image.fromarray(img).save(root / "images" / cls / f"im{i:02d}.png")
             if masks:
-                Image.fromarray((shape * value).astype(np.uint8), mode="L").save(root / "masks" / cls / f"im{i:02d}.png")
+                mask = Image.fromarray((shape * value).astype(np.uint8), mode="L")
+                mask.save(root / "masks" / cls / f"im{i:02d}.png")
     if masks:
         (root / "concepts.txt").write_text("disc\nbox\nstripe\n")  # stripe: in no mask
     if concept_dirs:
         (root / "concepts" / "bright").mkdir(parents=True)
         for i in range(3):
-            Image.fromarray(np.full((size, size, 3), 200 + 10 * i, np.uint8)).save(root / "concepts" / "bright" / f"{i}.png")
+            bright = Image.fromarray(np.full((size, size, 3), 200 + 10 * i, np.uint8))
+            bright.save(root / "concepts" / "bright" / f"{i}.png")
     return root
 
 
@@ -161,11 +163,11 @@ def test_a_run_folder_given_as_data_names_the_image_folder(tmp_path, capsys) -> 
     # it said "no class folders (expected run/<class>/<image>)"
     run = tmp_path / "trained"
     run.mkdir()
-    (run / "config.json").write_text(json.dumps({"data": "/somewhere/my_images"}))
+    (run / "config.json").write_text(json.dumps({"data": "/somewhere/my images"}))
     (run / "checkpoint.pt").write_bytes(b"")
     assert main(["lth", "--data", str(run), "--out", str(tmp_path / "run"), *TINY]) == 1
     assert capsys.readouterr().err == (f"DataError: {run}: a run folder of 'nesyasp train', not an image folder: "
-                                       "give the image folder it was trained on, --data /somewhere/my_images\n")
+                                       "give the image folder it was trained on, --data '/somewhere/my images'\n")
     lth_run = tmp_path / "pruned"
     (lth_run / "checkpoints").mkdir(parents=True)
     (lth_run / "checkpoints" / "round_0.pt").write_bytes(b"")
