@@ -169,6 +169,8 @@ class LTHRunner:
         self.config = config
         self.data = data
         self.out = Path(out) if out is not None else None
+        if self.out is not None:
+            check_out_outside_data(config, self.out)
         self.progress = progress
         n_classes = len(data.class_names)
         size = data.train_images.shape[-1]

@@ -14,6 +14,7 @@ import torch
 from PIL import Image
 
 from nesyasp.cli import main
+from nesyasp.errors import DataError
 from nesyasp.lth.config import LTHConfig, PruneConfig, TCAVConfig
 
 torch.set_num_threads(1)
@@ -122,6 +123,12 @@ def test_out_inside_the_data_folder_is_refused(tmp_path, capsys) -> None:
     assert main(["lth", "--data", str(data), "--out", str(data / "lth"), *TINY]) == 1
     assert capsys.readouterr().err == f"DataError: {data / 'lth'}: inside the image folder {data}; give --out a " \
                                       "folder outside it\n"
+    from nesyasp.lth.experiments import load_experiment_data
+    from nesyasp.lth.runner import LTHRunner
+
+    config = LTHConfig(data=str(data), rounds=1, epochs=1, size=16, tcav=TCAVConfig(n_concept=4, n_random_sets=2))
+    with pytest.raises(DataError, match="inside the image folder"):  # the runner itself, given its data
+        LTHRunner(config, load_experiment_data(config), out=data / "images" / "x")
     assert _tree_sums(data) == before
 
 
