@@ -75,7 +75,8 @@ FOLDER_SLOTS: dict[str, list[Argv]] = {
               lambda p, w: ["train", "--out", p, "--resume", "--epochs", "1"]],
     "experiment": [lambda p, w: ["experiment", "--data", p, "--out", w.out("exp"), "--strategies", "ts3",
                                  "--classes", "2", "--seeds", "1", "--epochs", "1"]],
-    "lth": [lambda p, w: ["lth", "--out", p, "--resume", "--rounds", "1", "--epochs", "1"]],
+    "lth": [lambda p, w: ["lth", "--out", p, "--resume", "--rounds", "1", "--epochs", "1"],
+            lambda p, w: ["lth", "--data", p, "--out", w.out("lth"), "--rounds", "1", "--epochs", "1"]],
 }
 # ... an output FILE (its folder may be missing): the command line, and the name the output should have.
 OUTPUT_SLOTS: dict[str, tuple[Callable[[str, Work], list[str]], str]] = {
@@ -96,6 +97,8 @@ OVERWRITES: dict[str, Callable[[Work], tuple[list[str], str]]] = {
     "experiment": lambda w: (["experiment", "--data", str(bad_folder("garbage", w.inputs)), "--out",
                               str(w.inputs / "run"), "--strategies", "ts3", "--seeds", "1", "--epochs", "1"],
                              str(w.inputs / "run")),
+    "lth": lambda w: (["lth", "--data", str(bad_folder("garbage", w.inputs)), "--out", str(w.inputs / "run" / "lth"),
+                       "--rounds", "1", "--epochs", "1"], str(w.inputs / "run")),
 }
 # Commands that read no path of the user's (nothing to try here).
 NO_PATHS = {"data list", "pretrain"}  # pretrain writes only: OUTPUT_SLOTS

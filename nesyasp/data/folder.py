@@ -43,7 +43,8 @@ from nesyasp.errors import DataError
 
 __all__ = ["IMAGE_SUFFIXES", "UNREADABLE", "WIDE_MODES", "RESERVED", "IGNORED_FOLDERS", "is_ignored_folder",
            "ignored_folders", "load_image_folder", "load_folder_split",
-           "read_concepts", "folder_concept_images", "folder_random_images", "read_images", "to_rgb",
+           "read_concepts", "concept_folders", "folder_concept_images", "folder_random_images", "read_images",
+           "to_rgb",
            "exif_orientation", "upright_size", "split_folders", "no_classes_problem",
            "loose_images_problem"]
 
@@ -338,6 +339,19 @@ def load_folder_split(path: Path, split: str, classes, per_class: int, size: int
 
 def _read_many(files: list[Path], n: int, size: int) -> np.ndarray:
     return read_images([(str(files[k % len(files)]), None) for k in range(n)], size)[0]
+
+
+def concept_folders(path: str | Path) -> tuple[str, ...]:
+    """The TCAV concept sets of a data folder: the sub-folders of ``DATA/concepts/`` that hold images, sorted.
+
+    ``random_<k>`` folders (random counter-sets, see :func:`folder_random_images`), hidden folders and empty
+    folders are not concepts.
+    """
+    root = Path(path) / "concepts"
+    if not root.is_dir():
+        return ()
+    return tuple(d.name for d in _class_dirs(root)
+                 if not re.fullmatch(r"random_\d+", d.name) and _images_in(d))
 
 
 def folder_concept_images(path: Path, concept: str, n: int, size: int) -> np.ndarray:

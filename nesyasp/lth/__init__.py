@@ -19,7 +19,7 @@ __all__ = [
     "train_masked", "evaluate", "snapshot", "rewind",
     "TCAV", "TCAVScore", "GradCAM",
     "ConceptScore", "RoundFacts", "build_facts", "write_facts",
-    "ExperimentData", "RoundResult", "LTHResult", "LTHRunner", "run_lth",
+    "ExperimentData", "RoundResult", "LTHResult", "LTHRunner", "run_lth", "load_round",
 ]
 
 _HOME = {
@@ -45,6 +45,7 @@ _HOME = {
     'rewind': 'nesyasp.lth.train',
     'snapshot': 'nesyasp.lth.train',
     'train_masked': 'nesyasp.lth.train',
+    'load_round': 'nesyasp.lth.tickets',
 }
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,6 +34,7 @@ __all__ = [
     "config_from_dict",
     "rewind_iteration",
     "DATA_DEFAULTS",
+    "EMBEDDED",
 ]
 
 
@@ -91,19 +93,23 @@ class TCAVConfig:
 class LTHConfig:
     """One iterative-magnitude-pruning experiment with concept explanations per round."""
 
-    data: str = _opt("digits-parity", "data set", choices=("digits-parity", "scenes"))
-    model: str = _opt("auto", "network (auto: lenet for digits, cnn for scenes)",
+    data: str = _opt("digits-parity", "data set: digits-parity, scenes, or an image folder (class folders, with "
+                                      "concepts/<concept>/ example folders or masks and concepts.txt for TCAV; "
+                                      "see docs/lth.md)")
+    model: str = _opt("auto", "network (auto: lenet for digits, cnn for scenes and folders)",
                       choices=("auto", "lenet", "mlp", "cnn"))
-    size: int = _opt(0, "image side in pixels (0: the data set's default, 28 for digits, 32 for scenes)")
-    classes: int = _opt(0, "number of classes (0: the data set's default, 2 for digits, 3 for scenes)")
+    size: int = _opt(0, "image side in pixels (0: the data set's default, 28 for digits, 32 for scenes and folders)")
+    classes: int = _opt(0, "number of classes (0: the data set's default, 2 for digits, 3 for scenes, all of a "
+                           "folder)")
     per_class: int = _opt(0, "training (and test) images per class (0: the data set's default, "
-                             "all for digits, 200 for scenes)")
+                             "all for digits and folders, 200 for scenes)")
     rounds: int = _opt(8, "rounds, round 0 being the dense network")
-    epochs: int = _opt(0, "training epochs per round (0: the data set's default, 10 for digits, 30 for scenes)")
+    epochs: int = _opt(0, "training epochs per round (0: the data set's default, 10 for digits, 30 for scenes "
+                          "and folders)")
     batch_size: int = _opt(64, "mini-batch size")
     lr: float = _opt(4e-3, "Adam learning rate")
     schedule: str = _opt("auto", "learning rate within a round: constant, cosine (decays to 0 by the round's "
-                                 "end), auto (the data set's: constant for digits, cosine for scenes)",
+                                 "end), auto (the data set's: constant for digits, cosine for scenes and folders)",
                          choices=("auto", "constant", "cosine"))
     weight_decay: float = _opt(0.0, "Adam weight decay")
     rewind: str = _opt("init", "rewind survivors to 'init' or to iteration K of round 0")
@@ -115,27 +121,47 @@ class LTHConfig:
     tcav: TCAVConfig = field(default_factory=TCAVConfig)
 
     def __post_init__(self) -> None:
-        if self.rounds < 1 or self.batch_size < 1:
-            raise DataError("rounds and batch size must be positive")
+        if not isinstance(self.data, str) or not self.data.strip():
+            raise DataError("data must name a data set (digits-parity, scenes) or an image folder, got "
+                            f"{self.data!r}")
+        if self.rounds < 1:
+            raise DataError(f"rounds must be at least 1 (round 0 is the dense network, rounds 1.. are pruned), "
+                            f"got {self.rounds}")
+        if self.batch_size < 1:
+            raise DataError(f"batch size must be positive, got {self.batch_size}")
+        if self.seed < 0:
+            raise DataError(f"seed must not be negative, got {self.seed}")
+        if self.gradcam_images < 0:
+            raise DataError(f"gradcam images must not be negative (0 draws no Grad-CAM grid), got "
+                            f"{self.gradcam_images}")
         if self.size < 0 or self.classes < 0 or self.per_class < 0 or self.epochs < 0:
             raise DataError("size, classes, per_class and epochs must not be negative (0 picks the default)")
         if self.classes == 1:
             raise DataError("classes must be 0 (the default) or at least 2: one class leaves nothing to tell apart")
-        if self.lr <= 0 or self.weight_decay < 0:
-            raise DataError("the learning rate must be positive and the weight decay not negative")
+        if not (math.isfinite(self.lr) and self.lr > 0) or not (math.isfinite(self.weight_decay)
+                                                                 and self.weight_decay >= 0):
+            raise DataError("the learning rate must be a positive number and the weight decay a number not "
+                            f"below 0, got lr {self.lr} and weight decay {self.weight_decay}")
         if not 0 <= self.min_score <= 100:
             raise DataError(f"min score is a TCAV score in percent, 0 to 100, got {self.min_score}")
+        if not 0 <= self.tolerance <= 100:
+            raise DataError(f"tolerance is the accuracy points a ticket may lose, 0 to 100, got {self.tolerance}")
         rewind_iteration(self.rewind)
+
+    @property
+    def is_folder(self) -> bool:
+        """Whether ``data`` names a user's image folder (anything but an embedded data set's name)."""
+        return self.data not in EMBEDDED
 
     @property
     def model_name(self) -> str:
         """The network actually built (the default depends on the data set)."""
         if self.model != "auto":
             return self.model
-        return "cnn" if self.data == "scenes" else "lenet"
+        return "lenet" if self.data == "digits-parity" else "cnn"
 
     def _default(self, key: str) -> int:
-        return DATA_DEFAULTS.get(self.data, DATA_DEFAULTS["digits-parity"])[key]
+        return DATA_DEFAULTS["folder" if self.is_folder else self.data][key]
 
     @property
     def image_size(self) -> int:
@@ -144,7 +170,7 @@ class LTHConfig:
 
     @property
     def class_count(self) -> int:
-        """The number of classes actually used (``classes``, or the data set's default)."""
+        """The number of classes actually used (``classes``, or the data set's default; 0: all of a folder)."""
         return self.classes or self._default("classes")
 
     @property
@@ -157,7 +183,7 @@ class LTHConfig:
         """The learning-rate schedule actually used (``schedule``, or the data set's default)."""
         if self.schedule != "auto":
             return self.schedule
-        return "cosine" if self.data == "scenes" else "constant"
+        return "constant" if self.data == "digits-parity" else "cosine"
 
     @property
     def images_per_class(self) -> int:
@@ -165,11 +191,16 @@ class LTHConfig:
         return self.per_class or self._default("per_class")
 
 
-#: Defaults per data set for the fields whose 0 means "the data set's default".
-#: Digits: every bundled image (about 630 per parity class for training, 270 for testing).
+#: The embedded data sets an LTH run takes by name; any other ``data`` is a folder.
+EMBEDDED = ("digits-parity", "scenes")
+
+#: Defaults per data set (and for users' folders) for the fields whose 0 means "the data set's default".
+#: Digits: every bundled image (about 630 per parity class for training, 270 for testing). Folders: every
+#: class and every image (``classes`` 0 = all).
 DATA_DEFAULTS: dict[str, dict[str, int]] = {
     "digits-parity": {"size": 28, "classes": 2, "per_class": 10_000, "epochs": 10},
     "scenes": {"size": 32, "classes": 3, "per_class": 200, "epochs": 30},
+    "folder": {"size": 32, "classes": 0, "per_class": 10_000, "epochs": 30},
 }
 
 
@@ -206,9 +237,10 @@ def add_config_arguments(parser: argparse.ArgumentParser, cls: type = LTHConfig,
             kwargs["action"] = argparse.BooleanOptionalAction
         else:
             kwargs["type"] = {"int": int, "float": float, "str": str}[str(f.type)]
-            kwargs["metavar"] = f.name.upper()
-            if f.metadata.get("choices"):
+            if f.metadata.get("choices"):  # no metavar: --help then lists the choices, {a,b}
                 kwargs["choices"] = f.metadata["choices"]
+            else:
+                kwargs["metavar"] = f.name.upper()
         parser.add_argument(_flag(f), **kwargs)
 
 

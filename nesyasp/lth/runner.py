@@ -14,6 +14,7 @@ checkpoint of a run with the same configuration.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
@@ -25,6 +26,7 @@ import torch
 from torch import Tensor
 from tqdm.auto import tqdm
 
+from nesyasp._paths import real_path
 from nesyasp.lang.ast import Program
 from nesyasp.errors import DataError
 from nesyasp.lth.config import LTHConfig, config_from_dict, config_to_dict, rewind_iteration
@@ -36,9 +38,9 @@ from nesyasp.lth.results import ExperimentData, LTHResult, RoundResult
 from nesyasp.lth.tcav import TCAV, TCAVScore
 from nesyasp.lth.train import evaluate, rewind, snapshot, train_masked
 from nesyasp.neural.progress import announce, listening
-from nesyasp.neural.torchfile import load_failure
+from nesyasp.lth.tickets import read_checkpoint
 
-__all__ = ["LTHRunner", "RUN_FILES", "run_lth", "spread_indices"]
+__all__ = ["LTHRunner", "RUN_FILES", "check_out_outside_data", "check_rounds", "run_lth", "spread_indices"]
 
 logger = logging.getLogger(__name__)
 
@@ -62,6 +64,25 @@ def spread_indices(labels: Tensor, m: int) -> Tensor:
         if k:
             picked.append(members[(torch.arange(k) * len(members)) // k])
     return torch.cat(picked) if picked else torch.zeros(0, dtype=torch.long)
+
+
+def check_rounds(config: LTHConfig, mask: Mask) -> None:
+    """Refuse (before any training) a schedule whose last rounds would keep no weight to train.
+
+    Global pruning keeps ``round(total * (1-p)^r)`` weights in round ``r``;
+    per-layer pruning that share of every tensor, so its smallest tensor is
+    the first to run out.
+    """
+    p, scope = config.prune.fraction, config.prune.scope
+    sizes = [mask[n].numel() for n in mask] if scope == "layer" else [mask.total]
+    if not sizes or p == 0:
+        return
+    for r in range(1, config.rounds):
+        if min(round((1 - p) ** r * n) for n in sizes) == 0:
+            what = (f"of the {mask.total:,} prunable weights" if scope == "global" else
+                    f"of the {min(sizes):,} weights of its smallest prunable tensor (--scope layer)")
+            raise DataError(f"--rounds {config.rounds} with --prune {p:g}: round {r} would keep 0 {what}, "
+                            f"leaving nothing to train; use --rounds {r} or fewer, or a smaller --prune")
 
 
 def _atomic_save(obj: object, path: Path) -> None:
@@ -140,11 +161,16 @@ class LTHRunner:
 
     def __init__(self, config: LTHConfig, data: ExperimentData, out: str | Path | None = None,
                  progress: bool = True) -> None:
+        if len(data.class_names) < 2:
+            raise DataError(f"{len(data.class_names)} class ({', '.join(data.class_names)}): a network with one "
+                            "class has nothing to tell apart and no concept to score; give at least 2 classes")
         check_names([*data.class_names, *data.relevant],
                     [*data.concepts, *(k for ks in data.relevant.values() for k in ks)])  # before any training
         self.config = config
         self.data = data
         self.out = Path(out) if out is not None else None
+        if self.out is not None:
+            check_out_outside_data(config, self.out)
         self.progress = progress
         n_classes = len(data.class_names)
         size = data.train_images.shape[-1]
@@ -154,7 +180,9 @@ class LTHRunner:
         get_layer(self.model, self.layer)  # a wrong --layer or --cam-layer fails now, not after round 0
         check_concept_layer(self.model, self.layer)
         self.mask = Mask.for_model(self.model, include_output=config.prune.prune_output)
+        check_rounds(config, self.mask)
         self.rewind_state: dict[str, Tensor] | None = None
+        self._digest: str | None = None
         self.init_state = snapshot(self.model)
         self.rounds: list[RoundResult] = []
         self.gradcam: dict[int, Tensor] = {}
@@ -230,7 +258,8 @@ class LTHRunner:
                  "init": self.init_state, "gradcam": self.gradcam.get(r)}
         _atomic_save(state, ckpt / f"round_{r}.pt")
         metrics = {"config": config_to_dict(self.config), "class_names": list(self.data.class_names),
-                   "layer": self.layer, "cam_layer": self.cam_layer, "rounds": [x.to_json(self.data.class_names) for x in self.rounds]}
+                   "data_digest": self.data_digest, "layer": self.layer, "cam_layer": self.cam_layer,
+                   "rounds": [x.to_json(self.data.class_names) for x in self.rounds]}
         _atomic_json(metrics, self.out / "metrics.json")
 
     def _resume(self) -> int:
@@ -248,6 +277,7 @@ class LTHRunner:
         if saved != self.config:
             raise DataError(f"{metrics_path}: the run was made with another configuration "
                             f"({_differences(saved, self.config)}); use the same options or a new --out folder")
+        self._check_same_data(metrics, metrics_path)
         done = 0
         for rr in rounds:
             path = self.out / "checkpoints" / f"round_{rr.round}.pt"
@@ -259,25 +289,53 @@ class LTHRunner:
         logger.info("resuming after round %d", done - 1)
         return done
 
+    @property
+    def data_digest(self) -> str:
+        """SHA-256 of the class names and every image, label, concept and random set the run uses."""
+        if self._digest is None:
+            h = hashlib.sha256(json.dumps(list(self.data.class_names)).encode())
+            d = self.data
+            for t in (d.train_images, d.train_labels, d.test_images, d.test_labels,
+                      *(x for name in sorted(d.concepts) for x in (torch.tensor([len(name)]), d.concepts[name])),
+                      *d.random_sets):
+                h.update(str(tuple(t.shape)).encode())
+                h.update(t.detach().cpu().contiguous().numpy().tobytes())
+            h.update(json.dumps(sorted(d.concepts)).encode())
+            self._digest = h.hexdigest()
+        return self._digest
+
+    def _check_same_data(self, metrics: dict[str, Any], metrics_path: Path) -> None:
+        """Refuse to resume on other data (a user's folder changed since the run began)."""
+        names = list(self.data.class_names)
+        if metrics.get("class_names", names) != names:
+            raise DataError(f"{metrics_path}: the run was made on the classes {', '.join(metrics['class_names'])}; "
+                            f"the data now has {', '.join(names)} ({self._changed()}); restore it, or start anew "
+                            "with another --out")
+        if metrics.get("data_digest", self.data_digest) != self.data_digest:  # metrics of older runs have none
+            raise DataError(f"{metrics_path}: the images (or concept sets) differ from those the run was made on "
+                            f"({self._changed()}); the rounds would compare networks trained on different data: "
+                            "restore it, or start anew with another --out")
+
+    def _changed(self) -> str:
+        if self.config.is_folder:
+            return f"did the folder {self.config.data} change?"
+        return "other data than the configuration's, or another numpy, Pillow or scikit-learn drew them"
+
     def _load_round(self, path: Path, r: int) -> None:
         """Restore the model, mask and rewind state of round ``r`` from its checkpoint."""
+        state = read_checkpoint(path, r)
         try:
-            try:
-                state = torch.load(path, map_location="cpu", weights_only=True)
-            except Exception as exc:  # noqa: BLE001 - why torch refused the file, in one sentence
-                raise DataError(load_failure(exc)) from None
             self.model.load_state_dict(state["model"])
             self.mask = Mask.from_state_dict(state["mask"])
-            self.rewind_state, self.init_state = state["rewind"], state["init"]
-            if state["gradcam"] is not None:
-                self.gradcam[r] = state["gradcam"]
-        except Exception as exc:  # noqa: BLE001 - a truncated or foreign file: one message that says what to do
+        except Exception as exc:  # noqa: BLE001 - a foreign file: one message that says what to do
             first = str(exc).splitlines()[0][:200] if str(exc) else ""
-            reason = str(exc) if isinstance(exc, DataError) else \
-                f"not an LTH round's checkpoint: {type(exc).__name__}: {first}"
-            raise DataError(f"{path}: the checkpoint of LTH round {r} cannot be read ({reason}); "
-                            f"delete it, and the checkpoints of the later rounds, then run the same command with "
-                            f"--resume to redo round {r} onward (or start anew with another --out)") from None
+            raise DataError(f"{path}: the checkpoint of LTH round {r} cannot be read (not an LTH round's "
+                            f"checkpoint: {type(exc).__name__}: {first}); delete it, and the checkpoints of the "
+                            f"later rounds, then run the same command with --resume to redo round {r} onward (or "
+                            "start anew with another --out)") from None
+        self.rewind_state, self.init_state = state["rewind"], state["init"]
+        if state["gradcam"] is not None:
+            self.gradcam[r] = state["gradcam"]
 
     def facts(self) -> Program:
         """The facts program of the rounds run so far."""
@@ -315,12 +373,21 @@ class LTHRunner:
                          self.cam_layer)
 
 
+def check_out_outside_data(config: LTHConfig, out: Path) -> None:
+    """Refuse a run folder inside the image folder the run reads: nothing is ever written into a user's folder
+    (and a run folder there would be read as a class the next time)."""
+    if config.is_folder and Path(config.data).is_dir() and real_path(out).is_relative_to(real_path(config.data)):
+        raise DataError(f"{out}: inside the image folder {config.data}; give --out a folder outside it")
+
+
 def run_lth(config: LTHConfig, data: ExperimentData | None = None, out: str | Path | None = None,
             resume: bool = False, progress: bool = True, plots: bool = True) -> LTHResult:
     """Run an LTH experiment end to end; with ``out``, also write the plots.
 
     ``data`` defaults to the embedded data set named by ``config.data``.
     """
+    if out is not None:
+        check_out_outside_data(config, Path(out))
     if data is None:
         from nesyasp.lth.experiments import load_experiment_data
 

@@ -128,6 +128,9 @@ def train_masked(
     if capture_at is not None and captured is None:
         raise DataError(f"rewind iteration {capture_at} lies beyond round 0's {step} iterations")
     model.train(was_training)
+    if not all(bool(torch.isfinite(p).all()) for p in model.parameters()):
+        raise DataError(f"training diverged: the weights became infinite or NaN (last loss "
+                        f"{float(loss.detach()):.4g}); use a smaller learning rate than {lr:g}")
     return TrainResult(step, float(loss.detach()), captured)
 
 

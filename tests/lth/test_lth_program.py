@@ -120,12 +120,26 @@ def test_a_change_needs_evidence_on_both_sides() -> None:
     r1 = (s("even", "zero", 0.7, False), s("odd", "one", 0.8, True), s("odd", "three", 0.2, False))
     # round 2 has no score for zero at all: no evidence, not lost
     r2 = (s("odd", "one", 0.8, True), s("odd", "three", 0.9, True))
-    facts = build_facts([RoundFacts(0, 1.0, 0.97, r0), RoundFacts(1, 0.8, 0.97, r1), RoundFacts(2, 0.64, 0.97, r2)])
+    facts = build_facts([RoundFacts(0, 1.0, 0.97, r0), RoundFacts(1, 0.8, 0.97, r1), RoundFacts(2, 0.64, 0.97, r2)],
+                        {"odd": ("three",), "even": ("zero",)})
     model = _clingo_model(_program_text() + str(facts))
     changes = {a for a in model if a.startswith(("gained(", "lost("))}
     assert changes == {"lost(1,odd,three)"}
     assert "winning_ticket(1)" not in model and "winning_ticket(2)" in model
     assert "accurate(1)" in model and "spurious(1,odd,one)" in model
+
+
+def test_nothing_is_spurious_without_relevance_facts() -> None:
+    # a user's folder says nothing of which concepts belong to which class; lth.lp called
+    # every relied-on concept of such a run spurious ("does not belong to it")
+    s = lambda c, k, v, sig: ConceptScore(c, k, v, sig)  # noqa: E731
+    rounds = [RoundFacts(0, 1.0, 0.9, (s("cat", "fur", 0.9, True), s("dog", "fur", 0.8, True))),
+              RoundFacts(1, 0.8, 0.9, (s("cat", "fur", 0.9, True), s("dog", "fur", 0.8, True)))]
+    model = _clingo_model(_program_text() + str(build_facts(rounds)))
+    assert "relies_on(1,cat,fur)" in model and not any(a.startswith("spurious(") for a in model)
+    # relevance known for one class only: that class's other concepts are spurious, the other class's are not
+    model = _clingo_model(_program_text() + str(build_facts(rounds, {"cat": ("whiskers",)})))
+    assert {a for a in model if a.startswith("spurious(")} == {"spurious(0,cat,fur)", "spurious(1,cat,fur)"}
 
 
 def test_why_not_reads_as_english() -> None:

@@ -208,3 +208,22 @@ def test_a_layer_feeding_the_logits_linearly_scores_0_or_1_so_the_default_is_not
         check_concept_layer(build_model("cnn", 2, 16, seed=0), "relu3")
     with pytest.raises(DataError, match="min score is a TCAV score in percent, 0 to 100, got 200"):
         _config(min_score=200)
+
+
+def test_a_rounds_ticket_loads_back_from_its_checkpoint(tmp_path) -> None:
+    # the checkpoints held the tickets, but nothing rebuilt a round's network from a run folder
+    from nesyasp.lth import evaluate, load_round
+
+    data = _synthetic()
+    result = run_lth(_config(), data, out=tmp_path, progress=False, plots=False)
+    state = torch.load(tmp_path / "checkpoints" / "round_2.pt", weights_only=True)
+    assert set(state) == {"model", "mask", "rewind", "init", "gradcam"}
+    model, mask = load_round(tmp_path, 2)
+    assert mask.density == pytest.approx(0.25, abs=1e-3) and not model.training
+    weights = dict(model.named_parameters())
+    assert all(bool((weights[n][~mask[n]] == 0).all()) for n in mask)
+    assert evaluate(model, data.test_images, data.test_labels) == result.rounds[2].accuracy
+    with pytest.raises(DataError, match=r"round 5 did not finish there \(finished: 0, 1, 2\)"):
+        load_round(tmp_path, 5)
+    with pytest.raises(DataError, match="not a run folder of 'nesyasp lth'"):
+        load_round(tmp_path / "checkpoints", 0)

@@ -19,13 +19,21 @@ and explained with TCAV (with a significance test) and Grad-CAM. The run
 folder gets config.json, metrics.json, facts.lp, checkpoints/ and the plots
 accuracy.png, tcav.png and gradcam.png. Options left at 0 take the data
 set's default (digits: 28 px, all images, 10 epochs per round; scenes: 32 px,
-3 classes, 200 images per class, 30 epochs). See docs/lth.md.
+3 classes, 200 images per class, 30 epochs; a folder: 32 px, all classes and
+images, 30 epochs).
+
+--data also takes your image folder, laid out as for 'nesyasp train --data'
+(one sub-folder of images per class); TCAV needs concept examples there:
+concepts/<concept>/ image folders, or masks/ with concepts.txt (the training
+images whose masks show a concept most). The folder is only read. See
+docs/lth.md.
 
 examples:
   nesyasp lth --data digits-parity --rounds 8 --prune 0.2 --out runs/lth
   nesyasp lth --data digits-parity --rounds 8 --out runs/lth --resume
   nesyasp lth --data digits-parity --rewind 50 --scope layer --out runs/lth-late
   nesyasp lth --data scenes --rounds 4 --out runs/lth-scenes
+  nesyasp lth --data my_images --rounds 4 --out runs/lth-mine
   nesyasp query runs/lth/facts.lp programs/lth.lp -q "winning_ticket(R)" --explain
   nesyasp query runs/lth/facts.lp programs/lth.lp --why-not "winning_ticket(6)"
 """
