@@ -1,6 +1,6 @@
 """Validate a user's data folder without loading it: every problem, one message each.
 
-Problems (``nesyasp data check`` exits 1): the layout (class folders exist),
+Problems (``nesyasp data check`` exits 1): the layout (class folders exist, and can be listed),
 empty classes, unreadable images, broken symbolic links, two files that would
 get the same image id (:mod:`nesyasp.data.ids`), masks that are unreadable,
 not single-channel, of another size than their (upright) image, or hold values
@@ -14,7 +14,11 @@ orientation, images far from the folder's usual size or shape, class
 imbalance, file names that are not plain ASCII words (their ids carry a hash
 of the path), images in sub-folders of a class (not read), images without a
 mask, images named like masks of other images (``im01_mask.png``), classes too
-small for a test image, and masks shared by two images of one stem. Images are opened by worker processes from 200 files on, with a
+small for a test image, masks shared by two images of one stem, animated or
+multi-page images (first frame read), images over PIL's decompression-bomb
+limit (read, slowly), hidden and system files in class folders (skipped,
+counted: macOS ``._*``, ``.DS_Store``, ``Thumbs.db``) and files of other
+suffixes (named). Images are opened by worker processes from 200 files on, with a
 progress bar on a terminal. Nothing is downloaded and nothing is written.
 """
 
@@ -32,6 +36,7 @@ from nesyasp.data.folder import (_FIFTH, _NAME, IGNORED_FOLDERS, IMAGE_SUFFIXES,
                                  _class_dirs, _images_in, exif_orientation, ignored_folders, loose_images_problem,
                                  no_classes_problem, read_concepts, split_folders, upright_size)
 from nesyasp.data.ids import id_collisions, is_lossless, path_id
+from nesyasp.data.pixels import frame_count, is_huge, open_image, unreadable_reason
 from nesyasp.errors import DataError
 
 __all__ = ["FolderReport", "scan_image_folder", "check_image_folder"]
@@ -63,21 +68,26 @@ class FolderReport:
         return text
 
 
-def _probe(path: str) -> tuple[tuple[int, int] | None, str, str | None, bool]:
-    """Upright image size, mode, the reason it cannot be read (the file is fully decoded), EXIF-turned or not."""
+#: What :func:`_probe` finds of one image: upright size, mode, the reason it cannot be read, EXIF-turned, frames.
+_Probe = tuple[tuple[int, int] | None, str, str | None, bool, int]
+
+
+def _probe(path: str) -> _Probe:
+    """Upright image size, mode, the reason it cannot be read (the file is fully decoded), EXIF-turned or not,
+    and its number of frames (animated or multi-page: only the first is read)."""
     try:
-        with Image.open(path) as im:
+        with open_image(path) as im:
             im.load()
-            return upright_size(im), im.mode, None, exif_orientation(im) != 1
+            return upright_size(im), im.mode, None, exif_orientation(im) != 1, frame_count(im)
     except UNREADABLE as exc:
-        return None, "", f"{path}: unreadable image ({type(exc).__name__}: {exc})", False
+        return None, "", f"{path}: unreadable image ({unreadable_reason(path, exc)})", False, 1
 
 
-def _probe_chunk(paths: list[str]) -> list[tuple[tuple[int, int] | None, str, str | None, bool]]:
+def _probe_chunk(paths: list[str]) -> list[_Probe]:
     return [_probe(p) for p in paths]
 
 
-def _probe_all(files: list[Path]) -> dict[Path, tuple[tuple[int, int] | None, str, str | None, bool]]:
+def _probe_all(files: list[Path]) -> dict[Path, _Probe]:
     from tqdm import tqdm
 
     n_workers = worker_count(len(files), None)
@@ -101,12 +111,12 @@ def _probe_all(files: list[Path]) -> dict[Path, tuple[tuple[int, int] | None, st
 def _check_mask(mpath: Path, image_size: tuple[int, int] | None, n_concepts: int | None,
                 problems: list[str]) -> None:
     try:
-        with Image.open(mpath) as m:
+        with open_image(mpath) as m:
             m.load()
             mode, msize = m.mode, m.size
             arr = np.asarray(m) if mode in ("L", "P", "I", "I;16", "1") else None
     except UNREADABLE as exc:
-        problems.append(f"{mpath}: unreadable mask ({type(exc).__name__}: {exc})")
+        problems.append(f"{mpath}: unreadable mask ({unreadable_reason(mpath, exc)})")
         return
     if arr is None:
         problems.append(f"{mpath}: mask mode {mode} is not single-channel (use L, P, I or I;16)")
@@ -143,20 +153,59 @@ def _class_files(img_root: Path, prefix: str, report: FolderReport,
         report.problems.append(problem)
     out = []
     nested: list[Path] = []
+    skipped: dict[str, list[Path]] = {}
     for cdir in classes:
-        files = _images_in(cdir)
+        try:
+            files = _images_in(cdir)
+            entries = sorted(cdir.iterdir())
+            nested += [f for d in _class_dirs(cdir) for f in sorted(d.rglob("*"))
+                       if f.suffix.lower() in IMAGE_SUFFIXES and f.is_file() and not f.name.startswith(".")]
+        except (DataError, OSError) as exc:  # a class folder that cannot be read (permissions): its images are not
+            report.counts[f"{prefix}{cdir.name}"] = 0
+            report.problems.append(str(exc) if isinstance(exc, DataError) else f"{cdir}: cannot read the folder "
+                                   f"({unreadable_reason(cdir, exc)})")
+            continue
         report.counts[f"{prefix}{cdir.name}"] = len(files)
         if not files:
             report.problems.append(f"{cdir}: class {cdir.name!r} is empty (no {'/'.join(IMAGE_SUFFIXES)} files)")
         report.problems += [f"{p}: a broken symbolic link (its target is missing or a loop); not read"
-                            for p in sorted(cdir.iterdir()) if _is_broken_image_link(p)]
-        nested += [f for d in _class_dirs(cdir) for f in sorted(d.rglob("*"))
-                   if f.suffix.lower() in IMAGE_SUFFIXES and f.is_file() and not f.name.startswith(".")]
+                            for p in entries if _is_broken_image_link(p)]
+        for kind, path in _not_images(entries, set(files)):
+            skipped.setdefault(kind, []).append(path)
         out.append((cdir, files))
     if nested:
         report.notes.append(f"{len(nested)} image{'s' * (len(nested) != 1)} in sub-folders of class folders, "
                             f"not read (a class is the files of one folder): {_examples(nested)}")
+    _note_skipped(skipped, report)
     return out
+
+
+#: Files that file managers and operating systems write into folders (besides macOS's ``._<name>`` files).
+_SYSTEM_FILES = frozenset({".DS_Store", "Thumbs.db", "ehthumbs.db", "desktop.ini", ".directory", "Icon\r"})
+
+
+def _not_images(entries: list[Path], images: set[Path]) -> list[tuple[str, Path]]:
+    """The plain files of a class folder that are not read as images, each with why: ``system`` (hidden or
+    written by macOS / Windows) or ``suffix`` (not an image suffix)."""
+    out = []
+    for p in entries:
+        if p in images or p.is_symlink() and not p.exists() or not p.is_file():
+            continue
+        system = p.name.startswith(".") or p.name in _SYSTEM_FILES
+        out.append(("system" if system else "suffix", p))
+    return out
+
+
+def _note_skipped(skipped: dict[str, list[Path]], report: FolderReport) -> None:
+    if system := skipped.get("system"):
+        report.notes.append(f"{len(system)} hidden or system file{'s' * (len(system) != 1)} skipped, not images "
+                            f"(macOS ._* and .DS_Store, Windows Thumbs.db and desktop.ini, other names "
+                            f"starting with a dot): {_examples(system)}")
+    if other := skipped.get("suffix"):
+        suffixes = sorted({p.suffix.lower() or "(none)" for p in other})
+        report.notes.append(f"{len(other)} file{'s' * (len(other) != 1)} in class folders not read (suffix "
+                            f"{', '.join(suffixes[:8])}; images are {'/'.join(IMAGE_SUFFIXES)} files): "
+                            f"{_examples(other)}")
 
 
 def _is_broken_image_link(path: Path) -> bool:
@@ -211,12 +260,26 @@ def _mask_like(files: list[Path], report: FolderReport) -> None:
                             f"{_examples(found)}")
 
 
-def _image_notes(files: list[Path], probes: dict, report: FolderReport) -> None:
-    kinds: dict[str, list[Path]] = {}
+def _read_notes(files: list[Path], probes: dict, report: FolderReport) -> None:
+    """Notes on how images are read: turned upright, only their first frame, very large."""
     turned = [f for f in files if probes[f][3]]
     if turned:
         report.notes.append(f"{len(turned)} image{'s' * (len(turned) != 1)} with an EXIF orientation, turned "
                             f"upright when read (masks must be upright too): {_examples(turned)}")
+    frames = [f for f in files if probes[f][4] > 1]
+    if frames:
+        report.notes.append(f"{len(frames)} animated or multi-page image{'s' * (len(frames) != 1)}, only the first "
+                            f"frame read: {_examples(frames)}")
+    huge = [f for f in files if probes[f][0] is not None and is_huge(probes[f][0])]
+    if huge:
+        report.notes.append(f"{len(huge)} image{'s' * (len(huge) != 1)} over {Image.MAX_IMAGE_PIXELS:,} pixels (PIL's "
+                            f"decompression-bomb warning): read, but each takes seconds and 3 bytes of memory a "
+                            f"pixel before it is resized; smaller copies read faster: {_examples(huge)}")
+
+
+def _image_notes(files: list[Path], probes: dict, report: FolderReport) -> None:
+    kinds: dict[str, list[Path]] = {}
+    _read_notes(files, probes, report)
     for f in files:
         mode = probes[f][1]
         kind = ("16-bit" if mode in WIDE_MODES else "32-bit float" if mode == "F" else

@@ -31,14 +31,13 @@ from pathlib import Path
 from typing import Sequence
 
 import numpy as np
-from PIL import Image
 
 from nesyasp.data._pool import worker_count, worker_pool
 from nesyasp.data.classes import resolve_classes
 from nesyasp.data.ids import folder_ids
 from nesyasp.data.imageset import ImageSet
-from nesyasp.data.pixels import (UNREADABLE, WIDE_MODES, exif_orientation, read_image, read_mask, to_rgb,
-                                 upright_size)
+from nesyasp.data.pixels import (UNREADABLE, WIDE_MODES, exif_orientation, open_image, read_image, read_mask,
+                                 to_rgb, unreadable_reason, upright_size)
 from nesyasp.errors import DataError
 
 __all__ = ["IMAGE_SUFFIXES", "UNREADABLE", "WIDE_MODES", "RESERVED", "IGNORED_FOLDERS", "is_ignored_folder",
@@ -62,9 +61,20 @@ RESERVED = frozenset({"images", "masks", "concepts", "labelling"})
 IGNORED_FOLDERS = frozenset({"__MACOSX", "__pycache__"})
 
 
+def _entries(folder: Path) -> list[Path]:
+    """The entries of ``folder``, sorted; a folder that cannot be listed is a :class:`DataError` naming it."""
+    try:
+        return sorted(folder.iterdir())
+    except OSError as exc:
+        raise DataError(f"{folder}: cannot read the folder ({unreadable_reason(folder, exc)})") from None
+
+
 def _images_in(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES
-                  and not p.name.startswith("."))
+    try:
+        return [p for p in _entries(folder) if p.suffix.lower() in IMAGE_SUFFIXES and not p.name.startswith(".")
+                and p.is_file()]
+    except OSError as exc:  # a folder that can be listed but not entered (no x permission)
+        raise DataError(f"{folder}: cannot read the folder ({unreadable_reason(folder, exc)})") from None
 
 
 def is_ignored_folder(name: str) -> bool:
@@ -80,11 +90,14 @@ def is_ignored_folder(name: str) -> bool:
 
 def ignored_folders(root: Path) -> list[Path]:
     """The sub-folders of ``root`` that are not read as classes (see :func:`is_ignored_folder`)."""
-    return sorted(p for p in root.iterdir() if p.is_dir() and is_ignored_folder(p.name))
+    return [p for p in _entries(root) if is_ignored_folder(p.name) and p.is_dir()]
 
 
 def _class_dirs(root: Path) -> list[Path]:
-    return sorted(p for p in root.iterdir() if p.is_dir() and not is_ignored_folder(p.name))
+    try:
+        return [p for p in _entries(root) if not is_ignored_folder(p.name) and p.is_dir()]
+    except OSError as exc:
+        raise DataError(f"{root}: cannot read the folder ({unreadable_reason(root, exc)})") from None
 
 
 def no_classes_problem(root: Path) -> str:
@@ -229,7 +242,7 @@ def _read_one(image: str, mask: str | None, size: int, n_concepts: int) -> tuple
     try:
         pixels = read_image(Path(image), size)
     except UNREADABLE as exc:
-        raise DataError(f"{image}: cannot read the image: {exc}") from None
+        raise DataError(f"{image}: cannot read the image: {unreadable_reason(image, exc)}") from None
     return pixels, (_folder_mask(Path(mask), Path(image), size, n_concepts) if mask is not None else None)
 
 
@@ -296,15 +309,15 @@ def _folder_mask(mpath: Path, image: Path, size: int, n_concepts: int) -> np.nda
         logger.info("%s: no mask; treated as all background", image)
         return np.zeros((size, size), np.uint16)
     try:
-        with Image.open(image) as im:
+        with open_image(image) as im:
             isize = upright_size(im)
-        with Image.open(mpath) as m:
+        with open_image(mpath) as m:
             msize = m.size
         if isize != msize:
             raise DataError(f"{mpath}: mask is {msize[0]}x{msize[1]}, its image is {isize[0]}x{isize[1]}")
         mask = read_mask(mpath, size)
     except UNREADABLE as exc:
-        raise DataError(f"{mpath}: cannot read the mask: {exc}") from None
+        raise DataError(f"{mpath}: cannot read the mask: {unreadable_reason(mpath, exc)}") from None
     if mask.size and int(mask.max()) > n_concepts:
         raise DataError(f"{mpath}: mask value {int(mask.max())} has no concept (concepts.txt lists {n_concepts})")
     return mask

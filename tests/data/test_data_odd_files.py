@@ -1,0 +1,136 @@
+"""Odd files in users' folders: system files, other suffixes, animations, empty and AppleDouble files, folders
+and files the system will not read (permissions are simulated: the tests may run as root)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from nesyasp.cli import main
+from nesyasp.data import load_dataset
+from nesyasp.data.check import scan_image_folder
+from nesyasp.errors import DataError
+
+#: The first bytes of a macOS AppleDouble file, as macOS writes ``._photo.jpg`` beside ``photo.jpg``.
+APPLEDOUBLE = b"\x00\x05\x16\x07\x00\x02\x00\x00Mac OS X        " + bytes(40)
+
+
+def _folder(root: Path, n: int = 5) -> Path:
+    rng = np.random.default_rng(0)
+    for c, name in enumerate(("cat", "dog")):
+        (root / name).mkdir(parents=True)
+        for k in range(n):
+            Image.fromarray(rng.integers(0, 255, (12, 16, 3), dtype=np.uint8)).save(root / name / f"im{k}.png")
+    return root
+
+
+def _deny(monkeypatch, locked: Path) -> None:
+    """Listing ``locked`` (a folder) or opening it (a file) fails as it does without read permission."""
+    real_iterdir, real_open = Path.iterdir, Image.open
+
+    def iterdir(self):
+        if self == locked:
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_iterdir(self)
+
+    def image_open(fp, *args, **kwargs):
+        if isinstance(fp, (str, Path)) and Path(fp) == locked:
+            raise PermissionError(13, "Permission denied", str(fp))
+        return real_open(fp, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "iterdir", iterdir)
+    monkeypatch.setattr(Image, "open", image_open)
+
+
+def test_system_files_are_skipped_and_counted_and_other_suffixes_named(tmp_path):
+    root = _folder(tmp_path / "d")
+    (root / "cat" / "._im0.png").write_bytes(APPLEDOUBLE)  # what macOS leaves on a USB stick or a zip
+    (root / "cat" / ".DS_Store").write_bytes(b"\x00\x00\x00\x01Bud1" + bytes(30))
+    (root / "dog" / "Thumbs.db").write_bytes(bytes(64))
+    (root / "dog" / "desktop.ini").write_text("[.ShellClassInfo]\n")
+    Image.new("RGB", (16, 16)).save(root / "dog" / "icon.ico")
+    (root / "dog" / "photo.heic").write_bytes(b"\x00\x00\x00\x18ftypheic")
+    report = scan_image_folder(root)
+    assert report.problems == [] and report.counts == {"cat": 5, "dog": 5}
+    system = [n for n in report.notes if "hidden or system file" in n]
+    assert len(system) == 1 and system[0].startswith("4 hidden or system files skipped, not images"), report.notes
+    assert all(name in system[0] for name in ("._im0.png", ".DS_Store", "Thumbs.db")), system
+    other = [n for n in report.notes if "not read (suffix" in n]
+    assert len(other) == 1 and other[0].startswith("2 files in class folders not read (suffix .heic, .ico;"), other
+    assert "dog/icon.ico" in other[0] and "dog/photo.heic" in other[0]
+    assert len(load_dataset(str(root), "train", size=8)) == 8  # none of them is read
+
+
+def test_an_animated_gif_is_read_by_its_first_frame_and_noted(tmp_path):
+    root = _folder(tmp_path / "d")
+    frames = [Image.new("RGB", (16, 12), colour) for colour in ((250, 0, 0), (0, 250, 0), (0, 0, 250))]
+    frames[0].save(root / "cat" / "anim.gif", save_all=True, append_images=frames[1:], duration=50, loop=0)
+    notes = [n for n in scan_image_folder(root).notes if n.startswith("1 animated")]
+    assert notes == [f"1 animated or multi-page image, only the first frame read: {root / 'cat' / 'anim.gif'}"]
+    from nesyasp.data.pixels import read_image
+
+    first = read_image(root / "cat" / "anim.gif", 4)
+    assert first[..., 0].min() > 200 and first[..., 1:].max() < 30  # the red first frame
+
+
+def test_empty_and_appledouble_files_named_as_an_image_say_what_they_are(tmp_path, capsys):
+    from nesyasp.neural.images import read_image
+
+    root = _folder(tmp_path / "d")
+    (root / "cat" / "empty.png").write_bytes(b"")
+    assert scan_image_folder(root).problems == [
+        f"{root / 'cat' / 'empty.png'}: unreadable image (an empty file (0 bytes), not an image)"]
+    with pytest.raises(DataError, match=r"empty\.png: cannot read the image: an empty file \(0 bytes\)"):
+        load_dataset(str(root), "train", size=8, workers=1)
+    (tmp_path / "._im0.jpg").write_bytes(APPLEDOUBLE)
+    with pytest.raises(DataError, match=r"\._im0\.jpg: cannot read the image \(a macOS AppleDouble file \(the "
+                                        r"metadata macOS writes beside 'im0\.jpg' on other disks\), not an image\)"):
+        read_image(tmp_path / "._im0.jpg", 8)
+
+
+def test_a_class_folder_that_cannot_be_read_is_a_problem_and_the_rest_is_still_checked(tmp_path, monkeypatch):
+    root = _folder(tmp_path / "d")
+    (root / "bird").mkdir()
+    (root / "dog" / "im1.png").write_bytes(b"")  # found after the locked folder: checked too
+    _deny(monkeypatch, root / "bird")
+    report = scan_image_folder(root)
+    assert report.problems[0] == f"{root / 'bird'}: cannot read the folder (permission denied: check its permissions)"
+    assert len(report.problems) == 2 and "dog/im1.png: unreadable image (an empty file" in report.problems[1]
+    with pytest.raises(DataError, match=r"bird: cannot read the folder \(permission denied"):
+        load_dataset(str(root), "train", size=8, workers=1)
+    assert main(["data", "check", str(root)]) == 1  # one line each, not a PermissionError that stops the check
+
+
+def test_an_image_that_cannot_be_opened_names_the_permission(tmp_path, monkeypatch):
+    root = _folder(tmp_path / "d")
+    locked = root / "cat" / "im2.png"
+    _deny(monkeypatch, locked)
+    assert scan_image_folder(root).problems == [f"{locked}: unreadable image (permission denied: check its permissions)"]
+    with pytest.raises(DataError, match=r"im2\.png: cannot read the image: permission denied: check its permissions"):
+        load_dataset(str(root), "train", size=8, workers=1)
+
+
+def test_the_cache_signature_of_a_folder_with_an_entry_it_cannot_look_at(tmp_path, monkeypatch):
+    from nesyasp.neural.data import _folder_signature
+
+    root = _folder(tmp_path / "d")
+    locked = str(root / "cat" / "im3.png")
+    real_stat, real_lstat = os.stat, os.lstat
+
+    def stat(path, *args, **kwargs):  # as in a folder that can be listed but not entered (r, no x)
+        if str(path) == locked:
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_stat(path, *args, **kwargs)
+
+    def lstat(path, *args, **kwargs):
+        if str(path) == locked:
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_lstat(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "stat", stat)
+    monkeypatch.setattr(os, "lstat", lstat)
+    assert _folder_signature(root)[0] == 10  # was a PermissionError, before the folder was read to say so
