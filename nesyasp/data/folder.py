@@ -238,23 +238,33 @@ def load_image_folder(path: str | Path, size: int = 64, masks_dir: str | Path | 
     return ImageSet(images, np.array(labels), tuple(names), ids, concepts, masks)
 
 
-def _read_one(image: str, mask: str | None, size: int, n_concepts: int) -> tuple[np.ndarray, np.ndarray | None]:
+def _read_one(image: str, mask: str | None, size: int, n_concepts: int):
+    """``(pixels, mask or None)``, or ``(the file that cannot be read, why)`` (exceptions need not pickle)."""
     try:
         pixels = read_image(Path(image), size)
     except UNREADABLE as exc:
-        raise DataError(f"{image}: cannot read the image: {unreadable_reason(image, exc)}") from None
-    return pixels, (_folder_mask(Path(mask), Path(image), size, n_concepts) if mask is not None else None)
+        return image, f"{image}: cannot read the image: {unreadable_reason(image, exc)}"
+    try:
+        return pixels, (_folder_mask(Path(mask), Path(image), size, n_concepts) if mask is not None else None)
+    except DataError as exc:
+        return mask, str(exc)
 
 
-def _read_chunk(jobs: list[tuple[str, str | None]], size: int, n_concepts: int):
-    """Read a chunk in a worker; an error comes back as its message (exceptions need not pickle)."""
-    out = []
-    for image, mask in jobs:
-        try:
-            out.append(_read_one(image, mask, size, n_concepts))
-        except DataError as exc:
-            return str(exc)
-    return out
+def _read_chunk(jobs: list[tuple[str, str | None]], size: int, n_concepts: int) -> list:
+    """Read a chunk in a worker (see :func:`_read_one`)."""
+    return [_read_one(image, mask, size, n_concepts) for image, mask in jobs]
+
+
+def _unreadable_error(errors: list[tuple[int, str, str]]) -> DataError:
+    """One error for every file that could not be read: the first in folder order in full, the others named."""
+    errors.sort()
+    first = errors[0][2]
+    if len(errors) == 1:
+        return DataError(first)
+    others = [image for _, image, _ in errors[1:]]
+    shown = ", ".join(others[:5]) + (" ..." if len(others) > 5 else "")
+    return DataError(f"{first} (and {len(others)} more file{'s' * (len(others) != 1)} that cannot be read: {shown}; "
+                     f"nesyasp data check on the data folder says why for each)")
 
 
 def read_images(jobs: Sequence[tuple[str, str | None]], size: int, n_concepts: int = 0,
@@ -268,7 +278,8 @@ def read_images(jobs: Sequence[tuple[str, str | None]], size: int, n_concepts: i
     Raises
     ------
     DataError
-        For the first unreadable image or unusable mask.
+        For unreadable images or unusable masks: the first (in the order of ``jobs``) in full, the
+        others named (every file is read first).
     """
     from tqdm import tqdm
 
@@ -281,13 +292,16 @@ def read_images(jobs: Sequence[tuple[str, str | None]], size: int, n_concepts: i
     chunks = [list(jobs[i:i + step]) for i in range(0, n, step)]
     bar = tqdm(total=n, desc="reading images", unit="img", leave=False, disable=None if n >= 200 else True)
 
+    errors: list[tuple[int, str, str]] = []
+
     def put(k: int, part) -> None:
-        if isinstance(part, str):
-            raise DataError(part)
-        for j, (pixels, mask) in enumerate(part):
-            images[k * step + j] = pixels
+        for j, (first, second) in enumerate(part):
+            if isinstance(second, str):  # (the file, why it cannot be read)
+                errors.append((k * step + j, first, second))
+                continue
+            images[k * step + j] = first
             if masks is not None:
-                masks[k * step + j, 0] = mask
+                masks[k * step + j, 0] = second
         bar.update(len(part))
 
     try:
@@ -301,6 +315,8 @@ def read_images(jobs: Sequence[tuple[str, str | None]], size: int, n_concepts: i
                     put(futures[fut], fut.result())
     finally:
         bar.close()
+    if errors:
+        raise _unreadable_error(errors)
     return images, masks
 
 

@@ -134,3 +134,16 @@ def test_the_cache_signature_of_a_folder_with_an_entry_it_cannot_look_at(tmp_pat
     monkeypatch.setattr(os, "stat", stat)
     monkeypatch.setattr(os, "lstat", lstat)
     assert _folder_signature(root)[0] == 10  # was a PermissionError, before the folder was read to say so
+
+
+def test_training_names_every_unreadable_file_at_once_first_in_folder_order(tmp_path):
+    root = _folder(tmp_path / "d", n=6)
+    for name in ("cat/im0.png", "dog/im3.png"):
+        (root / name).write_bytes(b"")
+    (root / "cat" / "im1.png").write_text("not an image")
+    with pytest.raises(DataError) as info:
+        load_dataset(str(root), "train", size=8, workers=1)
+    message = info.value.message
+    assert message.startswith(f"{root / 'cat' / 'im0.png'}: cannot read the image: an empty file (0 bytes)"), message
+    assert message.endswith(f"(and 2 more files that cannot be read: {root / 'cat' / 'im1.png'}, "
+                            f"{root / 'dog' / 'im3.png'}; nesyasp data check on the data folder says why for each)")
