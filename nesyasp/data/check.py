@@ -32,11 +32,13 @@ import numpy as np
 from PIL import Image
 
 from nesyasp.data._pool import worker_count, worker_pool
-from nesyasp.data.folder import (_FIFTH, _NAME, IGNORED_FOLDERS, IMAGE_SUFFIXES, RESERVED, UNREADABLE, WIDE_MODES,
-                                 _class_dirs, _images_in, exif_orientation, ignored_folders, loose_images_problem,
-                                 no_classes_problem, read_concepts, split_folders, upright_size)
+from nesyasp.data.folder import _FIFTH, _NAME, RESERVED, read_concepts
 from nesyasp.data.ids import id_collisions, is_lossless, path_id
-from nesyasp.data.pixels import frame_count, is_huge, open_image, unreadable_reason
+from nesyasp.data.layout import (IGNORED_FOLDERS, IMAGE_SUFFIXES, _class_dirs, _images_in, broken_class_links,
+                                 broken_class_problem, ignored_folders, loose_images_problem, mask_file,
+                                 no_classes_problem, split_folders)
+from nesyasp.data.pixels import (UNREADABLE, WIDE_MODES, exif_orientation, frame_count, is_huge, open_image,
+                                 unreadable_reason, upright_size)
 from nesyasp.errors import DataError
 
 __all__ = ["FolderReport", "scan_image_folder", "check_image_folder"]
@@ -109,7 +111,7 @@ def _probe_all(files: list[Path]) -> dict[Path, _Probe]:
 
 
 def _check_mask(mpath: Path, image_size: tuple[int, int] | None, n_concepts: int | None,
-                problems: list[str]) -> None:
+                problems: list[str], turned: bool = False) -> None:
     try:
         with open_image(mpath) as m:
             m.load()
@@ -123,7 +125,9 @@ def _check_mask(mpath: Path, image_size: tuple[int, int] | None, n_concepts: int
         return
     if image_size is not None and msize != image_size:
         problems.append(f"{mpath}: mask is {msize[0]}x{msize[1]} but its image is "
-                        f"{image_size[0]}x{image_size[1]}")
+                        f"{image_size[0]}x{image_size[1]}" + (" (upright: its EXIF orientation turns it, and the "
+                                                              "mask must be drawn on the upright photo)" if turned
+                                                              else ""))
     if n_concepts is not None and arr.size:
         values = np.unique(arr.astype(np.int64))
         bad = [int(v) for v in values if v < 0 or v > n_concepts]
@@ -146,6 +150,7 @@ def _note_ignored(folder: Path, report: FolderReport) -> None:
 def _class_files(img_root: Path, prefix: str, report: FolderReport,
                  skip: frozenset[str] = frozenset()) -> list[tuple[Path, list[Path]]]:
     classes = [d for d in _class_dirs(img_root) if d.name not in skip]
+    report.problems += [broken_class_problem(link) for link in broken_class_links(img_root, skip)]
     _note_ignored(img_root, report)
     problem = (no_classes_problem(img_root) if not classes
                else loose_images_problem(img_root, [d.name for d in classes]))
@@ -221,7 +226,7 @@ def _check_masks(classes: list[tuple[Path, list[Path]]], mask_root: Path, probes
     bare: list[Path] = []
     for cdir, files in classes:
         mdir = mask_root / cdir.name
-        stems = {p.stem for p in mdir.iterdir() if p.suffix == ".png"} if mdir.is_dir() else set()
+        stems = {p.stem for p in mdir.iterdir() if p.suffix.lower() == ".png"} if mdir.is_dir() else set()
         bare += [f for f in files if f.stem not in stems]
         if not mdir.is_dir():
             continue
@@ -234,14 +239,17 @@ def _check_masks(classes: list[tuple[Path, list[Path]]], mask_root: Path, probes
             if not images:
                 report.problems.append(f"{mpath}: mask without an image in {cdir}")
                 continue
-            if mpath.suffix != ".png":
+            if mpath.suffix.lower() != ".png":
                 report.problems.append(f"{mpath}: not read: a mask is the PNG file {mpath.stem}.png")
+                continue
+            if mask_file(mdir, mpath.stem) != mpath:  # im01.PNG beside im01.png
+                report.problems.append(f"{mpath}: not read: {mpath.stem}.png is the mask of {images[0].name}")
                 continue
             if len(images) > 1:
                 report.notes.append(f"{mpath}: one mask for {len(images)} images of the stem "
                                     f"{mpath.stem!r} ({_examples(images)})")
             report.masks += 1
-            _check_mask(mpath, probes[images[0]][0], n_concepts, report.problems)
+            _check_mask(mpath, probes[images[0]][0], n_concepts, report.problems, turned=probes[images[0]][3])
     if bare:
         report.notes.append(f"{len(bare)} image{'s' * (len(bare) != 1)} without a mask, read as all "
                             f"background: {_examples(bare)}")

@@ -36,11 +36,15 @@ from nesyasp.data._pool import worker_count, worker_pool
 from nesyasp.data.classes import resolve_classes
 from nesyasp.data.ids import folder_ids
 from nesyasp.data.imageset import ImageSet
+from nesyasp.data.layout import (IGNORED_FOLDERS, IMAGE_SUFFIXES, _class_dirs, _images_in, broken_class_links,
+                                 broken_class_problem, ignored_folders, is_ignored_folder, loose_images_problem,
+                                 mask_file, no_classes_problem, split_folders)
 from nesyasp.data.pixels import (UNREADABLE, WIDE_MODES, exif_orientation, open_image, read_image, read_mask,
                                  to_rgb, unreadable_reason, upright_size)
 from nesyasp.errors import DataError
 
 __all__ = ["IMAGE_SUFFIXES", "UNREADABLE", "WIDE_MODES", "RESERVED", "IGNORED_FOLDERS", "is_ignored_folder",
+           "broken_class_links", "broken_class_problem", "mask_file",
            "ignored_folders", "load_image_folder", "load_folder_split",
            "read_concepts", "folder_concept_images", "folder_random_images", "read_images", "to_rgb",
            "exif_orientation", "upright_size", "split_folders", "no_classes_problem",
@@ -48,87 +52,12 @@ __all__ = ["IMAGE_SUFFIXES", "UNREADABLE", "WIDE_MODES", "RESERVED", "IGNORED_FO
 
 logger = logging.getLogger(__name__)
 
-IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".ppm", ".bmp", ".gif", ".tif", ".tiff", ".webp")
 _NAME = re.compile(r"^[a-z][a-zA-Z0-9_]*$")
-_SPLITS = ("train", "test", "val")
 #: Why a small class of a folder without split folders has no test image.
 _FIFTH = ("without split folders every fifth image of a class (sorted order) is the test split, so a class "
           "needs 5 images or more (or make train/ and test/ folders)")
 #: Folder names of a data folder that are never classes.
 RESERVED = frozenset({"images", "masks", "concepts", "labelling"})
-#: Folder names that are never classes anywhere, besides hidden folders (``.git``,
-#: ``.ipynb_checkpoints``): what zip tools and notebooks leave behind.
-IGNORED_FOLDERS = frozenset({"__MACOSX", "__pycache__"})
-
-
-def _entries(folder: Path) -> list[Path]:
-    """The entries of ``folder``, sorted; a folder that cannot be listed is a :class:`DataError` naming it."""
-    try:
-        return sorted(folder.iterdir())
-    except OSError as exc:
-        raise DataError(f"{folder}: cannot read the folder ({unreadable_reason(folder, exc)})") from None
-
-
-def _images_in(folder: Path) -> list[Path]:
-    try:
-        return [p for p in _entries(folder) if p.suffix.lower() in IMAGE_SUFFIXES and not p.name.startswith(".")
-                and p.is_file()]
-    except OSError as exc:  # a folder that can be listed but not entered (no x permission)
-        raise DataError(f"{folder}: cannot read the folder ({unreadable_reason(folder, exc)})") from None
-
-
-def is_ignored_folder(name: str) -> bool:
-    """Whether a folder of this name is skipped where classes are read: hidden, or in :data:`IGNORED_FOLDERS`.
-
-    Examples
-    --------
-    >>> [is_ignored_folder(n) for n in (".git", ".ipynb_checkpoints", "__MACOSX", "cat")]
-    [True, True, True, False]
-    """
-    return name.startswith(".") or name in IGNORED_FOLDERS
-
-
-def ignored_folders(root: Path) -> list[Path]:
-    """The sub-folders of ``root`` that are not read as classes (see :func:`is_ignored_folder`)."""
-    return [p for p in _entries(root) if is_ignored_folder(p.name) and p.is_dir()]
-
-
-def _class_dirs(root: Path) -> list[Path]:
-    try:
-        return [p for p in _entries(root) if not is_ignored_folder(p.name) and p.is_dir()]
-    except OSError as exc:
-        raise DataError(f"{root}: cannot read the folder ({unreadable_reason(root, exc)})") from None
-
-
-def no_classes_problem(root: Path) -> str:
-    """Why ``root`` (an image root without class folders) cannot be read, saying so when images lie in it."""
-    loose = _images_in(root)
-    hint = f"; its {len(loose)} images must go into one folder per class" if loose else ""
-    return f"{root}: no class folders (expected {root}/<class>/<image>){hint}"
-
-
-def loose_images_problem(root: Path, classes: Sequence[str], layout: str = "<class>/<image>") -> str | None:
-    """Why ``root`` cannot be read when image files lie in it beside its class folders (None when none do).
-
-    Classes are sub-folders, so such images would be silently left out.
-    """
-    loose = _images_in(root)
-    if not loose:
-        return None
-    n, k = len(loose), len(classes)
-    shown = ", ".join(classes[:5]) + (", ..." if k > 5 else "")
-    return (f"{root}: {n} image{'s lie' if n != 1 else ' lies'} loose beside the "
-            f"{'folder' if k == 1 else f'{k} folders'} {shown} and would not be read; classes are sub-folders: "
-            f"move each image into the folder of its class ({root}/{layout})")
-
-
-def split_folders(images: Path) -> list[str]:
-    """The split folders (``train``, ``test``, ``val``) of an image root, in that order.
-
-    Only a folder of class folders is a split: a ``train`` folder that holds
-    images itself is the class ``train`` (trains, cars and buses).
-    """
-    return [s for s in _SPLITS if (images / s).is_dir() and _class_dirs(images / s)]
 
 
 def read_concepts(path: Path) -> tuple[str, ...]:
@@ -199,6 +128,8 @@ def load_image_folder(path: str | Path, size: int = 64, masks_dir: str | Path | 
     if not root.is_dir():
         raise DataError(f"{root}: not a folder")
     all_classes = [d.name for d in _class_dirs(root) if d.name not in skip]
+    if broken := broken_class_links(root, skip):
+        raise DataError(broken_class_problem(broken[0]))
     if not all_classes:
         raise DataError(no_classes_problem(root))
     if (problem := loose_images_problem(root, all_classes)) is not None:
@@ -232,8 +163,7 @@ def load_image_folder(path: str | Path, size: int = 64, masks_dir: str | Path | 
         chosen += found
         labels += [label] * len(found)
     ids = folder_ids(Path(id_root) if id_root is not None else root, chosen, IMAGE_SUFFIXES)
-    jobs = [(str(f), str(mroot / f.parent.name / f"{f.stem}.png") if mroot is not None else None)
-            for f in chosen]
+    jobs = [(str(f), str(mask_file(mroot / f.parent.name, f.stem)) if mroot is not None else None) for f in chosen]
     images, masks = read_images(jobs, size, len(concepts), workers)
     return ImageSet(images, np.array(labels), tuple(names), ids, concepts, masks)
 
@@ -330,13 +260,21 @@ def _folder_mask(mpath: Path, image: Path, size: int, n_concepts: int) -> np.nda
         with open_image(mpath) as m:
             msize = m.size
         if isize != msize:
-            raise DataError(f"{mpath}: mask is {msize[0]}x{msize[1]}, its image is {isize[0]}x{isize[1]}")
+            raise DataError(f"{mpath}: mask is {msize[0]}x{msize[1]}, its image is {isize[0]}x{isize[1]}"
+                            f"{_upright_hint(image)}")
         mask = read_mask(mpath, size)
     except UNREADABLE as exc:
         raise DataError(f"{mpath}: cannot read the mask: {unreadable_reason(mpath, exc)}") from None
     if mask.size and int(mask.max()) > n_concepts:
         raise DataError(f"{mpath}: mask value {int(mask.max())} has no concept (concepts.txt lists {n_concepts})")
     return mask
+
+
+def _upright_hint(image: Path) -> str:
+    """For a mask whose size differs from its image's: that the image is turned by its EXIF orientation."""
+    with open_image(image) as im:
+        return (" (upright: its EXIF orientation turns it, and the mask must be drawn on the upright photo)"
+                if upright_size(im) != im.size else "")
 
 
 def load_folder_split(path: Path, split: str, classes, per_class: int, size: int, seed: int) -> ImageSet:

@@ -147,3 +147,41 @@ def test_training_names_every_unreadable_file_at_once_first_in_folder_order(tmp_
     assert message.startswith(f"{root / 'cat' / 'im0.png'}: cannot read the image: an empty file (0 bytes)"), message
     assert message.endswith(f"(and 2 more files that cannot be read: {root / 'cat' / 'im1.png'}, "
                             f"{root / 'dog' / 'im3.png'}; nesyasp data check on the data folder says why for each)")
+
+
+def test_a_class_folder_behind_a_broken_link_is_refused_not_left_out(tmp_path):
+    root = _folder(tmp_path / "d")
+    (root / "bird").symlink_to(tmp_path / "unmounted" / "bird")  # a class folder on a drive that is not there
+    (root / "loop").symlink_to("loop")
+    problems = scan_image_folder(root).problems
+    assert problems == [f"{root / name}: a broken symbolic link to {target} (its target is missing or a loop): the "
+                        f"class '{name}' would be left out; mount or restore its folder, or remove the link"
+                        for name, target in (("bird", tmp_path / "unmounted" / "bird"), ("loop", "loop"))]
+    with pytest.raises(DataError, match="bird: a broken symbolic link to .*the class 'bird' would be left out"):
+        load_dataset(str(root), "train", size=8)  # was: trained on cat and dog alone
+
+
+def test_masks_with_an_upper_case_suffix_are_read_and_a_turned_photo_is_named_in_the_size_problem(tmp_path):
+    root = _folder(tmp_path / "data" / "images").parent
+    (root / "concepts.txt").write_text("ear\n")
+    (root / "masks" / "cat").mkdir(parents=True)
+    mask = np.zeros((12, 16), np.uint8)
+    mask[:6] = 1
+    Image.fromarray(mask).save(root / "masks" / "cat" / "im0.PNG")  # as Windows tools and cameras write it
+    report = scan_image_folder(root)
+    assert report.problems == [] and report.masks == 1, report.problems
+    s = load_dataset(str(root), "train", size=8, workers=1)
+    assert s.mask_of(0, "ear")[:4].all() and not s.mask_of(0, "ear")[4:].any()  # was all background
+    Image.fromarray(mask).save(root / "masks" / "cat" / "im0.png")  # both: the exact name is the mask
+    assert scan_image_folder(root).problems == [f"{root / 'masks' / 'cat' / 'im0.PNG'}: not read: im0.png is the "
+                                                f"mask of im0.png"]
+    photo = Image.fromarray(np.zeros((16, 12, 3), np.uint8))  # stored 12 wide, shown 16 wide
+    exif = photo.getexif()
+    exif[0x0112] = 6
+    photo.save(root / "images" / "cat" / "photo.jpg", exif=exif)
+    Image.fromarray(np.zeros((16, 12), np.uint8)).save(root / "masks" / "cat" / "photo.png")  # drawn as stored
+    hint = "(upright: its EXIF orientation turns it, and the mask must be drawn on the upright photo)"
+    problems = scan_image_folder(root).problems
+    assert problems[1:] == [f"{root / 'masks' / 'cat' / 'photo.png'}: mask is 12x16 but its image is 16x12 {hint}"]
+    with pytest.raises(DataError, match=r"photo\.png: mask is 12x16, its image is 16x12 \(upright: its EXIF"):
+        load_dataset(str(root), "train", size=8, workers=1)
