@@ -128,6 +128,9 @@ def to_rgb(im: Image.Image) -> Image.Image:
         im = Image.fromarray(np.clip(np.rint(arr), 0, 255).astype(np.uint8))
     if im.mode == "P" and "transparency" in im.info:  # the same pixels, without PIL's UserWarning on stderr
         im = im.convert("RGBA")
+    if im.mode == "RGB":  # no copy: a 64-megapixel photo is 192 MB more while it is resized
+        im.load()
+        return im
     return im.convert("RGB")
 
 
