@@ -36,7 +36,7 @@ from nesyasp.data.folder import _FIFTH, _NAME, RESERVED, read_concepts
 from nesyasp.data.ids import id_collisions, is_lossless, path_id
 from nesyasp.data.layout import (IGNORED_FOLDERS, IMAGE_SUFFIXES, _class_dirs, _images_in, broken_class_links,
                                  broken_class_problem, ignored_folders, loose_images_problem, mask_file,
-                                 no_classes_problem, split_folders)
+                                 no_classes_problem, readable_folder, split_folders)
 from nesyasp.data.pixels import (UNREADABLE, WIDE_MODES, exif_orientation, frame_count, is_huge, open_image,
                                  unreadable_reason, upright_size)
 from nesyasp.errors import DataError
@@ -367,7 +367,17 @@ def scan_image_folder(path: str | Path) -> FolderReport:
     if not root.is_dir():
         report.problems.append(f"{root}: not a folder")
         return report
+    try:
+        _scan(root, report)
+    except DataError as exc:  # a folder the system will not list (permissions): the problems found so far, and it
+        report.problems.append(exc.message)
+    return report
+
+
+def _scan(root: Path, report: FolderReport) -> None:
+    readable_folder(root)
     img_root = root / "images" if (root / "images").is_dir() else root
+    readable_folder(img_root)
     mask_root = root / "masks" if (root / "masks").is_dir() else None
     n_concepts = _check_concepts(root, report)
     if mask_root is not None and n_concepts is None:
@@ -399,7 +409,6 @@ def scan_image_folder(path: str | Path) -> FolderReport:
         if not fs:
             report.problems.append(f"{d}: concept folder {d.name!r} has no images")
         report.problems += [probes[f][2] for f in fs if probes[f][2]]
-    return report
 
 
 def check_image_folder(path: str | Path) -> list[str]:

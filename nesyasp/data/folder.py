@@ -38,7 +38,7 @@ from nesyasp.data.ids import folder_ids
 from nesyasp.data.imageset import ImageSet
 from nesyasp.data.layout import (IGNORED_FOLDERS, IMAGE_SUFFIXES, _class_dirs, _images_in, broken_class_links,
                                  broken_class_problem, ignored_folders, is_ignored_folder, loose_images_problem,
-                                 mask_file, no_classes_problem, split_folders)
+                                 mask_file, no_classes_problem, readable_folder, split_folders)
 from nesyasp.data.pixels import (UNREADABLE, WIDE_MODES, exif_orientation, open_image, read_image, read_mask,
                                  to_rgb, unreadable_reason, upright_size)
 from nesyasp.errors import DataError
@@ -75,7 +75,9 @@ def _layout(path: Path) -> tuple[Path, Path | None, Path | None]:
     path = Path(path)
     if not path.is_dir():
         raise DataError(f"{path}: not a folder")
+    readable_folder(path)
     images = path / "images" if (path / "images").is_dir() else path
+    readable_folder(images)
     masks = path / "masks" if (path / "masks").is_dir() else None
     concepts = path / "concepts.txt" if (path / "concepts.txt").is_file() else None
     return images, masks, concepts
@@ -127,6 +129,7 @@ def load_image_folder(path: str | Path, size: int = 64, masks_dir: str | Path | 
     root = Path(path)
     if not root.is_dir():
         raise DataError(f"{root}: not a folder")
+    readable_folder(root)
     all_classes = [d.name for d in _class_dirs(root) if d.name not in skip]
     if broken := broken_class_links(root, skip):
         raise DataError(broken_class_problem(broken[0]))

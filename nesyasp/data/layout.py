@@ -12,6 +12,7 @@ Examples
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Sequence
 
@@ -19,13 +20,20 @@ from nesyasp.data.pixels import unreadable_reason
 from nesyasp.errors import DataError
 
 __all__ = ["IMAGE_SUFFIXES", "IGNORED_FOLDERS", "is_ignored_folder", "ignored_folders", "broken_class_links",
-           "broken_class_problem", "mask_file", "no_classes_problem", "loose_images_problem", "split_folders"]
+           "broken_class_problem", "mask_file", "no_classes_problem", "loose_images_problem", "split_folders",
+           "readable_folder"]
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".ppm", ".bmp", ".gif", ".tif", ".tiff", ".webp")
 _SPLITS = ("train", "test", "val")
 #: Folder names that are never classes anywhere, besides hidden folders (``.git``,
 #: ``.ipynb_checkpoints``): what zip tools and notebooks leave behind.
 IGNORED_FOLDERS = frozenset({"__MACOSX", "__pycache__"})
+
+
+def readable_folder(folder: Path) -> None:
+    """Raise a :class:`DataError` naming ``folder`` when the system will not let it be listed and entered."""
+    if not os.access(folder, os.R_OK | os.X_OK):
+        raise DataError(f"{folder}: cannot read the folder (permission denied: check its permissions)")
 
 
 def _entries(folder: Path) -> list[Path]:

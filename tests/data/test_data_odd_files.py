@@ -185,3 +185,15 @@ def test_masks_with_an_upper_case_suffix_are_read_and_a_turned_photo_is_named_in
     assert problems[1:] == [f"{root / 'masks' / 'cat' / 'photo.png'}: mask is 12x16 but its image is 16x12 {hint}"]
     with pytest.raises(DataError, match=r"photo\.png: mask is 12x16, its image is 16x12 \(upright: its EXIF"):
         load_dataset(str(root), "train", size=8, workers=1)
+
+
+@pytest.mark.parametrize("where", ["", "images"])
+def test_a_data_folder_or_its_images_folder_that_cannot_be_read_is_one_problem(tmp_path, monkeypatch, where):
+    root = _folder(tmp_path / "d" / "images").parent
+    locked = root / where if where else root
+    real_access = os.access
+    monkeypatch.setattr(os, "access", lambda path, mode, **kw: Path(path) != locked and real_access(path, mode))
+    message = f"{locked}: cannot read the folder (permission denied: check its permissions)"
+    assert scan_image_folder(root).problems == [message]  # was a PermissionError out of Path.is_dir
+    with pytest.raises(DataError, match=r"cannot read the folder \(permission denied"):
+        load_dataset(str(root), "train", size=8)
