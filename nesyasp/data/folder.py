@@ -4,7 +4,7 @@ Layout (``images/`` may be left out, and then the class folders sit in ``DATA``;
 the split level is optional)::
 
     DATA/
-      images/<split>/<class>/<name>.{png,jpg,jpeg,ppm,bmp,gif,tif,tiff,webp}
+      images/<split>/<class>/<name>.{png,jpg,jpeg,jfif,ppm,pgm,pbm,pnm,bmp,gif,tif,tiff,webp}
       masks/<split>/<class>/<name>.png    # optional; same relative path, matched by stem
       concepts.txt                        # mask value k -> concept on line k (0 = none)
       concepts/<concept>/*.png            # optional TCAV concept sets

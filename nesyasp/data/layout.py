@@ -23,7 +23,8 @@ __all__ = ["IMAGE_SUFFIXES", "IGNORED_FOLDERS", "is_ignored_folder", "ignored_fo
            "broken_class_problem", "mask_file", "no_classes_problem", "loose_images_problem", "split_folders",
            "readable_folder"]
 
-IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".ppm", ".bmp", ".gif", ".tif", ".tiff", ".webp")
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".jfif", ".ppm", ".pgm", ".pbm", ".pnm", ".bmp", ".gif", ".tif", ".tiff",
+                  ".webp")
 _SPLITS = ("train", "test", "val")
 #: Folder names that are never classes anywhere, besides hidden folders (``.git``,
 #: ``.ipynb_checkpoints``): what zip tools and notebooks leave behind.

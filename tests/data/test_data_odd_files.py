@@ -197,3 +197,19 @@ def test_a_data_folder_or_its_images_folder_that_cannot_be_read_is_one_problem(t
     assert scan_image_folder(root).problems == [message]  # was a PermissionError out of Path.is_dir
     with pytest.raises(DataError, match=r"cannot read the folder \(permission denied"):
         load_dataset(str(root), "train", size=8)
+
+
+def test_netpbm_grey_and_jfif_files_are_images(tmp_path):
+    from nesyasp.neural.images import image_paths
+
+    root = tmp_path / "faces"  # as the ORL / AT&T faces are shipped: one folder of .pgm files per person
+    for c, person in enumerate(("s1", "s2")):
+        (root / person).mkdir(parents=True)
+        for k, suffix in enumerate((".pgm", ".pbm", ".pnm", ".jfif", ".PGM")):
+            im = Image.fromarray(np.full((12, 10), 40 + 100 * c + k, np.uint8))
+            im.convert("1" if suffix == ".pbm" else "L").save(root / person / f"f{k}{suffix}",
+                                                               format="JPEG" if suffix == ".jfif" else "PPM")
+    report = scan_image_folder(root)
+    assert report.problems == [] and report.counts == {"s1": 5, "s2": 5}, report.problems  # were empty classes
+    assert len(load_dataset(str(root), "train", size=8)) == 8
+    assert [p.suffix for p in image_paths([root / "s1"])] == [".pgm", ".pbm", ".pnm", ".jfif", ".PGM"]
