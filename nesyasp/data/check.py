@@ -35,7 +35,7 @@ from nesyasp.data._pool import worker_count, worker_pool
 from nesyasp.data.folder import _FIFTH, _NAME, RESERVED, read_concepts
 from nesyasp.data.ids import id_collisions, is_lossless, path_id
 from nesyasp.data.layout import (IGNORED_FOLDERS, IMAGE_SUFFIXES, _class_dirs, _images_in, broken_class_links,
-                                 broken_class_problem, ignored_folders, loose_images_problem, mask_file,
+                                 broken_class_problem, ignored_folders, is_system_file, loose_images_problem, mask_file,
                                  no_classes_problem, readable_folder, split_folders)
 from nesyasp.data.pixels import (UNREADABLE, WIDE_MODES, exif_orientation, frame_count, is_huge, open_image,
                                  unreadable_reason, upright_size)
@@ -185,10 +185,6 @@ def _class_files(img_root: Path, prefix: str, report: FolderReport,
     return out
 
 
-#: Files that file managers and operating systems write into folders (besides macOS's ``._<name>`` files).
-_SYSTEM_FILES = frozenset({".DS_Store", "Thumbs.db", "ehthumbs.db", "desktop.ini", ".directory", "Icon\r"})
-
-
 def _not_images(entries: list[Path], images: set[Path]) -> list[tuple[str, Path]]:
     """The plain files of a class folder that are not read as images, each with why: ``system`` (hidden or
     written by macOS / Windows) or ``suffix`` (not an image suffix)."""
@@ -196,8 +192,7 @@ def _not_images(entries: list[Path], images: set[Path]) -> list[tuple[str, Path]
     for p in entries:
         if p in images or p.is_symlink() and not p.exists() or not p.is_file():
             continue
-        system = p.name.startswith(".") or p.name in _SYSTEM_FILES
-        out.append(("system" if system else "suffix", p))
+        out.append(("system" if is_system_file(p.name) else "suffix", p))
     return out
 
 

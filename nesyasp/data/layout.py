@@ -21,14 +21,28 @@ from nesyasp.errors import DataError
 
 __all__ = ["IMAGE_SUFFIXES", "IGNORED_FOLDERS", "is_ignored_folder", "ignored_folders", "broken_class_links",
            "broken_class_problem", "mask_file", "no_classes_problem", "loose_images_problem", "split_folders",
-           "readable_folder"]
+           "readable_folder", "SYSTEM_FILES", "is_system_file"]
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".jfif", ".ppm", ".pgm", ".pbm", ".pnm", ".bmp", ".gif", ".tif", ".tiff",
                   ".webp")
 _SPLITS = ("train", "test", "val")
+#: Files that file managers and operating systems write into folders (besides macOS's ``._<name>`` files).
+SYSTEM_FILES = frozenset({".DS_Store", "Thumbs.db", "ehthumbs.db", "desktop.ini", ".directory", "Icon\r"})
 #: Folder names that are never classes anywhere, besides hidden folders (``.git``,
 #: ``.ipynb_checkpoints``): what zip tools and notebooks leave behind.
 IGNORED_FOLDERS = frozenset({"__MACOSX", "__pycache__"})
+
+
+def is_system_file(name: str) -> bool:
+    """Whether a file of this name is hidden or written by an operating system (macOS ``._*``, ``.DS_Store``;
+    Windows ``Thumbs.db``, ``desktop.ini``): skipped without a word where images are read.
+
+    Examples
+    --------
+    >>> [is_system_file(n) for n in ("._im01.jpg", "Thumbs.db", "im01.jpg", "notes.txt")]
+    [True, True, False, False]
+    """
+    return name.startswith(".") or name in SYSTEM_FILES
 
 
 def readable_folder(folder: Path) -> None:

@@ -15,6 +15,7 @@ Examples
 
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 from typing import Any, Iterable, Iterator
@@ -23,10 +24,13 @@ import numpy as np
 
 from nesyasp._paths import real_path
 from nesyasp.data.folder import IMAGE_SUFFIXES, UNREADABLE, to_rgb
+from nesyasp.data.layout import is_system_file
 from nesyasp.data.pixels import open_image, unreadable_reason
 from nesyasp.errors import DataError, WrongTypeError
 
 __all__ = ["read_image", "to_uint8", "image_paths"]
+
+logger = logging.getLogger(__name__)
 
 
 def read_image(path: str | Path, size: int | None) -> np.ndarray:
@@ -148,8 +152,10 @@ def image_paths(inputs: Iterable[str | Path], exclude: Iterable[str | Path] = ()
             continue
         inner = [s for s in skip if s != real_path(path)]  # an output folder that is the input folder is read
         unreadable: list[Path] = []  # kept: reading one says that its images are left out
-        found = [p for p in _walk(path, unreadable) if p.suffix.lower() in IMAGE_SUFFIXES
-                 and not _inside(real_path(p), inner)]
+        walked = [p for p in _walk(path, unreadable) if not _inside(real_path(p), inner)]
+        found = [p for p in walked if p.suffix.lower() in IMAGE_SUFFIXES]
+        _warn_not_read([p for p in walked if p.suffix.lower() not in IMAGE_SUFFIXES and not is_system_file(p.name)],
+                       path)
         out.extend(sorted(found + unreadable, key=lambda p: p.relative_to(path).parts))
     seen: set[str] = set()
     unique = []
@@ -159,6 +165,16 @@ def image_paths(inputs: Iterable[str | Path], exclude: Iterable[str | Path] = ()
             seen.add(key)
             unique.append(p)
     return unique
+
+
+def _warn_not_read(others: list[Path], folder: Path) -> None:
+    """Say which files of ``folder`` are not read as images (their suffix), so that no photo is left out unseen."""
+    if others:
+        others = sorted(others)
+        suffixes = ", ".join(sorted({p.suffix.lower() or "(none)" for p in others})[:8])
+        shown = ", ".join(str(p) for p in others[:3]) + (" ..." if len(others) > 3 else "")
+        logger.warning("%s: %d file%s not read (suffix %s; images are %s files): %s", folder, len(others),
+                       "s" * (len(others) != 1), suffixes, "/".join(IMAGE_SUFFIXES), shown)
 
 
 def _inside(real: Path, folders: list[Path]) -> bool:

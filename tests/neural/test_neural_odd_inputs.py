@@ -66,3 +66,16 @@ def test_a_run_whose_data_cannot_be_read_by_the_system_leaves_no_run_folder(tmp_
     with pytest.raises(OSError, match="Input/output error"):
         train_module.train(TrainConfig(data=str(tmp_path), epochs=1), tmp_path / "run", progress=False)
     assert not (tmp_path / "run").exists()
+
+
+def test_files_of_a_folder_that_are_not_images_are_named_system_files_are_not(tmp_path, caplog):
+    from nesyasp.neural.images import image_paths
+
+    Image.fromarray(np.zeros((6, 6, 3), np.uint8)).save(tmp_path / "a.png")
+    for name in ("b.heic", "c.HEIC", "Thumbs.db", "desktop.ini", "._a.png", ".DS_Store"):
+        (tmp_path / name).write_bytes(b"\x00" * 8)
+    with caplog.at_level("WARNING", logger="nesyasp.neural.images"):
+        assert image_paths([tmp_path]) == [tmp_path / "a.png"]
+    assert [r.getMessage() for r in caplog.records] == [
+        f"{tmp_path}: 2 files not read (suffix .heic; images are .png/.jpg/.jpeg/.jfif/.ppm/.pgm/.pbm/.pnm/.bmp/.gif/"
+        f".tif/.tiff/.webp files): {tmp_path / 'b.heic'}, {tmp_path / 'c.HEIC'}"]  # were skipped without a word
