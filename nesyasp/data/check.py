@@ -1,6 +1,6 @@
 """Validate a user's data folder without loading it: every problem, one message each.
 
-Problems (``nesyasp data check`` exits 1): the layout (class folders exist),
+Problems (``nesyasp data check`` exits 1): the layout (class folders exist, and can be listed),
 empty classes, unreadable images, broken symbolic links, two files that would
 get the same image id (:mod:`nesyasp.data.ids`), masks that are unreadable,
 not single-channel, of another size than their (upright) image, or hold values
@@ -14,7 +14,11 @@ orientation, images far from the folder's usual size or shape, class
 imbalance, file names that are not plain ASCII words (their ids carry a hash
 of the path), images in sub-folders of a class (not read), images without a
 mask, images named like masks of other images (``im01_mask.png``), classes too
-small for a test image, and masks shared by two images of one stem. Images are opened by worker processes from 200 files on, with a
+small for a test image, masks shared by two images of one stem, animated or
+multi-page images (first frame read), images over PIL's decompression-bomb
+limit (read, slowly), hidden and system files in class folders (skipped,
+counted: macOS ``._*``, ``.DS_Store``, ``Thumbs.db``) and files of other
+suffixes (named). Images are opened by worker processes from 200 files on, with a
 progress bar on a terminal. Nothing is downloaded and nothing is written.
 """
 
@@ -28,10 +32,13 @@ import numpy as np
 from PIL import Image
 
 from nesyasp.data._pool import worker_count, worker_pool
-from nesyasp.data.folder import (_FIFTH, _NAME, IGNORED_FOLDERS, IMAGE_SUFFIXES, RESERVED, UNREADABLE, WIDE_MODES,
-                                 _class_dirs, _images_in, exif_orientation, ignored_folders, loose_images_problem,
-                                 no_classes_problem, read_concepts, split_folders, upright_size)
+from nesyasp.data.folder import _FIFTH, _NAME, RESERVED, read_concepts
 from nesyasp.data.ids import id_collisions, is_lossless, path_id
+from nesyasp.data.layout import (IGNORED_FOLDERS, IMAGE_SUFFIXES, _class_dirs, _images_in, broken_class_links,
+                                 broken_class_problem, ignored_folders, is_system_file, loose_images_problem, mask_file,
+                                 no_classes_problem, readable_folder, split_folders)
+from nesyasp.data.pixels import (UNREADABLE, WIDE_MODES, exif_orientation, frame_count, is_huge, open_image,
+                                 unreadable_reason, upright_size)
 from nesyasp.errors import DataError
 
 __all__ = ["FolderReport", "scan_image_folder", "check_image_folder"]
@@ -63,21 +70,26 @@ class FolderReport:
         return text
 
 
-def _probe(path: str) -> tuple[tuple[int, int] | None, str, str | None, bool]:
-    """Upright image size, mode, the reason it cannot be read (the file is fully decoded), EXIF-turned or not."""
+#: What :func:`_probe` finds of one image: upright size, mode, the reason it cannot be read, EXIF-turned, frames.
+_Probe = tuple[tuple[int, int] | None, str, str | None, bool, int]
+
+
+def _probe(path: str) -> _Probe:
+    """Upright image size, mode, the reason it cannot be read (the file is fully decoded), EXIF-turned or not,
+    and its number of frames (animated or multi-page: only the first is read)."""
     try:
-        with Image.open(path) as im:
+        with open_image(path) as im:
             im.load()
-            return upright_size(im), im.mode, None, exif_orientation(im) != 1
+            return upright_size(im), im.mode, None, exif_orientation(im) != 1, frame_count(im)
     except UNREADABLE as exc:
-        return None, "", f"{path}: unreadable image ({type(exc).__name__}: {exc})", False
+        return None, "", f"{path}: unreadable image ({unreadable_reason(path, exc)})", False, 1
 
 
-def _probe_chunk(paths: list[str]) -> list[tuple[tuple[int, int] | None, str, str | None, bool]]:
+def _probe_chunk(paths: list[str]) -> list[_Probe]:
     return [_probe(p) for p in paths]
 
 
-def _probe_all(files: list[Path]) -> dict[Path, tuple[tuple[int, int] | None, str, str | None, bool]]:
+def _probe_all(files: list[Path]) -> dict[Path, _Probe]:
     from tqdm import tqdm
 
     n_workers = worker_count(len(files), None)
@@ -99,21 +111,23 @@ def _probe_all(files: list[Path]) -> dict[Path, tuple[tuple[int, int] | None, st
 
 
 def _check_mask(mpath: Path, image_size: tuple[int, int] | None, n_concepts: int | None,
-                problems: list[str]) -> None:
+                problems: list[str], turned: bool = False) -> None:
     try:
-        with Image.open(mpath) as m:
+        with open_image(mpath) as m:
             m.load()
             mode, msize = m.mode, m.size
             arr = np.asarray(m) if mode in ("L", "P", "I", "I;16", "1") else None
     except UNREADABLE as exc:
-        problems.append(f"{mpath}: unreadable mask ({type(exc).__name__}: {exc})")
+        problems.append(f"{mpath}: unreadable mask ({unreadable_reason(mpath, exc)})")
         return
     if arr is None:
         problems.append(f"{mpath}: mask mode {mode} is not single-channel (use L, P, I or I;16)")
         return
     if image_size is not None and msize != image_size:
         problems.append(f"{mpath}: mask is {msize[0]}x{msize[1]} but its image is "
-                        f"{image_size[0]}x{image_size[1]}")
+                        f"{image_size[0]}x{image_size[1]}" + (" (upright: its EXIF orientation turns it, and the "
+                                                              "mask must be drawn on the upright photo)" if turned
+                                                              else ""))
     if n_concepts is not None and arr.size:
         values = np.unique(arr.astype(np.int64))
         bad = [int(v) for v in values if v < 0 or v > n_concepts]
@@ -136,6 +150,7 @@ def _note_ignored(folder: Path, report: FolderReport) -> None:
 def _class_files(img_root: Path, prefix: str, report: FolderReport,
                  skip: frozenset[str] = frozenset()) -> list[tuple[Path, list[Path]]]:
     classes = [d for d in _class_dirs(img_root) if d.name not in skip]
+    report.problems += [broken_class_problem(link) for link in broken_class_links(img_root, skip)]
     _note_ignored(img_root, report)
     problem = (no_classes_problem(img_root) if not classes
                else loose_images_problem(img_root, [d.name for d in classes]))
@@ -143,20 +158,54 @@ def _class_files(img_root: Path, prefix: str, report: FolderReport,
         report.problems.append(problem)
     out = []
     nested: list[Path] = []
+    skipped: dict[str, list[Path]] = {}
     for cdir in classes:
-        files = _images_in(cdir)
+        try:
+            files = _images_in(cdir)
+            entries = sorted(cdir.iterdir())
+            nested += [f for d in _class_dirs(cdir) for f in sorted(d.rglob("*"))
+                       if f.suffix.lower() in IMAGE_SUFFIXES and f.is_file() and not f.name.startswith(".")]
+        except (DataError, OSError) as exc:  # a class folder that cannot be read (permissions): its images are not
+            report.counts[f"{prefix}{cdir.name}"] = 0
+            report.problems.append(str(exc) if isinstance(exc, DataError) else f"{cdir}: cannot read the folder "
+                                   f"({unreadable_reason(cdir, exc)})")
+            continue
         report.counts[f"{prefix}{cdir.name}"] = len(files)
         if not files:
             report.problems.append(f"{cdir}: class {cdir.name!r} is empty (no {'/'.join(IMAGE_SUFFIXES)} files)")
         report.problems += [f"{p}: a broken symbolic link (its target is missing or a loop); not read"
-                            for p in sorted(cdir.iterdir()) if _is_broken_image_link(p)]
-        nested += [f for d in _class_dirs(cdir) for f in sorted(d.rglob("*"))
-                   if f.suffix.lower() in IMAGE_SUFFIXES and f.is_file() and not f.name.startswith(".")]
+                            for p in entries if _is_broken_image_link(p)]
+        for kind, path in _not_images(entries, set(files)):
+            skipped.setdefault(kind, []).append(path)
         out.append((cdir, files))
     if nested:
         report.notes.append(f"{len(nested)} image{'s' * (len(nested) != 1)} in sub-folders of class folders, "
                             f"not read (a class is the files of one folder): {_examples(nested)}")
+    _note_skipped(skipped, report)
     return out
+
+
+def _not_images(entries: list[Path], images: set[Path]) -> list[tuple[str, Path]]:
+    """The plain files of a class folder that are not read as images, each with why: ``system`` (hidden or
+    written by macOS / Windows) or ``suffix`` (not an image suffix)."""
+    out = []
+    for p in entries:
+        if p in images or p.is_symlink() and not p.exists() or not p.is_file():
+            continue
+        out.append(("system" if is_system_file(p.name) else "suffix", p))
+    return out
+
+
+def _note_skipped(skipped: dict[str, list[Path]], report: FolderReport) -> None:
+    if system := skipped.get("system"):
+        report.notes.append(f"{len(system)} hidden or system file{'s' * (len(system) != 1)} skipped, not images "
+                            f"(macOS ._* and .DS_Store, Windows Thumbs.db and desktop.ini, other names "
+                            f"starting with a dot): {_examples(system)}")
+    if other := skipped.get("suffix"):
+        suffixes = sorted({p.suffix.lower() or "(none)" for p in other})
+        report.notes.append(f"{len(other)} file{'s' * (len(other) != 1)} in class folders not read (suffix "
+                            f"{', '.join(suffixes[:8])}; images are {'/'.join(IMAGE_SUFFIXES)} files): "
+                            f"{_examples(other)}")
 
 
 def _is_broken_image_link(path: Path) -> bool:
@@ -172,7 +221,7 @@ def _check_masks(classes: list[tuple[Path, list[Path]]], mask_root: Path, probes
     bare: list[Path] = []
     for cdir, files in classes:
         mdir = mask_root / cdir.name
-        stems = {p.stem for p in mdir.iterdir() if p.suffix == ".png"} if mdir.is_dir() else set()
+        stems = {p.stem for p in mdir.iterdir() if p.suffix.lower() == ".png"} if mdir.is_dir() else set()
         bare += [f for f in files if f.stem not in stems]
         if not mdir.is_dir():
             continue
@@ -185,14 +234,17 @@ def _check_masks(classes: list[tuple[Path, list[Path]]], mask_root: Path, probes
             if not images:
                 report.problems.append(f"{mpath}: mask without an image in {cdir}")
                 continue
-            if mpath.suffix != ".png":
+            if mpath.suffix.lower() != ".png":
                 report.problems.append(f"{mpath}: not read: a mask is the PNG file {mpath.stem}.png")
+                continue
+            if mask_file(mdir, mpath.stem) != mpath:  # im01.PNG beside im01.png
+                report.problems.append(f"{mpath}: not read: {mpath.stem}.png is the mask of {images[0].name}")
                 continue
             if len(images) > 1:
                 report.notes.append(f"{mpath}: one mask for {len(images)} images of the stem "
                                     f"{mpath.stem!r} ({_examples(images)})")
             report.masks += 1
-            _check_mask(mpath, probes[images[0]][0], n_concepts, report.problems)
+            _check_mask(mpath, probes[images[0]][0], n_concepts, report.problems, turned=probes[images[0]][3])
     if bare:
         report.notes.append(f"{len(bare)} image{'s' * (len(bare) != 1)} without a mask, read as all "
                             f"background: {_examples(bare)}")
@@ -211,12 +263,26 @@ def _mask_like(files: list[Path], report: FolderReport) -> None:
                             f"{_examples(found)}")
 
 
-def _image_notes(files: list[Path], probes: dict, report: FolderReport) -> None:
-    kinds: dict[str, list[Path]] = {}
+def _read_notes(files: list[Path], probes: dict, report: FolderReport) -> None:
+    """Notes on how images are read: turned upright, only their first frame, very large."""
     turned = [f for f in files if probes[f][3]]
     if turned:
         report.notes.append(f"{len(turned)} image{'s' * (len(turned) != 1)} with an EXIF orientation, turned "
                             f"upright when read (masks must be upright too): {_examples(turned)}")
+    frames = [f for f in files if probes[f][4] > 1]
+    if frames:
+        report.notes.append(f"{len(frames)} animated or multi-page image{'s' * (len(frames) != 1)}, only the first "
+                            f"frame read: {_examples(frames)}")
+    huge = [f for f in files if probes[f][0] is not None and is_huge(probes[f][0])]
+    if huge:
+        report.notes.append(f"{len(huge)} image{'s' * (len(huge) != 1)} over {Image.MAX_IMAGE_PIXELS:,} pixels (PIL's "
+                            f"decompression-bomb warning): read, but each takes seconds and 3 bytes of memory a "
+                            f"pixel before it is resized; smaller copies read faster: {_examples(huge)}")
+
+
+def _image_notes(files: list[Path], probes: dict, report: FolderReport) -> None:
+    kinds: dict[str, list[Path]] = {}
+    _read_notes(files, probes, report)
     for f in files:
         mode = probes[f][1]
         kind = ("16-bit" if mode in WIDE_MODES else "32-bit float" if mode == "F" else
@@ -296,7 +362,17 @@ def scan_image_folder(path: str | Path) -> FolderReport:
     if not root.is_dir():
         report.problems.append(f"{root}: not a folder")
         return report
+    try:
+        _scan(root, report)
+    except DataError as exc:  # a folder the system will not list (permissions): the problems found so far, and it
+        report.problems.append(exc.message)
+    return report
+
+
+def _scan(root: Path, report: FolderReport) -> None:
+    readable_folder(root)
     img_root = root / "images" if (root / "images").is_dir() else root
+    readable_folder(img_root)
     mask_root = root / "masks" if (root / "masks").is_dir() else None
     n_concepts = _check_concepts(root, report)
     if mask_root is not None and n_concepts is None:
@@ -328,7 +404,6 @@ def scan_image_folder(path: str | Path) -> FolderReport:
         if not fs:
             report.problems.append(f"{d}: concept folder {d.name!r} has no images")
         report.problems += [probes[f][2] for f in fs if probes[f][2]]
-    return report
 
 
 def check_image_folder(path: str | Path) -> list[str]:

@@ -4,7 +4,7 @@ Layout (``images/`` may be left out, and then the class folders sit in ``DATA``;
 the split level is optional)::
 
     DATA/
-      images/<split>/<class>/<name>.{png,jpg,jpeg,ppm,bmp,gif,tif,tiff,webp}
+      images/<split>/<class>/<name>.{png,jpg,jpeg,jfif,ppm,pgm,pbm,pnm,bmp,gif,tif,tiff,webp}
       masks/<split>/<class>/<name>.png    # optional; same relative path, matched by stem
       concepts.txt                        # mask value k -> concept on line k (0 = none)
       concepts/<concept>/*.png            # optional TCAV concept sets
@@ -31,17 +31,20 @@ from pathlib import Path
 from typing import Sequence
 
 import numpy as np
-from PIL import Image
 
 from nesyasp.data._pool import worker_count, worker_pool
 from nesyasp.data.classes import resolve_classes
 from nesyasp.data.ids import folder_ids
 from nesyasp.data.imageset import ImageSet
-from nesyasp.data.pixels import (UNREADABLE, WIDE_MODES, exif_orientation, read_image, read_mask, to_rgb,
-                                 upright_size)
+from nesyasp.data.layout import (IGNORED_FOLDERS, IMAGE_SUFFIXES, _class_dirs, _images_in, broken_class_links,
+                                 broken_class_problem, ignored_folders, is_ignored_folder, loose_images_problem,
+                                 mask_file, no_classes_problem, readable_folder, split_folders)
+from nesyasp.data.pixels import (UNREADABLE, WIDE_MODES, exif_orientation, open_image, read_image, read_mask,
+                                 to_rgb, unreadable_reason, upright_size)
 from nesyasp.errors import DataError
 
 __all__ = ["IMAGE_SUFFIXES", "UNREADABLE", "WIDE_MODES", "RESERVED", "IGNORED_FOLDERS", "is_ignored_folder",
+           "broken_class_links", "broken_class_problem", "mask_file",
            "ignored_folders", "load_image_folder", "load_folder_split",
            "read_concepts", "concept_folders", "folder_concept_images", "folder_random_images", "read_images",
            "to_rgb",
@@ -50,73 +53,12 @@ __all__ = ["IMAGE_SUFFIXES", "UNREADABLE", "WIDE_MODES", "RESERVED", "IGNORED_FO
 
 logger = logging.getLogger(__name__)
 
-IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".ppm", ".bmp", ".gif", ".tif", ".tiff", ".webp")
 _NAME = re.compile(r"^[a-z][a-zA-Z0-9_]*$")
-_SPLITS = ("train", "test", "val")
 #: Why a small class of a folder without split folders has no test image.
 _FIFTH = ("without split folders every fifth image of a class (sorted order) is the test split, so a class "
           "needs 5 images or more (or make train/ and test/ folders)")
 #: Folder names of a data folder that are never classes.
 RESERVED = frozenset({"images", "masks", "concepts", "labelling"})
-#: Folder names that are never classes anywhere, besides hidden folders (``.git``,
-#: ``.ipynb_checkpoints``): what zip tools and notebooks leave behind.
-IGNORED_FOLDERS = frozenset({"__MACOSX", "__pycache__"})
-
-
-def _images_in(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES
-                  and not p.name.startswith("."))
-
-
-def is_ignored_folder(name: str) -> bool:
-    """Whether a folder of this name is skipped where classes are read: hidden, or in :data:`IGNORED_FOLDERS`.
-
-    Examples
-    --------
-    >>> [is_ignored_folder(n) for n in (".git", ".ipynb_checkpoints", "__MACOSX", "cat")]
-    [True, True, True, False]
-    """
-    return name.startswith(".") or name in IGNORED_FOLDERS
-
-
-def ignored_folders(root: Path) -> list[Path]:
-    """The sub-folders of ``root`` that are not read as classes (see :func:`is_ignored_folder`)."""
-    return sorted(p for p in root.iterdir() if p.is_dir() and is_ignored_folder(p.name))
-
-
-def _class_dirs(root: Path) -> list[Path]:
-    return sorted(p for p in root.iterdir() if p.is_dir() and not is_ignored_folder(p.name))
-
-
-def no_classes_problem(root: Path) -> str:
-    """Why ``root`` (an image root without class folders) cannot be read, saying so when images lie in it."""
-    loose = _images_in(root)
-    hint = f"; its {len(loose)} images must go into one folder per class" if loose else ""
-    return f"{root}: no class folders (expected {root}/<class>/<image>){hint}"
-
-
-def loose_images_problem(root: Path, classes: Sequence[str], layout: str = "<class>/<image>") -> str | None:
-    """Why ``root`` cannot be read when image files lie in it beside its class folders (None when none do).
-
-    Classes are sub-folders, so such images would be silently left out.
-    """
-    loose = _images_in(root)
-    if not loose:
-        return None
-    n, k = len(loose), len(classes)
-    shown = ", ".join(classes[:5]) + (", ..." if k > 5 else "")
-    return (f"{root}: {n} image{'s lie' if n != 1 else ' lies'} loose beside the "
-            f"{'folder' if k == 1 else f'{k} folders'} {shown} and would not be read; classes are sub-folders: "
-            f"move each image into the folder of its class ({root}/{layout})")
-
-
-def split_folders(images: Path) -> list[str]:
-    """The split folders (``train``, ``test``, ``val``) of an image root, in that order.
-
-    Only a folder of class folders is a split: a ``train`` folder that holds
-    images itself is the class ``train`` (trains, cars and buses).
-    """
-    return [s for s in _SPLITS if (images / s).is_dir() and _class_dirs(images / s)]
 
 
 def read_concepts(path: Path) -> tuple[str, ...]:
@@ -134,7 +76,9 @@ def _layout(path: Path) -> tuple[Path, Path | None, Path | None]:
     path = Path(path)
     if not path.is_dir():
         raise DataError(f"{path}: not a folder")
+    readable_folder(path)
     images = path / "images" if (path / "images").is_dir() else path
+    readable_folder(images)
     masks = path / "masks" if (path / "masks").is_dir() else None
     concepts = path / "concepts.txt" if (path / "concepts.txt").is_file() else None
     return images, masks, concepts
@@ -186,7 +130,10 @@ def load_image_folder(path: str | Path, size: int = 64, masks_dir: str | Path | 
     root = Path(path)
     if not root.is_dir():
         raise DataError(f"{root}: not a folder")
+    readable_folder(root)
     all_classes = [d.name for d in _class_dirs(root) if d.name not in skip]
+    if broken := broken_class_links(root, skip):
+        raise DataError(broken_class_problem(broken[0]))
     if not all_classes:
         raise DataError(no_classes_problem(root))
     if (problem := loose_images_problem(root, all_classes)) is not None:
@@ -220,29 +167,38 @@ def load_image_folder(path: str | Path, size: int = 64, masks_dir: str | Path | 
         chosen += found
         labels += [label] * len(found)
     ids = folder_ids(Path(id_root) if id_root is not None else root, chosen, IMAGE_SUFFIXES)
-    jobs = [(str(f), str(mroot / f.parent.name / f"{f.stem}.png") if mroot is not None else None)
-            for f in chosen]
+    jobs = [(str(f), str(mask_file(mroot / f.parent.name, f.stem)) if mroot is not None else None) for f in chosen]
     images, masks = read_images(jobs, size, len(concepts), workers)
     return ImageSet(images, np.array(labels), tuple(names), ids, concepts, masks)
 
 
-def _read_one(image: str, mask: str | None, size: int, n_concepts: int) -> tuple[np.ndarray, np.ndarray | None]:
+def _read_one(image: str, mask: str | None, size: int, n_concepts: int):
+    """``(pixels, mask or None)``, or ``(the file that cannot be read, why)`` (exceptions need not pickle)."""
     try:
         pixels = read_image(Path(image), size)
     except UNREADABLE as exc:
-        raise DataError(f"{image}: cannot read the image: {exc}") from None
-    return pixels, (_folder_mask(Path(mask), Path(image), size, n_concepts) if mask is not None else None)
+        return image, f"{image}: cannot read the image: {unreadable_reason(image, exc)}"
+    try:
+        return pixels, (_folder_mask(Path(mask), Path(image), size, n_concepts) if mask is not None else None)
+    except DataError as exc:
+        return mask, str(exc)
 
 
-def _read_chunk(jobs: list[tuple[str, str | None]], size: int, n_concepts: int):
-    """Read a chunk in a worker; an error comes back as its message (exceptions need not pickle)."""
-    out = []
-    for image, mask in jobs:
-        try:
-            out.append(_read_one(image, mask, size, n_concepts))
-        except DataError as exc:
-            return str(exc)
-    return out
+def _read_chunk(jobs: list[tuple[str, str | None]], size: int, n_concepts: int) -> list:
+    """Read a chunk in a worker (see :func:`_read_one`)."""
+    return [_read_one(image, mask, size, n_concepts) for image, mask in jobs]
+
+
+def _unreadable_error(errors: list[tuple[int, str, str]]) -> DataError:
+    """One error for every file that could not be read: the first in folder order in full, the others named."""
+    errors.sort()
+    first = errors[0][2]
+    if len(errors) == 1:
+        return DataError(first)
+    others = [image for _, image, _ in errors[1:]]
+    shown = ", ".join(others[:5]) + (" ..." if len(others) > 5 else "")
+    return DataError(f"{first} (and {len(others)} more file{'s' * (len(others) != 1)} that cannot be read: {shown}; "
+                     f"nesyasp data check on the data folder says why for each)")
 
 
 def read_images(jobs: Sequence[tuple[str, str | None]], size: int, n_concepts: int = 0,
@@ -256,7 +212,8 @@ def read_images(jobs: Sequence[tuple[str, str | None]], size: int, n_concepts: i
     Raises
     ------
     DataError
-        For the first unreadable image or unusable mask.
+        For unreadable images or unusable masks: the first (in the order of ``jobs``) in full, the
+        others named (every file is read first).
     """
     from tqdm import tqdm
 
@@ -269,13 +226,16 @@ def read_images(jobs: Sequence[tuple[str, str | None]], size: int, n_concepts: i
     chunks = [list(jobs[i:i + step]) for i in range(0, n, step)]
     bar = tqdm(total=n, desc="reading images", unit="img", leave=False, disable=None if n >= 200 else True)
 
+    errors: list[tuple[int, str, str]] = []
+
     def put(k: int, part) -> None:
-        if isinstance(part, str):
-            raise DataError(part)
-        for j, (pixels, mask) in enumerate(part):
-            images[k * step + j] = pixels
+        for j, (first, second) in enumerate(part):
+            if isinstance(second, str):  # (the file, why it cannot be read)
+                errors.append((k * step + j, first, second))
+                continue
+            images[k * step + j] = first
             if masks is not None:
-                masks[k * step + j, 0] = mask
+                masks[k * step + j, 0] = second
         bar.update(len(part))
 
     try:
@@ -289,6 +249,8 @@ def read_images(jobs: Sequence[tuple[str, str | None]], size: int, n_concepts: i
                     put(futures[fut], fut.result())
     finally:
         bar.close()
+    if errors:
+        raise _unreadable_error(errors)
     return images, masks
 
 
@@ -297,18 +259,26 @@ def _folder_mask(mpath: Path, image: Path, size: int, n_concepts: int) -> np.nda
         logger.info("%s: no mask; treated as all background", image)
         return np.zeros((size, size), np.uint16)
     try:
-        with Image.open(image) as im:
+        with open_image(image) as im:
             isize = upright_size(im)
-        with Image.open(mpath) as m:
+        with open_image(mpath) as m:
             msize = m.size
         if isize != msize:
-            raise DataError(f"{mpath}: mask is {msize[0]}x{msize[1]}, its image is {isize[0]}x{isize[1]}")
+            raise DataError(f"{mpath}: mask is {msize[0]}x{msize[1]}, its image is {isize[0]}x{isize[1]}"
+                            f"{_upright_hint(image)}")
         mask = read_mask(mpath, size)
     except UNREADABLE as exc:
-        raise DataError(f"{mpath}: cannot read the mask: {exc}") from None
+        raise DataError(f"{mpath}: cannot read the mask: {unreadable_reason(mpath, exc)}") from None
     if mask.size and int(mask.max()) > n_concepts:
         raise DataError(f"{mpath}: mask value {int(mask.max())} has no concept (concepts.txt lists {n_concepts})")
     return mask
+
+
+def _upright_hint(image: Path) -> str:
+    """For a mask whose size differs from its image's: that the image is turned by its EXIF orientation."""
+    with open_image(image) as im:
+        return (" (upright: its EXIF orientation turns it, and the mask must be drawn on the upright photo)"
+                if upright_size(im) != im.size else "")
 
 
 def load_folder_split(path: Path, split: str, classes, per_class: int, size: int, seed: int) -> ImageSet:

@@ -93,7 +93,11 @@ def _folder_signature(path: Path) -> tuple[int, int, int]:
             try:
                 st = os.stat(full)
             except OSError:  # a dangling symlink or a loop: no image, but its change still counts
-                st = os.lstat(full)
+                try:
+                    st = os.lstat(full)
+                except OSError:  # a folder that can be listed but not entered: reading it says so
+                    n += 1
+                    continue
             n, size, newest = n + 1, size + st.st_size, max(newest, st.st_mtime_ns)
     return n, size, newest
 

@@ -15,6 +15,7 @@ Examples
 
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 from typing import Any, Iterable, Iterator
@@ -23,9 +24,13 @@ import numpy as np
 
 from nesyasp._paths import real_path
 from nesyasp.data.folder import IMAGE_SUFFIXES, UNREADABLE, to_rgb
+from nesyasp.data.layout import is_system_file
+from nesyasp.data.pixels import open_image, unreadable_reason
 from nesyasp.errors import DataError, WrongTypeError
 
 __all__ = ["read_image", "to_uint8", "image_paths"]
+
+logger = logging.getLogger(__name__)
 
 
 def read_image(path: str | Path, size: int | None) -> np.ndarray:
@@ -34,21 +39,26 @@ def read_image(path: str | Path, size: int | None) -> np.ndarray:
     Raises
     ------
     DataError
-        When the file is missing or not an image PIL can read (the message names the path).
+        When the file is missing or not an image PIL can read (the message names the path and says why).
     """
-    from PIL import Image
-
     path = Path(path)
-    if not path.is_file():
+    try:
+        is_file = path.is_file()
+    except OSError as exc:  # in a folder that can be listed but not entered
+        raise DataError(f"{path}: cannot read the image ({unreadable_reason(path, exc)})") from None
+    if not is_file:
+        if path.is_dir() and not os.access(path, os.R_OK | os.X_OK):
+            raise DataError(f"{path}: a folder that cannot be read (permission denied: check its permissions); "
+                            f"its images are left out")
         what = "a folder" if path.is_dir() else "a device or a pipe" if path.exists() else \
             "a broken symbolic link (its target is missing or a loop)" if path.is_symlink() else "no such file"
         raise DataError(f"{path}: {what}, not an image")
     try:
-        with Image.open(path) as im:
+        with open_image(path) as im:
             im.load()
             return to_uint8(im, size)
     except UNREADABLE as exc:
-        raise DataError(f"{path}: cannot read the image ({type(exc).__name__}: {exc})") from None
+        raise DataError(f"{path}: cannot read the image ({unreadable_reason(path, exc)})") from None
 
 
 def to_uint8(image: Any, size: int | None) -> np.ndarray:
@@ -126,7 +136,8 @@ def image_paths(inputs: Iterable[str | Path], exclude: Iterable[str | Path] = ()
     """Files and folders to a list of image paths: files as given, folders' images in sorted order.
 
     A path that does not exist is kept (reading it reports it), and so is a
-    broken symbolic link with an image suffix inside a folder. Symbolic links
+    broken symbolic link with an image suffix inside a folder, and a folder
+    that cannot be listed (permissions: reading it says its images are left out). Symbolic links
     to folders are followed, as training reads class folders (each folder once). A file named
     twice (``a.png`` and ``./a.png``, or a file and its folder) is kept once.
     Folders in ``exclude`` (an output folder inside an input folder) are not read, unless one is
@@ -140,8 +151,12 @@ def image_paths(inputs: Iterable[str | Path], exclude: Iterable[str | Path] = ()
             out.append(path)
             continue
         inner = [s for s in skip if s != real_path(path)]  # an output folder that is the input folder is read
-        found = [p for p in _walk(path) if p.suffix.lower() in IMAGE_SUFFIXES and not _inside(real_path(p), inner)]
-        out.extend(sorted(found, key=lambda p: p.relative_to(path).parts))
+        unreadable: list[Path] = []  # kept: reading one says that its images are left out
+        walked = [p for p in _walk(path, unreadable) if not _inside(real_path(p), inner)]
+        found = [p for p in walked if p.suffix.lower() in IMAGE_SUFFIXES]
+        _warn_not_read([p for p in walked if p.suffix.lower() not in IMAGE_SUFFIXES and not is_system_file(p.name)],
+                       path)
+        out.extend(sorted(found + unreadable, key=lambda p: p.relative_to(path).parts))
     seen: set[str] = set()
     unique = []
     for p in out:
@@ -152,15 +167,26 @@ def image_paths(inputs: Iterable[str | Path], exclude: Iterable[str | Path] = ()
     return unique
 
 
+def _warn_not_read(others: list[Path], folder: Path) -> None:
+    """Say which files of ``folder`` are not read as images (their suffix), so that no photo is left out unseen."""
+    if others:
+        others = sorted(others)
+        suffixes = ", ".join(sorted({p.suffix.lower() or "(none)" for p in others})[:8])
+        shown = ", ".join(str(p) for p in others[:3]) + (" ..." if len(others) > 3 else "")
+        logger.warning("%s: %d file%s not read (suffix %s; images are %s files): %s", folder, len(others),
+                       "s" * (len(others) != 1), suffixes, "/".join(IMAGE_SUFFIXES), shown)
+
+
 def _inside(real: Path, folders: list[Path]) -> bool:
     return any(f == real.parent or f in real.parents for f in folders)
 
 
-def _walk(root: Path) -> Iterator[Path]:
+def _walk(root: Path, unreadable: list[Path]) -> Iterator[Path]:
     """Files (and broken links) below ``root``, symbolic links to folders followed once each (a loop is
-    not walked twice); hidden files and folders left out."""
+    not walked twice); hidden files and folders left out. Folders that cannot be listed are added to
+    ``unreadable``; files whose kind cannot be told (a folder without x permission) are yielded."""
     visited = {real_path(root)}
-    for top, dirs, files in os.walk(root, followlinks=True):
+    for top, dirs, files in os.walk(root, followlinks=True, onerror=lambda e: unreadable.append(Path(e.filename))):
         kept = []
         for name in sorted(dirs):
             real = real_path(Path(top) / name)
@@ -170,5 +196,13 @@ def _walk(root: Path) -> Iterator[Path]:
         dirs[:] = kept
         for name in files:
             p = Path(top) / name
-            if not name.startswith(".") and (p.is_file() or (p.is_symlink() and not p.is_dir())):
+            if not name.startswith(".") and _file_or_link(p):
                 yield p
+
+
+def _file_or_link(path: Path) -> bool:
+    """A file or a broken link (a folder's entry that cannot be looked at counts: reading it says why)."""
+    try:
+        return path.is_file() or (path.is_symlink() and not path.is_dir())
+    except OSError:
+        return True

@@ -246,7 +246,7 @@ def train(config: TrainConfig, out: str | Path | None = None, resume: bool = Fal
     config, state = start_run(portable_config(config, out), out, resume, write=ddp.is_main())
     try:
         train_split, test_split = splits if splits is not None else load_splits(config)
-    except NesyaspError:
+    except (NesyaspError, OSError):  # OSError: a file the system would not read (permissions, I/O)
         if out is not None and state is None and ddp.is_main():
             undo_start(out, created)  # refused data: no half-made run folder
         raise

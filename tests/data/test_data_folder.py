@@ -263,9 +263,27 @@ def test_a_class_too_small_for_a_test_image_is_noted_and_named_when_loading(tmp_
 def test_an_image_over_pils_pixel_limit_is_named_not_an_internal_error(tmp_path, monkeypatch):
     root = make_folder(tmp_path / "d", n=5, masks=False)
     monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 150)  # 20x20 images are over twice the limit: a "bomb"
-    with pytest.raises(DataError, match=r"im00\.png: cannot read the image: Image size \(400 pixels\) exceeds"):
+    with pytest.raises(DataError, match=r"im00\.png: cannot read the image: too large: 400 pixels, over the 300 "
+                                        r"that PIL reads \(its guard against decompression bombs\); make it smaller"):
         load_dataset(str(root), split="train", size=8, workers=1)
-    assert "im00.png: unreadable image (DecompressionBombError" in check_image_folder(root)[0]
+    assert "im00.png: unreadable image (too large: 400 pixels" in check_image_folder(root)[0]
+
+
+def test_an_image_over_pils_warning_limit_is_read_without_its_warning_and_noted(tmp_path, monkeypatch):
+    import warnings
+
+    from nesyasp.neural.images import read_image
+
+    root = make_folder(tmp_path / "d", n=5, masks=True)
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 300)  # 20x20 images: over the warning limit, under twice it
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # PIL's DecompressionBombWarning printed two raw lines on stderr
+        assert len(load_dataset(str(root), split="train", size=8, workers=1)) == 8
+        assert read_image(root / "images" / "cat" / "im00.png", 8).shape == (8, 8, 3)
+        report = scan_image_folder(root)
+    assert not report.problems, report.problems
+    assert any(n.startswith("10 images over 300 pixels (PIL's decompression-bomb warning): read, but")
+               for n in report.notes), report.notes
 
 
 def test_a_class_named_train_is_a_class_not_a_split_folder(tmp_path):
