@@ -27,7 +27,9 @@ def resolve_classes(all_classes: Sequence[str], classes: Classes) -> tuple[str, 
         return all_classes
     if isinstance(classes, (int, np.integer)) and not isinstance(classes, bool):
         if not 1 <= classes <= len(all_classes):
-            raise DataError(f"classes must be between 1 and {len(all_classes)}, got {classes}")
+            names = ", ".join(all_classes[:8]) + (", ..." if len(all_classes) > 8 else "")
+            raise DataError(f"classes must be between 1 and {len(all_classes)}, got {classes}: the data has "
+                            f"{len(all_classes)} class{'es' if len(all_classes) != 1 else ''} ({names})")
         return all_classes[:classes]
     if isinstance(classes, str):
         classes = [c.strip() for c in classes.split(",")]

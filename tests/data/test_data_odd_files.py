@@ -213,3 +213,11 @@ def test_netpbm_grey_and_jfif_files_are_images(tmp_path):
     assert report.problems == [] and report.counts == {"s1": 5, "s2": 5}, report.problems  # were empty classes
     assert len(load_dataset(str(root), "train", size=8)) == 8
     assert [p.suffix for p in image_paths([root / "s1"])] == [".pgm", ".pbm", ".pnm", ".jfif", ".PGM"]
+
+
+def test_a_class_count_out_of_range_names_the_data_classes():
+    from nesyasp.data.classes import resolve_classes
+
+    with pytest.raises(DataError, match=r"between 1 and 2, got 5: the data has 2 classes \(even, odd\)"):
+        resolve_classes(("even", "odd"), 5)
+    assert resolve_classes(("even", "odd"), 1) == ("even",)
