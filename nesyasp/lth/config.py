@@ -73,7 +73,7 @@ class TCAVConfig:
     """How concept scores are computed each round."""
 
     layer: str = _opt("", "layer for TCAV (empty: the model's default, pool2 for lenet and cnn)", flag="--layer")
-    cam_layer: str = _opt("", "layer for Grad-CAM (empty: the model's last conv block, relu2 for lenet, "
+    cam_layer: str = _opt("", "layer for Grad-CAM (empty: the model's default, its last conv block, relu2 for lenet, "
                               "relu3 for cnn)")
     n_concept: int = _opt(50, "images per concept set and per random set")
     n_random_sets: int = _opt(20, "random sets (CAV repeats and the random-vs-random baseline)")
@@ -231,8 +231,11 @@ def add_config_arguments(parser: argparse.ArgumentParser, cls: type = LTHConfig,
             add_config_arguments(parser, _NESTED[f.name], prefix=f"{prefix}{f.name}.")
             continue
         dest = f"cfg:{prefix}{f.name}"
-        kwargs: dict[str, Any] = {"dest": dest, "default": argparse.SUPPRESS, "help": f"{f.metadata['help']}"
-                                  f" (default: {f.default})"}
+        text = f.metadata["help"]
+        # the help says what the default means: (0: the data set's default, ...), (empty: the model's default)
+        said = "default" in text and f"({f.default or 'empty'}:" in text
+        kwargs: dict[str, Any] = {"dest": dest, "default": argparse.SUPPRESS,
+                                  "help": text if said else f"{text} (default: {f.default})"}
         if str(f.type) == "bool":
             kwargs["action"] = argparse.BooleanOptionalAction
         else:
