@@ -22,8 +22,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from nesyasp._paths import said_command, shell_path
-from nesyasp._paths import real_path
+from nesyasp._paths import real_path, said_command, shell_path
 from nesyasp.lang.ast import Program
 from nesyasp.errors import DataError, ReasoningError
 from nesyasp.neural.binarize import FilterTable
@@ -106,7 +105,7 @@ def load_run(run_dir: str | Path) -> Run:
     if path.is_file():
         raise DataError(f"{path}: a file, not a run folder (give the folder 'nesyasp train --out' wrote)")
     if not path.is_dir():
-        raise DataError(f"{path}: no such run folder (train one with 'nesyasp train --out {path}')")
+        raise DataError(f"{path}: no such run folder (train one with {said_command('nesyasp', 'train', '--out', path)})")
     cfg_path, ckpt_path = path / "config.json", path / CHECKPOINT
     if (path / "checkpoints" / "round_0.pt").is_file() and not ckpt_path.is_file():
         raise DataError(lth_folder_message(path))

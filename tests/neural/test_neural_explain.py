@@ -122,6 +122,10 @@ def test_unreadable_files_are_named_and_skipped(toy_run, tmp_path, capsys):
         capsys.readouterr().err
     assert main(["explain", str(tmp_path), str(pngs)]) == 1
     assert "not a run folder" in capsys.readouterr().err
+    before = sorted(p.name for p in run_dir.rglob("*"))
+    assert main(["explain", str(run_dir), str(run_dir)]) == 1  # a run folder is no picture folder
+    assert "a run folder, not pictures to explain" in capsys.readouterr().err
+    assert sorted(p.name for p in run_dir.rglob("*")) == before
 
 
 def test_facts_out_runs_with_rules_lp_in_query_and_plain_clingo(toy_run, tmp_path, capsys):

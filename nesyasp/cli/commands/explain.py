@@ -86,6 +86,7 @@ def run(args: argparse.Namespace) -> int:
     if args.format == "html" and args.no_pictures:
         raise DataError("--format html shows the pictures; leave out --no-pictures")
     out = args.out if args.out is not None else args.run_dir / "explained"
+    _not_runs(args.images)
     paths = _not_pictures(image_paths(args.images, exclude=[out]), out)
     if not paths:
         raise DataError(f"no image files in {', '.join(map(str, args.images))}")
@@ -119,6 +120,17 @@ def run(args: argparse.Namespace) -> int:
     if facts is not None:
         facts.close()
     return _finish(args, out, pictures, done, failed, len(paths), facts)
+
+
+def _not_runs(inputs: list[Path]) -> None:
+    """Refuse a run folder given as the pictures (``explain RUN RUN``: its label pictures and plots are no input)."""
+    from nesyasp.errors import DataError
+
+    for item in map(Path, inputs):
+        train_run = (item / "config.json").is_file() and (item / "checkpoint.pt").is_file()
+        if item.is_dir() and (train_run or (item / "checkpoints" / "round_0.pt").is_file()):
+            raise DataError(f"{item}: a run folder, not pictures to explain; give image files or a folder of "
+                            f"images after the run folder (nesyasp explain RUN IMAGE...)")
 
 
 def _check_facts_out(paths: list[Path], facts_out: Path | None) -> None:
