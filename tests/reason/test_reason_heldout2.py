@@ -42,3 +42,17 @@ def test_why_not_of_a_head_with_division_names_the_body_not_a_missing_head():
     assert "no rule head matches" not in text
     assert "'n' holds (for any X) other than 4, 5" in text
     assert "no rule head matches" in render_text(r.explain("h(a)"))
+
+
+@pytest.mark.parametrize("program, pattern, missing", [
+    ("p(1). p(2). p(3). c(2). q(X) :- p(X), not c(X).", "q(X)", ["q(2)"]),
+    ('m("a"). m("nl\\nx"). q(X) :- m(X), X < "b".', "q(X)", ['q("nl\\nx")']),
+    ("n(1). n(2). n(3). big(X,Y) :- n(X), n(Y), X > Y.", "big(X,2)", ["big(1,2)", "big(2,2)"]),
+])
+def test_why_not_with_variables_explains_instances_the_body_ranges_over(program, pattern, missing):
+    # the values tried were only those of the predicate's own true atoms and ground heads, so
+    # --why-not 'q(X)' printed 'q(1) holds', 'q(3) holds' and nothing about q(2)
+    r = Reasoner(program, engine="clingo")
+    explained, _ = r.why_not(pattern)
+    assert [e.atom for e in explained] == missing
+    assert check_document(program, document(program, [], [pattern], "holding")) == []
