@@ -56,3 +56,22 @@ def test_why_not_with_variables_explains_instances_the_body_ranges_over(program,
     explained, _ = r.why_not(pattern)
     assert [e.atom for e in explained] == missing
     assert check_document(program, document(program, [], [pattern], "holding")) == []
+
+
+BLOCKS = """block(a). block(b). block(c). block(d).
+on(a,b). on(b,table). on(c,d). on(d,table).
+tower_height(X,1) :- on(X,table).
+tower_height(X,H+1) :- on(X,Y), tower_height(Y,H).
+tallest(X) :- tower_height(X,H), not taller_than(H).
+taller_than(H) :- tower_height(_,H), tower_height(_,H2), H2 > H.
+"""
+
+
+def test_a_descent_through_a_pattern_ends():
+    # tallest(a) needs 'not taller_than(2)': tower_height(_,H2) for any block descends through
+    # tower_height(Y,1), (Y,0), (Y,-1), ... as a pattern, one node per integer (hung for minutes; the
+    # divergence cut applied to ground atoms only)
+    r = Reasoner(BLOCKS, engine="clingo")
+    assert check_all(r) > 0
+    data = document(BLOCKS, ["tallest(X)"], ["taller_than(2)", "taller_than(X)"], "holding")
+    assert check_document(BLOCKS, data) == []
