@@ -247,7 +247,19 @@ def diagnose(program: Program, example_guard: bool = True) -> list[Diagnostic]:
             found.append(domain_note(domain))
         found.extend(stratification_diagnostics(program))
         found.extend(_definitions(program))
+        found.extend(_annotations(program))
     return found
+
+
+def _annotations(program: Program) -> Iterator[Diagnostic]:
+    """A warning for each ``#pred`` whose text names a variable its atom does not have (``@(Y)`` in
+    ``#pred cold(X) :: '@(Y) is cold'.``): explanations use the default wording for it."""
+    for pred in program.preds:
+        unknown = pred.unknown_placeholders()
+        if unknown:
+            listed = ", ".join(f"@({name})" for name in dict.fromkeys(unknown))
+            yield Diagnostic("warning", f"#pred {pred.atom}: {listed} is no variable of {pred.atom}; explanations "
+                             "use the default wording for it", pred.loc, "pred-placeholder")
 
 
 def check_program(program: Program, example_guard: bool = True, text: str | None = None

@@ -75,3 +75,19 @@ def test_a_descent_through_a_pattern_ends():
     assert check_all(r) > 0
     data = document(BLOCKS, ["tallest(X)"], ["taller_than(2)", "taller_than(X)"], "holding")
     assert check_document(BLOCKS, data) == []
+
+
+ANNOTATED = """#pred wet(X) :: '@(X) is wet'.
+#pred wet(road) :: '@(Z) is slippery'.
+#pred cold(X) :: '@(Y) is cold'.
+wet(road). wet(a). cold(b).
+"""
+
+
+def test_explanations_never_use_a_pred_whose_text_names_no_variable_of_its_atom():
+    # printed "@(Y) is cold" and "@(Z) is slippery" (nesyasp check now warns: pred-placeholder)
+    r = Reasoner(ANNOTATED, engine="clingo")
+    texts = [render_text(r.explain(a), r.translation.preds) for a in ("wet(road)", "cold(b)", "cold(c)")]
+    assert texts[0] == "road is wet."  # the valid, less specific annotation
+    assert texts[1] == "'cold' holds (for b)."
+    assert "@(" not in texts[2]
