@@ -91,3 +91,20 @@ def test_explanations_never_use_a_pred_whose_text_names_no_variable_of_its_atom(
     assert texts[0] == "road is wet."  # the valid, less specific annotation
     assert texts[1] == "'cold' holds (for b)."
     assert "@(" not in texts[2]
+
+
+@pytest.mark.parametrize("program, query, answers", [
+    ("p(1). p(25). q(X) :- p(X).", "q(0.25)", []),      # was q(25): 'q(0.25) holds'
+    ("p(1). p(25). q(X) :- p(X).", "q(2.5)", []),
+    ("p(1). p(25). q(X) :- p(X).", "q(25.0)", ["q(25)"]),
+    ("p(1). p(25). q(X) :- p(X).", "q(1.00)", ["q(1)"]),   # was q(100): 0 answers
+    ("v(a,0.25). v(b,3). q(X) :- v(_,X).", "q(1.125)", []),   # was read as q(11.25)
+    ("v(a,0.25). v(b,3). q(X) :- v(_,X).", "q(0.250)", ["q(0.25)"]),
+])
+def test_a_query_decimal_finer_than_its_position_matches_nothing(program, query, answers):
+    # a decimal with more places than the program's values at that position was scaled as if it had as many
+    r = Reasoner(program, engine="clingo")
+    assert r.query(query).atoms() == ([query] if answers else [])
+    missing, holding = r.why_not(query)
+    assert holding == answers
+    assert [e.atom for e in missing] == ([] if answers else [query])
