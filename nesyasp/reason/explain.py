@@ -61,7 +61,7 @@ def proofs(document: Document, atom: clingo.Symbol) -> list[Node]:
 def _candidates(justifier: Justifier, pattern: Atom, scaled: Atom) -> list[list[clingo.Symbol]] | None:
     """Per argument, the values to try: the pattern's own value, or every value the rules' heads and the
     model's atoms hold there, and where a head has a variable, the values the model's atoms hold where
-    that variable occurs in a positive body atom (``q(X) :- p(X), not c(X).``: every ``p``). None when a
+    that variable occurs in a body atom (``q(X) :- p(X), not c(X).``: every ``p`` and ``c``). None when a
     variable position has no value anywhere."""
     model, arity = justifier.model, len(scaled.arguments)
     rules = [justifier.rules[r] for r in justifier.by_signature.get((scaled.predicate, arity), ())]
@@ -83,12 +83,13 @@ def _candidates(justifier: Justifier, pattern: Atom, scaled: Atom) -> list[list[
 
 
 def _body_values(model: Model, rule: Rule, term: Term) -> set[clingo.Symbol]:
-    """The values of the head variable ``term`` that the positive body atoms of ``rule`` hold in the model."""
+    """The values of the head variable ``term`` that the body atoms of ``rule`` (under ``not`` too) hold in the
+    model."""
     if type(term) is not Variable or term.name == "_":
         return set()
     out: set[clingo.Symbol] = set()
     for lit in rule.body:
-        if isinstance(lit, Literal) and not lit.negated and isinstance(lit.atom, Atom):
+        if isinstance(lit, Literal) and isinstance(lit.atom, Atom):  # under not too: s(2,4) fails by k(4)
             for j, a in enumerate(lit.atom.arguments):
                 if type(a) is Variable and a.name == term.name:
                     out.update(t.arguments[j] for t in model.lookup(lit.atom.predicate, len(lit.atom.arguments), ()))

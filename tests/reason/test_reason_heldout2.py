@@ -48,6 +48,8 @@ def test_why_not_of_a_head_with_division_names_the_body_not_a_missing_head():
     ("p(1). p(2). p(3). c(2). q(X) :- p(X), not c(X).", "q(X)", ["q(2)"]),
     ('m("a"). m("nl\\nx"). q(X) :- m(X), X < "b".', "q(X)", ['q("nl\\nx")']),
     ("n(1). n(2). n(3). big(X,Y) :- n(X), n(Y), X > Y.", "big(X,2)", ["big(1,2)", "big(2,2)"]),
+    ("n(1). n(2). n(3). k(X+Y) :- n(X), n(Y), X < Y. s(X,Y) :- n(X), Y = X*X, not k(Y).", "s(2,Y)",
+     ["s(2,1)", "s(2,3)", "s(2,4)", "s(2,5)", "s(2,9)"]),  # s(2,4) fails by k(4): was left out
 ])
 def test_why_not_with_variables_explains_instances_the_body_ranges_over(program, pattern, missing):
     # the values tried were only those of the predicate's own true atoms and ground heads, so
