@@ -202,17 +202,15 @@ INT_MIN, INT_MAX = -(2 ** 31), 2 ** 31 - 1
 
 def integers_out_of_range(term: Term) -> Iterator[Integer]:
     """Yield the integers of ``term`` (inside function terms and arithmetic too) outside clingo's 32 bits."""
-    if isinstance(term, Integer):
-        if not INT_MIN <= term.value <= INT_MAX:
-            yield term
-    elif isinstance(term, Function):
-        for arg in term.arguments:
-            yield from integers_out_of_range(arg)
-    elif isinstance(term, BinaryOperation):
-        yield from integers_out_of_range(term.left)
-        yield from integers_out_of_range(term.right)
-    elif isinstance(term, UnaryOperation):
-        yield from integers_out_of_range(term.argument)
+    stack = [term]
+    while stack:
+        t = stack.pop()
+        if isinstance(t, Integer) and not INT_MIN <= t.value <= INT_MAX:
+            yield t
+        elif isinstance(t, (Function, BinaryOperation, UnaryOperation)):
+            inner = t.arguments if isinstance(t, Function) else \
+                (t.left, t.right) if isinstance(t, BinaryOperation) else (t.argument,)
+            stack.extend(reversed(inner))
 
 
 def range_message(number: Integer) -> str:
