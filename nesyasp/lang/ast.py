@@ -19,6 +19,7 @@ target(X,bedroom) :- bed1(X), not ab1(X).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Iterator, Union
 
@@ -195,6 +196,10 @@ class Show:
         return f"#show {self.predicate}/{self.arity}."
 
 
+#: ``@(X)`` or ``@(X:kind)`` in a ``#pred`` text.
+_PLACEHOLDER = re.compile(r"@\((\w+)(?::(\w+))?\)")
+
+
 @dataclass(frozen=True, slots=True)
 class Pred:
     """An s(CASP)-style annotation ``#pred p(X,Y) :: 'text with @(X)'.``
@@ -208,6 +213,11 @@ class Pred:
     atom: Atom
     text: str
     loc: Location = _LOC
+
+    def unknown_placeholders(self) -> list[str]:
+        """The names of ``@(Name)`` placeholders in the text that are no variable of the atom, in order."""
+        names = {a.name for a in self.atom.arguments if isinstance(a, Variable)}
+        return [m.group(1) for m in _PLACEHOLDER.finditer(self.text) if m.group(1) not in names]
 
     def __str__(self) -> str:
         if "\n" in self.text:  # one line (clingo reads the comment to its end): a string with \n

@@ -22,8 +22,9 @@ from typing import Iterator
 from nesyasp.lang._fast import gc_paused
 from nesyasp.lang._graph import dependency_graph, negative_cycles, stratification_diagnostics
 from nesyasp.lang.ast import (Atom, BinaryOperation, Function, Include, Integer, Literal, Program, Real, Rule, Term,
-                              UnaryOperation, Unsupported, Variable)
-from nesyasp.lang.safety import (DOMAIN_PREDICATE, LEAF_TERMS, domain_note, needs_domain_guard, safety_errors,
+                              UnaryOperation, Unsupported)
+from nesyasp.lang.terms import INT_MAX, INT_MIN, integers_out_of_range, range_message
+from nesyasp.lang.safety import (DOMAIN_PREDICATE, domain_note, needs_domain_guard, safety_errors,
                                  unsafe_variables)
 from nesyasp.errors import (Diagnostic, Location, NesyaspError, ParseError, SafetyError, StratificationError,
                             UnsupportedConstructError, expect_type)
@@ -32,7 +33,6 @@ __all__ = ["check_program", "diagnose", "unsafe_variables", "dependency_graph", 
            "INT_MIN", "INT_MAX", "ERROR_CLASSES", "DOMAIN_PREDICATE", "needs_domain_guard", "decimal_problems",
            "unsupported_diagnostic"]
 
-INT_MIN, INT_MAX = -(2 ** 31), 2 ** 31 - 1
 
 ERROR_CLASSES: dict[str, type[NesyaspError]] = {
     "ParseError": ParseError,
@@ -88,30 +88,9 @@ def _rule_terms(rule: Rule) -> Iterator[Term]:
                 yield lit.atom.right
 
 
-def _integers(term: Term) -> Iterator[Integer]:
-    t = type(term)
-    if t is Integer:
-        yield term  # type: ignore[misc]
-    elif t is Function:
-        for arg in term.arguments:  # type: ignore[union-attr]
-            yield from _integers(arg)
-    elif t is BinaryOperation:
-        yield from _integers(term.left)  # type: ignore[union-attr]
-        yield from _integers(term.right)  # type: ignore[union-attr]
-    elif t is UnaryOperation:
-        yield from _integers(term.argument)  # type: ignore[union-attr]
-
-
 def _out_of_range(rule: Rule) -> Iterator[Integer]:
     for term in _rule_terms(rule):
-        t = type(term)
-        if t is Integer:
-            if not INT_MIN <= term.value <= INT_MAX:  # type: ignore[union-attr]
-                yield term  # type: ignore[misc]
-        elif t is not Variable and t not in LEAF_TERMS:
-            for number in _integers(term):
-                if not INT_MIN <= number.value <= INT_MAX:
-                    yield number
+        yield from integers_out_of_range(term)
 
 
 def unsupported_diagnostic(part: Unsupported) -> Diagnostic:
@@ -166,9 +145,7 @@ def _language(rule: Rule) -> Iterator[Diagnostic]:
     for message, loc in decimal_problems(rule):
         yield Diagnostic("error", message, loc, "UnsupportedConstructError")
     for number in _out_of_range(rule):
-        yield Diagnostic("error", f"integer {number.value} is outside clingo's 32-bit range "
-                         f"[{INT_MIN}, {INT_MAX}]; use a smaller value or a string",
-                         number.loc, "UnsupportedConstructError")
+        yield Diagnostic("error", range_message(number), number.loc, "UnsupportedConstructError")
 
 
 def _merge_includes(program: Program, found: list[Diagnostic]) -> Program:
@@ -247,7 +224,19 @@ def diagnose(program: Program, example_guard: bool = True) -> list[Diagnostic]:
             found.append(domain_note(domain))
         found.extend(stratification_diagnostics(program))
         found.extend(_definitions(program))
+        found.extend(_annotations(program))
     return found
+
+
+def _annotations(program: Program) -> Iterator[Diagnostic]:
+    """A warning for each ``#pred`` whose text names a variable its atom does not have (``@(Y)`` in
+    ``#pred cold(X) :: '@(Y) is cold'.``): explanations use the default wording for it."""
+    for pred in program.preds:
+        unknown = pred.unknown_placeholders()
+        if unknown:
+            listed = ", ".join(f"@({name})" for name in dict.fromkeys(unknown))
+            yield Diagnostic("warning", f"#pred {pred.atom}: {listed} is no variable of {pred.atom}; explanations "
+                             "use the default wording for it", pred.loc, "pred-placeholder")
 
 
 def check_program(program: Program, example_guard: bool = True, text: str | None = None

@@ -33,6 +33,7 @@ from nesyasp.lang._depth import TOO_DEEP, TooDeep
 from nesyasp.lang._fast import Fallback, fast_atom, fast_parse, fast_query, gc_paused
 from nesyasp.lang.ast import Atom, Comment, Include, Literal, Program, Statement, Unsupported
 from nesyasp.lang.files import read_program_text
+from nesyasp.lang.terms import integers_out_of_range, range_message
 from nesyasp.errors import (Location, NesyaspError, ParseError, Position, UnsupportedConstructError, expect_type,
                             format_location)
 
@@ -367,14 +368,24 @@ def parse_query(text: str, source: str = "<query>") -> tuple[Literal, ...]:
     """
     expect_type(text, str, "query text (a str such as 'target(img1,X)')")
     try:
-        return fast_query(text, source)
+        return _in_range(fast_query(text, source), text)
     except (Fallback, RecursionError):
         pass
     literals, _ = _run(text, source, "query")
     for lit in literals:
         if isinstance(lit, Unsupported):
             raise _reject(lit, text)
-    return tuple(literals)
+    return _in_range(tuple(literals), text)
+
+
+def _in_range(literals: tuple[Literal, ...], text: str) -> tuple[Literal, ...]:
+    """``literals``, or the error for their first integer outside clingo's 32 bits (as ``nesyasp check``'s)."""
+    for lit in literals:
+        terms = lit.atom.arguments if isinstance(lit.atom, Atom) else (lit.atom.left, lit.atom.right)
+        for term in terms:
+            for number in integers_out_of_range(term):
+                raise UnsupportedConstructError(range_message(number), number.loc, text)
+    return literals
 
 
 def parse_atom(text: str, source: str = "<atom>") -> Atom:
@@ -385,10 +396,10 @@ def parse_atom(text: str, source: str = "<atom>") -> Atom:
     """
     expect_type(text, str, "an atom's text (a str such as 'p(a)')")
     try:
-        return fast_atom(text, source)
+        atom = fast_atom(text, source)
     except (Fallback, RecursionError):
-        pass
-    atom, _ = _run(text, source, "single_atom")
-    if isinstance(atom, Unsupported):
-        raise _reject(atom, text)
+        atom, _ = _run(text, source, "single_atom")
+        if isinstance(atom, Unsupported):
+            raise _reject(atom, text)
+    _in_range((Literal(atom),), text)
     return atom

@@ -24,6 +24,10 @@ from typing import Iterator, Union
 from nesyasp.errors import NO_LOCATION, Location
 
 __all__ = [
+    "INT_MIN",
+    "INT_MAX",
+    "integers_out_of_range",
+    "range_message",
     "Variable",
     "Constant",
     "Integer",
@@ -190,3 +194,26 @@ def term_variables(term: Term) -> Iterator[str]:
         yield from term_variables(term.right)
     elif isinstance(term, UnaryOperation):
         yield from term_variables(term.argument)
+
+
+#: clingo's integers: 32 bits.
+INT_MIN, INT_MAX = -(2 ** 31), 2 ** 31 - 1
+
+
+def integers_out_of_range(term: Term) -> Iterator[Integer]:
+    """Yield the integers of ``term`` (inside function terms and arithmetic too) outside clingo's 32 bits."""
+    stack = [term]
+    while stack:
+        t = stack.pop()
+        if isinstance(t, Integer) and not INT_MIN <= t.value <= INT_MAX:
+            yield t
+        elif isinstance(t, (Function, BinaryOperation, UnaryOperation)):
+            inner = t.arguments if isinstance(t, Function) else \
+                (t.left, t.right) if isinstance(t, BinaryOperation) else (t.argument,)
+            stack.extend(reversed(inner))
+
+
+def range_message(number: Integer) -> str:
+    """The error for an integer outside clingo's 32 bits (``nesyasp check`` and queries say the same)."""
+    return f"integer {number.value} is outside clingo's 32-bit range [{INT_MIN}, {INT_MAX}]; " \
+        "use a smaller value or a string"

@@ -240,10 +240,11 @@ class Justifier:
         lit, binding = failure.literal, failure.binding
         if failure.kind == "undefined":
             return Edge("cmp", rule, failure.index, binding, holds=False, holding=failure.holding, note="undefined")
-        if failure.kind == "pattern":
+        general = self._diverging(rule, lit, binding, parent)
+        if failure.kind == "pattern":  # th(Y,H-1) for any Y descends as a ground atom does: cut it alike
+            binding = binding if general is None else general
             key = self.pattern(lit.atom, binding, rule, failure.index)  # type: ignore[arg-type]
             return Edge("atom", rule, failure.index, binding, key, False, failure.holding)
-        general = self._diverging(rule, lit, binding, parent)
         if general is not None:  # a descent away from the model's integers: refuted once, as a pattern
             key = self.pattern(lit.atom, general, rule, failure.index)  # type: ignore[arg-type]
             return Edge("atom", rule, failure.index, general, key, False, failure.holding)

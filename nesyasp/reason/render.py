@@ -75,7 +75,8 @@ def annotation(preds: Mapping[tuple[str, int], Pred] | None, name: str, texts: S
 
     An annotation matches when its constants equal the arguments (a free
     variable of a pattern matches only a variable) and a repeated variable
-    stands for one value.
+    stands for one value. One whose text names a variable its atom does not
+    have (``nesyasp check`` warns about it) is never used.
     """
     if not preds:
         return None
@@ -85,6 +86,8 @@ def annotation(preds: Mapping[tuple[str, int], Pred] | None, name: str, texts: S
         candidates = [preds[signature]] if signature in preds else []
     best, best_score = None, -1
     for pred in candidates:
+        if pred.unknown_placeholders():  # '@(Y) is cold' for cold(X) would print '@(Y)': never used
+            continue
         values: dict[str, str] = {}
         score, ok = 0, True
         for term, text in zip(pred.atom.arguments, texts):

@@ -88,6 +88,10 @@ def _scale_argument(term: Term, k: int, exps: Mapping[str, int], top: list[int])
     if type(term) in (Constant, String, Function):
         return term
     encoded, e = _encode(term, exps, top)
+    if e > k and type(encoded) is Integer:  # a query's 2.5 or 2.0 where the position holds integers
+        exact = Decimal(encoded.value).scaleb(k - e)
+        # 2.0 is 2; 2.5 is no value the position holds: kept as a decimal, it matches nothing
+        return Integer(int(exact), term.loc) if exact == exact.to_integral_value() else term
     return _times(encoded, k - e, top)
 
 

@@ -55,12 +55,13 @@ def is_ground(lit: Literal, binding: Binding) -> bool:
     return all(v in binding or (skip_anonymous and v == "_") for v in lit.variables())
 
 
-def assign(cmp: Comparison, binding: Binding) -> Binding | None:
+def assign(cmp: Comparison, binding: Binding, *, head: bool = False) -> Binding | None:
     """Bind the variables of one side of ``left = right`` when the other side is ground, as gringo does.
 
     The unbound side is a variable, a term that unifies (``f(Y)``) or a
     linear term in one variable (``Y+1``); None when it cannot be bound or
-    no value makes the two sides equal.
+    no value makes the two sides equal. ``head``: a head equation (see
+    :func:`nesyasp.reason.terms.invert`).
     """
     for side, other in ((cmp.left, cmp.right), (cmp.right, cmp.left)):
         if ground_term(side, binding) is not None:
@@ -69,7 +70,7 @@ def assign(cmp: Comparison, binding: Binding) -> Binding | None:
         if value is None:
             continue
         extended = dict(binding)
-        if match_term(side, value, extended):
+        if match_term(side, value, extended, head=head):
             return extended
         return None
     return None
@@ -83,7 +84,7 @@ def _invertible(cmp: Comparison, binding: Binding) -> bool:
     """True when a head equation ``term = value`` can bind now: ``term`` has one unbound variable left
     and a value for it (``p(X+Y)`` matched against ``p(3)`` waits until the body binds ``X`` or ``Y``)."""
     return _solvable(cmp, binding) and sum(1 for v in set(_variables(cmp.left)) if v not in binding) <= 1 \
-        and assign(cmp, binding) is not None  # X*Y = 0 with X = 0 binds no Y: the body binds it
+        and assign(cmp, binding, head=True) is not None  # X*Y = 0 with X = 0 binds no Y: the body binds it
 
 
 def _is_arithmetic(term: Term) -> bool:
@@ -93,23 +94,35 @@ def _is_arithmetic(term: Term) -> bool:
 def head_items(head: Atom, args: Sequence[clingo.Symbol | None], binding: Binding) -> list[Item] | None:
     """Match a rule head against arguments (None: any value), extending ``binding`` in place.
 
-    Returns the head equations left over (arithmetic in more than one unbound
-    variable, such as ``p(X+Y)``), or None when the head cannot match.
+    Returns the head equations left over (arithmetic that no single value of
+    its variable inverts: ``p(X+Y)``, ``p(X/2)``, ``p(X**2)``, ``p(2*X)`` as
+    products wrap), or None when the head cannot match.
     """
     extra: list[Item] = []
     for term, value in zip(head.arguments, args):
         if value is None:
             continue
-        if _is_arithmetic(term) and ground_term(term, binding) is None:
-            free = {v for v in _variables(term) if v not in binding}
-            if len(free) > 1:
-                if value.type != clingo.SymbolType.Number:
-                    return None
-                extra.append((HEAD, Literal(Comparison("=", term, symbol_term(value)))))
-                continue
-        if not match_term(term, value, binding):
+        trial = dict(binding)
+        if match_term(term, value, trial, head=True):
+            binding.update(trial)
+            continue
+        if not _could_match(term, value, binding):
             return None
+        extra.append((HEAD, Literal(Comparison("=", term, symbol_term(value)))))
     return extra
+
+
+def _could_match(term: Term, value: clingo.Symbol, binding: Binding) -> bool:
+    """True when ``term`` has the shape of ``value`` up to arithmetic with unbound variables, which the
+    body decides (``f(X/2)`` could be ``f(3)``, never ``g(3)`` or ``f(a)``)."""
+    if type(term) is Function:
+        return value.type == clingo.SymbolType.Function and value.name == term.name \
+            and len(value.arguments) == len(term.arguments) \
+            and all(_could_match(t, v, binding) for t, v in zip(term.arguments, value.arguments))
+    ground = ground_term(term, binding)
+    if ground is not None or type(term) is Variable:
+        return ground is None or ground == value
+    return value.type == clingo.SymbolType.Number if _is_arithmetic(term) else False
 
 
 def _variables(term: Term) -> Iterator[str]:
@@ -209,7 +222,8 @@ class Evaluator:
         index, lit = items[k]
         rest = list(items[:k]) + list(items[k + 1:])
         if isinstance(lit.atom, Comparison) and not is_ground(lit, binding):
-            assigned = assign(lit.atom, binding) if not lit.negated and lit.atom.operator == "=" else None
+            assigned = assign(lit.atom, binding, head=index == HEAD) \
+                if not lit.negated and lit.atom.operator == "=" else None
             return index, lit, rest, "assign", assigned
         if lit.negated or isinstance(lit.atom, Comparison) or is_ground(lit, binding):
             return index, lit, rest, "test", None

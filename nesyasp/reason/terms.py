@@ -208,11 +208,12 @@ def ground_atom(atom: Atom, subst: Subst) -> clingo.Symbol | None:
     return clingo.Function(atom.predicate, args)
 
 
-def match_term(term: Term, symbol: clingo.Symbol, subst: dict[str, clingo.Symbol]) -> bool:
+def match_term(term: Term, symbol: clingo.Symbol, subst: dict[str, clingo.Symbol], *, head: bool = False) -> bool:
     """Extend ``subst`` (in place) so that ``term`` equals ``symbol``; False if impossible.
 
     Arithmetic terms are matched by value when their variables are bound, and
     otherwise rejected here (callers check them after the body binds them).
+    ``head``: ``term`` is a rule head's argument (see :func:`invert`).
     """
     kind = type(term)
     if kind is Variable:
@@ -227,13 +228,14 @@ def match_term(term: Term, symbol: clingo.Symbol, subst: dict[str, clingo.Symbol
         if symbol.type != clingo.SymbolType.Function or symbol.name != term.name \
                 or len(symbol.arguments) != len(term.arguments):
             return False
-        return all(match_term(t, s, subst) for t, s in zip(term.arguments, symbol.arguments))
+        return all(match_term(t, s, subst, head=head) for t, s in zip(term.arguments, symbol.arguments))
     value = ground_term(term, subst)
     if value is None and kind is UnaryOperation and symbol.type == clingo.SymbolType.Function:
         # -X against -a: X = a (clingo negates a constant or function term by its sign, as -f(1))
-        return match_term(term.argument, clingo.Function(symbol.name, symbol.arguments, not symbol.positive), subst)
+        return match_term(term.argument, clingo.Function(symbol.name, symbol.arguments, not symbol.positive), subst,
+                          head=head)
     if value is None and kind in (BinaryOperation, UnaryOperation):
-        inverted = invert(term, symbol, subst)
+        inverted = invert(term, symbol, subst, head=head)
         if inverted is None:
             return False
         subst.update(inverted)
@@ -241,11 +243,16 @@ def match_term(term: Term, symbol: clingo.Symbol, subst: dict[str, clingo.Symbol
     return value is not None and value == symbol
 
 
-def invert(term: Term, value: clingo.Symbol, binding: Subst) -> dict[str, clingo.Symbol] | None:
+def invert(term: Term, value: clingo.Symbol, binding: Subst, *, head: bool = False) -> dict[str, clingo.Symbol] | None:
     """The binding of the one unbound variable of a linear term (``Y+1``, ``2*Y``, ``-Y``) that makes it ``value``.
 
     None when the term is not linear in one unbound variable or no integer does it.
-    Only the new variable is returned.
+    Only the new variable is returned. Values are clingo's 32-bit integers, which
+    wrap: ``Y+1`` is ``-2147483648`` for ``Y = 2147483647``. In a body atom
+    (``head=False``) ``k*Y`` is inverted as gringo binds it, by exact division;
+    a rule head computes ``k*Y`` with wrapping, so ``2*Y`` is ``-2`` for ``Y = -1``
+    and for ``Y = 2147483647``: with ``head=True`` a product is inverted only by
+    an odd ``k`` that divides the value, else None (the body binds ``Y``).
 
     >>> from nesyasp.lang.ast import BinaryOperation, Integer, Variable
     >>> invert(BinaryOperation("+", Variable("Y"), Integer(1)), clingo.Number(5), {})
@@ -257,7 +264,7 @@ def invert(term: Term, value: clingo.Symbol, binding: Subst) -> dict[str, clingo
     n = value.number
     while type(term) is not Variable:
         if type(term) is UnaryOperation and term.operator == "-":
-            term, n = term.argument, -n
+            term, n = term.argument, _wrap(-n)
             continue
         if type(term) is not BinaryOperation or term.operator not in ("+", "-", "*"):
             return None
@@ -267,16 +274,14 @@ def invert(term: Term, value: clingo.Symbol, binding: Subst) -> dict[str, clingo
             return None
         k, on_left = known.number, left is None
         if term.operator == "+":
-            n -= k
+            n = _wrap(n - k)
         elif term.operator == "-":
-            n = n + k if on_left else k - n
-        elif k == 0 or n % k:
+            n = _wrap(n + k if on_left else k - n)
+        elif k == 0 or n % k or (head and k % 2 == 0):
             return None
         else:
-            n //= k
+            n = _wrap(n // k)
         term = term.left if on_left else term.right
-    if not INT_MIN <= n <= INT_MAX:
-        return None
     return {term.name: clingo.Number(n)}
 
 
