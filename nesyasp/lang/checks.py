@@ -160,8 +160,9 @@ def _merge_includes(program: Program, found: list[Diagnostic]) -> Program:
 # ---------------------------------------------------------- definitions
 
 
-def _definitions(program: Program) -> Iterator[Diagnostic]:
-    defined: set[tuple[str, int]] = set()
+def _definitions(program: Program, whole: Program | None = None) -> Iterator[Diagnostic]:
+    defined: set[tuple[str, int]] = {(r.head.predicate, len(r.head.arguments)) for r in (whole or Program()).rules
+                                     if type(r.head) is Atom}
     used: dict[tuple[str, int], Location] = {}  # body signature -> first use
     first_use: dict[tuple[str, int], Location] = {}
     for rule in program.rules:
@@ -196,7 +197,7 @@ def _definitions(program: Program) -> Iterator[Diagnostic]:
 # ----------------------------------------------------------------- entry
 
 
-def diagnose(program: Program, example_guard: bool = True) -> list[Diagnostic]:
+def diagnose(program: Program, example_guard: bool = True, whole: Program | None = None) -> list[Diagnostic]:
     """Every error and warning of ``program``, errors first within each rule, in source order.
 
     Parameters
@@ -207,6 +208,12 @@ def diagnose(program: Program, example_guard: bool = True) -> list[Diagnostic]:
         Accept an unsafe head first-argument variable (see :func:`unsafe_variables` and
         :mod:`nesyasp.lang.domain`) with one note for the program, as the reasoner runs such rules;
         False reports them as errors, as plain clingo does.
+    whole:
+        When ``program`` is one of several files run together (``nesyasp check rules.lp facts.lp``,
+        ``clingo rules.lp facts.lp``): all of them, ``#include`` s resolved. What any of them defines
+        is defined, and a cycle through ``not`` of the whole is reported with the file of its ``not``
+        (so checking each file with the same ``whole`` reports it once). Only ``program``'s own
+        syntax and safety are checked.
     """
     expect_type(program, Program, "a parsed Program (parse_program(text) or parse_file(path) gives one)")
     found: list[Diagnostic] = []
@@ -222,10 +229,21 @@ def diagnose(program: Program, example_guard: bool = True) -> list[Diagnostic]:
                     domain.append(rule)
         if domain:
             found.append(domain_note(domain))
-        found.extend(stratification_diagnostics(program))
-        found.extend(_definitions(program))
+        found.extend(_stratification(program, whole))
+        found.extend(_definitions(program, whole))
         found.extend(_annotations(program))
     return found
+
+
+def _stratification(program: Program, whole: Program | None) -> Iterator[Diagnostic]:
+    """Cycles through ``not`` in ``program``, or those of ``whole`` whose ``not`` is in ``program``'s files."""
+    if whole is None:
+        yield from stratification_diagnostics(program)
+        return
+    own = {stmt.loc.begin.file for stmt in program.statements if getattr(stmt, "loc", None) is not None}
+    for diag in stratification_diagnostics(whole):
+        if diag.location is None or diag.location.begin.file in own:
+            yield diag
 
 
 def _annotations(program: Program) -> Iterator[Diagnostic]:

@@ -145,3 +145,20 @@ def test_a_file_in_the_way_of_an_output_folder_is_explained(tmp_path, capsys):
     err = capsys.readouterr().err
     assert err.startswith("DataError: /nonexistent/x.png: no folder to write the preview into: /nonexistent does")
     assert not __import__("os").path.exists("/nonexistent")
+
+
+def test_several_files_are_checked_as_one_program(tmp_path, capsys):
+    from nesyasp.cli import main
+
+    (tmp_path / "a.lp").write_text("p(X) :- q(X), not r(X).\nr(X) :- q(X), not s(X).\n")
+    (tmp_path / "b.lp").write_text("q(1).\ns(X) :- q(X), not p(X).\n")
+    (tmp_path / "c.lp").write_text("q(1).\ns(2).\n")
+    assert main(["check", str(tmp_path / "a.lp")]) == 0
+    assert capsys.readouterr().out.count("never defined") == 2
+    assert main(["check", str(tmp_path / "a.lp"), str(tmp_path / "c.lp")]) == 0  # c.lp defines q and s
+    assert "never defined" not in capsys.readouterr().out
+    assert main(["check", str(tmp_path / "a.lp"), str(tmp_path / "b.lp")]) == 1  # a cycle through both files
+    out = capsys.readouterr().out
+    assert out.count("not stratified") == 1 and "a.lp:1:15: error" in out and "checked 2 files: 1 error" in out
+    assert main(["check", str(tmp_path / "b.lp"), str(tmp_path / "a.lp")]) == 1
+    assert capsys.readouterr().out.count("not stratified") == 1

@@ -7,7 +7,12 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from typing import TYPE_CHECKING, Any
+
 from nesyasp.errors import Diagnostic, Position
+
+if TYPE_CHECKING:
+    from nesyasp.lang.ast import Program
 
 NAME = "check"
 HELP = "check rule files: syntax, language, safety, stratification, definitions"
@@ -24,7 +29,9 @@ then a one-line summary. Errors: syntax, constructs outside the language
 (binary, not UTF-8, not in the syntax: named, never echoed). The rules of
 #include'd files are checked with the file's. Warnings: predicates used but
 never defined, one name used with several arities. Exit status 1 when there
-are errors.
+are errors. Several FILEs are one program, as query and clingo run them: what
+one defines is defined for the others, and a cycle through 'not' across files
+is an error (nesyasp check rules.lp facts.lp).
 
 At most --max-errors errors (20) and as many warnings are shown per file; the
 summary counts them all. A file with more syntax errors than that is read up
@@ -85,24 +92,49 @@ class FileCheck:
     stopped: Position | None = None
 
 
-def check_file(path: Path, example_guard: bool = True, max_errors: int = 0) -> FileCheck:
-    """Check one file (and the files it ``#include``s)."""
+def check_file(path: Path, example_guard: bool = True, max_errors: int = 0, whole: Program | None = None) -> FileCheck:
+    """Check one file (and the files it ``#include``s); ``whole``: all files given, as one program."""
+    return _check(path, _read(path, max_errors), example_guard, whole)
+
+
+def _check(path: Path, read_result: tuple[str, Any, str | None], example_guard: bool,
+           whole: Program | None) -> FileCheck:
+    from nesyasp.lang.checks import diagnose
+
+    text, read, failed = read_result
+    if failed is not None:
+        return FileCheck((("error", failed),))
+    found = [("error", str(e)) for e in read.errors]
+    if read.stopped is None:
+        found.extend((d.severity, d.format(text if _in(d, path) else None))
+                     for d in diagnose(read.program, example_guard=example_guard, whole=whole))
+    return FileCheck(tuple(found), read.stopped)
+
+
+def _read(path: Path, max_errors: int) -> tuple[str, Any, str | None]:
+    """The file's text and its recovering parse, or the message why it cannot be read."""
     from nesyasp.errors import ParseError
     from nesyasp.lang._recover import parse_program_recovering
-    from nesyasp.lang.checks import diagnose
     from nesyasp.lang.files import read_program_text
 
     try:
         text = read_program_text(path)
     except ParseError as exc:
         message = str(exc) if exc.location is not None else f"{path}: error: {exc.message.removeprefix(f'{path}: ')}"
-        return FileCheck((("error", message),))
-    read = parse_program_recovering(text, str(path), max_errors)
-    found = [("error", str(e)) for e in read.errors]
-    if read.stopped is None:
-        found.extend((d.severity, d.format(text if _in(d, path) else None))
-                     for d in diagnose(read.program, example_guard=example_guard))
-    return FileCheck(tuple(found), read.stopped)
+        return "", None, message
+    return text, parse_program_recovering(text, str(path), max_errors), None
+
+
+def _whole(reads: list[tuple[str, Any, str | None]]) -> Program | None:
+    """All files' rules with their ``#include`` s in place (None for a single file): checked together, as
+    ``clingo a.lp b.lp`` runs them, what one file defines is defined for the others."""
+    from nesyasp.lang.ast import Program
+    from nesyasp.lang.parser import resolve_includes
+
+    if len(reads) < 2:
+        return None
+    return sum((resolve_includes(read.program, lambda e: None) for _, read, failed in reads
+                if failed is None and read.stopped is None), Program())
 
 
 def _in(diag: Diagnostic, path: Path) -> bool:
@@ -123,8 +155,11 @@ def run(args: argparse.Namespace) -> int:
     seen: set[str] = set()  # an included file's findings once, when several files include it
     from nesyasp.shipped import resolve_program
 
-    for path in args.files:
-        result = check_file(resolve_program(path), not args.clingo, limit)  # programs/lth.lp from any folder
+    paths = [resolve_program(path) for path in args.files]  # programs/lth.lp from any folder
+    reads = [_read(path, limit) for path in paths]
+    whole = _whole(reads)
+    for path, resolved, read in zip(args.files, paths, reads):
+        result = _check(resolved, read, not args.clingo, whole)
         per_file = {"error": 0, "warning": 0, "note": 0}
         for severity, message in result.findings:
             if message in seen:
