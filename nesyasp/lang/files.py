@@ -23,6 +23,7 @@ from __future__ import annotations
 import stat
 from pathlib import Path
 
+from nesyasp._paths import said_command
 from nesyasp.errors import Location, ParseError, Position
 
 __all__ = ["read_program_text", "byte_position"]
@@ -62,6 +63,10 @@ def read_program_text(path: str | Path) -> str:
         raise ParseError(f"{path}: a folder, not a rule file") from None
     except OSError as exc:
         raise ParseError(f"{path}: cannot read file: {exc.strerror or exc}") from None
+    if path.suffix.lower() in (".csv", ".tsv"):
+        raise ParseError(f"{path}: a table, not a rule or fact file: {said_command('nesyasp', 'learn', path)} "
+                         "learns rules from a table, 'nesyasp query RULES --facts-table TABLE' reads a 0/1 table "
+                         "of facts, 'nesyasp learn --predict TABLE --rules RULES' runs learned rules on one")
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]  # a byte-order mark some editors write; positions count from after it
     nul = data.find(b"\0")

@@ -162,3 +162,15 @@ def test_several_files_are_checked_as_one_program(tmp_path, capsys):
     assert out.count("not stratified") == 1 and "a.lp:1:15: error" in out and "checked 2 files: 1 error" in out
     assert main(["check", str(tmp_path / "b.lp"), str(tmp_path / "a.lp")]) == 1
     assert capsys.readouterr().out.count("not stratified") == 1
+
+
+def test_a_table_given_as_a_rule_file_says_what_reads_tables(tmp_path, capsys):
+    from nesyasp.cli import main
+
+    table = tmp_path / "my table.csv"
+    table.write_text("id,age,label\n1,70,yes\n")
+    for command in (["check"], ["fmt"]):
+        assert main(command + [str(table)]) == 1
+        out, err = capsys.readouterr()
+        said = out + err
+        assert "a table, not a rule or fact file" in said and f"\"nesyasp learn '{table}'\"" in said
