@@ -24,7 +24,7 @@ from nesyasp.learn._decimal import DecimalCommas, fast_numbers, has_text
 from nesyasp.learn._separator import detect_separator
 from nesyasp.learn.column import Column, loc as _loc
 from nesyasp.learn._cells import BLANKS, non_ascii
-from nesyasp.learn.encode import _INF_WORDS
+from nesyasp.learn._cells import INF_WORDS
 
 __all__ = ["BlockReader"]
 
@@ -98,7 +98,7 @@ class _Accumulator:
         num[cand] = np.where(non_ascii(picked), np.nan, values)  # NaN where the text is not a number ("nan", "1٢")
         infinite = np.flatnonzero(np.isinf(num))
         # 1e400: too large for a double, not inf
-        return [i for i in infinite.tolist() if decode(tokens[i]).lower() not in _INF_WORDS]
+        return [i for i in infinite.tolist() if decode(tokens[i]).lower() not in INF_WORDS]
 
     def _candidates(self, tokens: np.ndarray, num: np.ndarray, matrix: np.ndarray | None) -> np.ndarray:
         """Fill ``num`` with the plain decimals among ``tokens``; return the other cells that may be numbers."""
