@@ -243,6 +243,11 @@ class FoldSEM(ClassifierMixin, BaseEstimator):
         names = self._names(self.n_features_in_, given)
         parsed: list = []
         self.features_ = fit_features(columns, names, self._kinds(names), [self.head], parsed, self.max_thresholds)
+        # categorical columns whose cells were read as written (arrays; kept texts of a table), so that a table
+        # given to `nesyasp learn --predict` is read the same way (a zip code 02134 is not the number 2134)
+        kept = [getattr(c, "texts", False) for c in columns.data] if isinstance(columns, Table) else None
+        self._as_written = frozenset(f.name for j, f in enumerate(self.features_)
+                                     if f.kind == CATEGORICAL and (kept is None or kept[j]))
         self.background_ = None if self.background is None else load_background(self.background)
         if self.background_ is not None:
             self.features_ += background_features(self.background_, self.features_, [self.head])

@@ -282,7 +282,7 @@ def _predict(args: argparse.Namespace) -> int:
 
     plain = read_plain(args.rules)
     if args.predict.lower().endswith(".csv"):
-        table = _read(args.predict, [], args.sep)
+        table = _read(args.predict, list(plain.as_written), args.sep)  # as the learner read them
         id_column = next((c for c in table.columns if _is_id(c) and table.n_distinct(c) == table.n_rows), None)
         ids = example_ids(table, table.index(id_column) if id_column else None, table.lines)
         facts = table_facts(plain, table, list(table.columns), ids)

@@ -1,0 +1,30 @@
+"""Regression tests from held-out checks of ``nesyasp learn`` on tables it did not make: what ``-o``,
+``--facts-out`` and ``--predict TABLE`` read and write."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from nesyasp.cli import main
+
+from .helpers import clingo_alone
+
+
+def _predicted(capsys, *args: str) -> dict[str, str]:
+    assert main(["learn", "--predict", *args]) == 0
+    out = capsys.readouterr().out.split()
+    return {a[len("target("):].split(",")[0]: a.rstrip(")").split(",")[1] for a in out}
+
+
+def test_predict_on_a_table_reads_a_declared_categorical_column_as_written(tmp_path, capsys):
+    rng = np.random.default_rng(0)
+    zips = rng.choice(["02134", "02139", "10001", "07030"], 120)
+    rows = [f"{z},{rng.integers(0, 9)},{'cam' if z == '02134' else 'other'}" for z in zips]
+    table, rules, facts = tmp_path / "t.csv", tmp_path / "r.lp", tmp_path / "f.lp"
+    table.write_text("zip,n,label\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    assert main(["learn", str(table), "--target", "label", "--categorical", "zip", "--split", "1", "-o", str(rules),
+                 "--facts-out", str(facts)]) == 0
+    capsys.readouterr()
+    learned = clingo_alone(rules, facts)
+    assert sorted(learned.values()).count("cam") == int((zips == "02134").sum())
+    assert _predicted(capsys, str(table), "--rules", str(rules)) == learned  # was 'other' everywhere: 02134 read as 2134
