@@ -28,3 +28,19 @@ def test_predict_on_a_table_reads_a_declared_categorical_column_as_written(tmp_p
     learned = clingo_alone(rules, facts)
     assert sorted(learned.values()).count("cam") == int((zips == "02134").sum())
     assert _predicted(capsys, str(table), "--rules", str(rules)) == learned  # was 'other' everywhere: 02134 read as 2134
+
+
+def test_rules_and_facts_files_never_replace_a_users_file(tmp_path, capsys):
+    table = tmp_path / "t.csv"
+    table.write_text("a,label\n" + "".join(f"{i},{'hi' if i > 20 else 'lo'}\n" for i in range(40)), encoding="utf-8")
+    mine, facts, rules = tmp_path / "patient.lp", tmp_path / "f.lp", tmp_path / "r.lp"
+    mine.write_text("a(p1,30).\n", encoding="utf-8")
+    learn = ["learn", str(table), "--target", "label", "--split", "1"]
+    for flags in (["-o", str(mine)], ["-o", str(rules), "--facts-out", str(mine)]):
+        assert main([*learn, *flags]) == 1  # was written over
+        assert "exists and is not a" in capsys.readouterr().err and mine.read_text() == "a(p1,30).\n"
+    assert main([*learn, "-o", str(rules), "--facts-out", str(facts)]) == 0
+    assert main([*learn, "-o", str(rules), "--facts-out", str(facts)]) == 0  # its own files are written again
+    assert len(clingo_alone(rules, facts)) == 40
+    facts.write_text("_example(r2).\na(r2,3).\n", encoding="utf-8")  # a facts file of earlier versions
+    assert main([*learn, "-o", str(rules), "--facts-out", str(facts)]) == 0

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 from nesyasp._paths import real_path
 
-__all__ = ["NAME", "HELP", "DESCRIPTION", "add_arguments", "run"]
+__all__ = ["NAME", "HELP", "DESCRIPTION", "FACTS_TAG", "add_arguments", "run"]
 
 NAME = "learn"
 HELP = "learn rules from a CSV table (FOLD-SE-M), or run learned rules on facts"
@@ -123,6 +123,22 @@ def _split(n: int, args: argparse.Namespace):
     return np.asarray(order[:cut]), np.asarray(order[cut:], dtype=np.int64)
 
 
+#: The first line of a --facts-out file (a rules file starts with plain_rules' header): files that begin
+#: otherwise are not nesyasp's, and are never written over. Facts files of earlier versions began with _example(.
+FACTS_TAG = "% Facts written by nesyasp learn --facts-out, one line per example and cell the rules use\n"
+_OURS = {"rules": ("% Learned by nesyasp",), "facts": (FACTS_TAG.strip(), "_example(")}
+
+
+def _written_by_us(out: Path, what: str) -> bool:
+    """Whether an existing file is empty or begins as ``nesyasp learn`` writes the ``what`` (rules, facts)."""
+    try:
+        with open(out, "rb") as handle:
+            start = handle.read(200)
+    except OSError:
+        return False
+    return not start.strip() or start.decode("utf-8", "replace").startswith(_OURS[what])
+
+
 def _check_out(path: str | None, inputs: tuple[str | None, ...], what: str, flag: str) -> None:
     from nesyasp.errors import DataError
 
@@ -134,6 +150,9 @@ def _check_out(path: str | None, inputs: tuple[str | None, ...], what: str, flag
             raise DataError(f"{path}: {flag} names an input file; the {what} would overwrite it")
     if out.is_dir():
         raise DataError(f"{path}: {flag} names a folder; give a file such as {out / (what + '.lp')}")
+    if (out.exists() or out.is_symlink()) and not _written_by_us(out, what):
+        raise DataError(f"{path}: exists and is not a {what} file nesyasp learn {flag} wrote, so it is left as it "
+                        "is; name a new file, or delete this one first")
     if not out.parent.is_dir():
         raise DataError(f"{path}: no folder {out.parent} to write the {what} into")
 
@@ -261,7 +280,7 @@ def _learn(args: argparse.Namespace) -> int:
         Path(args.out).write_text(plain_rules(est), encoding="utf-8")
     if args.facts_out:
         ids = example_ids(table, table.index(id_column) if id_column else None, table.lines)
-        Path(args.facts_out).write_text(plain_facts(est, X, ids), encoding="utf-8")
+        Path(args.facts_out).write_text(FACTS_TAG + plain_facts(est, X, ids), encoding="utf-8")
     if args.json:
         print(json.dumps({"accuracy": accuracy, "n_rules": est.n_rules_, "n_literals": est.rule_set_size_,
                           "fit_seconds": seconds, "n_train": int(len(ytr)), "n_test": int(len(yte))}))
