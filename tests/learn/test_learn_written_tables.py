@@ -44,3 +44,12 @@ def test_rules_and_facts_files_never_replace_a_users_file(tmp_path, capsys):
     assert len(clingo_alone(rules, facts)) == 40
     facts.write_text("_example(r2).\na(r2,3).\n", encoding="utf-8")  # a facts file of earlier versions
     assert main([*learn, "-o", str(rules), "--facts-out", str(facts)]) == 0
+
+
+def test_predict_reads_a_tab_separated_table_as_training_does(tmp_path, capsys):
+    table, rules = tmp_path / "t.tsv", tmp_path / "r.lp"
+    table.write_text("a\tlabel\n" + "".join(f"{i}\t{'hi' if i > 20 else 'lo'}\n" for i in range(40)), encoding="utf-8")
+    assert main(["learn", str(table), "--target", "label", "--split", "1", "-o", str(rules)]) == 0
+    capsys.readouterr()
+    classes = _predicted(capsys, str(table), "--rules", str(rules))  # was a ParseError: the table read as facts
+    assert classes == {f"r{i + 2}": "hi" if i > 20 else "lo" for i in range(40)}

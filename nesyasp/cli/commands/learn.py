@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 from nesyasp._paths import real_path
 
-__all__ = ["NAME", "HELP", "DESCRIPTION", "FACTS_TAG", "add_arguments", "run"]
+__all__ = ["NAME", "HELP", "DESCRIPTION", "FACTS_TAG", "TABLE_SUFFIXES", "add_arguments", "run"]
 
 NAME = "learn"
 HELP = "learn rules from a CSV table (FOLD-SE-M), or run learned rules on facts"
@@ -100,7 +100,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--facts-out", help="write the facts of the training table's rows (for -o's rules) to this file")
     parser.add_argument("--json", action="store_true", help="print figures as JSON instead of the rules")
     parser.add_argument("--predict", metavar="FACTS",
-                        help="run the rules of --rules on hand-written facts (.lp, original units) or a CSV table")
+                        help="run the rules of --rules on hand-written facts (.lp, original units) or a table "
+                             "(.csv, .tsv, .txt, .tab, .psv, .dat, .data: any separator)")
     parser.add_argument("--rules", help="with --predict: a rules file written by `nesyasp learn -o`")
     parser.add_argument("--explain", action="store_true", help="with --predict: explain every answer in English")
 
@@ -293,6 +294,11 @@ def _learn(args: argparse.Namespace) -> int:
     return 0
 
 
+#: --predict reads a file of one of these suffixes as a table (as a training table of any name is read), any
+#: other as facts (a .tsv table was parsed as ASP: "unexpected character")
+TABLE_SUFFIXES = (".csv", ".tsv", ".tab", ".psv", ".txt", ".dat", ".data")
+
+
 def _predict(args: argparse.Namespace) -> int:
     from nesyasp.lang import parse_file
     from nesyasp.lang.ast import Atom
@@ -300,7 +306,7 @@ def _predict(args: argparse.Namespace) -> int:
     from nesyasp.learn.plain_predict import predict_facts, table_facts
 
     plain = read_plain(args.rules)
-    if args.predict.lower().endswith(".csv"):
+    if Path(args.predict).suffix.lower() in TABLE_SUFFIXES:
         table = _read(args.predict, list(plain.as_written), args.sep)  # as the learner read them
         id_column = next((c for c in table.columns if _is_id(c) and table.n_distinct(c) == table.n_rows), None)
         ids = example_ids(table, table.index(id_column) if id_column else None, table.lines)
