@@ -162,9 +162,15 @@ class BlockReader:
             if first:
                 data = data[3:] if data.startswith(codecs.BOM_UTF8) else data
                 first = False
+                # lines ended by a carriage return alone (classic Mac OS exports): read as line breaks
+                self.cr_lines = b"\r" in data and b"\n" not in data
+                if self.cr_lines:
+                    data = data.replace(b"\r", b"\n")
                 if self.sep is None:
                     self.sep = detect_separator(data[: 1 << 20], self.source, len(data) < self.block)
                 self._byte = ord(self.sep)
+            elif self.cr_lines:
+                data = data.replace(b"\r", b"\n")
             if not data:
                 if pending:
                     self._block(pending + b"\n", line)
@@ -219,7 +225,8 @@ class BlockReader:
     def _ragged(self, cells: list[str], line: int) -> DataError:
         k = len(self.header or ())
         col = sum(len(c) + 1 for c in cells[:k]) + 1 if len(cells) > k else 1
-        return DataError(f"row has {len(cells)} cells but the header has {k}", _loc(self.source, line, col))
+        return DataError(f"row has {len(cells)} cell{'' if len(cells) == 1 else 's'} but the header has {k}",
+                         _loc(self.source, line, col))
 
     # ------------------------------------------------------------ the numpy path
     def _block(self, blk: bytes, line0: int) -> None:

@@ -211,6 +211,8 @@ class FoldSEM(ClassifierMixin, BaseEstimator):
     def _columns(self, X, y=None, reset: bool = True) -> tuple[Columns, np.ndarray | None, list[str] | None]:
         """The cells as :class:`Columns` (a :class:`Table` stays columnar), validated as scikit-learn does."""
         if isinstance(X, Table):
+            if not X.columns:
+                raise FitDataError("the table has no columns (give the feature columns: table.take(names))")
             if reset:
                 self.n_features_in_ = len(X.columns)
                 if y is None or len(y) != X.n_rows:

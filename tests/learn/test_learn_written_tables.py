@@ -1,11 +1,14 @@
 """Regression tests from held-out checks of ``nesyasp learn`` on tables it did not make: what ``-o``,
-``--facts-out`` and ``--predict TABLE`` read and write."""
+``--facts-out`` and ``--predict TABLE`` read and write, and CSV files it reads."""
 
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from nesyasp.cli import main
+from nesyasp.errors import DataError
+from nesyasp.learn import FoldSEM, read_csv
 
 from .helpers import clingo_alone
 
@@ -53,3 +56,22 @@ def test_predict_reads_a_tab_separated_table_as_training_does(tmp_path, capsys):
     capsys.readouterr()
     classes = _predicted(capsys, str(table), "--rules", str(rules))  # was a ParseError: the table read as facts
     assert classes == {f"r{i + 2}": "hi" if i > 20 else "lo" for i in range(40)}
+
+
+def test_a_file_whose_lines_end_in_a_carriage_return_alone_is_read(tmp_path, capsys):
+    text = "a;b;label\r" + "".join(f"{i};\"x\ry\";{'hi' if i > 20 else 'lo'}\r" for i in range(40))
+    table = read_csv("mac.csv", text=text)  # was csv.Error: new-line character seen in unquoted field
+    assert table.n_rows == 40 and table.sep == ";" and table.take(["b"]).cells[0, 0] == "x\ny"
+    path = tmp_path / "mac.csv"
+    path.write_bytes(text.encode())
+    assert main(["learn", str(path), "--target", "label", "--split", "1", "--json"]) == 0
+    assert '"accuracy": 1.0' in capsys.readouterr().out
+
+
+def test_a_table_of_the_target_alone_says_there_is_no_column_to_learn_from(tmp_path, capsys):
+    path = tmp_path / "t.csv"
+    path.write_text("label\n" + "".join(f"{'hi' if i > 20 else 'lo'}\n" for i in range(40)), encoding="utf-8")
+    assert main(["learn", str(path), "--target", "label"]) == 1  # was 'the table has 0 rows but there are 40 labels'
+    assert "no column to learn from: the table's columns are 'label'" in capsys.readouterr().err
+    with pytest.raises(DataError, match="the table has no columns"):
+        FoldSEM().fit(read_csv(path).take([]), ["a", "b"] * 20)

@@ -230,7 +230,13 @@ def _features(table: Any, args: argparse.Namespace) -> tuple[list[str], str | No
             ignore.add(col)
             id_column = id_column or col
     # a repeated header name is its first column (read_csv warns): one feature, not the same column twice
-    return [c for c in dict.fromkeys(table.columns) if c != args.target and c not in ignore], id_column
+    features = [c for c in dict.fromkeys(table.columns) if c != args.target and c not in ignore]
+    if not features:  # was 'the table has 0 rows but there are N labels'
+        left = sorted(ignore)
+        raise DataError(f"{table.source}: no column to learn from: the table's columns are "
+                        f"{', '.join(map(repr, table.columns))}, and {args.target!r} is the target"
+                        + (f" ({', '.join(map(repr, left))} left out)" if left else ""))
+    return features, id_column
 
 
 def run(args: argparse.Namespace) -> int:
