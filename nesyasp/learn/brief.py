@@ -172,7 +172,7 @@ def _sentence(atom: clingo.Symbol, true: bool, comparisons: Comparisons, values:
     pred, op = comparisons.ops[atom.name]
     example, cut = atom.arguments
     unit = comparisons.units.get(pred)
-    subject = f"the {comparisons.names.get(pred, pred)} of {example}"
+    subject = f"the {comparisons.names.get(pred, pred)} of {_text(example)}"  # ID-5, as #pred shows "ID-5"
     threshold = cut.string if cut.type == clingo.SymbolType.String else str(cut)
     if unit is None and _number(threshold) is not None:  # "1650000000000.0", a 300-digit 5e-324: as people write it
         threshold = readable_number(float(threshold))
@@ -199,7 +199,7 @@ def _value_sentence(atom: clingo.Symbol, comparisons: Comparisons, values: Value
     if number is None and value.startswith("code("):
         return None
     shown = value if number is None else unit.format(float(number)) if unit is not None else value
-    return f"the {comparisons.names.get(pred, pred)} of {example} is {shown}"
+    return f"the {comparisons.names.get(pred, pred)} of {_text(example)} is {shown}"
 
 
 def number_text(text: str) -> Decimal | None:

@@ -75,3 +75,14 @@ def test_a_table_of_the_target_alone_says_there_is_no_column_to_learn_from(tmp_p
     assert "no column to learn from: the table's columns are 'label'" in capsys.readouterr().err
     with pytest.raises(DataError, match="the table has no columns"):
         FoldSEM().fit(read_csv(path).take([]), ["a", "b"] * 20)
+
+
+def test_explanations_name_an_example_of_a_string_id_alike_in_every_sentence(tmp_path, capsys):
+    table, rules = tmp_path / "t.csv", tmp_path / "r.lp"
+    table.write_text("id,price,label\n" + "".join(f"ID-{i},{i * 10},{'dear' if i > 20 else 'cheap'}\n"
+                                                   for i in range(40)), encoding="utf-8")
+    assert main(["learn", str(table), "--target", "label", "--split", "1", "-o", str(rules)]) == 0
+    capsys.readouterr()
+    assert main(["learn", "--predict", str(table), "--rules", str(rules), "--explain"]) == 0
+    text = capsys.readouterr().out
+    assert "the price of ID-25 (250) is greater than" in text and '"ID-' not in text  # was: the price of "ID-25"
