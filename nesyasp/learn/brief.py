@@ -137,7 +137,8 @@ def _category_sentence(node: Node, categories: Mapping[str, str], values: ValueO
     if len(found) != 1:
         return None
     has = clingo.parse_term(found[0]) if found[0].startswith('"') else found[0]
-    return f"the {categories[atom.name]} of {atom.arguments[0]} is {_text(has)}, not {_text(atom.arguments[1])}"
+    shown = _text(has) or '""'  # a missing cell: 'the colour of p1 is "", not red' (was 'is , not red')
+    return f"the {categories[atom.name]} of {atom.arguments[0]} is {shown}, not {_text(atom.arguments[1])}"
 
 
 def _text(value: clingo.Symbol | str) -> str:

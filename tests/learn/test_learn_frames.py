@@ -128,3 +128,14 @@ def test_a_missing_label_is_a_data_error_naming_its_row():
     X, _ = _bool_table(8)
     with pytest.raises(DataError, match=r"the label of row 3 is missing \(None\)"):  # was a TypeError from sorting
         FoldSEM().fit(X, ["a", "b", "a", None, "b", "a", "b", "a"])
+
+
+def test_explanations_name_the_columns_a_background_rule_reads_and_show_a_missing_cell():
+    rng = np.random.default_rng(4)
+    left, right = rng.choice(["r", "g", "b"], 90), rng.choice(["r", "g", "b"], 90)
+    X = np.column_stack([left, right, rng.integers(0, 9, 90)]).astype(object)
+    est = FoldSEM(background="same_colour(X) :- left(X,C), right(X,C).", feature_names=["left", "right", "n"]).fit(
+        X, np.where(left == right, "same", "diff"))
+    text = est.explain_text(["g", "g", 3])
+    assert "the left of x is g" in text and "the right of x is g" in text  # was "'left' holds (for x, and g)"
+    assert 'the right of x is "", not g' in est.explain_text(["g", None, 3])  # was 'is , not g'
