@@ -69,7 +69,8 @@ def one_row(x, names: Sequence[str] | None = None) -> np.ndarray:
 
     ``x`` is a row (list, tuple, 1-D array), a 2-D array or :class:`~nesyasp.learn.Table` of one row, or
     cells by column name: a mapping (``{"age": 63, ...}``), a one-row data frame or a series (pandas),
-    whose names must be ``names`` (the fitted columns), in any order.
+    whose names must be ``names`` (the fitted columns), in any order (names that are not all strings, such as
+    the 0, 1, ... of a frame made from an array, are taken in their order, as scikit-learn takes them).
 
     >>> one_row({"colour": "red", "age": 63}, ["age", "colour"]).tolist()
     [[63, 'red']]
@@ -79,8 +80,7 @@ def one_row(x, names: Sequence[str] | None = None) -> np.ndarray:
     if hasattr(x, "columns") and getattr(x, "ndim", None) == 2:  # a DataFrame (iterating it gives its names)
         if len(x) != 1:
             raise DataError(f"one example is explained at a time; got {len(x)} rows")
-        cells = np.asarray(x, dtype=object)[0]
-        return _by_name(dict(zip((str(c) for c in x.columns), cells)), names)
+        return _by_name(dict(zip(x.columns, np.asarray(x, dtype=object)[0])), names)
     if hasattr(x, "n_rows") and hasattr(x, "cells"):  # a Table
         x = x.cells
     if isinstance(x, np.ndarray) and x.ndim == 2:
@@ -95,7 +95,10 @@ def one_row(x, names: Sequence[str] | None = None) -> np.ndarray:
 
 def _by_name(x, names: Sequence[str] | None) -> np.ndarray:
     """The cells of a mapping from column names, in the order of ``names``."""
-    given = {str(k): x[k] for k in x.keys()}
+    keys = list(x.keys())
+    if not all(isinstance(k, str) for k in keys):  # a series of a frame without names (pandas' 0, 1, ...): by place
+        return np.asarray([[x[k] for k in keys]], dtype=object)
+    given = {k: x[k] for k in keys}
     if names is None:
         raise DataError("an example given by column names needs a fitted estimator's column names")
     missing = [n for n in names if n not in given]

@@ -100,6 +100,7 @@ def test_an_example_by_column_names_is_read_by_name():
     text = est.explain_text(row)
     assert est.explain_text({"colour": row[1], "age": row[0]}) == text  # a mapping was read as its keys
     assert str(est.trace({"colour": row[1], "age": row[0]})) == str(est.trace(row))
+    assert est.explain_text({0: row[0], 1: row[1]}) == text  # keys that are not names: by place, as sklearn does
     table = read_csv("one.csv", text=f"age,colour\n{row[0]},{row[1]}\n")
     assert est.explain_text(table) == text
     with pytest.raises(DataError, match="no value for column 'colour'"):
@@ -120,6 +121,8 @@ def test_pandas_rows_are_read_by_column_name():
     assert est.explain_text(frame.iloc[[i]]) == text  # was: the header's names read as the row's cells
     assert est.explain_text(frame.iloc[i][["colour", "age"]]) == text  # was: cells taken in the series' order
     assert str(est.trace(frame.iloc[[i]])) == str(est.trace(X[i]))
+    unnamed = pd.DataFrame(X)  # columns 0, 1: no names, so by place
+    assert FoldSEM(feature_names=["age", "colour"]).fit(unnamed, est.predict(frame)).explain_text(unnamed.iloc[i]) == text
     frame.loc[i, "age"] = pd.NA
     assert 'the age of x is "", not a number' in est.explain_text(frame.astype({"age": "Int64"}).iloc[i])
 
