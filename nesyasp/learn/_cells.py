@@ -67,6 +67,8 @@ def cell_text(cell: object) -> str:
         return ""
     if isinstance(cell, (bytes, np.bytes_)):
         return cell.decode("utf-8", "replace").strip(BLANKS)
+    if isinstance(cell, np.datetime64):
+        return time_cells(np.asarray([cell]))[0]  # as a datetime64 array's cells read
     if isinstance(cell, (float, np.floating)):
         return np.format_float_positional(float(cell), trim="-") if np.isfinite(cell) else str(float(cell))
     return str(cell).strip(BLANKS)
@@ -105,8 +107,10 @@ def time_cells(column: np.ndarray) -> np.ndarray:
     :func:`cell_number` read (``NaT`` is ``None``; a date its ISO text, a duration its count)."""
     present = ~np.isnat(column)
     out = np.full(column.shape, None, dtype=object)
-    if column.dtype.kind == "M":
-        out[present] = np.datetime_as_string(column[present]).tolist()
+    if column.dtype.kind == "M":  # days (a year, month or week: its first day) or seconds and their fractions
+        unit = np.datetime_data(column.dtype)[0]
+        shown = "D" if unit in ("Y", "M", "W", "D") else unit if unit in ("s", "ms", "us", "ns") else "s"
+        out[present] = np.datetime_as_string(column[present], unit=shown).tolist()
     else:
         out[present] = column[present].astype(np.int64).astype(np.float64).tolist()
     return out

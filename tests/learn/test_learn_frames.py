@@ -142,3 +142,13 @@ def test_explanations_name_the_columns_a_background_rule_reads_and_show_a_missin
     text = est.explain_text(["g", "g", 3])
     assert "the left of x is g" in text and "the right of x is g" in text  # was "'left' holds (for x, and g)"
     assert 'the right of x is "", not g' in est.explain_text(["g", None, 3])  # was 'is , not g'
+
+
+def test_datetime64_cells_of_any_unit_read_as_dates_or_date_times():
+    hours = np.datetime64("2024-03-05T00", "h") + np.arange(0, 96, 2).astype("timedelta64[h]")
+    y = np.where(hours > np.datetime64("2024-03-06T12", "h"), "late", "early")
+    est = FoldSEM(feature_names=["when"]).fit(hours.reshape(-1, 1), y)  # '2024-03-05T10' was no form: a category
+    assert est.features_[0].unit is not None and est.features_[0].unit.kind == "datetime"
+    cells = np.empty((48, 1), dtype=object)
+    cells[:, 0] = list(hours)
+    assert list(est.predict(cells)) == list(y) and "is greater than 2024-03-06T1" in est.explain_text(cells[-1])
