@@ -64,23 +64,24 @@ class Explanation:
         return "\n".join(lines)
 
 
-def one_row(x, names: Sequence[str] | None = None) -> np.ndarray:
+def one_row(x, names: Sequence[str] | None = None, frame_names: Sequence[str] | None = None) -> np.ndarray:
     """One example as a ``(1, n_features)`` object array of its cells, in the order of the fitted columns.
 
     ``x`` is a row (list, tuple, 1-D array), a 2-D array or :class:`~nesyasp.learn.Table` of one row, or
     cells by column name: a mapping (``{"age": 63, ...}``), a one-row data frame or a series (pandas),
-    whose names must be ``names`` (the fitted columns), in any order (names that are not all strings, such as
+    whose names must be ``names`` (the fitted columns) or ``frame_names`` (those of the data frame it was fitted
+    on, when ``feature_names`` renamed them), in any order (names that are not all strings, such as
     the 0, 1, ... of a frame made from an array, are taken in their order, as scikit-learn takes them).
 
     >>> one_row({"colour": "red", "age": 63}, ["age", "colour"]).tolist()
     [[63, 'red']]
     """
     if isinstance(x, Mapping) or (hasattr(x, "keys") and getattr(x, "ndim", None) == 1):  # a dict, a Series
-        return _by_name(x, names)
+        return _by_name(x, names, frame_names)
     if hasattr(x, "columns") and getattr(x, "ndim", None) == 2:  # a DataFrame (iterating it gives its names)
         if len(x) != 1:
             raise DataError(f"one example is explained at a time; got {len(x)} rows")
-        return _by_name(dict(zip(x.columns, np.asarray(x, dtype=object)[0])), names)
+        return _by_name(dict(zip(x.columns, np.asarray(x, dtype=object)[0])), names, frame_names)
     if hasattr(x, "n_rows") and hasattr(x, "cells"):  # a Table
         x = x.cells
     if isinstance(x, np.ndarray) and x.ndim == 2:
@@ -93,14 +94,16 @@ def one_row(x, names: Sequence[str] | None = None) -> np.ndarray:
     return np.asarray([list(x)], dtype=object)
 
 
-def _by_name(x, names: Sequence[str] | None) -> np.ndarray:
-    """The cells of a mapping from column names, in the order of ``names``."""
+def _by_name(x, names: Sequence[str] | None, frame_names: Sequence[str] | None = None) -> np.ndarray:
+    """The cells of a mapping from column names, in the order of ``names`` (or of ``frame_names``)."""
     keys = list(x.keys())
     if not all(isinstance(k, str) for k in keys):  # a series of a frame without names (pandas' 0, 1, ...): by place
         return np.asarray([[x[k] for k in keys]], dtype=object)
     given = {k: x[k] for k in keys}
     if names is None:
         raise DataError("an example given by column names needs a fitted estimator's column names")
+    if frame_names is not None and set(given) == set(frame_names) != set(names):
+        names = frame_names  # the frame's own names, which feature_names renamed
     missing = [n for n in names if n not in given]
     unknown = [k for k in given if k not in names]
     if missing or unknown:

@@ -292,7 +292,8 @@ class FoldSEM(ClassifierMixin, BaseEstimator):
         if not hasattr(self, "learned_"):
             raise FoldNotFittedError(f"this {type(self).__name__} is not fitted yet; call fit first")
         names = [f.name for f in self.features_ if f.kind != BACKGROUND]
-        row = one_row(x, names)
+        frame = getattr(self, "feature_names_in_", None)
+        row = one_row(x, names, None if frame is None else [str(c) for c in frame])
         if row.shape[1] != self.n_features_in_:
             raise DataError(f"the example has {row.shape[1]} cell{'' if row.shape[1] == 1 else 's'}; the estimator "
                             f"was fitted on {self.n_features_in_} columns ({', '.join(names)})")

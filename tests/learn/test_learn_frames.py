@@ -121,6 +121,8 @@ def test_pandas_rows_are_read_by_column_name():
     assert est.explain_text(frame.iloc[[i]]) == text  # was: the header's names read as the row's cells
     assert est.explain_text(frame.iloc[i][["colour", "age"]]) == text  # was: cells taken in the series' order
     assert str(est.trace(frame.iloc[[i]])) == str(est.trace(X[i]))
+    renamed = FoldSEM(feature_names=["years", "hue"]).fit(frame, est.predict(frame))  # the frame's names still
+    assert renamed.explain_text(frame.iloc[i]) == renamed.explain_text({"hue": X[i, 1], "years": X[i, 0]})
     unnamed = pd.DataFrame(X)  # columns 0, 1: no names, so by place
     assert FoldSEM(feature_names=["age", "colour"]).fit(unnamed, est.predict(frame)).explain_text(unnamed.iloc[i]) == text
     frame.loc[i, "age"] = pd.NA
