@@ -24,7 +24,7 @@ from nesyasp.learn._decimal import DecimalCommas, fast_numbers, has_text
 from nesyasp.learn._separator import detect_separator
 from nesyasp.learn.column import Column, loc as _loc
 from nesyasp.learn._cells import BLANKS, non_ascii
-from nesyasp.learn.encode import _INF_WORDS
+from nesyasp.learn._cells import INF_WORDS
 
 __all__ = ["BlockReader"]
 
@@ -98,7 +98,7 @@ class _Accumulator:
         num[cand] = np.where(non_ascii(picked), np.nan, values)  # NaN where the text is not a number ("nan", "1٢")
         infinite = np.flatnonzero(np.isinf(num))
         # 1e400: too large for a double, not inf
-        return [i for i in infinite.tolist() if decode(tokens[i]).lower() not in _INF_WORDS]
+        return [i for i in infinite.tolist() if decode(tokens[i]).lower() not in INF_WORDS]
 
     def _candidates(self, tokens: np.ndarray, num: np.ndarray, matrix: np.ndarray | None) -> np.ndarray:
         """Fill ``num`` with the plain decimals among ``tokens``; return the other cells that may be numbers."""
@@ -162,9 +162,15 @@ class BlockReader:
             if first:
                 data = data[3:] if data.startswith(codecs.BOM_UTF8) else data
                 first = False
+                # lines ended by a carriage return alone (classic Mac OS exports): read as line breaks
+                self.cr_lines = b"\r" in data and b"\n" not in data
+                if self.cr_lines:
+                    data = data.replace(b"\r", b"\n")
                 if self.sep is None:
                     self.sep = detect_separator(data[: 1 << 20], self.source, len(data) < self.block)
                 self._byte = ord(self.sep)
+            elif self.cr_lines:
+                data = data.replace(b"\r", b"\n")
             if not data:
                 if pending:
                     self._block(pending + b"\n", line)
@@ -219,7 +225,8 @@ class BlockReader:
     def _ragged(self, cells: list[str], line: int) -> DataError:
         k = len(self.header or ())
         col = sum(len(c) + 1 for c in cells[:k]) + 1 if len(cells) > k else 1
-        return DataError(f"row has {len(cells)} cells but the header has {k}", _loc(self.source, line, col))
+        return DataError(f"row has {len(cells)} cell{'' if len(cells) == 1 else 's'} but the header has {k}",
+                         _loc(self.source, line, col))
 
     # ------------------------------------------------------------ the numpy path
     def _block(self, blk: bytes, line0: int) -> None:

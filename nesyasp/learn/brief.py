@@ -137,7 +137,8 @@ def _category_sentence(node: Node, categories: Mapping[str, str], values: ValueO
     if len(found) != 1:
         return None
     has = clingo.parse_term(found[0]) if found[0].startswith('"') else found[0]
-    return f"the {categories[atom.name]} of {atom.arguments[0]} is {_text(has)}, not {_text(atom.arguments[1])}"
+    shown = _text(has) or '""'  # a missing cell: 'the colour of p1 is "", not red' (was 'is , not red')
+    return f"the {categories[atom.name]} of {atom.arguments[0]} is {shown}, not {_text(atom.arguments[1])}"
 
 
 def _text(value: clingo.Symbol | str) -> str:
@@ -172,7 +173,7 @@ def _sentence(atom: clingo.Symbol, true: bool, comparisons: Comparisons, values:
     pred, op = comparisons.ops[atom.name]
     example, cut = atom.arguments
     unit = comparisons.units.get(pred)
-    subject = f"the {comparisons.names.get(pred, pred)} of {example}"
+    subject = f"the {comparisons.names.get(pred, pred)} of {_text(example)}"  # ID-5, as #pred shows "ID-5"
     threshold = cut.string if cut.type == clingo.SymbolType.String else str(cut)
     if unit is None and _number(threshold) is not None:  # "1650000000000.0", a 300-digit 5e-324: as people write it
         threshold = readable_number(float(threshold))
@@ -199,7 +200,7 @@ def _value_sentence(atom: clingo.Symbol, comparisons: Comparisons, values: Value
     if number is None and value.startswith("code("):
         return None
     shown = value if number is None else unit.format(float(number)) if unit is not None else value
-    return f"the {comparisons.names.get(pred, pred)} of {example} is {shown}"
+    return f"the {comparisons.names.get(pred, pred)} of {_text(example)} is {shown}"
 
 
 def number_text(text: str) -> Decimal | None:

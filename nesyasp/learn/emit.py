@@ -196,7 +196,11 @@ def to_program(rules: Sequence[LearnedRule], features: Sequence[Feature], classe
             defaults.append(Rule(Atom(f"rule{k + 1}", (X,)), tuple(body)))
             body = [Literal(Atom(f"rule{k + 1}", (X,)))]
         defaults.append(Rule(hd, tuple(body + refs)))
-    used = sorted({lit.feature for r in _walk(rules) for lit in r.lits})
+    # the columns the rules compare, and those the carried background rules read (their explanations name them)
+    read = {lit.atom.predicate for r in (background.rules if background is not None else ()) for lit in r.body
+            if isinstance(lit, Literal) and isinstance(lit.atom, Atom)}
+    used = sorted({lit.feature for r in _walk(rules) for lit in r.lits}
+                  | {i for i, f in enumerate(features) if f.kind != BACKGROUND and f.pred in read})
     preds = _annotations([features[i] for i in used], head, sorted(namer.names.values(), key=lambda s: int(s[2:])),
                          defined)
     extra: tuple = ()

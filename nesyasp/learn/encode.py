@@ -26,8 +26,9 @@ clingo facts and the explanations. A number too large for a double (a Python
 ``int`` past 1.8e308, or a text such as ``1e400``) is a
 :class:`~nesyasp.errors.DataError` naming the column and the row.
 
-A missing cell (empty string, ``None`` or NaN) is read as the empty string
-``""``, as FOLD-R++ does, so every example has exactly one value per feature.
+A missing cell (empty string, ``None``, NaN, ``NaT``, ``pandas.NA``) is read as the empty string
+``""``, as FOLD-R++ does, so every example has exactly one value per feature
+(:mod:`nesyasp.learn._cells`: booleans are 1 and 0, ``numpy.datetime64`` cells their ISO text).
 
 Predicate names are sanitized to ASP (:func:`sanitize_names`).
 """
@@ -40,7 +41,7 @@ from typing import Protocol, Sequence
 import numpy as np
 
 from nesyasp.errors import DataError
-from nesyasp.learn._cells import BLANKS, foreign_digits
+from nesyasp.learn._cells import cell_number, cell_text, foreign_digits, has_time_cells, time_cells
 from nesyasp.learn.names import RESERVED_PREDICATES, sanitize_names
 from nesyasp.learn.units import Unit, apply_unit, detect_unit
 
@@ -48,8 +49,6 @@ __all__ = ["FitDataError", "Feature", "Encoded", "Parsed", "Columns", "ArrayColu
            "parse_column", "as_columns", "feature_column", "NUMERIC", "CATEGORICAL", "BINARY", "BACKGROUND", "is_unary", "RESERVED_PREDICATES"]
 
 NUMERIC, CATEGORICAL, BINARY, BACKGROUND = "numeric", "categorical", "binary", "background"
-_INF_WORDS = {"inf": np.inf, "+inf": np.inf, "-inf": -np.inf, "infinity": np.inf, "+infinity": np.inf,
-              "-infinity": -np.inf}
 
 
 def is_unary(feature: Feature) -> bool:
@@ -158,43 +157,6 @@ class ArrayColumns:
         return parse_column(self.X[:, j], numeric)
 
 
-def _as_string(cell: object) -> str:
-    if cell is None:
-        return ""
-    if isinstance(cell, float) and cell != cell:
-        return ""
-    if isinstance(cell, (bytes, np.bytes_)):
-        return cell.decode("utf-8", "replace").strip(BLANKS)
-    if isinstance(cell, (float, np.floating)):
-        return np.format_float_positional(float(cell), trim="-") if np.isfinite(cell) else str(float(cell))
-    return str(cell).strip(BLANKS)
-
-
-def _number(cell: object, text: str) -> float | None:
-    """The number of a cell, ``nan`` when it is not one, ``None`` when it is one too large for a double."""
-    if isinstance(cell, (bool, np.bool_)):
-        return np.nan
-    if isinstance(cell, (int, np.integer)):
-        try:
-            return float(cell)
-        except OverflowError:
-            return None
-    if isinstance(cell, (float, np.floating)):
-        return float(cell)  # NaN stays NaN (missing); +-inf are numbers
-    lowered = text.lower()
-    if lowered in _INF_WORDS:
-        return _INF_WORDS[lowered]
-    if not text.isascii():  # float() reads other scripts' digits ('١٢', '１２'); read_csv does not, nor do we
-        return np.nan
-    try:
-        value = float(text)
-    except (ValueError, OverflowError):
-        return np.nan
-    if value != value:
-        return np.nan  # the text "nan" is a string
-    return value if np.isfinite(value) else None  # 1e400: a number a double cannot hold
-
-
 class FitDataError(DataError, ValueError):
     """Data that cannot be learned from (a :class:`DataError` that is also a ``ValueError``, for scikit-learn)."""
 
@@ -219,6 +181,8 @@ def parse_column(column: np.ndarray, numeric: bool) -> Parsed:
     ([3.0, nan, -inf, 2.5, 3.0], [-1, 0, -1, -1, -1], ('?',))
     """
     column = np.asarray(column)
+    if column.dtype.kind in "mM":  # NaT is missing (numpy's float cast reads it as -9.2e18), a date its ISO text
+        column = time_cells(column)
     n = column.shape[0]
     if column.dtype.kind in "fiu" and numeric:
         num = column.astype(np.float64)
@@ -231,28 +195,29 @@ def parse_column(column: np.ndarray, numeric: bool) -> Parsed:
             num = np.asarray(column, dtype=np.float64) if not foreign_digits(column) else None
         except (ValueError, TypeError, OverflowError):
             num = None
-        if num is not None and np.isfinite(num).all():
+        if num is not None and np.isfinite(num).all() and not (column.dtype.kind == "O" and
+                                                               has_time_cells(column.ravel().tolist())):
             return Parsed(num, np.full(n, -1, dtype=np.int32), ())
     cells = column.astype(object, copy=False).ravel().tolist()
     index: dict[object, int] = {}
     try:
         codes = np.fromiter((index.setdefault(c, len(index)) for c in cells), dtype=np.int64, count=len(cells))
     except TypeError:  # an unhashable cell (a list): compare its text
-        cells = [_as_string(c) for c in cells]
+        cells = [cell_text(c) for c in cells]
         index = {}
         codes = np.fromiter((index.setdefault(c, len(index)) for c in cells), dtype=np.int64, count=len(cells))
     distinct = list(index)
     texts = []
     for k, cell in enumerate(distinct):
         try:
-            texts.append(_as_string(cell))
+            texts.append(cell_text(cell))
         except (OverflowError, ValueError):
             texts.append(str(cell))
     values = np.full(len(distinct), np.nan)
     overflow = None
     if numeric:
         for k, (cell, text) in enumerate(zip(distinct, texts)):
-            value = _number(cell, text)
+            value = cell_number(cell, text)
             if value is None:
                 if overflow is None:  # distinct cells come in order of first appearance
                     overflow = (f"row {int(np.flatnonzero(codes == k)[0])}", text)

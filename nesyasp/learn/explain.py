@@ -10,8 +10,9 @@ learner's own record, literal by literal, in the same words.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Sequence
 
 import numpy as np
 
@@ -63,8 +64,26 @@ class Explanation:
         return "\n".join(lines)
 
 
-def one_row(x) -> np.ndarray:
-    """One example as a ``(1, n_features)`` array (a row, or a 2-D array of one row)."""
+def one_row(x, names: Sequence[str] | None = None, frame_names: Sequence[str] | None = None) -> np.ndarray:
+    """One example as a ``(1, n_features)`` object array of its cells, in the order of the fitted columns.
+
+    ``x`` is a row (list, tuple, 1-D array), a 2-D array or :class:`~nesyasp.learn.Table` of one row, or
+    cells by column name: a mapping (``{"age": 63, ...}``), a one-row data frame or a series (pandas),
+    whose names must be ``names`` (the fitted columns) or ``frame_names`` (those of the data frame it was fitted
+    on, when ``feature_names`` renamed them), in any order (names that are not all strings, such as
+    the 0, 1, ... of a frame made from an array, are taken in their order, as scikit-learn takes them).
+
+    >>> one_row({"colour": "red", "age": 63}, ["age", "colour"]).tolist()
+    [[63, 'red']]
+    """
+    if isinstance(x, Mapping) or (hasattr(x, "keys") and getattr(x, "ndim", None) == 1):  # a dict, a Series
+        return _by_name(x, names, frame_names)
+    if hasattr(x, "columns") and getattr(x, "ndim", None) == 2:  # a DataFrame (iterating it gives its names)
+        if len(x) != 1:
+            raise DataError(f"one example is explained at a time; got {len(x)} rows")
+        return _by_name(dict(zip(x.columns, np.asarray(x, dtype=object)[0])), names, frame_names)
+    if hasattr(x, "n_rows") and hasattr(x, "cells"):  # a Table
+        x = x.cells
     if isinstance(x, np.ndarray) and x.ndim == 2:
         if x.shape[0] != 1:
             raise DataError(f"one example is explained at a time; got {x.shape[0]} rows")
@@ -73,6 +92,29 @@ def one_row(x) -> np.ndarray:
         raise WrongTypeError(f"expected one example: a row of cell values (a list, tuple or 1-D array), "
                              f"got {type(x).__name__}")
     return np.asarray([list(x)], dtype=object)
+
+
+def _by_name(x, names: Sequence[str] | None, frame_names: Sequence[str] | None = None) -> np.ndarray:
+    """The cells of a mapping from column names, in the order of ``names`` (or of ``frame_names``)."""
+    keys = list(x.keys())
+    if not all(isinstance(k, str) for k in keys):  # a series of a frame without names (pandas' 0, 1, ...): by place
+        return np.asarray([[x[k] for k in keys]], dtype=object)
+    given = {k: x[k] for k in keys}
+    if names is None:
+        raise DataError("an example given by column names needs a fitted estimator's column names")
+    if frame_names is not None and set(given) == set(frame_names) != set(names):
+        names = frame_names  # the frame's own names, which feature_names renamed
+    missing = [n for n in names if n not in given]
+    unknown = [k for k in given if k not in names]
+    if missing or unknown:
+        said = ([f"no value for column{'s' if len(missing) > 1 else ''} {', '.join(map(repr, missing))}"]
+                if missing else []) + ([f"unknown column{'s' if len(unknown) > 1 else ''} "
+                                        f"{', '.join(map(repr, unknown))}"] if unknown else [])
+        raise DataError(f"the example has {' and '.join(said)}; the estimator was fitted on the columns "
+                        f"{', '.join(map(repr, names))}")
+    row = np.empty((1, len(names)), dtype=object)
+    row[0, :] = [given[n] for n in names]
+    return row
 
 
 def literal_text(lit: Lit, feature: Feature) -> str:
@@ -101,8 +143,8 @@ def explain(est: FoldSEM, x, name: str = "x") -> Node:
     expect_type(name, str, "an example name (text such as 'x')")
     if not is_identifier(name):
         raise DataError(f"example name {name!r} is not an ASP constant (lowercase letter first)")
-    row = one_row(x)
-    k = int(est.decision_rule(row)[0])
+    row = est._example(x)
+    k = int(est._decide(est._encode_row(row))[0])
     label = est.classes_[est.learned_[k].label]
     reasoner = example_reasoner(est.rules_, row, est.features_, [name])
     atom = Atom(est.head, (Constant(name), class_term(label)))
@@ -119,7 +161,7 @@ def explain_text(est: FoldSEM, x, name: str = "x") -> str:
     from nesyasp.learn.readable import program_cuts, readable_preds, readable_tree, row_values, with_note
     from nesyasp.reason import render_text
 
-    row = one_row(x)
+    row = est._example(x)
     node = explain(est, row, name)
     features = est.features_
     preds = {p.atom.signature: p for p in readable_preds(est.rules_.preds, features)}
@@ -146,7 +188,7 @@ def _category_values(row: np.ndarray, features: list[Feature]) -> dict[str, tupl
 
 def trace(est: FoldSEM, x) -> Explanation:
     """The learner's own trace for one example: which rule decides, literal by literal."""
-    data = est._encode(one_row(x))
+    data = est._encode_row(est._example(x))
     k = int(est._decide(data)[0])
     steps: list[tuple[int, str, bool]] = []
     for j in range(k + 1):

@@ -16,12 +16,13 @@ from sklearn.utils.validation import validate_data
 
 from nesyasp.errors import DataError, NotFittedError
 from nesyasp.lang.ast import Program, is_identifier
+from nesyasp.learn._cells import is_missing
 from nesyasp.learn.core import (Params, RuleStats, count_literals, count_rules, covers, fold_sem, rule_stats,
                                 simplify)
 from nesyasp.learn.emit import to_program
 from nesyasp.learn.encode import (BACKGROUND, CATEGORICAL, NUMERIC, ArrayColumns, Columns, Encoded, FitDataError,
                                   encode, fit_features)
-from nesyasp.learn.explain import Explanation, explain, explain_text, trace
+from nesyasp.learn.explain import Explanation, explain, explain_text, one_row, trace
 from nesyasp.learn.prune import prune as prune_rules
 from nesyasp.learn.search import SearchSpace
 from nesyasp.learn.table import Table
@@ -36,6 +37,17 @@ logger = logging.getLogger(__name__)
 
 class FoldNotFittedError(NotFittedError, SklearnNotFittedError):
     """``predict`` before ``fit``: nesyasp's and scikit-learn's ``NotFittedError`` at once."""
+
+
+def _check_labels(y: np.ndarray | None) -> None:
+    """A missing label (``None``, NaN, ``pandas.NA``) is a :class:`FitDataError` naming its row (it was a
+    ``TypeError`` from sorting the classes, or 'Unknown label type')."""
+    if y is None or y.dtype.kind != "O":
+        return
+    for i, label in enumerate(y.tolist()):
+        if is_missing(label):
+            raise FitDataError(f"the label of row {i} is missing ({label!r}): every training row needs a class "
+                               "(leave such rows out, or give them one)")
 
 
 class FoldSEM(ClassifierMixin, BaseEstimator):
@@ -199,6 +211,8 @@ class FoldSEM(ClassifierMixin, BaseEstimator):
     def _columns(self, X, y=None, reset: bool = True) -> tuple[Columns, np.ndarray | None, list[str] | None]:
         """The cells as :class:`Columns` (a :class:`Table` stays columnar), validated as scikit-learn does."""
         if isinstance(X, Table):
+            if not X.columns:
+                raise FitDataError("the table has no columns (give the feature columns: table.take(names))")
             if reset:
                 self.n_features_in_ = len(X.columns)
                 if y is None or len(y) != X.n_rows:
@@ -222,6 +236,7 @@ class FoldSEM(ClassifierMixin, BaseEstimator):
         if not is_identifier(self.head):
             raise DataError(f"head {self.head!r} is not a valid ASP predicate name")
         columns, y, given = self._columns(X, y)
+        _check_labels(y)
         check_classification_targets(y)
         self.classes_, y_idx = np.unique(y, return_inverse=True)
         if len(self.classes_) < 2:
@@ -230,6 +245,11 @@ class FoldSEM(ClassifierMixin, BaseEstimator):
         names = self._names(self.n_features_in_, given)
         parsed: list = []
         self.features_ = fit_features(columns, names, self._kinds(names), [self.head], parsed, self.max_thresholds)
+        # categorical columns whose cells were read as written (arrays; kept texts of a table), so that a table
+        # given to `nesyasp learn --predict` is read the same way (a zip code 02134 is not the number 2134)
+        kept = [getattr(c, "texts", False) for c in columns.data] if isinstance(columns, Table) else None
+        self._as_written = frozenset(f.name for j, f in enumerate(self.features_)
+                                     if f.kind == CATEGORICAL and (kept is None or kept[j]))
         self.background_ = None if self.background is None else load_background(self.background)
         if self.background_ is not None:
             self.features_ += background_features(self.background_, self.features_, [self.head])
@@ -266,6 +286,22 @@ class FoldSEM(ClassifierMixin, BaseEstimator):
             raise FoldNotFittedError(f"this {type(self).__name__} is not fitted yet; call fit first")
         columns, _, _ = self._columns(X, reset=False)
         return self._encoded(columns)
+
+    def _example(self, x) -> np.ndarray:
+        """One example to explain (:func:`~nesyasp.learn.explain.one_row`) as a ``(1, n_features_in_)`` array."""
+        if not hasattr(self, "learned_"):
+            raise FoldNotFittedError(f"this {type(self).__name__} is not fitted yet; call fit first")
+        names = [f.name for f in self.features_ if f.kind != BACKGROUND]
+        frame = getattr(self, "feature_names_in_", None)
+        row = one_row(x, names, None if frame is None else [str(c) for c in frame])
+        if row.shape[1] != self.n_features_in_:
+            raise DataError(f"the example has {row.shape[1]} cell{'' if row.shape[1] == 1 else 's'}; the estimator "
+                            f"was fitted on {self.n_features_in_} columns ({', '.join(names)})")
+        return row
+
+    def _encode_row(self, row: np.ndarray) -> Encoded:
+        """:meth:`_example`'s row encoded (its names, if any, were checked there: no scikit-learn warning)."""
+        return self._encoded(ArrayColumns(row))
 
     def _decide(self, data: Encoded) -> np.ndarray:
         n = data.num.shape[0]

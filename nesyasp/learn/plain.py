@@ -87,6 +87,8 @@ def plain_rules(est: FoldSEM) -> str:
     lines = _HEADER.splitlines() + [f"% {_HEAD}{est.head}"]
     for f in columns:
         entry: dict[str, object] = {"pred": f.pred, "column": f.name, "kind": f.kind}
+        if f.name in getattr(est, "_as_written", ()):
+            entry["as_written"] = True  # --predict TABLE keeps its texts (007 is not 7)
         if f.kind == NUMERIC:
             entry["cuts"] = [str(number_term(c)) for c in cuts.get(f.pred, np.zeros(0)).tolist()]
             if f.unit is not None:
@@ -191,7 +193,9 @@ class PlainRules:
     ``features`` the columns of the header (numeric ones with their cut points
     in ``cuts``), ``preds`` the annotations, ``head`` the class predicate,
     ``notes`` the comment above each default rule (its training confidence) by
-    the line of the rule that derives the class.
+    the line of the rule that derives the class, ``as_written`` the categorical
+    columns whose cells the learner read as written (a table's cells of such a
+    column are read the same way: ``007`` is not ``7``).
     """
 
     program: Program
@@ -200,6 +204,7 @@ class PlainRules:
     preds: tuple[Pred, ...]
     head: str
     notes: dict[int, str]
+    as_written: tuple[str, ...] = ()
 
 
 def read_plain(path: str | Path) -> PlainRules:
@@ -207,7 +212,7 @@ def read_plain(path: str | Path) -> PlainRules:
     from nesyasp.lang import parse_file
 
     program = parse_file(path)
-    features, cuts, head, notes, last = [], {}, None, {}, ""
+    features, cuts, head, notes, last, written = [], {}, None, {}, "", []
     for stmt in program.statements:
         if isinstance(stmt, Comment):
             text = stmt.text.strip()
@@ -215,6 +220,8 @@ def read_plain(path: str | Path) -> PlainRules:
                 entry = json.loads(text[len(_MARK):])
                 unit = unit_of_json(entry["unit"]) if "unit" in entry else None
                 features.append(Feature(entry["column"], entry["pred"], entry["kind"], unit=unit))
+                if entry.get("as_written"):
+                    written.append(entry["column"])
                 if entry["kind"] == NUMERIC:
                     cuts[entry["pred"]] = np.asarray([float(c) for c in entry["cuts"]], dtype=np.float64)
             elif text.startswith(_HEAD):
@@ -227,7 +234,7 @@ def read_plain(path: str | Path) -> PlainRules:
         raise DataError(f"{path}: not a rules file written by `nesyasp learn -o` (no '% {_HEAD.strip()}' line); "
                         "run other programs with `nesyasp query`")
     preds = tuple(s for s in program.statements if isinstance(s, Pred))
-    return PlainRules(program, tuple(features), cuts, preds, head, notes)
+    return PlainRules(program, tuple(features), cuts, preds, head, notes, tuple(written))
 
 
 def _confidence(comment: str) -> str:

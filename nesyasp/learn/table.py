@@ -236,6 +236,8 @@ def csv_header(path: str | Path, sep: str | None = None) -> tuple[list[str], str
     except OSError:
         return [], ","
     sample = sample[3:] if sample.startswith(codecs.BOM_UTF8) else sample
+    if b"\r" in sample and b"\n" not in sample:  # lines ended by a carriage return alone, as read_csv reads them
+        sample = sample.replace(b"\r", b"\n")
     used = separator_option(sep) if sep is not None else detect_separator(sample, str(path), len(sample) < 1 << 20)
     try:
         lines = (ln for ln in sample.decode("utf-8").splitlines() if ln.strip())

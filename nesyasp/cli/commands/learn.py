@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 from nesyasp._paths import real_path
 
-__all__ = ["NAME", "HELP", "DESCRIPTION", "add_arguments", "run"]
+__all__ = ["NAME", "HELP", "DESCRIPTION", "FACTS_TAG", "TABLE_SUFFIXES", "add_arguments", "run"]
 
 NAME = "learn"
 HELP = "learn rules from a CSV table (FOLD-SE-M), or run learned rules on facts"
@@ -100,7 +100,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--facts-out", help="write the facts of the training table's rows (for -o's rules) to this file")
     parser.add_argument("--json", action="store_true", help="print figures as JSON instead of the rules")
     parser.add_argument("--predict", metavar="FACTS",
-                        help="run the rules of --rules on hand-written facts (.lp, original units) or a CSV table")
+                        help="run the rules of --rules on hand-written facts (.lp, original units) or a table "
+                             "(.csv, .tsv, .txt, .tab, .psv, .dat, .data: any separator)")
     parser.add_argument("--rules", help="with --predict: a rules file written by `nesyasp learn -o`")
     parser.add_argument("--explain", action="store_true", help="with --predict: explain every answer in English")
 
@@ -123,6 +124,22 @@ def _split(n: int, args: argparse.Namespace):
     return np.asarray(order[:cut]), np.asarray(order[cut:], dtype=np.int64)
 
 
+#: The first line of a --facts-out file (a rules file starts with plain_rules' header): files that begin
+#: otherwise are not nesyasp's, and are never written over. Facts files of earlier versions began with _example(.
+FACTS_TAG = "% Facts written by nesyasp learn --facts-out, one line per example and cell the rules use\n"
+_OURS = {"rules": ("% Learned by nesyasp",), "facts": (FACTS_TAG.strip(), "_example(")}
+
+
+def _written_by_us(out: Path, what: str) -> bool:
+    """Whether an existing file is empty or begins as ``nesyasp learn`` writes the ``what`` (rules, facts)."""
+    try:
+        with open(out, "rb") as handle:
+            start = handle.read(200)
+    except OSError:
+        return False
+    return not start.strip() or start.decode("utf-8", "replace").startswith(_OURS[what])
+
+
 def _check_out(path: str | None, inputs: tuple[str | None, ...], what: str, flag: str) -> None:
     from nesyasp.errors import DataError
 
@@ -134,6 +151,9 @@ def _check_out(path: str | None, inputs: tuple[str | None, ...], what: str, flag
             raise DataError(f"{path}: {flag} names an input file; the {what} would overwrite it")
     if out.is_dir():
         raise DataError(f"{path}: {flag} names a folder; give a file such as {out / (what + '.lp')}")
+    if (out.exists() or out.is_symlink()) and not _written_by_us(out, what):
+        raise DataError(f"{path}: exists and is not a {what} file nesyasp learn {flag} wrote, so it is left as it "
+                        "is; name a new file, or delete this one first")
     if not out.parent.is_dir():
         raise DataError(f"{path}: no folder {out.parent} to write the {what} into")
 
@@ -210,7 +230,13 @@ def _features(table: Any, args: argparse.Namespace) -> tuple[list[str], str | No
             ignore.add(col)
             id_column = id_column or col
     # a repeated header name is its first column (read_csv warns): one feature, not the same column twice
-    return [c for c in dict.fromkeys(table.columns) if c != args.target and c not in ignore], id_column
+    features = [c for c in dict.fromkeys(table.columns) if c != args.target and c not in ignore]
+    if not features:  # was 'the table has 0 rows but there are N labels'
+        left = sorted(ignore)
+        raise DataError(f"{table.source}: no column to learn from: the table's columns are "
+                        f"{', '.join(map(repr, table.columns))}, and {args.target!r} is the target"
+                        + (f" ({', '.join(map(repr, left))} left out)" if left else ""))
+    return features, id_column
 
 
 def run(args: argparse.Namespace) -> int:
@@ -261,7 +287,7 @@ def _learn(args: argparse.Namespace) -> int:
         Path(args.out).write_text(plain_rules(est), encoding="utf-8")
     if args.facts_out:
         ids = example_ids(table, table.index(id_column) if id_column else None, table.lines)
-        Path(args.facts_out).write_text(plain_facts(est, X, ids), encoding="utf-8")
+        Path(args.facts_out).write_text(FACTS_TAG + plain_facts(est, X, ids), encoding="utf-8")
     if args.json:
         print(json.dumps({"accuracy": accuracy, "n_rules": est.n_rules_, "n_literals": est.rule_set_size_,
                           "fit_seconds": seconds, "n_train": int(len(ytr)), "n_test": int(len(yte))}))
@@ -274,6 +300,11 @@ def _learn(args: argparse.Namespace) -> int:
     return 0
 
 
+#: --predict reads a file of one of these suffixes as a table (as a training table of any name is read), any
+#: other as facts (a .tsv table was parsed as ASP: "unexpected character")
+TABLE_SUFFIXES = (".csv", ".tsv", ".tab", ".psv", ".txt", ".dat", ".data")
+
+
 def _predict(args: argparse.Namespace) -> int:
     from nesyasp.lang import parse_file
     from nesyasp.lang.ast import Atom
@@ -281,8 +312,8 @@ def _predict(args: argparse.Namespace) -> int:
     from nesyasp.learn.plain_predict import predict_facts, table_facts
 
     plain = read_plain(args.rules)
-    if args.predict.lower().endswith(".csv"):
-        table = _read(args.predict, [], args.sep)
+    if Path(args.predict).suffix.lower() in TABLE_SUFFIXES:
+        table = _read(args.predict, list(plain.as_written), args.sep)  # as the learner read them
         id_column = next((c for c in table.columns if _is_id(c) and table.n_distinct(c) == table.n_rows), None)
         ids = example_ids(table, table.index(id_column) if id_column else None, table.lines)
         facts = table_facts(plain, table, list(table.columns), ids)
