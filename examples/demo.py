@@ -46,7 +46,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--no-train", action="store_true", help="stop after step 3 (no CNN, a few seconds)")
     args = ap.parse_args(argv)
     rules = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "examples" / "rules").glob("*.lp"))
-    step("check the example rule files", "-m", "nesyasp", "check", *rules)
+    step("check the example rule files", "-m", "nesyasp", "check", "--each", *rules)
     step("format one of them", "-m", "nesyasp", "fmt", rules[0])
     step("query the Figure 3 rule set: which class is each image?",
          "-m", "nesyasp", "query", "examples/figure3/labelled.lp", "examples/figure3/images_labelled.lp",

@@ -174,3 +174,13 @@ def test_a_table_given_as_a_rule_file_says_what_reads_tables(tmp_path, capsys):
         out, err = capsys.readouterr()
         said = out + err
         assert "a table, not a rule or fact file" in said and f"\"nesyasp learn '{table}'\"" in said
+
+
+def test_each_checks_independent_files_apart(tmp_path, capsys):
+    from nesyasp.cli import main
+
+    (tmp_path / "a.lp").write_text("p(X) :- q(X), not r(X).\nr(X) :- q(X), not s(X).\n")
+    (tmp_path / "b.lp").write_text("q(1).\ns(X) :- q(X), not p(X).\n")
+    assert main(["check", "--each", str(tmp_path / "a.lp"), str(tmp_path / "b.lp")]) == 0
+    out = capsys.readouterr().out
+    assert "not stratified" not in out and out.count("never defined") == 3  # q/1, s/1 in a.lp; p/1 in b.lp

@@ -31,7 +31,8 @@ then a one-line summary. Errors: syntax, constructs outside the language
 never defined, one name used with several arities. Exit status 1 when there
 are errors. Several FILEs are one program, as query and clingo run them: what
 one defines is defined for the others, and a cycle through 'not' across files
-is an error (nesyasp check rules.lp facts.lp).
+is an error (nesyasp check rules.lp facts.lp). --each checks every FILE as a
+program of its own (a folder of independent rule files).
 
 At most --max-errors errors (20) and as many warnings are shown per file; the
 summary counts them all. A file with more syntax errors than that is read up
@@ -54,18 +55,23 @@ examples:
   nesyasp check examples/rules/*.lp
   nesyasp check learned.lp --strict          # warnings count as errors
   nesyasp check rules.lp --clingo            # also what plain clingo would refuse
+  nesyasp check programs/lth.lp runs/lth/facts.lp   # files run together: one program
+  nesyasp check --each examples/rules/*.lp   # independent files: each a program of its own
 """
 
 __all__ = ["NAME", "HELP", "DESCRIPTION", "add_arguments", "run", "check_file", "FileCheck"]
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """Options: the files, --clingo, --strict, --quiet, --max-errors."""
+    """Options: the files, --clingo, --each, --strict, --quiet, --max-errors."""
     parser.add_argument("files", nargs="+", type=Path, metavar="FILE", help="rule files (.lp)")
     parser.add_argument("--clingo", action="store_true",
                         help="report FOLD-style rules without the _example(X) atom as errors, as plain "
                              "clingo refuses them (by default they get a note: the reasoner runs them)")
     parser.add_argument("--example-guard", action="store_true", help=argparse.SUPPRESS)  # the default now
+    parser.add_argument("--each", action="store_true",
+                        help="check every FILE as a program of its own (by default the FILEs are one program, "
+                             "as query and clingo run them)")
     parser.add_argument("--strict", action="store_true", help="treat warnings as errors")
     parser.add_argument("-q", "--quiet", action="store_true", help="print errors and the summary only")
     parser.add_argument("--max-errors", type=_count, default=20, metavar="N",
@@ -157,7 +163,7 @@ def run(args: argparse.Namespace) -> int:
 
     paths = [resolve_program(path) for path in args.files]  # programs/lth.lp from any folder
     reads = [_read(path, limit) for path in paths]
-    whole = _whole(reads)
+    whole = None if args.each else _whole(reads)
     for path, resolved, read in zip(args.files, paths, reads):
         result = _check(resolved, read, not args.clingo, whole)
         per_file = {"error": 0, "warning": 0, "note": 0}
