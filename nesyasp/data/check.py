@@ -31,14 +31,13 @@ from pathlib import Path, PurePosixPath
 import numpy as np
 from PIL import Image
 
-from nesyasp.data._pool import worker_count, worker_pool
 from nesyasp.data.folder import _FIFTH, _NAME, RESERVED, read_concepts
 from nesyasp.data.ids import id_collisions, is_lossless, path_id
 from nesyasp.data.layout import (IGNORED_FOLDERS, IMAGE_SUFFIXES, _class_dirs, _images_in, broken_class_links,
                                  broken_class_problem, ignored_folders, is_system_file, loose_images_problem, mask_file,
                                  no_classes_problem, readable_folder, split_folders)
-from nesyasp.data.pixels import (UNREADABLE, WIDE_MODES, exif_orientation, frame_count, is_huge, open_image,
-                                 unreadable_reason, upright_size)
+from nesyasp.data._probe import probe_all
+from nesyasp.data.pixels import UNREADABLE, WIDE_MODES, is_huge, open_image, unreadable_reason
 from nesyasp.errors import DataError
 
 __all__ = ["FolderReport", "scan_image_folder", "check_image_folder"]
@@ -68,46 +67,6 @@ class FolderReport:
         if self.concept_sets:
             text += f", {len(self.concept_sets)} concept folders"
         return text
-
-
-#: What :func:`_probe` finds of one image: upright size, mode, the reason it cannot be read, EXIF-turned, frames.
-_Probe = tuple[tuple[int, int] | None, str, str | None, bool, int]
-
-
-def _probe(path: str) -> _Probe:
-    """Upright image size, mode, the reason it cannot be read (the file is fully decoded), EXIF-turned or not,
-    and its number of frames (animated or multi-page: only the first is read)."""
-    try:
-        with open_image(path) as im:
-            im.load()
-            return upright_size(im), im.mode, None, exif_orientation(im) != 1, frame_count(im)
-    except UNREADABLE as exc:
-        return None, "", f"{path}: unreadable image ({unreadable_reason(path, exc)})", False, 1
-
-
-def _probe_chunk(paths: list[str]) -> list[_Probe]:
-    return [_probe(p) for p in paths]
-
-
-def _probe_all(files: list[Path]) -> dict[Path, _Probe]:
-    from tqdm import tqdm
-
-    n_workers = worker_count(len(files), None)
-    step = 64
-    chunks = [[str(f) for f in files[i:i + step]] for i in range(0, len(files), step)]
-    out: list = []
-    with tqdm(total=len(files), desc="checking images", unit="img", leave=False,
-              disable=None if len(files) >= 200 else True) as bar:
-        if n_workers == 1:
-            for chunk in chunks:
-                out += _probe_chunk(chunk)
-                bar.update(len(chunk))
-        else:
-            with worker_pool(n_workers) as pool:
-                for part in pool.map(_probe_chunk, chunks):
-                    out += part
-                    bar.update(len(part))
-    return dict(zip(files, out))
 
 
 def _check_mask(mpath: Path, image_size: tuple[int, int] | None, n_concepts: int | None,
@@ -390,7 +349,7 @@ def _scan(root: Path, report: FolderReport) -> None:
     concept_dirs = _class_dirs(root / "concepts") if (root / "concepts").is_dir() else []
     concept_files = {d: _images_in(d) for d in concept_dirs}
     files = [f for _, classes in parts for _, fs in classes for f in fs]
-    probes = _probe_all(files + [f for fs in concept_files.values() for f in fs])
+    probes = probe_all(files + [f for fs in concept_files.values() for f in fs])
     report.problems += [probes[f][2] for f in files if probes[f][2]]
     _id_checks(img_root, files, report)
     for split, classes in parts:
