@@ -129,3 +129,22 @@ def test_query_says_what_makes_a_missing_run_file_and_refuses_a_table(tmp_path, 
     assert main(["query", str(spaced / "rules.lp"), "-q", "p"]) == 1
     said = capsys.readouterr().err.rsplit("nesyasp extract ", 1)[1].rstrip().rstrip(")")
     assert shlex.split(said) == [str(spaced)]  # a path to paste into a shell
+
+
+@pytest.mark.parametrize("joined", [False, True])  # True: a program the reasoner does not slice per example
+def test_a_query_about_an_example_no_fact_names_is_warned(tmp_path, capsys, caplog, joined):
+    rules = tmp_path / "rules.lp"
+    rules.write_text("target(X,yes) :- _example(X), age(X,A), A > 40.\n"
+                     "target(X,no) :- _example(X), not target(X,yes).\n"
+                     + ("old(X) :- age(X,A), age(Y,B), A > B.\n" if joined else ""))
+    facts = tmp_path / "facts.lp"
+    facts.write_text("".join(f"_example(p{i}). age(p{i},{30 + 5 * i}).\n" for i in range(5)))
+    assert main(["query", str(rules), str(facts), "-q", "target(p4,X)"]) == 0
+    assert "target(p4,yes)" in capsys.readouterr().out and "no fact names" not in caplog.text
+    assert main(["query", str(rules), str(facts), "-q", "target(p44,X)", "--explain"]) == 0
+    assert "target(p44,no)" in capsys.readouterr().out and "p44: no fact names this example" in caplog.text
+    caplog.clear()
+    assert main(["query", str(rules), str(facts), "-q", "target(X,yes)"]) == 0
+    assert "no fact names" not in caplog.text
+    assert main(["query", str(rules), "-q", "target(p1,X)"]) == 0  # no facts at all: nothing to compare with
+    assert "no fact names" not in caplog.text

@@ -229,6 +229,22 @@ def _warn_undefined(reasoner: Any, query: str | None, why_not: list[str]) -> Non
                            atom.predicate, len(atom.arguments))
 
 
+def _warn_unknown_example(whole: Any, reasoner: Any, first: Any) -> None:
+    """A warning when the query's example (``target(r3,X)``) is named by no fact while the facts have examples:
+    it is answered as an example with no facts (every feature false), which a mistyped id would be too."""
+    import clingo
+
+    if first is None or not whole.translation.guarded or not isinstance(first, clingo.Symbol):
+        return
+    if first.type == clingo.SymbolType.Function and first.arguments:
+        return
+    facts = reasoner.facts
+    if facts.is_example(first) or (reasoner is whole and not facts.examples() and not facts.tables):
+        return
+    logger.warning("%s: no fact names this example, so it is answered as an example with no facts (every "
+                   "feature false); a typo? (the examples are the first arguments of the facts)", first)
+
+
 def _example(query: str | None, why_not: list[str]) -> Any:
     """The one example every query and why-not names by its first argument, or None."""
     from nesyasp.lang.ast import Atom
@@ -252,7 +268,9 @@ def run(args: argparse.Namespace) -> int:
         columns, ids, matrix = read_table(args.facts_table)
         reasoner.add_table(matrix, columns, ids)
     _warn_undefined(reasoner, query, args.why_not)
-    reasoner = reasoner.slice_for(_example(query, args.why_not))
+    whole, first = reasoner, _example(query, args.why_not)
+    reasoner = reasoner.slice_for(first)
+    _warn_unknown_example(whole, reasoner, first)
     explain = args.explain or args.format != "text" or args.all_proofs
     reasoner.note_examples(*([query] if query is not None else []), *args.why_not)  # before the document
     try:
