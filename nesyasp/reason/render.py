@@ -19,9 +19,7 @@ from __future__ import annotations
 
 import json
 import re
-import sys
-from contextlib import contextmanager
-from typing import Any, Collection, Iterable, Iterator, Mapping, Sequence
+from typing import Any, Collection, Iterable, Mapping, Sequence
 
 import clingo
 import networkx as nx
@@ -38,6 +36,7 @@ _OPERATORS = {">": "is greater than", ">=": "is greater than or equal to", "<": 
               "<=": "is less than or equal to", "=": "is equal to", "!=": "is not equal to"}
 _PLACEHOLDER = re.compile(r"@\((\w+)(?::(\w+))?\)")
 _FREE = re.compile(r"_*[A-Z][\w']*\Z|_\Z")
+_LINE_BREAK = re.compile(r"\r\n?|\n")
 
 
 def _split_arguments(text: str) -> list[str]:
@@ -203,6 +202,9 @@ def render_text(node: Node, preds: Mapping[tuple[str, int], Pred] | None = None,
                 detail: str = "failing") -> str:
     """s(CASP)-style English, one literal a line, nested by indentation.
 
+    A literal's line starts ``indent`` times its depth in; a ``#pred`` text with line breaks goes on
+    at the same margin, so that the lines of its children stay one ``indent`` further in.
+
     ``detail="holding"`` prints, before a failing literal of a refuted rule
     instance, the body literals of that instance that hold (when the tree has
     them: ``Reasoner.explain(..., detail="holding")``), s(CASP)'s way.
@@ -228,7 +230,9 @@ def _text_lines(root: Node, preds: Mapping[tuple[str, int], Pred] | None, indent
     while stack:
         node, level, ending, lead = stack.pop()
         reasons = _reasons(node)
-        lines.append(f"{indent * level}{lead}{_sentence(node, preds)}{', because' if reasons else ending}")
+        margin = indent * level + " " * len(lead)  # a multi-line #pred text goes on at its first line's margin
+        sentence = _LINE_BREAK.sub("\n" + margin, _sentence(node, preds))
+        lines.append(f"{indent * level}{lead}{sentence}{', because' if reasons else ending}")
         items: list[tuple[Node, int, str, str]] = []
         for k, child in enumerate(reasons):
             last = k == len(reasons) - 1
@@ -256,60 +260,45 @@ def render_model(nodes: Node | Iterable[Node]) -> str:
     return "{" + ", ".join(seen) + "}"
 
 
-@contextmanager
-def _deep(nodes: Iterable[Node]) -> Iterator[None]:
-    """Room for :mod:`json` to encode trees thousands of levels deep."""
-    depth = max((_depth(n) for n in nodes), default=0)
-    old = sys.getrecursionlimit()
-    if 4 * depth + 200 > old:
-        sys.setrecursionlimit(4 * depth + 200)
-    try:
-        yield
-    finally:
-        sys.setrecursionlimit(old)
-
-
-def _depth(node: Node) -> int:
-    best, stack = 0, [(node, 1)]
-    while stack:
-        current, d = stack.pop()
-        best = max(best, d)
-        stack.extend((c, d + 1) for c in current.children)
-    return best
-
-
 def answers_json(query: str, answers: Sequence[tuple[str, Mapping[str, str], Node]],
                  proofs: Sequence[Sequence[Node]] | None = None,
-                 referenced: Collection[int] | None = None) -> dict[str, Any]:
+                 referenced: Collection[int] | None = None,
+                 continuations: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     """``{"query": ..., "answers": [{"atom", "bindings", "justification"}]}`` as a dict.
 
     With ``proofs`` (one list per answer, ``--all-proofs``), each answer also has ``"proofs"``: every
     rule instance that derives it, as trees. ``referenced``: the node numbers that nodes of the whole
     output point to (:func:`~nesyasp.reason.node.references`), when this is part of a larger output.
+    ``continuations``: cut the trees at :data:`~nesyasp.reason.node.MAX_NESTING` levels of JSON, appending
+    the rest to this list (:func:`~nesyasp.reason.node.node_to_dict`), which the caller puts in the document
+    as ``"continuations"``; without it the trees are nested as deep as they are.
     """
     if referenced is None:
         referenced = references([n for _, _, n in answers] + [p for ps in proofs or () for p in ps])
     out = []
     for k, (atom, bindings, node) in enumerate(answers):
         item: dict[str, Any] = {"atom": atom, "bindings": dict(bindings),
-                                "justification": node_to_dict(node, referenced)}
+                                "justification": node_to_dict(node, referenced, continuations)}
         if proofs is not None:
-            item["proofs"] = [node_to_dict(p, referenced) for p in proofs[k]]
+            item["proofs"] = [node_to_dict(p, referenced, continuations) for p in proofs[k]]
         out.append(item)
     return {"query": query, "answers": out}
 
 
 def render_json(query: str, answers: Sequence[tuple[str, Mapping[str, str], Node]], indent: int | None = 2) -> str:
-    """:func:`answers_json` as JSON text."""
-    with _deep(n for _, _, n in answers):
-        return json.dumps(answers_json(query, answers), indent=indent)
+    """:func:`answers_json` as JSON text, its trees cut at :data:`~nesyasp.reason.node.MAX_NESTING` levels
+    (``"continuations"`` holds the rest; :func:`~nesyasp.reason.node.rejoin` joins them)."""
+    continuations: list[dict[str, Any]] = []
+    data = answers_json(query, answers, continuations=continuations)
+    return dumps(data, continuations, indent)
 
 
-def dumps(data: Any, trees: Iterable[Node], indent: int | None = 2) -> str:
-    """``json.dumps`` with room for deep trees."""
-    with _deep(trees):
-        return json.dumps(data, indent=indent)
-
+def dumps(data: dict[str, Any], continuations: Sequence[dict[str, Any]] = (), indent: int | None = 2) -> str:
+    """``json.dumps`` of a document whose trees were cut into ``continuations`` (added as ``"continuations"``
+    when there are any)."""
+    if continuations:
+        data = {**data, "continuations": list(continuations)}
+    return json.dumps(data, indent=indent)
 
 
 def to_networkx(node: Node) -> nx.DiGraph:

@@ -328,16 +328,17 @@ def _render(fmt: str, query: str | None, answers: list, why_not: list, reasoner:
     trees = [n for _, _, n in answers + why_not if n is not None]
     if fmt == "json":
         referenced = references(trees + [p for ps in proofs for p in ps])
+        cut: list[dict[str, Any]] = []
         if query is None:
             out = answers_json(why_not[0][0] if len(why_not) == 1 else ", ".join(args.why_not), why_not,
-                               referenced=referenced)
+                               referenced=referenced, continuations=cut)
         else:
-            out = answers_json(query, answers, proofs if args.all_proofs else None, referenced)
+            out = answers_json(query, answers, proofs if args.all_proofs else None, referenced, cut)
             if why_not or args.why_not:
-                out["why_not"] = answers_json("", why_not, referenced=referenced)["answers"]
+                out["why_not"] = answers_json("", why_not, referenced=referenced, continuations=cut)["answers"]
         if holding:
             out["holds"] = holding
-        return dumps(out, trees + [p for ps in proofs for p in ps]) + "\n"
+        return dumps(out, cut) + "\n"
     if fmt == "model":
         return "".join(render_model(t) + "\n" for t in trees)
     if fmt == "dot":
@@ -373,14 +374,18 @@ def _render(fmt: str, query: str | None, answers: list, why_not: list, reasoner:
 def _render_violations(fmt: str, violations: list, reasoner: Any) -> str:
     from nesyasp.errors import format_location
     from nesyasp.reason import node_to_dict, render_text
+    from nesyasp.reason.node import references
     from nesyasp.reason.render import dumps
     from nesyasp.reason.texts import rule_text
 
     if fmt == "json":
+        referenced = references([v.justification for v in violations])
+        cut: list[dict[str, Any]] = []
         data = {"violations": [{"constraint": rule_text(v.constraint), "location": format_location(v.location),
-                                "instance": v.instance, "justification": node_to_dict(v.justification)}
+                                "instance": v.instance,
+                                "justification": node_to_dict(v.justification, referenced, cut)}
                                for v in violations]}
-        return dumps(data, [v.justification for v in violations]) + "\n"
+        return dumps(data, cut) + "\n"
     lines = []
     for v in violations:
         lines.append(f"% {format_location(v.location)}: the constraint {rule_text(v.constraint)} is violated by "
