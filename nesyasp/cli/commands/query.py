@@ -262,24 +262,28 @@ def run(args: argparse.Namespace) -> int:
         if violations and (args.explain or args.format == "json"):
             sys.stdout.write(_render_violations(args.format, violations, reasoner))
         raise
-    answers, proofs = [], []
+    answers, proofs, total = [], [], 0
     if query is not None:
         found = reasoner.query(query)
-        count = len(found) if args.limit <= 0 else min(args.limit, len(found))
-        trees = reasoner.explain_query(query, args.detail, document) if explain else []
+        total = len(found)
+        count = total if args.limit <= 0 else min(args.limit, total)
+        # trees are numbered in the order they are unfolded: each answer's, then its proofs, as shown; text, dot
+        # and model show only the proofs of an atom's answer, so its first tree is not unfolded (nothing may point
+        # into a tree not shown)
+        proofs_only = args.all_proofs and args.format != "json" and found.pattern is not None
+        trees = reasoner.explain_answers(query, document, count) if explain and not proofs_only else None
         for i in range(count):
-            answers.append((found.atom(i), found.bindings(i), trees[i][2] if trees else None))
-            if args.all_proofs and found.pattern is not None:
-                proofs.append(reasoner.proofs_in(document, found.atom(i)))
-            elif args.all_proofs:
-                proofs.append([trees[i][2]])
+            tree = next(trees)[2] if trees is not None else None
+            answers.append((found.atom(i), found.bindings(i), tree))
+            if args.all_proofs:
+                proofs.append(reasoner.proofs_in(document, found.atom(i)) if found.pattern is not None else [tree])
     why_not, holding = [], []
     for pattern in args.why_not:
         explained, true = reasoner.why_not(pattern, args.detail, document)
         why_not.extend((e.atom, e.bindings, e.node) for e in explained)
         holding.extend(true)
     brief = _brief(files, reasoner) if args.format == "text" else None
-    sys.stdout.write(_render(args.format, query, answers, why_not, reasoner, len(answers), args, proofs, holding,
+    sys.stdout.write(_render(args.format, query, answers, why_not, reasoner, total, args, proofs, holding,
                              brief))
     return 0
 
@@ -318,7 +322,7 @@ def _brief(files: list[Path], reasoner: Any) -> Any:
     return brief
 
 
-def _render(fmt: str, query: str | None, answers: list, why_not: list, reasoner: Any, count: int,
+def _render(fmt: str, query: str | None, answers: list, why_not: list, reasoner: Any, total: int,
             args: argparse.Namespace, proofs: list, holding: list[str], brief: Any = None) -> str:
     from nesyasp.reason import answers_json, render_model, render_text, to_dot_many
     from nesyasp.reason.node import references
@@ -339,13 +343,11 @@ def _render(fmt: str, query: str | None, answers: list, why_not: list, reasoner:
         if holding:
             out["holds"] = holding
         return dumps(out, cut) + "\n"
-    if fmt == "model":
-        return "".join(render_model(t) + "\n" for t in trees)
-    if fmt == "dot":
-        titles = [a for a, _, n in answers + why_not if n is not None]
-        titles = [t if k < len([a for a in answers if a[2] is not None]) else f"why not {t}"
-                  for k, t in enumerate(titles)]
-        return to_dot_many(trees, titles)
+    if fmt in ("model", "dot"):
+        shown = _shown_trees(answers, why_not, proofs if args.all_proofs else None)
+        if fmt == "model":
+            return "".join(render_model(t) + "\n" for _, t in shown)
+        return to_dot_many([t for _, t in shown], [title for title, _ in shown])
     lines = []
     if query is not None:
         for k, (atom, bindings, node) in enumerate(answers):
@@ -359,7 +361,8 @@ def _render(fmt: str, query: str | None, answers: list, why_not: list, reasoner:
                     pad = "        "
                 tree = brief(tree) if brief else tree
                 lines.extend(pad + line for line in render_text(tree, preds, detail=args.detail).splitlines())
-        lines.append(f"% {count} answer{'s' if count != 1 else ''} to {query}")
+        shown = f"{len(answers)} of {total}" if len(answers) < total else f"{total}"  # --limit
+        lines.append(f"% {shown} answer{'s' if total != 1 else ''} to {query}")
     for atom in holding:
         lines.append(f"% {atom} holds")
     for atom, _, node in why_not:
@@ -369,6 +372,17 @@ def _render(fmt: str, query: str | None, answers: list, why_not: list, reasoner:
     if args.why_not and not why_not and not holding:
         lines.append(f"% nothing to explain for {', '.join(args.why_not)}")
     return "".join(line + "\n" for line in lines)
+
+
+def _shown_trees(answers: list, why_not: list, proofs: list | None) -> list[tuple[str, Any]]:
+    """``(title, tree)`` of every tree an output shows: each answer's (with ``proofs``, each of its proofs:
+    ``p(1), proof 2 of 3``), then each why-not's (``why not p(4)``)."""
+    shown = []
+    for k, (atom, _, node) in enumerate(answers):
+        trees = proofs[k] if proofs is not None else [node] if node is not None else []
+        shown.extend((atom if len(trees) == 1 else f"{atom}, proof {j + 1} of {len(trees)}", tree)
+                     for j, tree in enumerate(trees))
+    return shown + [(f"why not {atom}", node) for atom, _, node in why_not if node is not None]
 
 
 def _render_violations(fmt: str, violations: list, reasoner: Any) -> str:
