@@ -37,6 +37,7 @@ _OPERATORS = {">": "is greater than", ">=": "is greater than or equal to", "<": 
 _PLACEHOLDER = re.compile(r"@\((\w+)(?::(\w+))?\)")
 _FREE = re.compile(r"_*[A-Z][\w']*\Z|_\Z")
 _LINE_BREAK = re.compile(r"\r\n?|\n")
+_DOT_KEYWORDS = {"graph", "digraph", "subgraph", "node", "edge", "strict"}
 
 
 def _split_arguments(text: str) -> list[str]:
@@ -330,13 +331,25 @@ def _quote(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
+def _label(text: str) -> str:
+    """A DOT label showing ``text`` as it is: quoted, and ``&`` written ``&amp;`` (Graphviz reads ``&amp;``,
+    ``&lt;``, ... in any label as the character they name)."""
+    return _quote(text.replace("&", "&amp;"))
+
+
+def _graph_name(name: str) -> str:
+    """A graph name as DOT reads it: an identifier as it is, anything else (``why p``, ``graph``) quoted."""
+    plain = re.fullmatch(r"[A-Za-z_]\w*", name, re.ASCII) and name.lower() not in _DOT_KEYWORDS
+    return name if plain else _quote(name)
+
+
 def _dot_body(node: Node, prefix: str, idents: dict[int, str], lines: list[str], pad: str) -> None:
     graph = to_networkx(node)
     for ident, data in graph.nodes(data=True):
         name = f"{prefix}_{ident}"
         if data["ident"]:
             idents[data["ident"]] = name
-        label = _quote(f"{data['literal']} ({data['because']})")
+        label = _label(f"{data['literal']} ({data['because']})")
         color = "darkgreen" if data["holds"] else "firebrick"
         style = ", style=dashed" if data["because"] in ("loop", "shared") else ""
         lines.append(f"{pad}{name} [label={label}, color={color}{style}];")
@@ -351,7 +364,7 @@ def _dot_body(node: Node, prefix: str, idents: dict[int, str], lines: list[str],
 def to_dot(node: Node, name: str = "justification") -> str:
     """Graphviz DOT text of the tree: green literals hold, red ones do not; a dashed arrow goes from a
     ``loop`` or ``shared`` node to the node it points to."""
-    lines = [f"digraph {name} {{", "  node [shape=box, fontname=\"Helvetica\"];"]
+    lines = [f"digraph {_graph_name(name)} {{", "  node [shape=box, fontname=\"Helvetica\"];"]
     _dot_body(node, "n", {}, lines, "  ")
     lines.append("}")
     return "\n".join(lines) + "\n"
@@ -359,12 +372,12 @@ def to_dot(node: Node, name: str = "justification") -> str:
 
 def to_dot_many(trees: Sequence[Node], titles: Sequence[str] | None = None, name: str = "justifications") -> str:
     """One Graphviz digraph holding several trees, each in its own cluster (``dot -Tpng`` draws one picture)."""
-    lines = [f"digraph {name} {{", "  node [shape=box, fontname=\"Helvetica\"];", "  compound=true;"]
+    lines = [f"digraph {_graph_name(name)} {{", "  node [shape=box, fontname=\"Helvetica\"];", "  compound=true;"]
     idents: dict[int, str] = {}
     for k, tree in enumerate(trees):
         title = titles[k] if titles is not None and k < len(titles) else tree.literal
         lines.append(f"  subgraph cluster_{k} {{")
-        lines.append(f"    label={_quote(title)};")
+        lines.append(f"    label={_label(title)};")
         _dot_body(tree, f"t{k}", idents, lines, "    ")
         lines.append("  }")
     lines.append("}")
