@@ -218,6 +218,7 @@ def test_dot_escapes_labels_and_graphviz_shows_them_as_they_are(strings, capsys)
     assert run.returncode == 0, run.stderr
     shown = [html.unescape(t) for t in re.findall(r"<text[^>]*>([^<]*)</text>", run.stdout.decode())]
     assert sorted(shown) == sorted(labels)
+    assert 'q("<b>&amp;</b>") (fact)' in shown  # Graphviz read &amp; in a label as &
 
 
 def test_a_graph_name_that_is_no_identifier_is_quoted():
@@ -239,6 +240,10 @@ def test_a_multi_line_pred_text_keeps_the_indentation_of_its_node(strings, capsy
 
 def test_every_line_of_a_text_tree_is_indented_by_its_depth(strings):
     r = Reasoner(strings)
+    text = render_text(r.explain("r"), r.translation.preds, indent="  ")
+    assert text.splitlines() == ["'r' holds, because", "  there is no evidence that zz is first line",
+                                 "  and second line, because",
+                                 "    there is no evidence that 'q' holds (for zz) (not among the facts)."]
     text = render_text(r.explain('p("x\\ny")'), r.translation.preds)
     assert text.splitlines() == ['"x\\ny" is first line', "and second line, because",
                                  "   'q' holds (for \"x\\ny\"), and", '   "x\\ny" is not equal to "b".']

@@ -49,9 +49,11 @@ formats:
           annotations are used where the program has them)
   json    {"query", "answers": [{"atom", "bindings", "justification"}], "why_not": [...]},
           a justification node being {"literal", "holds", "because", "rule", "children"}
-          (plus "id", "ref", "refutes", "location", "note", "holding" where they apply)
+          (plus "id", "ref", "refutes", "location", "note", "except", "holding" where they
+          apply); nested at most 100 levels: a deeper node's children are in "continuations"
+          ("continued": k), schema docs/justification.schema.json
   model   the partial model each justification uses: {target(img,bathroom), not ab1(img), ...}
-  dot     one Graphviz digraph, one cluster per answer (pipe into 'dot -Tpng')
+  dot     one Graphviz digraph, one cluster per answer or proof (pipe into 'dot -Tpng')
 
 examples:
   nesyasp query examples/figure3/labelled.lp examples/figure3/images_labelled.lp "target(img,X)" --explain
