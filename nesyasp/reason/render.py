@@ -231,8 +231,7 @@ def _text_lines(root: Node, preds: Mapping[tuple[str, int], Pred] | None, indent
     while stack:
         node, level, ending, lead = stack.pop()
         reasons = _reasons(node)
-        margin = indent * level + " " * len(lead)  # a multi-line #pred text goes on at its first line's margin
-        sentence = _LINE_BREAK.sub("\n" + margin, _sentence(node, preds))
+        sentence = _LINE_BREAK.sub("\n" + indent * level, _sentence(node, preds))  # a multi-line #pred text
         lines.append(f"{indent * level}{lead}{sentence}{', because' if reasons else ending}")
         items: list[tuple[Node, int, str, str]] = []
         for k, child in enumerate(reasons):

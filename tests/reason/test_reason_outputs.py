@@ -239,6 +239,10 @@ def test_a_multi_line_pred_text_keeps_the_indentation_of_its_node(strings, capsy
 
 
 def test_every_line_of_a_text_tree_is_indented_by_its_depth(strings):
+    held = Reasoner('#pred ab(X) :: "@(X) is\\nabnormal".\np(X) :- a(X), not ab(X).\nab(X) :- b(X).\na(3). b(3).\n')
+    text = render_text(held.explain("p(3)", detail="holding"), held.translation.preds, detail="holding")
+    assert text.splitlines() == ["there is no evidence that 'p' holds (for 3), because", "   'a' holds (for 3),",
+                                 "   but 3 is", "   abnormal, because", "      'b' holds (for 3)."]
     r = Reasoner(strings)
     text = render_text(r.explain("r"), r.translation.preds, indent="  ")
     assert text.splitlines() == ["'r' holds, because", "  there is no evidence that zz is first line",
