@@ -296,3 +296,16 @@ def test_limit_explains_only_the_answers_it_prints(tmp_path, capsys):
     assert capsys.readouterr().out.splitlines()[-1] == "% 1 of 2 answers to p(X)"
     assert main(["query", str(path), "-q", "p(X)", "--limit", "5"]) == 0
     assert capsys.readouterr().out.splitlines()[-1] == "% 2 answers to p(X)"
+
+
+def test_a_deep_tree_with_holding_literals_at_every_level_is_cut_and_rejoined():
+    node = Node("leaf", True, "fact")
+    for k in range(300):  # every level: a refuted instance whose child carries the body literals that hold
+        held = Node(f"h{k}", True, "rule", children=(Node(f"g{k}", True, "fact"),), ident=k + 1)
+        child = Node(f"c{k}", False, "all_rules_fail", children=(node,), holding=(held,))
+        node = Node(f"n{k}", False, "all_rules_fail", children=(child,))
+    cut: list[dict] = []
+    data = json.loads(dumps({"answers": [{"atom": "n", "bindings": {}, "justification": node_to_dict(node, (), cut)}]},
+                            cut))
+    assert nesting(data) <= MAX_NESTING and validate(data, SCHEMA) == []
+    assert flat(rejoin(data)["answers"][0]["justification"]) == flat(node_to_dict(node, ()))
