@@ -309,3 +309,11 @@ def test_a_deep_tree_with_holding_literals_at_every_level_is_cut_and_rejoined():
                             cut))
     assert nesting(data) <= MAX_NESTING and validate(data, SCHEMA) == []
     assert flat(rejoin(data)["answers"][0]["justification"]) == flat(node_to_dict(node, ()))
+
+
+def test_the_violations_document_follows_the_schema(tmp_path, capsys):
+    path = tmp_path / "violated.lp"
+    path.write_text("p(a). r(a). p(b). r(b).\nq(X) :- p(X).\n:- r(X), q(X).\n")
+    assert main(["query", str(path), "-q", "q(X)", "--format", "json"]) == 1
+    data = json.loads(capsys.readouterr().out)
+    assert len(data["violations"]) == 2 and validate(data, SCHEMA) == []
