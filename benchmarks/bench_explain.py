@@ -24,7 +24,7 @@ which is the wall time on an unloaded machine:
 
 Bars (exit 1 when one is missed): why-not on the 8-node clique < 2 s and < 2,000
 lines; ``--explain reach(n0,n200)`` on the 200-edge chain < 3 s; the longest
-chain's JSON < 2,000 bytes a step and < 1.5 × the text's CPU time; the
+chain's JSON < 3,000 bytes a step and < 1.5 × the text's CPU time; the
 200,000-image query < clingo's own load-and-ground time of the same files; one
 image explained over the 200,000-image file < 3 × the time over its own facts.
 
@@ -51,7 +51,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from bench_reason import program as learned_program  # noqa: E402
 
-BARS = {"clique8_s": 2.0, "clique8_lines": 2000, "chain200_s": 3.0, "chain_json_bytes_per_step": 2000,
+BARS = {"clique8_s": 2.0, "clique8_lines": 2000, "chain200_s": 3.0, "chain_json_bytes_per_step": 3000,
         "chain_json_over_text": 1.5}
 
 
