@@ -11,7 +11,7 @@ import functools
 import itertools
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Callable, Iterable, TypeVar
+from typing import Any, Callable, Iterable, Iterator, TypeVar
 
 import clingo
 
@@ -250,34 +250,42 @@ class Explaining:
         return why_not(document, parsed, scaled)  # type: ignore[arg-type]
 
     @serialized
-    def explain_query(self, query: str, detail: str = "failing", document: Document | None = None
-                      ) -> list[tuple[str, dict[str, str], Node]]:
-        """Every answer of a query with its bindings and justification, as one output.
+    def explain_query(self, query: str, detail: str = "failing", document: Document | None = None,
+                      limit: int = 0) -> list[tuple[str, dict[str, str], Node]]:
+        """Every answer of a query (the first ``limit`` when ``limit > 0``) with its bindings and justification,
+        as one output.
 
-        A conjunctive query's answer is a ``conjunction`` node with one child per literal.
+        A conjunctive query's answer is a ``conjunction`` node with one child per literal. Answers past
+        ``limit`` are not explained, so that no later tree of ``document`` points into one not shown.
         """
         literals = parse_query(query)
         if len(literals) == 1 and isinstance(literals[0].atom, Atom) and document is None:
             view = self.slice_for(self._first(literals[0].atom))
             if view is not self:
-                return view.explain_query(query, detail)
+                return view.explain_query(query, detail, limit=limit)
+        return list(self.explain_answers(query, document or Document(self.justifier(), detail), limit))
+
+    def explain_answers(self, query: str, document: Document, limit: int = 0
+                        ) -> Iterator[tuple[str, dict[str, str], Node]]:
+        """:meth:`explain_query` one answer at a time: each tree is unfolded in ``document`` when the iterator
+        reaches it, so that an output can show other trees between them (each answer's proofs) in the order
+        their nodes are numbered. Unlike the other methods, it does not take the reasoner's lock.
+        """
         answers = self.query(query)
-        document = document or Document(self.justifier(), detail)
+        count = len(answers) if limit <= 0 else min(limit, len(answers))
         if answers.pattern is not None:
-            return [(answers.atom(i), answers.bindings(i), document.tree(self._witness(answers.atom(i))))
-                    for i in range(len(answers))]
+            for i in range(count):
+                yield answers.atom(i), answers.bindings(i), document.tree(self._witness(answers.atom(i)))
+            return
         scaled, exps = self.encoding().encode_literals(answers.literals)
         found: dict[tuple[str, ...], dict[str, clingo.Symbol]] = {}
         for binding in Evaluator(self.model()).bindings([(i, lit) for i, lit in enumerate(scaled)], {}):
             shown = shown_binding(binding, exps)
             found.setdefault(tuple(str(shown[v]) for v in answers.variables), binding)
-        out = []
-        for i in range(len(answers)):
+        for i in range(count):
             binding = found[tuple(answers.table[i])]
-            out.append((answers.atom(i), answers.bindings(i),
-                        conjunction(document, answers.atom(i), answers.literals, scaled, exps, binding)))
-        return out
-
+            yield (answers.atom(i), answers.bindings(i),
+                   conjunction(document, answers.atom(i), answers.literals, scaled, exps, binding))
 
     def _witness(self, answer: str) -> clingo.Symbol:
         """The ground atom that justifies an answer: itself, or for ``edge(1,_)`` the first atom of the

@@ -35,7 +35,7 @@ import clingo
 
 from nesyasp.lang.ast import Comparison, Rule
 
-__all__ = ["Node", "BECAUSE", "node_to_dict", "walk", "references"]
+__all__ = ["Node", "BECAUSE", "node_to_dict", "rejoin", "walk", "references", "MAX_NESTING"]
 
 BECAUSE = ("fact", "rule", "comparison", "no_rule", "all_rules_fail", "negation", "loop", "shared", "conjunction")
 
@@ -134,7 +134,16 @@ def references(trees: Iterable[Node]) -> set[int]:
     return {n.ref for tree in trees for n in walk(tree) if n.ref}
 
 
-def node_to_dict(node: Node, referenced: Collection[int] | None = None) -> dict[str, Any]:
+#: The most levels of JSON nesting in a document of :func:`node_to_dict` trees cut with ``continuations``:
+#: jq 1.6 parses at most 256 levels, serde_json 128 by default and Python's :mod:`json` about 1,000.
+MAX_NESTING = 100
+#: The JSON nesting of a tree's root in a document (``{"answers": [{"proofs": [{...``), and of the children
+#: of a continuation (``{"continuations": [{"children": [{...``), counting the document itself as 1.
+ROOT_NESTING = 5
+
+
+def node_to_dict(node: Node, referenced: Collection[int] | None = None,
+                 continuations: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     """The JSON form of a node: ``{"literal", "holds", "because", "rule", "children"}``, plus, where they apply,
     ``"id"`` (on a node that a ``loop`` or ``shared`` node points to), ``"ref"``, ``"refutes"`` with
     ``"location"``, ``"note"``, ``"except"`` and ``"holding"`` (see :class:`Node`).
@@ -143,29 +152,69 @@ def node_to_dict(node: Node, referenced: Collection[int] | None = None) -> dict[
     (pass :func:`references` of every tree of an output when trees point into each other).
     Deep trees (a chain of 2,000 steps) are built without recursion.
 
+    With ``continuations`` (a list, shared by every tree of one document), the tree is cut so that
+    the document nests at most :data:`MAX_NESTING` levels: a node whose children would go deeper
+    gets ``"children": []`` and ``"continued": k``, and ``{"continues": k, "literal": ..., "children":
+    [...]}`` is appended to ``continuations`` as its ``k``-th entry (counted from 1, in pre-order);
+    its children may be cut again. :func:`rejoin` puts them back. Without it the tree is nested as
+    deep as it is.
+
     >>> node_to_dict(Node("f145(img)", True, "fact"))
     {'literal': 'f145(img)', 'holds': True, 'because': 'fact', 'rule': None, 'children': []}
     """
     if referenced is None:
         referenced = references([node])
     root = _own_dict(node, referenced)
-    stack = [(node, root)]
+    stack = [(node, root, ROOT_NESTING)]
     while stack:
-        current, out = stack.pop()
-        children = []
+        current, out, level = stack.pop()
+        if continuations is not None and current.children and level + 5 > MAX_NESTING:
+            entry = {"continues": len(continuations) + 1, "literal": current.literal}
+            continuations.append(entry)
+            out["children"], out["continued"] = [], entry["continues"]
+            stack.append((current, entry, ROOT_NESTING - 2))
+            continue
+        children, pending = [], []
         for child in current.children:
             entry = _own_dict(child, referenced)
             if child.holding:
-                holding = []
-                for h in child.holding:
-                    held = _own_dict(h, referenced)
-                    holding.append(held)
-                    stack.append((h, held))
-                entry["holding"] = holding
+                entry["holding"] = [_own_dict(h, referenced) for h in child.holding]
+                pending.extend((h, held, level + 4) for h, held in zip(child.holding, entry["holding"]))
             children.append(entry)
-            stack.append((child, entry))
+            pending.append((child, entry, level + 2))
         out["children"] = children
+        stack.extend(reversed(pending))
     return root
+
+
+def rejoin(document: Any) -> Any:
+    """A copy of a JSON document whose cut trees (``"continued": k``) have their children back from the
+    document's ``"continuations"`` (see :func:`node_to_dict`), which it leaves out: trees as deep as they are.
+
+    >>> rejoin({"answers": [{"justification": {"literal": "p", "children": [], "continued": 1}}],
+    ...         "continuations": [{"continues": 1, "literal": "p", "children": [{"literal": "q", "children": []}]}]})
+    {'answers': [{'justification': {'literal': 'p', 'children': [{'literal': 'q', 'children': []}]}}]}
+    """
+    parts = {entry["continues"]: entry["children"] for entry in document.get("continuations", [])} \
+        if isinstance(document, dict) else {}
+    top = {k: v for k, v in document.items() if k != "continuations"} if isinstance(document, dict) else document
+    result: list[Any] = [None]
+    stack: list[tuple[Any, Any, Any]] = [(top, result, 0)]
+    while stack:
+        value, parent, key = stack.pop()
+        if isinstance(value, dict):
+            copy = dict(value)
+            if "continued" in copy:
+                copy["children"] = parts[copy.pop("continued")]
+            parent[key] = copy
+            stack.extend((v, copy, k) for k, v in copy.items())
+        elif isinstance(value, list):
+            copy = list(value)
+            parent[key] = copy
+            stack.extend((v, copy, i) for i, v in enumerate(copy))
+        else:
+            parent[key] = value
+    return result[0]
 
 
 def walk(node: Node) -> Iterator[Node]:

@@ -19,9 +19,7 @@ from __future__ import annotations
 
 import json
 import re
-import sys
-from contextlib import contextmanager
-from typing import Any, Collection, Iterable, Iterator, Mapping, Sequence
+from typing import Any, Collection, Iterable, Mapping, Sequence
 
 import clingo
 import networkx as nx
@@ -38,6 +36,8 @@ _OPERATORS = {">": "is greater than", ">=": "is greater than or equal to", "<": 
               "<=": "is less than or equal to", "=": "is equal to", "!=": "is not equal to"}
 _PLACEHOLDER = re.compile(r"@\((\w+)(?::(\w+))?\)")
 _FREE = re.compile(r"_*[A-Z][\w']*\Z|_\Z")
+_LINE_BREAK = re.compile(r"\r\n?|\n")
+_DOT_KEYWORDS = {"graph", "digraph", "subgraph", "node", "edge", "strict"}
 
 
 def _split_arguments(text: str) -> list[str]:
@@ -203,6 +203,9 @@ def render_text(node: Node, preds: Mapping[tuple[str, int], Pred] | None = None,
                 detail: str = "failing") -> str:
     """s(CASP)-style English, one literal a line, nested by indentation.
 
+    A literal's line starts ``indent`` times its depth in; a ``#pred`` text with line breaks goes on
+    at the same margin, so that the lines of its children stay one ``indent`` further in.
+
     ``detail="holding"`` prints, before a failing literal of a refuted rule
     instance, the body literals of that instance that hold (when the tree has
     them: ``Reasoner.explain(..., detail="holding")``), s(CASP)'s way.
@@ -228,7 +231,8 @@ def _text_lines(root: Node, preds: Mapping[tuple[str, int], Pred] | None, indent
     while stack:
         node, level, ending, lead = stack.pop()
         reasons = _reasons(node)
-        lines.append(f"{indent * level}{lead}{_sentence(node, preds)}{', because' if reasons else ending}")
+        sentence = _LINE_BREAK.sub("\n" + indent * level, _sentence(node, preds))  # a multi-line #pred text
+        lines.append(f"{indent * level}{lead}{sentence}{', because' if reasons else ending}")
         items: list[tuple[Node, int, str, str]] = []
         for k, child in enumerate(reasons):
             last = k == len(reasons) - 1
@@ -256,60 +260,45 @@ def render_model(nodes: Node | Iterable[Node]) -> str:
     return "{" + ", ".join(seen) + "}"
 
 
-@contextmanager
-def _deep(nodes: Iterable[Node]) -> Iterator[None]:
-    """Room for :mod:`json` to encode trees thousands of levels deep."""
-    depth = max((_depth(n) for n in nodes), default=0)
-    old = sys.getrecursionlimit()
-    if 4 * depth + 200 > old:
-        sys.setrecursionlimit(4 * depth + 200)
-    try:
-        yield
-    finally:
-        sys.setrecursionlimit(old)
-
-
-def _depth(node: Node) -> int:
-    best, stack = 0, [(node, 1)]
-    while stack:
-        current, d = stack.pop()
-        best = max(best, d)
-        stack.extend((c, d + 1) for c in current.children)
-    return best
-
-
 def answers_json(query: str, answers: Sequence[tuple[str, Mapping[str, str], Node]],
                  proofs: Sequence[Sequence[Node]] | None = None,
-                 referenced: Collection[int] | None = None) -> dict[str, Any]:
+                 referenced: Collection[int] | None = None,
+                 continuations: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     """``{"query": ..., "answers": [{"atom", "bindings", "justification"}]}`` as a dict.
 
     With ``proofs`` (one list per answer, ``--all-proofs``), each answer also has ``"proofs"``: every
     rule instance that derives it, as trees. ``referenced``: the node numbers that nodes of the whole
     output point to (:func:`~nesyasp.reason.node.references`), when this is part of a larger output.
+    ``continuations``: cut the trees at :data:`~nesyasp.reason.node.MAX_NESTING` levels of JSON, appending
+    the rest to this list (:func:`~nesyasp.reason.node.node_to_dict`), which the caller puts in the document
+    as ``"continuations"``; without it the trees are nested as deep as they are.
     """
     if referenced is None:
         referenced = references([n for _, _, n in answers] + [p for ps in proofs or () for p in ps])
     out = []
     for k, (atom, bindings, node) in enumerate(answers):
         item: dict[str, Any] = {"atom": atom, "bindings": dict(bindings),
-                                "justification": node_to_dict(node, referenced)}
+                                "justification": node_to_dict(node, referenced, continuations)}
         if proofs is not None:
-            item["proofs"] = [node_to_dict(p, referenced) for p in proofs[k]]
+            item["proofs"] = [node_to_dict(p, referenced, continuations) for p in proofs[k]]
         out.append(item)
     return {"query": query, "answers": out}
 
 
 def render_json(query: str, answers: Sequence[tuple[str, Mapping[str, str], Node]], indent: int | None = 2) -> str:
-    """:func:`answers_json` as JSON text."""
-    with _deep(n for _, _, n in answers):
-        return json.dumps(answers_json(query, answers), indent=indent)
+    """:func:`answers_json` as JSON text, its trees cut at :data:`~nesyasp.reason.node.MAX_NESTING` levels
+    (``"continuations"`` holds the rest; :func:`~nesyasp.reason.node.rejoin` joins them)."""
+    continuations: list[dict[str, Any]] = []
+    data = answers_json(query, answers, continuations=continuations)
+    return dumps(data, continuations, indent)
 
 
-def dumps(data: Any, trees: Iterable[Node], indent: int | None = 2) -> str:
-    """``json.dumps`` with room for deep trees."""
-    with _deep(trees):
-        return json.dumps(data, indent=indent)
-
+def dumps(data: dict[str, Any], continuations: Sequence[dict[str, Any]] = (), indent: int | None = 2) -> str:
+    """``json.dumps`` of a document whose trees were cut into ``continuations`` (added as ``"continuations"``
+    when there are any)."""
+    if continuations:
+        data = {**data, "continuations": list(continuations)}
+    return json.dumps(data, indent=indent)
 
 
 def to_networkx(node: Node) -> nx.DiGraph:
@@ -341,13 +330,25 @@ def _quote(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
+def _label(text: str) -> str:
+    """A DOT label showing ``text`` as it is: quoted, and ``&`` written ``&amp;`` (Graphviz reads ``&amp;``,
+    ``&lt;``, ... in any label as the character they name)."""
+    return _quote(text.replace("&", "&amp;"))
+
+
+def _graph_name(name: str) -> str:
+    """A graph name as DOT reads it: an identifier as it is, anything else (``why p``, ``graph``) quoted."""
+    plain = re.fullmatch(r"[A-Za-z_]\w*", name, re.ASCII) and name.lower() not in _DOT_KEYWORDS
+    return name if plain else _quote(name)
+
+
 def _dot_body(node: Node, prefix: str, idents: dict[int, str], lines: list[str], pad: str) -> None:
     graph = to_networkx(node)
     for ident, data in graph.nodes(data=True):
         name = f"{prefix}_{ident}"
         if data["ident"]:
             idents[data["ident"]] = name
-        label = _quote(f"{data['literal']} ({data['because']})")
+        label = _label(f"{data['literal']} ({data['because']})")
         color = "darkgreen" if data["holds"] else "firebrick"
         style = ", style=dashed" if data["because"] in ("loop", "shared") else ""
         lines.append(f"{pad}{name} [label={label}, color={color}{style}];")
@@ -362,7 +363,7 @@ def _dot_body(node: Node, prefix: str, idents: dict[int, str], lines: list[str],
 def to_dot(node: Node, name: str = "justification") -> str:
     """Graphviz DOT text of the tree: green literals hold, red ones do not; a dashed arrow goes from a
     ``loop`` or ``shared`` node to the node it points to."""
-    lines = [f"digraph {name} {{", "  node [shape=box, fontname=\"Helvetica\"];"]
+    lines = [f"digraph {_graph_name(name)} {{", "  node [shape=box, fontname=\"Helvetica\"];"]
     _dot_body(node, "n", {}, lines, "  ")
     lines.append("}")
     return "\n".join(lines) + "\n"
@@ -370,12 +371,12 @@ def to_dot(node: Node, name: str = "justification") -> str:
 
 def to_dot_many(trees: Sequence[Node], titles: Sequence[str] | None = None, name: str = "justifications") -> str:
     """One Graphviz digraph holding several trees, each in its own cluster (``dot -Tpng`` draws one picture)."""
-    lines = [f"digraph {name} {{", "  node [shape=box, fontname=\"Helvetica\"];", "  compound=true;"]
+    lines = [f"digraph {_graph_name(name)} {{", "  node [shape=box, fontname=\"Helvetica\"];", "  compound=true;"]
     idents: dict[int, str] = {}
     for k, tree in enumerate(trees):
         title = titles[k] if titles is not None and k < len(titles) else tree.literal
         lines.append(f"  subgraph cluster_{k} {{")
-        lines.append(f"    label={_quote(title)};")
+        lines.append(f"    label={_label(title)};")
         _dot_body(tree, f"t{k}", idents, lines, "    ")
         lines.append("  }")
     lines.append("}")

@@ -521,6 +521,7 @@ def _text_rule(head: tuple, body: list[tuple]) -> str:
 
 def check_document(program: str, document: dict, facts: str = "") -> list[str]:
     """Every problem of a ``nesyasp query --format json`` document (its answers, why-nots and proofs)."""
+    document = rejoin(document)
     trees = []
     for key in ("answers", "why_not"):
         for item in document.get(key, []):
@@ -534,6 +535,28 @@ def check_document(program: str, document: dict, facts: str = "") -> list[str]:
     for _, tree in trees:
         problems.extend(checker.check(tree, seen, order))
     return problems
+
+
+def rejoin(document: dict) -> dict:
+    """A copy of the document whose cut nodes (``"continued": k``) have the children of continuation ``k``
+    back, without ``"continuations"`` (built without recursion: the trees may be thousands of levels deep)."""
+    parts = {entry["continues"]: entry["children"] for entry in document.get("continuations", [])}
+    out: dict = {}
+    stack: list = [(k, v, out) for k, v in document.items() if k != "continuations"]
+    while stack:
+        key, value, parent = stack.pop()
+        if isinstance(value, dict):
+            parent[key] = copy = {}
+            if "continued" in value:
+                value = {**value, "children": parts[value["continued"]]}
+                del value["continued"]
+            stack.extend((k, v, copy) for k, v in value.items())
+        elif isinstance(value, list):
+            parent[key] = copy = [None] * len(value)
+            stack.extend((i, v, copy) for i, v in enumerate(value))
+        else:
+            parent[key] = value
+    return out
 
 
 def _first(atom: str) -> str | None:

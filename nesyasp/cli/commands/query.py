@@ -49,9 +49,11 @@ formats:
           annotations are used where the program has them)
   json    {"query", "answers": [{"atom", "bindings", "justification"}], "why_not": [...]},
           a justification node being {"literal", "holds", "because", "rule", "children"}
-          (plus "id", "ref", "refutes", "location", "note", "holding" where they apply)
+          (plus "id", "ref", "refutes", "location", "note", "except", "holding" where they
+          apply); nested at most 100 levels: a deeper node's children are in "continuations"
+          ("continued": k), schema docs/justification.schema.json
   model   the partial model each justification uses: {target(img,bathroom), not ab1(img), ...}
-  dot     one Graphviz digraph, one cluster per answer (pipe into 'dot -Tpng')
+  dot     one Graphviz digraph, one cluster per answer or proof (pipe into 'dot -Tpng')
 
 examples:
   nesyasp query examples/figure3/labelled.lp examples/figure3/images_labelled.lp "target(img,X)" --explain
@@ -280,24 +282,28 @@ def run(args: argparse.Namespace) -> int:
         if violations and (args.explain or args.format == "json"):
             sys.stdout.write(_render_violations(args.format, violations, reasoner))
         raise
-    answers, proofs = [], []
+    answers, proofs, total = [], [], 0
     if query is not None:
         found = reasoner.query(query)
-        count = len(found) if args.limit <= 0 else min(args.limit, len(found))
-        trees = reasoner.explain_query(query, args.detail, document) if explain else []
+        total = len(found)
+        count = total if args.limit <= 0 else min(args.limit, total)
+        # trees are numbered in the order they are unfolded: each answer's, then its proofs, as shown; text, dot
+        # and model show only the proofs of an atom's answer, so its first tree is not unfolded (nothing may point
+        # into a tree not shown)
+        proofs_only = args.all_proofs and args.format != "json" and found.pattern is not None
+        trees = reasoner.explain_answers(query, document, count) if explain and not proofs_only else None
         for i in range(count):
-            answers.append((found.atom(i), found.bindings(i), trees[i][2] if trees else None))
-            if args.all_proofs and found.pattern is not None:
-                proofs.append(reasoner.proofs_in(document, found.atom(i)))
-            elif args.all_proofs:
-                proofs.append([trees[i][2]])
+            tree = next(trees)[2] if trees is not None else None
+            answers.append((found.atom(i), found.bindings(i), tree))
+            if args.all_proofs:
+                proofs.append(reasoner.proofs_in(document, found.atom(i)) if found.pattern is not None else [tree])
     why_not, holding = [], []
     for pattern in args.why_not:
         explained, true = reasoner.why_not(pattern, args.detail, document)
         why_not.extend((e.atom, e.bindings, e.node) for e in explained)
         holding.extend(true)
     brief = _brief(files, reasoner) if args.format == "text" else None
-    sys.stdout.write(_render(args.format, query, answers, why_not, reasoner, len(answers), args, proofs, holding,
+    sys.stdout.write(_render(args.format, query, answers, why_not, reasoner, total, args, proofs, holding,
                              brief))
     return 0
 
@@ -336,7 +342,7 @@ def _brief(files: list[Path], reasoner: Any) -> Any:
     return brief
 
 
-def _render(fmt: str, query: str | None, answers: list, why_not: list, reasoner: Any, count: int,
+def _render(fmt: str, query: str | None, answers: list, why_not: list, reasoner: Any, total: int,
             args: argparse.Namespace, proofs: list, holding: list[str], brief: Any = None) -> str:
     from nesyasp.reason import answers_json, render_model, render_text, to_dot_many
     from nesyasp.reason.node import references
@@ -346,23 +352,22 @@ def _render(fmt: str, query: str | None, answers: list, why_not: list, reasoner:
     trees = [n for _, _, n in answers + why_not if n is not None]
     if fmt == "json":
         referenced = references(trees + [p for ps in proofs for p in ps])
+        cut: list[dict[str, Any]] = []
         if query is None:
             out = answers_json(why_not[0][0] if len(why_not) == 1 else ", ".join(args.why_not), why_not,
-                               referenced=referenced)
+                               referenced=referenced, continuations=cut)
         else:
-            out = answers_json(query, answers, proofs if args.all_proofs else None, referenced)
+            out = answers_json(query, answers, proofs if args.all_proofs else None, referenced, cut)
             if why_not or args.why_not:
-                out["why_not"] = answers_json("", why_not, referenced=referenced)["answers"]
+                out["why_not"] = answers_json("", why_not, referenced=referenced, continuations=cut)["answers"]
         if holding:
             out["holds"] = holding
-        return dumps(out, trees + [p for ps in proofs for p in ps]) + "\n"
-    if fmt == "model":
-        return "".join(render_model(t) + "\n" for t in trees)
-    if fmt == "dot":
-        titles = [a for a, _, n in answers + why_not if n is not None]
-        titles = [t if k < len([a for a in answers if a[2] is not None]) else f"why not {t}"
-                  for k, t in enumerate(titles)]
-        return to_dot_many(trees, titles)
+        return dumps(out, cut) + "\n"
+    if fmt in ("model", "dot"):
+        shown = _shown_trees(answers, why_not, proofs if args.all_proofs else None)
+        if fmt == "model":
+            return "".join(render_model(t) + "\n" for _, t in shown)
+        return to_dot_many([t for _, t in shown], [title for title, _ in shown])
     lines = []
     if query is not None:
         for k, (atom, bindings, node) in enumerate(answers):
@@ -376,7 +381,8 @@ def _render(fmt: str, query: str | None, answers: list, why_not: list, reasoner:
                     pad = "        "
                 tree = brief(tree) if brief else tree
                 lines.extend(pad + line for line in render_text(tree, preds, detail=args.detail).splitlines())
-        lines.append(f"% {count} answer{'s' if count != 1 else ''} to {query}")
+        shown = f"{len(answers)} of {total}" if len(answers) < total else f"{total}"  # --limit
+        lines.append(f"% {shown} answer{'s' if total != 1 else ''} to {query}")
     for atom in holding:
         lines.append(f"% {atom} holds")
     for atom, _, node in why_not:
@@ -388,17 +394,32 @@ def _render(fmt: str, query: str | None, answers: list, why_not: list, reasoner:
     return "".join(line + "\n" for line in lines)
 
 
+def _shown_trees(answers: list, why_not: list, proofs: list | None) -> list[tuple[str, Any]]:
+    """``(title, tree)`` of every tree an output shows: each answer's (with ``proofs``, each of its proofs:
+    ``p(1), proof 2 of 3``), then each why-not's (``why not p(4)``)."""
+    shown = []
+    for k, (atom, _, node) in enumerate(answers):
+        trees = proofs[k] if proofs is not None else [node] if node is not None else []
+        shown.extend((atom if len(trees) == 1 else f"{atom}, proof {j + 1} of {len(trees)}", tree)
+                     for j, tree in enumerate(trees))
+    return shown + [(f"why not {atom}", node) for atom, _, node in why_not if node is not None]
+
+
 def _render_violations(fmt: str, violations: list, reasoner: Any) -> str:
     from nesyasp.errors import format_location
     from nesyasp.reason import node_to_dict, render_text
+    from nesyasp.reason.node import references
     from nesyasp.reason.render import dumps
     from nesyasp.reason.texts import rule_text
 
     if fmt == "json":
+        referenced = references([v.justification for v in violations])
+        cut: list[dict[str, Any]] = []
         data = {"violations": [{"constraint": rule_text(v.constraint), "location": format_location(v.location),
-                                "instance": v.instance, "justification": node_to_dict(v.justification)}
+                                "instance": v.instance,
+                                "justification": node_to_dict(v.justification, referenced, cut)}
                                for v in violations]}
-        return dumps(data, [v.justification for v in violations]) + "\n"
+        return dumps(data, cut) + "\n"
     lines = []
     for v in violations:
         lines.append(f"% {format_location(v.location)}: the constraint {rule_text(v.constraint)} is violated by "
