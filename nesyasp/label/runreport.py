@@ -21,7 +21,7 @@ from nesyasp._paths import real_path, said_command
 from nesyasp.lang.ast import Program
 from nesyasp.errors import DataError
 from nesyasp.label.files import LABELLED_RULES, LABELS_FILE, REPORT_FILE, SavedLabels, read_labels
-from nesyasp.label.report import LabelRow, ReportContent, write_report
+from nesyasp.label.report import LabelRow, ReportContent, check_report_path, write_report
 from nesyasp.label.transform import filter_index, image_facts, image_term, label_program, rule_filters
 
 __all__ = ["run_report", "write_run_report", "example_justifications"]
@@ -232,6 +232,12 @@ def run_report(run_dir: str | Path, n_examples: int = 3) -> ReportContent:
 
 
 def write_run_report(run_dir: str | Path, out: str | Path | None = None, n_examples: int = 3) -> Path:
-    """Write the report of ``run_dir`` to ``out`` (default ``run_dir/report.html``)."""
+    """Write the report of ``run_dir`` to ``out`` (default ``run_dir/report.html``).
+
+    ``out`` may be an earlier report but never a file nesyasp did not write
+    as one (:func:`~nesyasp.label.report.check_report_path`); that is checked
+    before the run is read.
+    """
+    path = check_report_path(Path(out) if out is not None else Path(run_dir) / REPORT_FILE)
     content = run_report(run_dir, n_examples)
-    return write_report(Path(out) if out is not None else Path(run_dir) / REPORT_FILE, content)
+    return write_report(path, content)

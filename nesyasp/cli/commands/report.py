@@ -16,6 +16,8 @@ the filter labels with their concept scores, the pictures written by
 images, computed by the reasoner in concept words.
 
 A run that is not labelled yet gets a report with its raw rules only.
+-o may name an earlier report, never another file (a page of your own of
+that name is left as it is).
 
 examples:
   nesyasp report runs/ts3
