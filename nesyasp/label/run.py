@@ -38,7 +38,7 @@ from nesyasp.lang.domain import add_domain_guards
 from nesyasp.errors import DataError
 from nesyasp.label.files import LABELS_FILE, LABELLED_RULES, PICTURES, labelled_facts_name, relabel_facts
 from nesyasp.label.naming import name_filters
-from nesyasp.label.scores import FilterConcepts, LabelConfig, MaskSource, label_filters
+from nesyasp.label.scores import FilterConcepts, LabelConfig, MaskSource, check_concept_names, label_filters
 from nesyasp.label.transform import (LabelledProgram, class_top_filters, filter_uses, label_program,
                                      program_predicates, rule_filters)
 from nesyasp.neural.data import split_from_imageset
@@ -110,6 +110,7 @@ def annotated_set(imageset: Any, description: str = "") -> AnnotatedSet:
     if not concepts:
         raise DataError(f"{description or 'the image set'} has no concept masks; labelling needs "
                         "segmentation masks (pass --masks DIR for your own data)")
+    check_concept_names(concepts, description or "the image set")
     if callable(getattr(imageset, "mask_stack", None)):
         masks: MaskSource = imageset.mask_stack
     elif getattr(imageset, "masks", None) is not None:

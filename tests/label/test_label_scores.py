@@ -280,3 +280,11 @@ def test_a_label_is_never_the_raw_name_of_a_filter():
     facts = relabel_facts(parse_program("_example(i). f1(i). f2(i)."), names)  # was DataError: labels clash
     assert str(facts).split() == ["_example(i).", "f1(i).", "f2(i)."]
     assert "f1_f3(i)." not in str(image_facts("i", [1], names))
+
+
+def test_repeated_concept_names_are_refused():
+    """concepts.txt naming two mask values 'thing' was labelled with one of them silently dropped
+    (scores are keyed by name); ``data check`` already called it an error."""
+    maps, masks = np.ones((2, 1, 2, 2)), np.ones((2, 2, 4, 4), bool)
+    with pytest.raises(DataError, match="repeated concept names: thing"):
+        label_filters(maps, masks, ["thing", "thing"], [0])
