@@ -190,13 +190,25 @@ def _stale_note(run_dir: Path, fresh: Program, labels: SavedLabels) -> str:
             f"{said_command('nesyasp', 'label', run_dir.name)} again")
 
 
+def _training_report(run_dir: Path) -> ReportContent:
+    """The page of a run with no rules yet (still training, or not extracted): its settings and metrics so far."""
+    summary = _summary(run_dir, None)
+    summary["rules"] = (f"none yet: the run is still training or was not extracted; run "
+                        f"{said_command('nesyasp', 'extract', run_dir.name)} once its training has ended")
+    logger.warning("%s: no rules.lp yet; the report shows the settings and the training so far", run_dir)
+    return ReportContent(title=f"nesyasp run {real_path(run_dir).name}", summary=summary, metrics=_metrics(run_dir))
+
+
 def run_report(run_dir: str | Path, n_examples: int = 3) -> ReportContent:
     """Everything the report of ``run_dir`` shows.
+
+    A run with ``config.json`` but no ``rules.lp`` yet (still training, or
+    not extracted) gets its settings and its training so far.
 
     Raises
     ------
     DataError
-        When the folder has no ``rules.lp`` (run ``nesyasp extract`` first).
+        When the folder has neither ``rules.lp`` nor ``config.json``.
     """
     from nesyasp.lang.parser import parse_file, parse_program
 
@@ -205,7 +217,9 @@ def run_report(run_dir: str | Path, n_examples: int = 3) -> ReportContent:
         raise DataError(f"{run_dir}: no such run folder")
     rules = run_dir / "rules.lp"
     if not rules.is_file():
-        raise DataError(f"{run_dir}: no rules.lp yet; run {said_command('nesyasp', 'extract', run_dir)} first")
+        if not (run_dir / "config.json").is_file():
+            raise DataError(f"{run_dir}: no rules.lp yet; run {said_command('nesyasp', 'extract', run_dir)} first")
+        return _training_report(run_dir)
     raw_text = _text(rules)
     labels = read_labels(run_dir) if (run_dir / LABELS_FILE).is_file() else None
     labelled_path = run_dir / LABELLED_RULES

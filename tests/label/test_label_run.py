@@ -236,3 +236,18 @@ def test_report_after_extracting_again_relabels_the_new_rules_and_says_so(writte
     assert content.summary["labels"].startswith("labelled_rules.lp is missing or does not match rules.lp")
     assert "f5 have no label; run 'nesyasp label run' again" in content.summary["labels"]
     assert "an obj is visible in img_000" in content.justifications[0][1] and "obj2(img_000)" in content.justifications[0][1]
+
+
+def test_report_of_a_run_still_training_shows_its_settings_and_training_so_far(tmp_path):
+    """A run folder with config.json and metrics.json but no rules.lp (training still running) got
+    no page at all, only 'run nesyasp extract first'."""
+    import json
+
+    from nesyasp.label.report import render_report
+
+    (tmp_path / "config.json").write_text(json.dumps({"data": "scenes", "epochs": 30, "strategy": {"name": "TS3"}}))
+    (tmp_path / "metrics.json").write_text(json.dumps({"history": [{"epoch": 1, "loss": 0.5, "test_accuracy": 0.4}]}))
+    content = run_report(tmp_path)
+    assert content.metrics["training (last epoch)"] == {"epoch": 1, "loss": 0.5, "test_accuracy": 0.4}
+    assert "still training" in content.summary["rules"] and not content.raw_rules and not content.justifications
+    assert content.summary["epochs"] == 30 and "<h2>Metrics</h2>" in render_report(content)
