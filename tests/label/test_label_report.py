@@ -176,3 +176,14 @@ def test_report_page_parses_as_balanced_html_with_names_escaped(tmp_path):
     parser.close()
     assert parser.open == [] and parser.bad == []
     assert "".join(parser.text).count(name) >= 6 and "<b>" not in page
+
+
+def test_pictures_draw_dollar_signs_and_missing_letters_without_failing_or_warning(tmp_path, recwarn):
+    """A concept '$\\frac{$' (mathtext to matplotlib) stopped labelling with a ValueError, and a
+    concept in letters the font lacks (CJK) printed matplotlib's UserWarnings on stderr."""
+    images, maps, _ = _small()
+    names = ("$\\frac{$", "日本")
+    rec = FilterConcepts(0, names, {n: 0.5 for n in names}, top_images=(0, 1))
+    assert _is_png(plot_concept_scores(tmp_path / "bars.png", rec, "c1", margin=0.05))
+    assert _is_png(plot_top_activations(tmp_path / "top.png", images, maps, {"$x$ 日本": 0}, {0: rec}, {0: "c1"}))
+    assert not [w for w in recwarn if "Glyph" in str(w.message)]
