@@ -127,10 +127,10 @@ def _sections(content: ReportContent) -> list[str]:
     parts = []
     if content.summary:
         parts.append(f"<h2>Run</h2>{_table(content.summary)}")
-    if content.raw_rules or content.labelled_rules:
-        parts.append("<h2>Rules</h2><div class='cols'>"
-                     f"<div><h3>raw</h3><pre>{_e(content.raw_rules)}</pre></div>"
-                     f"<div><h3>labelled</h3><pre>{_e(content.labelled_rules)}</pre></div></div>")
+    columns = [(h, text) for h, text in (("raw", content.raw_rules), ("labelled", content.labelled_rules)) if text]
+    if columns:  # an unlabelled run shows its raw rules alone, not beside an empty box
+        parts.append("<h2>Rules</h2><div class='cols'>" + "".join(
+            f"<div><h3>{h}</h3><pre>{_e(text)}</pre></div>" for h, text in columns) + "</div>")
     if content.metrics:
         parts.append(f"<h2>Metrics</h2>{_table(content.metrics)}")
     if content.labels:

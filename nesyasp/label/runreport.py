@@ -229,6 +229,8 @@ def run_report(run_dir: str | Path, n_examples: int = 3) -> ReportContent:
                        run_dir, said_command("nesyasp", "label", run_dir))
     program = parse_file(labelled_path if labelled_text else rules)
     summary = _summary(run_dir, labels)
+    if labels is None:
+        summary["labels"] = f"none yet: the rules are shown raw; run {said_command('nesyasp', 'label', run_dir.name)}"
     if labels is not None:
         fresh = label_program(parse_program(raw_text, str(rules)), labels.names, labels.concepts).program
         if [str(r) for r in program.rules] != [str(r) for r in fresh.rules]:  # extracted again after labelling

@@ -187,3 +187,9 @@ def test_pictures_draw_dollar_signs_and_missing_letters_without_failing_or_warni
     assert _is_png(plot_concept_scores(tmp_path / "bars.png", rec, "c1", margin=0.05))
     assert _is_png(plot_top_activations(tmp_path / "top.png", images, maps, {"$x$ 日本": 0}, {0: rec}, {0: "c1"}))
     assert not [w for w in recwarn if "Glyph" in str(w.message)]
+
+
+def test_an_unlabelled_run_shows_its_raw_rules_alone():
+    """The page of an unlabelled run showed an empty 'labelled' box beside the raw rules."""
+    page = render_report(ReportContent(title="t", raw_rules="a."))
+    assert "<h3>raw</h3><pre>a.</pre>" in page and "labelled" not in page

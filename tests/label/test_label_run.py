@@ -251,3 +251,7 @@ def test_report_of_a_run_still_training_shows_its_settings_and_training_so_far(t
     assert content.metrics["training (last epoch)"] == {"epoch": 1, "loss": 0.5, "test_accuracy": 0.4}
     assert "still training" in content.summary["rules"] and not content.raw_rules and not content.justifications
     assert content.summary["epochs"] == 30 and "<h2>Metrics</h2>" in render_report(content)
+
+
+def test_report_of_an_unlabelled_run_says_how_to_label_it(run):
+    assert "none yet" in run_report(run.path, n_examples=0).summary["labels"]
