@@ -181,6 +181,32 @@ def example_justifications(program: Program, run_dir: str | Path, names: dict[in
     return out
 
 
+def _pictures(run_dir: Path, labels: SavedLabels | None) -> tuple[list[tuple[str, Path]], list[str]]:
+    """The pictures ``labels.json`` names that are PNG files inside the run folder, and the others' names.
+
+    A picture deleted since labelling (or a path leading out of the run folder) is left out
+    of the page, which is written all the same.
+    """
+    if labels is None:
+        return [], []
+    root = real_path(run_dir)
+    kept, lost = [], []
+    for caption, rel in labels.pictures.items():
+        path = run_dir / rel
+        ok = not Path(rel).is_absolute() and real_path(path).is_relative_to(root) and path.is_file()
+        if ok:
+            try:
+                with path.open("rb") as handle:
+                    ok = handle.read(4) == b"\x89PNG"
+            except OSError:
+                ok = False
+        if ok:
+            kept.append((caption, path))
+        else:
+            lost.append(str(rel))
+    return kept, lost
+
+
 def _stale_note(run_dir: Path, fresh: Program, labels: SavedLabels) -> str:
     """What the report says when ``labelled_rules.lp`` is not ``rules.lp`` relabelled."""
     missing = sorted(set(rule_filters(fresh)) - set(labels.names))
@@ -239,7 +265,11 @@ def run_report(run_dir: str | Path, n_examples: int = 3) -> ReportContent:
             logger.warning("%s: %s", run_dir, summary["labels"])
     rows = [LabelRow(k, labels.names[k], labels.concepts[k], labels.scores[k]) for k in sorted(labels.names)] \
         if labels else []
-    pictures = [(c, run_dir / p) for c, p in labels.pictures.items()] if labels else []
+    pictures, lost = _pictures(run_dir, labels)
+    if lost:
+        summary["pictures"] = (f"left out, missing or not PNG files in the run folder: {', '.join(lost)}; run "
+                               f"{said_command('nesyasp', 'label', run_dir.name)} again")
+        logger.warning("%s: %s", run_dir, summary["pictures"])
     examples = example_justifications(program, run_dir, labels.names if labels else None, n_examples) \
         if n_examples > 0 else []
     return ReportContent(title=f"nesyasp run {real_path(run_dir).name}", summary=summary,

@@ -255,3 +255,25 @@ def test_report_of_a_run_still_training_shows_its_settings_and_training_so_far(t
 
 def test_report_of_an_unlabelled_run_says_how_to_label_it(run):
     assert "none yet" in run_report(run.path, n_examples=0).summary["labels"]
+
+
+def test_report_leaves_out_a_lost_picture_and_any_outside_the_run(written, tmp_path):
+    """One picture deleted (or not a PNG) since labelling made the whole report fail; a labels.json
+    naming a picture outside the run folder embedded that file."""
+    import shutil
+
+    run, _ = written
+    folder = tmp_path / "run"
+    shutil.copytree(run.path, folder)
+    data = json.loads((folder / "labels.json").read_text(encoding="utf-8"))
+    pictures = [v["scores_picture"] for v in data["filters"].values()]
+    (folder / pictures[0]).unlink()
+    outside = tmp_path / "secret.png"
+    shutil.copy(folder / pictures[1], outside)
+    data["filters"][list(data["filters"])[1]]["scores_picture"] = "../secret.png"
+    (folder / "labels.json").write_text(json.dumps(data), encoding="utf-8")
+    content = run_report(folder, n_examples=0)
+    assert all(p.is_file() and tmp_path / "run" in p.parents for _, p in content.pictures)
+    assert len(content.pictures) == len(pictures) + 1 - 2  # the Figure-2 overlay and the rest
+    assert content.summary["pictures"].startswith(
+        f"left out, missing or not PNG files in the run folder: {pictures[0]}, ../secret.png; run")
