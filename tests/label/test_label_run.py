@@ -277,3 +277,24 @@ def test_report_leaves_out_a_lost_picture_and_any_outside_the_run(written, tmp_p
     assert len(content.pictures) == len(pictures) + 1 - 2  # the Figure-2 overlay and the rest
     assert content.summary["pictures"].startswith(
         f"left out, missing or not PNG files in the run folder: {pictures[0]}, ../secret.png; run")
+
+
+def test_write_labels_writes_nothing_when_a_picture_or_a_facts_file_fails(labelled, tmp_path, monkeypatch):
+    """A picture that could not be drawn (or a facts file that did not parse) left a new
+    labelled_rules.lp beside the old labels.json, which the report then called stale."""
+    from nesyasp.errors import NesyaspError
+    from nesyasp.label import pictures as pictures_mod
+
+    run = _make_run(tmp_path)
+    (run.path / "facts").mkdir(exist_ok=True)
+
+    def fail(*args, **kwargs):
+        raise DataError("cannot draw")
+
+    monkeypatch.setattr(pictures_mod, "plot_concept_scores", fail)
+    with pytest.raises(DataError, match="cannot draw"):
+        write_labels(labelled, run.path)
+    (run.path / "facts" / "test.lp").write_text("f1(img", encoding="utf-8")
+    with pytest.raises(NesyaspError):  # the facts file's ParseError
+        write_labels(labelled, run.path, pictures=False)
+    assert not (run.path / "labelled_rules.lp").exists() and not (run.path / "labels.json").exists()
