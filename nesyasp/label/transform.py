@@ -28,7 +28,7 @@ from typing import Iterable, Mapping
 from nesyasp.lang.ast import (Atom, Comment, Constant, Literal, Pred, Program, Rule, Show, Statement,
                               String, Term, Variable, is_identifier)
 from nesyasp.errors import DataError
-from nesyasp.label.naming import concept_phrase
+from nesyasp.label.naming import concept_phrase, sanitize_concept
 
 __all__ = [
     "LabelledProgram",
@@ -221,8 +221,10 @@ def label_program(
         X = Variable("X")
         labelled = sorted(k for k in used if k in names)
         words = {k: tuple((concepts or {}).get(k, ())) for k in labelled}
-        shared = Counter(words.values())  # labels that read alike in English also name themselves
-        preds = [Pred(Atom(names[k], (X,)), pred_text(words[k], k, names[k] if shared[words[k]] > 1 else None))
+        # labels that read alike in English (Door and door, tv-set and tv set too) also name themselves
+        alike = {k: tuple(sanitize_concept(c) for c in words[k]) for k in labelled}
+        shared = Counter(alike.values())
+        preds = [Pred(Atom(names[k], (X,)), pred_text(words[k], k, names[k] if shared[alike[k]] > 1 else None))
                  for k in labelled]
         at = next((i for i, st in enumerate(statements) if not isinstance(st, Comment)), len(statements))
         statements[at:at] = preds

@@ -200,3 +200,17 @@ def test_read_labels_names_the_file_whose_labels_merge_two_filters(tmp_path):
     (tmp_path / "labels.json").write_text(json.dumps({"filters": {"13": {"label": "bed2"}, "36": {"label": "bed2"}}}))
     with pytest.raises(DataError, match=r"labels\.json: filters 13 and 36 have the same label"):
         read_labels(tmp_path)
+
+
+def test_concepts_that_differ_only_in_case_or_punctuation_name_their_labels():
+    """Filters on 'Door' and 'door' read 'a Door is visible' and 'a door is visible': the
+    justification could not tell door1 from door2."""
+    from nesyasp.lang import parse_program
+
+    raw = parse_program("target(X,a) :- f1(X), not f2(X). target(X,b) :- f3(X), f4(X).")
+    concepts = {1: ("Door",), 2: ("door",), 3: ("tv-set",), 4: ("tv set",)}
+    names = name_filters([FilterConcepts(k, c) for k, c in concepts.items()])
+    text = str(label_program(raw, names, concepts).program)
+    assert names == {1: "door1", 2: "door2", 3: "tv_set1", 4: "tv_set2"}
+    for phrase in ("a Door (door1)", "a door (door2)", "a tv-set (tv_set1)", "a tv set (tv_set2)"):
+        assert phrase in text
