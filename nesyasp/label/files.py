@@ -25,7 +25,7 @@ from typing import Any, Mapping
 from nesyasp._paths import said_command
 from nesyasp.lang.ast import Program
 from nesyasp.errors import DataError
-from nesyasp.label.transform import label_program
+from nesyasp.label.transform import check_names, label_program
 
 __all__ = ["LABELS_FILE", "LABELLED_RULES", "PICTURES", "REPORT_FILE", "SavedLabels", "read_labels",
            "relabel_facts", "labelled_facts_name"]
@@ -80,7 +80,8 @@ def read_labels(run_dir: str | Path) -> SavedLabels:
     Raises
     ------
     DataError
-        When the file is missing or malformed.
+        When the file is missing or malformed, or its labels cannot stand
+        for their filters (:func:`~nesyasp.label.transform.check_names`).
     """
     path = Path(run_dir) / LABELS_FILE
     if not path.is_file():
@@ -96,6 +97,10 @@ def read_labels(run_dir: str | Path) -> SavedLabels:
         raise DataError(f"{path}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}") from None
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise DataError(f"{path}: not a labels file ({type(exc).__name__}: {exc})") from None
+    try:
+        check_names(names)  # a hand edit that merges two filters, or names one after another's raw name
+    except DataError as exc:
+        raise DataError(f"{path}: {exc}") from None
     pictures: dict[str, str] = {}
     top = data.get("pictures", {}).get("top_filters")
     if top:

@@ -29,6 +29,9 @@ from nesyasp.label.scores import FilterConcepts
 __all__ = ["sanitize_concept", "fallback_name", "name_filters", "concept_phrase"]
 
 _NON_WORD = re.compile(r"[^a-z0-9]+")
+# The raw name of a filter (f<k>): a label of that form would be read as another filter
+# wherever raw and labelled atoms meet (a labelled facts file keeps f<k> for filters outside the rule set).
+_RAW_FILTER = re.compile(r"f[0-9]+")
 
 
 def sanitize_concept(name: str) -> str:
@@ -68,7 +71,9 @@ def name_filters(records: Iterable[FilterConcepts], reserved: AbstractSet[str] =
         Labelling results; they are named in ascending filter order.
     reserved : set of str
         Names already used by the program (``target``, ``ab1``, ...); a label
-        that would clash gets a ``_f<k>`` suffix.
+        that would clash gets a ``_f<k>`` suffix, and so does a label of a raw
+        filter's form ``f<digits>`` (a concept ``f`` on filter 3 is ``f1_f3``,
+        never ``f1``, which is filter 1 in the facts).
 
     Returns
     -------
@@ -89,7 +94,7 @@ def name_filters(records: Iterable[FilterConcepts], reserved: AbstractSet[str] =
             name = "_".join(pieces)
         else:
             name = fallback_name(rec.filter)
-        if name in used or not is_identifier(name):
+        if name in used or not is_identifier(name) or _RAW_FILTER.fullmatch(name):
             name = f"{name}_f{rec.filter}"
         used.add(name)
         names[rec.filter] = name

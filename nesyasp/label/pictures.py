@@ -10,9 +10,11 @@ Both take the path to write and return it; nothing is written otherwise.
 
 from __future__ import annotations
 
+import functools
 import logging
+import warnings
 from pathlib import Path
-from typing import Collection, Mapping, Sequence
+from typing import Any, Callable, Collection, Mapping, Sequence, TypeVar
 
 import numpy as np
 
@@ -22,6 +24,30 @@ from nesyasp.label.scores import FilterConcepts, upsample
 __all__ = ["overlay", "plot_top_activations", "plot_concept_scores"]
 
 logger = logging.getLogger(__name__)
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def _plain_text(draw: _F) -> _F:
+    """Draw names as they are written: a ``$`` in a concept or class name is no mathtext
+    (``a$b$`` was drawn with an italic b, and ``$\\frac{$`` stopped labelling with a
+    ValueError), and a letter the font lacks is logged once, not warned about on stderr."""
+    @functools.wraps(draw)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        import matplotlib
+
+        with matplotlib.rc_context({"text.parse_math": False}), warnings.catch_warnings(record=True) as caught:
+            warnings.filterwarnings("always", message=r"Glyph .* missing from font", category=UserWarning)
+            result = draw(*args, **kwargs)
+        missing = [w for w in caught if "missing from font" in str(w.message)]
+        if missing:
+            logger.info("%s: %d letters of names are not in the font and drawn as boxes (%s)", result,
+                        len(missing), missing[0].message)
+        for w in caught:
+            if w not in missing:
+                warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+        return result
+    return wrapper  # type: ignore[return-value]
 
 
 def _figure(width: float, height: float):  # noqa: ANN202 - matplotlib Figure
@@ -74,6 +100,7 @@ def overlay(image: np.ndarray, fmap: np.ndarray, upsampling: str = "bicubic", al
     return np.clip((1 - weight) * img + weight * heat, 0.0, 1.0)
 
 
+@_plain_text
 def plot_top_activations(
     path: str | Path,
     images: np.ndarray,
@@ -142,6 +169,7 @@ def plot_top_activations(
     return path
 
 
+@_plain_text
 def plot_concept_scores(
     path: str | Path,
     record: FilterConcepts,

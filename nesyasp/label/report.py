@@ -11,15 +11,21 @@ import base64
 import html
 import json
 import logging
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
 from nesyasp.errors import DataError
 
-__all__ = ["LabelRow", "ReportContent", "data_uri", "render_report", "write_report"]
+__all__ = ["LabelRow", "ReportContent", "data_uri", "render_report", "write_report", "is_report_page",
+           "check_report_path"]
 
 logger = logging.getLogger(__name__)
+
+_PAGE_TAG = "<meta name='generator' content='nesyasp report'>"
+# The head of the pages written before the tag: a report of nesyasp's all the same.
+_OLD_HEAD = "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'><title>nesyasp run "
 
 _STYLE = """
 body { font-family: sans-serif; max-width: 70em; margin: 1.5em auto; padding: 0 1em; color: #222; }
@@ -121,10 +127,10 @@ def _sections(content: ReportContent) -> list[str]:
     parts = []
     if content.summary:
         parts.append(f"<h2>Run</h2>{_table(content.summary)}")
-    if content.raw_rules or content.labelled_rules:
-        parts.append("<h2>Rules</h2><div class='cols'>"
-                     f"<div><h3>raw</h3><pre>{_e(content.raw_rules)}</pre></div>"
-                     f"<div><h3>labelled</h3><pre>{_e(content.labelled_rules)}</pre></div></div>")
+    columns = [(h, text) for h, text in (("raw", content.raw_rules), ("labelled", content.labelled_rules)) if text]
+    if columns:  # an unlabelled run shows its raw rules alone, not beside an empty box
+        parts.append("<h2>Rules</h2><div class='cols'>" + "".join(
+            f"<div><h3>{h}</h3><pre>{_e(text)}</pre></div>" for h, text in columns) + "</div>")
     if content.metrics:
         parts.append(f"<h2>Metrics</h2>{_table(content.metrics)}")
     if content.labels:
@@ -143,13 +149,57 @@ def render_report(content: ReportContent) -> str:
     """Render the page as one HTML string with every picture inlined."""
     body = "\n".join(_sections(content))
     return (f"<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
-            f"<title>{_e(content.title)}</title><style>{_STYLE}</style></head>\n"
+            f"{_PAGE_TAG}<title>{_e(content.title)}</title><style>{_STYLE}</style></head>\n"
             f"<body><h1>{_e(content.title)}</h1>\n{body}\n</body></html>\n")
 
 
-def write_report(path: str | Path, content: ReportContent) -> Path:
-    """Write :func:`render_report`'s page to ``path`` and return it."""
+def is_report_page(path: str | Path) -> bool:
+    """True when ``path`` is an HTML page that :func:`write_report` wrote (so it may be written again)."""
+    try:
+        with Path(path).open("rb") as handle:
+            head = handle.read(512)
+    except OSError:
+        return False
+    return _PAGE_TAG.encode() in head or head.startswith(_OLD_HEAD.encode())
+
+
+def check_report_path(path: str | Path) -> Path:
+    """``path`` when a report may be written there: a new file or an earlier report.
+
+    Raises
+    ------
+    DataError
+        When ``path`` is a folder, or a file that :func:`write_report` did not write.
+    """
     path = Path(path)
-    path.write_text(render_report(content), encoding="utf-8")
+    if path.is_dir():
+        raise DataError(f"{path}: is a folder; name the report's HTML file")
+    if (path.exists() or path.is_symlink()) and not is_report_page(path):
+        raise DataError(f"{path}: not a report nesyasp wrote; it is left as it is (name a new file, or delete "
+                        "that one first)")
+    return path
+
+
+def write_report(path: str | Path, content: ReportContent) -> Path:
+    """Write :func:`render_report`'s page to ``path`` and return it.
+
+    ``path`` may be an earlier report, which is written again, but never
+    another file: a page or file nesyasp did not write as a report is left as
+    it is.
+
+    Raises
+    ------
+    DataError
+        When ``path`` is a folder or a file that is not a report.
+    """
+    path = check_report_path(path)
+    text = render_report(content)
+    tmp = path.with_name(f".{path.name}.tmp")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise DataError(f"{path}: cannot write the report ({exc.strerror or exc})") from None
     logger.info("wrote %s", path)
     return path

@@ -38,7 +38,7 @@ from nesyasp.lang.domain import add_domain_guards
 from nesyasp.errors import DataError
 from nesyasp.label.files import LABELS_FILE, LABELLED_RULES, PICTURES, labelled_facts_name, relabel_facts
 from nesyasp.label.naming import name_filters
-from nesyasp.label.scores import FilterConcepts, LabelConfig, MaskSource, label_filters
+from nesyasp.label.scores import FilterConcepts, LabelConfig, MaskSource, check_concept_names, label_filters
 from nesyasp.label.transform import (LabelledProgram, class_top_filters, filter_uses, label_program,
                                      program_predicates, rule_filters)
 from nesyasp.neural.data import split_from_imageset
@@ -110,6 +110,7 @@ def annotated_set(imageset: Any, description: str = "") -> AnnotatedSet:
     if not concepts:
         raise DataError(f"{description or 'the image set'} has no concept masks; labelling needs "
                         "segmentation masks (pass --masks DIR for your own data)")
+    check_concept_names(concepts, description or "the image set")
     if callable(getattr(imageset, "mask_stack", None)):
         masks: MaskSource = imageset.mask_stack
     elif getattr(imageset, "masks", None) is not None:
@@ -310,9 +311,8 @@ def write_labels(labels: RunLabels, run_dir: str | Path, *, pictures: bool = Tru
 
     out = Path(run_dir)
     written: list[Path] = []
-    _atomic_text(out / LABELLED_RULES, str(add_domain_guards(labels.labelled.program)))
-    written.append(out / LABELLED_RULES)
     data = labels.to_dict()
+    facts = _labelled_facts(out, labels.names)  # read and renamed before anything is written
     if pictures:
         (out / PICTURES).mkdir(exist_ok=True)
         if labels.class_filters:
@@ -328,26 +328,26 @@ def write_labels(labels: RunLabels, run_dir: str | Path, *, pictures: bool = Tru
                                        margin=labels.config.margin)
             data["filters"][str(k)]["scores_picture"] = bars.relative_to(out).as_posix()
             written.append(bars)
+    # the text files last: a picture that cannot be drawn leaves the earlier labelling whole
+    _atomic_text(out / LABELLED_RULES, str(add_domain_guards(labels.labelled.program)))
     _atomic_text(out / LABELS_FILE, json.dumps(data, indent=2) + "\n")
+    written[:0] = [out / LABELLED_RULES]
     written.append(out / LABELS_FILE)
-    written.extend(_write_labelled_facts(out, labels.names))
-    return written
-
-
-def _write_labelled_facts(out: Path, names: Mapping[int, str]) -> list[Path]:
-    from nesyasp.lang.parser import parse_file
-
-    written = []
-    facts_dir = out / "facts"
-    if not facts_dir.is_dir():
-        return written
-    for path in sorted(facts_dir.glob("*.lp")):
-        if path.stem.endswith("_labelled"):
-            continue
-        target = facts_dir / labelled_facts_name(path.stem)
-        _atomic_text(target, str(relabel_facts(parse_file(path), names)))
+    for target, text in facts:
+        _atomic_text(target, text)
         written.append(target)
     return written
+
+
+def _labelled_facts(out: Path, names: Mapping[int, str]) -> list[tuple[Path, str]]:
+    """Each ``facts/<split>.lp`` of the run renamed: ``(facts/<split>_labelled.lp, its text)``."""
+    from nesyasp.lang.parser import parse_file
+
+    facts_dir = out / "facts"
+    if not facts_dir.is_dir():
+        return []
+    return [(facts_dir / labelled_facts_name(path.stem), str(relabel_facts(parse_file(path), names)))
+            for path in sorted(facts_dir.glob("*.lp")) if not path.stem.endswith("_labelled")]
 
 
 def image_facts_of_run(run: Run, images: np.ndarray, ids: Any, names: Mapping[int, str] | None = None) -> Program:

@@ -21,7 +21,7 @@ from nesyasp._paths import real_path, said_command
 from nesyasp.lang.ast import Program
 from nesyasp.errors import DataError
 from nesyasp.label.files import LABELLED_RULES, LABELS_FILE, REPORT_FILE, SavedLabels, read_labels
-from nesyasp.label.report import LabelRow, ReportContent, write_report
+from nesyasp.label.report import LabelRow, ReportContent, check_report_path, write_report
 from nesyasp.label.transform import filter_index, image_facts, image_term, label_program, rule_filters
 
 __all__ = ["run_report", "write_run_report", "example_justifications"]
@@ -181,6 +181,32 @@ def example_justifications(program: Program, run_dir: str | Path, names: dict[in
     return out
 
 
+def _pictures(run_dir: Path, labels: SavedLabels | None) -> tuple[list[tuple[str, Path]], list[str]]:
+    """The pictures ``labels.json`` names that are PNG files inside the run folder, and the others' names.
+
+    A picture deleted since labelling (or a path leading out of the run folder) is left out
+    of the page, which is written all the same.
+    """
+    if labels is None:
+        return [], []
+    root = real_path(run_dir)
+    kept, lost = [], []
+    for caption, rel in labels.pictures.items():
+        path = run_dir / rel
+        ok = not Path(rel).is_absolute() and real_path(path).is_relative_to(root) and path.is_file()
+        if ok:
+            try:
+                with path.open("rb") as handle:
+                    ok = handle.read(4) == b"\x89PNG"
+            except OSError:
+                ok = False
+        if ok:
+            kept.append((caption, path))
+        else:
+            lost.append(str(rel))
+    return kept, lost
+
+
 def _stale_note(run_dir: Path, fresh: Program, labels: SavedLabels) -> str:
     """What the report says when ``labelled_rules.lp`` is not ``rules.lp`` relabelled."""
     missing = sorted(set(rule_filters(fresh)) - set(labels.names))
@@ -190,13 +216,25 @@ def _stale_note(run_dir: Path, fresh: Program, labels: SavedLabels) -> str:
             f"{said_command('nesyasp', 'label', run_dir.name)} again")
 
 
+def _training_report(run_dir: Path) -> ReportContent:
+    """The page of a run with no rules yet (still training, or not extracted): its settings and metrics so far."""
+    summary = _summary(run_dir, None)
+    summary["rules"] = (f"none yet: the run is still training or was not extracted; run "
+                        f"{said_command('nesyasp', 'extract', run_dir.name)} once its training has ended")
+    logger.warning("%s: no rules.lp yet; the report shows the settings and the training so far", run_dir)
+    return ReportContent(title=f"nesyasp run {real_path(run_dir).name}", summary=summary, metrics=_metrics(run_dir))
+
+
 def run_report(run_dir: str | Path, n_examples: int = 3) -> ReportContent:
     """Everything the report of ``run_dir`` shows.
+
+    A run with ``config.json`` but no ``rules.lp`` yet (still training, or
+    not extracted) gets its settings and its training so far.
 
     Raises
     ------
     DataError
-        When the folder has no ``rules.lp`` (run ``nesyasp extract`` first).
+        When the folder has neither ``rules.lp`` nor ``config.json``.
     """
     from nesyasp.lang.parser import parse_file, parse_program
 
@@ -205,7 +243,9 @@ def run_report(run_dir: str | Path, n_examples: int = 3) -> ReportContent:
         raise DataError(f"{run_dir}: no such run folder")
     rules = run_dir / "rules.lp"
     if not rules.is_file():
-        raise DataError(f"{run_dir}: no rules.lp yet; run {said_command('nesyasp', 'extract', run_dir)} first")
+        if not (run_dir / "config.json").is_file():
+            raise DataError(f"{run_dir}: no rules.lp yet; run {said_command('nesyasp', 'extract', run_dir)} first")
+        return _training_report(run_dir)
     raw_text = _text(rules)
     labels = read_labels(run_dir) if (run_dir / LABELS_FILE).is_file() else None
     labelled_path = run_dir / LABELLED_RULES
@@ -215,6 +255,8 @@ def run_report(run_dir: str | Path, n_examples: int = 3) -> ReportContent:
                        run_dir, said_command("nesyasp", "label", run_dir))
     program = parse_file(labelled_path if labelled_text else rules)
     summary = _summary(run_dir, labels)
+    if labels is None:
+        summary["labels"] = f"none yet: the rules are shown raw; run {said_command('nesyasp', 'label', run_dir.name)}"
     if labels is not None:
         fresh = label_program(parse_program(raw_text, str(rules)), labels.names, labels.concepts).program
         if [str(r) for r in program.rules] != [str(r) for r in fresh.rules]:  # extracted again after labelling
@@ -223,7 +265,11 @@ def run_report(run_dir: str | Path, n_examples: int = 3) -> ReportContent:
             logger.warning("%s: %s", run_dir, summary["labels"])
     rows = [LabelRow(k, labels.names[k], labels.concepts[k], labels.scores[k]) for k in sorted(labels.names)] \
         if labels else []
-    pictures = [(c, run_dir / p) for c, p in labels.pictures.items()] if labels else []
+    pictures, lost = _pictures(run_dir, labels)
+    if lost:
+        summary["pictures"] = (f"left out, missing or not PNG files in the run folder: {', '.join(lost)}; run "
+                               f"{said_command('nesyasp', 'label', run_dir.name)} again")
+        logger.warning("%s: %s", run_dir, summary["pictures"])
     examples = example_justifications(program, run_dir, labels.names if labels else None, n_examples) \
         if n_examples > 0 else []
     return ReportContent(title=f"nesyasp run {real_path(run_dir).name}", summary=summary,
@@ -232,6 +278,12 @@ def run_report(run_dir: str | Path, n_examples: int = 3) -> ReportContent:
 
 
 def write_run_report(run_dir: str | Path, out: str | Path | None = None, n_examples: int = 3) -> Path:
-    """Write the report of ``run_dir`` to ``out`` (default ``run_dir/report.html``)."""
+    """Write the report of ``run_dir`` to ``out`` (default ``run_dir/report.html``).
+
+    ``out`` may be an earlier report but never a file nesyasp did not write
+    as one (:func:`~nesyasp.label.report.check_report_path`); that is checked
+    before the run is read.
+    """
+    path = check_report_path(Path(out) if out is not None else Path(run_dir) / REPORT_FILE)
     content = run_report(run_dir, n_examples)
-    return write_report(Path(out) if out is not None else Path(run_dir) / REPORT_FILE, content)
+    return write_report(path, content)

@@ -60,6 +60,7 @@ __all__ = [
     "concept_overlap",
     "select_concepts",
     "concept_presence",
+    "check_concept_names",
     "label_filter",
     "label_filters",
 ]
@@ -193,6 +194,21 @@ def select_concepts(raw: dict[str, float], config: LabelConfig,
     return tuple(kept), norm
 
 
+def check_concept_names(concept_names: Sequence[str], where: str = "the annotated set") -> None:
+    """Refuse repeated concept names: scores are keyed by name, so a repeated one would lose a mask's score.
+
+    Raises
+    ------
+    DataError
+        Naming the repeated names and ``where`` they come from.
+    """
+    seen: set[str] = set()
+    repeated = sorted({c for c in map(str, concept_names) if c in seen or seen.add(c)})
+    if repeated:
+        raise DataError(f"{where}: repeated concept names: {', '.join(repeated)} (each mask value needs a "
+                        "concept name of its own)")
+
+
 def _mask_getter(masks: MaskSource, n_images: int) -> Callable[[int], np.ndarray]:
     if callable(masks):
         return masks
@@ -318,6 +334,7 @@ def label_filters(
     from dataclasses import replace
 
     config = replace(config or LabelConfig(), **overrides)  # type: ignore[arg-type]
+    check_concept_names(concept_names)
     maps = np.asarray(maps, dtype=np.float64)
     if maps.ndim != 4:
         raise DataError(f"feature maps must have shape (N, F, h, w), got {maps.shape}")

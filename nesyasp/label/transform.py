@@ -28,7 +28,7 @@ from typing import Iterable, Mapping
 from nesyasp.lang.ast import (Atom, Comment, Constant, Literal, Pred, Program, Rule, Show, Statement,
                               String, Term, Variable, is_identifier)
 from nesyasp.errors import DataError
-from nesyasp.label.naming import concept_phrase
+from nesyasp.label.naming import concept_phrase, sanitize_concept
 
 __all__ = [
     "LabelledProgram",
@@ -43,6 +43,7 @@ __all__ = [
     "class_top_filters",
     "image_term",
     "filter_uses",
+    "check_names",
 ]
 
 
@@ -131,6 +132,29 @@ def pred_text(concepts: tuple[str, ...], k: int, label: str | None = None) -> st
     return f"{concept_phrase(concepts)}{named} {verb} visible in @(X)"
 
 
+def check_names(names: Mapping[int, str], prefix: str = "f") -> None:
+    """Check that filter labels can stand for their filters: valid, one filter each, no raw name.
+
+    Raises
+    ------
+    DataError
+        When a label is not an ASP predicate name, two filters share a label
+        (renaming would merge them), or a label is another filter's raw name
+        (``f7`` for filter 13: facts that keep ``f7`` for filter 7 would fire it).
+    """
+    owner: dict[str, int] = {}
+    for k, name in sorted(names.items()):
+        if not is_identifier(name):
+            raise DataError(f"label {name!r} of filter {k} is not a valid ASP predicate name")
+        if name in owner:
+            raise DataError(f"filters {owner[name]} and {k} have the same label {name!r}; "
+                            "each filter needs a label of its own")
+        other = filter_index(name, prefix)
+        if other is not None and other != k:
+            raise DataError(f"label {name!r} of filter {k} is the raw name of filter {other}")
+        owner[name] = k
+
+
 def _rename_atom(atom: Atom, names: Mapping[str, str]) -> Atom:
     new = names.get(atom.predicate) if len(atom.arguments) == 1 else None
     return replace(atom, predicate=new) if new else atom
@@ -182,9 +206,7 @@ def label_program(
     -------
     LabelledProgram
     """
-    for k, name in names.items():
-        if not is_identifier(name):
-            raise DataError(f"label {name!r} of filter {k} is not a valid ASP predicate name")
+    check_names(names, prefix)
     used = rule_filters(program, prefix)
     renames = {filter_predicate(k, prefix): names[k] for k in used if k in names}
     clash = program_predicates(program) & (set(renames.values()) - set(renames))
@@ -199,8 +221,10 @@ def label_program(
         X = Variable("X")
         labelled = sorted(k for k in used if k in names)
         words = {k: tuple((concepts or {}).get(k, ())) for k in labelled}
-        shared = Counter(words.values())  # labels that read alike in English also name themselves
-        preds = [Pred(Atom(names[k], (X,)), pred_text(words[k], k, names[k] if shared[words[k]] > 1 else None))
+        # labels that read alike in English (Door and door, tv-set and tv set too) also name themselves
+        alike = {k: tuple(sanitize_concept(c) for c in words[k]) for k in labelled}
+        shared = Counter(alike.values())
+        preds = [Pred(Atom(names[k], (X,)), pred_text(words[k], k, names[k] if shared[alike[k]] > 1 else None))
                  for k in labelled]
         at = next((i for i, st in enumerate(statements) if not isinstance(st, Comment)), len(statements))
         statements[at:at] = preds
@@ -315,6 +339,7 @@ def image_facts(
     """
     term = image_term(image_id)
     names = names or {}
+    check_names(names, prefix)
     return Program(tuple(Rule(Atom(names.get(k, filter_predicate(k, prefix)), (term,)))
                          for k in sorted(set(int(k) for k in active))))
 

@@ -122,3 +122,74 @@ def test_explanation_pictures_draw_accented_and_cyrillic_letters():
     code = ("import sys; from nesyasp.label.explanation import _font; _font(12);"
             "assert 'matplotlib' not in sys.modules, 'matplotlib'")
     subprocess.run([sys.executable, "-c", code], check=True)  # the font file is found without importing it
+
+
+def test_report_is_written_over_an_earlier_report_but_never_over_a_users_file(tmp_path):
+    """``report -o mine.html`` wrote over any file of that name: a user's own page was lost."""
+    from nesyasp.label.report import is_report_page
+
+    mine = tmp_path / "mine.html"
+    mine.write_text("<html><body>my notes</body></html>", encoding="utf-8")
+    with pytest.raises(DataError, match="not a report nesyasp wrote"):
+        write_report(mine, ReportContent(title="run a"))
+    assert mine.read_text(encoding="utf-8") == "<html><body>my notes</body></html>"
+    with pytest.raises(DataError, match="is a folder"):
+        write_report(tmp_path, ReportContent(title="run a"))
+    page = write_report(tmp_path / "report.html", ReportContent(title="run a"))
+    assert is_report_page(page)
+    write_report(page, ReportContent(title="run b"))  # an earlier report is written again
+    assert "run b" in page.read_text(encoding="utf-8")
+    old = tmp_path / "old.html"  # a report written before pages carried their generator tag
+    old.write_text(render_report(ReportContent(title="nesyasp run r1")).replace(
+        "<meta name='generator' content='nesyasp report'>", ""), encoding="utf-8")
+    assert is_report_page(old) and not is_report_page(mine) and not is_report_page(tmp_path / "none.html")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mine.html", "old.html", "report.html"]  # no temp file
+
+
+def test_report_page_parses_as_balanced_html_with_names_escaped(tmp_path):
+    from html.parser import HTMLParser
+
+    class Tags(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.open, self.bad, self.text = [], [], []
+
+        def handle_starttag(self, tag, attrs):
+            if tag not in ("meta", "img"):
+                self.open.append(tag)
+
+        def handle_endtag(self, tag):
+            if not self.open or self.open.pop() != tag:
+                self.bad.append(tag)
+
+        def handle_data(self, data):
+            self.text.append(data)
+
+    images, maps, recs = _small()
+    pic = plot_concept_scores(tmp_path / "bars.png", recs[0], "sky1")
+    name = "<b>&\"'x"
+    page = render_report(ReportContent(title=f"run {name}", summary={name: name}, labelled_rules=name,
+                                       labels=[LabelRow(0, "b1", (name,), {name: 1.0})],
+                                       pictures=[(name, pic)], justifications=[(name, name)]))
+    parser = Tags()
+    parser.feed(page)
+    parser.close()
+    assert parser.open == [] and parser.bad == []
+    assert "".join(parser.text).count(name) >= 6 and "<b>" not in page
+
+
+def test_pictures_draw_dollar_signs_and_missing_letters_without_failing_or_warning(tmp_path, recwarn):
+    """A concept '$\\frac{$' (mathtext to matplotlib) stopped labelling with a ValueError, and a
+    concept in letters the font lacks (CJK) printed matplotlib's UserWarnings on stderr."""
+    images, maps, _ = _small()
+    names = ("$\\frac{$", "日本")
+    rec = FilterConcepts(0, names, {n: 0.5 for n in names}, top_images=(0, 1))
+    assert _is_png(plot_concept_scores(tmp_path / "bars.png", rec, "c1", margin=0.05))
+    assert _is_png(plot_top_activations(tmp_path / "top.png", images, maps, {"$x$ 日本": 0}, {0: rec}, {0: "c1"}))
+    assert not [w for w in recwarn if "Glyph" in str(w.message)]
+
+
+def test_an_unlabelled_run_shows_its_raw_rules_alone():
+    """The page of an unlabelled run showed an empty 'labelled' box beside the raw rules."""
+    page = render_report(ReportContent(title="t", raw_rules="a."))
+    assert "<h3>raw</h3><pre>a.</pre>" in page and "labelled" not in page

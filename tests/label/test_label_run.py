@@ -236,3 +236,65 @@ def test_report_after_extracting_again_relabels_the_new_rules_and_says_so(writte
     assert content.summary["labels"].startswith("labelled_rules.lp is missing or does not match rules.lp")
     assert "f5 have no label; run 'nesyasp label run' again" in content.summary["labels"]
     assert "an obj is visible in img_000" in content.justifications[0][1] and "obj2(img_000)" in content.justifications[0][1]
+
+
+def test_report_of_a_run_still_training_shows_its_settings_and_training_so_far(tmp_path):
+    """A run folder with config.json and metrics.json but no rules.lp (training still running) got
+    no page at all, only 'run nesyasp extract first'."""
+    import json
+
+    from nesyasp.label.report import render_report
+
+    (tmp_path / "config.json").write_text(json.dumps({"data": "scenes", "epochs": 30, "strategy": {"name": "TS3"}}))
+    (tmp_path / "metrics.json").write_text(json.dumps({"history": [{"epoch": 1, "loss": 0.5, "test_accuracy": 0.4}]}))
+    content = run_report(tmp_path)
+    assert content.metrics["training (last epoch)"] == {"epoch": 1, "loss": 0.5, "test_accuracy": 0.4}
+    assert "still training" in content.summary["rules"] and not content.raw_rules and not content.justifications
+    assert content.summary["epochs"] == 30 and "<h2>Metrics</h2>" in render_report(content)
+
+
+def test_report_of_an_unlabelled_run_says_how_to_label_it(run):
+    assert "none yet" in run_report(run.path, n_examples=0).summary["labels"]
+
+
+def test_report_leaves_out_a_lost_picture_and_any_outside_the_run(written, tmp_path):
+    """One picture deleted (or not a PNG) since labelling made the whole report fail; a labels.json
+    naming a picture outside the run folder embedded that file."""
+    import shutil
+
+    run, _ = written
+    folder = tmp_path / "run"
+    shutil.copytree(run.path, folder)
+    data = json.loads((folder / "labels.json").read_text(encoding="utf-8"))
+    pictures = [v["scores_picture"] for v in data["filters"].values()]
+    (folder / pictures[0]).unlink()
+    outside = tmp_path / "secret.png"
+    shutil.copy(folder / pictures[1], outside)
+    data["filters"][list(data["filters"])[1]]["scores_picture"] = "../secret.png"
+    (folder / "labels.json").write_text(json.dumps(data), encoding="utf-8")
+    content = run_report(folder, n_examples=0)
+    assert all(p.is_file() and tmp_path / "run" in p.parents for _, p in content.pictures)
+    assert len(content.pictures) == len(pictures) + 1 - 2  # the Figure-2 overlay and the rest
+    assert content.summary["pictures"].startswith(
+        f"left out, missing or not PNG files in the run folder: {pictures[0]}, ../secret.png; run")
+
+
+def test_write_labels_writes_nothing_when_a_picture_or_a_facts_file_fails(labelled, tmp_path, monkeypatch):
+    """A picture that could not be drawn (or a facts file that did not parse) left a new
+    labelled_rules.lp beside the old labels.json, which the report then called stale."""
+    from nesyasp.errors import NesyaspError
+    from nesyasp.label import pictures as pictures_mod
+
+    run = _make_run(tmp_path)
+    (run.path / "facts").mkdir(exist_ok=True)
+
+    def fail(*args, **kwargs):
+        raise DataError("cannot draw")
+
+    monkeypatch.setattr(pictures_mod, "plot_concept_scores", fail)
+    with pytest.raises(DataError, match="cannot draw"):
+        write_labels(labelled, run.path)
+    (run.path / "facts" / "test.lp").write_text("f1(img", encoding="utf-8")
+    with pytest.raises(NesyaspError):  # the facts file's ParseError
+        write_labels(labelled, run.path, pictures=False)
+    assert not (run.path / "labelled_rules.lp").exists() and not (run.path / "labels.json").exists()

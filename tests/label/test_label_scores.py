@@ -266,3 +266,25 @@ def test_images_without_any_concept_do_not_make_a_wall_look_enriched():
     assert label_filters(maps[:10], masks[:10], ["wall", "lamp"], [0], top_m=5)[0].concepts == ("lamp",)
     for m in (masks, lambda i: masks[i]):
         assert label_filters(maps, m, ["wall", "lamp"], [0], top_m=5)[0].concepts == ("lamp",)
+
+
+def test_a_label_is_never_the_raw_name_of_a_filter():
+    """A concept ``f`` on filter 3 was named ``f1``: in labelled facts, which keep ``f1`` for
+    filter 1 outside the rule set, filter 1 firing made the rules see filter 3."""
+    from nesyasp.label.files import relabel_facts
+    from nesyasp.label.transform import image_facts
+    from nesyasp.lang import parse_program
+
+    names = name_filters([FilterConcepts(3, ("f",)), FilterConcepts(5, ("F",))], reserved={"target", "f3", "f5"})
+    assert names == {3: "f1_f3", 5: "f2_f5"}
+    facts = relabel_facts(parse_program("_example(i). f1(i). f2(i)."), names)  # was DataError: labels clash
+    assert str(facts).split() == ["_example(i).", "f1(i).", "f2(i)."]
+    assert "f1_f3(i)." not in str(image_facts("i", [1], names))
+
+
+def test_repeated_concept_names_are_refused():
+    """concepts.txt naming two mask values 'thing' was labelled with one of them silently dropped
+    (scores are keyed by name); ``data check`` already called it an error."""
+    maps, masks = np.ones((2, 1, 2, 2)), np.ones((2, 2, 4, 4), bool)
+    with pytest.raises(DataError, match="repeated concept names: thing"):
+        label_filters(maps, masks, ["thing", "thing"], [0])

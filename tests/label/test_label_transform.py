@@ -175,3 +175,42 @@ def test_own_uses_of_an_ordered_rule_set():
     assert rows[50].correct_own
     # bed inside bedroom's exception: evidence against bedroom should show another class's object
     assert not rows[25].correct_own and rows[25].correct_unsigned
+
+
+def test_labels_that_would_merge_or_shadow_filters_are_refused():
+    """A labels.json edited by hand to give f13 the label of f36 made the report merge the two
+    filters in the labelled rules (and in the example facts) without a word."""
+    from nesyasp.lang import parse_program
+
+    raw = parse_program("target(X,a) :- f13(X), not f36(X). target(X,b) :- _example(X), not f13(X).")
+    with pytest.raises(DataError, match="filters 13 and 36 have the same label 'bed2'"):
+        label_program(raw, {13: "bed2", 36: "bed2"})
+    with pytest.raises(DataError, match="same label"):
+        image_facts("img", [13], {13: "bed2", 36: "bed2"})
+    with pytest.raises(DataError, match="'f7' of filter 13 is the raw name of filter 7"):
+        image_facts("img", [7, 13], {13: "f7"})
+    assert str(image_facts("img", [13], {13: "f13", 36: "bed2"})) == "f13(img).\n"  # its own name is no clash
+
+
+def test_read_labels_names_the_file_whose_labels_merge_two_filters(tmp_path):
+    import json
+
+    from nesyasp.label import read_labels
+
+    (tmp_path / "labels.json").write_text(json.dumps({"filters": {"13": {"label": "bed2"}, "36": {"label": "bed2"}}}))
+    with pytest.raises(DataError, match=r"labels\.json: filters 13 and 36 have the same label"):
+        read_labels(tmp_path)
+
+
+def test_concepts_that_differ_only_in_case_or_punctuation_name_their_labels():
+    """Filters on 'Door' and 'door' read 'a Door is visible' and 'a door is visible': the
+    justification could not tell door1 from door2."""
+    from nesyasp.lang import parse_program
+
+    raw = parse_program("target(X,a) :- f1(X), not f2(X). target(X,b) :- f3(X), f4(X).")
+    concepts = {1: ("Door",), 2: ("door",), 3: ("tv-set",), 4: ("tv set",)}
+    names = name_filters([FilterConcepts(k, c) for k, c in concepts.items()])
+    text = str(label_program(raw, names, concepts).program)
+    assert names == {1: "door1", 2: "door2", 3: "tv_set1", 4: "tv_set2"}
+    for phrase in ("a Door (door1)", "a door (door2)", "a tv-set (tv_set1)", "a tv set (tv_set2)"):
+        assert phrase in text

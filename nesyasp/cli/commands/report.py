@@ -16,6 +16,9 @@ the filter labels with their concept scores, the pictures written by
 images, computed by the reasoner in concept words.
 
 A run that is not labelled yet gets a report with its raw rules only.
+A run still training (no rules.lp yet) gets its settings and its training so far.
+-o may name an earlier report, never another file (a page of your own of
+that name is left as it is).
 
 examples:
   nesyasp report runs/ts3
