@@ -23,7 +23,7 @@ from nesyasp.data import digits as _digits
 from nesyasp.data._pool import worker_count, worker_pool
 from nesyasp.data.classes import Classes, resolve_classes
 from nesyasp.data.imageset import ImageSet
-from nesyasp.errors import DataError, WrongTypeError, expect_type
+from nesyasp.errors import DataError, WrongTypeError, expect_path, expect_type
 
 __all__ = ["DatasetInfo", "DATASETS", "SPLITS", "load_dataset", "concept_images", "random_images",
            "resolve_classes", "check_source"]
@@ -178,7 +178,7 @@ def load_dataset(name: str, split: str = "train", classes: Classes = None, per_c
     DataError
         For unknown names, classes or splits, and unusable folders.
     """
-    expect_type(name, (str, os.PathLike), "a data set name or a folder (a str or a Path)")
+    _source(name)
     _check(split, per_class, size)
     _integers(seed=seed)
     info = DATASETS.get(str(name).strip().lower())
@@ -203,7 +203,7 @@ def check_source(name: str, classes: Classes = None) -> None:
     DataError
         Naming the data set or folder.
     """
-    info = DATASETS.get(str(name).strip().lower())
+    info = DATASETS.get(_source(name).strip().lower())
     if info is not None:
         resolve_classes(info.classes, classes)
         return
@@ -226,8 +226,15 @@ def _no_folder(name: str) -> None:
     raise DataError(f"unknown data set {name!r}: not one of {', '.join(DATASETS)} and not a folder")
 
 
+def _source(name: object) -> str:
+    """``name`` (a data set name or a folder path) as text; WrongTypeError or DataError for what no folder can be."""
+    expect_type(name, (str, os.PathLike), "a data set name or a folder (a str or a Path)")
+    expect_path(name, "a data set name or a folder")
+    return os.fspath(name)  # type: ignore[arg-type]
+
+
 def _domain(name: str) -> str:
-    info = DATASETS.get(str(name).strip().lower())
+    info = DATASETS.get(_source(name).strip().lower())
     if info is None:
         if Path(name).is_dir():
             return "folder"

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from nesyasp.errors import expect_type
 from nesyasp.lang.ast import Atom, Literal, Program, Rule, Variable
 from nesyasp.lang.checks import DOMAIN_PREDICATE, needs_domain_guard
 
@@ -63,6 +64,7 @@ def add_domain_guard(rule: Rule) -> Rule:
 
 def add_domain_guards(program: Program) -> Program:
     """``program`` with every rule that needs the domain atom guarded (what nesyasp writes)."""
+    expect_type(program, Program, "a Program (parse_program or parse_file gives one)")
     statements = tuple(add_domain_guard(s) if isinstance(s, Rule) else s for s in program.statements)
     if all(a is b for a, b in zip(statements, program.statements)):
         return program

@@ -292,6 +292,7 @@ def resolve_includes(program: Program, report: Callable[[ParseError], None] | No
         (named, not echoed), or closes a cycle of includes (the files on the
         cycle are named).
     """
+    expect_type(program, Program, "a Program (parse_program or parse_file gives one)")
     if not any(type(s) is Include for s in program.statements):
         return program
 

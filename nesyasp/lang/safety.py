@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Iterable, Iterator
 
-from nesyasp.errors import Diagnostic, Location
+from nesyasp.errors import Diagnostic, Location, expect_type
 from nesyasp.lang.ast import (Atom, BinaryOperation, Comparison, Constant, Function, Integer, Literal, Real, Rule,
                               String, Term, UnaryOperation, Unsupported, Variable, term_variables)
 
@@ -148,6 +148,7 @@ def unsafe_variables(rule: Rule, example_guard: bool = False) -> list[str]:
     >>> unsafe_variables(rule), unsafe_variables(rule, example_guard=True)
     (['X', 'N'], ['N'])
     """
+    expect_type(rule, Rule, "a Rule (parse_program(text).rules has them)")
     return list(dict.fromkeys(_ANONYMOUS if name.startswith(_ANONYMOUS) else name
                               for name in _unsafe(_fresh_anonymous(rule), example_guard)))
 
@@ -227,6 +228,7 @@ DOMAIN_PREDICATE = "_example"
 
 def needs_domain_guard(rule: Rule) -> bool:
     """True when the head's first argument is a variable that no positive body atom binds."""
+    expect_type(rule, Rule, "a Rule (parse_program(text).rules has them)")
     head = rule.head
     if type(head) is not Atom or not head.arguments or type(head.arguments[0]) is not Variable:
         return False

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Iterator, Union
 
-from nesyasp.errors import NO_LOCATION, Location
+from nesyasp.errors import NO_LOCATION, Location, expect_type
 
 __all__ = [
     "INT_MIN",
@@ -52,6 +52,7 @@ def is_identifier(name: str) -> bool:
     >>> is_identifier("bed1"), is_identifier("Bed"), is_identifier("295")
     (True, False, False)
     """
+    expect_type(name, str, "a name (a str)")
     return bool(_IDENTIFIER.match(name)) and name not in ("not",)
 
 

@@ -43,7 +43,7 @@ from typing import Sequence
 import clingo
 import numpy as np
 
-from nesyasp.errors import DataError
+from nesyasp.errors import DataError, expect_type
 from nesyasp.lang.ast import (Atom, Comparison, Integer, Literal, Pred, Program, Real, Rule, String, UnaryOperation,
                               Variable)
 from nesyasp.lang.checks import DOMAIN_PREDICATE
@@ -100,6 +100,7 @@ def cut_points(program: Program, numeric: Sequence[str] = ()) -> dict[str, np.nd
     DataError
         A comparison on a numeric column's value that is not ``value op number``.
     """
+    expect_type(program, Program, "a Program (FoldSEM.program() or parse_file gives one)")
     found: dict[str, set[float]] = {p: set() for p in numeric}
     for rule in program.rules:
         bound = _bindings(rule)
@@ -253,6 +254,7 @@ def example_symbols(X, features: Sequence[Feature], cuts: dict[str, np.ndarray],
 
 def example_facts(X, features: Sequence[Feature], program: Program, ids: Sequence[str] | None = None) -> list[str]:
     """The facts of the rows of ``X`` for ``program``'s clingo form, as lines (``age(e3,5).``)."""
+    expect_type(program, Program, "a Program (FoldSEM.program() or parse_file gives one)")
     cuts = cut_points(program, [f.pred for f in features if f.kind == NUMERIC])
     return [f"{s}." for s in example_symbols(X, features, cuts, ids)]
 
@@ -283,6 +285,7 @@ def reasoner_program(program: Program, features: Sequence[Feature]) -> Program:
     The annotations are the learned program's, except for numeric columns,
     whose values are order codes here: ``the age of @(X), as an order code, is @(N)``.
     """
+    expect_type(program, Program, "a Program (FoldSEM.program() or parse_file gives one)")
     numeric = {f.pred: f for f in features if f.kind == NUMERIC}
     preds = []
     for pred in program.preds:
@@ -301,6 +304,7 @@ def example_reasoner(program: Program, X, features: Sequence[Feature], ids: Sequ
     ``ids`` name the rows (ASP constants). The same encoding that
     :func:`clingo_predict` runs.
     """
+    expect_type(program, Program, "a Program (FoldSEM.program() or parse_file gives one)")
     from nesyasp.reason import Reasoner
 
     cuts = cut_points(program, [f.pred for f in features if f.kind == NUMERIC])

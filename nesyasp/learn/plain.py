@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Sequence
 import clingo
 import numpy as np
 
-from nesyasp.errors import DataError
+from nesyasp.errors import DataError, NotFittedError, WrongTypeError
 from nesyasp.lang.ast import (Atom, Comment, Literal, Pred, Program, Rule)
 from nesyasp.lang.checks import DOMAIN_PREDICATE, INT_MAX, INT_MIN
 from nesyasp.learn.asp import as_columns, code_values, cut_points
@@ -70,8 +70,17 @@ def written_columns(est: FoldSEM) -> list[Feature]:
     return [f for f in est.features_ if f.kind != BACKGROUND and f.pred in used]
 
 
+def _fitted(est: object) -> None:
+    """Raise NotFittedError for a FoldSEM before ``fit``, WrongTypeError for anything else that is no FoldSEM."""
+    if not hasattr(est, "learned_"):
+        if hasattr(est, "fit") and hasattr(est, "get_params"):
+            raise NotFittedError(f"this {type(est).__name__} is not fitted yet; call fit first")
+        raise WrongTypeError(f"expected a fitted FoldSEM, got {type(est).__name__}")
+
+
 def plain_rules(est: FoldSEM) -> str:
     """The learned program as plain ASP (module docstring)."""
+    _fitted(est)
     features = est.features_
     cuts = cut_points(est.rules_, [f.pred for f in features if f.kind == NUMERIC])
     bridge = Bridge(features, cuts, program_preds(est.rules_) | {est.head})
@@ -150,6 +159,7 @@ def plain_facts(est: FoldSEM, X, ids: Sequence[clingo.Symbol] | None = None) -> 
     the number as a comment on its line, ``oldpeak(r1,code(2)).  % 2.3``, which
     explanations show), the string for a cell that is not a number.
     """
+    _fitted(est)
     features = est.features_
     cuts = cut_points(est.rules_, [f.pred for f in features if f.kind == NUMERIC])
     used = {f.pred for f in written_columns(est)}

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Sequence
 import clingo
 import numpy as np
 
-from nesyasp.errors import DataError
+from nesyasp.errors import DataError, expect_type
 from nesyasp.lang.ast import Atom, Comment, Function, Integer, Program, Real, Rule, String, Term, UnaryOperation
 from nesyasp.lang.checks import DOMAIN_PREDICATE, INT_MAX, INT_MIN
 from nesyasp.learn.asp import as_columns, code_values
@@ -67,6 +67,8 @@ def hand_facts(plain: PlainRules, facts: Program) -> Program:
     for any magnitude), each followed on its line by a comment with the number
     (as :func:`plain_facts` writes them), which explanations show.
     """
+    expect_type(plain, PlainRules, "the rules of read_plain (a PlainRules)")
+    expect_type(facts, Program, "the facts (a Program: parse_file or parse_program gives one)")
     facts = _unit_facts(plain, facts)
     numeric = {f.pred for f in plain.features if f.kind == NUMERIC}
     values: dict[str, list[Decimal]] = {}
@@ -229,6 +231,8 @@ def predict_facts(plain: PlainRules, facts: Program, explain: bool = False) -> l
     comparison of a column in one sentence, :mod:`nesyasp.learn.brief`),
     headed by the confidence of the rule that fired.
     """
+    expect_type(plain, PlainRules, "the rules of read_plain (a PlainRules)")
+    expect_type(facts, Program, "the facts (a Program: parse_file or parse_program gives one)")
     from nesyasp.learn.brief import brief_tree, comparisons_of, reasoner_values
     from nesyasp.learn.readable import unit_aliases, unit_tree, with_note
     from nesyasp.reason import Reasoner, render_text

@@ -33,7 +33,7 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
-from nesyasp.errors import DataError
+from nesyasp.errors import DataError, expect_path, expect_type
 from nesyasp.learn._separator import CANDIDATES, separator_option, separator_word
 from nesyasp.learn.column import Column, loc as _loc
 from nesyasp.learn.encode import Parsed, too_large
@@ -201,8 +201,8 @@ def read_csv(path: str | Path, text: str | None = None, ragged: str = "error",
     if text is not None:
         stream: io.BufferedIOBase = io.BytesIO(text.encode("utf-8"))
     else:
-        try:
-            stream = open(path, "rb")
+        try:  # an int path would be a file descriptor: read_csv(1) read, then closed, standard output
+            stream = open(expect_path(path, "a CSV file path"), "rb")
         except FileNotFoundError:
             raise DataError(f"{source}: no such file") from None
         except OSError as exc:
@@ -260,6 +260,7 @@ def split_target(table: Table, target: str, features: list[str] | None = None) -
         When the target column is missing, has a missing label (naming the
         line), or is also listed as a feature.
     """
+    expect_type(table, Table, "a Table (read_csv gives one)")
     y = table.labels(target)
     if features is None:
         features = [c for c in table.columns if c != target]
