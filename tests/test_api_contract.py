@@ -127,3 +127,46 @@ def test_predicate_name_of_none_is_a_reasoning_error():
     with pytest.raises(ReasoningError, match="column 'None' is not a predicate name"):
         predicate_name(None)
     assert issubclass(ReasoningError, NesyaspError)
+
+
+def test_reasoner_methods_refuse_bad_arguments_with_nesyasp_errors():
+    """``defines('t', [])`` was 'unhashable type', ``engine=np.array([1])`` numpy's truth-value ValueError,
+    ``slice_for('X')`` an AttributeError, ``explain(..., detail='all')`` a bare ValueError."""
+    from nesyasp.reason import Reasoner
+
+    r = Reasoner("t(X,a) :- b(X).", "b(i).")
+    for call in (lambda: r.defines("t", []), lambda: r.defines(None, 2), lambda: Reasoner("a.", engine=np.array([1])),
+                 lambda: r.explain("t(i,a)", detail=None)):
+        with pytest.raises(WrongTypeError):
+            call()
+    with pytest.raises(ReasoningError, match="not 'all'"):
+        r.explain("t(i,a)", detail="all")
+    with pytest.raises(ReasoningError, match="an example is a ground term"):
+        r.slice_for("X")
+    assert r.defines("t", 2) and r.holds("t(i,a)")
+
+
+def test_the_symbolic_work_imports_no_torch_on_its_lazy_paths():
+    """``import nesyasp.lang/reason/learn`` is checked in test_package.py; this calls what their users call
+    (parse, check, query, explain, render, fit, predict, explain, plain rules, generated images), whose lazy
+    imports run only then."""
+    import subprocess
+    import sys
+
+    code = """if True:
+        import sys
+        import numpy as np
+        from nesyasp.lang import parse_program, check_program
+        from nesyasp.reason import Reasoner, render_text, to_dot
+        from nesyasp.learn import FoldSEM, plain_rules, read_csv
+        from nesyasp.data import load_dataset
+        p = parse_program("t(X,a) :- b(X), not c(X).\\nc(X) :- d(X).\\n"); check_program(p)
+        r = Reasoner(p, "b(i). b(j). d(j).")
+        r.query("t(X,Y)"); render_text(r.explain("t(j,a)")); to_dot(r.explain("t(i,a)"))
+        X = np.random.default_rng(0).integers(0, 2, (40, 3)); y = np.where(X[:, 0] == 1, "a", "b")
+        est = FoldSEM().fit(X, y); est.predict(X); est.explain(X[0]); plain_rules(est)
+        read_csv("t.csv", text="a,b\\n1,x\\n0,y\\n")
+        load_dataset("scenes", "test", classes=2, per_class=1, size=16)
+        assert "torch" not in sys.modules, sorted(m for m in sys.modules if m.startswith("torch"))[:5]
+    """
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
