@@ -64,7 +64,18 @@ NO_LOCATION = Location(Position("<unknown>", 0, 0), Position("<unknown>", 0, 0))
 
 
 def format_location(location: Location | None) -> str:
-    """Return ``FILE:LINE:COL`` for a location, or ``<unknown>`` when there is none."""
+    """Return ``FILE:LINE:COL`` for a location, or ``<unknown>`` when there is none.
+
+    Parameters
+    ----------
+    location:
+        A location, or None.
+
+    Returns
+    -------
+    str
+        ``FILE:LINE:COL``, just ``FILE`` for a location without a line, or ``<unknown>``.
+    """
     expect_type(location, (Location, type(None)), "a Location or None")
     if location is None or location == NO_LOCATION:
         return "<unknown>"
@@ -81,6 +92,18 @@ def source_context(location: Location | None, text: str | None) -> str:
     location when it exists; an empty string is returned when neither is
     available. A long line is cut to the part around the caret, and
     characters that are not printable are shown as ``?``.
+
+    Parameters
+    ----------
+    location:
+        Where the caret points, or None.
+    text:
+        The source text, or None to read the location's file.
+
+    Returns
+    -------
+    str
+        Two indented lines (source line, caret line), or ``""``.
     """
     expect_type(location, (Location, type(None)), "a Location or None")
     expect_type(text, (str, type(None)), "the source text (a str) or None")
@@ -215,6 +238,15 @@ class MissingDependencyError(NesyaspError, ImportError):
 def expect_type(value: object, types: type | tuple[type, ...], what: str) -> None:
     """Raise :class:`WrongTypeError` naming ``what`` and the type given unless ``value`` is one of ``types``.
 
+    Parameters
+    ----------
+    value:
+        The argument.
+    types:
+        The type or types it may have.
+    what:
+        What the argument should be, for the message (``"a Program"``).
+
     Examples
     --------
     >>> expect_type("p(a)", str, "an atom (text such as 'p(a)')")
@@ -298,6 +330,18 @@ class Diagnostic:
 def brief(text: str, keep: int = 40) -> str:
     """``repr(text)`` for a message, cut to its first ``keep`` characters (saying how long it was).
 
+    Parameters
+    ----------
+    text:
+        The text.
+    keep:
+        How many characters to keep.
+
+    Returns
+    -------
+    str
+        The text's ``repr``, cut.
+
     Examples
     --------
     >>> brief("abc"), brief("x" * 5000, keep=3)
@@ -311,6 +355,16 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 def one_line(text: str) -> str:
     r"""``text`` with its control characters (a newline in a file name) written as escapes, for one line.
+
+    Parameters
+    ----------
+    text:
+        The text.
+
+    Returns
+    -------
+    str
+        ``text`` without control characters (each written as its escape).
 
     Examples
     --------

@@ -9,6 +9,7 @@ The cases come from fuzzing every name of the ``__all__`` of nesyasp.lang, reaso
 from __future__ import annotations
 
 import os
+import re
 
 import numpy as np
 import pytest
@@ -170,3 +171,25 @@ def test_the_symbolic_work_imports_no_torch_on_its_lazy_paths():
         assert "torch" not in sys.modules, sorted(m for m in sys.modules if m.startswith("torch"))[:5]
     """
     subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
+
+
+@pytest.mark.parametrize("module", ["nesyasp.errors", "nesyasp.lang"])
+def test_public_functions_have_numpy_sections(module):
+    """Every function of the module's ``__all__`` that takes arguments documents them under ``Parameters`` and
+    what it gives under ``Returns`` (or ``Yields``), as STYLE.md asks of the public API (``parse_file``,
+    ``parse_query``, ``format_location`` ... had one line)."""
+    import importlib
+    import inspect
+
+    mod = importlib.import_module(module)
+    missing = []
+    for name in mod.__all__:
+        func = getattr(mod, name)
+        if not inspect.isfunction(func):
+            continue
+        doc, sig = inspect.getdoc(func) or "", inspect.signature(func)
+        if sig.parameters and "\nParameters\n----------\n" not in doc:
+            missing.append(f"{name}: Parameters")
+        if sig.return_annotation not in (None, "None") and not re.search(r"\n(Returns|Yields)\n---", doc):
+            missing.append(f"{name}: Returns")
+    assert missing == []

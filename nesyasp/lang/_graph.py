@@ -28,6 +28,16 @@ def dependency_graph(program: Program):  # -> networkx.DiGraph
 
     Each edge carries ``negative`` (bool) and ``location`` (of the first body
     literal that made it; a negative occurrence wins over a positive one).
+
+    Parameters
+    ----------
+    program:
+        A parsed program.
+
+    Returns
+    -------
+    networkx.DiGraph
+        An edge ``head -> body predicate`` (``name/arity``) per body literal.
     """
     expect_type(program, Program, "a Program (parse_program or parse_file gives one)")
     import networkx as nx
@@ -148,6 +158,11 @@ def negative_cycles(program: Program) -> list[tuple[tuple[str, ...], Location]]:
     list of (cycle, location)
         ``cycle`` lists the patterns ``p(_), q(_,a), ..., p(_)`` (first repeated
         last) going through a negative edge; ``location`` is that ``not`` literal.
+
+    Parameters
+    ----------
+    program:
+        A parsed program.
     """
     expect_type(program, Program, "a Program (parse_program or parse_file gives one)")
     coarse = _cycles(dependency_graph(program))

@@ -46,6 +46,16 @@ def _at(path: Path, data: bytes, offset: int, message: str) -> ParseError:
 def read_program_text(path: str | Path) -> str:
     """The text of the rule file ``path`` (UTF-8; a leading byte-order mark is dropped).
 
+    Parameters
+    ----------
+    path:
+        The rule file (a ``str`` or a path).
+
+    Returns
+    -------
+    str
+        The file's text.
+
     Raises
     ------
     ParseError

@@ -141,6 +141,11 @@ def unsafe_variables(rule: Rule, example_guard: bool = False) -> list[str]:
         safe: the reasoner adds a domain atom for it (FOLD-style rules such as
         ``target(X,c) :- not ab1(X).``).
 
+    Returns
+    -------
+    list of str
+        The unsafe variables' names; empty for a safe rule.
+
     Examples
     --------
     >>> from nesyasp.lang.parser import parse_program
@@ -227,7 +232,18 @@ DOMAIN_PREDICATE = "_example"
 
 
 def needs_domain_guard(rule: Rule) -> bool:
-    """True when the head's first argument is a variable that no positive body atom binds."""
+    """True when the head's first argument is a variable that no positive body atom binds.
+
+    Parameters
+    ----------
+    rule:
+        A rule.
+
+    Returns
+    -------
+    bool
+        Whether :func:`add_domain_guard` adds ``_example(X)`` to it.
+    """
     expect_type(rule, Rule, "a Rule (parse_program(text).rules has them)")
     head = rule.head
     if type(head) is not Atom or not head.arguments or type(head.arguments[0]) is not Variable:

@@ -49,6 +49,16 @@ _IDENTIFIER = re.compile(r"_*[a-z][A-Za-z0-9_']*\Z")
 def is_identifier(name: str) -> bool:
     """True when ``name`` is a valid clingo constant or predicate name.
 
+    Parameters
+    ----------
+    name:
+        A candidate name.
+
+    Returns
+    -------
+    bool
+        Whether clingo reads ``name`` as a constant: ``_`` s, a lowercase letter, then letters, digits, ``_`` or ``'``.
+
     >>> is_identifier("bed1"), is_identifier("Bed"), is_identifier("295")
     (True, False, False)
     """
@@ -184,7 +194,18 @@ Term = Union[Variable, Constant, Integer, Real, String, Function, BinaryOperatio
 
 
 def term_variables(term: Term) -> Iterator[str]:
-    """Yield the names of the variables in ``term`` (``_`` included)."""
+    """Yield the names of the variables in ``term`` (``_`` included).
+
+    Parameters
+    ----------
+    term:
+        A term (constants, variables, numbers, function terms, arithmetic).
+
+    Yields
+    ------
+    str
+        Each variable's name, left to right, repeats included.
+    """
     if isinstance(term, Variable):
         yield term.name
     elif isinstance(term, Function):
