@@ -173,7 +173,7 @@ def test_the_symbolic_work_imports_no_torch_on_its_lazy_paths():
     subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
 
 
-@pytest.mark.parametrize("module", ["nesyasp.errors", "nesyasp.lang"])
+@pytest.mark.parametrize("module", ["nesyasp.errors", "nesyasp.lang", "nesyasp.learn", "nesyasp.data"])
 def test_public_functions_have_numpy_sections(module):
     """Every function of the module's ``__all__`` that takes arguments documents them under ``Parameters`` and
     what it gives under ``Returns`` (or ``Yields``), as STYLE.md asks of the public API (``parse_file``,

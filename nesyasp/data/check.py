@@ -409,6 +409,16 @@ def _scan(root: Path, report: FolderReport) -> None:
 def check_image_folder(path: str | Path) -> list[str]:
     """Every problem of a data folder as one message each; an empty list when it is usable.
 
+    Parameters
+    ----------
+    path:
+        The data folder (a ``str`` or a path).
+
+    Returns
+    -------
+    list of str
+        One message per problem, in the order found.
+
     Examples
     --------
     >>> check_image_folder("/no/such/folder")

@@ -173,6 +173,11 @@ def load_dataset(name: str, split: str = "train", classes: Classes = None, per_c
     workers : int, optional
         Processes for large generated sets (default: ``NESYASP_DATA_WORKERS`` or the CPU count).
 
+    Returns
+    -------
+    ImageSet
+        The images ``(n, size, size, 3)`` uint8, labels, class names, ids, concepts and masks.
+
     Raises
     ------
     DataError
@@ -249,6 +254,24 @@ def concept_images(name: str, concept: str, n: int, size: int = 64, seed: int = 
     cut out of a random object that has it). Digits: training images of that
     digit (repeated in order when ``n`` exceeds the ~125 available). A data
     folder: the images of ``DATA/concepts/<concept>/`` in sorted order (repeated when fewer).
+
+    Parameters
+    ----------
+    name:
+        ``scenes``, ``signs``, ``digits`` (or ``digits-parity``), or a data folder.
+    concept:
+        The concept's name (``bed``; a digit's name for digits).
+    n:
+        How many images.
+    size:
+        Image side in pixels.
+    seed:
+        Seed of the generated images.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n, size, size, 3)`` uint8.
     """
     domain = _domain(name)
     _integers(n=n, size=size, seed=seed)
@@ -278,6 +301,24 @@ def random_images(name: str, n: int, size: int = 64, seed: int = 0, index: int =
     Scenes and signs: images of random classes from their own streams (never
     the training images). Digits: random training digits. A data folder:
     ``DATA/concepts/random_<index>/`` when it exists, else seeded random training images.
+
+    Parameters
+    ----------
+    name:
+        ``scenes``, ``signs``, ``digits`` (or ``digits-parity``), or a data folder.
+    n:
+        How many images.
+    size:
+        Image side in pixels.
+    seed:
+        Seed of the generated images.
+    index:
+        Which independent set (0, 1, ...).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n, size, size, 3)`` uint8.
     """
     domain = _domain(name)
     _integers(n=n, size=size, seed=seed, index=index)

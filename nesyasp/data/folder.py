@@ -120,6 +120,11 @@ def load_image_folder(path: str | Path, size: int = 64, masks_dir: str | Path | 
         Processes reading the images (default: ``NESYASP_DATA_WORKERS`` or the
         CPU count, from 200 images on).
 
+    Returns
+    -------
+    ImageSet
+        The images ``(n, size, size, 3)`` uint8 with their labels, class names, ids, and the masks and concepts when the folder has them.
+
     Raises
     ------
     DataError

@@ -79,7 +79,18 @@ def _fitted(est: object) -> None:
 
 
 def plain_rules(est: FoldSEM) -> str:
-    """The learned program as plain ASP (module docstring)."""
+    """The learned program as plain ASP (module docstring).
+
+    Parameters
+    ----------
+    est:
+        A fitted :class:`~nesyasp.learn.FoldSEM`.
+
+    Returns
+    -------
+    str
+        The rules file's text.
+    """
     _fitted(est)
     features = est.features_
     cuts = cut_points(est.rules_, [f.pred for f in features if f.kind == NUMERIC])
@@ -158,6 +169,20 @@ def plain_facts(est: FoldSEM, X, ids: Sequence[clingo.Symbol] | None = None) -> 
     integer when it is a 32-bit integer, ``code(C)`` for any other number (with
     the number as a comment on its line, ``oldpeak(r1,code(2)).  % 2.3``, which
     explanations show), the string for a cell that is not a number.
+
+    Parameters
+    ----------
+    est:
+        A fitted :class:`~nesyasp.learn.FoldSEM`.
+    X:
+        The rows (array or table of the fitted columns).
+    ids:
+        The rows' constants (default: from the row numbers).
+
+    Returns
+    -------
+    str
+        The facts file's text.
     """
     _fitted(est)
     features = est.features_
@@ -218,7 +243,18 @@ class PlainRules:
 
 
 def read_plain(path: str | Path) -> PlainRules:
-    """Read a rules file of :func:`plain_rules` (a :class:`DataError` for any other file)."""
+    """Read a rules file of :func:`plain_rules` (a :class:`DataError` for any other file).
+
+    Parameters
+    ----------
+    path:
+        A rules file written by :func:`plain_rules`.
+
+    Returns
+    -------
+    PlainRules
+        The program and the columns, cut points, annotations and head it was written with.
+    """
     from nesyasp.lang import parse_file
 
     program = parse_file(path)

@@ -66,6 +66,18 @@ def hand_facts(plain: PlainRules, facts: Program) -> Program:
     column's numbers become ``code(C)`` against the rules' cut points (exact
     for any magnitude), each followed on its line by a comment with the number
     (as :func:`plain_facts` writes them), which explanations show.
+
+    Parameters
+    ----------
+    plain:
+        The rules of :func:`read_plain`.
+    facts:
+        The facts, in the table's units.
+
+    Returns
+    -------
+    Program
+        The facts the reasoner reads.
     """
     expect_type(plain, PlainRules, "the rules of read_plain (a PlainRules)")
     expect_type(facts, Program, "the facts (a Program: parse_file or parse_program gives one)")
@@ -230,6 +242,20 @@ def predict_facts(plain: PlainRules, facts: Program, explain: bool = False) -> l
     justification tree, as ``nesyasp query --explain`` prints it (each
     comparison of a column in one sentence, :mod:`nesyasp.learn.brief`),
     headed by the confidence of the rule that fired.
+
+    Parameters
+    ----------
+    plain:
+        The rules of :func:`read_plain`.
+    facts:
+        The facts, in the table's units.
+    explain:
+        Also explain each answer.
+
+    Returns
+    -------
+    list of tuple
+        ``(example, class atom, explanation)`` per answer.
     """
     expect_type(plain, PlainRules, "the rules of read_plain (a PlainRules)")
     expect_type(facts, Program, "the facts (a Program: parse_file or parse_program gives one)")

@@ -178,6 +178,11 @@ def read_csv(path: str | Path, text: str | None = None, ragged: str = "error",
         names such columns); a column that mixes ``3,14`` and ``2.5`` keeps
         its comma cells as texts (a warning names a line of each).
 
+    Returns
+    -------
+    Table
+        Its columns (texts and, where they are numbers, values), the source name, line numbers and separator.
+
     Raises
     ------
     DataError
@@ -253,6 +258,20 @@ def split_target(table: Table, target: str, features: list[str] | None = None) -
 
     For large tables pass ``table.take(features)`` and ``table.labels(target)``
     to ``FoldSEM.fit`` instead: they stay columnar.
+
+    Parameters
+    ----------
+    table:
+        A table of :func:`read_csv`.
+    target:
+        The label column.
+    features:
+        The feature columns (default: every other column).
+
+    Returns
+    -------
+    tuple
+        ``(X, y, names)``: ``X`` an object array of texts ``(rows, features)``, ``y`` the labels, ``names`` the feature columns.
 
     Raises
     ------
