@@ -193,3 +193,21 @@ def test_public_functions_have_numpy_sections(module):
         if sig.return_annotation not in (None, "None") and not re.search(r"\n(Returns|Yields)\n---", doc):
             missing.append(f"{name}: Returns")
     assert missing == []
+
+
+def test_foldsem_bad_data_is_a_fit_data_error_and_a_value_error():
+    """scikit-learn's own checks (``validate_data``, ``check_classification_targets``) let a bare ValueError out
+    of ``fit``/``predict``: now a FitDataError (a NesyaspError and a ValueError) with scikit-learn's message."""
+    from nesyasp.learn import FitDataError
+
+    X = np.random.default_rng(0).integers(0, 2, (20, 3))
+    y = np.where(X[:, 0] == 1, "a", "b")
+    est = FoldSEM().fit(X, y)
+    for call, message in ((lambda: FoldSEM().fit(X[:, 0], y), "Expected 2D array"),
+                          (lambda: FoldSEM().fit(X, y[:5]), "inconsistent numbers of samples"),
+                          (lambda: FoldSEM().fit(X, np.linspace(0, 1, 20)), "Unknown label type"),
+                          (lambda: est.predict(X[:, :2]), "X has 2 features"),
+                          (lambda: est.predict(None), "Expected 2D array")):
+        with pytest.raises(FitDataError, match=message) as info:
+            call()
+        assert isinstance(info.value, ValueError) and isinstance(info.value, NesyaspError)
