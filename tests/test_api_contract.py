@@ -211,3 +211,20 @@ def test_foldsem_bad_data_is_a_fit_data_error_and_a_value_error():
         with pytest.raises(FitDataError, match=message) as info:
             call()
         assert isinstance(info.value, ValueError) and isinstance(info.value, NesyaspError)
+
+
+def test_lth_file_functions_refuse_bad_paths_with_data_errors(tmp_path):
+    """``write_facts`` into a missing folder let FileNotFoundError out, ``write_facts('')`` pathlib's ValueError
+    ('has an empty name'), ``load_round(None, 0)`` a TypeError."""
+    pytest.importorskip("torch")
+    from nesyasp.lth import load_round, write_facts
+
+    for path in (tmp_path / "no" / "facts.lp", "", tmp_path):
+        with pytest.raises(DataError, match="cannot write the facts file"):
+            write_facts(path, PROGRAM)
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
+    with pytest.raises(WrongTypeError):
+        write_facts(tmp_path / "f.lp", "p(a).")
+    with pytest.raises(WrongTypeError):
+        load_round(None, 0)
+    assert write_facts(tmp_path / "f.lp", PROGRAM).read_text() == "p(a).\n"
