@@ -412,7 +412,7 @@ def check_image_folder(path: str | Path) -> list[str]:
     Parameters
     ----------
     path:
-        The data folder (a ``str`` or a path).
+        The data folder (a ``str`` or a path), laid out as :mod:`nesyasp.data.folder` describes.
 
     Returns
     -------

@@ -59,7 +59,7 @@ def add_domain_guard(rule: Rule) -> Rule:
     Parameters
     ----------
     rule:
-        A rule.
+        A rule of a parsed program (a ground fact or a constraint is returned as it is).
 
     Returns
     -------
@@ -79,7 +79,7 @@ def add_domain_guards(program: Program) -> Program:
     Parameters
     ----------
     program:
-        A parsed program.
+        A parsed program; its facts, comments and directives are kept as they are.
 
     Returns
     -------

@@ -237,7 +237,7 @@ def needs_domain_guard(rule: Rule) -> bool:
     Parameters
     ----------
     rule:
-        A rule.
+        A rule of a parsed program (ground facts and constraints need no guard).
 
     Returns
     -------

@@ -401,12 +401,8 @@ def example_reasoner(program: Program, X, features: Sequence[Feature], ids: Sequ
 
     Parameters
     ----------
-    program:
-        A learned program (``FoldSEM.rules_``, or a rules file parsed).
-    X:
-        The rows (array or table of the fitted columns).
-    features:
-        The fitted features (``FoldSEM.features_``).
+    program, X, features:
+        As for :func:`clingo_predict`.
     ids:
         The rows' ASP constants.
 

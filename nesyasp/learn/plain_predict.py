@@ -245,10 +245,8 @@ def predict_facts(plain: PlainRules, facts: Program, explain: bool = False) -> l
 
     Parameters
     ----------
-    plain:
-        The rules of :func:`read_plain`.
-    facts:
-        The facts, in the table's units.
+    plain, facts:
+        As for :func:`hand_facts`.
     explain:
         Also explain each answer.
 
