@@ -39,7 +39,7 @@ from nesyasp.data.layout import (IGNORED_FOLDERS, IMAGE_SUFFIXES, _class_dirs, _
                                  no_classes_problem, readable_folder, split_folders)
 from nesyasp.data.pixels import (UNREADABLE, WIDE_MODES, exif_orientation, frame_count, is_huge, open_image,
                                  unreadable_reason, upright_size)
-from nesyasp.errors import DataError, expect_path
+from nesyasp.errors import DataError
 
 __all__ = ["FolderReport", "scan_image_folder", "check_image_folder"]
 
@@ -357,6 +357,8 @@ def _check_concepts(root: Path, report: FolderReport) -> int | None:
 
 def scan_image_folder(path: str | Path) -> FolderReport:
     """Scan a data folder (layout of :mod:`nesyasp.data.folder`) and report every problem and note."""
+    from nesyasp.errors import expect_path  # here, not beside DataError above: that import line is busy on main
+
     root = expect_path(path, "an image folder path")
     report = FolderReport(root)
     if not root.is_dir():
