@@ -357,7 +357,7 @@ def _check_concepts(root: Path, report: FolderReport) -> int | None:
 
 def scan_image_folder(path: str | Path) -> FolderReport:
     """Scan a data folder (layout of :mod:`nesyasp.data.folder`) and report every problem and note."""
-    from nesyasp.errors import expect_path  # here, not beside DataError above: that import line is busy on main
+    from nesyasp.errors import expect_path
 
     root = expect_path(path, "an image folder path")
     report = FolderReport(root)
