@@ -8,6 +8,8 @@ caret when the source text is known.
 
 from __future__ import annotations
 
+import errno
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +33,7 @@ __all__ = [
     "WrongTypeError",
     "MissingDependencyError",
     "expect_type",
+    "expect_path",
     "format_location",
     "source_context",
 ]
@@ -61,7 +64,19 @@ NO_LOCATION = Location(Position("<unknown>", 0, 0), Position("<unknown>", 0, 0))
 
 
 def format_location(location: Location | None) -> str:
-    """Return ``FILE:LINE:COL`` for a location, or ``<unknown>`` when there is none."""
+    """Return ``FILE:LINE:COL`` for a location, or ``<unknown>`` when there is none.
+
+    Parameters
+    ----------
+    location:
+        A location, or None.
+
+    Returns
+    -------
+    str
+        ``FILE:LINE:COL``, just ``FILE`` for a location without a line, or ``<unknown>``.
+    """
+    expect_type(location, (Location, type(None)), "a Location or None")
     if location is None or location == NO_LOCATION:
         return "<unknown>"
     b = location.begin
@@ -77,7 +92,21 @@ def source_context(location: Location | None, text: str | None) -> str:
     location when it exists; an empty string is returned when neither is
     available. A long line is cut to the part around the caret, and
     characters that are not printable are shown as ``?``.
+
+    Parameters
+    ----------
+    location:
+        Where the caret points, or None.
+    text:
+        The source text, or None to read the location's file.
+
+    Returns
+    -------
+    str
+        Two indented lines (source line, caret line), or ``""``.
     """
+    expect_type(location, (Location, type(None)), "a Location or None")
+    expect_type(text, (str, type(None)), "the source text (a str) or None")
     if location is None or location.begin.line <= 0:
         return ""
     if text is None:
@@ -209,6 +238,15 @@ class MissingDependencyError(NesyaspError, ImportError):
 def expect_type(value: object, types: type | tuple[type, ...], what: str) -> None:
     """Raise :class:`WrongTypeError` naming ``what`` and the type given unless ``value`` is one of ``types``.
 
+    Parameters
+    ----------
+    value:
+        The argument.
+    types:
+        The type or types it may have.
+    what:
+        What the argument should be, for the message (``"a Program"``).
+
     Examples
     --------
     >>> expect_type("p(a)", str, "an atom (text such as 'p(a)')")
@@ -219,6 +257,55 @@ def expect_type(value: object, types: type | tuple[type, ...], what: str) -> Non
     """
     if not isinstance(value, types):
         raise WrongTypeError(f"expected {what}, got {type(value).__name__}")
+
+
+def expect_path(value: object, what: str = "a file path", error: type[NesyaspError] | None = None) -> Path:
+    """``value`` as a :class:`~pathlib.Path`, checked before any file is opened.
+
+    Parameters
+    ----------
+    value:
+        What the caller gave as a path.
+    what:
+        Its name in the message (``"a CSV file path"``).
+    error:
+        The error class for a path that no file can have (default :class:`DataError`;
+        the rule readers use :class:`ParseError`).
+
+    Returns
+    -------
+    Path
+        ``Path(value)``.
+
+    Raises
+    ------
+    WrongTypeError
+        Unless ``value`` is a ``str`` or an ``os.PathLike`` of ``str``: an ``int`` is refused,
+        since ``open(1)`` would read, and then close, the process's standard output.
+    NesyaspError
+        ``error`` for a path holding a NUL character or a name too long for the file system.
+
+    Examples
+    --------
+    >>> expect_path("runs") / "rules.lp"
+    PosixPath('runs/rules.lp')
+    >>> expect_path(1, "a CSV file path")
+    Traceback (most recent call last):
+    ...
+    nesyasp.errors.WrongTypeError: expected a CSV file path (a str or a Path), got int
+    """
+    if not isinstance(value, (str, os.PathLike)) or not isinstance(os.fspath(value), str):
+        raise WrongTypeError(f"expected {what} (a str or a Path), got {type(value).__name__}")
+    path = Path(value)
+    error = error or DataError
+    if "\0" in str(path):
+        raise error(f"{brief(str(path))}: not a usable path: it holds a NUL character")
+    try:
+        os.stat(path)
+    except OSError as exc:
+        if exc.errno == errno.ENAMETOOLONG:
+            raise error(f"{brief(str(path))}: not a usable path: {exc.strerror}") from None
+    return path
 
 
 @dataclass(frozen=True, slots=True)
@@ -243,6 +330,18 @@ class Diagnostic:
 def brief(text: str, keep: int = 40) -> str:
     """``repr(text)`` for a message, cut to its first ``keep`` characters (saying how long it was).
 
+    Parameters
+    ----------
+    text:
+        The text.
+    keep:
+        How many characters to keep.
+
+    Returns
+    -------
+    str
+        The text's ``repr``, cut.
+
     Examples
     --------
     >>> brief("abc"), brief("x" * 5000, keep=3)
@@ -256,6 +355,16 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 def one_line(text: str) -> str:
     r"""``text`` with its control characters (a newline in a file name) written as escapes, for one line.
+
+    Parameters
+    ----------
+    text:
+        The text.
+
+    Returns
+    -------
+    str
+        ``text`` without control characters (each written as its escape).
 
     Examples
     --------

@@ -316,7 +316,9 @@ def _check_concepts(root: Path, report: FolderReport) -> int | None:
 
 def scan_image_folder(path: str | Path) -> FolderReport:
     """Scan a data folder (layout of :mod:`nesyasp.data.folder`) and report every problem and note."""
-    root = Path(path)
+    from nesyasp.errors import expect_path
+
+    root = expect_path(path, "an image folder path")
     report = FolderReport(root)
     if not root.is_dir():
         report.problems.append(f"{root}: not a folder")
@@ -367,6 +369,16 @@ def _scan(root: Path, report: FolderReport) -> None:
 
 def check_image_folder(path: str | Path) -> list[str]:
     """Every problem of a data folder as one message each; an empty list when it is usable.
+
+    Parameters
+    ----------
+    path:
+        The data folder (a ``str`` or a path), laid out as :mod:`nesyasp.data.folder` describes.
+
+    Returns
+    -------
+    list of str
+        One message per problem, in the order found.
 
     Examples
     --------

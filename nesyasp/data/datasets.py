@@ -23,7 +23,7 @@ from nesyasp.data import digits as _digits
 from nesyasp.data._pool import worker_count, worker_pool
 from nesyasp.data.classes import Classes, resolve_classes
 from nesyasp.data.imageset import ImageSet
-from nesyasp.errors import DataError, WrongTypeError, expect_type
+from nesyasp.errors import DataError, WrongTypeError, expect_path, expect_type
 
 __all__ = ["DatasetInfo", "DATASETS", "SPLITS", "load_dataset", "concept_images", "random_images",
            "resolve_classes", "check_source"]
@@ -173,12 +173,17 @@ def load_dataset(name: str, split: str = "train", classes: Classes = None, per_c
     workers : int, optional
         Processes for large generated sets (default: ``NESYASP_DATA_WORKERS`` or the CPU count).
 
+    Returns
+    -------
+    ImageSet
+        The images ``(n, size, size, 3)`` uint8, labels, class names, ids, concepts and masks.
+
     Raises
     ------
     DataError
         For unknown names, classes or splits, and unusable folders.
     """
-    expect_type(name, (str, os.PathLike), "a data set name or a folder (a str or a Path)")
+    _source(name)
     _check(split, per_class, size)
     _integers(seed=seed)
     info = DATASETS.get(str(name).strip().lower())
@@ -203,7 +208,7 @@ def check_source(name: str, classes: Classes = None) -> None:
     DataError
         Naming the data set or folder.
     """
-    info = DATASETS.get(str(name).strip().lower())
+    info = DATASETS.get(_source(name).strip().lower())
     if info is not None:
         resolve_classes(info.classes, classes)
         return
@@ -226,8 +231,15 @@ def _no_folder(name: str) -> None:
     raise DataError(f"unknown data set {name!r}: not one of {', '.join(DATASETS)} and not a folder")
 
 
+def _source(name: object) -> str:
+    """``name`` (a data set name or a folder path) as text; WrongTypeError or DataError for what no folder can be."""
+    expect_type(name, (str, os.PathLike), "a data set name or a folder (a str or a Path)")
+    expect_path(name, "a data set name or a folder")
+    return os.fspath(name)  # type: ignore[arg-type]
+
+
 def _domain(name: str) -> str:
-    info = DATASETS.get(str(name).strip().lower())
+    info = DATASETS.get(_source(name).strip().lower())
     if info is None:
         if Path(name).is_dir():
             return "folder"
@@ -242,6 +254,24 @@ def concept_images(name: str, concept: str, n: int, size: int = 64, seed: int = 
     cut out of a random object that has it). Digits: training images of that
     digit (repeated in order when ``n`` exceeds the ~125 available). A data
     folder: the images of ``DATA/concepts/<concept>/`` in sorted order (repeated when fewer).
+
+    Parameters
+    ----------
+    name:
+        ``scenes``, ``signs``, ``digits`` (or ``digits-parity``), or a data folder.
+    concept:
+        The concept's name (``bed``; a digit's name for digits).
+    n:
+        How many images.
+    size:
+        Image side in pixels.
+    seed:
+        Seed of the generated images.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n, size, size, 3)`` uint8.
     """
     domain = _domain(name)
     _integers(n=n, size=size, seed=seed)
@@ -271,6 +301,24 @@ def random_images(name: str, n: int, size: int = 64, seed: int = 0, index: int =
     Scenes and signs: images of random classes from their own streams (never
     the training images). Digits: random training digits. A data folder:
     ``DATA/concepts/random_<index>/`` when it exists, else seeded random training images.
+
+    Parameters
+    ----------
+    name:
+        ``scenes``, ``signs``, ``digits`` (or ``digits-parity``), or a data folder.
+    n:
+        How many images.
+    size:
+        Image side in pixels.
+    seed:
+        Seed of the generated images.
+    index:
+        Which independent set (0, 1, ...).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n, size, size, 3)`` uint8.
     """
     domain = _domain(name)
     _integers(n=n, size=size, seed=seed, index=index)

@@ -41,7 +41,7 @@ from nesyasp.data.layout import (IGNORED_FOLDERS, IMAGE_SUFFIXES, _class_dirs, _
                                  mask_file, no_classes_problem, readable_folder, split_folders)
 from nesyasp.data.pixels import (UNREADABLE, WIDE_MODES, exif_orientation, open_image, read_image, read_mask,
                                  to_rgb, unreadable_reason, upright_size)
-from nesyasp.errors import DataError
+from nesyasp.errors import DataError, expect_path
 
 __all__ = ["IMAGE_SUFFIXES", "UNREADABLE", "WIDE_MODES", "RESERVED", "IGNORED_FOLDERS", "is_ignored_folder",
            "broken_class_links", "broken_class_problem", "mask_file",
@@ -120,6 +120,11 @@ def load_image_folder(path: str | Path, size: int = 64, masks_dir: str | Path | 
         Processes reading the images (default: ``NESYASP_DATA_WORKERS`` or the
         CPU count, from 200 images on).
 
+    Returns
+    -------
+    ImageSet
+        The images ``(n, size, size, 3)`` uint8 with their labels, class names, ids, and the masks and concepts when the folder has them.
+
     Raises
     ------
     DataError
@@ -127,7 +132,7 @@ def load_image_folder(path: str | Path, size: int = 64, masks_dir: str | Path | 
         masks, masks of the wrong size, mask values outside the concept list,
         or two files that would get the same id.
     """
-    root = Path(path)
+    root = expect_path(path, "an image folder path")
     if not root.is_dir():
         raise DataError(f"{root}: not a folder")
     readable_folder(root)

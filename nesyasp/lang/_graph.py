@@ -14,7 +14,7 @@ from typing import Iterator
 
 from nesyasp.lang.ast import (Atom, BinaryOperation, Function, Integer, Literal, Program, Real, Term,
                               UnaryOperation, Variable)
-from nesyasp.errors import Diagnostic, Location
+from nesyasp.errors import Diagnostic, Location, expect_type
 
 __all__ = ["dependency_graph", "pattern_graph", "negative_cycles", "stratification_diagnostics"]
 
@@ -28,7 +28,18 @@ def dependency_graph(program: Program):  # -> networkx.DiGraph
 
     Each edge carries ``negative`` (bool) and ``location`` (of the first body
     literal that made it; a negative occurrence wins over a positive one).
+
+    Parameters
+    ----------
+    program:
+        A parsed program.
+
+    Returns
+    -------
+    networkx.DiGraph
+        An edge ``head -> body predicate`` (``name/arity``) per body literal.
     """
+    expect_type(program, Program, "a Program (parse_program or parse_file gives one)")
     import networkx as nx
 
     edges: dict[tuple[str, str], tuple[bool, Location]] = {}
@@ -147,7 +158,13 @@ def negative_cycles(program: Program) -> list[tuple[tuple[str, ...], Location]]:
     list of (cycle, location)
         ``cycle`` lists the patterns ``p(_), q(_,a), ..., p(_)`` (first repeated
         last) going through a negative edge; ``location`` is that ``not`` literal.
+
+    Parameters
+    ----------
+    program:
+        A parsed program.
     """
+    expect_type(program, Program, "a Program (parse_program or parse_file gives one)")
     coarse = _cycles(dependency_graph(program))
     if not coarse:
         return []

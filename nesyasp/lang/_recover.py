@@ -90,6 +90,12 @@ def parse_program_recovering(text: str, source: str = "<string>", max_errors: in
     max_errors:
         Stop reading after this many errors (0: read everything).
 
+    Returns
+    -------
+    Recovered
+        ``program`` (the statements that parsed), ``errors`` (one ParseError each, in source order) and
+        ``stopped`` (where reading stopped when ``max_errors`` cut it short, else None).
+
     Examples
     --------
     >>> r = parse_program_recovering("a :- b\\nc.\\nok.\\np( :- q.\\nd.\\n")

@@ -214,6 +214,11 @@ def diagnose(program: Program, example_guard: bool = True, whole: Program | None
         is defined, and a cycle through ``not`` of the whole is reported with the file of its ``not``
         (so checking each file with the same ``whole`` reports it once). Only ``program``'s own
         syntax and safety are checked.
+
+    Returns
+    -------
+    list of Diagnostic
+        The errors, warnings and notes; nothing is raised.
     """
     expect_type(program, Program, "a parsed Program (parse_program(text) or parse_file(path) gives one)")
     found: list[Diagnostic] = []
@@ -271,6 +276,11 @@ def check_program(program: Program, example_guard: bool = True, text: str | None
     text:
         The program's source text, for the caret line of the error message
         (read from the file named in the location when omitted).
+
+    Returns
+    -------
+    list of Diagnostic
+        The warnings (and notes), in source order.
 
     Raises
     ------

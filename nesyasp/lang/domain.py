@@ -29,6 +29,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from nesyasp.errors import expect_type
 from nesyasp.lang.ast import Atom, Literal, Program, Rule, Variable
 from nesyasp.lang.checks import DOMAIN_PREDICATE, needs_domain_guard
 
@@ -53,7 +54,18 @@ def has_domain_guard(rule: Rule) -> bool:
 
 
 def add_domain_guard(rule: Rule) -> Rule:
-    """``rule`` with ``_example(X)`` as its first body literal where it needs one, else ``rule`` itself."""
+    """``rule`` with ``_example(X)`` as its first body literal where it needs one, else ``rule`` itself.
+
+    Parameters
+    ----------
+    rule:
+        A rule of a parsed program (a ground fact or a constraint is returned as it is).
+
+    Returns
+    -------
+    Rule
+        The guarded rule, or ``rule`` itself when it needs no guard.
+    """
     if not needs_domain_guard(rule):
         return rule
     name = _example_variable(rule)
@@ -62,7 +74,19 @@ def add_domain_guard(rule: Rule) -> Rule:
 
 
 def add_domain_guards(program: Program) -> Program:
-    """``program`` with every rule that needs the domain atom guarded (what nesyasp writes)."""
+    """``program`` with every rule that needs the domain atom guarded (what nesyasp writes).
+
+    Parameters
+    ----------
+    program:
+        A parsed program; its facts, comments and directives are kept as they are.
+
+    Returns
+    -------
+    Program
+        The guarded program, or ``program`` itself when no rule needs a guard.
+    """
+    expect_type(program, Program, "a Program (parse_program or parse_file gives one)")
     statements = tuple(add_domain_guard(s) if isinstance(s, Rule) else s for s in program.statements)
     if all(a is b for a, b in zip(statements, program.statements)):
         return program

@@ -24,7 +24,7 @@ import stat
 from pathlib import Path
 
 from nesyasp._paths import said_command
-from nesyasp.errors import Location, ParseError, Position
+from nesyasp.errors import Location, ParseError, Position, expect_path
 
 __all__ = ["read_program_text", "byte_position"]
 
@@ -46,14 +46,27 @@ def _at(path: Path, data: bytes, offset: int, message: str) -> ParseError:
 def read_program_text(path: str | Path) -> str:
     """The text of the rule file ``path`` (UTF-8; a leading byte-order mark is dropped).
 
+    Parameters
+    ----------
+    path:
+        The rule file (a ``str`` or a path).
+
+    Returns
+    -------
+    str
+        The file's text.
+
     Raises
     ------
     ParseError
         When the file is missing, a folder, a device or unreadable (the message
         names the path), or holds a NUL byte or a byte sequence that is not UTF-8 (the
-        error's location is the line and column of the first such byte).
+        error's location is the line and column of the first such byte), or for a
+        path that no file can have (a NUL character, a name too long).
+    WrongTypeError
+        When ``path`` is neither a ``str`` nor a path (also a ``TypeError``).
     """
-    path = Path(path)
+    path = expect_path(path, "a rule file path", ParseError)
     try:
         mode = path.stat().st_mode
         if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) or stat.S_ISSOCK(mode):

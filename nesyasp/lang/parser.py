@@ -253,6 +253,16 @@ def lark_parse_program(text: str, source: str = "<string>") -> Program:
 def parse_file(path: str | Path) -> Program:
     """Read and parse a rule file (UTF-8); the file name appears in every location.
 
+    Parameters
+    ----------
+    path:
+        The rule file (a ``str`` or a path; UTF-8 text).
+
+    Returns
+    -------
+    Program
+        Its statements, each located at ``path:line:col``; ``#include`` s are kept (see :func:`resolve_includes`).
+
     Raises
     ------
     ParseError
@@ -284,6 +294,11 @@ def resolve_includes(program: Program, report: Callable[[ParseError], None] | No
         Called with each broken ``#include`` (which is then left out);
         by default the first one is raised.
 
+    Returns
+    -------
+    Program
+        ``program`` with the included files' statements in place of each ``#include``.
+
     Raises
     ------
     ParseError
@@ -292,6 +307,7 @@ def resolve_includes(program: Program, report: Callable[[ParseError], None] | No
         (named, not echoed), or closes a cycle of includes (the files on the
         cycle are named).
     """
+    expect_type(program, Program, "a Program (parse_program or parse_file gives one)")
     if not any(type(s) is Include for s in program.statements):
         return program
 
@@ -363,6 +379,18 @@ def parse_query(text: str, source: str = "<query>") -> tuple[Literal, ...]:
     A final ``.`` is optional. Raises ParseError or UnsupportedConstructError (WrongTypeError
     when ``text`` is not a ``str``).
 
+    Parameters
+    ----------
+    text:
+        The query, literals separated by commas.
+    source:
+        The name in error locations.
+
+    Returns
+    -------
+    tuple of Literal
+        The query's literals, in order.
+
     >>> [str(l) for l in parse_query("target(img,X), not ab(img)")]
     ['target(img,X)', 'not ab(img)']
     """
@@ -390,6 +418,18 @@ def _in_range(literals: tuple[Literal, ...], text: str) -> tuple[Literal, ...]:
 
 def parse_atom(text: str, source: str = "<atom>") -> Atom:
     """Parse one atom such as ``target(img1,bedroom)`` (a final ``.`` is optional).
+
+    Parameters
+    ----------
+    text:
+        The atom's text.
+    source:
+        The name in error locations.
+
+    Returns
+    -------
+    Atom
+        The atom (a numeric predicate name such as ``295`` becomes ``f295``).
 
     >>> str(parse_atom("295(img_3)"))
     'f295(img_3)'

@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Iterable, Iterator
 
-from nesyasp.errors import Diagnostic, Location
+from nesyasp.errors import Diagnostic, Location, expect_type
 from nesyasp.lang.ast import (Atom, BinaryOperation, Comparison, Constant, Function, Integer, Literal, Real, Rule,
                               String, Term, UnaryOperation, Unsupported, Variable, term_variables)
 
@@ -141,6 +141,11 @@ def unsafe_variables(rule: Rule, example_guard: bool = False) -> list[str]:
         safe: the reasoner adds a domain atom for it (FOLD-style rules such as
         ``target(X,c) :- not ab1(X).``).
 
+    Returns
+    -------
+    list of str
+        The unsafe variables' names; empty for a safe rule.
+
     Examples
     --------
     >>> from nesyasp.lang.parser import parse_program
@@ -148,6 +153,7 @@ def unsafe_variables(rule: Rule, example_guard: bool = False) -> list[str]:
     >>> unsafe_variables(rule), unsafe_variables(rule, example_guard=True)
     (['X', 'N'], ['N'])
     """
+    expect_type(rule, Rule, "a Rule (parse_program(text).rules has them)")
     return list(dict.fromkeys(_ANONYMOUS if name.startswith(_ANONYMOUS) else name
                               for name in _unsafe(_fresh_anonymous(rule), example_guard)))
 
@@ -226,7 +232,19 @@ DOMAIN_PREDICATE = "_example"
 
 
 def needs_domain_guard(rule: Rule) -> bool:
-    """True when the head's first argument is a variable that no positive body atom binds."""
+    """True when the head's first argument is a variable that no positive body atom binds.
+
+    Parameters
+    ----------
+    rule:
+        A rule of a parsed program (ground facts and constraints need no guard).
+
+    Returns
+    -------
+    bool
+        Whether :func:`add_domain_guard` adds ``_example(X)`` to it.
+    """
+    expect_type(rule, Rule, "a Rule (parse_program(text).rules has them)")
     head = rule.head
     if type(head) is not Atom or not head.arguments or type(head.arguments[0]) is not Variable:
         return False

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Iterator, Union
 
-from nesyasp.errors import NO_LOCATION, Location
+from nesyasp.errors import NO_LOCATION, Location, expect_type
 
 __all__ = [
     "INT_MIN",
@@ -49,9 +49,20 @@ _IDENTIFIER = re.compile(r"_*[a-z][A-Za-z0-9_']*\Z")
 def is_identifier(name: str) -> bool:
     """True when ``name`` is a valid clingo constant or predicate name.
 
+    Parameters
+    ----------
+    name:
+        A candidate name.
+
+    Returns
+    -------
+    bool
+        Whether clingo reads ``name`` as a constant: ``_`` s, a lowercase letter, then letters, digits, ``_`` or ``'``.
+
     >>> is_identifier("bed1"), is_identifier("Bed"), is_identifier("295")
     (True, False, False)
     """
+    expect_type(name, str, "a name (a str)")
     return bool(_IDENTIFIER.match(name)) and name not in ("not",)
 
 
@@ -183,7 +194,18 @@ Term = Union[Variable, Constant, Integer, Real, String, Function, BinaryOperatio
 
 
 def term_variables(term: Term) -> Iterator[str]:
-    """Yield the names of the variables in ``term`` (``_`` included)."""
+    """Yield the names of the variables in ``term`` (``_`` included).
+
+    Parameters
+    ----------
+    term:
+        A term (constants, variables, numbers, function terms, arithmetic).
+
+    Yields
+    ------
+    str
+        Each variable's name, left to right, repeats included.
+    """
     if isinstance(term, Variable):
         yield term.name
     elif isinstance(term, Function):

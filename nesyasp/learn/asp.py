@@ -43,7 +43,7 @@ from typing import Sequence
 import clingo
 import numpy as np
 
-from nesyasp.errors import DataError
+from nesyasp.errors import DataError, expect_type
 from nesyasp.lang.ast import (Atom, Comparison, Integer, Literal, Pred, Program, Real, Rule, String, UnaryOperation,
                               Variable)
 from nesyasp.lang.checks import DOMAIN_PREDICATE
@@ -95,11 +95,24 @@ def cut_points(program: Program, numeric: Sequence[str] = ()) -> dict[str, np.nd
     ``numeric`` names predicates that are numeric columns even when the
     program compares them with nothing (their cut points are empty).
 
+    Parameters
+    ----------
+    program:
+        A learned program (``FoldSEM.rules_``, or a rules file parsed).
+    numeric:
+        Predicates of numeric columns.
+
+    Returns
+    -------
+    dict of str to numpy.ndarray
+        Per predicate, its cut points (sorted floats).
+
     Raises
     ------
     DataError
         A comparison on a numeric column's value that is not ``value op number``.
     """
+    expect_type(program, Program, "a Program (a fitted FoldSEM's rules_, or parse_file's)")
     found: dict[str, set[float]] = {p: set() for p in numeric}
     for rule in program.rules:
         bound = _bindings(rule)
@@ -150,6 +163,18 @@ def _string_comparison(cmp: Comparison) -> bool:
 def code_values(values: np.ndarray, cuts: np.ndarray) -> np.ndarray:
     """Order codes of numbers against sorted cut points (see the module docstring).
 
+    Parameters
+    ----------
+    values:
+        Numbers (float array).
+    cuts:
+        Sorted cut points.
+
+    Returns
+    -------
+    numpy.ndarray
+        Per value, the number of cut points below it, doubled, plus one when it equals one (an integer array).
+
     >>> code_values(np.array([-np.inf, 0.5, 1.0, 2.0, 1e12]), np.array([1.0, 1e12])).tolist()
     [0, 0, 1, 2, 3]
     """
@@ -198,13 +223,36 @@ def clingo_program(program: Program, numeric: Sequence[str] = ()) -> Program:
 
     A rule with a negated ``>``, ``>=`` or ``!=`` on a numeric value becomes
     two rules (module docstring). ``numeric`` as in :func:`cut_points`.
+
+    Parameters
+    ----------
+    program:
+        A learned program (``FoldSEM.rules_``, or a rules file parsed).
+    numeric:
+        Predicates of numeric columns, as in :func:`cut_points`.
+
+    Returns
+    -------
+    Program
+        Rules only, numbers compared as order codes.
     """
     cuts = cut_points(program, numeric)
     return Program(tuple(r for rule in program.rules for r in coded_rules(rule, cuts)), "<learned, clingo form>")
 
 
 def clingo_rules(program: Program) -> str:
-    """:func:`clingo_program` as clingo text."""
+    """:func:`clingo_program` as clingo text.
+
+    Parameters
+    ----------
+    program:
+        A learned program (``FoldSEM.rules_``, or a rules file parsed).
+
+    Returns
+    -------
+    str
+        The rules of :func:`clingo_program`, one statement a line.
+    """
     return "\n".join(str(r) for r in clingo_program(program).rules) + "\n"
 
 
@@ -252,14 +300,51 @@ def example_symbols(X, features: Sequence[Feature], cuts: dict[str, np.ndarray],
 
 
 def example_facts(X, features: Sequence[Feature], program: Program, ids: Sequence[str] | None = None) -> list[str]:
-    """The facts of the rows of ``X`` for ``program``'s clingo form, as lines (``age(e3,5).``)."""
+    """The facts of the rows of ``X`` for ``program``'s clingo form, as lines (``age(e3,5).``).
+
+    Parameters
+    ----------
+    X:
+        The rows (array or table of the fitted columns).
+    features:
+        The fitted features (``FoldSEM.features_``).
+    program:
+        A learned program (``FoldSEM.rules_``, or a rules file parsed).
+    ids:
+        The rows' ASP constants (default ``e0, e1, ...``).
+
+    Returns
+    -------
+    list of str
+        One fact a line.
+    """
+    expect_type(program, Program, "a Program (a fitted FoldSEM's rules_, or parse_file's)")
     cuts = cut_points(program, [f.pred for f in features if f.kind == NUMERIC])
     return [f"{s}." for s in example_symbols(X, features, cuts, ids)]
 
 
 def clingo_predict(program: Program, X, features: Sequence[Feature], classes: Sequence[object],
                    head: str = "target") -> list[list[object]]:
-    """Classes that clingo derives for every row of ``X`` (a list per row), through the reasoner."""
+    """Classes that clingo derives for every row of ``X`` (a list per row), through the reasoner.
+
+    Parameters
+    ----------
+    program:
+        A learned program (``FoldSEM.rules_``, or a rules file parsed).
+    X:
+        The rows (array or table of the fitted columns).
+    features:
+        The fitted features (``FoldSEM.features_``).
+    classes:
+        The class labels.
+    head:
+        The head predicate, ``head(X,class)``.
+
+    Returns
+    -------
+    list of list
+        Per row, the classes derived for it (empty when none).
+    """
     from nesyasp.reason import Reasoner
 
     n = as_columns(X).n_rows
@@ -282,7 +367,20 @@ def reasoner_program(program: Program, features: Sequence[Feature]) -> Program:
 
     The annotations are the learned program's, except for numeric columns,
     whose values are order codes here: ``the age of @(X), as an order code, is @(N)``.
+
+    Parameters
+    ----------
+    program:
+        A learned program (``FoldSEM.rules_``, or a rules file parsed).
+    features:
+        The fitted features (``FoldSEM.features_``).
+
+    Returns
+    -------
+    Program
+        The clingo form with ``#pred`` annotations.
     """
+    expect_type(program, Program, "a Program (a fitted FoldSEM's rules_, or parse_file's)")
     numeric = {f.pred: f for f in features if f.kind == NUMERIC}
     preds = []
     for pred in program.preds:
@@ -300,7 +398,20 @@ def example_reasoner(program: Program, X, features: Sequence[Feature], ids: Sequ
 
     ``ids`` name the rows (ASP constants). The same encoding that
     :func:`clingo_predict` runs.
+
+    Parameters
+    ----------
+    program, X, features:
+        As for :func:`clingo_predict`.
+    ids:
+        The rows' ASP constants.
+
+    Returns
+    -------
+    Reasoner
+        The reasoner, facts added.
     """
+    expect_type(program, Program, "a Program (a fitted FoldSEM's rules_, or parse_file's)")
     from nesyasp.reason import Reasoner
 
     cuts = cut_points(program, [f.pred for f in features if f.kind == NUMERIC])

@@ -178,6 +178,11 @@ def to_program(rules: Sequence[LearnedRule], features: Sequence[Feature], classe
         preceded by a comment that gives them.
     background:
         The background program; its rules and annotations follow the learned rules.
+
+    Returns
+    -------
+    Program
+        The default rules with their exceptions (``ab`` predicates), then the background program.
     """
     namer = _Namer(features)
     bodies = []

@@ -14,7 +14,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import validate_data
 
-from nesyasp.errors import DataError, NotFittedError
+from nesyasp.errors import DataError, NesyaspError, NotFittedError
 from nesyasp.lang.ast import Program, is_identifier
 from nesyasp.learn._cells import is_missing
 from nesyasp.learn.core import (Params, RuleStats, count_literals, count_rules, covers, fold_sem, rule_stats,
@@ -222,10 +222,13 @@ class FoldSEM(ClassifierMixin, BaseEstimator):
                 raise FitDataError(f"the table has {len(X.columns)} columns; the estimator was fitted on "
                                    f"{self.n_features_in_}")
             return X, (None if y is None else np.asarray(y)), list(X.columns)
-        if y is not None:
-            X, y = validate_data(self, X, y, dtype=None, ensure_all_finite=False, ensure_min_samples=1)
-        else:
-            X = validate_data(self, X, dtype=None, ensure_all_finite=False, reset=False)
+        try:
+            if y is not None:
+                X, y = validate_data(self, X, y, dtype=None, ensure_all_finite=False, ensure_min_samples=1)
+            else:
+                X = validate_data(self, X, dtype=None, ensure_all_finite=False, reset=False)
+        except ValueError as exc:  # scikit-learn's checks (a 1-D X, X and y of other lengths): its message, our error
+            raise exc if isinstance(exc, NesyaspError) else FitDataError(str(exc)) from None
         return ArrayColumns(np.asarray(X)), y, None
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -237,7 +240,10 @@ class FoldSEM(ClassifierMixin, BaseEstimator):
             raise DataError(f"head {self.head!r} is not a valid ASP predicate name")
         columns, y, given = self._columns(X, y)
         _check_labels(y)
-        check_classification_targets(y)
+        try:
+            check_classification_targets(y)
+        except ValueError as exc:  # continuous labels: scikit-learn's message, our error
+            raise FitDataError(str(exc)) from None
         self.classes_, y_idx = np.unique(y, return_inverse=True)
         if len(self.classes_) < 2:
             raise FitDataError(f"the target has a single class ({str(self.classes_[0])!r}): 1 class, at least two "

@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Sequence
 import clingo
 import numpy as np
 
-from nesyasp.errors import DataError
+from nesyasp.errors import DataError, NotFittedError, WrongTypeError
 from nesyasp.lang.ast import (Atom, Comment, Literal, Pred, Program, Rule)
 from nesyasp.lang.checks import DOMAIN_PREDICATE, INT_MAX, INT_MIN
 from nesyasp.learn.asp import as_columns, code_values, cut_points
@@ -70,8 +70,28 @@ def written_columns(est: FoldSEM) -> list[Feature]:
     return [f for f in est.features_ if f.kind != BACKGROUND and f.pred in used]
 
 
+def _fitted(est: object) -> None:
+    """Raise NotFittedError for a FoldSEM before ``fit``, WrongTypeError for anything else that is no FoldSEM."""
+    if not hasattr(est, "learned_"):
+        if hasattr(est, "fit") and hasattr(est, "get_params"):
+            raise NotFittedError(f"this {type(est).__name__} is not fitted yet; call fit first")
+        raise WrongTypeError(f"expected a fitted FoldSEM, got {type(est).__name__}")
+
+
 def plain_rules(est: FoldSEM) -> str:
-    """The learned program as plain ASP (module docstring)."""
+    """The learned program as plain ASP (module docstring).
+
+    Parameters
+    ----------
+    est:
+        A fitted :class:`~nesyasp.learn.FoldSEM`.
+
+    Returns
+    -------
+    str
+        The rules file's text.
+    """
+    _fitted(est)
     features = est.features_
     cuts = cut_points(est.rules_, [f.pred for f in features if f.kind == NUMERIC])
     bridge = Bridge(features, cuts, program_preds(est.rules_) | {est.head})
@@ -149,7 +169,22 @@ def plain_facts(est: FoldSEM, X, ids: Sequence[clingo.Symbol] | None = None) -> 
     integer when it is a 32-bit integer, ``code(C)`` for any other number (with
     the number as a comment on its line, ``oldpeak(r1,code(2)).  % 2.3``, which
     explanations show), the string for a cell that is not a number.
+
+    Parameters
+    ----------
+    est:
+        A fitted :class:`~nesyasp.learn.FoldSEM`.
+    X:
+        The rows (array or table of the fitted columns).
+    ids:
+        The rows' constants (default: from the row numbers).
+
+    Returns
+    -------
+    str
+        The facts file's text.
     """
+    _fitted(est)
     features = est.features_
     cuts = cut_points(est.rules_, [f.pred for f in features if f.kind == NUMERIC])
     used = {f.pred for f in written_columns(est)}
@@ -208,7 +243,18 @@ class PlainRules:
 
 
 def read_plain(path: str | Path) -> PlainRules:
-    """Read a rules file of :func:`plain_rules` (a :class:`DataError` for any other file)."""
+    """Read a rules file of :func:`plain_rules` (a :class:`DataError` for any other file).
+
+    Parameters
+    ----------
+    path:
+        A rules file written by :func:`plain_rules`.
+
+    Returns
+    -------
+    PlainRules
+        The program and the columns, cut points, annotations and head it was written with.
+    """
     from nesyasp.lang import parse_file
 
     program = parse_file(path)

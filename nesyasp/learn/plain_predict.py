@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Sequence
 import clingo
 import numpy as np
 
-from nesyasp.errors import DataError
+from nesyasp.errors import DataError, expect_type
 from nesyasp.lang.ast import Atom, Comment, Function, Integer, Program, Real, Rule, String, Term, UnaryOperation
 from nesyasp.lang.checks import DOMAIN_PREDICATE, INT_MAX, INT_MIN
 from nesyasp.learn.asp import as_columns, code_values
@@ -66,7 +66,21 @@ def hand_facts(plain: PlainRules, facts: Program) -> Program:
     column's numbers become ``code(C)`` against the rules' cut points (exact
     for any magnitude), each followed on its line by a comment with the number
     (as :func:`plain_facts` writes them), which explanations show.
+
+    Parameters
+    ----------
+    plain:
+        The rules of :func:`read_plain`.
+    facts:
+        The facts, in the table's units.
+
+    Returns
+    -------
+    Program
+        The facts the reasoner reads.
     """
+    expect_type(plain, PlainRules, "the rules of read_plain (a PlainRules)")
+    expect_type(facts, Program, "the facts (a Program: parse_file or parse_program gives one)")
     facts = _unit_facts(plain, facts)
     numeric = {f.pred for f in plain.features if f.kind == NUMERIC}
     values: dict[str, list[Decimal]] = {}
@@ -228,7 +242,21 @@ def predict_facts(plain: PlainRules, facts: Program, explain: bool = False) -> l
     justification tree, as ``nesyasp query --explain`` prints it (each
     comparison of a column in one sentence, :mod:`nesyasp.learn.brief`),
     headed by the confidence of the rule that fired.
+
+    Parameters
+    ----------
+    plain, facts:
+        As for :func:`hand_facts`.
+    explain:
+        Also explain each answer.
+
+    Returns
+    -------
+    list of tuple
+        ``(example, class atom, explanation)`` per answer.
     """
+    expect_type(plain, PlainRules, "the rules of read_plain (a PlainRules)")
+    expect_type(facts, Program, "the facts (a Program: parse_file or parse_program gives one)")
     from nesyasp.learn.brief import brief_tree, comparisons_of, reasoner_values
     from nesyasp.learn.readable import unit_aliases, unit_tree, with_note
     from nesyasp.reason import Reasoner, render_text

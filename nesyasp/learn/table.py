@@ -33,7 +33,7 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
-from nesyasp.errors import DataError
+from nesyasp.errors import DataError, expect_path, expect_type
 from nesyasp.learn._separator import CANDIDATES, separator_option, separator_word
 from nesyasp.learn.column import Column, loc as _loc
 from nesyasp.learn.encode import Parsed, too_large
@@ -178,6 +178,11 @@ def read_csv(path: str | Path, text: str | None = None, ragged: str = "error",
         names such columns); a column that mixes ``3,14`` and ``2.5`` keeps
         its comma cells as texts (a warning names a line of each).
 
+    Returns
+    -------
+    Table
+        Its columns (texts and, where they are numbers, values), the source name, line numbers and separator.
+
     Raises
     ------
     DataError
@@ -201,8 +206,8 @@ def read_csv(path: str | Path, text: str | None = None, ragged: str = "error",
     if text is not None:
         stream: io.BufferedIOBase = io.BytesIO(text.encode("utf-8"))
     else:
-        try:
-            stream = open(path, "rb")
+        try:  # an int path would be a file descriptor: read_csv(1) read, then closed, standard output
+            stream = open(expect_path(path, "a CSV file path"), "rb")
         except FileNotFoundError:
             raise DataError(f"{source}: no such file") from None
         except OSError as exc:
@@ -254,12 +259,27 @@ def split_target(table: Table, target: str, features: list[str] | None = None) -
     For large tables pass ``table.take(features)`` and ``table.labels(target)``
     to ``FoldSEM.fit`` instead: they stay columnar.
 
+    Parameters
+    ----------
+    table:
+        A table of :func:`read_csv`.
+    target:
+        The label column.
+    features:
+        The feature columns (default: every other column).
+
+    Returns
+    -------
+    tuple
+        ``(X, y, names)``: ``X`` an object array of texts ``(rows, features)``, ``y`` the labels, ``names`` the feature columns.
+
     Raises
     ------
     DataError
         When the target column is missing, has a missing label (naming the
         line), or is also listed as a feature.
     """
+    expect_type(table, Table, "a Table (read_csv gives one)")
     y = table.labels(target)
     if features is None:
         features = [c for c in table.columns if c != target]

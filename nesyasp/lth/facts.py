@@ -28,7 +28,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from nesyasp.errors import DataError
+from nesyasp.errors import DataError, expect_path, expect_type
 from nesyasp.lang.ast import Atom, Comment, Constant, Integer, Program, Rule, Statement, Term, is_identifier
 
 __all__ = ["ConceptScore", "RoundFacts", "build_facts", "write_facts", "symbol", "check_names"]
@@ -140,9 +140,33 @@ def build_facts(rounds: Sequence[RoundFacts], relevant: Mapping[str, Sequence[st
 
 
 def write_facts(path: str | Path, program: Program) -> Path:
-    """Write ``program`` as text to ``path`` (atomically: a temporary file, then a rename)."""
-    path = Path(path)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(str(program), encoding="utf-8")
-    tmp.replace(path)
+    """Write ``program`` as text to ``path`` (atomically: a temporary file, then a rename).
+
+    Parameters
+    ----------
+    path:
+        The facts file to write (its folder must exist).
+    program:
+        The facts, as :func:`build_facts` gives them.
+
+    Returns
+    -------
+    Path
+        ``path``.
+
+    Raises
+    ------
+    DataError
+        When the file cannot be written (a missing folder, no permission, a path that is a folder).
+    """
+    path = expect_path(path, "a facts file path")
+    expect_type(program, Program, "a Program (build_facts gives one)")
+    tmp = path.with_name(path.name + ".tmp") if path.name else path
+    try:
+        tmp.write_text(str(program), encoding="utf-8")
+        tmp.replace(path)
+    except OSError as exc:
+        if tmp != path and tmp.is_file():  # written, not renamed: leave no temporary file
+            tmp.unlink()
+        raise DataError(f"{path}: cannot write the facts file ({exc.strerror or exc})") from None
     return path

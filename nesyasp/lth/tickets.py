@@ -17,7 +17,7 @@ from typing import Any
 import torch
 from torch import nn
 
-from nesyasp.errors import DataError
+from nesyasp.errors import DataError, expect_path
 from nesyasp.lth.config import config_from_dict
 from nesyasp.lth.mask import Mask
 from nesyasp.lth.models import build_model
@@ -60,7 +60,7 @@ def load_round(out: str | Path, r: int) -> tuple[nn.Module, Mask]:
     DataError
         When ``out`` holds no LTH run, or round ``r`` did not finish there.
     """
-    out = Path(out)
+    out = expect_path(out, "a run folder path")
     try:
         metrics = json.loads((out / "metrics.json").read_text(encoding="utf-8"))
         config = config_from_dict(metrics["config"])

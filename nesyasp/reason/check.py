@@ -28,6 +28,7 @@ from __future__ import annotations
 import re
 
 
+from nesyasp.errors import expect_type
 from nesyasp.lang.ast import Atom, Literal, Rule
 from nesyasp.reason.justify import instance_text, literal_text
 from nesyasp.reason.model import Model
@@ -51,6 +52,8 @@ def check_justification(node: Node, model: Model, seen: dict[int, Node] | None =
         Nodes of earlier trees of the same output, by ``ident`` (``shared`` nodes may point
         there); updated with this tree's nodes.
     """
+    expect_type(node, Node, "a justification tree (a Node: Reasoner.explain gives one)")
+    expect_type(model, Model, "a Model (Reasoner.model() gives one)")
     problems: list[str] = []
     seen = {} if seen is None else seen
     stack: list[tuple[Node, tuple, tuple]] = [(node, (), ())]

@@ -20,6 +20,7 @@ import clingo
 import networkx as nx
 import numpy as np
 
+from nesyasp.errors import expect_type
 from nesyasp.lang.ast import Atom, Comparison, Literal, Rule, Variable
 from nesyasp.reason.facts import FactBase
 from nesyasp.reason.model import Key, TableModel
@@ -69,6 +70,7 @@ def _step(rule: Rule) -> tuple[_Step | None, str | None]:
 
 def not_compilable(translation: Translation) -> str | None:
     """Why the program cannot take the compiled path, or None when it can."""
+    expect_type(translation, Translation, "a Translation (translate(program) gives one)")
     return _plan(translation)[1]
 
 
@@ -86,6 +88,7 @@ def not_separable(translation: Translation) -> str | None:
     for programs the compiled path does not take, such as the comparisons of a
     learned table's rules.
     """
+    expect_type(translation, Translation, "a Translation (translate(program) gives one)")
     for rule in translation.rules:
         if not isinstance(rule.head, Atom):
             return f"{rule}: a constraint"
@@ -217,6 +220,7 @@ def _table_arrays(facts: FactBase, ids: list[str], index: dict[str, int],
 
 def compile_program(translation: Translation) -> CompiledProgram | None:
     """The compiled form of a per-example, non-recursive program, or None when it is not one."""
+    expect_type(translation, Translation, "a Translation (translate(program) gives one)")
     steps, reason = _plan(translation)
     if reason is not None:
         return None

@@ -32,7 +32,7 @@ from typing import Iterator
 import clingo
 import numpy as np
 
-from nesyasp.errors import ReasoningError
+from nesyasp.errors import ReasoningError, expect_path
 from nesyasp.lang.parser import parse_file, parse_program, resolve_includes
 from nesyasp.reason.decimals import real_places
 from nesyasp.reason.facts import FactBase
@@ -77,7 +77,7 @@ class FactFile:
     """
 
     def __init__(self, path: str | Path):
-        self.path = Path(path)
+        self.path = expect_path(path, "a facts file path", ReasoningError)
         self._text: str | None = None
         self._simple: bool | None = None
         self._plain: str | None = None

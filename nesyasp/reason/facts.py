@@ -44,7 +44,7 @@ def predicate_name(name: str) -> str:
     if text.isdigit():
         text = "f" + text
     if not is_identifier(text):
-        raise ReasoningError(f"column {brief(name)} is not a predicate name (use lowercase letters, digits and _)")
+        raise ReasoningError(f"column {brief(str(name))} is not a predicate name (use lowercase letters, digits and _)")
     return text
 
 

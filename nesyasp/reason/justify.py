@@ -29,7 +29,7 @@ from typing import Iterable, Iterator
 
 import clingo
 
-from nesyasp.errors import ReasoningError
+from nesyasp.errors import ReasoningError, expect_type
 from nesyasp.lang.ast import Atom, Comparison, Literal, Rule
 from nesyasp.reason.diverge import diverging, integer_range, recursive_components
 from nesyasp.reason.entries import Edge, Entry, Key
@@ -67,6 +67,7 @@ class Justifier:
     """
 
     def __init__(self, model: Model):
+        expect_type(model, Model, "a Model (Reasoner.model() gives one)")
         self.model = model
         translation = model.translation
         self.encoding = model.encoding if model.encoding is not None else translation.encoding

@@ -18,6 +18,7 @@ from typing import Iterable, Iterator
 import clingo
 import numpy as np
 
+from nesyasp.errors import expect_type
 from nesyasp.reason.decimals import Encoding
 from nesyasp.reason.facts import FactBase, text_symbol
 from nesyasp.reason.translate import DOMAIN_PREDICATE, Translation
@@ -266,6 +267,8 @@ class TableModel(Model):
     """
 
     def __init__(self, arrays: dict[Key, np.ndarray], ids: list[str], facts: FactBase, translation: Translation):
+        expect_type(arrays, dict, "the arrays (a dict from (name, rest) to a boolean array)")
+        expect_type(ids, (list, tuple), "the examples' ids (a list of str)")
         self.facts = facts
         self.translation = translation
         self.encoding = None

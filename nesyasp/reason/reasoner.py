@@ -11,7 +11,7 @@ import clingo
 import numpy as np
 
 from nesyasp.lang.ast import Atom, Literal, Program
-from nesyasp.errors import ReasoningError, WrongTypeError, expect_type
+from nesyasp.errors import ReasoningError, WrongTypeError, brief, expect_type
 from nesyasp.lang.parser import parse_atom, parse_program, parse_query, resolve_includes
 from nesyasp.reason.answers import Answers, check_query_safe, query_variables, sorted_table
 from nesyasp.reason.compiled import CompiledProgram, compile_program, not_compilable, not_separable
@@ -67,6 +67,7 @@ class Reasoner(Explaining):
 
     def __init__(self, program: Program | str | Path | Sequence[str | Path], facts: Any = None, *,
                  check: bool = True, engine: str = "auto"):
+        expect_type(engine, str, f"an engine name ({', '.join(ENGINES)})")
         if engine not in ENGINES:
             raise ReasoningError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")
         self.program = load_program(program)
@@ -109,7 +110,10 @@ class Reasoner(Explaining):
         files: see :mod:`nesyasp.reason.factfile` and :func:`~nesyasp.reason.compiled.not_separable`), else
         this one."""
         if isinstance(first, str):
-            first = ground_atom(parse_atom(f"_x({first})"), {}).arguments[0]  # type: ignore[union-attr]
+            ground = ground_atom(parse_atom(f"_x({first})"), {})
+            if ground is None:  # a variable (``X``): no example
+                raise ReasoningError(f"an example is a ground term (such as img9), not {brief(first)}")
+            first = ground.arguments[0]
         if first is None or not self._pending or not self._only_files or not self._separable \
                 or self.engine == "clingo" or not all(f.simple for f in self._pending):
             return self
@@ -327,6 +331,8 @@ class Reasoner(Explaining):
     @serialized
     def defines(self, name: str, arity: int) -> bool:
         """True when some rule head, fact (file, dict, table column) or the example domain has ``name/arity``."""
+        expect_type(name, str, "a predicate name (a str)")
+        expect_type(arity, int, "an arity (an int)")
         if (name, arity) in self.head_signatures() or name == DOMAIN_PREDICATE and arity == 1:
             return True
         if any(f.mentions(name) for f in self._pending):

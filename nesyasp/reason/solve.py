@@ -15,7 +15,7 @@ from typing import Sequence
 
 import clingo
 
-from nesyasp.errors import Location, ReasoningError, format_location
+from nesyasp.errors import Location, ReasoningError, expect_type, format_location
 
 __all__ = ["solve", "ground"]
 
@@ -62,6 +62,8 @@ def solve(rules: str, facts: str, locations: Sequence[Location], show: Sequence[
         When clingo rejects the program (with the rule's file:line:col) or no model exists
         (an integrity constraint is violated).
     """
+    expect_type(rules, str, "the rules' text (a str)")
+    expect_type(facts, str, "the facts' text (a str)")
     messages: list[str] = []
 
     def log(code: clingo.MessageCode, message: str) -> None:

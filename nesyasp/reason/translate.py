@@ -36,7 +36,7 @@ from nesyasp.lang.ast import (Atom, Comparison, Function, Literal, Pred, Program
                               Rule, UnaryOperation, Variable)
 from nesyasp.lang.checks import DOMAIN_PREDICATE, check_program
 from nesyasp.lang.domain import add_domain_guard, has_domain_guard
-from nesyasp.errors import Location
+from nesyasp.errors import Location, expect_type
 from nesyasp.reason.decimals import Encoding, violation_head
 from nesyasp.reason.division import trap_free_rule
 
@@ -107,6 +107,7 @@ def scale_comparison(cmp: Comparison) -> tuple[Comparison, int]:
     >>> str(c), s
     ('N*100>3025', 100)
     """
+    expect_type(cmp, Comparison, "a Comparison")
     encoding = Encoding.build([Rule(None, (Literal(cmp),), cmp.loc)])
     scaled = encoding.rules[0].body[0].atom
     return scaled, max(encoding.max_scale, _scale_of(cmp))  # type: ignore[return-value]

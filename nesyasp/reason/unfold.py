@@ -23,7 +23,7 @@ from typing import Any, Callable
 
 import clingo
 
-from nesyasp.errors import format_location
+from nesyasp.errors import ReasoningError, brief, expect_type, format_location
 from nesyasp.lang.ast import Comparison
 from nesyasp.reason.entries import Edge, Entry, Key
 from nesyasp.reason.node import Node
@@ -55,8 +55,9 @@ class Document:
     """
 
     def __init__(self, justifier: Any, detail: str = "failing"):
-        if detail not in DETAILS:
-            raise ValueError(f"detail must be one of {DETAILS}, not {detail!r}")
+        expect_type(detail, str, f"a detail ({' or '.join(DETAILS)})")
+        if detail not in DETAILS:  # a ReasoningError, as an unknown engine is (was a bare ValueError)
+            raise ReasoningError(f"detail must be one of {DETAILS}, not {brief(detail)}")
         self.justifier = justifier
         self.detail = detail
         self.counter = 0
