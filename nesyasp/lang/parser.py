@@ -26,16 +26,15 @@ from typing import Any, Callable
 from lark import Lark, Token
 from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
-from nesyasp._paths import said_command
 from nesyasp.lang._builder import Builder
 from nesyasp.lang._comments import block_comment_errors
 from nesyasp.lang._depth import TOO_DEEP, TooDeep
 from nesyasp.lang._fast import Fallback, fast_atom, fast_parse, fast_query, gc_paused
 from nesyasp.lang.ast import Atom, Comment, Include, Literal, Program, Statement, Unsupported
 from nesyasp.lang.files import read_program_text
+from nesyasp.lang.includes import expand_includes
 from nesyasp.lang.terms import integers_out_of_range, range_message
-from nesyasp.errors import (Location, NesyaspError, ParseError, Position, UnsupportedConstructError, expect_type,
-                            format_location)
+from nesyasp.errors import Location, ParseError, Position, UnsupportedConstructError, expect_type
 
 __all__ = ["parse_program", "parse_file", "parse_query", "parse_atom", "resolve_includes", "lark_parse_program",
            "TERMINAL_NAMES"]
@@ -275,10 +274,6 @@ def parse_file(path: str | Path) -> Program:
     return parse_program(read_program_text(path), str(path))
 
 
-# Files may include files that include files ..., at most this deep.
-MAX_INCLUDE_DEPTH = 64
-
-
 def resolve_includes(program: Program, report: Callable[[ParseError], None] | None = None) -> Program:
     """Replace each ``#include "file".`` by the statements of that file, recursively.
 
@@ -316,57 +311,7 @@ def resolve_includes(program: Program, report: Callable[[ParseError], None] | No
             raise error
         report(error)
 
-    key = os.path.realpath(program.source) if not program.source.startswith("<") else program.source
-    out: list[Statement] = []
-    _expand(program, [(key, program.source)], {key}, out, fail)
-    return Program(tuple(out), program.source)
-
-
-def _expand(program: Program, chain: list[tuple[str, str]], done: set[str], out: list[Statement],
-            fail: Callable[[ParseError], None]) -> None:
-    base = Path(program.source).parent if not program.source.startswith("<") else Path()
-    for stmt in program.statements:
-        if type(stmt) is not Include:
-            out.append(stmt)
-            continue
-        path = base / stmt.path
-        key = os.path.realpath(path)
-        keys = [k for k, _ in chain]
-        if key in keys:
-            cycle = [shown for _, shown in chain[keys.index(key):]]
-            fail(ParseError(f"#include cycle: {' -> '.join([*cycle, cycle[0]])}", stmt.loc))
-            continue
-        if key in done:
-            continue  # included already (clingo includes a file once)
-        included = _included(path, stmt, len(chain), fail)
-        if included is not None:
-            done.add(key)
-            _expand(included, [*chain, (key, str(path))], done, out, fail)
-
-
-def _included(path: Path, stmt: Include, depth: int, fail: Callable[[ParseError], None]) -> Program | None:
-    """The program of an included file, or None after reporting why it cannot be included."""
-    if depth >= MAX_INCLUDE_DEPTH:
-        fail(ParseError(f"#include of '{stmt.path}': includes nested more than {MAX_INCLUDE_DEPTH} deep", stmt.loc))
-        return None
-    if not os.path.lexists(path):
-        fail(ParseError(f"#include of a missing file '{stmt.path}' (looked for {path})", stmt.loc))
-        return None
-    if path.exists() and not path.is_dir() and not path.is_file():  # a device or a pipe could block or never end
-        fail(ParseError(f"#include of '{stmt.path}': not a regular file", stmt.loc))
-        return None
-    try:
-        text = read_program_text(path)
-    except ParseError as exc:
-        where = f" ({format_location(exc.location)})" if exc.location is not None else ""
-        fail(ParseError(f"#include of '{stmt.path}': {exc.message.removeprefix(f'{path}: ')}{where}", stmt.loc))
-        return None
-    try:
-        return parse_program(text, str(path))
-    except NesyaspError as exc:  # said without the file's text: it may be anything (#include "/etc/passwd".)
-        fail(ParseError(f"#include of '{stmt.path}': not a rule file, it does not parse ({type(exc).__name__} at "
-                        f"{format_location(exc.location)}; {said_command('nesyasp', 'check', path)} shows why)", stmt.loc))
-        return None
+    return expand_includes(program, parse_program, fail)
 
 
 def _reject(node: Unsupported, text: str) -> UnsupportedConstructError:
