@@ -256,7 +256,10 @@ def run_experiment(base: TrainConfig, strategies: Sequence[str], classes: Sequen
 
 
 def summarize(cells: Sequence[Cell]) -> dict[str, dict[str, dict[str, float]]]:
-    """Mean and std over seeds: ``{strategy: {"c3": {"nesy_accuracy": .., "nesy_accuracy_std": ..}}}``."""
+    """Mean and population std (``ddof=0``) over seeds.
+
+    ``{strategy: {"c3": {"nesy_accuracy": .., "nesy_accuracy_std": ..}}}``.
+    """
     out: dict[str, dict[str, dict[str, float]]] = {}
     keys = ("nesy_accuracy", "cnn_accuracy", "fidelity", "rule_set_size", "n_rules")
     for s in dict.fromkeys(c.strategy for c in cells):

@@ -40,6 +40,25 @@ def test_configs_round_trip_and_reject_bad_values():
         config_from_dict({"nonsense": 1})
 
 
+@pytest.mark.parametrize("changes, needle", [
+    ({"alpha": -1.0}, "alpha must be a finite number >= 0"), ({"beta": float("inf")}, "beta must be"),
+    ({"ebp_lambda": float("nan")}, "ebp_lambda must be"), ({"h2": float("-inf")}, "h2 must be a finite number"),
+    ({"alpha": 0.0, "beta": 0.0}, "both 0"),
+])
+def test_loss_weights_out_of_range_are_refused(changes, needle):
+    with pytest.raises(DataError, match=needle):  # were accepted: a NaN loss, or gradient ascent on CE
+        strategy("ts3", **changes)
+    strategy("ts4", alpha=0.0)  # TS4 is sparsity alone
+    strategy("ts3", h1=-0.5)  # a threshold below the mean is a choice, not an error
+
+
+def test_a_seed_below_zero_or_an_infinite_rate_is_refused():
+    with pytest.raises(DataError, match="seed must be >= 0"):
+        TrainConfig(seed=-1)  # was numpy's ValueError at the first draw: an internal error
+    with pytest.raises(DataError, match="lr must be finite"):
+        TrainConfig(lr=float("inf"))
+
+
 def test_split_from_imageset_checks_shapes():
     s = SimpleNamespace(images=np.full((2, 4, 4, 3), 255, np.uint8), labels=np.array([0, 1]),
                         class_names=("a", "b"), ids=np.array(["x", "y"]))
