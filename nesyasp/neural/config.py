@@ -368,10 +368,12 @@ class TrainConfig:
         """Epochs trained with cross-entropy alone before P and thresholds are computed.
 
         The strategy's warm-up, or the model's :data:`SCRATCH_WARMUP` when it starts
-        from random weights, whichever is longer.
+        from random weights, whichever is longer; never all the epochs, so that the
+        strategy's loss trains at least the last one (a 1-epoch NE run was plain
+        cross-entropy).
         """
         scratch = SCRATCH_WARMUP.get(self.model, 0.0) if self.from_scratch and self.strategy.loss != "ce" else 0.0
-        return max(self.strategy_warmup_epochs, int(round(self.epochs * scratch)))
+        return min(max(self.strategy_warmup_epochs, int(round(self.epochs * scratch))), self.epochs - 1)
 
 
 def optimiser_settings(config: TrainConfig) -> ModelDefaults:
