@@ -218,10 +218,13 @@ def run_experiment(base: TrainConfig, strategies: Sequence[str], classes: Sequen
     each) run cells side by side (on GPUs spread round-robin over the
     devices); every cell is seeded, so the results are those of a serial run.
     ``cells`` keeps only the cells whose folder names match these patterns
-    (:func:`select_cells`). The cells come back in grid order.
+    (:func:`select_cells`). The cells come back in grid order; a strategy or
+    class count given twice counts once.
     """
     out = Path(out)
     check_experiment_folder(out)
+    # a strategy or class count named twice is one cell, not two runs of it in the means and stds
+    strategies, classes = list(dict.fromkeys(strategies)), list(dict.fromkeys(classes))
     grid = select_cells([(name, c, seed) for c in classes for name in strategies for seed in range(seeds)], cells)
     for c in classes:  # a missing folder or an unknown class fails now, not after pretraining
         check_source(base.data, c or None)

@@ -205,6 +205,10 @@ def test_experiment_cells_select_a_share_of_the_grid(tmp_path, toy_data, capsys)
     assert "--cells: 'ts9-*' matches no cell" in capsys.readouterr().err
     assert main(args) == 0  # the whole grid: the TS3 cells are reused, the CE cells trained
     assert len(json.loads((out / "results.json").read_text())["runs"]) == 4
+    twice = args[:args.index("--out")] + ["--strategies", "ce,ts3,TS3", "--classes", "3,3", "--out", str(out)]
+    assert main(twice) == 0  # each cell was run and counted twice: 'runs': 4.0 in the summary for 2 seeds
+    res = json.loads((out / "results.json").read_text())
+    assert len(res["runs"]) == 4 and res["summary"]["TS3"]["c3"]["runs"] == 2.0
 
 
 @pytest.mark.parametrize("command", ["extract", "evaluate", "label", "report"])
