@@ -107,22 +107,23 @@ def learn_rules(table: FilterTable, ratio: float = 0.8, tail: float = 0.005) -> 
 
 def extract(model: FeatureModel, splits: dict[str, Split], strategy: StrategyConfig,
             trained: torch.Tensor | None, out: str | Path | None = None, ratio: float = 0.8,
-            tail: float = 0.005) -> Extraction:
+            tail: float = 0.005, epoch: int | None = None) -> Extraction:
     """Binarize, learn the rule set, and (with ``out``) write it into the run folder.
 
     Written: ``rules.lp``, ``facts/<split>.lp``, ``tables/<split>.csv`` and
-    ``.npz``, and ``tables/binarization.json`` (norm and thresholds).
+    ``.npz``, and ``tables/binarization.json`` (norm, thresholds and ``epoch``,
+    the checkpoint's epoch the filters come from, when given).
     """
     tables, thresh = filter_tables(model, splits, strategy, trained)
     program, est = learn_rules(tables["train"], ratio, tail)
     logger.info("learned %d rules from %d images", len(program.rules), len(tables["train"].labels))
     if out is not None and is_main():
-        write_extraction(Path(out), program, tables, thresh, strategy.norm, {"ratio": ratio, "tail": tail})
+        write_extraction(Path(out), program, tables, thresh, strategy.norm, {"ratio": ratio, "tail": tail}, epoch)
     return Extraction(program, tables, thresh, est)
 
 
 def write_extraction(out: Path, program: Program, tables: dict[str, FilterTable], thresh: np.ndarray,
-                     norm: str, learner: dict[str, float] | None = None) -> None:
+                     norm: str, learner: dict[str, float] | None = None, epoch: int | None = None) -> None:
     """Write rules, facts and tables of an extraction into ``out``."""
     (out / "facts").mkdir(parents=True, exist_ok=True)
     (out / "tables").mkdir(parents=True, exist_ok=True)
@@ -134,4 +135,6 @@ def write_extraction(out: Path, program: Program, tables: dict[str, FilterTable]
         table.to_csv(out / "tables" / f"{name}.csv")
         table.to_npz(out / "tables" / f"{name}.npz")
     info = {"norm": norm, "learner": learner or {}, "thresholds": [float(t) for t in thresh]}
+    if epoch is not None:
+        info["epoch"] = epoch
     (out / "tables" / "binarization.json").write_text(json.dumps(info) + "\n", encoding="utf-8")

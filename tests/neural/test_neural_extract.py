@@ -184,3 +184,20 @@ def test_learner_options_out_of_range_are_refused_by_the_library(ratio, tail):
     table = FilterTable(np.eye(4, dtype=np.uint8), np.array([0, 1, 0, 1]), ("a", "b", "c", "d"), ("x", "y"))
     with pytest.raises(DataError, match="--ratio must be a finite number >= 0 and --tail in"):
         learn_rules(table, ratio, tail)  # nan/inf ratio: sklearn's InvalidParameterError, an internal error
+
+
+def test_rules_extracted_before_the_run_resumed_are_refused_until_extracted_again(tmp_path, toy_splits, make_config):
+    from nesyasp.neural.nesymodel import NesyModel
+
+    out = tmp_path / "run"
+    train(make_config("ts3", epochs=1), out, splits=toy_splits, progress=False)
+    extract_run(load_run(out), toy_splits)
+    train(make_config("ts3", epochs=2), out, resume=True, splits=toy_splits, progress=False)
+    run = load_run(out)  # evaluate mixed the new CNN with the old rules and tables (a fidelity of two models)
+    with pytest.raises(DataError, match="extracted from the weights of epoch 1, but the run is at epoch 2"):
+        evaluate_run(run, toy_splits, check_clingo=False)
+    with pytest.raises(DataError, match="extracted from the weights of epoch 1"):
+        NesyModel.from_run(out)
+    extract_run(run, toy_splits)
+    assert 0.0 <= evaluate_run(run, toy_splits, check_clingo=False).fidelity <= 1.0
+    NesyModel.from_run(out)
