@@ -293,7 +293,9 @@ def _table(summary: dict, first: str, second: str, scale2: float, title: str) ->
             a_all.append(a)
             b_all.append(b)
             cells.append(f"{a:.0f}, {b:.0f}")
-        ms = f"{np.mean(a_all):.0f}, {np.mean(b_all):.0f}" if a_all else "–"
+        # the mean over every column, as the paper's MS; a row missing a column gets none (a mean over its
+        # easier columns alone was compared with full rows)
+        ms = f"{np.mean(a_all):.0f}, {np.mean(b_all):.0f}" if len(a_all) == len(cols) else "–"
         lines.append(f"| {s} | " + " | ".join(cells) + f" | {ms} |")
     return "\n".join(lines) + "\n"
 

@@ -244,3 +244,21 @@ def test_an_empty_data_name_is_refused_not_read_as_the_current_folder(tmp_path, 
             main(args)
         assert stop.value.code == 2 and "empty: give a data set" in capsys.readouterr().err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_experiment_tables_average_over_seeds_and_leave_ms_out_of_incomplete_rows():
+    from nesyasp.neural.experiment import Cell, summarize, tables_markdown
+    from nesyasp.neural.nesy import NesyMetrics
+
+    def cell(name, k, seed, acc, size):
+        return Cell(name, k, seed, NesyMetrics(acc, acc, 1.0, size, 2, 10))
+
+    cells = [cell("TS3", 2, 0, 0.9, 2), cell("TS3", 2, 1, 0.7, 4), cell("TS3", 5, 0, 0.5, 10),
+             cell("NE", 2, 0, 1.0, 3)]  # NE has no 5-class cell (--cells ran a share)
+    summary = summarize(cells)
+    assert summary["TS3"]["c2"]["nesy_accuracy"] == pytest.approx(0.8)
+    assert summary["TS3"]["c2"]["nesy_accuracy_std"] == pytest.approx(0.1)  # population std over the seeds
+    assert summary["TS3"]["c2"]["runs"] == 2.0
+    md = tables_markdown(cells)
+    assert "| TS3 | 80, 3 | 50, 10 | 65, 6 |" in md  # MS: the mean of the columns' means
+    assert "| NE | 100, 3 | – | – |" in md  # was '100, 3': a mean over its one easy column
