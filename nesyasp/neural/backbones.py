@@ -50,7 +50,7 @@ def generic_config(model: str, size: int, epochs: int, device: str = "auto",
                    per_class: int | None = None) -> TrainConfig:
     """The run that trains the generic backbone of ``model`` at ``size`` px for ``epochs`` epochs
     (``per_class`` corpus images per class, default :data:`GENERIC_PER_CLASS`)."""
-    per_class = per_class or GENERIC_PER_CLASS
+    per_class = GENERIC_PER_CLASS if per_class is None else per_class  # 0 is TrainConfig's error, not 100
     return TrainConfig(data="generic", classes=0, per_class=per_class, test_per_class=max(1, per_class // 10),
                        size=size, model=model, epochs=epochs, seed=0, device=device,
                        strategy=StrategyConfig("pretrain"))

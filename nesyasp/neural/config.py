@@ -22,6 +22,7 @@ Examples
 from __future__ import annotations
 
 import dataclasses
+import math
 import numbers
 import os
 from dataclasses import dataclass, field
@@ -149,6 +150,20 @@ class StrategyConfig:
             raise DataError(f"norm must be one of {', '.join(NORMS)}, got {self.norm!r}")
         if self.k < 0:
             raise DataError(f"k must be >= 0, got {self.k}")
+        self._check_weights()
+
+    def _check_weights(self) -> None:
+        """alpha, beta and ebp_lambda finite and >= 0 (a negative weight ascends its loss), not both of
+        the sparsity loss's 0 (nothing to train); h1 and h2 finite."""
+        for name in ("alpha", "beta", "ebp_lambda", "h1", "h2"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, numbers.Real):
+                raise WrongTypeError(f"{name} must be a number, got {type(value).__name__} {value!r}")
+            if not math.isfinite(value) or (name not in ("h1", "h2") and value < 0):
+                rule = "a finite number" if name in ("h1", "h2") else "a finite number >= 0"
+                raise DataError(f"{name} must be {rule}, got {value}")
+        if self.loss == "sparsity" and self.alpha == 0 and self.beta == 0:
+            raise DataError("alpha and beta are both 0: the loss would be 0 and nothing would train")
 
     def k_for(self, n_classes: int) -> int:
         """The K of this strategy for ``n_classes`` classes (5, or 20 from ten classes on)."""
@@ -277,10 +292,12 @@ class TrainConfig:
             if getattr(self, name) < 1:
                 raise DataError(f"{name} must be >= 1, got {getattr(self, name)}")
         self._check_classes()
-        if ((self.lr is not None and not self.lr > 0) or (self.weight_decay is not None and self.weight_decay < 0)
-                or self.patience < 0):
-            raise DataError(f"lr must be > 0, weight_decay >= 0 and patience >= 0, got {self.lr}, "
-                            f"{self.weight_decay} and {self.patience}")
+        if ((self.lr is not None and not 0 < self.lr < math.inf)
+                or (self.weight_decay is not None and not 0 <= self.weight_decay < math.inf) or self.patience < 0):
+            raise DataError(f"lr must be finite and > 0, weight_decay finite and >= 0 and patience >= 0, "
+                            f"got {self.lr}, {self.weight_decay} and {self.patience}")
+        if self.seed < 0:
+            raise DataError(f"seed must be >= 0, got {self.seed}")
         if self.lr_warmup is not None and self.lr_warmup < 0:
             raise DataError(f"lr_warmup must be >= 0 epochs, got {self.lr_warmup}")
         if self.optimizer is not None and self.optimizer not in _OPTIMISERS:
@@ -351,10 +368,12 @@ class TrainConfig:
         """Epochs trained with cross-entropy alone before P and thresholds are computed.
 
         The strategy's warm-up, or the model's :data:`SCRATCH_WARMUP` when it starts
-        from random weights, whichever is longer.
+        from random weights, whichever is longer; never all the epochs, so that the
+        strategy's loss trains at least the last one (a 1-epoch NE run was plain
+        cross-entropy).
         """
         scratch = SCRATCH_WARMUP.get(self.model, 0.0) if self.from_scratch and self.strategy.loss != "ce" else 0.0
-        return max(self.strategy_warmup_epochs, int(round(self.epochs * scratch)))
+        return min(max(self.strategy_warmup_epochs, int(round(self.epochs * scratch))), self.epochs - 1)
 
 
 def optimiser_settings(config: TrainConfig) -> ModelDefaults:

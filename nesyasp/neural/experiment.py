@@ -218,10 +218,13 @@ def run_experiment(base: TrainConfig, strategies: Sequence[str], classes: Sequen
     each) run cells side by side (on GPUs spread round-robin over the
     devices); every cell is seeded, so the results are those of a serial run.
     ``cells`` keeps only the cells whose folder names match these patterns
-    (:func:`select_cells`). The cells come back in grid order.
+    (:func:`select_cells`). The cells come back in grid order; a strategy or
+    class count given twice counts once.
     """
     out = Path(out)
     check_experiment_folder(out)
+    # a strategy or class count named twice is one cell, not two runs of it in the means and stds
+    strategies, classes = list(dict.fromkeys(strategies)), list(dict.fromkeys(classes))
     grid = select_cells([(name, c, seed) for c in classes for name in strategies for seed in range(seeds)], cells)
     for c in classes:  # a missing folder or an unknown class fails now, not after pretraining
         check_source(base.data, c or None)
@@ -256,7 +259,10 @@ def run_experiment(base: TrainConfig, strategies: Sequence[str], classes: Sequen
 
 
 def summarize(cells: Sequence[Cell]) -> dict[str, dict[str, dict[str, float]]]:
-    """Mean and std over seeds: ``{strategy: {"c3": {"nesy_accuracy": .., "nesy_accuracy_std": ..}}}``."""
+    """Mean and population std (``ddof=0``) over seeds.
+
+    ``{strategy: {"c3": {"nesy_accuracy": .., "nesy_accuracy_std": ..}}}``.
+    """
     out: dict[str, dict[str, dict[str, float]]] = {}
     keys = ("nesy_accuracy", "cnn_accuracy", "fidelity", "rule_set_size", "n_rules")
     for s in dict.fromkeys(c.strategy for c in cells):
@@ -287,7 +293,9 @@ def _table(summary: dict, first: str, second: str, scale2: float, title: str) ->
             a_all.append(a)
             b_all.append(b)
             cells.append(f"{a:.0f}, {b:.0f}")
-        ms = f"{np.mean(a_all):.0f}, {np.mean(b_all):.0f}" if a_all else "–"
+        # the mean over every column, as the paper's MS; a row missing a column gets none (a mean over its
+        # easier columns alone was compared with full rows)
+        ms = f"{np.mean(a_all):.0f}, {np.mean(b_all):.0f}" if len(a_all) == len(cols) else "–"
         lines.append(f"| {s} | " + " | ".join(cells) + f" | {ms} |")
     return "\n".join(lines) + "\n"
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from nesyasp.errors import DataError
 from nesyasp.lang.ast import Program
 from nesyasp.lang.domain import add_domain_guards
 from nesyasp.neural.binarize import FilterTable, asp_id, binarize, norm_table
@@ -29,7 +31,8 @@ from nesyasp.neural.distributed import is_main
 from nesyasp.neural.models import FeatureModel
 from nesyasp.neural.sparsity import thresholds as threshold_fn
 
-__all__ = ["Extraction", "binarization_thresholds", "filter_tables", "learn_rules", "extract", "write_extraction"]
+__all__ = ["Extraction", "check_learner_options", "binarization_thresholds", "filter_tables", "learn_rules", "extract",
+           "write_extraction"]
 
 logger = logging.getLogger(__name__)
 
@@ -63,9 +66,38 @@ def filter_tables(model: FeatureModel, splits: dict[str, Split], strategy: Strat
     return tables, thresh
 
 
+def check_learner_options(ratio: float, tail: float) -> None:
+    """Refuse a FOLD-SE-M ``ratio`` that is not a finite number >= 0 or a ``tail`` outside [0, 1] (NaN too).
+
+    Raises
+    ------
+    DataError
+        With both values, named as the options of ``nesyasp extract``.
+    """
+    if not (0.0 <= ratio < math.inf and 0.0 <= tail <= 1.0):
+        raise DataError(f"--ratio must be a finite number >= 0 and --tail in [0, 1], got {ratio} and {tail}")
+
+
+def _warn_constant(table: FilterTable) -> None:
+    """Log when every filter binarizes alike on every training image: only a catch-all rule can be learned."""
+    if table.values.size and table.values.min() == table.values.max():
+        logger.warning("every filter binarizes to %d on every training image: the rules can only be a catch-all "
+                       "(thresholds too high or too low for these norms? check --h1/--h2 or the training)",
+                       int(table.values.flat[0]))
+
+
 def learn_rules(table: FilterTable, ratio: float = 0.8, tail: float = 0.005) -> tuple[Program, Any]:
-    """Fit FOLD-SE-M on a binarized table; return the program (heads ``target(X,class)``) and the estimator."""
+    """Fit FOLD-SE-M on a binarized table; return the program (heads ``target(X,class)``) and the estimator.
+
+    Raises
+    ------
+    DataError
+        For a ``ratio`` or ``tail`` out of range (:func:`check_learner_options`).
+    """
     from nesyasp.learn import FoldSEM
+
+    check_learner_options(ratio, tail)
+    _warn_constant(table)
 
     y = np.asarray(table.class_names, dtype=object)[table.labels]
     est = FoldSEM(ratio=ratio, tail=tail, feature_names=table.feature_names)
@@ -75,22 +107,23 @@ def learn_rules(table: FilterTable, ratio: float = 0.8, tail: float = 0.005) -> 
 
 def extract(model: FeatureModel, splits: dict[str, Split], strategy: StrategyConfig,
             trained: torch.Tensor | None, out: str | Path | None = None, ratio: float = 0.8,
-            tail: float = 0.005) -> Extraction:
+            tail: float = 0.005, epoch: int | None = None) -> Extraction:
     """Binarize, learn the rule set, and (with ``out``) write it into the run folder.
 
     Written: ``rules.lp``, ``facts/<split>.lp``, ``tables/<split>.csv`` and
-    ``.npz``, and ``tables/binarization.json`` (norm and thresholds).
+    ``.npz``, and ``tables/binarization.json`` (norm, thresholds and ``epoch``,
+    the checkpoint's epoch the filters come from, when given).
     """
     tables, thresh = filter_tables(model, splits, strategy, trained)
     program, est = learn_rules(tables["train"], ratio, tail)
     logger.info("learned %d rules from %d images", len(program.rules), len(tables["train"].labels))
     if out is not None and is_main():
-        write_extraction(Path(out), program, tables, thresh, strategy.norm, {"ratio": ratio, "tail": tail})
+        write_extraction(Path(out), program, tables, thresh, strategy.norm, {"ratio": ratio, "tail": tail}, epoch)
     return Extraction(program, tables, thresh, est)
 
 
 def write_extraction(out: Path, program: Program, tables: dict[str, FilterTable], thresh: np.ndarray,
-                     norm: str, learner: dict[str, float] | None = None) -> None:
+                     norm: str, learner: dict[str, float] | None = None, epoch: int | None = None) -> None:
     """Write rules, facts and tables of an extraction into ``out``."""
     (out / "facts").mkdir(parents=True, exist_ok=True)
     (out / "tables").mkdir(parents=True, exist_ok=True)
@@ -102,4 +135,6 @@ def write_extraction(out: Path, program: Program, tables: dict[str, FilterTable]
         table.to_csv(out / "tables" / f"{name}.csv")
         table.to_npz(out / "tables" / f"{name}.npz")
     info = {"norm": norm, "learner": learner or {}, "thresholds": [float(t) for t in thresh]}
+    if epoch is not None:
+        info["epoch"] = epoch
     (out / "tables" / "binarization.json").write_text(json.dumps(info) + "\n", encoding="utf-8")

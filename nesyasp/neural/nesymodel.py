@@ -81,18 +81,20 @@ class NesyModel:
         Raises
         ------
         DataError
-            When the run is not extracted yet, or its rules name classes or filters it does not have.
+            When the run is not extracted yet, was extracted before it trained on (resumed), or its rules
+            name classes or filters it does not have.
         """
         import json
 
         from nesyasp.lang import parse_file
-        from nesyasp.neural.run import Run, load_run
+        from nesyasp.neural.run import Run, check_extraction_current, load_run
 
         loaded = not isinstance(run, Run)
         run = load_run(run) if loaded else run
         info_path = run.tables_dir / "binarization.json"
         if not info_path.is_file() or not run.rules_path.is_file():
             raise DataError(f"{run.path}: not extracted yet; run {said_command('nesyasp', 'extract', run.path)} first")
+        check_extraction_current(run)
         info = json.loads(info_path.read_text(encoding="utf-8"))
         program = parse_file(run.rules_path)
         thresholds = np.asarray(info["thresholds"], dtype=np.float64)

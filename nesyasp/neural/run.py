@@ -33,7 +33,8 @@ from nesyasp.neural.models import FeatureModel, head_of
 from nesyasp.neural.nesy import NesyMetrics, check_rules, nesy_metrics, predict_classes
 from nesyasp.neural.train import CHECKPOINT, make_model, read_checkpoint, read_config
 
-__all__ = ["lth_folder_message", "not_a_run_message", "Run", "load_run", "extract_run", "read_rules", "evaluate_run"]
+__all__ = ["lth_folder_message", "not_a_run_message", "Run", "load_run", "extract_run",
+           "check_extraction_current", "read_rules", "evaluate_run"]
 
 logger = logging.getLogger(__name__)
 
@@ -157,7 +158,30 @@ def _splits(run: Run, splits: tuple[Split, Split] | None) -> dict[str, Split]:
 def extract_run(run: Run, splits: tuple[Split, Split] | None = None, ratio: float = 0.8,
                 tail: float = 0.005) -> Extraction:
     """Binarize the run's filters, learn its rule set and write rules, facts and tables into the run folder."""
-    return extract(run.model, _splits(run, splits), run.config.strategy, run.thresholds, run.path, ratio, tail)
+    return extract(run.model, _splits(run, splits), run.config.strategy, run.thresholds, run.path, ratio, tail,
+                   epoch=run.epochs_done)
+
+
+def check_extraction_current(run: Run) -> None:
+    """Refuse rules and tables extracted from an earlier checkpoint than the run's (a run resumed since).
+
+    ``tables/binarization.json`` records the epoch whose weights were binarized
+    (extractions of older versions record none and are not checked).
+
+    Raises
+    ------
+    DataError
+        When the run trained on after its extraction.
+    """
+    info_path = run.tables_dir / "binarization.json"
+    try:
+        epoch = json.loads(info_path.read_text(encoding="utf-8")).get("epoch")
+    except (OSError, ValueError, AttributeError):
+        return  # missing or unreadable: the callers' own checks say so
+    if isinstance(epoch, int) and epoch != run.epochs_done:
+        raise DataError(f"{run.path}: rules.lp and tables/ were extracted from the weights of epoch {epoch}, but the "
+                        f"run is at epoch {run.epochs_done} now (resumed since); run "
+                        f"{said_command('nesyasp', 'extract', run.path)} again")
 
 
 def read_rules(run: Run) -> Program:
@@ -190,6 +214,7 @@ def evaluate_run(run: Run, splits: tuple[Split, Split] | None = None, program: P
         When clingo and the compiled path disagree.
     """
     program = program if program is not None else read_rules(run)
+    check_extraction_current(run)
     table = FilterTable.from_npz(run.tables_dir / "test.npz")
     test = _splits(run, splits)["test"]
     with torch.no_grad():

@@ -42,8 +42,8 @@ from nesyasp.neural.sparsity import (CrossEntropyLoss, SparsityLoss, class_filte
                                      p_matrix_method1, p_matrix_method2, thresholds)
 
 __all__ = ["TrainResult", "train", "read_config", "read_checkpoint", "pretrain_backbone", "compute_statistics",
-           "calibrate_batchnorm", "class_weights", "make_model", "evaluate_accuracy", "CHECKPOINT", "RUN_NAMES",
-           "portable_config"]
+           "check_k", "calibrate_batchnorm", "class_weights", "make_model", "evaluate_accuracy", "CHECKPOINT",
+           "RUN_NAMES", "portable_config"]
 
 logger = logging.getLogger(__name__)
 
@@ -102,6 +102,32 @@ def _maps_stats(model: FeatureModel, x: torch.Tensor, norm: str, batch_size: int
         norms.append(filter_norms(maps, norm).cpu())
         means.append(mean_abs(maps).cpu())
     return torch.cat(norms), torch.cat(means)
+
+
+def check_k(model: FeatureModel, split: Split, config: TrainConfig) -> None:
+    """Refuse a K (``--k``) larger than the filter layer's filters before training starts.
+
+    The default K (5, or 20 from ten classes on) is cut to the filters a layer has (logged).
+
+    Raises
+    ------
+    DataError
+        When ``config.strategy.k`` exceeds the filters of the model's filter layer.
+    """
+    s = config.strategy
+    if s.loss == "ce" or len(split.x) == 0:
+        return
+    was_training = model.training
+    model.eval()
+    with torch.no_grad():
+        n_filters = model(split.x[:1])[1].shape[1]
+    model.train(was_training)
+    k = s.k_for(len(split.class_names))
+    if s.k and k > n_filters:
+        raise DataError(f"K={k} filters per class (--k) is more than the {n_filters} filters of the filter layer "
+                        f"{model.layer!r}; give --k {n_filters} or less")
+    if k > n_filters:
+        logger.warning("K=%d is more than the %d filters of the filter layer; K=%d is used", k, n_filters, n_filters)
 
 
 def compute_statistics(model: FeatureModel, split: Split, config: TrainConfig) -> tuple[torch.Tensor, torch.Tensor]:
@@ -246,14 +272,15 @@ def train(config: TrainConfig, out: str | Path | None = None, resume: bool = Fal
     config, state = start_run(portable_config(config, out), out, resume, write=ddp.is_main())
     try:
         train_split, test_split = splits if splits is not None else load_splits(config)
+        n_classes = len(train_split.class_names)
+        # a resumed run takes its weights from its checkpoint: the --weights file it started from may be gone
+        model = make_model(config if state is None else dataclasses.replace(config, weights=""), n_classes)
+        check_k(model, train_split, config)
     except (NesyaspError, OSError):  # OSError: a file the system would not read (permissions, I/O)
         if out is not None and state is None and ddp.is_main():
-            undo_start(out, created)  # refused data: no half-made run folder
+            undo_start(out, created)  # refused data, weights or K: no half-made run folder
         raise
-    n_classes = len(train_split.class_names)
     device = ddp.resolve_device(config.device)
-    # a resumed run takes its weights from its checkpoint: the --weights file it started from may be gone
-    model = make_model(config if state is None else dataclasses.replace(config, weights=""), n_classes)
     if state is None and config.pretrain_epochs > 0:
         load_backbone(model.model, pretrain_backbone(config, progress))
     model = prepare_model(model, device)

@@ -77,11 +77,12 @@ def test_row_identifiers_and_ignored_columns_are_left_out(tmp_path, capsys):
     assert "--ignore names no column 'nope'" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("option", [["--ratio", "-1"], ["--tail", "-0.5"], ["--tail", "2"]])
+@pytest.mark.parametrize("option", [["--ratio", "-1"], ["--tail", "-0.5"], ["--tail", "2"], ["--ratio", "nan"],
+                                    ["--ratio", "inf"]])
 def test_learner_options_out_of_range(table, capsys, option):
     assert main(["learn", str(table), "--target", "label", *option]) == 1
     err = capsys.readouterr().err
-    assert err.startswith("DataError: --ratio must be 0 or more and --tail in [0, 1]") and "internal error" not in err
+    assert err.startswith("DataError: --ratio must be a finite number >= 0 and --tail in [0, 1]") and "internal error" not in err
 
 
 def test_output_that_would_overwrite_an_input_or_cannot_be_written(table, tmp_path, capsys):

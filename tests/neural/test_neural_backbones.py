@@ -55,6 +55,9 @@ def test_without_a_cache_the_same_weights_are_trained_in_memory(tiny_corpus, toy
 def test_pretrain_refuses_to_write_nothing(tiny_corpus, capsys):
     assert main(["pretrain", "--size", "16", "--no-cache"]) == 1
     assert "name a file with --out" in capsys.readouterr().err
+    out = tiny_corpus.parent / "zero.pt"  # --per-class 0 trained the default 100 per class and wrote the file
+    assert main(["pretrain", "--size", "16", "--no-cache", "--per-class", "0", "--out", str(out)]) == 1
+    assert "DataError: --per-class must be >= 1, got 0" in capsys.readouterr().err and not out.exists()
 
 
 def test_uint8_pixels_train_exactly_like_scaled_floats(toy_splits, make_config):

@@ -100,8 +100,17 @@ def _train_args(out, *more):
 
 @pytest.mark.parametrize("option, needle", [
     (["--classes", "1"], "at least 2 for a classifier"),
-    (["--lr", "-1"], "lr must be > 0"),
-    (["--weight-decay", "-0.1"], "weight_decay >= 0"),
+    (["--lr", "-1"], "lr must be finite and > 0"),
+    (["--weight-decay", "-0.1"], "weight_decay finite and >= 0"),
+    (["--lr", "inf"], "lr must be finite and > 0"),  # the rest were accepted: NaN losses or ascent
+    (["--seed", "-1"], "seed must be >= 0"),  # was an internal error (numpy's seeding)
+    (["--alpha", "-1"], "alpha must be a finite number >= 0"),
+    (["--beta", "inf"], "beta must be a finite number >= 0"),
+    (["--h1", "nan"], "h1 must be a finite number"),
+    (["--alpha", "0", "--beta", "0"], "alpha and beta are both 0"),
+    (["--pretrain-epochs", "-2"], "pretrain_epochs must be >= 0"),  # was taken as the default, 10 epochs
+    (["--k", "65"], "K=65 filters per class (--k) is more than the 64 filters"),  # was cut to 64 silently
+    (["--weights", "missing.pt"], "missing.pt"),  # refused weights left a run folder holding config.json
 ])
 def test_bad_training_options_fail_before_training(tmp_path, toy_data, capsys, option, needle):
     assert main(_train_args(tmp_path / "r", *option)) == 1
@@ -149,7 +158,10 @@ def test_broken_run_folders_are_messages(tmp_path, toy_data, capsys):
 
 def test_extract_options_out_of_range(tmp_path, capsys):
     assert main(["extract", str(tmp_path), "--ratio", "-1"]) == 1
-    assert "DataError: --ratio must be 0 or more" in capsys.readouterr().err
+    assert "DataError: --ratio must be a finite number >= 0" in capsys.readouterr().err
+    for ratio in ("nan", "inf"):  # were internal errors (sklearn's InvalidParameterError from FoldSEM)
+        assert main(["extract", str(tmp_path), "--ratio", ratio]) == 1
+        assert capsys.readouterr().err.startswith("DataError: --ratio must be a finite number >= 0")
     assert main(["extract", str(tmp_path), "--tail", "2"]) == 1
     assert "--tail in [0, 1]" in capsys.readouterr().err
 
@@ -193,6 +205,10 @@ def test_experiment_cells_select_a_share_of_the_grid(tmp_path, toy_data, capsys)
     assert "--cells: 'ts9-*' matches no cell" in capsys.readouterr().err
     assert main(args) == 0  # the whole grid: the TS3 cells are reused, the CE cells trained
     assert len(json.loads((out / "results.json").read_text())["runs"]) == 4
+    twice = args[:args.index("--out")] + ["--strategies", "ce,ts3,TS3", "--classes", "3,3", "--out", str(out)]
+    assert main(twice) == 0  # each cell was run and counted twice: 'runs': 4.0 in the summary for 2 seeds
+    res = json.loads((out / "results.json").read_text())
+    assert len(res["runs"]) == 4 and res["summary"]["TS3"]["c3"]["runs"] == 2.0
 
 
 @pytest.mark.parametrize("command", ["extract", "evaluate", "label", "report"])

@@ -40,6 +40,25 @@ def test_configs_round_trip_and_reject_bad_values():
         config_from_dict({"nonsense": 1})
 
 
+@pytest.mark.parametrize("changes, needle", [
+    ({"alpha": -1.0}, "alpha must be a finite number >= 0"), ({"beta": float("inf")}, "beta must be"),
+    ({"ebp_lambda": float("nan")}, "ebp_lambda must be"), ({"h2": float("-inf")}, "h2 must be a finite number"),
+    ({"alpha": 0.0, "beta": 0.0}, "both 0"),
+])
+def test_loss_weights_out_of_range_are_refused(changes, needle):
+    with pytest.raises(DataError, match=needle):  # were accepted: a NaN loss, or gradient ascent on CE
+        strategy("ts3", **changes)
+    strategy("ts4", alpha=0.0)  # TS4 is sparsity alone
+    strategy("ts3", h1=-0.5)  # a threshold below the mean is a choice, not an error
+
+
+def test_a_seed_below_zero_or_an_infinite_rate_is_refused():
+    with pytest.raises(DataError, match="seed must be >= 0"):
+        TrainConfig(seed=-1)  # was numpy's ValueError at the first draw: an internal error
+    with pytest.raises(DataError, match="lr must be finite"):
+        TrainConfig(lr=float("inf"))
+
+
 def test_split_from_imageset_checks_shapes():
     s = SimpleNamespace(images=np.full((2, 4, 4, 3), 255, np.uint8), labels=np.array([0, 1]),
                         class_names=("a", "b"), ids=np.array(["x", "y"]))
@@ -225,3 +244,21 @@ def test_an_empty_data_name_is_refused_not_read_as_the_current_folder(tmp_path, 
             main(args)
         assert stop.value.code == 2 and "empty: give a data set" in capsys.readouterr().err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_experiment_tables_average_over_seeds_and_leave_ms_out_of_incomplete_rows():
+    from nesyasp.neural.experiment import Cell, summarize, tables_markdown
+    from nesyasp.neural.nesy import NesyMetrics
+
+    def cell(name, k, seed, acc, size):
+        return Cell(name, k, seed, NesyMetrics(acc, acc, 1.0, size, 2, 10))
+
+    cells = [cell("TS3", 2, 0, 0.9, 2), cell("TS3", 2, 1, 0.7, 4), cell("TS3", 5, 0, 0.5, 10),
+             cell("NE", 2, 0, 1.0, 3)]  # NE has no 5-class cell (--cells ran a share)
+    summary = summarize(cells)
+    assert summary["TS3"]["c2"]["nesy_accuracy"] == pytest.approx(0.8)
+    assert summary["TS3"]["c2"]["nesy_accuracy_std"] == pytest.approx(0.1)  # population std over the seeds
+    assert summary["TS3"]["c2"]["runs"] == 2.0
+    md = tables_markdown(cells)
+    assert "| TS3 | 80, 3 | 50, 10 | 65, 6 |" in md  # MS: the mean of the columns' means
+    assert "| NE | 100, 3 | – | – |" in md  # was '100, 3': a mean over its one easy column

@@ -161,3 +161,43 @@ def test_class_names_with_quotes_and_backslashes_match_their_string_terms(engine
     assert [class_index(str(r.head.arguments[1]), names) for r in p.rules] == [0, 1, 2, 3]
     values = np.eye(4, dtype=np.uint8)
     assert predict_classes(p, values, names, engine=engine).tolist() == [0, 1, 2, 3]
+
+
+@pytest.mark.parametrize("value", [0, 1])
+def test_a_table_where_no_filter_or_every_filter_fires_is_said_and_learns_a_catch_all(value, caplog):
+    from nesyasp.neural.extract import learn_rules
+
+    labels = np.array([0, 1, 2, 0, 1, 2])
+    table = FilterTable(np.full((6, 4), value, dtype=np.uint8), labels, tuple(f"i{n}" for n in range(6)),
+                        ("a", "b", "c"))
+    with caplog.at_level("WARNING", logger="nesyasp.neural.extract"):
+        program, _ = learn_rules(table)
+    assert f"every filter binarizes to {value} on every training image" in caplog.text
+    assert rule_set_size(program) == 0 and len(program.rules) == 1
+
+
+@pytest.mark.parametrize("ratio, tail", [(float("nan"), 0.005), (float("inf"), 0.005), (0.8, float("nan")),
+                                         (-0.1, 0.005), (0.8, 1.5)])
+def test_learner_options_out_of_range_are_refused_by_the_library(ratio, tail):
+    from nesyasp.neural.extract import learn_rules
+
+    table = FilterTable(np.eye(4, dtype=np.uint8), np.array([0, 1, 0, 1]), ("a", "b", "c", "d"), ("x", "y"))
+    with pytest.raises(DataError, match="--ratio must be a finite number >= 0 and --tail in"):
+        learn_rules(table, ratio, tail)  # nan/inf ratio: sklearn's InvalidParameterError, an internal error
+
+
+def test_rules_extracted_before_the_run_resumed_are_refused_until_extracted_again(tmp_path, toy_splits, make_config):
+    from nesyasp.neural.nesymodel import NesyModel
+
+    out = tmp_path / "run"
+    train(make_config("ts3", epochs=1), out, splits=toy_splits, progress=False)
+    extract_run(load_run(out), toy_splits)
+    train(make_config("ts3", epochs=2), out, resume=True, splits=toy_splits, progress=False)
+    run = load_run(out)  # evaluate mixed the new CNN with the old rules and tables (a fidelity of two models)
+    with pytest.raises(DataError, match="extracted from the weights of epoch 1, but the run is at epoch 2"):
+        evaluate_run(run, toy_splits, check_clingo=False)
+    with pytest.raises(DataError, match="extracted from the weights of epoch 1"):
+        NesyModel.from_run(out)
+    extract_run(run, toy_splits)
+    assert 0.0 <= evaluate_run(run, toy_splits, check_clingo=False).fidelity <= 1.0
+    NesyModel.from_run(out)

@@ -227,3 +227,12 @@ def test_refused_data_leaves_no_half_made_run_folder(tmp_path):
     with pytest.raises(DataError, match="loose"):
         train(TrainConfig(data=str(data), epochs=1), mine, progress=False)
     assert mine.is_dir() and not any(mine.iterdir())
+
+
+@pytest.mark.parametrize("name", ["ne", "ts1"])
+def test_a_one_epoch_run_trains_with_its_strategys_loss(toy_splits, make_config, name):
+    cfg = make_config(name, epochs=1)
+    assert cfg.warmup_epochs == 0  # NE's 2/3 of one epoch rounded to 1: no EBP epoch at all, plain CE
+    result = train(cfg, None, splits=toy_splits, progress=False)
+    assert result.p is not None and result.history[0]["extra"] > 0
+    assert make_config(name, epochs=3).warmup_epochs == {"ne": 2, "ts1": 2}[name]  # longer runs unchanged

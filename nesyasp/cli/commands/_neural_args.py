@@ -62,7 +62,7 @@ def add_train_options(parser: argparse.ArgumentParser, single: bool = True) -> N
                         "data set's last --pretrain-classes classes, 'generic' uses the generic backbone "
                         "(generated corpus of other classes, cached by 'nesyasp pretrain'); auto: classes when "
                         "an embedded data set has classes to spare, else generic (default: auto)")
-    m.add_argument("--pretrain-epochs", type=int, default=-1,
+    m.add_argument("--pretrain-epochs", type=int, default=None,
                    help="epochs of that pretraining; 0: random initialisation "
                         f"(default: {PRETRAIN_EPOCHS}, 0 with --weights)")
     m.add_argument("--pretrain-classes", type=int, default=5,
@@ -90,7 +90,7 @@ def _classes_option(text: str) -> int | tuple[str, ...]:
 
 def _pretrain_epochs(args: argparse.Namespace, classes: int | tuple[str, ...]) -> int:
     """--pretrain-epochs, or its default: 10, or 0 when the run starts from --weights."""
-    if args.pretrain_epochs >= 0:
+    if args.pretrain_epochs is not None:  # a negative count is refused by TrainConfig
         return args.pretrain_epochs
     return 0 if args.weights else PRETRAIN_EPOCHS
 

@@ -82,12 +82,12 @@ def run(args: argparse.Namespace) -> int:
         raise DataError("--jobs must be auto or >= 1, and --threads >= 0")
     if args.seeds < 1:
         raise DataError(f"--seeds must be >= 1, got {args.seeds}")
-    names = [s.strip().lower() for s in args.strategies.split(",") if s.strip()]
+    names = list(dict.fromkeys(s.strip().lower() for s in args.strategies.split(",") if s.strip()))
     if not names:
         raise DataError("--strategies names no strategy")
     for n in names:
         strategy(n)  # unknown names fail before any training
-    class_counts = _ints(args.classes)
+    class_counts = list(dict.fromkeys(_ints(args.classes)))  # '3,3' is one class count
     if not class_counts:
         raise DataError("--classes names no class count")
     if any(c < 0 or c == 1 for c in class_counts):

@@ -41,11 +41,10 @@ def run(args: argparse.Namespace) -> int:
     """Extract and print the rule set."""
     import torch
 
-    from nesyasp.errors import DataError
+    from nesyasp.neural.extract import check_learner_options
     from nesyasp.neural.run import extract_run, load_run
 
-    if args.ratio < 0 or not 0.0 <= args.tail <= 1.0:
-        raise DataError(f"--ratio must be 0 or more and --tail in [0, 1], got {args.ratio} and {args.tail}")
+    check_learner_options(args.ratio, args.tail)  # before the run is loaded
 
     torch.set_num_threads(max(1, min(torch.get_num_threads(), 2)))
     run_ = load_run(args.run_dir)

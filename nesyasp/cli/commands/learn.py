@@ -181,8 +181,8 @@ def _check_options(args: argparse.Namespace) -> None:
                         "program, write it with -o and run --predict on facts or a table")
     if not args.train or not args.target:
         raise DataError("give a training table and --target COLUMN (or --predict FACTS --rules RULES)")
-    if args.ratio < 0 or not 0.0 <= args.tail <= 1.0:
-        raise DataError(f"--ratio must be 0 or more and --tail in [0, 1], got {args.ratio} and {args.tail}")
+    if not (0.0 <= args.ratio < float("inf") and 0.0 <= args.tail <= 1.0):  # NaN fails both
+        raise DataError(f"--ratio must be a finite number >= 0 and --tail in [0, 1], got {args.ratio} and {args.tail}")
     inputs = (args.train, args.test, args.background)
     _check_out(args.out, inputs, "rules", "-o")
     _check_out(args.facts_out, inputs + (args.out,), "facts", "--facts-out")

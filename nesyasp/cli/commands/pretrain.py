@@ -63,7 +63,9 @@ def run(args: argparse.Namespace) -> int:
 
     if args.epochs < 1:
         raise DataError(f"--epochs must be >= 1, got {args.epochs}")
-    per_class = args.per_class or GENERIC_PER_CLASS
+    if args.per_class is not None and args.per_class < 1:  # 0 was taken as the default, 100
+        raise DataError(f"--per-class must be >= 1, got {args.per_class}")
+    per_class = GENERIC_PER_CLASS if args.per_class is None else args.per_class
     write_cache = not args.no_cache and per_class == GENERIC_PER_CLASS
     if not write_cache and args.out is None:
         raise DataError("this backbone would not be cached (--no-cache or --per-class): name a file with --out")
