@@ -43,7 +43,7 @@ from nesyasp.label.transform import (LabelledProgram, class_top_filters, filter_
                                      program_predicates, rule_filters)
 from nesyasp.neural.data import split_from_imageset
 from nesyasp.neural.models import FeatureModel
-from nesyasp.neural.run import Run, load_run, read_rules
+from nesyasp.neural.run import Run, check_extraction_current, load_run, read_rules
 
 __all__ = ["AnnotatedSet", "RunLabels", "annotated_set", "load_annotated", "feature_maps", "label_run",
            "write_labels", "image_facts_of_run"]
@@ -268,11 +268,14 @@ def label_run(run: Run | str | Path, annotated: AnnotatedSet | None = None, conf
     Raises
     ------
     DataError
-        When the rule set uses no filter, or a filter outside the model's layer.
+        When the rule set uses no filter, or a filter outside the model's layer, or was extracted from
+        an earlier checkpoint than the run's (resumed since: run ``nesyasp extract`` again).
     """
     run = run if isinstance(run, Run) else load_run(run)
     config = config or LabelConfig()
-    program = program if program is not None else read_rules(run)
+    if program is None:
+        check_extraction_current(run)  # rules of older weights would get labels of the new filters
+        program = read_rules(run)
     filters = rule_filters(program)
     if not filters:
         raise DataError(f"{run.path}: the rule set uses no filter predicate (f<k>); nothing to label")

@@ -198,6 +198,10 @@ def test_rules_extracted_before_the_run_resumed_are_refused_until_extracted_agai
         evaluate_run(run, toy_splits, check_clingo=False)
     with pytest.raises(DataError, match="extracted from the weights of epoch 1"):
         NesyModel.from_run(out)
+    from nesyasp.label.run import label_run
+
+    with pytest.raises(DataError, match="extracted from the weights of epoch 1"):
+        label_run(out)  # labels of the new filters on the old rules
     extract_run(run, toy_splits)
     assert 0.0 <= evaluate_run(run, toy_splits, check_clingo=False).fidelity <= 1.0
     NesyModel.from_run(out)
