@@ -7,8 +7,8 @@
 ['bedroom', 'kitchen']
 """
 
-from nesyasp.learn.asp import (clingo_predict, clingo_program, clingo_rules, code_values, cut_points, example_facts,
-                               example_reasoner, reasoner_program)
+from nesyasp.learn.asp import clingo_program, clingo_rules, code_values, cut_points, example_facts
+from nesyasp.learn.asp_reason import clingo_predict, example_reasoner, reasoner_program
 from nesyasp.learn.core import RuleStats
 from nesyasp.learn.emit import to_program
 from nesyasp.learn.encode import FitDataError

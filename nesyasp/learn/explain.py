@@ -138,7 +138,7 @@ def literal_text(lit: Lit, feature: Feature) -> str:
 
 def explain(est: FoldSEM, x, name: str = "x") -> Node:
     """The reasoner's justification tree of ``est``'s prediction for one example (see ``FoldSEM.explain``)."""
-    from nesyasp.learn.asp import example_reasoner
+    from nesyasp.learn.asp_reason import example_reasoner
 
     expect_type(name, str, "an example name (text such as 'x')")
     if not is_identifier(name):

@@ -8,7 +8,7 @@ import pytest
 from nesyasp.errors import NesyaspError
 from nesyasp.lang import check_program
 from nesyasp.learn import FoldSEM
-from nesyasp.learn.asp import clingo_predict
+from nesyasp.learn.asp_reason import clingo_predict
 
 SAME = "same_colour(X) :- left(X,C), right(X,C).\n"
 

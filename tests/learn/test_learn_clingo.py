@@ -11,7 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from nesyasp.learn import FoldSEM, read_csv, split_target
-from nesyasp.learn.asp import clingo_predict, clingo_rules, example_facts
+from nesyasp.learn.asp import clingo_rules, example_facts
+from nesyasp.learn.asp_reason import clingo_predict
 
 from .helpers import shipped_sample
 

@@ -11,7 +11,7 @@ import pytest
 
 from nesyasp.errors import DataError, NotFittedError
 from nesyasp.learn import FoldSEM, read_csv, split_target
-from nesyasp.learn.asp import example_reasoner, reasoner_program
+from nesyasp.learn.asp_reason import example_reasoner, reasoner_program
 from nesyasp.learn.emit import class_term
 from nesyasp.reason import check_justification, render_text, walk
 
@@ -83,7 +83,7 @@ def test_tree_renders_in_english_with_annotations(shared_dir):
 
 
 def est_reasoner(est, rows, name):
-    from nesyasp.learn.asp import example_reasoner
+    from nesyasp.learn.asp_reason import example_reasoner
 
     return example_reasoner(est.rules_, np.asarray(rows, dtype=object), est.features_, [name])
 

@@ -65,7 +65,7 @@ def test_explain_text_shows_a_whole_threshold_past_32_bits_as_an_integer(stamped
 def test_a_background_rule_compares_a_timestamp_with_a_constant_past_32_bits():
     """A background rule `T > 1600000020000` was an UnsupportedConstructError (outside clingo's 32 bits), though
     the learner compares column values with background constants through order codes."""
-    from nesyasp.learn.asp import clingo_predict
+    from nesyasp.learn.asp_reason import clingo_predict
 
     rows = [(_TS + 1000 * i, 3_000_000_000 + 1_000_000_000 * (i % 3)) for i in range(60)]
     y = np.array(["big" if t > _TS + 20000 and a > 4_000_000_000 else "small" for t, a in rows])

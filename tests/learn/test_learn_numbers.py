@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 from nesyasp.errors import DataError
 from nesyasp.lang import check_program
 from nesyasp.learn import FoldSEM
-from nesyasp.learn.asp import clingo_predict, code_values
+from nesyasp.learn.asp import code_values
+from nesyasp.learn.asp_reason import clingo_predict
 from nesyasp.learn.emit import class_term
 from nesyasp.learn.plain import plain_facts, plain_rules
 

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from nesyasp.cli import main
 from nesyasp.lang import check_program, parse_program
 from nesyasp.learn import FoldSEM, read_csv
-from nesyasp.learn.asp import clingo_predict
+from nesyasp.learn.asp_reason import clingo_predict
 from nesyasp.learn.emit import class_term
 from nesyasp.learn.encode import parse_column
 from nesyasp.learn.plain import plain_facts, plain_rules, read_plain
