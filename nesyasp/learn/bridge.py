@@ -32,7 +32,7 @@ least ``F+1`` above it, and one strictly between (only a decimal) is compared
 exactly as ``V*10**k`` with the integer ``c*10**k``::
 
     p_gt(X,"0.5") :- p_number(X,V), V >= 1.
-    p_gt(X,"0.5") :- p(X,V), V > 0, V*10 > 5.
+    p_gt(X,"0.5") :- p_number(X,V), V > 0, V*10 > 5.
 
 (the second rule needs no upper bound: past ``F+1`` the first rule holds
 anyway, whatever an overflowing ``V*10`` gives).
@@ -233,7 +233,9 @@ class Bridge:
         # keeps gringo from enumerating the interval between two constant bounds.
         window = {"<": (below,), "<=": (below,), ">": (above,), ">=": (above,), "=": (above, below), "!=": ()}[op]
         scaled = _cmp(op, BinaryOperation("*", _V, Integer(10 ** k)), Integer(int(c.scaleb(k))))
-        return out + [Rule(head, (raw,) + window + (scaled,))]
+        # p_number, not p: clingo would evaluate V*10**k on code(C) and strings too (undefined: false, but an
+        # "operation undefined" info line per fact on plain clingo's stderr)
+        return out + [Rule(head, (number,) + window + (scaled,))]
 
     def domain_rules(self, preds: Iterable[str]) -> list[Rule]:
         """``_example(X) :- p(X,_).`` for each column predicate in ``preds``: a fact of any of them names an example."""

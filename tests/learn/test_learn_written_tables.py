@@ -86,3 +86,24 @@ def test_explanations_name_an_example_of_a_string_id_alike_in_every_sentence(tmp
     assert main(["learn", "--predict", str(table), "--rules", str(rules), "--explain"]) == 0
     text = capsys.readouterr().out
     assert "the price of ID-25 (250) is greater than" in text and '"ID-' not in text  # was: the price of "ID-25"
+
+
+def test_plain_clingo_grounds_order_coded_decimals_without_undefined_operations(tmp_path):
+    import clingo
+
+    rng = np.random.default_rng(3)
+    amounts = (500 + rng.uniform(0, 1, 120)).round(3)  # the cut point between two decimals: not an integer
+    (tmp_path / "t.csv").write_text("amount,late\n" + "".join(f"{a},{'yes' if a > 500.5 else 'no'}\n" for a in amounts))
+    rules, facts = tmp_path / "rules.lp", tmp_path / "facts.lp"
+    assert main(["learn", str(tmp_path / "t.csv"), "--target", "late", "-o", str(rules),
+                 "--facts-out", str(facts)]) == 0
+    assert "code(" in facts.read_text() and "V*" in rules.read_text()  # decimals as order codes, a scaled rule
+    messages = []
+    ctl = clingo.Control(logger=lambda code, text: messages.append(text))
+    ctl.load(str(rules))
+    ctl.load(str(facts))
+    ctl.ground([("base", [])])
+    with ctl.solve(yield_=True) as handle:
+        model = next(iter(handle))
+        targets = [s for s in model.symbols(shown=True) if s.name == "target"]
+    assert len(targets) == 120 and not any("undefined" in m for m in messages)
